@@ -1,0 +1,106 @@
+import { z } from "zod";
+import { functionNameSchema } from "./ids.js";
+import { MAX_PACK_PATH_LENGTH, MAX_URL_LENGTH } from "./limits.js";
+import { semverRangeSchema, semverSchema } from "./schemas/common.js";
+import { whenString } from "./validation.js";
+
+/** The file at the root of every function pack. */
+export const DESCRIPTOR_FILE = "function-pack-descriptor.json";
+
+/**
+ * A path inside the release folder. Commands run with the release folder as
+ * working directory, so a path that is absolute or climbs out with `..`
+ * would run something the pack does not contain.
+ */
+export function packPathProblem(path: string): string | null {
+  if (path.length === 0) return "is empty";
+  if (path.startsWith("/"))
+    return `${JSON.stringify(path)} is absolute; paths are relative to the release folder`;
+  if (path.includes("\\")) return `${JSON.stringify(path)} contains "\\"; use "/"`;
+  if (path.includes("\u0000")) return `${JSON.stringify(path)} contains NUL`;
+  if (path.split("/").some((segment) => segment === "..")) {
+    return `${JSON.stringify(path)} leaves the release folder ("..")`;
+  }
+  return null;
+}
+
+export const packPathSchema = z
+  .string()
+  .max(MAX_PACK_PATH_LENGTH)
+  .superRefine((path, ctx) => {
+    const problem = packPathProblem(path);
+    if (problem !== null) ctx.addIssue({ code: "custom", message: problem, input: path });
+  })
+  .meta({ description: "Path relative to the release folder", examples: ["bin/start"] });
+
+const timing = {
+  timeoutSeconds: z
+    .number()
+    .positive()
+    .max(3600)
+    .default(30)
+    .meta({ description: "Give up and call it unhealthy after this long" }),
+  intervalSeconds: z
+    .number()
+    .min(0.1)
+    .max(60)
+    .default(1)
+    .meta({ description: "Pause between attempts" }),
+};
+
+export const healthCheckSchema = z
+  .union([
+    z.strictObject({ command: packPathSchema, ...timing }),
+    z.strictObject({
+      http: z
+        .string()
+        .max(MAX_URL_LENGTH)
+        .regex(/^https?:\/\/\S+$/, {
+          error: whenString((input) => `${JSON.stringify(input)} is not an http(s) URL`),
+        }),
+      ...timing,
+    }),
+  ])
+  .meta({ description: "Exit 0 of a command, or a 2xx answer of a URL, means healthy" });
+
+/**
+ * `function-pack-descriptor.json`: written by pack authors, so its shape is
+ * public and stable. Unknown keys are refused: a descriptor that relies on a
+ * feature this agent does not know must not be half-understood.
+ */
+export const functionPackDescriptorSchema = z
+  .strictObject({
+    name: functionNameSchema,
+    version: semverSchema,
+    updatableFrom: semverRangeSchema
+      .optional()
+      .meta({ description: "Active versions this pack may replace; absent: any" }),
+    service: z.strictObject({
+      start: packPathSchema,
+      stop: packPathSchema.optional(),
+      health: healthCheckSchema.optional(),
+      unit: z
+        .string()
+        .regex(/^[A-Za-z0-9@._:-]{1,128}\.service$/, {
+          error: whenString(
+            (input) => `${JSON.stringify(input)} is not a systemd unit name ending in .service`,
+          ),
+        })
+        .optional()
+        .meta({ description: "systemd unit, when the agent runs with serviceManager systemd" }),
+    }),
+    hooks: z
+      .strictObject({
+        beforeInstall: packPathSchema.optional(),
+        afterInstall: packPathSchema.optional(),
+      })
+      .optional(),
+  })
+  .meta({
+    title: "Function pack descriptor",
+    description: "function-pack-descriptor.json at the root of every pack",
+  });
+
+export type FunctionPackDescriptor = z.output<typeof functionPackDescriptorSchema>;
+export type FunctionPackDescriptorInput = z.input<typeof functionPackDescriptorSchema>;
+export type HealthCheck = z.output<typeof healthCheckSchema>;
