@@ -1,0 +1,85 @@
+import {
+  DEFAULT_TOPIC_ROOT,
+  functionNameSchema,
+  groupSchema,
+  parsePublicKey,
+  storeIdSchema,
+  validateTopicRoot,
+  whenString,
+  workstationIdSchema,
+} from "@tillroll/protocol";
+import { z } from "zod";
+
+/**
+ * The agent's config file. Strict: an unknown or misspelt key stops start-up
+ * with a message naming it, because a silently ignored `recheckSecs` on 3,000
+ * tills is found only when a Saturday update misbehaves.
+ */
+const pathSchema = z.string().min(1).max(4096);
+
+const probeSchema = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("lockfile"),
+    path: pathSchema.meta({ description: "Not ready while this file exists or is flock-held" }),
+  }),
+  z.strictObject({
+    type: z.literal("command"),
+    run: pathSchema.meta({
+      description: "Exit 0 = ready; anything else = not ready (stdout is the reason)",
+    }),
+    timeoutSeconds: z.number().positive().max(300).default(10),
+  }),
+  z.strictObject({ type: z.literal("session") }),
+]);
+
+export const agentConfigSchema = z.strictObject({
+  store: storeIdSchema,
+  workstation: workstationIdSchema,
+  group: groupSchema.optional(),
+  broker: z.string().regex(/^mqtts?:\/\/[^\s/]+(:\d+)?\/?$/, {
+    error: whenString((input) => `${JSON.stringify(input)} is not an mqtt:// or mqtts:// URL`),
+  }),
+  username: z.string().min(1).max(256).optional(),
+  password: z.string().min(1).max(256).optional(),
+  /** CA certificate (PEM file) for mqtts:// and https:// downloads, when not a public CA. */
+  ca: pathSchema.optional(),
+  root: pathSchema.meta({ description: "Install root: <root>/<function>/releases/<version>" }),
+  state: pathSchema.meta({ description: "Folder of the local journal, downloads and logs" }),
+  coordinatorKey: z.string().superRefine((text, ctx) => {
+    const parsed = parsePublicKey(text);
+    if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error, input: text });
+  }),
+  topicRoot: z
+    .string()
+    .default(DEFAULT_TOPIC_ROOT)
+    .superRefine((root, ctx) => {
+      const checked = validateTopicRoot(root);
+      if (!checked.ok) ctx.addIssue({ code: "custom", message: checked.error, input: root });
+    }),
+  readiness: z.array(probeSchema).max(16).default([]),
+  recheckSeconds: z.number().min(0.1).max(3600).default(30),
+  serviceManager: z.enum(["process", "systemd"]).default("process"),
+  /** systemd unit per function, when the descriptor names none. */
+  units: z.record(functionNameSchema, z.string().min(1).max(256)).default({}),
+  limits: z
+    .strictObject({
+      maxPackBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(2 * 1024 ** 3),
+      maxPackEntries: z.number().int().positive().default(100_000),
+    })
+    .default({ maxPackBytes: 2 * 1024 ** 3, maxPackEntries: 100_000 }),
+  timeouts: z
+    .strictObject({
+      downloadSeconds: z.number().positive().default(3600),
+      hookSeconds: z.number().positive().default(300),
+      stopSeconds: z.number().positive().default(30),
+    })
+    .default({ downloadSeconds: 3600, hookSeconds: 300, stopSeconds: 30 }),
+});
+
+export type AgentConfig = z.output<typeof agentConfigSchema>;
+export type AgentConfigInput = z.input<typeof agentConfigSchema>;
+export type ReadinessProbeConfig = AgentConfig["readiness"][number];

@@ -1,0 +1,82 @@
+import {
+  artifactSchema,
+  desiredDocumentSchema,
+  functionNameSchema,
+  requestIdSchema,
+  semverSchema,
+  sessionDocumentSchema,
+  statusSchema,
+  timestampSchema,
+} from "@tillroll/protocol";
+import { z } from "zod";
+import { ABORT_STEPS, FORWARD_STEPS, ROLLBACK_STEPS } from "../engine/journal.js";
+
+/**
+ * The agent's local store (`<state>/agent.json`): the journal of every
+ * service, the last desired document (so a valid-from is carried out even
+ * with the coordinator unreachable), the sender seq counter and the outbox
+ * of reports not yet acknowledged by the broker. Validated on every read:
+ * a journal we cannot trust must stop the agent, not be guessed at.
+ */
+export const STATE_SCHEMA_VERSION = 1;
+
+export const jobSchema = z.object({
+  requestId: requestIdSchema,
+  fromVersion: semverSchema.nullable(),
+  toVersion: semverSchema,
+  artifact: artifactSchema,
+  validFrom: timestampSchema.nullable(),
+  step: z.enum([...FORWARD_STEPS, ...ROLLBACK_STEPS, ...ABORT_STEPS]),
+  failure: z.string().nullable(),
+  notReady: z.string().nullable(),
+  startedAt: timestampSchema,
+});
+
+export const serviceRecordSchema = z.object({
+  activeVersion: semverSchema.nullable(),
+  previousVersion: semverSchema.nullable(),
+  status: statusSchema,
+  reason: z.string().nullable(),
+  requestId: requestIdSchema.nullable(),
+  preferredVersion: semverSchema.nullable(),
+  validFrom: timestampSchema.nullable(),
+  progress: z.number().nullable(),
+  updatedAt: timestampSchema,
+  job: jobSchema.nullable(),
+});
+
+export const outboxEntrySchema = z.object({
+  topic: z.string(),
+  payload: z.string(),
+  retain: z.boolean(),
+});
+
+export const agentStateSchema = z.object({
+  /** Next seq this agent will put on a document it sends (status, presence, log...). */
+  nextSeq: z.number().int().min(0),
+  /** seq of the last desired document applied; older or equal ones are refused. */
+  lastDesiredSeq: z.number().int().min(0).nullable(),
+  desired: desiredDocumentSchema.nullable(),
+  services: z.record(functionNameSchema, serviceRecordSchema),
+  /** Coordinator time minus local time, estimated from live desired documents. */
+  clockOffsetMs: z.number(),
+  session: sessionDocumentSchema.nullable(),
+  outbox: z.array(outboxEntrySchema),
+});
+
+export type Job = z.infer<typeof jobSchema>;
+export type ServiceRecord = z.infer<typeof serviceRecordSchema>;
+export type OutboxEntry = z.infer<typeof outboxEntrySchema>;
+export type AgentState = z.infer<typeof agentStateSchema>;
+
+export function emptyAgentState(): AgentState {
+  return {
+    nextSeq: 1,
+    lastDesiredSeq: null,
+    desired: null,
+    services: {},
+    clockOffsetMs: 0,
+    session: null,
+    outbox: [],
+  };
+}
