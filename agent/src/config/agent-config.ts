@@ -20,7 +20,14 @@ const pathSchema = z.string().min(1).max(4096);
 const probeSchema = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("lockfile"),
-    path: pathSchema.meta({ description: "Not ready while this file exists or is flock-held" }),
+    path: pathSchema.meta({ description: "The POS's lock file" }),
+    mode: z
+      .enum(["exists", "flock"])
+      .default("exists")
+      .meta({
+        description:
+          "exists: not ready while the file exists; flock: while another process holds a lock on it",
+      }),
   }),
   z.strictObject({
     type: z.literal("command"),
