@@ -21,13 +21,10 @@ const probeSchema = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("lockfile"),
     path: pathSchema.meta({ description: "The POS's lock file" }),
-    mode: z
-      .enum(["exists", "flock"])
-      .default("exists")
-      .meta({
-        description:
-          "exists: not ready while the file exists; flock: while another process holds a lock on it",
-      }),
+    mode: z.enum(["exists", "flock"]).default("exists").meta({
+      description:
+        "exists: not ready while the file exists; flock: while another process holds a lock on it",
+    }),
   }),
   z.strictObject({
     type: z.literal("command"),
