@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { loadAgentConfig } from "../config/load-config.js";
+import { Agent } from "../engine/agent.js";
+import type { JobStep } from "../engine/journal.js";
+import { formatLocalStatus, readLocalState } from "./local-status.js";
+
+const HELP = `tillroll-agent: keeps this workstation's flow services at the coordinator's preferred version.
+
+Usage:
+  tillroll-agent --config FILE           run the daemon
+  tillroll-agent status --config FILE    print the local view (services, versions, status, last error)
+  tillroll-agent --help
+
+Options:
+  --config FILE   agent config (JSON); relative paths in it resolve against its folder
+  --json          with status: print the journal's services as JSON
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`tillroll-agent: ${message}\n`);
+  process.exit(2);
+}
+
+function timestamped(message: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${message}\n`);
+}
+
+/**
+ * Test hook for the crash-safety suite: `TILLROLL_TEST_CRASH_AT=switch:before`
+ * SIGKILLs the agent right after it journalled that step (or right after it
+ * ran it, with `:after`), exactly like a power cut at that instant.
+ */
+function crashHook(
+  spec: string | undefined,
+): ((step: JobStep, when: "before" | "after") => void) | undefined {
+  if (spec === undefined || spec === "") return undefined;
+  const [step, when = "before"] = spec.split(":");
+  return (current, moment) => {
+    if (current === step && moment === when) process.kill(process.pid, "SIGKILL");
+  };
+}
+
+async function main(): Promise<void> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse();
+  } catch (error) {
+    fail(`${(error as Error).message}\n\n${HELP}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const command = positionals[0] ?? "run";
+  if (command !== "run" && command !== "status")
+    fail(`unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+  if (values.config === undefined) fail(`--config FILE is required\n\n${HELP}`);
+  const config = await loadAgentConfig(values.config);
+  if (!config.ok) fail(config.error);
+
+  if (command === "status") {
+    const state = await readLocalState(config.value.state);
+    if (typeof state === "string") fail(state);
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify(state.services, null, 2)}\n`
+        : `${formatLocalStatus(state, config.value)}\n`,
+    );
+    return;
+  }
+
+  const agent = await Agent.start({
+    config: config.value,
+    log: timestamped,
+    onStep: crashHook(process.env.TILLROLL_TEST_CRASH_AT),
+  });
+  timestamped(
+    `tillroll-agent ${config.value.store}/${config.value.workstation} running (broker ${config.value.broker})`,
+  );
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    timestamped(`${signal}: stopping`);
+    agent.stop().then(
+      () => process.exit(0),
+      (error: Error) => {
+        timestamped(`stop failed: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+function parse() {
+  return parseArgs({
+    allowPositionals: true,
+    options: {
+      config: { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+}
+
+main().catch((error: Error) => fail(error.stack ?? error.message));

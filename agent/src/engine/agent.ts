@@ -1,0 +1,239 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  type DesiredDocument,
+  decodeDesired,
+  decodePayload,
+  parsePublicKey,
+  parseTopic,
+  type TrustedKeys,
+  topicFor,
+  trustedKeys,
+  unwrap,
+} from "@tillroll/protocol";
+import { coordinatorNow, updateClockOffset } from "../clock/coordinator-clock.js";
+import type { AgentConfig } from "../config/agent-config.js";
+import { AgentLink } from "../mqtt/agent-link.js";
+import { type Clock, systemClock } from "../process/clock.js";
+import { runCommand } from "../process/run-command.js";
+import { createServiceManager, type ServiceManager } from "../process/service-manager.js";
+import { isLockHeld } from "../readiness/flock.js";
+import { checkReadiness } from "../readiness/readiness.js";
+import { bootServices } from "./boot.js";
+import type { EngineContext } from "./engine-context.js";
+import type { JobStep } from "./journal.js";
+import { Reconciler } from "./reconciler.js";
+import { Reporter } from "./reporter.js";
+import { StateStore } from "./state-store.js";
+
+export interface AgentOptions {
+  config: AgentConfig;
+  clock?: Clock;
+  random?: () => number;
+  log?: (message: string) => void;
+  serviceManager?: ServiceManager;
+  agentVersion?: string;
+  onStep?: (step: JobStep, when: "before" | "after") => void;
+}
+
+/**
+ * The tillroll agent: wires the journal, the MQTT link, the reporter and the
+ * reconciler together. All state lives in the instance, so many agents can
+ * run in one process (each with its own state folder and clock).
+ */
+export class Agent {
+  private link: AgentLink | null = null;
+
+  private constructor(
+    readonly config: AgentConfig,
+    private readonly ctx: EngineContext,
+    private readonly reconciler: Reconciler,
+    private readonly keys: TrustedKeys,
+  ) {}
+
+  static async start(options: AgentOptions): Promise<Agent> {
+    const { config } = options;
+    const clock = options.clock ?? systemClock;
+    const log = options.log ?? ((message: string) => console.log(message));
+    const store = await StateStore.open(config.state, log);
+    // Seqs handed out but not yet saved when the last run died may have
+    // reached the broker (a last will, a queued report): jump past them.
+    store.state.nextSeq += 1000;
+    await store.save();
+    const reporter = new Reporter({
+      store,
+      ids: config,
+      topicRoot: config.topicRoot,
+      stateDir: config.state,
+      agentVersion: options.agentVersion ?? "0.1.0",
+      now: () => clock.now(),
+      log,
+    });
+    const services =
+      options.serviceManager ??
+      createServiceManager(config.serviceManager, {
+        process: {
+          supervisorOptions: (fn) => ({
+            pidFile: join(config.state, "run", `${fn}.pid`),
+            env: { ...process.env, TILLROLL_FUNCTION: fn },
+            onLine: (line, stream) => log(`${fn}[${stream}]: ${line}`),
+            onStateChange: (change) =>
+              log(`${fn}: service ${change.from} -> ${change.to} (${change.reason})`),
+          }),
+        },
+        systemd: { unitFor: (fn) => config.units[fn] ?? `${fn}.service` },
+      });
+    const ctx: EngineContext = {
+      config,
+      store,
+      reporter,
+      services,
+      clock,
+      random: options.random ?? Math.random,
+      log,
+      onStep: options.onStep,
+      checkReadiness: () =>
+        checkReadiness(config.readiness, {
+          workstation: config.workstation,
+          session: () => store.state.session,
+          isLockHeld: (path) => isLockHeld(path),
+          runProbe: async (command, timeoutMs) => {
+            let firstLine: string | null = null;
+            const result = await runCommand({
+              command,
+              cwd: "/",
+              timeoutMs,
+              onLine: (line, stream) => {
+                if (stream === "stdout" && firstLine === null && line.trim() !== "")
+                  firstLine = line.trim();
+              },
+            });
+            return { ok: result.ok, reason: result.reason, firstLine };
+          },
+        }),
+    };
+    const keys = trustedKeys(unwrap(parsePublicKey(config.coordinatorKey)));
+    await bootServices(ctx);
+    const reconciler = new Reconciler(ctx);
+    const agent = new Agent(config, ctx, reconciler, keys);
+    await reporter.reportStatus();
+    agent.connect(await readCa(config));
+    reconciler.kick();
+    return agent;
+  }
+
+  private connect(ca: Buffer | undefined): void {
+    const { config, reporter, log } = this.ctx;
+    const ids = { store: config.store, workstation: config.workstation };
+    const link = new AgentLink(
+      {
+        url: config.broker,
+        clientId: `agent:${config.store}:${config.workstation}`,
+        username: config.username,
+        password: config.password,
+        ca,
+        subscriptions: [
+          topicFor("desired", ids, config.topicRoot),
+          topicFor("session", ids, config.topicRoot),
+        ],
+        willFor: () => reporter.presence("offline"),
+        random: this.ctx.random,
+        log,
+      },
+      {
+        onConnect: () => {
+          const online = reporter.presence("online");
+          link.publish(online.topic, online.payload, true).catch(() => undefined);
+          void reporter.flush();
+        },
+        onDisconnect: () => undefined,
+        onMessage: (topic, payload, retained) => this.onMessage(topic, payload, retained),
+      },
+    );
+    this.link = link;
+    reporter.attach(link);
+    link.start();
+  }
+
+  private onMessage(topic: string, payload: Buffer, retained: boolean): void {
+    const address = parseTopic(topic, this.config.topicRoot);
+    if (!address.ok) {
+      this.ctx.log(`message on ${topic} ignored: ${address.error}`);
+    } else if (address.value.kind === "desired") {
+      this.onDesired(payload, retained);
+    } else if (address.value.kind === "session") {
+      this.onSession(payload);
+    }
+  }
+
+  /** Why a desired document must be ignored, or null to accept it. Bad input never stops the agent. */
+  private refuseDesired(doc: DesiredDocument): string | null {
+    const { store, workstation } = this.config;
+    if (doc.store !== store || doc.workstation !== workstation) {
+      return `it is for ${doc.store}/${doc.workstation}, this is ${store}/${workstation}`;
+    }
+    const last = this.ctx.store.state.lastDesiredSeq;
+    if (last !== null && doc.seq <= last)
+      return `seq ${doc.seq} is not above the last applied ${last}`;
+    return null;
+  }
+
+  private onDesired(payload: Buffer, retained: boolean): void {
+    const { store, log, clock } = this.ctx;
+    const receivedAt = clock.now();
+    const decoded = decodeDesired(payload, this.keys);
+    const refusal = decoded.ok ? this.refuseDesired(decoded.value) : decoded.error;
+    if (!decoded.ok || refusal !== null) {
+      log(`desired document ignored: ${refusal}`);
+      return;
+    }
+    const doc = decoded.value;
+    store.state.clockOffsetMs = updateClockOffset(store.state.clockOffsetMs, {
+      coordinatorTs: Date.parse(doc.ts),
+      receivedAt,
+      retained,
+    });
+    store.state.desired = doc;
+    store.state.lastDesiredSeq = doc.seq;
+    log(`desired document seq ${doc.seq} accepted (clock offset ${store.state.clockOffsetMs} ms)`);
+    this.reconciler.desiredChanged();
+  }
+
+  private onSession(payload: Buffer): void {
+    const { store, log } = this.ctx;
+    const decoded = decodePayload("session", payload);
+    const last = store.state.session?.seq ?? null;
+    if (!decoded.ok) {
+      log(`session document ignored: ${decoded.error}`);
+    } else if (last !== null && decoded.value.seq <= last) {
+      log(`session document ignored: seq ${decoded.value.seq} is not above ${last}`);
+    } else {
+      store.state.session = decoded.value;
+      this.reconciler.kick();
+    }
+  }
+
+  /** Coordinator time as this agent estimates it. */
+  coordinatorNow(): number {
+    return coordinatorNow(this.ctx.clock.now(), this.ctx.store.state.clockOffsetMs);
+  }
+
+  /** Stops reconciling, closes MQTT (gracefully: presence offline) and stops the services. */
+  async stop(): Promise<void> {
+    await this.reconciler.stop();
+    const link = this.link;
+    if (link !== null) {
+      if (link.connected) {
+        const offline = this.ctx.reporter.presence("offline");
+        await link.publish(offline.topic, offline.payload, true).catch(() => undefined);
+      }
+      await link.stop(true);
+    }
+    await this.ctx.store.save();
+    for (const fn of Object.keys(this.ctx.store.state.services)) await this.ctx.services.stop(fn);
+  }
+}
+
+async function readCa(config: AgentConfig): Promise<Buffer | undefined> {
+  return config.ca === undefined ? undefined : readFile(config.ca);
+}

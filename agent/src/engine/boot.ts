@@ -1,0 +1,86 @@
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { killOrphan } from "../process/pid-file.js";
+import { FunctionLayout } from "../release/release-layout.js";
+import type { ServiceRecord } from "../state/agent-state.js";
+import type { EngineContext } from "./engine-context.js";
+import { decideRecovery, startsOldVersionAtBoot } from "./recovery.js";
+import { startActiveRelease } from "./start-active.js";
+
+async function installedFunctions(root: string): Promise<string[]> {
+  try {
+    return (await readdir(root, { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+  } catch {
+    return [];
+  }
+}
+
+function freshRecord(activeVersion: string, now: string): ServiceRecord {
+  return {
+    activeVersion,
+    previousVersion: null,
+    status: "OK",
+    reason: null,
+    requestId: null,
+    preferredVersion: null,
+    validFrom: null,
+    progress: null,
+    updatedAt: now,
+    job: null,
+  };
+}
+
+/**
+ * Start-up: make the journal agree with the disk, kill services orphaned by a
+ * crashed agent (never two copies), decide what to do with interrupted
+ * updates, and start what should run. Runs before MQTT connects, so it
+ * needs nobody: the edge keeps working alone.
+ */
+export async function bootServices(ctx: EngineContext): Promise<void> {
+  const { store, config, log } = ctx;
+  const now = new Date(ctx.clock.now()).toISOString();
+  const names = new Set([
+    ...Object.keys(store.state.services),
+    ...(await installedFunctions(config.root)),
+  ]);
+  for (const fn of [...names].sort()) {
+    const layout = new FunctionLayout(config.root, fn);
+    const current = await layout.currentVersion();
+    let record = store.state.services[fn];
+    if (record === undefined) {
+      if (current === null) continue;
+      log(`${fn}: found ${current} installed; adopting it`);
+      record = freshRecord(current, now);
+      store.state.services[fn] = record;
+    }
+    if (config.serviceManager === "process") {
+      const orphan = await killOrphan(join(config.state, "run", `${fn}.pid`));
+      if (orphan.killed)
+        log(`${fn}: killed service process ${orphan.pid} left by an earlier agent run`);
+    }
+    const job = record.job;
+    const recovery = job === null ? null : decideRecovery(job, current);
+    if (job !== null && recovery !== null) {
+      log(`${fn}: ${recovery.reason}`);
+      if (recovery.kind === "retry") {
+        await layout.removeLeftovers();
+        job.step = "fetch";
+        job.notReady = null;
+        job.failure = null;
+        // The target's release folder may be incomplete: unpack makes it again.
+        await layout.prune([record.activeVersion, record.previousVersion]);
+      }
+    } else if (record.job === null && current !== record.activeVersion) {
+      log(
+        `${fn}: journal said ${record.activeVersion ?? "none"}, current is ${current ?? "none"}; reporting the truth`,
+      );
+      record.activeVersion = current;
+    }
+    if (startsOldVersionAtBoot(recovery) && record.activeVersion !== null)
+      await startActiveRelease(ctx, fn, record.activeVersion);
+  }
+  await store.save();
+  await ctx.reporter.setMaintenance(false, [], null);
+}

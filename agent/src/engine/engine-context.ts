@@ -1,0 +1,56 @@
+import type { AgentConfig } from "../config/agent-config.js";
+import type { Clock } from "../process/clock.js";
+import type { ServiceManager } from "../process/service-manager.js";
+import type { Readiness } from "../readiness/readiness.js";
+import type { FunctionLayout } from "../release/release-layout.js";
+import type { Job, ServiceRecord } from "../state/agent-state.js";
+import type { JobStep } from "./journal.js";
+import type { Reporter } from "./reporter.js";
+import type { StateStore } from "./state-store.js";
+
+/** Everything the engine needs from outside, passed in so tests can run many agents in one process. */
+export interface EngineContext {
+  config: AgentConfig;
+  store: StateStore;
+  reporter: Reporter;
+  services: ServiceManager;
+  checkReadiness: () => Promise<Readiness>;
+  /** Local clock (may be off; valid-from uses the estimated coordinator offset). */
+  clock: Clock;
+  random: () => number;
+  log: (message: string) => void;
+  /** Test hook: called right after a step was persisted and right after it ran. */
+  onStep?: ((step: JobStep, when: "before" | "after") => void) | undefined;
+}
+
+/** One step's inputs. */
+export interface StepInput {
+  fn: string;
+  job: Job;
+  record: ServiceRecord;
+  layout: FunctionLayout;
+  signal: AbortSignal;
+  ctx: EngineContext;
+}
+
+/** What a step asks the runner to do next. */
+export type StepResult =
+  | { kind: "next"; step: JobStep }
+  /** Not Ready: stay at await-ready and re-check later. */
+  | { kind: "defer"; reason: string }
+  /** Failed before the old service was touched: discard and report Rolled Back. */
+  | { kind: "abort"; reason: string }
+  /** Failed after the switch: go back to the previous release. */
+  | { kind: "rollback"; reason: string }
+  /** The job is over. */
+  | {
+      kind: "end";
+      status: "OK" | "Rolled Back" | "Failed";
+      reason: string | null;
+      activeVersion: string | null;
+      previousVersion: string | null;
+    }
+  /** The job was cancelled (aborted signal) before it touched the service. */
+  | { kind: "cancelled" };
+
+export type StepExecutor = (input: StepInput) => Promise<StepResult>;

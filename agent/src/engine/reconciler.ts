@@ -1,0 +1,242 @@
+import { coordinatorNow, toLocalTime } from "../clock/coordinator-clock.js";
+import type { Job, ServiceRecord } from "../state/agent-state.js";
+import { cancelJob } from "./cancel.js";
+import type { EngineContext } from "./engine-context.js";
+import { planService } from "./plan.js";
+import { runJob, transition } from "./update-runner.js";
+
+function emptyRecord(now: string): ServiceRecord {
+  return {
+    activeVersion: null,
+    previousVersion: null,
+    status: "OK",
+    reason: null,
+    requestId: null,
+    preferredVersion: null,
+    validFrom: null,
+    progress: null,
+    updatedAt: now,
+    job: null,
+  };
+}
+
+/**
+ * Brings every service to its desired state, one pass at a time: plan each
+ * service (pure), carry the plan out, and sleep until the next thing can
+ * happen (a valid-from, a readiness re-check) or something arrives (a desired
+ * or session document). Passes never overlap; jobs run one at a time, so a
+ * workstation is never half-way through two updates.
+ */
+export class Reconciler {
+  private dirty = false;
+  private running: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private active: { fn: string; abort: AbortController } | null = null;
+
+  constructor(private readonly ctx: EngineContext) {}
+
+  kick(): void {
+    if (this.stopped) return;
+    this.dirty = true;
+    if (this.running === null) {
+      this.running = this.loop().finally(() => {
+        this.running = null;
+      });
+    }
+  }
+
+  /** A new desired document was accepted: persist it, stop a job it cancels, plan again. */
+  desiredChanged(): void {
+    const active = this.active;
+    if (active !== null) {
+      const record = this.ctx.store.state.services[active.fn];
+      const plan = planService(
+        this.ctx.store.state.desired?.services[active.fn],
+        record,
+        this.coordinatorNow(),
+      );
+      if (plan.kind === "cancel") active.abort.abort();
+    }
+    this.ctx.store.save().then(
+      () => this.kick(),
+      (error: Error) => this.ctx.log(`could not save the desired document: ${error.message}`),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.active?.abort.abort();
+    await this.running;
+  }
+
+  private coordinatorNow(): number {
+    return coordinatorNow(this.ctx.clock.now(), this.ctx.store.state.clockOffsetMs);
+  }
+
+  private async loop(): Promise<void> {
+    while (this.dirty && !this.stopped) {
+      this.dirty = false;
+      try {
+        await this.pass();
+      } catch (error) {
+        this.ctx.log(`reconcile pass failed: ${(error as Error).stack ?? String(error)}`);
+        this.schedule(this.ctx.clock.now() + 5000);
+      }
+    }
+  }
+
+  private async pass(): Promise<void> {
+    const { store } = this.ctx;
+    const desired = store.state.desired;
+    const names = [
+      ...new Set([...Object.keys(desired?.services ?? {}), ...Object.keys(store.state.services)]),
+    ].sort();
+    let wakeAt = Number.POSITIVE_INFINITY;
+    for (const fn of names) {
+      if (this.stopped) return;
+      const wake = await this.reconcileService(fn);
+      wakeAt = Math.min(wakeAt, wake);
+    }
+    this.schedule(wakeAt);
+  }
+
+  /** Returns the local time at which this service wants another look (Infinity: none). */
+  private async reconcileService(fn: string): Promise<number> {
+    const { store, clock } = this.ctx;
+    const iso = () => new Date(clock.now()).toISOString();
+    for (let round = 0; round < 3; round++) {
+      const want = store.state.desired?.services[fn];
+      const record = store.state.services[fn];
+      const plan = planService(want, record, this.coordinatorNow());
+      switch (plan.kind) {
+        case "idle":
+          return Number.POSITIVE_INFINITY;
+        case "clear": {
+          if (record === undefined) return Number.POSITIVE_INFINITY;
+          record.preferredVersion = null;
+          record.requestId = null;
+          record.validFrom = null;
+          if (plan.status === "OK") record.reason = null;
+          transition(this.ctx, fn, record, plan.status, "preferred version set to -");
+          record.updatedAt = iso();
+          await this.report();
+          return Number.POSITIVE_INFINITY;
+        }
+        case "already-active": {
+          if (record === undefined || want === undefined) return Number.POSITIVE_INFINITY;
+          Object.assign(record, {
+            requestId: plan.requestId,
+            preferredVersion: plan.version,
+            validFrom: want.validFrom,
+            reason: null,
+          });
+          transition(this.ctx, fn, record, "OK", `${plan.version} is already active`);
+          record.updatedAt = iso();
+          await this.report();
+          return Number.POSITIVE_INFINITY;
+        }
+        case "wait": {
+          const target = record ?? emptyRecord(iso());
+          store.state.services[fn] = target;
+          const changed = target.status !== "Prepared" || target.requestId !== plan.requestId;
+          Object.assign(target, {
+            requestId: plan.requestId,
+            preferredVersion: want?.preferredVersion ?? null,
+            validFrom: want?.validFrom ?? null,
+            reason: null,
+          });
+          if (changed) {
+            transition(
+              this.ctx,
+              fn,
+              target,
+              "Prepared",
+              `waiting for valid-from ${want?.validFrom}`,
+            );
+            await this.report();
+          }
+          return toLocalTime(plan.until, store.state.clockOffsetMs);
+        }
+        case "begin": {
+          if (want?.artifact == null || want.preferredVersion === null)
+            return Number.POSITIVE_INFINITY;
+          const target = record ?? emptyRecord(iso());
+          store.state.services[fn] = target;
+          const job: Job = {
+            requestId: plan.requestId,
+            fromVersion: target.activeVersion,
+            toVersion: want.preferredVersion,
+            artifact: want.artifact,
+            validFrom: want.validFrom,
+            step: "fetch",
+            failure: null,
+            notReady: null,
+            startedAt: iso(),
+          };
+          Object.assign(target, {
+            job,
+            requestId: plan.requestId,
+            preferredVersion: want.preferredVersion,
+            validFrom: want.validFrom,
+            reason: null,
+            progress: 0,
+          });
+          transition(
+            this.ctx,
+            fn,
+            target,
+            "In Progress",
+            want.validFrom === null ? "new request" : `valid-from ${want.validFrom} reached`,
+          );
+          await this.report();
+          return this.run(fn);
+        }
+        case "continue":
+        case "finish-first":
+          return this.run(fn);
+        case "cancel": {
+          await cancelJob(this.ctx, fn, plan.reason, want?.artifact?.sha256 ?? null);
+          continue; // plan again with the job gone
+        }
+      }
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
+  private async run(fn: string): Promise<number> {
+    const abort = new AbortController();
+    this.active = { fn, abort };
+    try {
+      const outcome = await runJob(this.ctx, fn, abort.signal);
+      if (outcome === "deferred")
+        return this.ctx.clock.now() + this.ctx.config.recheckSeconds * 1000;
+      // Ended or cancelled: the desired state may want something else now.
+      this.dirty = true;
+      return Number.POSITIVE_INFINITY;
+    } finally {
+      this.active = null;
+    }
+  }
+
+  private async report(): Promise<void> {
+    await this.ctx.store.save();
+    await this.ctx.reporter.reportStatus();
+  }
+
+  private schedule(localTime: number): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (!Number.isFinite(localTime) || this.stopped) return;
+    const delay = Math.max(0, localTime - this.ctx.clock.now());
+    // setTimeout cannot wait longer than ~24.8 days; wake and re-plan instead.
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.kick();
+      },
+      Math.min(delay, 2 ** 31 - 1),
+    );
+  }
+}

@@ -1,0 +1,49 @@
+import type { JobStep } from "./journal.js";
+
+/**
+ * What to do with an update the agent finds in its journal at start-up (it
+ * crashed, or the till lost power). Pure: decided from the step the journal
+ * recorded and where `current` really points.
+ *
+ * - Before the switch took effect, nothing changed on disk that matters: the
+ *   old release is still `current`. Clean up and retry from the download
+ *   (which resumes), after starting the old version again.
+ * - After the switch, the new release is `current`: carry on from the
+ *   recorded step, which health-checks it and commits or rolls back.
+ * - Rolling back or aborting: finish that.
+ */
+export type Recovery =
+  | { kind: "retry"; reason: string }
+  | { kind: "resume"; step: JobStep; reason: string };
+
+const BEFORE_SWITCH: ReadonlySet<JobStep> = new Set<JobStep>([
+  "fetch",
+  "unpack",
+  "await-ready",
+  "pre-hook",
+  "stop",
+]);
+
+export function decideRecovery(
+  job: { step: JobStep; toVersion: string },
+  currentVersion: string | null,
+): Recovery {
+  if (BEFORE_SWITCH.has(job.step)) {
+    return {
+      kind: "retry",
+      reason: `interrupted at ${job.step}, before the switch: cleaned up, retrying`,
+    };
+  }
+  if (job.step === "switch" && currentVersion !== job.toVersion) {
+    return {
+      kind: "retry",
+      reason: "interrupted at switch before current moved: cleaned up, retrying",
+    };
+  }
+  return { kind: "resume", step: job.step, reason: `interrupted at ${job.step}: resuming there` };
+}
+
+/** Whether the service should be started from `current` at start-up, before any job resumes. */
+export function startsOldVersionAtBoot(recovery: Recovery | null): boolean {
+  return recovery === null || recovery.kind === "retry";
+}

@@ -1,0 +1,186 @@
+import { appendFile, mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  encodePayload,
+  type InstallLogLine,
+  MAX_LOG_LINE_LENGTH,
+  type TopicKind,
+  topicFor,
+} from "@tillroll/protocol";
+import type { AgentLink } from "../mqtt/agent-link.js";
+import { buildStatusDocument } from "../report/status-report.js";
+import type { StateStore } from "./state-store.js";
+
+/** The outbox holds at most this many reports; beyond it the oldest status reports are dropped. */
+const OUTBOX_LIMIT = 1000;
+
+export interface ReporterOptions {
+  store: StateStore;
+  ids: { store: string; workstation: string };
+  topicRoot: string;
+  stateDir: string;
+  agentVersion: string;
+  now: () => number;
+  log: (message: string) => void;
+}
+
+/**
+ * Everything the agent tells the world. Retained documents (status,
+ * maintenance) go through the persisted outbox, in order, so reports made
+ * while the broker is unreachable (or across an agent crash) are all sent,
+ * in order, once it is back. Notices and log lines are best effort on the
+ * wire; log lines are always kept in the local install log.
+ */
+export class Reporter {
+  private link: AgentLink | null = null;
+  private flushing: Promise<void> | null = null;
+  private flushAgain = false;
+
+  constructor(private readonly options: ReporterOptions) {}
+
+  attach(link: AgentLink): void {
+    this.link = link;
+  }
+
+  private topic(kind: TopicKind): string {
+    return topicFor(kind, this.options.ids, this.options.topicRoot);
+  }
+
+  private iso(): string {
+    return new Date(this.options.now()).toISOString();
+  }
+
+  /** Queues the whole current status (persisted), then sends what the outbox holds. */
+  async reportStatus(): Promise<void> {
+    const { store } = this.options;
+    const doc = buildStatusDocument(store.state, this.options.ids, store.takeSeq(), this.iso());
+    const payload = encodePayload("status", doc);
+    if (!payload.ok) {
+      this.options.log(`status report refused by its own schema (a bug): ${payload.error}`);
+      return;
+    }
+    this.enqueue({ topic: this.topic("status"), payload: payload.value, retain: true });
+    await store.save();
+    this.flush();
+  }
+
+  async setMaintenance(active: boolean, functions: string[], reason: string | null): Promise<void> {
+    const { store } = this.options;
+    const payload = encodePayload("maintenance", {
+      schema: 1,
+      seq: store.takeSeq(),
+      ts: this.iso(),
+      active,
+      functions,
+      reason,
+    });
+    if (!payload.ok) return this.options.log(`maintenance document refused: ${payload.error}`);
+    this.enqueue({ topic: this.topic("maintenance"), payload: payload.value, retain: true });
+    await store.save();
+    this.flush();
+  }
+
+  /** A message for the people at the till; sent now or not at all. */
+  notice(text: string, fn: string | null, at: string | null): void {
+    const payload = encodePayload("notice", {
+      schema: 1,
+      seq: this.options.store.takeSeq(),
+      ts: this.iso(),
+      level: "warning",
+      text,
+      function: fn,
+      at,
+    });
+    if (payload.ok) this.sendNow(this.topic("notice"), payload.value, false);
+  }
+
+  /** One install-log line: appended to `<state>/logs/<function>.log` and published. */
+  async installLog(line: Omit<InstallLogLine, "schema" | "seq" | "ts">): Promise<void> {
+    const ts = this.iso();
+    const text =
+      line.line.length > MAX_LOG_LINE_LENGTH ? line.line.slice(0, MAX_LOG_LINE_LENGTH) : line.line;
+    const dir = join(this.options.stateDir, "logs");
+    await mkdir(dir, { recursive: true });
+    await appendFile(
+      join(dir, `${line.function}.log`),
+      `${ts} [${line.level}] [${line.source}${line.stream ? `:${line.stream}` : ""}] ${text}\n`,
+    );
+    const payload = encodePayload("log", {
+      ...line,
+      line: text,
+      schema: 1,
+      seq: this.options.store.takeSeq(),
+      ts,
+    });
+    if (payload.ok) this.sendNow(this.topic("log"), payload.value, false);
+  }
+
+  /** The presence document to publish now (online) or arm as the last will (offline). */
+  presence(state: "online" | "offline"): { topic: string; payload: string } {
+    const payload = encodePayload("presence", {
+      schema: 1,
+      seq: this.options.store.takeSeq(),
+      ts: this.iso(),
+      state,
+      agentVersion: this.options.agentVersion,
+    });
+    if (!payload.ok) throw new Error(`presence document refused: ${payload.error}`);
+    return { topic: this.topic("presence"), payload: payload.value };
+  }
+
+  private enqueue(entry: { topic: string; payload: string; retain: boolean }): void {
+    const outbox = this.options.store.state.outbox;
+    outbox.push(entry);
+    if (outbox.length > OUTBOX_LIMIT) {
+      // A newer status document supersedes an older one, so those go first.
+      const statusTopic = this.topic("status");
+      const index = outbox.findIndex((queued) => queued.topic === statusTopic);
+      outbox.splice(Math.max(index, 0), 1);
+      this.options.log(`outbox full (${OUTBOX_LIMIT}): dropped the oldest queued report`);
+    }
+  }
+
+  private sendNow(topic: string, payload: string, retain: boolean): void {
+    const link = this.link;
+    if (link === null || !link.connected) return;
+    link.publish(topic, payload, retain).catch(() => undefined);
+  }
+
+  /** Sends queued reports one by one, oldest first; each leaves the outbox only once acknowledged. */
+  flush(): Promise<void> {
+    if (this.flushing !== null) {
+      // A report queued while a drain is finishing must not wait for the next one.
+      this.flushAgain = true;
+      return this.flushing;
+    }
+    this.flushing = this.drain().finally(() => {
+      this.flushing = null;
+      if (this.flushAgain) {
+        this.flushAgain = false;
+        void this.flush();
+      }
+    });
+    return this.flushing;
+  }
+
+  private async drain(): Promise<void> {
+    const { store } = this.options;
+    for (;;) {
+      const link = this.link;
+      const entry = store.state.outbox[0];
+      if (entry === undefined || link === null || !link.connected) return;
+      try {
+        await link.publish(entry.topic, entry.payload, entry.retain);
+      } catch {
+        return; // disconnected: the next connect flushes again
+      }
+      if (store.state.outbox[0] === entry) store.state.outbox.shift();
+      await store.save();
+    }
+  }
+
+  /** Resolves once the outbox is empty or the link is down. */
+  async settle(): Promise<void> {
+    while (this.flushing !== null) await this.flushing;
+  }
+}

@@ -1,0 +1,17 @@
+import type { EngineContext } from "./engine-context.js";
+import { serviceReleaseOf } from "./steps/step-helpers.js";
+
+/** Starts a function's active release (at boot, or after a cancelled update). */
+export async function startActiveRelease(
+  ctx: EngineContext,
+  fn: string,
+  version: string,
+): Promise<void> {
+  const release = await serviceReleaseOf(ctx.config.root, fn, version);
+  if (typeof release === "string") return ctx.log(`${fn}: cannot start ${version}: ${release}`);
+  try {
+    await ctx.services.start(fn, release);
+  } catch (error) {
+    ctx.log(`${fn}: start of ${version} failed: ${(error as Error).message}`);
+  }
+}

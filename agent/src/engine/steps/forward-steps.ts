@@ -1,0 +1,155 @@
+import { mkdir } from "node:fs/promises";
+import { downloadVerified } from "../../download/download.js";
+import { extractPackSafely } from "../../pack/safe-extract.js";
+import { waitHealthy } from "../../process/health-check.js";
+import { descriptorMismatch, readDescriptor } from "../../release/read-descriptor.js";
+import type { StepExecutor, StepResult } from "../engine-context.js";
+import {
+  discardDownload,
+  downloadPath,
+  releaseDescriptor,
+  runHook,
+  serviceRelease,
+} from "./step-helpers.js";
+
+/** Download into downloads/, resuming a partial file; a definitive failure aborts the update. */
+export const fetchStep: StepExecutor = async (input) => {
+  const { ctx, job } = input;
+  const deadline = Date.parse(job.startedAt) + ctx.config.timeouts.downloadSeconds * 1000;
+  const result = await downloadVerified(
+    {
+      url: job.artifact.url,
+      sha256: job.artifact.sha256,
+      size: job.artifact.size,
+      destPath: downloadPath(input),
+      deadline,
+    },
+    {
+      now: () => ctx.clock.now(),
+      sleep: (ms, signal) => ctx.clock.sleep(ms, signal),
+      random: ctx.random,
+      signal: input.signal,
+      log: ctx.log,
+      onProgress: (progress) => {
+        input.record.progress = Math.floor(progress.percent);
+        void ctx.reporter.reportStatus();
+      },
+    },
+  );
+  if (result.ok) return { kind: "next", step: "unpack" };
+  if (result.kind === "aborted") return { kind: "cancelled" };
+  return { kind: "abort", reason: `download failed: ${result.reason}` };
+};
+
+/** Extract into a fresh staging folder, check the descriptor, then move it into releases/. */
+export const unpackStep: StepExecutor = async (input) => {
+  const { ctx, job, layout, fn } = input;
+  await layout.removeLeftovers();
+  const staging = layout.newStagingDir();
+  await mkdir(layout.dir, { recursive: true });
+  const extracted = await extractPackSafely(downloadPath(input), staging, {
+    maxBytes: ctx.config.limits.maxPackBytes,
+    maxEntries: ctx.config.limits.maxPackEntries,
+  });
+  if (!extracted.ok) return { kind: "abort", reason: `pack refused: ${extracted.reason}` };
+  const descriptor = await readDescriptor(staging);
+  const problem = descriptor.ok
+    ? descriptorMismatch(descriptor.value, { name: fn, version: job.toVersion })
+    : descriptor.error;
+  if (problem !== null) {
+    await layout.removeLeftovers();
+    return { kind: "abort", reason: `pack refused: ${problem}` };
+  }
+  // The target folder may hold an earlier copy of this version (a retry, or
+  // the previous release when going back); it is never the active one here.
+  await layout.installStaged(staging, job.toVersion);
+  return { kind: "next", step: "await-ready" };
+};
+
+/** Readiness probes: Not Ready is a deferral with a reason, re-checked later. */
+export const awaitReadyStep: StepExecutor = async (input) => {
+  const readiness = await input.ctx.checkReadiness();
+  if (!readiness.ready) return { kind: "defer", reason: readiness.reason };
+  return { kind: "next", step: "pre-hook" };
+};
+
+/** Maintenance mode on, then beforeInstall; a failing hook aborts before anything is stopped. */
+export const preHookStep: StepExecutor = async (input) => {
+  const { ctx, job, fn } = input;
+  await ctx.reporter.setMaintenance(
+    true,
+    [fn],
+    `updating ${fn} ${job.fromVersion ?? "(none)"} -> ${job.toVersion}`,
+  );
+  const descriptor = await releaseDescriptor(input, job.toVersion);
+  if (typeof descriptor === "string") return { kind: "abort", reason: descriptor };
+  const failure = await runHook(input, "beforeInstall", descriptor);
+  if (failure !== null) return { kind: "abort", reason: failure };
+  return { kind: "next", step: "stop" };
+};
+
+export const stopStep: StepExecutor = async (input) => {
+  await input.ctx.services.stop(input.fn);
+  return { kind: "next", step: "switch" };
+};
+
+export const switchStep: StepExecutor = async (input) => {
+  await input.layout.switchTo(input.job.toVersion);
+  return { kind: "next", step: "post-hook" };
+};
+
+export const postHookStep: StepExecutor = async (input) => {
+  const descriptor = await releaseDescriptor(input, input.job.toVersion);
+  if (typeof descriptor === "string") return { kind: "rollback", reason: descriptor };
+  const failure = await runHook(input, "afterInstall", descriptor);
+  if (failure !== null) return { kind: "rollback", reason: failure };
+  return { kind: "next", step: "start" };
+};
+
+export const startStep: StepExecutor = async (input) => {
+  const { job, ctx, fn } = input;
+  const descriptor = await releaseDescriptor(input, job.toVersion);
+  if (typeof descriptor === "string") return { kind: "rollback", reason: descriptor };
+  try {
+    await ctx.services.start(fn, serviceRelease(input, job.toVersion, descriptor));
+  } catch (error) {
+    return {
+      kind: "rollback",
+      reason: `start of ${job.toVersion} failed: ${(error as Error).message}`,
+    };
+  }
+  return { kind: "next", step: "verify" };
+};
+
+export const verifyStep: StepExecutor = async (input) => {
+  const { job, ctx } = input;
+  const descriptor = await releaseDescriptor(input, job.toVersion);
+  if (typeof descriptor === "string") return { kind: "rollback", reason: descriptor };
+  const health = await waitHealthy(descriptor.service.health, {
+    cwd: input.layout.releaseDir(job.toVersion),
+    now: () => ctx.clock.now(),
+    sleep: (ms, signal) => ctx.clock.sleep(ms, signal),
+  });
+  if (!health.healthy)
+    return {
+      kind: "rollback",
+      reason: `health check of ${job.toVersion} failed: ${health.reason}`,
+    };
+  return { kind: "next", step: "commit" };
+};
+
+/** Keep the new release and the one before it; everything older goes. */
+export const commitStep: StepExecutor = async (input): Promise<StepResult> => {
+  const { job, layout, ctx } = input;
+  const previous = job.fromVersion;
+  await layout.prune([job.toVersion, previous]);
+  await discardDownload(input);
+  await ctx.reporter.setMaintenance(false, [], null);
+  return {
+    kind: "end",
+    status: "OK",
+    reason: null,
+    activeVersion: job.toVersion,
+    previousVersion: previous,
+  };
+};

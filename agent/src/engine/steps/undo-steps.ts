@@ -1,0 +1,110 @@
+import { waitHealthy } from "../../process/health-check.js";
+import type { StepExecutor, StepInput, StepResult } from "../engine-context.js";
+import { discardDownload, releaseDescriptor, serviceRelease } from "./step-helpers.js";
+
+function failureOf(input: StepInput): string {
+  return input.job.failure ?? "update failed";
+}
+
+/** Releases worth keeping after a failed update: what runs, and the one before it. */
+function keep(input: StepInput): (string | null)[] {
+  return [input.job.fromVersion, input.record.previousVersion];
+}
+
+/**
+ * Ends an update that failed before the old service was stopped: discard the
+ * download, the staging folder and the unused release. The old version never
+ * stopped, so the outcome is Rolled Back with the reason.
+ */
+export const abortStep: StepExecutor = async (input) => {
+  const { layout, job, ctx, fn } = input;
+  await layout.removeLeftovers();
+  await discardDownload(input);
+  await layout.prune(keep(input));
+  if (job.fromVersion !== null) {
+    // Normally still running; after a crash it may need starting again.
+    const descriptor = await releaseDescriptor(input, job.fromVersion);
+    if (typeof descriptor !== "string") {
+      await ctx.services
+        .start(fn, serviceRelease(input, job.fromVersion, descriptor))
+        .catch((error: Error) => {
+          ctx.log(`${fn}: could not start ${job.fromVersion} after the abort: ${error.message}`);
+        });
+    }
+  }
+  await ctx.reporter.setMaintenance(false, [], null);
+  return {
+    kind: "end",
+    status: "Rolled Back",
+    reason: failureOf(input),
+    activeVersion: job.fromVersion,
+    previousVersion: input.record.previousVersion,
+  };
+};
+
+export const rollbackStopStep: StepExecutor = async (input) => {
+  await input.ctx.services.stop(input.fn);
+  return { kind: "next", step: "rollback-switch" };
+};
+
+export const rollbackSwitchStep: StepExecutor = async (input) => {
+  const from = input.job.fromVersion;
+  if (from === null) await input.layout.clearCurrent();
+  else await input.layout.switchTo(from);
+  return { kind: "next", step: "rollback-start" };
+};
+
+export const rollbackStartStep: StepExecutor = async (input) => {
+  const { job, ctx, fn } = input;
+  if (job.fromVersion === null) return { kind: "next", step: "rollback-verify" };
+  const descriptor = await releaseDescriptor(input, job.fromVersion);
+  if (typeof descriptor === "string") return endRollback(input, false, descriptor);
+  try {
+    await ctx.services.start(fn, serviceRelease(input, job.fromVersion, descriptor));
+  } catch (error) {
+    return endRollback(
+      input,
+      false,
+      `start of ${job.fromVersion} failed: ${(error as Error).message}`,
+    );
+  }
+  return { kind: "next", step: "rollback-verify" };
+};
+
+export const rollbackVerifyStep: StepExecutor = async (input) => {
+  const { job, ctx } = input;
+  if (job.fromVersion === null) return endRollback(input, true, null);
+  const descriptor = await releaseDescriptor(input, job.fromVersion);
+  if (typeof descriptor === "string") return endRollback(input, false, descriptor);
+  const health = await waitHealthy(descriptor.service.health, {
+    cwd: input.layout.releaseDir(job.fromVersion),
+    now: () => ctx.clock.now(),
+    sleep: (ms, signal) => ctx.clock.sleep(ms, signal),
+  });
+  return endRollback(
+    input,
+    health.healthy,
+    health.healthy ? null : `health check of ${job.fromVersion} failed: ${health.reason}`,
+  );
+};
+
+/** Rolled Back when the previous version runs healthy again, Failed when it does not. */
+async function endRollback(
+  input: StepInput,
+  healthy: boolean,
+  rollbackProblem: string | null,
+): Promise<StepResult> {
+  await input.layout.prune(keep(input));
+  await discardDownload(input);
+  await input.ctx.reporter.setMaintenance(false, [], null);
+  const reason = healthy
+    ? failureOf(input)
+    : `${failureOf(input)}; rollback failed: ${rollbackProblem}`;
+  return {
+    kind: "end",
+    status: healthy ? "Rolled Back" : "Failed",
+    reason,
+    activeVersion: input.job.fromVersion,
+    previousVersion: input.record.previousVersion,
+  };
+}

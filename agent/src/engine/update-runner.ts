@@ -1,0 +1,126 @@
+import type { Status } from "@tillroll/protocol";
+import { MAX_REASON_LENGTH } from "@tillroll/protocol";
+import { FunctionLayout } from "../release/release-layout.js";
+import type { EngineContext, StepResult } from "./engine-context.js";
+import type { JobStep, ServiceRecord } from "./journal.js";
+import { STEP_EXECUTORS } from "./steps/step-executors.js";
+
+export type RunOutcome = "ended" | "deferred" | "cancelled";
+
+/** Reasons go into status documents, which cap them. */
+export function clampReason(reason: string | null): string | null {
+  if (reason === null) return null;
+  return reason.length > MAX_REASON_LENGTH
+    ? `${reason.slice(0, MAX_REASON_LENGTH - 3)}...`
+    : reason;
+}
+
+/** Moves a record to a new status, logging `from -> to` with the reason. */
+export function transition(
+  ctx: EngineContext,
+  fn: string,
+  record: ServiceRecord,
+  to: Status,
+  why: string,
+): void {
+  if (record.status !== to) ctx.log(`${fn}: ${record.status} -> ${to} (${why})`);
+  record.status = to;
+  record.updatedAt = new Date(ctx.clock.now()).toISOString();
+}
+
+/**
+ * Runs one service's job from the step its journal records until it ends,
+ * is deferred (Not Ready) or is cancelled. Each next step is persisted before
+ * it is taken, so a crash anywhere resumes at a step that is safe to re-run.
+ */
+export async function runJob(
+  ctx: EngineContext,
+  fn: string,
+  signal: AbortSignal,
+): Promise<RunOutcome> {
+  const { store } = ctx;
+  const layout = new FunctionLayout(ctx.config.root, fn);
+  for (;;) {
+    const record = store.state.services[fn];
+    const job = record?.job;
+    if (record === undefined || job === undefined || job === null) return "ended";
+    ctx.onStep?.(job.step, "before");
+    let result: StepResult;
+    try {
+      result = await STEP_EXECUTORS[job.step]({ fn, job, record, layout, signal, ctx });
+    } catch (error) {
+      // An unexpected error (disk full, permissions) is a failure of this
+      // update, handled like any other: undo what can be undone.
+      result = failureResult(
+        job.step,
+        `${job.step} failed: ${(error as Error).message}`,
+        job.fromVersion,
+        record.previousVersion,
+      );
+    }
+    ctx.onStep?.(job.step, "after");
+    if (signal.aborted && isPreStop(job.step)) return "cancelled";
+    switch (result.kind) {
+      case "next":
+        ctx.log(`${fn}: step ${job.step} -> ${result.step}`);
+        job.step = result.step;
+        job.notReady = null;
+        if (record.status !== "In Progress")
+          transition(ctx, fn, record, "In Progress", `step ${result.step}`);
+        record.reason = null;
+        break;
+      case "defer":
+        job.notReady = result.reason;
+        record.reason = clampReason(result.reason);
+        transition(ctx, fn, record, "Not Ready", result.reason);
+        await store.save();
+        await ctx.reporter.reportStatus();
+        return "deferred";
+      case "abort":
+      case "rollback":
+        job.failure = clampReason(result.reason);
+        ctx.log(
+          `${fn}: step ${job.step} -> ${result.kind === "abort" ? "abort" : "rollback-stop"} (${result.reason})`,
+        );
+        job.step = result.kind === "abort" ? "abort" : "rollback-stop";
+        if (record.status !== "In Progress")
+          transition(ctx, fn, record, "In Progress", result.reason);
+        break;
+      case "end":
+        record.activeVersion = result.activeVersion;
+        record.previousVersion = result.previousVersion;
+        record.reason = clampReason(result.reason);
+        record.progress = null;
+        record.job = null;
+        transition(ctx, fn, record, result.status, result.reason ?? `${job.toVersion} is healthy`);
+        await store.save();
+        await ctx.reporter.reportStatus();
+        return "ended";
+      case "cancelled":
+        return "cancelled";
+    }
+    // Write before you act: the next step is on disk before it runs.
+    await store.save();
+    await ctx.reporter.reportStatus();
+  }
+}
+
+const PRE_STOP: ReadonlySet<JobStep> = new Set<JobStep>(["fetch", "unpack", "await-ready"]);
+
+function isPreStop(step: JobStep): boolean {
+  return PRE_STOP.has(step);
+}
+
+/** Where an unexpected error in a step leads: undo before the stop, roll back after it. */
+function failureResult(
+  step: JobStep,
+  reason: string,
+  from: string | null,
+  previous: string | null,
+): StepResult {
+  const versions = { activeVersion: from, previousVersion: previous };
+  if (step === "abort") return { kind: "end", status: "Rolled Back", reason, ...versions };
+  if (step.startsWith("rollback-")) return { kind: "end", status: "Failed", reason, ...versions };
+  if (PRE_STOP.has(step) || step === "pre-hook") return { kind: "abort", reason };
+  return { kind: "rollback", reason };
+}

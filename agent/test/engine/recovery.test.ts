@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { FORWARD_STEPS, type JobStep, ROLLBACK_STEPS } from "../../src/engine/journal.js";
+import { decideRecovery } from "../../src/engine/recovery.js";
+
+type Expected = "retry" | "resume";
+
+// Every step x where `current` points (old, new, nothing).
+const table: Record<JobStep, { old: Expected; new: Expected }> = {
+  fetch: { old: "retry", new: "retry" },
+  unpack: { old: "retry", new: "retry" },
+  "await-ready": { old: "retry", new: "retry" },
+  "pre-hook": { old: "retry", new: "retry" },
+  stop: { old: "retry", new: "retry" },
+  switch: { old: "retry", new: "resume" },
+  "post-hook": { old: "resume", new: "resume" },
+  start: { old: "resume", new: "resume" },
+  verify: { old: "resume", new: "resume" },
+  commit: { old: "resume", new: "resume" },
+  "rollback-stop": { old: "resume", new: "resume" },
+  "rollback-switch": { old: "resume", new: "resume" },
+  "rollback-start": { old: "resume", new: "resume" },
+  "rollback-verify": { old: "resume", new: "resume" },
+  abort: { old: "resume", new: "resume" },
+};
+
+const steps: JobStep[] = [...FORWARD_STEPS, ...ROLLBACK_STEPS, "abort"];
+const rows = steps.flatMap((step) => [
+  { step, current: "1.0.0", expected: table[step].old },
+  { step, current: "1.1.0", expected: table[step].new },
+]);
+
+describe("decideRecovery", () => {
+  it("covers every step", () => {
+    expect(Object.keys(table).sort()).toEqual([...steps].sort());
+  });
+
+  it.each(rows)("$step with current -> $current: $expected", ({ step, current, expected }) => {
+    const recovery = decideRecovery({ step, toVersion: "1.1.0" }, current);
+    expect(recovery.kind).toBe(expected);
+    if (recovery.kind === "resume") expect(recovery.step).toBe(step);
+  });
+
+  it("a first install interrupted before the switch (no current) is retried", () => {
+    expect(decideRecovery({ step: "switch", toVersion: "1.1.0" }, null).kind).toBe("retry");
+  });
+});
