@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The built agent CLI; `pnpm check` builds before it tests. */
+export const AGENT_CLI = fileURLToPath(new URL("../../agent/dist/cli/main.js", import.meta.url));
+
+export interface AgentHarnessOptions {
+  dir: string;
+  brokerUrl: string;
+  coordinatorKey: string;
+  store?: string;
+  workstation?: string;
+  readiness?: unknown[];
+  recheckSeconds?: number;
+  extraConfig?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+
+/**
+ * A real `tillroll-agent` process with its own install root, state folder
+ * and config, started and killed like the daemon on a till.
+ */
+export class AgentProcess {
+  readonly root: string;
+  readonly state: string;
+  readonly markers: string;
+  readonly configPath: string;
+  readonly output: string[] = [];
+  private child: ChildProcess | null = null;
+  private exited: Promise<number | null> | null = null;
+
+  constructor(private readonly options: AgentHarnessOptions) {
+    this.root = join(options.dir, "root");
+    this.state = join(options.dir, "state");
+    this.markers = join(options.dir, "markers");
+    this.configPath = join(options.dir, "agent.json");
+  }
+
+  get store(): string {
+    return this.options.store ?? "1001";
+  }
+
+  get workstation(): string {
+    return this.options.workstation ?? "01";
+  }
+
+  async writeConfig(): Promise<void> {
+    await mkdir(this.markers, { recursive: true });
+    const config = {
+      store: this.store,
+      workstation: this.workstation,
+      broker: this.options.brokerUrl,
+      root: "root",
+      state: "state",
+      coordinatorKey: this.options.coordinatorKey,
+      readiness: this.options.readiness ?? [],
+      recheckSeconds: this.options.recheckSeconds ?? 0.5,
+      ...this.options.extraConfig,
+    };
+    await writeFile(this.configPath, JSON.stringify(config, null, 2));
+  }
+
+  /** Starts the daemon; `env` adds variables for this run only (e.g. a crash point). */
+  async start(env: Record<string, string> = {}): Promise<void> {
+    if (this.child !== null) throw new Error("agent already running");
+    await this.writeConfig();
+    const child = spawn(process.execPath, [AGENT_CLI, "--config", this.configPath], {
+      env: { ...process.env, TILLROLL_MARKER_DIR: this.markers, ...this.options.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child = child;
+    const collect = (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n"))
+        if (line.trim() !== "") this.output.push(line);
+    };
+    child.stdout?.on("data", collect);
+    child.stderr?.on("data", collect);
+    this.exited = new Promise((resolve) => {
+      child.on("exit", (code) => {
+        this.child = null;
+        resolve(code);
+      });
+    });
+  }
+
+  get running(): boolean {
+    return this.child !== null;
+  }
+
+  /** Resolves with the exit code once the process has gone (null if killed by a signal). */
+  waitExit(timeoutMs = 30_000): Promise<number | null> {
+    const exited = this.exited ?? Promise.resolve(null);
+    return Promise.race([
+      exited,
+      new Promise<number | null>((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`agent did not exit within ${timeoutMs} ms`)),
+          timeoutMs,
+        ).unref(),
+      ),
+    ]);
+  }
+
+  /** A power cut: SIGKILL, no goodbye. The services it started keep running as orphans. */
+  async kill9(): Promise<void> {
+    if (this.child === null) return;
+    this.child.kill("SIGKILL");
+    await this.waitExit();
+  }
+
+  /** A clean shutdown (SIGTERM): the agent stops its services and says offline. */
+  async stop(): Promise<void> {
+    if (this.child === null) return;
+    this.child.kill("SIGTERM");
+    await this.waitExit();
+  }
+
+  /** The agent's log so far, for failure messages. */
+  log(): string {
+    return this.output.join("\n");
+  }
+}
