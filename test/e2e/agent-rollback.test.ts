@@ -1,0 +1,76 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { readMarker } from "../support/packs.js";
+import { type AgentKit, agentKit } from "./agent-kit.js";
+
+describe("agent: health check failures", () => {
+  let kit: AgentKit | undefined;
+  afterEach(async () => {
+    await kit?.close();
+    kit = undefined;
+  });
+
+  it("unhealthy 1.1.0 -> Rolled Back, 1.0.0 running again and reported", async () => {
+    kit = await agentKit("rollback");
+    await kit.pack({ name: "pos-client", version: "1.0.0" });
+    await kit.pack({
+      name: "pos-client",
+      version: "1.1.0",
+      health: "fail",
+      healthTimeoutSeconds: 1,
+    });
+    await kit.agent.start();
+    await kit.want("1.0.0");
+    await kit.waitService("pos-client", (s) => s.status === "OK" && s.activeVersion === "1.0.0");
+
+    await kit.want("1.1.0");
+    const rolled = await kit.waitService("pos-client", (s) => s.status === "Rolled Back");
+    expect(rolled.services["pos-client"]).toMatchObject({
+      activeVersion: "1.0.0",
+      preferredVersion: "1.1.0",
+    });
+    expect(rolled.services["pos-client"]?.reason).toMatch(/health check of 1.1.0 failed/);
+    const marker = await readMarker(kit.agent.markers, "pos-client");
+    expect(marker?.version).toBe("1.0.0");
+    expect(() => process.kill(marker?.pid ?? 0, 0)).not.toThrow();
+  });
+
+  it("rollback health check fails too -> Failed", async () => {
+    kit = await agentKit("failed");
+    // 1.0.1's health endpoint is ours: healthy for the install, sick once the
+    // update to 1.1.0 has started, so the rollback cannot bring it back.
+    let healthy = true;
+    const server = createServer((_req, res) => {
+      res.writeHead(healthy ? 200 : 503).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      await kit.pack({
+        name: "pos-client",
+        version: "1.0.1",
+        health: { http: `http://127.0.0.1:${port}/health` },
+        healthTimeoutSeconds: 1,
+      });
+      await kit.pack({
+        name: "pos-client",
+        version: "1.1.0",
+        health: "fail",
+        healthTimeoutSeconds: 1,
+      });
+      await kit.agent.start();
+      await kit.want("1.0.1");
+      await kit.waitService("pos-client", (s) => s.status === "OK" && s.activeVersion === "1.0.1");
+      healthy = false;
+      await kit.want("1.1.0");
+      const failed = await kit.waitService("pos-client", (s) => s.status === "Failed");
+      expect(failed.services["pos-client"]?.activeVersion).toBe("1.0.1");
+      expect(failed.services["pos-client"]?.reason).toMatch(
+        /health check of 1\.1\.0 failed.*rollback failed: health check of 1\.0\.1 failed/,
+      );
+    } finally {
+      server.close();
+    }
+  });
+});
