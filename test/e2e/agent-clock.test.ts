@@ -66,8 +66,10 @@ describe("agent: valid-from in coordinator time", () => {
         .find((doc) => doc.services["pos-client"]?.status === "In Progress");
       expect(started, log.join("\n")).toBeDefined();
       const startedAt = seenAt.get("In Progress") ?? Number.NaN;
-      console.log(`clock ${skew / 60000} min off: In Progress seen ${startedAt - validFrom} ms after valid-from`);
-    // Not before valid-from, and within 1 s after it (coordinator = real time here).
+      console.log(
+        `clock ${skew / 60000} min off: In Progress seen ${startedAt - validFrom} ms after valid-from`,
+      );
+      // Not before valid-from, and within 1 s after it (coordinator = real time here).
       expect(startedAt - validFrom).toBeGreaterThanOrEqual(-50);
       expect(startedAt - validFrom).toBeLessThan(1000);
     },
