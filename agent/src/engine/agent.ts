@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   type DesiredDocument,
@@ -56,6 +56,8 @@ export class Agent {
     const clock = options.clock ?? systemClock;
     const log = options.log ?? ((message: string) => console.log(message));
     const store = await StateStore.open(config.state, log);
+    // Pid files of supervised services: how a restarted agent finds orphans.
+    await mkdir(join(config.state, "run"), { recursive: true });
     // Seqs handed out but not yet saved when the last run died may have
     // reached the broker (a last will, a queued report): jump past them.
     store.state.nextSeq += 1000;

@@ -71,6 +71,8 @@ export async function bootServices(ctx: EngineContext): Promise<void> {
         job.failure = null;
         // The target's release folder may be incomplete: unpack makes it again.
         await layout.prune([record.activeVersion, record.previousVersion]);
+      } else {
+        job.step = recovery.step;
       }
     } else if (record.job === null && current !== record.activeVersion) {
       log(

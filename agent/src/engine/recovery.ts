@@ -40,8 +40,21 @@ export function decideRecovery(
       reason: "interrupted at switch before current moved: cleaned up, retrying",
     };
   }
-  return { kind: "resume", step: job.step, reason: `interrupted at ${job.step}: resuming there` };
+  const step = RESTART_FROM[job.step] ?? job.step;
+  const where = step === job.step ? "resuming there" : `resuming at ${step}`;
+  return { kind: "resume", step, reason: `interrupted at ${job.step}: ${where}` };
 }
+
+/**
+ * The crashed agent's service was killed with it (an orphan is never
+ * adopted), so a step that assumes the service runs must start it again
+ * first: a health check of nothing would commit a dead release.
+ */
+const RESTART_FROM: Partial<Record<JobStep, JobStep>> = {
+  verify: "start",
+  commit: "start",
+  "rollback-verify": "rollback-start",
+};
 
 /** Whether the service should be started from `current` at start-up, before any job resumes. */
 export function startsOldVersionAtBoot(recovery: Recovery | null): boolean {
