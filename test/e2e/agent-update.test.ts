@@ -1,7 +1,12 @@
+import { execFile } from "node:child_process";
 import { readlink } from "node:fs/promises";
+import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { readMarker } from "../support/packs.js";
+import { AGENT_CLI } from "./agent-harness.js";
 import { type AgentKit, agentKit } from "./agent-kit.js";
+
+const run = promisify(execFile);
 
 describe("agent: update 1.0.0 -> 1.1.0 (real broker, real agent process, real packs)", () => {
   let kit: AgentKit | undefined;
@@ -42,5 +47,22 @@ describe("agent: update 1.0.0 -> 1.1.0 (real broker, real agent process, real pa
     // The statuses went through In Progress, in seq order.
     const seen = kit.watcher.all.map((doc) => doc.services["pos-client"]?.status);
     expect(seen).toContain("In Progress");
+
+    // The technician's view at the till, read from the journal while the daemon runs.
+    const { stdout } = await run(process.execPath, [
+      AGENT_CLI,
+      "status",
+      "--config",
+      kit.agent.configPath,
+    ]);
+    expect(stdout).toMatch(/Workstation 1001\/01/);
+    expect(stdout).toMatch(/pos-client\s+1\.1\.0\s+1\.1\.0\s+OK/);
+  });
+
+  it("a config with an unknown key stops start-up with a message naming it", async () => {
+    kit = await agentKit("badconfig", { extraConfig: { recheckSecs: 5 } });
+    await kit.agent.start();
+    expect(await kit.agent.waitExit()).toBe(2);
+    expect(kit.agent.log()).toMatch(/unknown field "recheckSecs"/);
   });
 });
