@@ -2,7 +2,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { killOrphan } from "../process/pid-file.js";
 import { FunctionLayout } from "../release/release-layout.js";
-import type { ServiceRecord } from "../state/agent-state.js";
+import { newServiceRecord } from "../state/agent-state.js";
 import type { EngineContext } from "./engine-context.js";
 import { decideRecovery, startsOldVersionAtBoot } from "./recovery.js";
 import { startActiveRelease } from "./start-active.js";
@@ -15,21 +15,6 @@ async function installedFunctions(root: string): Promise<string[]> {
   } catch {
     return [];
   }
-}
-
-function freshRecord(activeVersion: string, now: string): ServiceRecord {
-  return {
-    activeVersion,
-    previousVersion: null,
-    status: "OK",
-    reason: null,
-    requestId: null,
-    preferredVersion: null,
-    validFrom: null,
-    progress: null,
-    updatedAt: now,
-    job: null,
-  };
 }
 
 /**
@@ -52,7 +37,7 @@ export async function bootServices(ctx: EngineContext): Promise<void> {
     if (record === undefined) {
       if (current === null) continue;
       log(`${fn}: found ${current} installed; adopting it`);
-      record = freshRecord(current, now);
+      record = newServiceRecord(current, now);
       store.state.services[fn] = record;
     }
     if (config.serviceManager === "process") {

@@ -1,24 +1,9 @@
 import { coordinatorNow, toLocalTime } from "../clock/coordinator-clock.js";
-import type { Job, ServiceRecord } from "../state/agent-state.js";
+import { type Job, newServiceRecord } from "../state/agent-state.js";
 import { cancelJob } from "./cancel.js";
 import type { EngineContext } from "./engine-context.js";
 import { planService } from "./plan.js";
 import { runJob, transition } from "./update-runner.js";
-
-function emptyRecord(now: string): ServiceRecord {
-  return {
-    activeVersion: null,
-    previousVersion: null,
-    status: "OK",
-    reason: null,
-    requestId: null,
-    preferredVersion: null,
-    validFrom: null,
-    progress: null,
-    updatedAt: now,
-    job: null,
-  };
-}
 
 /**
  * Brings every service to its desired state, one pass at a time: plan each
@@ -138,7 +123,7 @@ export class Reconciler {
           return Number.POSITIVE_INFINITY;
         }
         case "wait": {
-          const target = record ?? emptyRecord(iso());
+          const target = record ?? newServiceRecord(null, iso());
           store.state.services[fn] = target;
           const changed = target.status !== "Prepared" || target.requestId !== plan.requestId;
           Object.assign(target, {
@@ -162,7 +147,7 @@ export class Reconciler {
         case "begin": {
           if (want?.artifact == null || want.preferredVersion === null)
             return Number.POSITIVE_INFINITY;
-          const target = record ?? emptyRecord(iso());
+          const target = record ?? newServiceRecord(null, iso());
           store.state.services[fn] = target;
           const job: Job = {
             requestId: plan.requestId,

@@ -80,3 +80,19 @@ export function emptyAgentState(): AgentState {
     outbox: [],
   };
 }
+
+/** A service the agent has just come to know: OK, no request, nothing in flight. */
+export function newServiceRecord(activeVersion: string | null, now: string): ServiceRecord {
+  return {
+    activeVersion,
+    previousVersion: null,
+    status: "OK",
+    reason: null,
+    requestId: null,
+    preferredVersion: null,
+    validFrom: null,
+    progress: null,
+    updatedAt: now,
+    job: null,
+  };
+}

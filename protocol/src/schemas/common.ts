@@ -1,6 +1,7 @@
 import semver from "semver";
 import { z } from "zod";
-import { MAX_RANGE_LENGTH, MAX_VERSION_LENGTH } from "../limits.js";
+import { functionNameSchema } from "../ids.js";
+import { MAX_RANGE_LENGTH, MAX_SERVICES_PER_WORKSTATION, MAX_VERSION_LENGTH } from "../limits.js";
 import { whenString } from "../validation.js";
 
 /** Version of the document shapes in this package; bumped on any breaking change. */
@@ -53,3 +54,12 @@ export const documentHeader = {
   seq: seqSchema,
   ts: timestampSchema.meta({ description: "When the sender made this document (sender's clock)" }),
 };
+
+/** Per-service entries keyed by function name, at most MAX_SERVICES_PER_WORKSTATION of them. */
+export function servicesRecord<T extends z.ZodType>(service: T) {
+  return z
+    .record(functionNameSchema, service)
+    .refine((services) => Object.keys(services).length <= MAX_SERVICES_PER_WORKSTATION, {
+      error: `has more than ${MAX_SERVICES_PER_WORKSTATION} services`,
+    });
+}

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { functionNameSchema, requestIdSchema, storeIdSchema, workstationIdSchema } from "../ids.js";
-import { MAX_SERVICES_PER_WORKSTATION, MAX_URL_LENGTH } from "../limits.js";
+import { requestIdSchema, storeIdSchema, workstationIdSchema } from "../ids.js";
+import { MAX_URL_LENGTH } from "../limits.js";
 import { whenString } from "../validation.js";
-import { documentHeader, semverSchema, timestampSchema } from "./common.js";
+import { documentHeader, semverSchema, servicesRecord, timestampSchema } from "./common.js";
 
 /** Where the agent fetches the pack, and what it must get. */
 export const artifactSchema = z
@@ -68,11 +68,7 @@ export const desiredDocumentSchema = z
     ...documentHeader,
     store: storeIdSchema,
     workstation: workstationIdSchema,
-    services: z
-      .record(functionNameSchema, desiredServiceSchema)
-      .refine((services) => Object.keys(services).length <= MAX_SERVICES_PER_WORKSTATION, {
-        error: `has more than ${MAX_SERVICES_PER_WORKSTATION} services`,
-      }),
+    services: servicesRecord(desiredServiceSchema),
   })
   .meta({ title: "Desired state", description: "Coordinator -> agent, retained, signed" });
 

@@ -1,8 +1,14 @@
 import { z } from "zod";
-import { functionNameSchema, requestIdSchema, storeIdSchema, workstationIdSchema } from "../ids.js";
-import { MAX_REASON_LENGTH, MAX_SERVICES_PER_WORKSTATION } from "../limits.js";
+import { requestIdSchema, storeIdSchema, workstationIdSchema } from "../ids.js";
+import { MAX_REASON_LENGTH } from "../limits.js";
 import { PHASES, STATUSES } from "../status-model.js";
-import { documentHeader, semverSchema, seqSchema, timestampSchema } from "./common.js";
+import {
+  documentHeader,
+  semverSchema,
+  seqSchema,
+  servicesRecord,
+  timestampSchema,
+} from "./common.js";
 
 export const statusSchema = z
   .enum(STATUSES)
@@ -73,11 +79,7 @@ export const statusDocumentSchema = z
     desiredSeq: seqSchema
       .nullable()
       .meta({ description: "seq of the last desired document the agent applied; null if none" }),
-    services: z
-      .record(functionNameSchema, serviceStatusSchema)
-      .refine((services) => Object.keys(services).length <= MAX_SERVICES_PER_WORKSTATION, {
-        error: `has more than ${MAX_SERVICES_PER_WORKSTATION} services`,
-      }),
+    services: servicesRecord(serviceStatusSchema),
   })
   .meta({ title: "Status", description: "Agent -> coordinator, retained" });
 
