@@ -92,6 +92,11 @@ describe("ProcessServiceManager", () => {
     expect(manager.isRunning("pos")).toBe(true);
     expect(manager.isRunning("scale")).toBe(false);
     const pid = manager.pid("pos") ?? 0;
+    // "started" means spawned, not "has run its first line": wait for it, so
+    // the stop below cannot race the script's first write.
+    await expect
+      .poll(() => readFile(join(dir, "runs"), "utf8").catch(() => ""), { timeout: 5000 })
+      .toBe("run\n");
 
     // The same release again is a no-op; another release while running is refused.
     await manager.start("pos", release);
