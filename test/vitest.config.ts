@@ -10,5 +10,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fileParallelism: false,
+    // One retry for end-to-end tests only: they share a 2-core machine with
+    // real brokers and processes. A test that fails twice is a real failure.
+    retry: 1,
   },
 });
