@@ -59,7 +59,9 @@ describe("agent: valid-from in coordinator time", () => {
 
       const statuses = kit.watcher.all
         .slice(before)
-        .map((doc) => doc.services["pos-client"]?.status);
+        .map((doc) => doc.services["pos-client"]?.status)
+        .filter((status) => status !== undefined);
+      // Waiting for valid-from first (the agent's first, empty report may arrive late).
       expect(statuses[0]).toBe("Prepared");
       const started = kit.watcher.all
         .slice(before)
