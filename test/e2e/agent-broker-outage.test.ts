@@ -13,7 +13,7 @@ describe("agent: the broker goes down for 20 s during an update", () => {
   });
 
   it("the update completes and every status report made meanwhile arrives afterwards, in order", async () => {
-    kit = await agentKit("outage");
+    kit = await agentKit("outage", { extraConfig: { reconnectMaxSeconds: 4 } });
     await kit.pack({ name: "pos-client", version: "1.0.0" });
     await kit.pack({
       name: "pos-client",

@@ -62,6 +62,8 @@ export const agentConfigSchema = z.strictObject({
     }),
   readiness: z.array(probeSchema).max(16).default([]),
   recheckSeconds: z.number().min(0.1).max(3600).default(30),
+  /** Reconnect backoff ceiling: attempts are jittered up to this, doubling from 1 s. */
+  reconnectMaxSeconds: z.number().min(1).max(3600).default(60),
   serviceManager: z.enum(["process", "systemd"]).default("process"),
   /** systemd unit per function, when the descriptor names none. */
   units: z.record(functionNameSchema, z.string().min(1).max(256)).default({}),

@@ -14,6 +14,7 @@ import {
 import { coordinatorNow, updateClockOffset } from "../clock/coordinator-clock.js";
 import type { AgentConfig } from "../config/agent-config.js";
 import { AgentLink } from "../mqtt/agent-link.js";
+import { DEFAULT_RECONNECT_BACKOFF } from "../mqtt/reconnect-backoff.js";
 import { type Clock, systemClock } from "../process/clock.js";
 import { runCommand } from "../process/run-command.js";
 import { createServiceManager, type ServiceManager } from "../process/service-manager.js";
@@ -140,6 +141,7 @@ export class Agent {
         ],
         willFor: () => reporter.presence("offline"),
         random: this.ctx.random,
+        backoff: { ...DEFAULT_RECONNECT_BACKOFF, maxMs: config.reconnectMaxSeconds * 1000 },
         log,
       },
       {
