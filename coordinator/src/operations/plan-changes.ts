@@ -1,0 +1,126 @@
+import {
+  allowedVersions,
+  applyAction,
+  NO_UPDATE,
+  type OperatorAction,
+  type PackVersionInfo,
+  type Status,
+} from "@tillroll/protocol";
+
+/** What the planners need of a flow-service row. */
+export interface RowView {
+  store: string;
+  workstation: string;
+  function: string;
+  activeVersion: string | null;
+  preferredVersion: string | null;
+  status: Status;
+}
+
+/** A workstation that lacks the function, for `--install` (a first install). */
+export interface InstallTarget {
+  store: string;
+  workstation: string;
+  function: string;
+}
+
+export type RowChange =
+  | {
+      kind: "apply";
+      store: string;
+      workstation: string;
+      function: string;
+      status: Status;
+      preferredVersion: string | null;
+      newRequest: boolean;
+      firstInstall: boolean;
+    }
+  | { kind: "skip"; store: string; workstation: string; function: string; reason: string };
+
+function key(row: { store: string; workstation: string; function: string }) {
+  return { store: row.store, workstation: row.workstation, function: row.function };
+}
+
+/**
+ * `set-preferred` over many rows at once (the seed's bulk change), as a pure
+ * plan: every row either changes or is skipped with the reason printed to
+ * the operator. In Progress rows are skipped (their preferred version is
+ * locked); a version a row's descriptor does not admit is skipped; "-"
+ * skips a Prepared update.
+ */
+export function planSetPreferred(
+  rows: readonly RowView[],
+  version: string,
+  packs: readonly PackVersionInfo[],
+  installTargets: readonly InstallTarget[] = [],
+): RowChange[] {
+  const changes: RowChange[] = [];
+  for (const row of rows) {
+    const action: OperatorAction =
+      version === NO_UPDATE ? { kind: "skip" } : { kind: "set-preferred", version };
+    // The status rule first: an In Progress row says so, whatever the version.
+    const outcome = applyAction(
+      { status: row.status, preferredVersion: row.preferredVersion },
+      action,
+    );
+    if (!outcome.allowed) {
+      changes.push({ kind: "skip", ...key(row), reason: outcome.reason });
+      continue;
+    }
+    if (version !== NO_UPDATE && !allowedVersions(row.activeVersion, packs).includes(version)) {
+      const why =
+        row.activeVersion === version
+          ? `${version} is already the active version`
+          : `${version} is not allowed from ${row.activeVersion ?? "nothing installed"} (allowed: ${allowedVersions(row.activeVersion, packs).join(", ")})`;
+      changes.push({ kind: "skip", ...key(row), reason: why });
+      continue;
+    }
+    changes.push({
+      kind: "apply",
+      ...key(row),
+      status: outcome.status,
+      preferredVersion: outcome.preferredVersion,
+      newRequest: outcome.newRequest,
+      firstInstall: false,
+    });
+  }
+  for (const target of installTargets) {
+    if (version === NO_UPDATE) continue;
+    if (!allowedVersions(null, packs).includes(version)) {
+      changes.push({
+        kind: "skip",
+        ...key(target),
+        reason: `no published pack ${target.function} ${version}`,
+      });
+      continue;
+    }
+    changes.push({
+      kind: "apply",
+      ...key(target),
+      status: "Prepared",
+      preferredVersion: version,
+      newRequest: true,
+      firstInstall: true,
+    });
+  }
+  return changes;
+}
+
+/** `retry` for Failed, Rolled Back and Not Ready rows: a new request, status Prepared. */
+export function planRetry(rows: readonly RowView[]): RowChange[] {
+  return rows.map((row) => {
+    const outcome = applyAction(
+      { status: row.status, preferredVersion: row.preferredVersion },
+      { kind: "retry" },
+    );
+    if (!outcome.allowed) return { kind: "skip", ...key(row), reason: outcome.reason };
+    return {
+      kind: "apply",
+      ...key(row),
+      status: outcome.status,
+      preferredVersion: outcome.preferredVersion,
+      newRequest: outcome.newRequest,
+      firstInstall: false,
+    };
+  });
+}
