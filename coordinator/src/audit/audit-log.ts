@@ -1,0 +1,58 @@
+import { appendFile, mkdir, open, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { z } from "zod";
+
+/** One console action: who, when, what, and the rows it touched. */
+export const auditEntrySchema = z.object({
+  at: z.string(),
+  who: z.string(),
+  action: z.string(),
+  /** The request as the operator gave it (filters, version, valid-from...). */
+  details: z.record(z.string(), z.unknown()),
+  /** `store/ws/function` of every row changed, and how many were skipped. */
+  touched: z.array(z.string()),
+  skipped: z.number().int().min(0),
+});
+
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+/**
+ * Append-only JSON lines, fsync'd per entry: an audit record must not be
+ * lost to a crash right after the action it records.
+ */
+export class AuditLog {
+  constructor(private readonly path: string) {}
+
+  async append(entry: AuditEntry): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    await appendFile(this.path, `${JSON.stringify(entry)}\n`);
+    const handle = await open(this.path, "r+");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Entries oldest first; a torn last line (crash mid-append) is skipped. */
+  async list(limit = 1000): Promise<AuditEntry[]> {
+    let text: string;
+    try {
+      text = await readFile(this.path, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw error;
+    }
+    const entries: AuditEntry[] = [];
+    for (const line of text.split("\n")) {
+      if (line.trim() === "") continue;
+      try {
+        const parsed = auditEntrySchema.safeParse(JSON.parse(line));
+        if (parsed.success) entries.push(parsed.data);
+      } catch {
+        // a line cut by a crash: the entries before it are intact
+      }
+    }
+    return entries.slice(-limit);
+  }
+}

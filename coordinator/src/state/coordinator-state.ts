@@ -1,0 +1,58 @@
+import {
+  artifactSchema,
+  functionNameSchema,
+  groupSchema,
+  requestIdSchema,
+  semverSchema,
+  storeIdSchema,
+  timestampSchema,
+  workstationIdSchema,
+} from "@tillroll/protocol";
+import { z } from "zod";
+
+/**
+ * The coordinator's own records (`DIR/coordinator.json`): enrolled
+ * workstations with their hashed broker credentials, and the desired state of
+ * every workstation. Desired state is the coordinator's: the embedded broker
+ * keeps nothing across restarts, so it is republished from here on start.
+ */
+export const COORDINATOR_STATE_VERSION = 1;
+
+export const workstationRecordSchema = z.object({
+  store: storeIdSchema,
+  workstation: workstationIdSchema,
+  group: groupSchema.nullable(),
+  /** scrypt hashes; the secrets themselves are shown once, at enrolment. */
+  agentSecretHash: z.string(),
+  posSecretHash: z.string(),
+  enrolledAt: timestampSchema,
+});
+
+export const desiredEntrySchema = z.object({
+  preferredVersion: semverSchema.nullable(),
+  validFrom: timestampSchema.nullable(),
+  requestId: requestIdSchema.nullable(),
+  artifact: artifactSchema.nullable(),
+});
+
+export const coordinatorStateSchema = z.object({
+  workstations: z.record(z.string(), workstationRecordSchema),
+  /** Desired services per workstation key `store/ws`. */
+  desired: z.record(z.string(), z.record(functionNameSchema, desiredEntrySchema)),
+  /** seq of the last desired document published; documents only ever go up. */
+  desiredSeq: z.number().int().min(0),
+  /** Last status seq applied per workstation: older or equal reports are dropped. */
+  statusSeq: z.record(z.string(), z.number().int().min(0)),
+});
+
+export type WorkstationRecord = z.infer<typeof workstationRecordSchema>;
+export type DesiredEntry = z.infer<typeof desiredEntrySchema>;
+export type CoordinatorState = z.infer<typeof coordinatorStateSchema>;
+
+export function emptyCoordinatorState(): CoordinatorState {
+  return { workstations: {}, desired: {}, desiredSeq: 0, statusSeq: {} };
+}
+
+export function wsKey(ref: { store: string; workstation: string }): string {
+  return `${ref.store}/${ref.workstation}`;
+}
