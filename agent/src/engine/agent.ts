@@ -148,7 +148,9 @@ export class Agent {
         onConnect: () => {
           const online = reporter.presence("online");
           link.publish(online.topic, online.payload, true).catch(() => undefined);
-          void reporter.flush();
+          // A whole status on every connect: an embedded broker that restarted
+          // lost every retained message, and the coordinator re-reads state.
+          void reporter.reportStatus();
         },
         onDisconnect: () => undefined,
         onMessage: (topic, payload, retained) => this.onMessage(topic, payload, retained),
