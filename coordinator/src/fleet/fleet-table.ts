@@ -1,0 +1,255 @@
+import type { Result } from "@tillroll/protocol";
+import { compileFilters, type Filters } from "./filters.js";
+import { bySortKey, type Entry, ListingOrder, MultiIndex } from "./row-index.js";
+import { freezeRow, rowKey, rowSortKey, type ServiceRow, validateRows } from "./service-row.js";
+
+/** Where a query starts: the smallest index hit (a union for group prefixes). */
+interface Candidates {
+  readonly sets: readonly ReadonlySet<Entry>[];
+  readonly count: number;
+}
+
+/**
+ * Below this share of the table, a query walks its best index and sorts the
+ * hits; above it, walking the table in order and testing every row is
+ * cheaper than sorting that many.
+ */
+const INDEX_SHARE = 1 / 8;
+
+function parseValidFrom(validFrom: string | null): number | null {
+  return validFrom === null ? null : Date.parse(validFrom);
+}
+
+/**
+ * The fleet inventory in memory: one row per flow service per workstation,
+ * keyed `store/workstation/function`, with secondary indexes by store,
+ * workstation, function, status, active and preferred version and business
+ * unit group, so selective queries over 100,000 rows touch only their hits.
+ * Rows are stored frozen; every listing is sorted by store, workstation,
+ * function.
+ */
+export class FleetTable {
+  readonly #entries = new Map<string, Entry>();
+  readonly #byStore = new MultiIndex<string>();
+  readonly #byWorkstation = new MultiIndex<string>();
+  readonly #byFunction = new MultiIndex<string>();
+  readonly #byStatus = new MultiIndex<string>();
+  readonly #byActive = new MultiIndex<string | null>();
+  readonly #byPreferred = new MultiIndex<string | null>();
+  readonly #byGroup = new MultiIndex<string>();
+  /** Group names in use, sorted; null when a group came or went since the last sort. */
+  #groupNames: string[] | null = [];
+  readonly #order = new ListingOrder();
+
+  /** A table holding `rows`; a later row with the same key replaces an earlier one. */
+  static fromRows(rows: Iterable<ServiceRow>): FleetTable {
+    const table = new FleetTable();
+    for (const row of rows) table.upsert(row);
+    table.#order.entries();
+    return table;
+  }
+
+  /** A table from stored rows (a fleet file), validated: bad rows or duplicate keys refuse it all. */
+  static fromJSON(data: unknown): Result<FleetTable> {
+    const rows = validateRows(data);
+    if (!rows.ok) return rows;
+    return { ok: true, value: FleetTable.fromRows(rows.value) };
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get(key: string): ServiceRow | undefined {
+    return this.#entries.get(key)?.row;
+  }
+
+  has(key: string): boolean {
+    return this.#entries.has(key);
+  }
+
+  /** Inserts `row` or replaces the row with its key; returns the row it replaced. */
+  upsert(row: ServiceRow): ServiceRow | undefined {
+    const stored = freezeRow(row);
+    const key = rowKey(stored);
+    const entry = this.#entries.get(key);
+    if (entry === undefined) {
+      const fresh: Entry = {
+        key,
+        sortKey: rowSortKey(stored),
+        row: stored,
+        validFromMs: parseValidFrom(stored.validFrom),
+        alive: true,
+      };
+      this.#entries.set(key, fresh);
+      this.#index(fresh);
+      this.#order.add(fresh);
+      return undefined;
+    }
+    const previous = entry.row;
+    this.#unindexChanged(entry, stored);
+    entry.row = stored;
+    entry.validFromMs = parseValidFrom(stored.validFrom);
+    this.#indexChanged(entry, previous);
+    return previous;
+  }
+
+  /** Removes the row with `key`; false if there was none. */
+  delete(key: string): boolean {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return false;
+    this.#entries.delete(key);
+    this.#unindex(entry);
+    this.#order.remove(entry);
+    return true;
+  }
+
+  /** The services of one workstation, by function. */
+  rowsOfWorkstation(store: string, workstation: string): ServiceRow[] {
+    const set = this.#byWorkstation.get(`${store}/${workstation}`);
+    return set === undefined ? [] : [...set].sort(bySortKey).map((entry) => entry.row);
+  }
+
+  /** The rows passing every filter, sorted by store, workstation, function. */
+  query(filters: Filters = {}): ServiceRow[] {
+    const test = compileFilters(filters);
+    const candidates = this.#candidates(filters);
+    if (candidates !== undefined && candidates.count === 0) return [];
+    if (candidates === undefined || candidates.count > this.size * INDEX_SHARE) {
+      const rows: ServiceRow[] = [];
+      for (const entry of this.#order.entries()) {
+        if (test(entry.row, entry.validFromMs)) rows.push(entry.row);
+      }
+      return rows;
+    }
+    const hits: Entry[] = [];
+    for (const set of candidates.sets) {
+      for (const entry of set) if (test(entry.row, entry.validFromMs)) hits.push(entry);
+    }
+    return hits.sort(bySortKey).map((entry) => entry.row);
+  }
+
+  /** Every row, sorted by store, workstation, function. */
+  all(): ServiceRow[] {
+    return this.#order.entries().map((entry) => entry.row);
+  }
+
+  /** The rows to store (sorted); `FleetTable.fromJSON` reads them back. */
+  toJSON(): ServiceRow[] {
+    return this.all();
+  }
+
+  /** Business unit groups in use, sorted. */
+  groups(): string[] {
+    return [...this.#sortedGroups()];
+  }
+
+  #index(entry: Entry): void {
+    const row = entry.row;
+    this.#byStore.add(row.store, entry);
+    this.#byWorkstation.add(`${row.store}/${row.workstation}`, entry);
+    this.#byFunction.add(row.function, entry);
+    this.#byStatus.add(row.status, entry);
+    this.#byActive.add(row.activeVersion, entry);
+    this.#byPreferred.add(row.preferredVersion, entry);
+    if (row.group !== null && this.#byGroup.add(row.group, entry)) this.#groupNames = null;
+  }
+
+  #unindex(entry: Entry): void {
+    const row = entry.row;
+    this.#byStore.remove(row.store, entry);
+    this.#byWorkstation.remove(`${row.store}/${row.workstation}`, entry);
+    this.#byFunction.remove(row.function, entry);
+    this.#byStatus.remove(row.status, entry);
+    this.#byActive.remove(row.activeVersion, entry);
+    this.#byPreferred.remove(row.preferredVersion, entry);
+    if (row.group !== null && this.#byGroup.remove(row.group, entry)) this.#groupNames = null;
+  }
+
+  /** Before replacing entry.row with `next`: drops index entries for the values that change. */
+  #unindexChanged(entry: Entry, next: ServiceRow): void {
+    const row = entry.row;
+    if (row.status !== next.status) this.#byStatus.remove(row.status, entry);
+    if (row.activeVersion !== next.activeVersion) this.#byActive.remove(row.activeVersion, entry);
+    if (row.preferredVersion !== next.preferredVersion) {
+      this.#byPreferred.remove(row.preferredVersion, entry);
+    }
+    if (row.group !== next.group && row.group !== null) {
+      if (this.#byGroup.remove(row.group, entry)) this.#groupNames = null;
+    }
+  }
+
+  /** After replacing entry.row: adds index entries for the values that changed from `previous`. */
+  #indexChanged(entry: Entry, previous: ServiceRow): void {
+    const row = entry.row;
+    if (row.status !== previous.status) this.#byStatus.add(row.status, entry);
+    if (row.activeVersion !== previous.activeVersion) this.#byActive.add(row.activeVersion, entry);
+    if (row.preferredVersion !== previous.preferredVersion) {
+      this.#byPreferred.add(row.preferredVersion, entry);
+    }
+    if (row.group !== previous.group && row.group !== null) {
+      if (this.#byGroup.add(row.group, entry)) this.#groupNames = null;
+    }
+  }
+
+  /**
+   * The smallest index hit among the filters that have an index, or
+   * undefined when none does (only validFrom bounds, or no filter).
+   */
+  #candidates(filters: Filters): Candidates | undefined {
+    const options: Candidates[] = [];
+    const single = (set: ReadonlySet<Entry> | undefined): Candidates =>
+      set === undefined ? { sets: [], count: 0 } : { sets: [set], count: set.size };
+    if (filters.store !== undefined) {
+      options.push(single(this.#byStore.get(filters.store)));
+      if (filters.workstation !== undefined) {
+        options.push(single(this.#byWorkstation.get(`${filters.store}/${filters.workstation}`)));
+      }
+    }
+    if (filters.function !== undefined)
+      options.push(single(this.#byFunction.get(filters.function)));
+    if (filters.status !== undefined) options.push(single(this.#byStatus.get(filters.status)));
+    if (filters.activeVersion !== undefined) {
+      options.push(single(this.#byActive.get(filters.activeVersion)));
+    }
+    if (filters.preferredVersion !== undefined) {
+      options.push(single(this.#byPreferred.get(filters.preferredVersion)));
+    }
+    if (filters.group !== undefined) options.push(this.#groupCandidates(filters.group));
+    let best: Candidates | undefined;
+    for (const option of options)
+      if (best === undefined || option.count < best.count) best = option;
+    return best;
+  }
+
+  /** `prefix` and its subgroups: the exact name, then every name starting `prefix/` (one run when sorted). */
+  #groupCandidates(prefix: string): Candidates {
+    const sets: ReadonlySet<Entry>[] = [];
+    let count = 0;
+    const take = (group: string): void => {
+      const set = this.#byGroup.get(group);
+      if (set === undefined) return;
+      sets.push(set);
+      count += set.size;
+    };
+    take(prefix);
+    const names = this.#sortedGroups();
+    const start = `${prefix}/`;
+    let low = 0;
+    let high = names.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((names[mid] as string) < start) low = mid + 1;
+      else high = mid;
+    }
+    for (let i = low; i < names.length && (names[i] as string).startsWith(start); i++) {
+      take(names[i] as string);
+    }
+    return { sets, count };
+  }
+
+  #sortedGroups(): readonly string[] {
+    if (this.#groupNames === null) this.#groupNames = [...this.#byGroup.keys()].sort();
+    return this.#groupNames;
+  }
+}

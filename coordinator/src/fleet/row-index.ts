@@ -1,0 +1,108 @@
+import type { ServiceRow } from "./service-row.js";
+
+/**
+ * Building blocks of FleetTable's indexes: the stored entry, a value → entries
+ * index, and the listing order kept up to date cheaply under inserts and
+ * deletes.
+ */
+
+/** A stored row with what queries need precomputed. */
+export interface Entry {
+  readonly key: string;
+  /** Code-unit order of this string is the listing order (store, workstation, function). */
+  readonly sortKey: string;
+  row: ServiceRow;
+  /** row.validFrom as epoch ms (null: none), parsed once per change rather than per query. */
+  validFromMs: number | null;
+  /** False once deleted; dead entries leave the listing order at its next merge. */
+  alive: boolean;
+}
+
+export const bySortKey = (a: Entry, b: Entry): number =>
+  a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0;
+
+/** value → the entries that have it; empty sets are removed so `keys()` lists only values in use. */
+export class MultiIndex<K> {
+  readonly #sets = new Map<K, Set<Entry>>();
+
+  /** Adds `entry`; true when `value` is new to the index. */
+  add(value: K, entry: Entry): boolean {
+    const set = this.#sets.get(value);
+    if (set !== undefined) {
+      set.add(entry);
+      return false;
+    }
+    this.#sets.set(value, new Set([entry]));
+    return true;
+  }
+
+  /** Removes `entry`; true when `value` has no entries left. */
+  remove(value: K, entry: Entry): boolean {
+    const set = this.#sets.get(value);
+    if (set === undefined) return false;
+    set.delete(entry);
+    if (set.size > 0) return false;
+    this.#sets.delete(value);
+    return true;
+  }
+
+  get(value: K): ReadonlySet<Entry> | undefined {
+    return this.#sets.get(value);
+  }
+
+  keys(): IterableIterator<K> {
+    return this.#sets.keys();
+  }
+}
+
+/**
+ * All live entries sorted by sortKey. Inserts and deletes are only noted;
+ * the next read sorts the new entries and merges them in, dropping dead
+ * ones, in one pass: O(n + k log k) for k changes, so loading 100,000 rows
+ * one by one costs one sort, and a single insert between queries one merge.
+ */
+export class ListingOrder {
+  #sorted: Entry[] = [];
+  #pending: Entry[] = [];
+  #dirty = false;
+
+  add(entry: Entry): void {
+    this.#pending.push(entry);
+    this.#dirty = true;
+  }
+
+  /** Marks `entry` dead; it leaves the order at the next read. */
+  remove(entry: Entry): void {
+    entry.alive = false;
+    this.#dirty = true;
+  }
+
+  /** The live entries in listing order (do not modify). */
+  entries(): readonly Entry[] {
+    if (!this.#dirty) return this.#sorted;
+    const fresh = this.#pending.filter((entry) => entry.alive).sort(bySortKey);
+    const old = this.#sorted;
+    const merged: Entry[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < old.length || j < fresh.length) {
+      const a = old[i];
+      if (a !== undefined && !a.alive) {
+        i++;
+        continue;
+      }
+      const b = fresh[j];
+      if (a !== undefined && (b === undefined || a.sortKey < b.sortKey)) {
+        merged.push(a);
+        i++;
+      } else if (b !== undefined) {
+        merged.push(b);
+        j++;
+      }
+    }
+    this.#sorted = merged;
+    this.#pending = [];
+    this.#dirty = false;
+    return merged;
+  }
+}

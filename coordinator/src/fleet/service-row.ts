@@ -1,0 +1,209 @@
+import {
+  err,
+  functionNameSchema,
+  groupSchema,
+  ok,
+  type Phase,
+  type Result,
+  type Status,
+  serviceStatusSchema,
+  storeIdSchema,
+  validate,
+  workstationIdSchema,
+} from "@tillroll/protocol";
+import { z } from "zod";
+
+/**
+ * One row of the fleet inventory: one flow service on one workstation, as
+ * the coordinator knows it (the agent's last report, the preferred version
+ * the coordinator asked for, the store's business unit group and whether the
+ * agent is connected). The Status Overview shows exactly these rows.
+ */
+export interface ServiceRow {
+  readonly store: string;
+  readonly workstation: string;
+  readonly function: string;
+  /** What runs now; null before a first install. */
+  readonly activeVersion: string | null;
+  /** What the coordinator wants; null is "-" (no update planned). */
+  readonly preferredVersion: string | null;
+  readonly status: Status;
+  /** Where an In Progress update is; null for every other status. */
+  readonly phase: Phase | null;
+  /** Percent of the current phase when known (downloading). */
+  readonly progress: number | null;
+  /** Why: the Not Ready cause, or the failure of a Rolled Back / Failed update. */
+  readonly reason: string | null;
+  /** Earliest moment the update may start (ISO 8601 UTC); null when none is planned. */
+  readonly validFrom: string | null;
+  readonly requestId: string | null;
+  /** The store's business unit group (`DE/North`); null when the store has none. */
+  readonly group: string | null;
+  /** Whether the workstation's agent is connected (presence), not a status. */
+  readonly online: boolean;
+  /** When this row last changed (ISO 8601 UTC). */
+  readonly updatedAt: string;
+}
+
+/** The identifying part of a row. */
+export interface ServiceRef {
+  readonly store: string;
+  readonly workstation: string;
+  readonly function: string;
+}
+
+/**
+ * `store/workstation/function`, e.g. `1001/01/pos-client`. Unambiguous: none
+ * of the three ids may contain `/`.
+ */
+export function rowKey(ref: ServiceRef): string {
+  return `${ref.store}/${ref.workstation}/${ref.function}`;
+}
+
+/** The three ids of a row key, or undefined when `key` is not one. */
+export function parseRowKey(key: string): ServiceRef | undefined {
+  const parts = key.split("/");
+  if (parts.length !== 3) return undefined;
+  const [store, workstation, fn] = parts as [string, string, string];
+  if (!storeIdSchema.safeParse(store).success) return undefined;
+  if (!workstationIdSchema.safeParse(workstation).success) return undefined;
+  if (!functionNameSchema.safeParse(fn).success) return undefined;
+  return { store, workstation, function: fn };
+}
+
+/**
+ * Compares rows by store, then workstation, then function (code-unit order):
+ * the order every listing of the fleet uses.
+ */
+export function compareRows(a: ServiceRef, b: ServiceRef): number {
+  return (
+    compareText(a.store, b.store) ||
+    compareText(a.workstation, b.workstation) ||
+    compareText(a.function, b.function)
+  );
+}
+
+function compareText(a: string, b: string): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return 0;
+}
+
+/**
+ * A single string whose code-unit order is the order of `compareRows`: the
+ * ids joined by U+0000, which sorts below every character an id may hold.
+ */
+export function rowSortKey(ref: ServiceRef): string {
+  return `${ref.store}\u0000${ref.workstation}\u0000${ref.function}`;
+}
+
+/**
+ * A frozen copy of `row` with exactly the row's fields (extra properties of
+ * the object passed in are left behind).
+ */
+export function freezeRow(row: ServiceRow): ServiceRow {
+  return Object.freeze({
+    store: row.store,
+    workstation: row.workstation,
+    function: row.function,
+    activeVersion: row.activeVersion,
+    preferredVersion: row.preferredVersion,
+    status: row.status,
+    phase: row.phase,
+    progress: row.progress,
+    reason: row.reason,
+    validFrom: row.validFrom,
+    requestId: row.requestId,
+    group: row.group,
+    online: row.online,
+    updatedAt: row.updatedAt,
+  });
+}
+
+/** Statuses that must say why (as in the agent's status document). */
+const NEEDS_REASON: ReadonlySet<Status> = new Set<Status>(["Not Ready", "Rolled Back", "Failed"]);
+
+const status = serviceStatusSchema.shape;
+
+/**
+ * Validates a row read from disk. Field rules are the protocol's (ids,
+ * semver versions, timestamps, group paths) and so are the status rules:
+ * phase is set exactly when In Progress; Not Ready, Rolled Back and Failed
+ * carry a reason.
+ */
+export const serviceRowSchema = z
+  .strictObject({
+    store: storeIdSchema,
+    workstation: workstationIdSchema,
+    function: functionNameSchema,
+    activeVersion: status.activeVersion,
+    preferredVersion: status.preferredVersion,
+    status: status.status,
+    phase: status.phase,
+    progress: status.progress,
+    reason: status.reason,
+    validFrom: status.validFrom,
+    requestId: status.requestId,
+    group: groupSchema.nullable(),
+    online: z.boolean(),
+    updatedAt: status.updatedAt,
+  })
+  .superRefine((row, ctx) => {
+    if (row.status === "In Progress" && row.phase === null) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["phase"],
+        message: "is required when status is In Progress",
+      });
+    }
+    if (row.status !== "In Progress" && row.phase !== null) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["phase"],
+        message: `must be null when status is ${row.status}`,
+      });
+    }
+    if (NEEDS_REASON.has(row.status) && row.reason === null) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["reason"],
+        message: `is required when status is ${row.status}`,
+      });
+    }
+  });
+
+/**
+ * Validates one row; the error names each wrong field. (The return type
+ * also checks at compile time that the schema's output is a ServiceRow.)
+ */
+export function validateRow(data: unknown): Result<ServiceRow> {
+  return validate(serviceRowSchema, data);
+}
+
+/**
+ * Validates a list of rows (a fleet file): every row must be valid and no
+ * key may appear twice. Errors are prefixed with the row's index.
+ */
+export function validateRows(data: unknown): Result<ServiceRow[]> {
+  if (!Array.isArray(data)) return err("fleet rows: expected an array");
+  const rows: ServiceRow[] = [];
+  const seen = new Map<string, number>();
+  const errors: string[] = [];
+  data.forEach((item: unknown, index) => {
+    const parsed = validateRow(item);
+    if (!parsed.ok) {
+      for (const line of parsed.error.split("\n")) errors.push(`rows[${index}]: ${line}`);
+      return;
+    }
+    const key = rowKey(parsed.value);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      errors.push(`rows[${index}]: duplicate key ${key} (also rows[${first}])`);
+      return;
+    }
+    seen.set(key, index);
+    rows.push(parsed.value);
+  });
+  if (errors.length > 0) return err(errors.join("\n"));
+  return ok(rows);
+}
