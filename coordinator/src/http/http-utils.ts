@@ -15,11 +15,19 @@ export class HttpError extends Error {
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
-export function sendText(res: ServerResponse, status: number, text: string, type = "text/plain; charset=utf-8"): void {
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  type = "text/plain; charset=utf-8",
+): void {
   res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(text) });
   res.end(text);
 }
@@ -30,7 +38,8 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_JSON_BODY) throw new HttpError(413, `request body is over ${MAX_JSON_BODY} bytes`);
+    if (size > MAX_JSON_BODY)
+      throw new HttpError(413, `request body is over ${MAX_JSON_BODY} bytes`);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString("utf8");
@@ -46,11 +55,18 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
 export function checkToken(req: IncomingMessage, token: string): void {
   const header = req.headers.authorization ?? "";
   const match = /^Bearer (.+)$/.exec(header);
-  if (match === null) throw new HttpError(401, "missing operator token: pass --token, set TILLROLL_TOKEN, or use --data DIR with DIR/operator-token");
+  if (match === null)
+    throw new HttpError(
+      401,
+      "missing operator token: pass --token, set TILLROLL_TOKEN, or use --data DIR with DIR/operator-token",
+    );
   const given = Buffer.from(match[1] ?? "");
   const expected = Buffer.from(token);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new HttpError(401, "wrong operator token: use the one in the coordinator's DIR/operator-token");
+    throw new HttpError(
+      401,
+      "wrong operator token: use the one in the coordinator's DIR/operator-token",
+    );
   }
 }
 

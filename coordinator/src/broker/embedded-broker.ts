@@ -1,0 +1,177 @@
+import type { EventEmitter } from "node:events";
+import { createServer, type Server, type Socket } from "node:net";
+import { MAX_PAYLOAD_BYTES, validateTopicRoot } from "@tillroll/protocol";
+import { Aedes } from "aedes";
+import { MAX_CLIENT_ID_BYTES } from "./client-ids.js";
+import { generateSecret } from "./credentials.js";
+import {
+  type BrokerCredentials,
+  type BrokerLog,
+  BrokerRefusal,
+  createBrokerHooks,
+  type LookupPrincipal,
+} from "./hooks.js";
+import { createRetainedIndexPersistence } from "./retained-index.js";
+
+/**
+ * The coordinator's MQTT broker: aedes (MQTT 3.1.1) on a plain TCP listener,
+ * with every CONNECT authenticated against the fleet's principals, every
+ * PUBLISH and SUBSCRIBE checked against the topic ACL (acl.ts), payloads
+ * capped at the protocol's limit, and retained messages indexed by topic
+ * (retained-index.ts). Sessions and retained messages live in memory: after a
+ * restart the agents resubscribe and republish (agent-link.ts), and the
+ * coordinator republishes desired states from its fleet store.
+ */
+
+export type { BrokerCredentials, BrokerLog, LookupPrincipal } from "./hooks.js";
+/** For code that gets aedes's Client objects (events): who the client authenticated as. */
+export { principalOf } from "./hooks.js";
+
+/**
+ * Username of the coordinator's own account. Reserved: the broker answers it
+ * itself and never asks lookupPrincipal, so no fleet account can take it.
+ */
+export const COORDINATOR_USERNAME = "tillroll-coordinator";
+
+/** Largest payload MQTT 3.1.1 can carry at all (Remaining Length, §2.2.3). */
+const MQTT_MAX_PAYLOAD_BYTES = 268_435_455;
+
+export interface EmbeddedBrokerOptions {
+  /** Address to listen on; default 127.0.0.1. */
+  host?: string;
+  /** TCP port; 0 picks a free one (see `port` of the result). */
+  port: number;
+  /** Topic root, e.g. `tillroll/v1`; checked with validateTopicRoot. */
+  topicRoot: string;
+  /** Resolves CONNECT credentials to a principal; null refuses them. */
+  lookupPrincipal: LookupPrincipal;
+  /** Largest payload accepted; default MAX_PAYLOAD_BYTES (256 KiB). */
+  maxPayloadBytes?: number;
+  /** One line per refusal and per broker error; default: silent. */
+  log?: BrokerLog;
+}
+
+export interface EmbeddedBroker {
+  /** `mqtt://host:port` */
+  url: string;
+  port: number;
+  aedes: Aedes;
+  /**
+   * The coordinator's in-process account, generated for this broker instance:
+   * connect with these to act as the coordinator principal (every protocol
+   * topic, `+` fleet filters). The secret never leaves the process.
+   */
+  coordinatorCredentials: Readonly<BrokerCredentials>;
+  /** Stops listening, disconnects every client and shuts aedes down; safe to call twice. */
+  close(): Promise<void>;
+}
+
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const host = options.host ?? "127.0.0.1";
+  const maxPayloadBytes = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
+  const log = options.log ?? (() => {});
+  const root = validateTopicRoot(options.topicRoot);
+  if (!root.ok) throw new Error(`broker: ${root.error}`);
+  if (
+    !Number.isInteger(maxPayloadBytes) ||
+    maxPayloadBytes < 0 ||
+    maxPayloadBytes > MQTT_MAX_PAYLOAD_BYTES
+  ) {
+    throw new Error(`broker: maxPayloadBytes ${maxPayloadBytes} is not a valid payload size`);
+  }
+
+  const coordinatorCredentials: BrokerCredentials = Object.freeze({
+    username: COORDINATOR_USERNAME,
+    password: generateSecret(),
+  });
+  const hooks = createBrokerHooks({
+    topicRoot: root.value,
+    lookupPrincipal: options.lookupPrincipal,
+    maxPayloadBytes,
+    coordinator: coordinatorCredentials,
+    log,
+  });
+  const persistence = createRetainedIndexPersistence();
+
+  const aedes = await Aedes.createBroker({
+    persistence,
+    // MQTT 3.1.1 §3.1.3.1: a server must accept client ids of 1-23 bytes and
+    // may accept longer ones; agent ids `agent:{store}:{ws}` exceed 23. aedes
+    // applies this option to MQTT 3.1 clients only; the hooks enforce the
+    // same limit for every version (client-ids.ts).
+    maxClientsIdLength: MAX_CLIENT_ID_BYTES,
+    preConnect: hooks.preConnect,
+    authenticate: hooks.authenticate,
+    authorizePublish: hooks.authorizePublish,
+    authorizeSubscribe: hooks.authorizeSubscribe,
+    authorizeForward: hooks.authorizeForward,
+  });
+  aedes.on("client", hooks.onClient);
+  aedes.on("clientDisconnect", hooks.onClientDisconnect);
+  aedes.on("clientError", (client, error) => {
+    if (!(error instanceof BrokerRefusal)) {
+      log(`broker: client ${JSON.stringify(client.id)}: ${error.message}`);
+    }
+  });
+  aedes.on("connectionError", (_client, error) => {
+    if (!(error instanceof BrokerRefusal)) log(`broker: connection error: ${error.message}`);
+  });
+  // aedes emits "error" for persistence failures; unhandled it would end the process.
+  const emitter: EventEmitter = aedes;
+  emitter.on("error", (error: unknown) => {
+    log(`broker: ${error instanceof Error ? error.message : String(error)}`);
+  });
+
+  // Our own record of sockets: net.Server.close() waits for every connection,
+  // and aedes.close() knows only clients that finished CONNECT.
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    aedes.handle(socket);
+  });
+
+  let port: number;
+  try {
+    port = await listen(server, options.port, host);
+  } catch (error) {
+    await closeAedes(aedes);
+    throw error;
+  }
+  server.on("error", (error) => log(`broker: listener: ${error.message}`));
+  log(`broker: listening on ${host}:${port}, topic root ${root.value}`);
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `mqtt://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    port,
+    aedes,
+    coordinatorCredentials,
+    close() {
+      closing ??= (async () => {
+        const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await closeAedes(aedes);
+        // Connections that never finished CONNECT are not aedes clients.
+        for (const socket of sockets) socket.destroy();
+        await listenerClosed;
+        await persistence.destroy();
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const address = server.address();
+      resolve(typeof address === "object" && address !== null ? address.port : port);
+    });
+  });
+}
+
+function closeAedes(aedes: Aedes): Promise<void> {
+  return new Promise<void>((resolve) => aedes.close(() => resolve()));
+}

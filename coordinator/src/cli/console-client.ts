@@ -1,0 +1,82 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+/** Where the console finds the coordinator and its operator token. */
+export interface ConsoleTarget {
+  url: string;
+  token: string;
+}
+
+export class ConsoleError extends Error {}
+
+/**
+ * `--url`, else TILLROLL_URL, else http://127.0.0.1:8080; `--token`, else
+ * TILLROLL_TOKEN, else `<--data DIR or ./data>/operator-token`.
+ */
+export async function resolveTarget(
+  options: { url?: string | undefined; token?: string | undefined; data?: string | undefined },
+  env: NodeJS.ProcessEnv,
+): Promise<ConsoleTarget> {
+  const url = (options.url ?? env.TILLROLL_URL ?? "http://127.0.0.1:8080").replace(/\/+$/, "");
+  let token = options.token ?? env.TILLROLL_TOKEN;
+  if (token === undefined || token === "") {
+    const path = join(options.data ?? "./data", "operator-token");
+    try {
+      token = (await readFile(path, "utf8")).trim();
+    } catch {
+      throw new ConsoleError(
+        `no operator token: pass --token, set TILLROLL_TOKEN, or point --data at the coordinator's folder (${path} not readable)`,
+      );
+    }
+  }
+  return { url, token };
+}
+
+/** Calls the console API; a refusal becomes a ConsoleError carrying the coordinator's message. */
+export async function callApi<T>(
+  target: ConsoleTarget,
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+  raw?: Buffer,
+): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`${target.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${target.token}`,
+        ...(raw !== undefined
+          ? { "content-type": "application/octet-stream" }
+          : body !== undefined
+            ? { "content-type": "application/json" }
+            : {}),
+      },
+      ...(raw !== undefined
+        ? { body: raw }
+        : body !== undefined
+          ? { body: JSON.stringify(body) }
+          : {}),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new ConsoleError(
+      `cannot reach the coordinator at ${target.url} (${cause}): is it running? (--url, TILLROLL_URL)`,
+    );
+  }
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text === "" ? null : JSON.parse(text);
+  } catch {
+    parsed = text;
+  }
+  if (!response.ok) {
+    const message =
+      typeof parsed === "object" && parsed !== null && "error" in parsed
+        ? String((parsed as { error: unknown }).error)
+        : text;
+    throw new ConsoleError(message);
+  }
+  return parsed as T;
+}

@@ -1,0 +1,179 @@
+import { createServer } from "node:http";
+import { join } from "node:path";
+import { DEFAULT_TOPIC_ROOT, fleetFilter } from "@tillroll/protocol";
+import mqtt, { type MqttClient } from "mqtt";
+import { AuditLog } from "./audit/audit-log.js";
+import type { Principal } from "./broker/acl.js";
+import { verifySecretAsync } from "./broker/credentials.js";
+import { type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded-broker.js";
+import { DesiredPublisher } from "./desired/desired-publisher.js";
+import { FleetStore } from "./fleet/fleet-store.js";
+import { createApiHandler } from "./http/api-server.js";
+import { StatusCollector } from "./ingest/status-collector.js";
+import { renderMetrics } from "./metrics.js";
+import { ConsoleOperations } from "./operations/console-operations.js";
+import { PackStore } from "./packs/pack-store.js";
+import { openDataDir } from "./setup/data-dir.js";
+import { wsKey } from "./state/coordinator-state.js";
+import { StateStore } from "./state/state-store.js";
+
+export interface CoordinatorOptions {
+  dataDir: string;
+  /** Address the broker and HTTP server listen on. */
+  host?: string;
+  mqttPort: number;
+  httpPort: number;
+  /** External broker (`mqtt://user:pass@host:port`); the embedded one is not started. */
+  brokerUrl?: string | undefined;
+  /** Host name agents use to reach this machine, for generated configs and pack URLs. */
+  publicHost?: string | undefined;
+  topicRoot?: string;
+  log?: (message: string) => void;
+  now?: () => number;
+}
+
+/**
+ * The coordinator daemon: broker (embedded or external), stores, status
+ * collector, desired publisher and the HTTP API, wired together. All state
+ * is in the instance, so tests can run several.
+ */
+export class Coordinator {
+  private constructor(
+    readonly httpUrl: string,
+    readonly brokerUrl: string,
+    readonly dataDir: string,
+    private readonly closers: (() => Promise<void>)[],
+  ) {}
+
+  static async start(options: CoordinatorOptions): Promise<Coordinator> {
+    const log = options.log ?? ((message: string) => console.log(message));
+    const now = options.now ?? Date.now;
+    const host = options.host ?? "127.0.0.1";
+    const topicRoot = options.topicRoot ?? DEFAULT_TOPIC_ROOT;
+    const data = await openDataDir(options.dataDir);
+    for (const made of data.created) log(`created ${made}`);
+    const state = await StateStore.open(data.dir, log);
+    const fleet = await FleetStore.open(data.dir, log);
+    const packs = await PackStore.open({ dir: data.dir, log });
+    const audit = new AuditLog(join(data.dir, "audit.jsonl"));
+    const closers: (() => Promise<void>)[] = [];
+
+    let broker: EmbeddedBroker | null = null;
+    let clientUrl: string;
+    let clientAuth: { username?: string; password?: string } = {};
+    if (options.brokerUrl === undefined) {
+      broker = await startEmbeddedBroker({
+        host,
+        port: options.mqttPort,
+        topicRoot,
+        log,
+        lookupPrincipal: (username, password) => lookupPrincipal(state, username, password),
+      });
+      clientUrl = broker.url;
+      clientAuth = { ...broker.coordinatorCredentials };
+      closers.push(() => broker?.close() ?? Promise.resolve());
+    } else {
+      clientUrl = options.brokerUrl;
+    }
+
+    const client: MqttClient = await mqtt.connectAsync(clientUrl, {
+      clientId: `tillroll-coordinator-${process.pid}`,
+      protocolVersion: 4,
+      clean: true,
+      reconnectPeriod: 1000,
+      ...clientAuth,
+    });
+    closers.unshift(() => client.endAsync().then(() => undefined));
+    const collector = new StatusCollector(topicRoot, state, fleet, now, log);
+    client.on("message", (topic, payload) => collector.onMessage(topic, payload));
+    await client.subscribeAsync(
+      [fleetFilter("status", topicRoot), fleetFilter("presence", topicRoot)],
+      { qos: 1 },
+    );
+
+    const desired = new DesiredPublisher(client, state, data.signer, topicRoot, now);
+    const republished = await desired.republishAll();
+    log(`republished ${republished} desired document(s)`);
+
+    const publicHost = options.publicHost ?? host;
+    const mqttPort = broker?.port ?? options.mqttPort;
+    const agentBrokerUrl =
+      options.brokerUrl === undefined
+        ? `mqtt://${publicHost}:${mqttPort}`
+        : stripCredentials(options.brokerUrl);
+    // Listen first: pack URLs in desired documents need the real port (0 picks one).
+    const server = createServer();
+    const httpPort = await new Promise<number>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.httpPort, host, () => {
+        const address = server.address();
+        resolve(typeof address === "object" && address !== null ? address.port : options.httpPort);
+      });
+    });
+    server.on(
+      "request",
+      createApiHandler({
+        operations: new ConsoleOperations({
+          state,
+          fleet,
+          packs,
+          audit,
+          desired,
+          publicKey: data.publicKey,
+          agentBrokerUrl,
+          packBaseUrl: `http://${publicHost}:${httpPort}`,
+          now,
+        }),
+        packs,
+        operatorToken: data.operatorToken,
+        uploadDir: join(data.dir, "uploads"),
+        maxUploadBytes: packs.limits.maxBytes,
+        metrics: () =>
+          renderMetrics({
+            fleet: fleet.table,
+            workstations: Object.keys(state.state.workstations).length,
+          }),
+        log,
+      }),
+    );
+    closers.unshift(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    closers.push(() => fleet.flush());
+    const httpUrl = `http://${host}:${httpPort}`;
+    log(
+      `coordinator: http ${httpUrl}, mqtt ${agentBrokerUrl}, data ${data.dir}, operator token ${data.tokenPath}`,
+    );
+    return new Coordinator(httpUrl, agentBrokerUrl, data.dir, closers);
+  }
+
+  async stop(): Promise<void> {
+    for (const close of this.closers) await close().catch(() => undefined);
+  }
+}
+
+async function lookupPrincipal(
+  state: StateStore,
+  username: string,
+  password: string,
+): Promise<Principal | null> {
+  const match = /^(agent|pos):([^:]+):([^:]+)$/.exec(username);
+  if (match === null) return null;
+  const [, kind, store = "", workstation = ""] = match;
+  const record = state.state.workstations[wsKey({ store, workstation })];
+  if (record === undefined) return null;
+  const hash = kind === "agent" ? record.agentSecretHash : record.posSecretHash;
+  if (!(await verifySecretAsync(password, hash))) return null;
+  return { kind: kind as "agent" | "pos", store, workstation };
+}
+
+function stripCredentials(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = "";
+  parsed.password = "";
+  return parsed.toString().replace(/\/$/, "");
+}

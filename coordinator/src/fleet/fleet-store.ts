@@ -1,0 +1,65 @@
+import { join } from "node:path";
+import { DurableJsonFile } from "@tillroll/agent";
+import { FleetTable } from "./fleet-table.js";
+import { type ServiceRow, validateRows } from "./service-row.js";
+
+/** How long row changes are gathered before one durable write. */
+const COALESCE_MS = 200;
+
+/**
+ * The fleet table on disk (`DIR/fleet.json`), written crash-safely and
+ * coalesced: a burst of status reports becomes one write. A report not yet
+ * written when the coordinator dies is not lost: agents publish their whole
+ * status again when they reconnect (and an external broker keeps it retained).
+ */
+export class FleetStore {
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly table: FleetTable,
+    private readonly file: DurableJsonFile<ServiceRow[]>,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  static async open(dir: string, log: (message: string) => void): Promise<FleetStore> {
+    const file = new DurableJsonFile<ServiceRow[]>({
+      path: join(dir, "fleet.json"),
+      schemaVersion: 1,
+      validate: (raw) => {
+        const rows = validateRows(raw);
+        if (!rows.ok) throw new Error(rows.error);
+        return rows.value;
+      },
+      log,
+    });
+    const rows = (await file.read()) ?? [];
+    return new FleetStore(FleetTable.fromRows(rows), file, log);
+  }
+
+  upsert(rows: Iterable<ServiceRow>): void {
+    for (const row of rows) this.table.upsert(row);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer !== null) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, COALESCE_MS);
+  }
+
+  /** Writes now (and waits): after operator actions and at shutdown. */
+  flush(): Promise<void> {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const rows = this.table.all();
+    this.writing = this.writing
+      .then(() => this.file.write(rows))
+      .catch((error: Error) => this.log(`fleet store write failed: ${error.message}`));
+    return this.writing;
+  }
+}

@@ -1,0 +1,91 @@
+import { decodePayload, parseTopic } from "@tillroll/protocol";
+import type { FleetStore } from "../fleet/fleet-store.js";
+import type { ServiceRow } from "../fleet/service-row.js";
+import { wsKey } from "../state/coordinator-state.js";
+import type { StateStore } from "../state/state-store.js";
+import { rowsFromStatus } from "./apply-status.js";
+
+/**
+ * Ingests what agents publish: status documents (validated, stale seqs
+ * dropped, rows updated) and presence (the `online` column; `offline` is the
+ * agent's last will). Nothing here can throw on bad input: a bad message is
+ * logged and changes nothing.
+ */
+export class StatusCollector {
+  private readonly presenceSeq = new Map<string, number>();
+  private readonly online = new Map<string, boolean>();
+
+  constructor(
+    private readonly topicRoot: string,
+    private readonly state: StateStore,
+    private readonly fleet: FleetStore,
+    private readonly now: () => number,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  onMessage(topic: string, payload: Buffer): void {
+    const address = parseTopic(topic, this.topicRoot);
+    if (!address.ok) return;
+    const { kind, store, workstation } = address.value;
+    const key = wsKey({ store, workstation });
+    const enrolled = this.state.state.workstations[key];
+    if (enrolled === undefined) {
+      if (kind === "status") this.log(`status from ${key} ignored: workstation not enrolled`);
+      return;
+    }
+    if (kind === "status") this.onStatus(key, store, workstation, enrolled.group, payload);
+    else if (kind === "presence") this.onPresence(key, store, workstation, payload);
+  }
+
+  private onStatus(
+    key: string,
+    store: string,
+    workstation: string,
+    group: string | null,
+    payload: Buffer,
+  ): void {
+    const decoded = decodePayload("status", payload);
+    if (!decoded.ok) return this.refuse(key, decoded.error);
+    const doc = decoded.value;
+    if (doc.store !== store || doc.workstation !== workstation) {
+      return this.refuse(key, `document names ${doc.store}/${doc.workstation}`);
+    }
+    const last = this.state.state.statusSeq[key];
+    if (last !== undefined && doc.seq <= last) return; // stale or duplicate: state, not events
+    this.state.state.statusSeq[key] = doc.seq;
+    const existing = new Map<string, ServiceRow>(
+      this.fleet.table.rowsOfWorkstation(store, workstation).map((row) => [row.function, row]),
+    );
+    this.fleet.upsert(
+      rowsFromStatus({
+        doc,
+        group,
+        online: this.online.get(key) ?? true,
+        desired: this.state.state.desired[key] ?? {},
+        existing,
+        now: new Date(this.now()).toISOString(),
+      }),
+    );
+  }
+
+  private onPresence(key: string, store: string, workstation: string, payload: Buffer): void {
+    const decoded = decodePayload("presence", payload);
+    if (!decoded.ok) return this.refuse(key, decoded.error);
+    const last = this.presenceSeq.get(key);
+    if (last !== undefined && decoded.value.seq <= last) return;
+    this.presenceSeq.set(key, decoded.value.seq);
+    const online = decoded.value.state === "online";
+    this.online.set(key, online);
+    const rows = this.fleet.table.rowsOfWorkstation(store, workstation);
+    if (rows.some((row) => row.online !== online))
+      this.fleet.upsert(rows.map((row) => ({ ...row, online })));
+  }
+
+  isOnline(key: string): boolean {
+    return this.online.get(key) ?? false;
+  }
+
+  private refuse(key: string, why: string): void {
+    this.log(`message from ${key} ignored: ${why}`);
+  }
+}
