@@ -45,10 +45,15 @@ export class StatusCollector {
     payload: Buffer,
   ): void {
     const decoded = decodePayload("status", payload);
-    if (!decoded.ok) return this.refuse(key, decoded.error);
-    const doc = decoded.value;
-    if (doc.store !== store || doc.workstation !== workstation) {
-      return this.refuse(key, `document names ${doc.store}/${doc.workstation}`);
+    const doc = decoded.ok ? decoded.value : null;
+    if (doc === null || doc.store !== store || doc.workstation !== workstation) {
+      this.refuse(
+        key,
+        decoded.ok
+          ? `document names ${decoded.value.store}/${decoded.value.workstation}`
+          : decoded.error,
+      );
+      return;
     }
     const last = this.state.state.statusSeq[key];
     if (last !== undefined && doc.seq <= last) return; // stale or duplicate: state, not events
@@ -70,7 +75,10 @@ export class StatusCollector {
 
   private onPresence(key: string, store: string, workstation: string, payload: Buffer): void {
     const decoded = decodePayload("presence", payload);
-    if (!decoded.ok) return this.refuse(key, decoded.error);
+    if (!decoded.ok) {
+      this.refuse(key, decoded.error);
+      return;
+    }
     const last = this.presenceSeq.get(key);
     if (last !== undefined && decoded.value.seq <= last) return;
     this.presenceSeq.set(key, decoded.value.seq);
