@@ -20,7 +20,6 @@ import type { DesiredPublisher } from "../desired/desired-publisher.js";
 import { type Filters, parseFilters } from "../fleet/filters.js";
 import type { FleetStore } from "../fleet/fleet-store.js";
 import { rowKey, type ServiceRow } from "../fleet/service-row.js";
-import { type JsonRow, toJsonRow } from "../fleet/status-table.js";
 import type { PackRecord } from "../packs/pack-record.js";
 import type { PackStore } from "../packs/pack-store.js";
 import { wsKey } from "../state/coordinator-state.js";
@@ -138,10 +137,10 @@ export class ConsoleOperations {
     return published;
   }
 
-  status(query: Record<string, string>): Result<JsonRow[]> {
+  status(query: Record<string, string>): Result<ServiceRow[]> {
     const filters = parseFilters(query);
     if (!filters.ok) return filters;
-    return ok(this.deps.fleet.table.query(filters.value).map(toJsonRow));
+    return ok(this.deps.fleet.table.query(filters.value));
   }
 
   versions(

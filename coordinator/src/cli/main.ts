@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { Coordinator } from "../coordinator.js";
+import { runConsoleCommand } from "./commands.js";
+import { ConsoleError } from "./console-client.js";
+import { runDemo } from "./demo.js";
+
+export const HELP = `tillroll: fleet updates for retail workstations.
+
+Daemon:
+  tillroll coordinator [--data DIR] [--mqtt-port 1883] [--http-port 8080] [--broker URL]
+                       [--host 127.0.0.1] [--public-host NAME]
+
+Console (talks to the coordinator over HTTP: --url / TILLROLL_URL, default http://127.0.0.1:8080;
+operator token: --token / TILLROLL_TOKEN / --data DIR's operator-token, default ./data):
+  tillroll workstation add STORE/WS [--group G] [--json]
+  tillroll pack publish FILE [--json]
+  tillroll status [filters] [--json]
+  tillroll versions --function F [filters] [--json]
+  tillroll set-preferred --function F --version V|- [--valid-from ISO] [--install] [filters] [--json]
+  tillroll retry [filters] [--json]
+  tillroll audit [--json]
+  tillroll demo
+
+Filters: --store S --workstation W --function F --active-version V --preferred-version V|-
+         --status STATUS --group G (matches subgroups) --valid-from-from ISO --valid-from-to ISO
+`;
+
+const OPTIONS = {
+  data: { type: "string" },
+  "mqtt-port": { type: "string" },
+  "http-port": { type: "string" },
+  broker: { type: "string" },
+  host: { type: "string" },
+  "public-host": { type: "string" },
+  url: { type: "string" },
+  token: { type: "string" },
+  json: { type: "boolean" },
+  group: { type: "string" },
+  store: { type: "string" },
+  workstation: { type: "string" },
+  function: { type: "string" },
+  "active-version": { type: "string" },
+  "preferred-version": { type: "string" },
+  status: { type: "string" },
+  "valid-from-from": { type: "string" },
+  "valid-from-to": { type: "string" },
+  version: { type: "string" },
+  "valid-from": { type: "string" },
+  install: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export type CliValues = ReturnType<typeof parse>["values"];
+
+function parse(argv: string[]) {
+  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+function port(text: string | undefined, fallback: number, name: string): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65535)
+    throw new ConsoleError(`--${name}: ${JSON.stringify(text)} is not a port number`);
+  return value;
+}
+
+async function runCoordinator(values: CliValues): Promise<void> {
+  const coordinator = await Coordinator.start({
+    dataDir: values.data ?? "./data",
+    host: values.host ?? "127.0.0.1",
+    mqttPort: port(values["mqtt-port"], 1883, "mqtt-port"),
+    httpPort: port(values["http-port"], 8080, "http-port"),
+    brokerUrl: values.broker,
+    publicHost: values["public-host"],
+    log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
+  });
+  const shutdown = () => {
+    coordinator.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", shutdown);
+}
+
+async function main(argv: string[]): Promise<void> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new ConsoleError(`${(error as Error).message}\n\n${HELP}`);
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === "help") {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (command === "coordinator") return runCoordinator(values);
+  if (command === "demo") return runDemo();
+  await runConsoleCommand(command, rest, values);
+}
+
+main(process.argv.slice(2)).catch((error: Error) => {
+  const known = error instanceof ConsoleError;
+  process.stderr.write(`tillroll: ${known ? error.message : (error.stack ?? error.message)}\n`);
+  process.exit(known ? 1 : 2);
+});
