@@ -1,3 +1,4 @@
+import { readdir, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Artifact, StatusDocument } from "@tillroll/protocol";
 import { startBroker, type TestBroker } from "../support/broker.js";
@@ -107,6 +108,8 @@ export async function agentKit(
     },
     async close() {
       await agent.stop().catch(() => undefined);
+      // A failed test may leave a service orphaned by a killed agent: never leak it.
+      await killProcessesUnder(dir.path);
       await watcher.close();
       await coordinator.close();
       await files.stop();
@@ -115,4 +118,17 @@ export async function agentKit(
     },
   };
   return kit;
+}
+
+/** SIGKILLs every process whose working directory is inside `dir`. */
+export async function killProcessesUnder(dir: string): Promise<void> {
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cwd = await readlink(`/proc/${entry}/cwd`);
+      if (cwd.startsWith(`${dir}/`)) process.kill(Number(entry), "SIGKILL");
+    } catch {
+      // gone already, or not ours to see
+    }
+  }
 }
