@@ -1,0 +1,99 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { freePort } from "../support/temp.js";
+
+export const TILLROLL_CLI = fileURLToPath(
+  new URL("../../coordinator/dist/cli/main.js", import.meta.url),
+);
+const run = promisify(execFile);
+
+/** A real `tillroll coordinator` process on fixed loopback ports, so it can be killed and restarted in place. */
+export class CoordinatorProcess {
+  readonly output: string[] = [];
+  private child: ChildProcess | null = null;
+  private exited: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly dataDir: string,
+    readonly mqttPort: number,
+    readonly httpPort: number,
+    private readonly brokerUrl: string | undefined,
+  ) {}
+
+  static async create(dataDir: string, brokerUrl?: string): Promise<CoordinatorProcess> {
+    return new CoordinatorProcess(dataDir, await freePort(), await freePort(), brokerUrl);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.httpPort}`;
+  }
+
+  async start(): Promise<void> {
+    const args = [
+      TILLROLL_CLI,
+      "coordinator",
+      "--data",
+      this.dataDir,
+      "--mqtt-port",
+      String(this.mqttPort),
+      "--http-port",
+      String(this.httpPort),
+    ];
+    if (this.brokerUrl !== undefined) args.push("--broker", this.brokerUrl);
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    this.child = child;
+    const collect = (chunk: Buffer) =>
+      this.output.push(
+        ...chunk
+          .toString()
+          .split("\n")
+          .filter((l) => l.trim() !== ""),
+      );
+    child.stdout?.on("data", collect);
+    child.stderr?.on("data", collect);
+    this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
+    const deadline = Date.now() + 15_000;
+    while (!this.output.some((line) => line.includes("coordinator: http"))) {
+      if (child.exitCode !== null) throw new Error(`coordinator exited: ${this.output.join("\n")}`);
+      if (Date.now() > deadline)
+        throw new Error(`coordinator did not start: ${this.output.join("\n")}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async kill9(): Promise<void> {
+    this.child?.kill("SIGKILL");
+    await this.exited;
+    this.child = null;
+  }
+
+  async stop(): Promise<void> {
+    this.child?.kill("SIGTERM");
+    await this.exited;
+    this.child = null;
+  }
+
+  async token(): Promise<string> {
+    return (await readFile(join(this.dataDir, "operator-token"), "utf8")).trim();
+  }
+
+  /** Runs a console command against this coordinator; resolves stdout, rejects with stderr. */
+  async console(...args: string[]): Promise<string> {
+    const { stdout } = await run(process.execPath, [
+      TILLROLL_CLI,
+      ...args,
+      "--url",
+      this.url,
+      "--token",
+      await this.token(),
+    ]);
+    return stdout;
+  }
+
+  async consoleJson<T>(...args: string[]): Promise<T> {
+    return JSON.parse(await this.console(...args, "--json")) as T;
+  }
+}
