@@ -43,6 +43,7 @@ export class CoordinatorProcess {
       String(this.httpPort),
     ];
     if (this.brokerUrl !== undefined) args.push("--broker", this.brokerUrl);
+    this.output.length = 0; // this run's output only
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     const collect = (chunk: Buffer) =>
@@ -85,10 +86,8 @@ export class CoordinatorProcess {
     const { stdout } = await run(process.execPath, [
       TILLROLL_CLI,
       ...args,
-      "--url",
-      this.url,
-      "--token",
-      await this.token(),
+      `--url=${this.url}`,
+      `--token=${await this.token()}`,
     ]);
     return stdout;
   }

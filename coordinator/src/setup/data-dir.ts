@@ -60,7 +60,8 @@ export async function openDataDir(dir: string): Promise<DataDir> {
   const tokenPath = join(dir, "operator-token");
   let operatorToken = (await readIfExists(tokenPath))?.trim() ?? "";
   if (operatorToken === "") {
-    operatorToken = randomBytes(24).toString("base64url");
+    // Hex: a token starting with "-" would read as an option on the command line.
+    operatorToken = randomBytes(24).toString("hex");
     await writeSecret(tokenPath, `${operatorToken}\n`);
     created.push(`operator token ${tokenPath}`);
   }
