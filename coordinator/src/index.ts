@@ -1,1 +1,4 @@
-export {};
+export { Coordinator, type CoordinatorOptions } from "./coordinator.js";
+export type { ServiceRow } from "./fleet/service-row.js";
+export { type JsonRow, toJsonRow } from "./fleet/status-table.js";
+export type { ChangeReport, EnrolResult } from "./operations/console-operations.js";

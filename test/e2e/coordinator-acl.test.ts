@@ -15,17 +15,7 @@ describe("coordinator broker security, with a workstation's own credentials", ()
     await kit.publish({ name: "pos-client", version: "1.0.0" });
     await kit.enrolAndStart("1001/01", "DE/North");
     await kit.enrolAndStart("1002/01", "DE/South");
-    await kit.coordinator.console(
-      "set-preferred",
-      "--function",
-      "pos-client",
-      "--version",
-      "1.0.0",
-      "--install",
-      "--group",
-      "DE",
-    );
-    await kit.until("installed", (rs) => rs.length === 2 && rs.every((r) => r.status === "OK"));
+    await kit.install("1.0.0", "--group", "DE");
     brokerUrl = kit.credentials.get("1001/01")?.agentConfig.broker ?? "";
     before = JSON.stringify(await kit.rows());
   });

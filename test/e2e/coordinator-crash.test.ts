@@ -14,17 +14,7 @@ describe("coordinator killed with kill -9 during an update", () => {
     await kit.publish({ name: "pos-client", version: "1.1.0", beforeInstall: "sleep 3" });
     await kit.enrolAndStart("1001/01", "DE/North");
     await kit.enrolAndStart("1001/02", "DE/North");
-    await kit.coordinator.console(
-      "set-preferred",
-      "--function",
-      "pos-client",
-      "--version",
-      "1.0.0",
-      "--install",
-      "--store",
-      "1001",
-    );
-    await kit.until("installed", (rs) => rs.length === 2 && rs.every((r) => r.status === "OK"));
+    await kit.install("1.0.0", "--store", "1001");
 
     await kit.coordinator.console(
       "set-preferred",

@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import type { JsonRow } from "@tillroll/coordinator";
 import { buildPack, type PackSpec } from "../support/packs.js";
 import { type TempDir, tempDir } from "../support/temp.js";
 import { AgentProcess } from "./agent-harness.js";
@@ -7,19 +8,7 @@ import { killProcessesUnder } from "./agent-kit.js";
 import { CoordinatorProcess } from "./coordinator-harness.js";
 import { startMosquitto } from "./mosquitto.js";
 
-export interface JsonRow {
-  store: string;
-  workstation: string;
-  function: string;
-  activeVersion: string | null;
-  preferredVersion: string | null;
-  status: string;
-  phase: string | null;
-  reason: string | null;
-  validFrom: string | null;
-  group: string | null;
-  online: boolean;
-}
+export type { JsonRow };
 
 interface Enrolled {
   username: string;
@@ -91,6 +80,25 @@ export class CoordinatorKit {
     await agent.start();
     this.agents.set(id, agent);
     return agent;
+  }
+
+  /** First install of pos-client `version` on every enrolled workstation matched by `filter`, waited for. */
+  async install(version: string, ...filter: string[]): Promise<JsonRow[]> {
+    await this.coordinator.console(
+      "set-preferred",
+      "--function",
+      "pos-client",
+      "--version",
+      version,
+      "--install",
+      ...filter,
+    );
+    return this.until(
+      `pos-client ${version} installed`,
+      (rs) =>
+        rs.length === this.agents.size &&
+        rs.every((r) => r.status === "OK" && r.activeVersion === version),
+    );
   }
 
   async publish(spec: PackSpec): Promise<void> {
