@@ -1,0 +1,4 @@
+import type { Scenario } from "../scenario.js";
+
+/** Every scenario by name, in the order `pnpm bench` runs them. */
+export const SCENARIOS: Record<string, Scenario> = {};
