@@ -53,11 +53,7 @@ export function generateSecret(): string {
   return randomBytes(SECRET_BYTES).toString("base64url");
 }
 
-/** Hashes a secret with a fresh random salt; returns `scrypt$N$r$p$salt$hash`. */
-export function hashSecret(secret: string, params: ScryptParams = DEFAULT_SCRYPT_PARAMS): string {
-  checkParams(params);
-  const salt = randomBytes(SALT_BYTES);
-  const hash = scryptSync(secret, salt, KEY_BYTES, scryptOptions(params));
+function encode(params: ScryptParams, salt: Buffer, hash: Buffer): string {
   return [
     "scrypt",
     params.N,
@@ -66,6 +62,28 @@ export function hashSecret(secret: string, params: ScryptParams = DEFAULT_SCRYPT
     salt.toString("base64url"),
     hash.toString("base64url"),
   ].join("$");
+}
+
+/** Hashes a secret with a fresh random salt; returns `scrypt$N$r$p$salt$hash`. */
+export function hashSecret(secret: string, params: ScryptParams = DEFAULT_SCRYPT_PARAMS): string {
+  checkParams(params);
+  const salt = randomBytes(SALT_BYTES);
+  return encode(params, salt, scryptSync(secret, salt, KEY_BYTES, scryptOptions(params)));
+}
+
+/** hashSecret on libuv's thread pool: enrolling thousands of tills must not stall the broker. */
+export function hashSecretAsync(
+  secret: string,
+  params: ScryptParams = DEFAULT_SCRYPT_PARAMS,
+): Promise<string> {
+  checkParams(params);
+  const salt = randomBytes(SALT_BYTES);
+  return new Promise((resolve, reject) => {
+    scrypt(secret, salt, KEY_BYTES, scryptOptions(params), (error, hash) => {
+      if (error) reject(error);
+      else resolve(encode(params, salt, hash));
+    });
+  });
 }
 
 /**

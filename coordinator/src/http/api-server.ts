@@ -39,11 +39,13 @@ export function createApiHandler(
   const { operations } = deps;
   const who = (req: IncomingMessage) => `operator@${req.socket.remoteAddress ?? "?"}`;
   const routes: Record<string, Handler> = {
-    "POST /api/workstations": async (req) =>
-      reply(
-        await operations.enrol((await readJson(req)) as Record<string, unknown>, who(req)),
-        201,
-      ),
+    "POST /api/workstations": async (req) => {
+      const body = (await readJson(req)) as Record<string, unknown>;
+      // `{workstations: [...]}` enrols many in one go (all or none); an object enrols one.
+      if (Array.isArray(body.workstations))
+        return reply(await operations.enrolMany(body.workstations, who(req)), 201);
+      return reply(await operations.enrol(body, who(req)), 201);
+    },
     "POST /api/packs": async (req) => {
       const path = await receiveUpload(req, deps.uploadDir, deps.maxUploadBytes);
       try {

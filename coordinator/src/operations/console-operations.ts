@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type AgentConfigInput, agentConfigSchema } from "@tillroll/agent";
+import type { AgentConfigInput } from "@tillroll/agent";
 import {
   type Artifact,
   allowedVersions,
@@ -15,7 +15,7 @@ import {
   workstationIdSchema,
 } from "@tillroll/protocol";
 import type { AuditLog } from "../audit/audit-log.js";
-import { generateSecret, hashSecret } from "../broker/credentials.js";
+import { generateSecret, hashSecretAsync } from "../broker/credentials.js";
 import type { DesiredPublisher } from "../desired/desired-publisher.js";
 import { type Filters, parseFilters } from "../fleet/filters.js";
 import type { FleetStore } from "../fleet/fleet-store.js";
@@ -38,6 +38,12 @@ export interface OperationsDeps {
   /** Base URL agents download packs from. */
   packBaseUrl: string;
   now: () => number;
+}
+
+export interface EnrolInput {
+  store?: unknown;
+  workstation?: unknown;
+  group?: unknown;
 }
 
 export interface EnrolResult {
@@ -66,38 +72,74 @@ export class ConsoleOperations {
     return new Date(this.deps.now()).toISOString();
   }
 
-  async enrol(
-    input: { store?: unknown; workstation?: unknown; group?: unknown },
-    who: string,
-  ): Promise<Result<EnrolResult>> {
-    const store = validate(storeIdSchema, input.store);
-    if (!store.ok) return err(`store: ${store.error}`);
-    const workstation = validate(workstationIdSchema, input.workstation);
-    if (!workstation.ok) return err(`workstation: ${workstation.error}`);
-    const group =
-      input.group === undefined || input.group === null
-        ? ok(null)
-        : validate(groupSchema, input.group);
-    if (!group.ok) return err(`group: ${group.error}`);
-    const key = wsKey({ store: store.value, workstation: workstation.value });
+  async enrol(input: EnrolInput, who: string): Promise<Result<EnrolResult>> {
+    const enrolled = await this.enrolMany([input], who);
+    return enrolled.ok ? ok(enrolled.value[0] as EnrolResult) : enrolled;
+  }
+
+  /**
+   * Enrols many workstations at once (a store roll-out, a simulator): all
+   * are checked first and either all are enrolled, with one durable write,
+   * or none is, with the first problem named.
+   */
+  async enrolMany(inputs: readonly EnrolInput[], who: string): Promise<Result<EnrolResult[]>> {
     const { state } = this.deps.state;
-    if (state.workstations[key] !== undefined) return err(`workstation ${key} is already enrolled`);
-    const password = generateSecret();
-    const posPassword = generateSecret();
-    state.workstations[key] = {
-      store: store.value,
-      workstation: workstation.value,
-      group: group.value,
-      agentSecretHash: hashSecret(password),
-      posSecretHash: hashSecret(posPassword),
-      enrolledAt: this.iso(),
-    };
+    const checked: { store: string; workstation: string; group: string | null }[] = [];
+    const seen = new Set<string>();
+    for (const [index, input] of inputs.entries()) {
+      const where = inputs.length > 1 ? `workstations.${index}.` : "";
+      const store = validate(storeIdSchema, input.store);
+      if (!store.ok) return err(`${where}store: ${store.error}`);
+      const workstation = validate(workstationIdSchema, input.workstation);
+      if (!workstation.ok) return err(`${where}workstation: ${workstation.error}`);
+      const group =
+        input.group === undefined || input.group === null
+          ? ok(null)
+          : validate(groupSchema, input.group);
+      if (!group.ok) return err(`${where}group: ${group.error}`);
+      const key = wsKey({ store: store.value, workstation: workstation.value });
+      if (state.workstations[key] !== undefined || seen.has(key))
+        return err(`workstation ${key} is already enrolled`);
+      seen.add(key);
+      checked.push({ store: store.value, workstation: workstation.value, group: group.value });
+    }
+    const results: EnrolResult[] = [];
+    for (const ws of checked) {
+      const password = generateSecret();
+      const posPassword = generateSecret();
+      const [agentSecretHash, posSecretHash] = await Promise.all([
+        hashSecretAsync(password),
+        hashSecretAsync(posPassword),
+      ]);
+      state.workstations[wsKey(ws)] = {
+        ...ws,
+        agentSecretHash,
+        posSecretHash,
+        enrolledAt: this.iso(),
+      };
+      results.push(this.enrolResult(ws, password, posPassword));
+    }
     await this.deps.state.save();
-    const username = agentUsername(store.value, workstation.value);
+    await this.record(
+      who,
+      "workstation add",
+      { count: checked.length, first: checked[0] ?? null },
+      [...seen],
+      0,
+    );
+    return ok(results);
+  }
+
+  private enrolResult(
+    ws: { store: string; workstation: string; group: string | null },
+    password: string,
+    posPassword: string,
+  ): EnrolResult {
+    const username = agentUsername(ws.store, ws.workstation);
     const agentConfig: AgentConfigInput = {
-      store: store.value,
-      workstation: workstation.value,
-      ...(group.value === null ? {} : { group: group.value }),
+      store: ws.store,
+      workstation: ws.workstation,
+      ...(ws.group === null ? {} : { group: ws.group }),
       broker: this.deps.agentBrokerUrl,
       username,
       password,
@@ -108,24 +150,15 @@ export class ConsoleOperations {
       recheckSeconds: 30,
       serviceManager: "process",
     };
-    const checked = validate(agentConfigSchema, agentConfig);
-    if (!checked.ok) return err(`generated agent config is invalid (a bug): ${checked.error}`);
-    await this.record(
-      who,
-      "workstation add",
-      { store: store.value, workstation: workstation.value, group: group.value },
-      [key],
-      0,
-    );
-    return ok({
-      store: store.value,
-      workstation: workstation.value,
+    return {
+      store: ws.store,
+      workstation: ws.workstation,
       username,
       password,
-      posUsername: posUsername(store.value, workstation.value),
+      posUsername: posUsername(ws.store, ws.workstation),
       posPassword,
       agentConfig,
-    });
+    };
   }
 
   async publishPack(filePath: string, who: string): Promise<Result<PackRecord>> {
