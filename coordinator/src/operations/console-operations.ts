@@ -293,13 +293,16 @@ export class ConsoleOperations {
       });
     }
     // Write before you act: the desired state is durable before it is published.
+    // Rows follow with the next coalesced fleet write: they are a view, and
+    // the desired state saved here is the record of the operator's decision.
     await this.deps.state.save();
     this.deps.fleet.upsert(rows);
-    await this.deps.fleet.flush();
-    for (const key of touchedWs) {
-      const [store = "", workstation = ""] = key.split("/");
-      await this.deps.desired.publish({ store, workstation });
-    }
+    await this.deps.desired.publishMany(
+      [...touchedWs].map((key) => {
+        const [store = "", workstation = ""] = key.split("/");
+        return { store, workstation };
+      }),
+    );
     await this.record(
       who,
       action,
