@@ -91,7 +91,29 @@ export class Coordinator {
       { qos: 1 },
     );
 
-    const desired = new DesiredPublisher(client, state, data.signer, topicRoot, now);
+    // With the embedded broker, publish in-process: the same retained store and
+    // offline queues, without encoding 10,000 packets through a TCP client.
+    const embedded = broker;
+    const publishRetained =
+      embedded === null
+        ? async (topic: string, payload: string) => {
+            await client.publishAsync(topic, payload, { qos: 1, retain: true });
+          }
+        : (topic: string, payload: string) =>
+            new Promise<void>((resolve, reject) => {
+              embedded.aedes.publish(
+                {
+                  cmd: "publish",
+                  topic,
+                  payload: Buffer.from(payload),
+                  qos: 1,
+                  retain: true,
+                  dup: false,
+                },
+                (error?: Error) => (error ? reject(error) : resolve()),
+              );
+            });
+    const desired = new DesiredPublisher(publishRetained, state, data.signer, topicRoot, now);
     const republished = await desired.republishAll();
     log(`republished ${republished} desired document(s)`);
 

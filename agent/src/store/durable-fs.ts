@@ -51,11 +51,20 @@ export function isTemporaryName(base: string, entry: string): boolean {
 }
 
 /** Creates `file` (which must not exist) with `text`, and fsyncs it before returning. */
-export async function writeFileSynced(fs: DurableFs, file: string, text: string): Promise<void> {
+export async function writeFileSynced(
+  fs: DurableFs,
+  file: string,
+  text: string | AsyncIterable<string>,
+): Promise<void> {
   // "wx": a unique temp name that already exists means something is badly wrong; never clobber it.
   const handle = await fs.open(file, "wx");
   try {
-    await handle.writeFile(text, "utf8");
+    if (typeof text === "string") {
+      await handle.writeFile(text, "utf8");
+    } else {
+      // FileHandle.writeFile writes from the current position, so pieces append.
+      for await (const piece of text) await handle.writeFile(piece, "utf8");
+    }
     await handle.sync();
   } finally {
     await handle.close();

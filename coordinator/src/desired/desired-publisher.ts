@@ -1,9 +1,11 @@
 import { encodeDesired, type Signer, topicFor } from "@tillroll/protocol";
-import type { MqttClient } from "mqtt";
 import type { StateStore } from "../state/state-store.js";
 import { buildDesiredDocument, nextDesiredSeq } from "./desired-document.js";
 
 type Ref = { store: string; workstation: string };
+
+/** Publishes one retained QoS 1 message; resolves once the broker has it. */
+export type RetainedPublish = (topic: string, payload: string) => Promise<void>;
 
 /**
  * Signs and publishes desired documents, retained, QoS 1. Documents are
@@ -13,7 +15,7 @@ type Ref = { store: string; workstation: string };
  */
 export class DesiredPublisher {
   constructor(
-    private readonly client: MqttClient,
+    private readonly publishRetained: RetainedPublish,
     private readonly store: StateStore,
     private readonly signer: Signer,
     private readonly topicRoot: string,
@@ -24,17 +26,25 @@ export class DesiredPublisher {
     return this.publishMany([ref]);
   }
 
-  /**
-   * Publishes the documents of many workstations: their seqs are taken and
-   * persisted in one write first (documents only ever go up, even across a
-   * crash), then every publish is in flight at once, QoS 1 pipelined.
-   */
-  async publishMany(refs: readonly Ref[]): Promise<void> {
-    if (refs.length === 0) return;
+  /** Takes seqs for `count` documents; the caller persists the state before sending them. */
+  reserveSeqs(count: number): number {
     const { state } = this.store;
     const first = nextDesiredSeq(state.desiredSeq, this.now());
-    state.desiredSeq = first + refs.length - 1;
+    state.desiredSeq = first + count - 1;
+    return first;
+  }
+
+  /** reserveSeqs, one durable write, then send: documents only ever go up, even across a crash. */
+  async publishMany(refs: readonly Ref[]): Promise<void> {
+    if (refs.length === 0) return;
+    const first = this.reserveSeqs(refs.length);
     await this.store.save();
+    await this.send(refs, first);
+  }
+
+  /** Signs and sends the documents with seqs first, first + 1, ...: all in flight at once, QoS 1. */
+  async send(refs: readonly Ref[], first: number): Promise<void> {
+    const { state } = this.store;
     const ts = new Date(this.now()).toISOString();
     await Promise.all(
       refs.map((ref, index) => {
@@ -48,10 +58,7 @@ export class DesiredPublisher {
             ),
           );
         }
-        return this.client.publishAsync(topicFor("desired", ref, this.topicRoot), payload.value, {
-          qos: 1,
-          retain: true,
-        });
+        return this.publishRetained(topicFor("desired", ref, this.topicRoot), payload.value);
       }),
     );
   }

@@ -292,17 +292,17 @@ export class ConsoleOperations {
         updatedAt: this.iso(),
       });
     }
-    // Write before you act: the desired state is durable before it is published.
-    // Rows follow with the next coalesced fleet write: they are a view, and
-    // the desired state saved here is the record of the operator's decision.
+    // Write before you act: the desired state and the seqs of the documents
+    // that carry it are durable (one write) before anything is published.
+    // Rows follow with the next coalesced fleet write: they are a view.
+    const refs = [...touchedWs].map((key) => {
+      const [store = "", workstation = ""] = key.split("/");
+      return { store, workstation };
+    });
+    const firstSeq = this.deps.desired.reserveSeqs(refs.length);
     await this.deps.state.save();
     this.deps.fleet.upsert(rows);
-    await this.deps.desired.publishMany(
-      [...touchedWs].map((key) => {
-        const [store = "", workstation = ""] = key.split("/");
-        return { store, workstation };
-      }),
-    );
+    await this.deps.desired.send(refs, firstSeq);
     await this.record(
       who,
       action,
