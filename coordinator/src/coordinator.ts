@@ -10,7 +10,7 @@ import { DesiredPublisher } from "./desired/desired-publisher.js";
 import { FleetStore } from "./fleet/fleet-store.js";
 import { createApiHandler } from "./http/api-server.js";
 import { StatusCollector } from "./ingest/status-collector.js";
-import { renderMetrics } from "./metrics.js";
+import { LoopDelayMonitor, renderMetrics } from "./metrics.js";
 import { ConsoleOperations } from "./operations/console-operations.js";
 import { PackStore } from "./packs/pack-store.js";
 import { openDataDir } from "./setup/data-dir.js";
@@ -123,6 +123,8 @@ export class Coordinator {
       options.brokerUrl === undefined
         ? `mqtt://${publicHost}:${mqttPort}`
         : stripCredentials(options.brokerUrl);
+    const loop = new LoopDelayMonitor();
+    closers.push(async () => loop.stop());
     // Listen first: pack URLs in desired documents need the real port (0 picks one).
     const server = createServer();
     const httpPort = await new Promise<number>((resolve, reject) => {
