@@ -1,6 +1,5 @@
 import { mkdir } from "node:fs/promises";
 import { downloadVerified } from "../../download/download.js";
-import { extractPackSafely } from "../../pack/safe-extract.js";
 import { waitHealthy } from "../../process/health-check.js";
 import { descriptorMismatch, readDescriptor } from "../../release/read-descriptor.js";
 import type { StepExecutor, StepResult } from "../engine-context.js";
@@ -47,6 +46,8 @@ export const unpackStep: StepExecutor = async (input) => {
   await layout.removeLeftovers();
   const staging = layout.newStagingDir();
   await mkdir(layout.dir, { recursive: true });
+  // Loaded on first use: tar costs ~6 MB of resident memory an idle agent does not need.
+  const { extractPackSafely } = await import("../../pack/safe-extract.js");
   const extracted = await extractPackSafely(downloadPath(input), staging, {
     maxBytes: ctx.config.limits.maxPackBytes,
     maxEntries: ctx.config.limits.maxPackEntries,
