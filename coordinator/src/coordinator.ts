@@ -156,6 +156,8 @@ export class Coordinator {
           renderMetrics({
             fleet: fleet.table,
             workstations: Object.keys(state.state.workstations).length,
+            loop,
+            statusReports: collector.reportsApplied,
           }),
         log,
       }),

@@ -31,6 +31,7 @@ export function renderMetrics(input: {
   fleet: FleetTable;
   workstations: number;
   loop?: LoopDelayMonitor;
+  statusReports?: number;
 }): string {
   const byStatus = new Map<string, number>(STATUSES.map((status) => [status, 0]));
   let online = new Set<string>();
@@ -49,6 +50,13 @@ export function renderMetrics(input: {
     "# TYPE tillroll_services gauge",
     ...[...byStatus].map(([status, count]) => `tillroll_services{status="${status}"} ${count}`),
   ];
+  if (input.statusReports !== undefined) {
+    lines.push(
+      "# HELP tillroll_status_reports_total Status documents applied since start.",
+      "# TYPE tillroll_status_reports_total counter",
+      `tillroll_status_reports_total ${input.statusReports}`,
+    );
+  }
   if (input.loop !== undefined) {
     const delay = input.loop.take();
     lines.push(

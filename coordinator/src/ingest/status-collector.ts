@@ -14,6 +14,8 @@ import { rowsFromStatus } from "./apply-status.js";
 export class StatusCollector {
   private readonly presenceSeq = new Map<string, number>();
   private readonly online = new Map<string, boolean>();
+  /** Status documents applied (not stale, not refused): for /metrics. */
+  reportsApplied = 0;
 
   constructor(
     private readonly topicRoot: string,
@@ -58,6 +60,7 @@ export class StatusCollector {
     const last = this.state.state.statusSeq[key];
     if (last !== undefined && doc.seq <= last) return; // stale or duplicate: state, not events
     this.state.state.statusSeq[key] = doc.seq;
+    this.reportsApplied += 1;
     const existing = new Map<string, ServiceRow>(
       this.fleet.table.rowsOfWorkstation(store, workstation).map((row) => [row.function, row]),
     );
