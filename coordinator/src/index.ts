@@ -1,3 +1,4 @@
+export { startEmbeddedBroker } from "./broker/embedded-broker.js";
 export { Coordinator, type CoordinatorOptions } from "./coordinator.js";
 export type { ServiceRow } from "./fleet/service-row.js";
 export { type JsonRow, toJsonRow } from "./fleet/status-table.js";

@@ -4,6 +4,9 @@ import { buildDesiredDocument, nextDesiredSeq } from "./desired-document.js";
 
 type Ref = { store: string; workstation: string };
 
+/** Documents signed between two yields to the event loop. */
+const SIGN_SLICE = 200;
+
 /** Publishes one retained QoS 1 message; resolves once the broker has it. */
 export type RetainedPublish = (topic: string, payload: string) => Promise<void>;
 
@@ -46,21 +49,27 @@ export class DesiredPublisher {
   async send(refs: readonly Ref[], first: number): Promise<void> {
     const { state } = this.store;
     const ts = new Date(this.now()).toISOString();
-    await Promise.all(
-      refs.map((ref, index) => {
+    const sends: Promise<void>[] = [];
+    for (let start = 0; start < refs.length; start += SIGN_SLICE) {
+      // Signing is synchronous CPU work: yield between slices so status
+      // ingestion and the console are served during a 10,000-till change.
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      refs.slice(start, start + SIGN_SLICE).forEach((ref, offset) => {
         const services = state.desired[`${ref.store}/${ref.workstation}`] ?? {};
-        const doc = buildDesiredDocument(ref, services, first + index, ts);
+        const doc = buildDesiredDocument(ref, services, first + start + offset, ts);
         const payload = encodeDesired(doc, this.signer);
-        if (!payload.ok) {
-          return Promise.reject(
-            new Error(
-              `desired document for ${ref.store}/${ref.workstation} refused: ${payload.error}`,
-            ),
-          );
-        }
-        return this.publishRetained(topicFor("desired", ref, this.topicRoot), payload.value);
-      }),
-    );
+        sends.push(
+          payload.ok
+            ? this.publishRetained(topicFor("desired", ref, this.topicRoot), payload.value)
+            : Promise.reject(
+                new Error(
+                  `desired document for ${ref.store}/${ref.workstation} refused: ${payload.error}`,
+                ),
+              ),
+        );
+      });
+    }
+    await Promise.all(sends);
   }
 
   async republishAll(): Promise<number> {

@@ -36,6 +36,8 @@ async function* serializeRows(
 export class FleetStore {
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
+  /** How long the last write took: under load, writes space out so disk time stays a small share. */
+  private lastWriteMs = 0;
 
   private constructor(
     readonly table: FleetTable,
@@ -69,10 +71,14 @@ export class FleetStore {
 
   private schedule(): void {
     if (this.timer !== null) return;
+    // At least COALESCE_MS, and four times the last write's duration (at most
+    // 5 s): a 100,000-row table takes a while to write, and rewriting it back
+    // to back during a status storm would spend the machine on disk writes.
+    const delay = Math.min(5000, Math.max(COALESCE_MS, this.lastWriteMs * 4));
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.flush();
-    }, COALESCE_MS);
+    }, delay);
   }
 
   /** Writes now (and waits): after operator actions and at shutdown. */
@@ -83,7 +89,11 @@ export class FleetStore {
     }
     const rows = this.table.all();
     this.writing = this.writing
-      .then(() => this.file.write(rows))
+      .then(async () => {
+        const started = performance.now();
+        await this.file.write(rows);
+        this.lastWriteMs = performance.now() - started;
+      })
       .catch((error: Error) => this.log(`fleet store write failed: ${error.message}`));
     return this.writing;
   }

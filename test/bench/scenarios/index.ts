@@ -2,10 +2,16 @@ import type { Scenario } from "../scenario.js";
 import { footprint } from "./footprint.js";
 import { install } from "./install.js";
 import { query } from "./query.js";
+import { reconnect } from "./reconnect.js";
+import { rollout } from "./rollout.js";
+import { stall } from "./stall.js";
 
 /** Every scenario by name, in the order `pnpm bench` runs them. */
 export const SCENARIOS: Record<string, Scenario> = {
+  rollout,
+  reconnect,
   query,
+  stall,
   install,
   footprint,
 };

@@ -1,0 +1,218 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ServiceRow } from "@tillroll/coordinator";
+import { type FleetSim, startFleetSim } from "../../sim/fleet-sim.js";
+import { buildPack } from "../../support/packs.js";
+import { freePort } from "../../support/temp.js";
+import { generateRows, seedDataDir } from "./fleet-data.js";
+
+const TILLROLL_CLI = fileURLToPath(
+  new URL("../../../coordinator/dist/cli/main.js", import.meta.url),
+);
+
+export interface WorldOptions {
+  workDir: string;
+  /** Simulated workstations (one pos-client each), ids as generateRows makes them. */
+  workstations: number;
+  /** Rows in the store before start (>= workstations x 10 gives each its 10 functions). */
+  rows: number;
+  log: (line: string) => void;
+  installMs?: { min: number; max: number };
+}
+
+/** Workstation ids of the first `count` workstations of generateRows's fleet. */
+export function workstationIds(count: number): { store: string; workstation: string }[] {
+  return Array.from({ length: count }, (_, i) => ({
+    store: String(1000 + Math.floor(i / 10)),
+    workstation: String((i % 10) + 1).padStart(2, "0"),
+  }));
+}
+
+/** A real coordinator process with `rows` rows, `workstations` enrolled and simulated. */
+export interface FleetWorld {
+  httpUrl: string;
+  token: string;
+  coordinatorPid: number;
+  sim: FleetSim;
+  metrics(): Promise<Record<string, number>>;
+  setPreferred(version: string): Promise<{ changed: number; skipped: number }>;
+  publishPack(version: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function waitForLine(
+  child: ChildProcess,
+  pattern: RegExp,
+  timeoutMs: number,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffer = "";
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(`no line matching ${pattern} within ${timeoutMs} ms: ${buffer.slice(-2000)}`),
+        ),
+      timeoutMs,
+    );
+    child.stdout?.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const line = buffer.split("\n").find((l) => pattern.test(l));
+      if (line !== undefined) {
+        clearTimeout(timer);
+        resolve(line);
+      }
+    });
+    child.once("exit", (code) =>
+      reject(new Error(`process exited (${code}) before ${pattern}: ${buffer.slice(-2000)}`)),
+    );
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+export async function startWorld(options: WorldOptions): Promise<FleetWorld> {
+  const dataDir = join(options.workDir, "data");
+  await seedDataDir(dataDir, generateRows(options.rows));
+  const [mqttPort, httpPort] = [await freePort(), await freePort()];
+  const child = spawn(
+    process.execPath,
+    [
+      TILLROLL_CLI,
+      "coordinator",
+      "--data",
+      dataDir,
+      "--mqtt-port",
+      String(mqttPort),
+      "--http-port",
+      String(httpPort),
+    ],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  let sim: FleetSim | null = null;
+  try {
+    await waitForLine(child, /coordinator: http/, 60_000);
+    const httpUrl = `http://127.0.0.1:${httpPort}`;
+    const token = (await readFile(join(dataDir, "operator-token"), "utf8")).trim();
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const api = async <T>(
+      method: string,
+      path: string,
+      body?: unknown,
+      raw?: Buffer,
+    ): Promise<T> => {
+      const response = await fetch(`${httpUrl}${path}`, {
+        method,
+        headers,
+        body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+      });
+      const text = await response.text();
+      if (!response.ok)
+        throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 500)}`);
+      return (text === "" ? null : JSON.parse(text)) as T;
+    };
+    const ids = workstationIds(options.workstations);
+    const started = Date.now();
+    const enrolled = await api<
+      {
+        store: string;
+        workstation: string;
+        username: string;
+        password: string;
+        agentConfig: { broker: string; coordinatorKey: string };
+      }[]
+    >("POST", "/api/workstations", {
+      workstations: ids.map((id) => ({ ...id, group: "DE/North" })),
+    });
+    options.log(`enrolled ${enrolled.length} workstations in ${Date.now() - started} ms`);
+    const first = enrolled[0];
+    if (first === undefined) throw new Error("nothing enrolled");
+    const world: FleetWorld = {
+      httpUrl,
+      token,
+      coordinatorPid: child.pid ?? 0,
+      sim: await startFleetSim({
+        brokerUrl: first.agentConfig.broker,
+        coordinatorKey: first.agentConfig.coordinatorKey,
+        workstations: enrolled.map((e) => ({
+          store: e.store,
+          workstation: e.workstation,
+          username: e.username,
+          password: e.password,
+        })),
+        initialVersion: "1.0.0",
+        seed: 7,
+        installMs: options.installMs ?? { min: 0, max: 50 },
+      }),
+      async metrics() {
+        const response = await fetch(`${httpUrl}/metrics`);
+        const values: Record<string, number> = {};
+        for (const line of (await response.text()).split("\n")) {
+          const match = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+          if (match !== null) values[match[1] as string] = Number(match[2]);
+        }
+        return values;
+      },
+      async setPreferred(version) {
+        const report = await api<{ changed: unknown[]; skipped: unknown[] }>(
+          "POST",
+          "/api/set-preferred",
+          { function: "pos-client", version, filters: {} },
+        );
+        return { changed: report.changed.length, skipped: report.skipped.length };
+      },
+      async publishPack(version) {
+        const pack = await buildPack(join(options.workDir, "packs", version), {
+          name: "pos-client",
+          version,
+        });
+        await api("POST", "/api/packs", undefined, await readFile(pack.path));
+      },
+      async close() {
+        await sim?.close();
+        await stop(child);
+      },
+    };
+    sim = world.sim;
+    options.log(`simulator: ${sim.connected()} workstations connected`);
+    return world;
+  } catch (error) {
+    await sim?.close();
+    await stop(child);
+    throw error;
+  }
+}
+
+/** Rows of the coordinator's view with the given status and version. */
+export function countRows(rows: ServiceRow[], status: string, version: string): number {
+  return rows.filter((row) => row.status === status && row.activeVersion === version).length;
+}
+
+/** The floor's broker: the same aedes code in its own process, no coordinator. */
+export async function startFloorBroker(): Promise<{
+  url: string;
+  username: string;
+  password: string;
+  close(): Promise<void>;
+}> {
+  const script = fileURLToPath(new URL("../load/floor-broker.ts", import.meta.url));
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const line = await waitForLine(child, /^\{/, 30_000);
+  const info = JSON.parse(line) as { url: string; username: string; password: string };
+  return { ...info, close: () => stop(child) };
+}

@@ -1,0 +1,109 @@
+import {
+  createSigner,
+  decodePayload,
+  encodeDesired,
+  fleetFilter,
+  generateSigningKeyPair,
+  topicFor,
+} from "@tillroll/protocol";
+import mqtt from "mqtt";
+import { type FleetSim, startFleetSim } from "../../sim/fleet-sim.js";
+import { startFloorBroker } from "./fleet-world.js";
+
+/**
+ * The floor: the same broker code and the same simulated fleet, but instead
+ * of the coordinator a bare MQTT client that publishes pre-signed desired
+ * documents and counts status documents. What the coordinator adds on top
+ * (store, planning, HTTP, ingestion) is the ratio.
+ */
+export interface FloorFleet {
+  sim: FleetSim;
+  client: mqtt.MqttClient;
+  /** Status documents received, per workstation: the last one. */
+  statuses: Map<string, { status: string; active: string | null }>;
+  received(): number;
+  publishDesired(version: string, url: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startFloorFleet(
+  ids: { store: string; workstation: string }[],
+  installMs: { min: number; max: number },
+): Promise<FloorFleet> {
+  const broker = await startFloorBroker();
+  const keys = generateSigningKeyPair();
+  const signer = createSigner(keys.privateKeyPem);
+  const client = await mqtt.connectAsync(broker.url, {
+    username: broker.username,
+    password: broker.password,
+    protocolVersion: 4,
+    clientId: "floor",
+  });
+  const statuses = new Map<string, { status: string; active: string | null }>();
+  let count = 0;
+  client.on("message", (_topic, payload) => {
+    const doc = decodePayload("status", payload);
+    if (!doc.ok) return;
+    count += 1;
+    const service = doc.value.services["pos-client"];
+    if (service !== undefined)
+      statuses.set(`${doc.value.store}/${doc.value.workstation}`, {
+        status: service.status,
+        active: service.activeVersion,
+      });
+  });
+  await client.subscribeAsync(fleetFilter("status"), { qos: 1 });
+  const sim = await startFleetSim({
+    brokerUrl: broker.url,
+    coordinatorKey: keys.publicKey,
+    workstations: ids.map((id) => ({
+      ...id,
+      username: `agent:${id.store}:${id.workstation}`,
+      password: "x",
+    })),
+    initialVersion: "1.0.0",
+    seed: 7,
+    installMs,
+  });
+  let seq = Date.now();
+  return {
+    sim,
+    client,
+    statuses,
+    received: () => count,
+    async publishDesired(version, url) {
+      const ts = new Date().toISOString();
+      const docs = ids.map((id) => {
+        seq += 1;
+        const encoded = encodeDesired(
+          {
+            schema: 1,
+            seq,
+            ts,
+            store: id.store,
+            workstation: id.workstation,
+            services: {
+              "pos-client": {
+                preferredVersion: version,
+                validFrom: null,
+                requestId: `f${seq}`,
+                artifact: { url, sha256: "a".repeat(64), size: 1 },
+              },
+            },
+          },
+          signer,
+        );
+        if (!encoded.ok) throw new Error(encoded.error);
+        return { topic: topicFor("desired", id), payload: encoded.value };
+      });
+      await Promise.all(
+        docs.map((d) => client.publishAsync(d.topic, d.payload, { qos: 1, retain: true })),
+      );
+    },
+    async close() {
+      await sim.close();
+      await client.endAsync();
+      await broker.close();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { infoMetric, maxMetric, type Scenario } from "../scenario.js";
+import { startWorld } from "./fleet-world.js";
+
+/**
+ * stall: event-loop delay of the coordinator (perf_hooks
+ * monitorEventLoopDelay, read from its /metrics, which resets on each
+ * scrape) while it ingests a burst of status reports, about 10,000 a second,
+ * with 100,000 rows stored: a rollout to N workstations whose simulated
+ * installs finish within a few seconds, each reporting 3-4 statuses.
+ */
+export const stall: Scenario = async (ctx) => {
+  const n = ctx.quick ? 1000 : 10_000;
+  const rows = ctx.quick ? 10_000 : 100_000;
+  const world = await startWorld({
+    workDir: ctx.workDir,
+    workstations: n,
+    rows,
+    log: ctx.log,
+    installMs: { min: 500, max: 3500 },
+  });
+  try {
+    await world.publishPack("1.1.0");
+    const before = (await world.metrics()).tillroll_status_reports_total ?? 0;
+    await world.setPreferred("1.1.0");
+    // The operator's bulk change is done; from here on the coordinator only
+    // ingests (this scrape also resets the delay monitor).
+    const start = await world.metrics();
+    const t0 = performance.now();
+    let now = start;
+    while ((now.tillroll_status_reports_total ?? 0) - before < n * 3) {
+      if (performance.now() - t0 > 120_000) throw new Error("stall: the statuses did not arrive");
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const sample = await world.metrics();
+      // Each scrape covers the interval since the previous one: keep the worst.
+      now = {
+        ...sample,
+        max: Math.max(now.max ?? 0, sample['tillroll_event_loop_delay_seconds{quantile="1"}'] ?? 0),
+        p99: Math.max(
+          now.p99 ?? 0,
+          sample['tillroll_event_loop_delay_seconds{quantile="0.99"}'] ?? 0,
+        ),
+      };
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const applied = (now.tillroll_status_reports_total ?? 0) - before;
+    ctx.log(`${applied} statuses applied in ${seconds.toFixed(1)} s with ${rows} rows stored`);
+    return [
+      infoMetric("statuses ingested per second", applied / seconds, "1/s"),
+      maxMetric("event-loop stall max", (now.max ?? 0) * 1000, "ms", 100),
+      maxMetric("event-loop stall p99", (now.p99 ?? 0) * 1000, "ms", 20),
+    ];
+  } finally {
+    await world.close();
+  }
+};
