@@ -1,5 +1,6 @@
 import { infoMetric, maxMetric, type Scenario } from "../scenario.js";
 import { startWorld } from "./fleet-world.js";
+import { processRss } from "./footprint-proc.js";
 
 /**
  * stall: event-loop delay of the coordinator (perf_hooks
@@ -44,7 +45,9 @@ export const stall: Scenario = async (ctx) => {
     const seconds = (performance.now() - t0) / 1000;
     const applied = (now.tillroll_status_reports_total ?? 0) - before;
     ctx.log(`${applied} statuses applied in ${seconds.toFixed(1)} s with ${rows} rows stored`);
+    const rssMb = (await processRss(world.coordinatorPid)) / 1024 / 1024;
     return [
+      maxMetric(`coordinator RSS (${n} workstations, ${rows} rows)`, rssMb, "MB", 1024),
       infoMetric("statuses ingested per second", applied / seconds, "1/s"),
       maxMetric("event-loop stall max", (now.max ?? 0) * 1000, "ms", 100),
       maxMetric("event-loop stall p99", (now.p99 ?? 0) * 1000, "ms", 20),
