@@ -32,12 +32,12 @@ export function renderMetrics(input: {
   workstations: number;
   loop?: LoopDelayMonitor;
   statusReports?: number;
+  online?: number;
 }): string {
   const byStatus = new Map<string, number>(STATUSES.map((status) => [status, 0]));
-  let online = new Set<string>();
+  const online = input.online ?? 0;
   for (const row of input.fleet.all()) {
     byStatus.set(row.status, (byStatus.get(row.status) ?? 0) + 1);
-    if (row.online) online = online.add(`${row.store}/${row.workstation}`);
   }
   const lines = [
     "# HELP tillroll_workstations Enrolled workstations.",
@@ -45,7 +45,7 @@ export function renderMetrics(input: {
     `tillroll_workstations ${input.workstations}`,
     "# HELP tillroll_workstations_online Workstations whose agent is connected.",
     "# TYPE tillroll_workstations_online gauge",
-    `tillroll_workstations_online ${online.size}`,
+    `tillroll_workstations_online ${online}`,
     "# HELP tillroll_services Flow services by status.",
     "# TYPE tillroll_services gauge",
     ...[...byStatus].map(([status, count]) => `tillroll_services{status="${status}"} ${count}`),

@@ -4,6 +4,7 @@ import type { ServiceRow } from "../fleet/service-row.js";
 import { wsKey } from "../state/coordinator-state.js";
 import type { StateStore } from "../state/state-store.js";
 import { rowsFromStatus } from "./apply-status.js";
+import { Presence } from "./presence.js";
 
 /**
  * Ingests what agents publish: status documents (validated, stale seqs
@@ -12,8 +13,7 @@ import { rowsFromStatus } from "./apply-status.js";
  * logged and changes nothing.
  */
 export class StatusCollector {
-  private readonly presenceSeq = new Map<string, number>();
-  private readonly online = new Map<string, boolean>();
+  readonly presence = new Presence();
   /** Status documents applied (not stale, not refused): for /metrics. */
   reportsApplied = 0;
 
@@ -36,7 +36,7 @@ export class StatusCollector {
       return;
     }
     if (kind === "status") this.onStatus(key, store, workstation, enrolled.group, payload);
-    else if (kind === "presence") this.onPresence(key, store, workstation, payload);
+    else if (kind === "presence") this.onPresence(key, payload);
   }
 
   private onStatus(
@@ -68,7 +68,7 @@ export class StatusCollector {
       rowsFromStatus({
         doc,
         group,
-        online: this.online.get(key) ?? true,
+        online: this.presence.isOnline(key),
         desired: this.state.state.desired[key] ?? {},
         existing,
         now: new Date(this.now()).toISOString(),
@@ -76,24 +76,13 @@ export class StatusCollector {
     );
   }
 
-  private onPresence(key: string, store: string, workstation: string, payload: Buffer): void {
+  private onPresence(key: string, payload: Buffer): void {
     const decoded = decodePayload("presence", payload);
     if (!decoded.ok) {
       this.refuse(key, decoded.error);
       return;
     }
-    const last = this.presenceSeq.get(key);
-    if (last !== undefined && decoded.value.seq <= last) return;
-    this.presenceSeq.set(key, decoded.value.seq);
-    const online = decoded.value.state === "online";
-    this.online.set(key, online);
-    const rows = this.fleet.table.rowsOfWorkstation(store, workstation);
-    if (rows.some((row) => row.online !== online))
-      this.fleet.upsert(rows.map((row) => ({ ...row, online })));
-  }
-
-  isOnline(key: string): boolean {
-    return this.online.get(key) ?? false;
+    this.presence.apply(key, decoded.value.state === "online", decoded.value.seq);
   }
 
   private refuse(key: string, why: string): void {

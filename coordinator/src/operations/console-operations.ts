@@ -38,6 +38,8 @@ export interface OperationsDeps {
   /** Base URL agents download packs from. */
   packBaseUrl: string;
   now: () => number;
+  /** Whether a workstation's agent is connected; rows show it when read. */
+  isOnline: (key: string) => boolean;
 }
 
 export interface EnrolInput {
@@ -173,7 +175,12 @@ export class ConsoleOperations {
   status(query: Record<string, string>): Result<ServiceRow[]> {
     const filters = parseFilters(query);
     if (!filters.ok) return filters;
-    return ok(this.deps.fleet.table.query(filters.value));
+    return ok(
+      this.deps.fleet.table.query(filters.value).map((row) => {
+        const online = this.deps.isOnline(wsKey(row));
+        return row.online === online ? row : { ...row, online };
+      }),
+    );
   }
 
   versions(
@@ -288,7 +295,7 @@ export class ConsoleOperations {
         validFrom: from,
         requestId,
         group: row?.group ?? state.workstations[key]?.group ?? null,
-        online: row?.online ?? false,
+        online: this.deps.isOnline(key),
         updatedAt: this.iso(),
       });
     }

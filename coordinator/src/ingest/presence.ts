@@ -1,0 +1,28 @@
+/**
+ * Whether each workstation's agent is connected, from its presence documents
+ * (`offline` is its last will). Kept apart from the fleet rows: a store-wide
+ * outage flips thousands of workstations twice, and rewriting ten rows per
+ * workstation each time would cost more than the outage itself. Rows show
+ * presence when they are read.
+ */
+export class Presence {
+  private readonly state = new Map<string, { online: boolean; seq: number }>();
+
+  /** Applies a presence document; false when its seq is not above the last one (stale). */
+  apply(key: string, online: boolean, seq: number): boolean {
+    const last = this.state.get(key);
+    if (last !== undefined && seq <= last.seq) return false;
+    this.state.set(key, { online, seq });
+    return true;
+  }
+
+  isOnline(key: string): boolean {
+    return this.state.get(key)?.online ?? false;
+  }
+
+  onlineCount(): number {
+    let count = 0;
+    for (const entry of this.state.values()) if (entry.online) count += 1;
+    return count;
+  }
+}
