@@ -86,9 +86,12 @@ export async function startWorld(options: WorldOptions): Promise<FleetWorld> {
   const dataDir = join(options.workDir, "data");
   await seedDataDir(dataDir, generateRows(options.rows));
   const [mqttPort, httpPort] = [await freePort(), await freePort()];
+  // TILLROLL_BENCH_PROFILE=DIR writes a CPU profile of the coordinator there (the README's explanations).
+  const profile = process.env.TILLROLL_BENCH_PROFILE;
   const child = spawn(
     process.execPath,
     [
+      ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []),
       TILLROLL_CLI,
       "coordinator",
       "--data",
@@ -182,8 +185,13 @@ export async function startWorld(options: WorldOptions): Promise<FleetWorld> {
         await api("POST", "/api/packs", undefined, await readFile(pack.path));
       },
       async close() {
+        const t0 = performance.now();
         await sim?.close();
+        const t1 = performance.now();
         await stop(child);
+        options.log(
+          `closed: simulator ${(t1 - t0).toFixed(0)} ms, coordinator ${(performance.now() - t1).toFixed(0)} ms`,
+        );
       },
     };
     sim = world.sim;
