@@ -172,7 +172,7 @@ export class Coordinator {
           server.close(() => resolve());
         }),
     );
-    closers.push(() => fleet.flush());
+    closers.push(() => fleet.close());
     const httpUrl = `http://${host}:${httpPort}`;
     log(
       `coordinator: http ${httpUrl}, mqtt ${agentBrokerUrl}, data ${data.dir}, operator token ${data.tokenPath}`,

@@ -100,6 +100,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     // applies this option to MQTT 3.1 clients only; the hooks enforce the
     // same limit for every version (client-ids.ts).
     maxClientsIdLength: MAX_CLIENT_ID_BYTES,
+    // mqemitter queues messages beyond `concurrency` (default 100) and drains
+    // the queue recursively; 10,000 tills publishing at once (an outage's
+    // last wills, a reconnect storm) overflowed the stack in our benchmark
+    // (known: mcollina/mqemitter#204). A deep window keeps the queue short.
+    concurrency: 20_000,
     preConnect: hooks.preConnect,
     authenticate: hooks.authenticate,
     authorizePublish: hooks.authorizePublish,

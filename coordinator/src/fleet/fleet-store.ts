@@ -1,100 +1,212 @@
+import { type FileHandle, open, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { DurableJsonFile } from "@tillroll/agent";
 import { FleetTable } from "./fleet-table.js";
-import { type ServiceRow, validateRows } from "./service-row.js";
+import { rowKey, type ServiceRow, validateRow, validateRows } from "./service-row.js";
 
-/** How long row changes are gathered before one durable write. */
+/** How long row changes are gathered before one append to the journal. */
 const COALESCE_MS = 200;
 
-/** Rows serialised per slice; between slices the event loop serves MQTT and HTTP. */
-const ROWS_PER_SLICE = 2000;
+/** Rows serialised per slice of a snapshot; between slices the event loop serves MQTT and HTTP. */
+const ROWS_PER_SLICE = 1000;
+
+/** A snapshot is taken once the journal holds this many rows, or half the table if more. */
+const MIN_JOURNAL_ROWS = 20_000;
+
+interface Snapshot {
+  /** The journal generation that continues this snapshot: `fleet-<generation>.log`. */
+  generation: number;
+  rows: ServiceRow[];
+}
 
 /**
- * The envelope `{"schemaVersion":1,"data":[...]}` in slices, yielding to the
- * event loop between them: one JSON.stringify of 100,000 rows would stall
- * status ingestion and the console for hundreds of milliseconds.
+ * The snapshot `{"schemaVersion":2,"data":{"generation":G,"rows":[...]}}` in
+ * slices, yielding between them: one JSON.stringify of 100,000 rows would
+ * stall status ingestion and the console for hundreds of milliseconds.
  */
-async function* serializeRows(
+async function* serializeSnapshot(
   schemaVersion: number,
-  rows: readonly ServiceRow[],
+  snapshot: Snapshot,
 ): AsyncIterable<string> {
-  yield `{"schemaVersion":${schemaVersion},"data":[`;
+  yield `{"schemaVersion":${schemaVersion},"data":{"generation":${snapshot.generation},"rows":[`;
+  const { rows } = snapshot;
   for (let start = 0; start < rows.length; start += ROWS_PER_SLICE) {
     const slice = rows.slice(start, start + ROWS_PER_SLICE).map((row) => JSON.stringify(row));
     yield `${start === 0 ? "" : ","}${slice.join(",")}`;
     await new Promise((resolve) => setImmediate(resolve));
   }
-  yield "]}\n";
+  yield "]}}\n";
 }
 
+const journalName = (generation: number) => `fleet-${generation}.log`;
+const JOURNAL_PATTERN = /^fleet-(\d+)\.log$/;
+
 /**
- * The fleet table on disk (`DIR/fleet.json`), written crash-safely and
- * coalesced: a burst of status reports becomes one write. A report not yet
- * written when the coordinator dies is not lost: agents publish their whole
- * status again when they reconnect (and an external broker keeps it retained).
+ * The fleet table on disk: a snapshot (`DIR/fleet.json`, crash-safe) plus an
+ * append-only journal of changed rows (`DIR/fleet-<generation>.log`, fsync'd
+ * per coalesced batch). A status storm appends a few kilobytes instead of
+ * rewriting 100,000 rows; once the journal is long, a new snapshot is written
+ * in slices and the old journal dropped. On start the snapshot is read and
+ * its journals replayed. A report not yet appended when the coordinator
+ * dies is not lost: agents publish their whole status on reconnect.
  */
 export class FleetStore {
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
-  /** How long the last write took: under load, writes space out so disk time stays a small share. */
-  private lastWriteMs = 0;
+  private readonly dirty = new Set<string>();
+  private journal: FileHandle | null = null;
+  private journalRows = 0;
+  private compacting = false;
 
   private constructor(
     readonly table: FleetTable,
-    private readonly file: DurableJsonFile<ServiceRow[]>,
+    private readonly dir: string,
+    private readonly file: DurableJsonFile<Snapshot>,
+    private generation: number,
     private readonly log: (message: string) => void,
   ) {}
 
   static async open(dir: string, log: (message: string) => void): Promise<FleetStore> {
-    const file = new DurableJsonFile<ServiceRow[]>({
+    const file = new DurableJsonFile<Snapshot>({
       path: join(dir, "fleet.json"),
-      schemaVersion: 1,
+      schemaVersion: 2,
       validate: (raw) => {
-        const rows = validateRows(raw);
+        const data = raw as { generation?: unknown; rows?: unknown };
+        if (typeof data?.generation !== "number") throw new Error("generation: expected number");
+        const rows = validateRows(data.rows);
         if (!rows.ok) throw new Error(rows.error);
-        return rows.value;
+        return { generation: data.generation, rows: rows.value };
       },
+      // Version 1 was the rows alone, with no journal.
+      migrate: (from, raw) => (from === 1 ? { generation: 0, rows: raw } : raw),
       log,
-      serialize: serializeRows,
+      serialize: serializeSnapshot,
       // Every row was validated when it was made (from a checked status
       // document or operator action); read() validates the whole file again.
       verifyOnWrite: false,
     });
-    const rows = (await file.read()) ?? [];
-    return new FleetStore(FleetTable.fromRows(rows), file, log);
+    const snapshot = (await file.read()) ?? { generation: 0, rows: [] };
+    const table = FleetTable.fromRows(snapshot.rows);
+    const store = new FleetStore(table, dir, file, snapshot.generation, log);
+    await store.replay(snapshot.generation);
+    return store;
+  }
+
+  /** Applies the journals of this snapshot and later ones; older ones are leftovers of a compaction. */
+  private async replay(generation: number): Promise<void> {
+    const journals = (await readdir(this.dir))
+      .map((name) => ({ name, generation: Number(JOURNAL_PATTERN.exec(name)?.[1] ?? Number.NaN) }))
+      .filter((j) => Number.isInteger(j.generation))
+      .sort((a, b) => a.generation - b.generation);
+    for (const journal of journals) {
+      const path = join(this.dir, journal.name);
+      if (journal.generation < generation) {
+        await rm(path, { force: true });
+        continue;
+      }
+      let applied = 0;
+      for (const line of (await readFile(path, "utf8")).split("\n")) {
+        if (line.trim() === "") continue;
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(line);
+        } catch {
+          this.log(`${journal.name}: a torn line (crash while appending) skipped`);
+          continue;
+        }
+        const row = validateRow(parsed);
+        if (!row.ok) {
+          this.log(`${journal.name}: a row refused: ${row.error}`);
+          continue;
+        }
+        this.table.upsert(row.value);
+        applied += 1;
+      }
+      this.journalRows += applied;
+      this.generation = Math.max(this.generation, journal.generation);
+    }
   }
 
   upsert(rows: Iterable<ServiceRow>): void {
-    for (const row of rows) this.table.upsert(row);
+    for (const row of rows) {
+      this.table.upsert(row);
+      this.dirty.add(rowKey(row));
+    }
     this.schedule();
   }
 
   private schedule(): void {
     if (this.timer !== null) return;
-    // At least COALESCE_MS, and four times the last write's duration (at most
-    // 5 s): a 100,000-row table takes a while to write, and rewriting it back
-    // to back during a status storm would spend the machine on disk writes.
-    const delay = Math.min(5000, Math.max(COALESCE_MS, this.lastWriteMs * 4));
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.flush();
-    }, delay);
+    }, COALESCE_MS);
   }
 
-  /** Writes now (and waits): after operator actions and at shutdown. */
+  /** Appends every changed row to the journal (and waits): after operator actions and at shutdown. */
   flush(): Promise<void> {
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    const rows = this.table.all();
+    const keys = [...this.dirty];
+    this.dirty.clear();
     this.writing = this.writing
-      .then(async () => {
-        const started = performance.now();
-        await this.file.write(rows);
-        this.lastWriteMs = performance.now() - started;
-      })
-      .catch((error: Error) => this.log(`fleet store write failed: ${error.message}`));
+      .then(() => this.append(keys))
+      .catch((error: Error) => {
+        // Not written: mark them again so the next flush retries them.
+        for (const key of keys) this.dirty.add(key);
+        this.log(`fleet journal write failed: ${error.message}`);
+      });
     return this.writing;
+  }
+
+  private async append(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const lines: string[] = [];
+    for (const key of keys) {
+      const row = this.table.get(key);
+      if (row !== undefined) lines.push(JSON.stringify(row));
+    }
+    this.journal ??= await open(join(this.dir, journalName(this.generation)), "a");
+    await this.journal.writeFile(`${lines.join("\n")}\n`);
+    await this.journal.datasync();
+    this.journalRows += lines.length;
+    if (!this.compacting && this.journalRows > Math.max(MIN_JOURNAL_ROWS, this.table.size / 2)) {
+      this.compacting = true;
+      void this.compact().finally(() => {
+        this.compacting = false;
+      });
+    }
+  }
+
+  /**
+   * New journal generation first, so changes made while the snapshot is
+   * written land in it; then the snapshot (which already holds everything in
+   * the old journal); then the old journal goes. A crash anywhere in between
+   * replays both journals over the older snapshot.
+   */
+  private async compact(): Promise<void> {
+    const old = this.generation;
+    const previous = this.journal;
+    this.generation = old + 1;
+    this.journal = null;
+    this.journalRows = 0;
+    await previous?.close();
+    try {
+      await this.file.write({ generation: this.generation, rows: this.table.all() });
+      await rm(join(this.dir, journalName(old)), { force: true });
+    } catch (error) {
+      this.log(
+        `fleet snapshot failed (the journals still hold every change): ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /** Waits for pending writes and closes the journal. */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.journal?.close();
+    this.journal = null;
   }
 }
