@@ -6,6 +6,9 @@ import type { StateStore } from "../state/state-store.js";
 import { rowsFromStatus } from "./apply-status.js";
 import { Presence } from "./presence.js";
 
+/** Longest stretch of ingestion work between two turns of the event loop. */
+const SLICE_MS = 8;
+
 /**
  * Ingests what agents publish: status documents (validated, stale seqs
  * dropped, rows updated) and presence (the `online` column; `offline` is the
@@ -25,7 +28,38 @@ export class StatusCollector {
     private readonly log: (message: string) => void,
   ) {}
 
+  private readonly queue: { topic: string; payload: Buffer }[] = [];
+  private draining = false;
+
+  /**
+   * Queues a message; the queue is worked off in slices of at most
+   * SLICE_MS, yielding to the event loop between them. The MQTT client hands
+   * over a whole TCP read at once (hundreds of statuses during a storm), and
+   * validating them all in one go stalled the broker and console for
+   * hundreds of milliseconds.
+   */
   onMessage(topic: string, payload: Buffer): void {
+    this.queue.push({ topic, payload });
+    if (!this.draining) {
+      this.draining = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
+  private drain(): void {
+    const started = performance.now();
+    let done = 0;
+    while (done < this.queue.length && performance.now() - started < SLICE_MS) {
+      const next = this.queue[done] as { topic: string; payload: Buffer };
+      this.handle(next.topic, next.payload);
+      done += 1;
+    }
+    this.queue.splice(0, done);
+    if (this.queue.length > 0) setImmediate(() => this.drain());
+    else this.draining = false;
+  }
+
+  private handle(topic: string, payload: Buffer): void {
     const address = parseTopic(topic, this.topicRoot);
     if (!address.ok) return;
     const { kind, store, workstation } = address.value;
