@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { lstat, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   DESCRIPTOR_FILE,
@@ -10,13 +10,27 @@ import {
   validate,
 } from "@tillroll/protocol";
 
-/** Reads and validates `function-pack-descriptor.json` at the root of an extracted pack. */
+/** A descriptor is a few hundred bytes; reading a huge one would only fill memory. */
+export const MAX_DESCRIPTOR_BYTES = 1024 * 1024;
+
+/**
+ * Reads and validates `function-pack-descriptor.json` at the root of an
+ * extracted pack. The agent (before installing) and the coordinator (before
+ * publishing) both call this, so a pack refused on a till is refused at
+ * publishing first.
+ */
 export async function readDescriptor(releaseDir: string): Promise<Result<FunctionPackDescriptor>> {
+  const file = join(releaseDir, DESCRIPTOR_FILE);
   let text: string;
   try {
-    text = await readFile(join(releaseDir, DESCRIPTOR_FILE), "utf8");
+    const st = await lstat(file);
+    if (!st.isFile()) return err(`${DESCRIPTOR_FILE} at the pack root is not a regular file`);
+    if (st.size > MAX_DESCRIPTOR_BYTES) {
+      return err(`${DESCRIPTOR_FILE} is larger than ${MAX_DESCRIPTOR_BYTES} bytes`);
+    }
+    text = await readFile(file, "utf8");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     return err(
       code === "ENOENT"
         ? `pack has no ${DESCRIPTOR_FILE} at its root`

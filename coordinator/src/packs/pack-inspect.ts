@@ -2,27 +2,16 @@
 // with it (extractPackSafely into a fresh staging folder, then read and validate the
 // descriptor), so a pack that would be refused on a till is refused at the coordinator first.
 
-import { lstat, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { type ExtractLimits, extractPackSafely } from "@tillroll/agent";
-import {
-  DESCRIPTOR_FILE,
-  err,
-  type FunctionPackDescriptor,
-  functionPackDescriptorSchema,
-  ok,
-  type Result,
-  validate,
-} from "@tillroll/protocol";
+import { type ExtractLimits, extractPackSafely, readDescriptor } from "@tillroll/agent";
+import { err, type FunctionPackDescriptor, type Result } from "@tillroll/protocol";
 import { describeError } from "./pack-file.js";
 
 export const DEFAULT_PACK_LIMITS: Readonly<ExtractLimits> = Object.freeze({
   maxBytes: 2 * 1024 * 1024 * 1024,
   maxEntries: 100_000,
 });
-
-/** A descriptor is a few hundred bytes; reading a huge one would only fill memory. */
-export const MAX_DESCRIPTOR_BYTES = 1024 * 1024;
 
 /** The defaults with `overrides` applied; throws a TypeError for a limit that is not usable. */
 export function resolveLimits(overrides: Partial<ExtractLimits> = {}): ExtractLimits {
@@ -72,7 +61,7 @@ export async function inspectPack(
   try {
     const extracted = await extractPackSafely(archive, join(parent, "staging"), options.limits);
     if (!extracted.ok) return err(extracted.reason);
-    return await readPackDescriptor(join(parent, "staging"));
+    return await readDescriptor(join(parent, "staging"));
   } finally {
     try {
       await rm(parent, { recursive: true, force: true });
@@ -80,39 +69,4 @@ export async function inspectPack(
       options.log(`cannot remove staging folder ${parent}: ${describeError(error)}`);
     }
   }
-}
-
-/**
- * Reads and validates `function-pack-descriptor.json` at the root of an extracted pack, with
- * the agent's wording: `function-pack-descriptor.json: service.start: is required`.
- */
-export async function readPackDescriptor(
-  releaseDir: string,
-): Promise<Result<FunctionPackDescriptor>> {
-  const file = join(releaseDir, DESCRIPTOR_FILE);
-  let text: string;
-  try {
-    const st = await lstat(file);
-    if (!st.isFile()) return err(`${DESCRIPTOR_FILE} at the pack root is not a regular file`);
-    if (st.size > MAX_DESCRIPTOR_BYTES) {
-      return err(`${DESCRIPTOR_FILE} is larger than ${MAX_DESCRIPTOR_BYTES} bytes`);
-    }
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    const code = describeError(error);
-    return err(
-      code === "ENOENT"
-        ? `pack has no ${DESCRIPTOR_FILE} at its root`
-        : `cannot read ${DESCRIPTOR_FILE}: ${code}`,
-    );
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    return err(`${DESCRIPTOR_FILE}: invalid JSON (${(error as Error).message})`);
-  }
-  const checked = validate(functionPackDescriptorSchema, raw);
-  if (!checked.ok) return err(`${DESCRIPTOR_FILE}: ${checked.error.replaceAll("\n", "; ")}`);
-  return ok(checked.value);
 }
