@@ -1,4 +1,5 @@
 import { readdir, readlink } from "node:fs/promises";
+import { FORWARD_STEPS, ROLLBACK_STEPS } from "@tillroll/agent";
 import { afterAll, describe, expect, it } from "vitest";
 import { readMarker } from "../support/packs.js";
 import { type AgentKit, agentKit } from "./agent-kit.js";
@@ -25,18 +26,8 @@ interface CrashPoint {
   ends: { status: "OK" | "Rolled Back"; version: string };
 }
 
-const forward = [
-  "fetch",
-  "unpack",
-  "await-ready",
-  "pre-hook",
-  "stop",
-  "switch",
-  "post-hook",
-  "start",
-  "verify",
-  "commit",
-];
+// Every named step of the agent's journal, straight from the agent: a new step gets a crash point too.
+const forward = [...FORWARD_STEPS];
 const POINTS: CrashPoint[] = [
   ...forward.map((step) => ({
     at: `${step}:before`,
@@ -45,7 +36,7 @@ const POINTS: CrashPoint[] = [
   })),
   { at: "switch:after", pack: "good", ends: { status: "OK", version: "1.1.0" } },
   { at: "start:after", pack: "good", ends: { status: "OK", version: "1.1.0" } },
-  ...["rollback-stop", "rollback-switch", "rollback-start", "rollback-verify"].map((step) => ({
+  ...ROLLBACK_STEPS.map((step) => ({
     at: `${step}:before`,
     pack: "unhealthy" as const,
     ends: { status: "Rolled Back" as const, version: "1.0.0" },

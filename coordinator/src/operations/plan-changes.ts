@@ -1,4 +1,5 @@
 import {
+  type ActionOutcome,
   allowedVersions,
   applyAction,
   NO_UPDATE,
@@ -41,6 +42,20 @@ function key(row: { store: string; workstation: string; function: string }) {
   return { store: row.store, workstation: row.workstation, function: row.function };
 }
 
+type Allowed = Extract<ActionOutcome, { allowed: true }>;
+
+/** The change a row's allowed action outcome turns into. */
+function applied(row: RowView, outcome: Allowed): RowChange {
+  return {
+    kind: "apply",
+    ...key(row),
+    status: outcome.status,
+    preferredVersion: outcome.preferredVersion,
+    newRequest: outcome.newRequest,
+    firstInstall: false,
+  };
+}
+
 /**
  * `set-preferred` over many rows at once (the seed's bulk change), as a pure
  * plan: every row either changes or is skipped with the reason printed to
@@ -67,22 +82,16 @@ export function planSetPreferred(
       changes.push({ kind: "skip", ...key(row), reason: outcome.reason });
       continue;
     }
-    if (version !== NO_UPDATE && !allowedVersions(row.activeVersion, packs).includes(version)) {
+    const allowed = version === NO_UPDATE ? null : allowedVersions(row.activeVersion, packs);
+    if (allowed !== null && !allowed.includes(version)) {
       const why =
         row.activeVersion === version
           ? `${version} is already the active version`
-          : `${version} is not allowed from ${row.activeVersion ?? "nothing installed"} (allowed: ${allowedVersions(row.activeVersion, packs).join(", ")})`;
+          : `${version} is not allowed from ${row.activeVersion ?? "nothing installed"} (allowed: ${allowed.join(", ")})`;
       changes.push({ kind: "skip", ...key(row), reason: why });
       continue;
     }
-    changes.push({
-      kind: "apply",
-      ...key(row),
-      status: outcome.status,
-      preferredVersion: outcome.preferredVersion,
-      newRequest: outcome.newRequest,
-      firstInstall: false,
-    });
+    changes.push(applied(row, outcome));
   }
   for (const target of installTargets) {
     if (version === NO_UPDATE) continue;
@@ -114,13 +123,6 @@ export function planRetry(rows: readonly RowView[]): RowChange[] {
       { kind: "retry" },
     );
     if (!outcome.allowed) return { kind: "skip", ...key(row), reason: outcome.reason };
-    return {
-      kind: "apply",
-      ...key(row),
-      status: outcome.status,
-      preferredVersion: outcome.preferredVersion,
-      newRequest: outcome.newRequest,
-      firstInstall: false,
-    };
+    return applied(row, outcome);
   });
 }
