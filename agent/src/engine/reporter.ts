@@ -50,18 +50,20 @@ export class Reporter {
     return new Date(this.options.now()).toISOString();
   }
 
-  /** Queues the whole current status (persisted), then sends what the outbox holds. */
+  /**
+   * Queues the whole current status and saves the whole state (the journal
+   * with it: callers rely on this one durable write to persist a step before
+   * acting on it), then sends what the outbox holds.
+   */
   async reportStatus(): Promise<void> {
     const { store } = this.options;
     const doc = buildStatusDocument(store.state, this.options.ids, store.takeSeq(), this.iso());
     const payload = encodePayload("status", doc);
-    if (!payload.ok) {
-      this.options.log(`status report refused by its own schema (a bug): ${payload.error}`);
-      return;
-    }
-    this.enqueue({ topic: this.topic("status"), payload: payload.value, retain: true });
+    if (payload.ok)
+      this.enqueue({ topic: this.topic("status"), payload: payload.value, retain: true });
+    else this.options.log(`status report refused by its own schema (a bug): ${payload.error}`);
     await store.save();
-    this.flush();
+    if (payload.ok) this.flush();
   }
 
   async setMaintenance(active: boolean, functions: string[], reason: string | null): Promise<void> {

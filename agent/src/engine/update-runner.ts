@@ -73,8 +73,7 @@ export async function runJob(
         job.notReady = result.reason;
         record.reason = clampReason(result.reason);
         transition(ctx, fn, record, "Not Ready", result.reason);
-        await store.save();
-        await ctx.reporter.reportStatus();
+        await ctx.reporter.reportStatus(); // saves the journal too
         return "deferred";
       case "abort":
       case "rollback":
@@ -93,14 +92,12 @@ export async function runJob(
         record.progress = null;
         record.job = null;
         transition(ctx, fn, record, result.status, result.reason ?? `${job.toVersion} is healthy`);
-        await store.save();
-        await ctx.reporter.reportStatus();
+        await ctx.reporter.reportStatus(); // saves the journal too
         return "ended";
       case "cancelled":
         return "cancelled";
     }
-    // Write before you act: the next step is on disk before it runs.
-    await store.save();
+    // Write before you act: the next step is on disk (with the status report) before it runs.
     await ctx.reporter.reportStatus();
   }
 }
