@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { err, ok, type Result, validate } from "@tillroll/protocol";
+import { err, ok, parseJson, type Result, validate } from "@tillroll/protocol";
 import { type AgentConfig, agentConfigSchema } from "./agent-config.js";
 
 /** Relative paths in a config file mean "beside the config file", not "wherever the daemon was started". */
@@ -38,11 +38,6 @@ export async function loadAgentConfig(configPath: string): Promise<Result<AgentC
       `config ${configPath}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
     );
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    return err(`config ${configPath}: invalid JSON (${(error as Error).message})`);
-  }
-  return parseAgentConfig(raw, configPath);
+  const raw = parseJson(text, `config ${configPath}`);
+  return raw.ok ? parseAgentConfig(raw.value, configPath) : raw;
 }

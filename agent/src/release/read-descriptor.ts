@@ -6,6 +6,7 @@ import {
   type FunctionPackDescriptor,
   functionPackDescriptorSchema,
   ok,
+  parseJson,
   type Result,
   validate,
 } from "@tillroll/protocol";
@@ -37,13 +38,9 @@ export async function readDescriptor(releaseDir: string): Promise<Result<Functio
         : `cannot read ${DESCRIPTOR_FILE}: ${code}`,
     );
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    return err(`${DESCRIPTOR_FILE}: invalid JSON (${(error as Error).message})`);
-  }
-  const checked = validate(functionPackDescriptorSchema, raw);
+  const raw = parseJson(text, DESCRIPTOR_FILE);
+  if (!raw.ok) return raw;
+  const checked = validate(functionPackDescriptorSchema, raw.value);
   if (!checked.ok) return err(`${DESCRIPTOR_FILE}: ${checked.error.replaceAll("\n", "; ")}`);
   return ok(checked.value);
 }
