@@ -11,7 +11,9 @@ declare -A NEEDED=(
   [mosquitto-clients]=mosquitto_pub
 )
 
-have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
+# TEST_DEPS_SBIN: where root-only programs live (a test points it elsewhere).
+SBIN="${TEST_DEPS_SBIN:-/usr/sbin}"
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "$SBIN/$1" ]; }
 
 missing=()
 for pkg in "${!NEEDED[@]}"; do

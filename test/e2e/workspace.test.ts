@@ -16,6 +16,7 @@ describe("repository layout", () => {
       "pnpm-lock.yaml",
       "pnpm-workspace.yaml",
       "protocol",
+      "scripts",
       "test",
       "tsconfig.json",
     ];
