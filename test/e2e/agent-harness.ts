@@ -16,6 +16,8 @@ export interface AgentHarnessOptions {
   recheckSeconds?: number;
   extraConfig?: Record<string, unknown>;
   env?: Record<string, string>;
+  /** The agent CLI to run (default: this checkout's build; a test may run a deployed copy). */
+  cli?: string;
 }
 
 /**
@@ -66,10 +68,14 @@ export class AgentProcess {
   async start(env: Record<string, string> = {}): Promise<void> {
     if (this.child !== null) throw new Error("agent already running");
     await this.writeConfig();
-    const child = spawn(process.execPath, [AGENT_CLI, "--config", this.configPath], {
-      env: { ...process.env, TILLROLL_MARKER_DIR: this.markers, ...this.options.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [this.options.cli ?? AGENT_CLI, "--config", this.configPath],
+      {
+        env: { ...process.env, TILLROLL_MARKER_DIR: this.markers, ...this.options.env, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     this.child = child;
     const collect = (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n"))
