@@ -301,6 +301,35 @@ describe("PROTOCOL.md examples against a real coordinator and agent", () => {
     expect(heard.stdout).toBe("");
   }, 120_000);
 
+  it("an invalid session document passes the broker; the agent drops it and keeps the last valid one", async () => {
+    const [login] = find("### `session`", "mosquitto_pub", "session");
+    if (login === undefined) throw new Error("unreachable");
+    const invalid = login.line.replace(
+      / -m '[^']*'$/,
+      ` -m '{"schema":2,"seq":1300,"users":["eve"]}'`,
+    );
+    const result = await new Running(invalid, env, 20_000).done;
+    expect(result.code).toBe(0);
+    const agent = kit.agents.get(WS);
+    await until("the agent logged the dropped document", () =>
+      (agent?.log() ?? "").includes("session document ignored: session document: schema"),
+    );
+    // Still free (the last valid document is the logout): a new update runs at once.
+    await kit.coordinator.console(
+      "set-preferred",
+      "--function",
+      "pos-client",
+      "--version",
+      "1.0.0",
+      "--store",
+      "1001",
+    );
+    await kit.until("1.0.0 installed again", (rows) => {
+      const r = row(rows, WS);
+      return r?.status === "OK" && r.activeVersion === "1.0.0";
+    });
+  });
+
   it("every mosquitto command of PROTOCOL.md was run", () => {
     expect(commands.length).toBeGreaterThan(0);
     expect(commands.map((c) => c.line).filter((line) => !executed.has(line))).toEqual([]);
