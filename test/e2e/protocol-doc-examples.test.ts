@@ -247,7 +247,11 @@ describe("PROTOCOL.md examples against a real coordinator and agent", () => {
     const result = await new Running(oversize, env, 20_000).done;
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain(refusalRow("publishes")[2]);
-    expect(kit.coordinator.output.join("\n")).toContain("payloads are limited to 262144 bytes");
+    // It reached nobody: the agent's account, which reads session, finds nothing retained.
+    const [desiredSub] = find("### `desired`", "mosquitto_sub", "desired");
+    const sessionSub = desiredSub?.line.replace("/desired'", "/session'") ?? "";
+    const retained = await new Running(`${sessionSub} -C 1 -W 3`, env, 20_000).done;
+    expect(retained.stdout).toBe("");
   });
 
   it("session, maintenance, notice: a login defers an update, the logout lets it run; maintenance on, then off; no notice", async () => {
