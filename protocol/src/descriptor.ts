@@ -24,14 +24,30 @@ export function packPathProblem(path: string): string | null {
   return null;
 }
 
+/**
+ * packPathProblem's rules as one ECMA-262 pattern, so the generated JSON
+ * Schema carries them and the code's verdict is this very pattern: not empty,
+ * not starting with `/`, no `\` or NUL anywhere, no `..` segment. Written to
+ * mean the same with and without the `u` flag (JSON Schema validators such as
+ * ajv compile patterns with it). A test checks it against packPathProblem.
+ */
+export const PACK_PATH_PATTERN =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what the pattern refuses
+  /^(?!\/)(?![\s\S]*[\\\u0000])(?!(?:[\s\S]*\/)?\.\.(?:\/|$))[\s\S]+$/;
+
 export const packPathSchema = z
   .string()
   .max(MAX_PACK_PATH_LENGTH)
-  .superRefine((path, ctx) => {
-    const problem = packPathProblem(path);
-    if (problem !== null) ctx.addIssue({ code: "custom", message: problem, input: path });
+  .regex(PACK_PATH_PATTERN, {
+    error: whenString(
+      (path) => packPathProblem(path) ?? `${JSON.stringify(path)} is not a valid path`,
+    ),
   })
-  .meta({ description: "Path relative to the release folder", examples: ["bin/start"] });
+  .meta({
+    description:
+      "Path relative to the release folder: 1-256 characters, not starting with '/', no '\\' or NUL, no '..' segment",
+    examples: ["bin/start"],
+  });
 
 const timing = {
   timeoutSeconds: z
@@ -72,9 +88,10 @@ export const functionPackDescriptorSchema = z
   .strictObject({
     name: functionNameSchema,
     version: semverSchema,
-    updatableFrom: semverRangeSchema
-      .optional()
-      .meta({ description: "Active versions this pack may replace; absent: any" }),
+    updatableFrom: semverRangeSchema.optional().meta({
+      description:
+        "Active versions this pack may replace; absent: any. Must also be a range node-semver accepts (semver.validRange), which JSON Schema cannot check",
+    }),
     service: z.strictObject({
       start: packPathSchema,
       stop: packPathSchema.optional(),
@@ -98,7 +115,8 @@ export const functionPackDescriptorSchema = z
   })
   .meta({
     title: "Function pack descriptor",
-    description: "function-pack-descriptor.json at the root of every pack",
+    description:
+      "function-pack-descriptor.json at the root of every pack. Not expressed in this JSON Schema: updatableFrom must be a valid node-semver range; and the file itself must be a regular file of at most 1 MiB at the pack root",
   });
 
 export type FunctionPackDescriptor = z.output<typeof functionPackDescriptorSchema>;

@@ -1,23 +1,42 @@
 import { z } from "zod";
 import { functionPackDescriptorSchema } from "./descriptor.js";
 import { EXAMPLE_DESCRIPTOR, EXAMPLE_PAYLOADS } from "./examples.js";
+import { MAX_PAYLOAD_BYTES } from "./limits.js";
 import { PAYLOAD_SCHEMAS } from "./messages.js";
 import { signedEnvelopeSchema } from "./signing.js";
 import { TOPIC_KINDS } from "./topics.js";
 
+/** The one rule of every message no JSON Schema can check: it is about bytes on the wire. */
+function sizeRule(what: string): string {
+  return `Not expressed in this JSON Schema: ${what} is at most ${MAX_PAYLOAD_BYTES} bytes of UTF-8.`;
+}
+
+function withSizeRule(schema: Record<string, unknown>, what: string): Record<string, unknown> {
+  const description = typeof schema.description === "string" ? `${schema.description}. ` : "";
+  return { ...schema, description: `${description}${sizeRule(what)}` };
+}
+
 /**
  * JSON Schema (draft 2020-12) for every document, generated from the zod
- * schemas so there is one source. Cross-field rules (e.g. "phase is required
- * when status is In Progress") are zod refinements and do not appear here;
- * PROTOCOL.md states them. Keys are file names under protocol/schema/.
+ * schemas so there is one source. The files must refuse exactly what the
+ * code refuses (test/json-schema-verdicts.test.ts checks a table of examples
+ * with ajv): every rule is a zod check JSON Schema can express, or JSON Schema
+ * metadata beside the refinement that enforces it (the cross-field rules of
+ * desired and status as `if`/`then`). What JSON Schema cannot express (the
+ * payload size, node-semver's range grammar) is said in each file's
+ * description and in PROTOCOL.md. Keys are file names under protocol/schema/.
  */
 export function buildJsonSchemas(): Record<string, unknown> {
   const files: Record<string, unknown> = {};
   for (const kind of TOPIC_KINDS) {
     const schema = z.toJSONSchema(PAYLOAD_SCHEMAS[kind], { io: "input", unrepresentable: "any" });
-    files[`${kind}.json`] = { ...schema, examples: [EXAMPLE_PAYLOADS[kind]] };
+    const what = kind === "desired" ? "the signed envelope carrying it" : "the whole message";
+    files[`${kind}.json`] = { ...withSizeRule(schema, what), examples: [EXAMPLE_PAYLOADS[kind]] };
   }
-  files["signed-envelope.json"] = z.toJSONSchema(signedEnvelopeSchema, { io: "input" });
+  files["signed-envelope.json"] = withSizeRule(
+    z.toJSONSchema(signedEnvelopeSchema, { io: "input" }),
+    "the whole message",
+  );
   files["function-pack-descriptor.json"] = {
     ...z.toJSONSchema(functionPackDescriptorSchema, { io: "input", unrepresentable: "any" }),
     examples: [EXAMPLE_DESCRIPTOR],

@@ -33,7 +33,7 @@ function describeIssue(issue: Issue): string | undefined {
       return `${show(issue.input)} is not one of ${issue.values.map((v) => show(v)).join(", ")}`;
     case "too_big":
       if (issue.origin === "string")
-        return `is longer than ${issue.maximum} characters (got ${String(issue.input).length})`;
+        return `is longer than ${issue.maximum} characters (got ${[...String(issue.input)].length})`;
       if (issue.origin === "array") return `has more than ${issue.maximum} items`;
       if (issue.origin === "object" || issue.origin === "record")
         return `has more than ${issue.maximum} entries`;

@@ -11,7 +11,6 @@ import {
   EXAMPLE_DESCRIPTOR,
   EXAMPLE_PAYLOADS,
   FUNCTION_NAME_PATTERN,
-  fleetFilter,
   functionPackDescriptorSchema,
   ID_PATTERN,
   keyIdOf,
@@ -60,6 +59,10 @@ import {
  * - "## Topics" holds the summary table, one row per kind starting with
  *   "| `{kind}` |";
  * - "## `function-pack-descriptor.json`" has its own "Example:" block;
+ * - "## Accounts" defines the shell variables (`NAME=...` lines) that every
+ *   `mosquitto_sub` / `mosquitto_pub` line uses for host, port and account
+ *   (test/e2e/protocol-doc-examples.test.ts runs those lines against a real
+ *   coordinator);
  * - "## Statuses", "### Phases", "### Operator actions", "## Limits" and
  *   "## JSON Schema files" hold one table row per status, phase, status,
  *   limit constant and schema file.
@@ -146,15 +149,18 @@ describe("PROTOCOL.md topic sections", () => {
     expect(signed).toBe(spec.signed ? "**signed**" : "not signed");
   });
 
-  it.each(TOPIC_KINDS)("%s: a mosquitto command uses MQTT 3.1.1, QoS 1 and its topic", (kind) => {
-    const topics = [topicFor(kind, exampleWs), fleetFilter(kind)].map((topic) => `-t '${topic}'`);
+  // A POS vendor tries every kind the POS touches; `desired` shows what an agent receives.
+  const tried = TOPIC_KINDS.filter(
+    (kind) =>
+      kind === "desired" ||
+      TOPIC_SPECS[kind].publisher === "pos" ||
+      TOPIC_SPECS[kind].subscribers.includes("pos"),
+  );
+  it.each(tried)("%s: the section has a mosquitto command on its topic", (kind) => {
+    const topic = `-t '${topicFor(kind, exampleWs)}'`;
     const commands = topicSection(kind).filter((line) => /^mosquitto_(sub|pub) /.test(line));
     expect(commands.length).toBeGreaterThan(0);
-    for (const command of commands) {
-      expect(command).toContain(" -V mqttv311 ");
-      expect(command).toContain(" -q 1 ");
-      expect(topics.some((topic) => command.includes(topic))).toBe(true);
-    }
+    for (const command of commands) expect(command).toContain(topic);
   });
 
   it.each(TOPIC_KINDS)("%s: the summary table row matches TOPIC_SPECS", (kind) => {
@@ -167,6 +173,34 @@ describe("PROTOCOL.md topic sections", () => {
       yesNo(spec.signed),
       spec.description,
     ]);
+  });
+});
+
+describe("PROTOCOL.md mosquitto commands", () => {
+  const commands = lines.filter((line) => /^mosquitto_(sub|pub) /.test(line));
+  const defined = section("## Accounts")
+    .map((line) => /^([A-Z_]+)=/.exec(line)?.[1])
+    .filter((name) => name !== undefined);
+
+  it("the Accounts section defines the variables the commands use", () => {
+    expect(defined).toEqual([
+      "BROKER_HOST",
+      "BROKER_PORT",
+      "POS_USER",
+      "POS_PASS",
+      "AGENT_USER",
+      "AGENT_PASS",
+    ]);
+  });
+
+  it.each(commands)("%s", (command) => {
+    expect(command).toContain(' -h "$BROKER_HOST" -p "$BROKER_PORT" ');
+    expect(command).toContain(" -V mqttv311 ");
+    expect(command).toContain(" -q 1 ");
+    for (const [, name] of command.matchAll(/\$([A-Z_]+)/g)) expect(defined).toContain(name);
+    expect(command).toMatch(/ -u "\$(POS|AGENT)_USER" -P "\$\1_PASS" /);
+    const topic = / -t '([^']+)'/.exec(command)?.[1] ?? "";
+    expect(TOPIC_KINDS.map((kind) => topicFor(kind, exampleWs))).toContain(topic);
   });
 });
 

@@ -50,7 +50,11 @@ export const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).me
 
 /** Fields every document carries. */
 export const documentHeader = {
-  schema: z.literal(SCHEMA_VERSION).meta({ description: "Document schema version" }),
+  // `type: integer` so JSON Schema says what the code does: `1` (and `1.0`,
+  // the same JSON number) passes, `1.5` or `"1"` does not.
+  schema: z
+    .literal(SCHEMA_VERSION)
+    .meta({ type: "integer", description: "Document schema version" }),
   seq: seqSchema,
   ts: timestampSchema.meta({ description: "When the sender made this document (sender's clock)" }),
 };
@@ -61,5 +65,6 @@ export function servicesRecord<T extends z.ZodType>(service: T) {
     .record(functionNameSchema, service)
     .refine((services) => Object.keys(services).length <= MAX_SERVICES_PER_WORKSTATION, {
       error: `has more than ${MAX_SERVICES_PER_WORKSTATION} services`,
-    });
+    })
+    .meta({ maxProperties: MAX_SERVICES_PER_WORKSTATION });
 }

@@ -3,6 +3,7 @@ import { requestIdSchema, storeIdSchema, workstationIdSchema } from "../ids.js";
 import { MAX_URL_LENGTH } from "../limits.js";
 import { whenString } from "../validation.js";
 import { documentHeader, semverSchema, servicesRecord, timestampSchema } from "./common.js";
+import { conditional } from "./conditional.js";
 
 /** Where the agent fetches the pack, and what it must get. */
 export const artifactSchema = z
@@ -55,6 +56,16 @@ export const desiredServiceSchema = z
         message: "must be null when preferredVersion is null",
       });
     }
+  })
+  .meta({
+    // The refinement above, for JSON Schema validators.
+    allOf: [
+      conditional(
+        { properties: { preferredVersion: { type: "null" } } },
+        { properties: { artifact: { type: "null" } } },
+        { properties: { artifact: { type: "object" }, requestId: { type: "string" } } },
+      ),
+    ],
   });
 
 /**

@@ -9,6 +9,7 @@ import {
   servicesRecord,
   timestampSchema,
 } from "./common.js";
+import { conditional } from "./conditional.js";
 
 export const statusSchema = z
   .enum(STATUSES)
@@ -19,7 +20,8 @@ export const phaseSchema = z.enum(PHASES).meta({ description: "Where an In Progr
 const reasonSchema = z.string().min(1).max(MAX_REASON_LENGTH);
 
 /** Statuses that must say why: a person has to act on them or wait for them. */
-const NEEDS_REASON = new Set(["Not Ready", "Rolled Back", "Failed"]);
+const NEEDS_REASON_LIST = ["Not Ready", "Rolled Back", "Failed"] as const;
+const NEEDS_REASON: ReadonlySet<string> = new Set(NEEDS_REASON_LIST);
 
 export const serviceStatusSchema = z
   .object({
@@ -64,6 +66,20 @@ export const serviceStatusSchema = z
         message: `is required when status is ${service.status}`,
       });
     }
+  })
+  .meta({
+    // The refinement above, for JSON Schema validators.
+    allOf: [
+      conditional(
+        { properties: { status: { const: "In Progress" } } },
+        { properties: { phase: { type: "string" } } },
+        { properties: { phase: { type: "null" } } },
+      ),
+      conditional(
+        { properties: { status: { enum: [...NEEDS_REASON_LIST] } } },
+        { properties: { reason: { type: "string" } } },
+      ),
+    ],
   });
 
 /**
