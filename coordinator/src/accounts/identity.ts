@@ -17,15 +17,19 @@ export interface Operator {
  * starting with a letter so a name never reads as a CLI option or a number.
  */
 export const OPERATOR_NAME_PATTERN = /^[a-z][a-z0-9._-]{0,63}$/;
+const MAX_OPERATOR_NAME_LENGTH = 64;
 
 export function parseOperatorName(input: unknown): Result<string> {
   if (input === undefined || input === null || input === "")
     return err("operator name is required");
   if (typeof input !== "string") return err(`operator name must be text, got a ${typeof input}`);
+  if (input.length > MAX_OPERATOR_NAME_LENGTH)
+    return err(
+      `operator name is longer than ${MAX_OPERATOR_NAME_LENGTH} characters (got ${input.length})`,
+    );
   if (OPERATOR_NAME_PATTERN.test(input)) return ok(input);
-  const shown = JSON.stringify(input.length > 70 ? `${input.slice(0, 67)}...` : input);
   return err(
-    `${shown} is not a valid operator name (lowercase letters, digits, ".", "-", "_"; starting with a letter; 1-64 characters)`,
+    `${JSON.stringify(input)} is not a valid operator name (lowercase letters, digits, ".", "-", "_"; starting with a letter; 1-64 characters)`,
   );
 }
 
