@@ -113,6 +113,8 @@ export async function hashPassword(
   params: ScryptParams = PASSWORD_SCRYPT_PARAMS,
 ): Promise<string> {
   checkParams(params);
+  if (password.length > MAX_PASSWORD_LENGTH)
+    throw new Error(`password is longer than ${MAX_PASSWORD_LENGTH} characters`);
   const salt = randomBytes(SALT_BYTES);
   const key = await scryptAsync(password, salt, KEY_BYTES, params);
   return [
