@@ -243,8 +243,9 @@ describe("bootstrapAdmin", () => {
 describe("OperatorDirectory.open", () => {
   it("refuses a store with one name twice", async () => {
     const { persistence } = await setup();
-    const [admin] = persistence.current;
-    const doubled = new MemoryPersistence([admin!, admin!]);
+    const admin = persistence.current[0];
+    if (admin === undefined) throw new Error("bootstrap saved no admin");
+    const doubled = new MemoryPersistence([admin, admin]);
     await expect(OperatorDirectory.open(doubled)).rejects.toThrow(
       "operators: admin is stored twice",
     );
