@@ -53,17 +53,18 @@ describe("OperatorDirectory.add", () => {
     expect(reopened.list().map((o) => o.name)).toEqual(["admin", "anna"]);
   });
 
-  it.each([
+  type AddArgs = [unknown, unknown, unknown?, unknown?];
+  it.each<[AddArgs, RegExp]>([
     [["Anna", "viewer"], /"Anna" is not a valid operator name/],
     [["anna", "boss"], /"boss" is not a role: use viewer, operator, approver or admin/],
     [["anna", undefined], /role is required/],
     [["anna", "viewer", "DE//x"], /^scope: "DE\/\/x" is not a valid business unit group/],
     [["anna", "viewer", null, "nope"], /"nope" is not an email address/],
     [["admin", "viewer"], /^operator admin already exists$/],
-  ] as const)("refuses %j with a clear error and changes nothing", async (args, message) => {
+  ])("refuses %j with a clear error and changes nothing", async (args, message) => {
     const { directory, persistence } = await setup();
     const saves = persistence.saved.length;
-    const result = await directory.add(...(args as [unknown, unknown, unknown?, unknown?]));
+    const result = await directory.add(...args);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toMatch(message);
     expect(persistence.saved.length).toBe(saves);
