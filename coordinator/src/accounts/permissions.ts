@@ -146,6 +146,14 @@ export function canManageOperator(
   return ALLOWED;
 }
 
+/** `operator list` for a partner admin: only the operators it could manage. */
+export function filterManageable<T extends { readonly scope: string | null }>(
+  actor: Operator,
+  operators: readonly T[],
+): T[] {
+  return operators.filter((target) => scopeContains(actor.scope, target.scope));
+}
+
 /** Route ids the HTTP layer serves that have no permission entry: must be empty (test it). */
 export function routesWithoutPermission(routeIds: Iterable<string>): string[] {
   return [...routeIds].filter((routeId) => permissionFor(routeId) === undefined).sort();

@@ -3,6 +3,7 @@ import {
   authorize,
   canApprove,
   canManageOperator,
+  filterManageable,
   permissionTableMarkdown,
   ROUTE_PERMISSIONS,
   requiredRole,
@@ -158,5 +159,22 @@ describe("canManageOperator", () => {
       status: 403,
       message: "refused: an operator with scope the whole fleet is outside your scope DE",
     });
+  });
+});
+
+describe("filterManageable", () => {
+  const all = [
+    { name: "admin", scope: null },
+    { name: "de", scope: "DE" },
+    { name: "north", scope: "DE/North" },
+    { name: "at", scope: "AT" },
+  ];
+
+  it.each([
+    [op("admin"), ["admin", "de", "north", "at"]],
+    [op("admin", "DE"), ["de", "north"]],
+    [op("admin", "DE/North"), ["north"]],
+  ])("%j lists %j", (actor, names) => {
+    expect(filterManageable(actor, all).map((o) => o.name)).toEqual(names);
   });
 });
