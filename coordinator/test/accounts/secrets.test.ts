@@ -54,6 +54,9 @@ describe("generated passwords", () => {
   });
 });
 
+// The default cost is ~0.5 s a hash on an idle machine; a loaded CI box may take many times that.
+const SLOW = { timeout: 30_000 };
+
 describe("password hashes", () => {
   it("use memory-hard scrypt parameters by default (32 MiB, OWASP)", () => {
     const { N, r, p } = PASSWORD_SCRYPT_PARAMS;
@@ -61,17 +64,21 @@ describe("password hashes", () => {
     expect(N * p).toBeGreaterThanOrEqual(2 ** 16);
   });
 
-  it("encode their parameters and a random salt, and verify with the default cost", async () => {
-    const password = generatePassword();
-    const encoded = await hashPassword(password);
-    const { N, r, p } = PASSWORD_SCRYPT_PARAMS;
-    expect(encoded).toMatch(
-      new RegExp(`^scrypt\\$${N}\\$${r}\\$${p}\\$[A-Za-z0-9_-]{22}\\$[A-Za-z0-9_-]{43}$`),
-    );
-    expect(encoded).not.toContain(password);
-    expect(await verifyPassword(password, encoded)).toBe(true);
-    expect(await verifyPassword(`${password}!`, encoded)).toBe(false);
-  });
+  it(
+    "encode their parameters and a random salt, and verify with the default cost",
+    SLOW,
+    async () => {
+      const password = generatePassword();
+      const encoded = await hashPassword(password);
+      const { N, r, p } = PASSWORD_SCRYPT_PARAMS;
+      expect(encoded).toMatch(
+        new RegExp(`^scrypt\\$${N}\\$${r}\\$${p}\\$[A-Za-z0-9_-]{22}\\$[A-Za-z0-9_-]{43}$`),
+      );
+      expect(encoded).not.toContain(password);
+      expect(await verifyPassword(password, encoded)).toBe(true);
+      expect(await verifyPassword(`${password}!`, encoded)).toBe(false);
+    },
+  );
 
   it("salt every hash", async () => {
     const a = await hashPassword("same", FAST_SCRYPT);
@@ -93,7 +100,7 @@ describe("password hashes", () => {
     expect(await verifyPassword("Gru\u0308ße", encoded)).toBe(true);
   });
 
-  it("run off the main thread: the event loop keeps turning during a hash", async () => {
+  it("run off the main thread: the event loop keeps turning during a hash", SLOW, async () => {
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     await hashPassword("pw", PASSWORD_SCRYPT_PARAMS);
