@@ -1,0 +1,183 @@
+import type { Operator } from "./identity.js";
+import { listRoles, type Role, roleAllows, roleRank } from "./roles.js";
+import { describeScope, scopeContains } from "./scope.js";
+
+/**
+ * The route × role table: the one place that says who may call what. The
+ * HTTP layer asks `authorize` before running any handler; a route missing
+ * here is refused (deny by default), and the README prints this table
+ * (`permissionTableMarkdown`).
+ *
+ * `scope` says how the caller's business unit group applies:
+ * - `scoped`: the handler limits the request to the caller's scope: a change
+ *   that reaches rows outside it is refused whole (`checkChangeScope`), a read
+ *   shows only the rows inside it (`filterReadable`), operators are managed
+ *   only inside it (`canManageOperator`).
+ * - `shared`: not about fleet rows (the pack list, one's own session): the
+ *   same for every scope.
+ * - `platform`: fleet-wide effect, so only callers without a scope (for
+ *   admin routes: the platform admin, not a partner admin).
+ */
+export type ScopeRule = "scoped" | "shared" | "platform";
+
+export interface RoutePermission {
+  /** The lowest role allowed, or `public` for no sign-in at all. */
+  readonly need: Role | "public";
+  readonly scope: ScopeRule;
+  /** The action as people say it (CLI command), used in refusals. */
+  readonly action: string;
+}
+
+/** `METHOD /path`, exactly as the HTTP layer routes it. */
+export type RouteId = `${"GET" | "POST" | "PUT" | "PATCH" | "DELETE"} /${string}`;
+
+export const ROUTE_PERMISSIONS = {
+  "GET /api/status": { need: "viewer", scope: "scoped", action: "status" },
+  "GET /api/versions": { need: "viewer", scope: "scoped", action: "versions" },
+  "GET /api/audit": { need: "viewer", scope: "scoped", action: "audit" },
+  "GET /api/packs": { need: "viewer", scope: "shared", action: "pack list" },
+  "POST /api/set-preferred": { need: "operator", scope: "scoped", action: "set-preferred" },
+  "POST /api/retry": { need: "operator", scope: "scoped", action: "retry" },
+  "POST /api/workstations": { need: "admin", scope: "scoped", action: "workstation add" },
+  // Packs are fleet-wide: a pack one partner publishes is offered to every group.
+  "POST /api/packs": { need: "admin", scope: "platform", action: "pack publish" },
+  "GET /api/operators": { need: "admin", scope: "scoped", action: "operator list" },
+  "POST /api/operators": { need: "admin", scope: "scoped", action: "operator add" },
+  "POST /api/operators/remove": { need: "admin", scope: "scoped", action: "operator remove" },
+  "POST /api/operators/reset": { need: "admin", scope: "scoped", action: "operator reset" },
+  "POST /api/session": { need: "public", scope: "shared", action: "login" },
+  "GET /api/session": { need: "viewer", scope: "shared", action: "whoami" },
+  "DELETE /api/session": { need: "viewer", scope: "shared", action: "logout" },
+} as const satisfies Record<RouteId, RoutePermission>;
+
+export type KnownRouteId = keyof typeof ROUTE_PERMISSIONS;
+
+export type Authorization = { ok: true } | { ok: false; status: 401 | 403; message: string };
+
+const ALLOWED: Authorization = { ok: true };
+
+function refuse(status: 401 | 403, message: string): Authorization {
+  return { ok: false, status, message };
+}
+
+export function permissionFor(routeId: string): RoutePermission | undefined {
+  return Object.hasOwn(ROUTE_PERMISSIONS, routeId)
+    ? ROUTE_PERMISSIONS[routeId as KnownRouteId]
+    : undefined;
+}
+
+/** The lowest role a route needs, `public`, or undefined for a route the table does not know. */
+export function requiredRole(routeId: string): Role | "public" | undefined {
+  return permissionFor(routeId)?.need;
+}
+
+/** `viewer`, or `admin with scope DE/North`: how refusals name the caller. */
+function describeCaller(operator: Operator): string {
+  return operator.scope === null ? operator.role : `${operator.role} with scope ${operator.scope}`;
+}
+
+/**
+ * May `operator` (null: nobody signed in) call `routeId` at all? The role
+ * and `platform` rules are decided here; `scoped` routes then limit the rows
+ * inside the handler. Unknown routes are refused: a new route does nothing
+ * until someone writes down who may call it.
+ */
+export function authorize(operator: Operator | null, routeId: string): Authorization {
+  const permission = permissionFor(routeId);
+  if (permission === undefined)
+    return refuse(403, `refused: ${routeId} has no entry in the permission table`);
+  if (permission.need === "public") return ALLOWED;
+  if (operator === null)
+    return refuse(
+      401,
+      "sign in first: pass --token or set TILLROLL_TOKEN, or run `tillroll login`",
+    );
+  if (!roleAllows(operator.role, permission.need))
+    return refuse(
+      403,
+      `${permission.action} needs the ${permission.need} role; you are ${operator.role}`,
+    );
+  if (permission.scope === "platform" && operator.scope !== null)
+    return refuse(
+      403,
+      `${permission.action} needs ${article(permission.need)} ${permission.need} without a scope (platform level); you are ${describeCaller(operator)}`,
+    );
+  return ALLOWED;
+}
+
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? "an" : "a";
+}
+
+/**
+ * Four eyes: an approver (or above) may approve or reject a checkpoint of a
+ * release task, but never of one they created themselves.
+ */
+export function canApprove(
+  operator: Operator,
+  task: { readonly createdBy: string },
+): Authorization {
+  if (!roleAllows(operator.role, "approver"))
+    return refuse(403, `approve needs the approver role; you are ${operator.role}`);
+  if (task.createdBy === operator.name)
+    return refuse(
+      403,
+      `refused: you created this task, so another approver must approve it (four eyes)`,
+    );
+  return ALLOWED;
+}
+
+/**
+ * Who may add, reset or remove whom: an admin, for operators whose scope lies
+ * inside its own. So a partner admin manages its partner's people (any role,
+ * itself included) but can never create someone who sees more than it does.
+ */
+export function canManageOperator(
+  actor: Operator,
+  target: { readonly role: Role; readonly scope: string | null },
+): Authorization {
+  if (!roleAllows(actor.role, "admin"))
+    return refuse(403, `managing operators needs the admin role; you are ${actor.role}`);
+  if (!scopeContains(actor.scope, target.scope))
+    return refuse(
+      403,
+      `refused: an operator with scope ${describeScope(target.scope)} is outside your scope ${describeScope(actor.scope)}`,
+    );
+  return ALLOWED;
+}
+
+/** `operator list` for a partner admin: only the operators it could manage. */
+export function filterManageable<T extends { readonly scope: string | null }>(
+  actor: Operator,
+  operators: readonly T[],
+): T[] {
+  return operators.filter((target) => scopeContains(actor.scope, target.scope));
+}
+
+/** Route ids the HTTP layer serves that have no permission entry: must be empty (test it). */
+export function routesWithoutPermission(routeIds: Iterable<string>): string[] {
+  return [...routeIds].filter((routeId) => permissionFor(routeId) === undefined).sort();
+}
+
+/** The table as Markdown for the README, lowest role first, then by route. */
+export function permissionTableMarkdown(): string {
+  const rank = (need: Role | "public") => (need === "public" ? -1 : roleRank(need));
+  const scopeText: Record<ScopeRule, string> = {
+    scoped: "rows in the caller's scope",
+    shared: "same for every scope",
+    platform: "callers without a scope only",
+  };
+  const rows = (Object.entries(ROUTE_PERMISSIONS) as [string, RoutePermission][])
+    .sort(([a, pa], [b, pb]) => rank(pa.need) - rank(pb.need) || a.localeCompare(b))
+    .map(
+      ([routeId, p]) =>
+        `| \`${routeId}\` | ${p.action} | ${p.need === "public" ? "public (no sign-in)" : p.need} | ${scopeText[p.scope]} |`,
+    );
+  return [
+    `Roles, each including the one before: ${listRoles()}.`,
+    "",
+    "| Route | Action | Lowest role | Scope |",
+    "| --- | --- | --- | --- |",
+    ...rows,
+  ].join("\n");
+}

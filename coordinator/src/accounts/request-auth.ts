@@ -1,0 +1,108 @@
+import type { AuthenticatedOperator } from "./operators.js";
+import { authorize, permissionFor } from "./permissions.js";
+import {
+  CSRF_HEADER,
+  checkCsrf,
+  csrfRequired,
+  readSessionCookie,
+  type SessionStore,
+  type WebSession,
+} from "./web-sessions.js";
+
+/**
+ * The one call the HTTP layer makes before any handler: who is this (bearer
+ * token, or session cookie plus CSRF token for changes), and may they call
+ * this route. Pure apart from the session store's idle clock.
+ */
+
+/** The parts of a request that say who is calling (node:http header names are lowercase). */
+export interface RequestCredentials {
+  readonly method: string;
+  readonly authorization?: string | undefined;
+  readonly cookie?: string | undefined;
+  readonly csrfToken?: string | undefined;
+}
+
+export interface RequestAuthDeps {
+  directory: {
+    authenticateToken(token: string): AuthenticatedOperator | null;
+    lookup(name: string): AuthenticatedOperator | undefined;
+  };
+  sessions: SessionStore;
+}
+
+export type RequestAuth =
+  | {
+      ok: true;
+      /** null only on public routes. */
+      operator: AuthenticatedOperator | null;
+      via: "token" | "cookie" | "public";
+      session: WebSession | null;
+    }
+  | { ok: false; status: 401 | 403; message: string };
+
+function refuse(status: 401 | 403, message: string): RequestAuth {
+  return { ok: false, status, message };
+}
+
+/** Pull the credentials out of a node:http request's headers. */
+export function credentialsOf(req: {
+  method?: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+}): RequestCredentials {
+  const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+  return {
+    method: req.method ?? "GET",
+    authorization: one(req.headers.authorization),
+    cookie: one(req.headers.cookie),
+    csrfToken: one(req.headers[CSRF_HEADER]),
+  };
+}
+
+export function authenticateRequest(
+  credentials: RequestCredentials,
+  routeId: string,
+  deps: RequestAuthDeps,
+): RequestAuth {
+  const permission = permissionFor(routeId);
+  if (permission?.need === "public")
+    return { ok: true, operator: null, via: "public", session: null };
+  const identified = identify(credentials, deps);
+  if (!identified.ok) return identified;
+  const decision = authorize(identified.operator, routeId);
+  if (!decision.ok) return refuse(decision.status, decision.message);
+  return identified;
+}
+
+function identify(credentials: RequestCredentials, deps: RequestAuthDeps): RequestAuth {
+  if (credentials.authorization !== undefined) {
+    // A bearer token is never sent by a browser on its own, so it needs no CSRF token.
+    const match = /^Bearer ([^\s]+)$/.exec(credentials.authorization);
+    if (match === null) return refuse(401, "the Authorization header must be `Bearer <token>`");
+    const operator = deps.directory.authenticateToken(match[1] as string);
+    if (operator === null)
+      return refuse(
+        401,
+        "unknown or revoked token: ask an admin for `tillroll operator reset NAME`, or run `tillroll login`",
+      );
+    return { ok: true, operator, via: "token", session: null };
+  }
+  const id = readSessionCookie(credentials.cookie);
+  if (id === null) return { ok: true, operator: null, via: "public", session: null };
+  const session = deps.sessions.touch(id);
+  const operator = session === null ? undefined : deps.directory.lookup(session.name);
+  if (
+    session === null ||
+    operator === undefined ||
+    operator.credentialId !== session.credentialId
+  ) {
+    if (session !== null) deps.sessions.delete(session.id);
+    return refuse(401, "your session has ended: log in again");
+  }
+  if (csrfRequired(credentials.method) && !checkCsrf(session, credentials.csrfToken))
+    return refuse(
+      403,
+      "missing or wrong CSRF token: send the X-CSRF-Token header the login answered with",
+    );
+  return { ok: true, operator, via: "cookie", session };
+}
