@@ -131,7 +131,7 @@ describe("later starts", () => {
     });
     expect(result.ok ? "" : result.error).toMatch(
       new RegExp(
-        `^${escape(tlsPaths(copy).caCert)}: the CA certificate expired on .*never renewed`,
+        `^${escapeRegExp(tlsPaths(copy).caCert)}: the CA certificate expired on .*never renewed`,
       ),
     );
     expect(await snapshot(copy)).toEqual(before);
@@ -186,7 +186,7 @@ describe("later starts", () => {
       now: () => T0,
     });
     expect(result.ok).toBe(false);
-    expect(result.ok ? "" : result.error).toMatch(new RegExp(`^${escape(path)}: `));
+    expect(result.ok ? "" : result.error).toMatch(new RegExp(`^${escapeRegExp(path)}: `));
     expect(result.ok ? "" : result.error).toMatch(message);
   });
 
@@ -280,6 +280,6 @@ describe("--tls-cert / --tls-key (the operator's own)", () => {
   );
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
