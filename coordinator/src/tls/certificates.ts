@@ -98,6 +98,21 @@ interface LoadedPair {
 export async function loadOrCreateTls(options: GeneratedTlsOptions): Promise<Result<TlsMaterial>> {
   const names = serverNames(options.publicHost);
   if (!names.ok) return err(`--public-host: ${names.error}`);
+  try {
+    return await loadOrCreate(options, names.value);
+  } catch (error) {
+    // A folder we may not write, a full disk, a second coordinator creating
+    // the same key at the same moment (EEXIST): a clear line, not a stack.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === undefined) throw error;
+    return err(`TLS files in ${options.dir}: ${(error as Error).message}`);
+  }
+}
+
+async function loadOrCreate(
+  options: GeneratedTlsOptions,
+  wanted: SubjectNames,
+): Promise<Result<TlsMaterial>> {
   const files = tlsPaths(options.dir);
   await mkdir(options.dir, { recursive: true, mode: 0o700 });
   const ca = await loadPair(files.caCert, files.caKey);
@@ -105,7 +120,7 @@ export async function loadOrCreateTls(options: GeneratedTlsOptions): Promise<Res
   const server = await loadPair(files.serverCert, files.serverKey);
   if (!server.ok) return server;
   const now = options.now();
-  const facts = gatherFacts(now, names.value, files, ca.value, server.value);
+  const facts = gatherFacts(now, wanted, files, ca.value, server.value);
   const plan = planGeneratedTls(facts);
   if (!plan.ok) return plan;
   const changes: string[] = [];
@@ -141,13 +156,13 @@ export async function loadOrCreateTls(options: GeneratedTlsOptions): Promise<Res
     serverCertPem = issueServerCertificate({
       keyPem: required(serverKeyPem),
       commonName: options.publicHost,
-      names: names.value,
+      names: wanted,
       ca: { certPem: caCertPem, keyPem: required(caKeyPem) },
       ...serverValidity(now, notAfter(first(caNotAfter.value)).getTime()),
     });
     await writeFileDurably(files.serverCert, serverCertPem, { mode: 0o644, existing: "replace" });
     changes.push(
-      `issued TLS server certificate ${files.serverCert} for ${describeNames(names.value)} (${plan.value.issueServer ?? "new"})`,
+      `issued TLS server certificate ${files.serverCert} for ${describeNames(wanted)} (${plan.value.issueServer ?? "new"})`,
     );
   }
   const leaf = parseCertificates(serverCertPem, files.serverCert);
