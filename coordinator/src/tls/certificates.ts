@@ -1,4 +1,4 @@
-import type { KeyObject, X509Certificate } from "node:crypto";
+import { createHash, createPublicKey, type KeyObject, type X509Certificate } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { err, ok, type Result } from "@tillroll/protocol";
@@ -137,7 +137,7 @@ async function loadOrCreate(
   if (plan.value.issueCa || caCertPem === null) {
     caCertPem = issueCaCertificate({
       keyPem: required(caKeyPem),
-      commonName: `tillroll coordinator CA ${options.publicHost}`,
+      commonName: caCommonName(required(caKeyPem)),
       ...caValidity(now),
     });
     await writeFileDurably(files.caCert, caCertPem, { mode: 0o644, existing: "create" });
@@ -180,6 +180,17 @@ async function loadOrCreate(
     changes,
     warnings: plan.value.warnings,
   });
+}
+
+/**
+ * `tillroll CA 1a2b3c4d`: the suffix comes from the CA key, so two
+ * coordinators' CAs are told apart in logs and trust stores, and a ca.pem
+ * rebuilt from the same ca.key carries the same name (tills that pinned the
+ * lost one still chain to it).
+ */
+function caCommonName(caKeyPem: string): string {
+  const spki = createPublicKey(caKeyPem).export({ type: "spki", format: "der" });
+  return `tillroll CA ${createHash("sha256").update(spki).digest("hex").slice(0, 8)}`;
 }
 
 function gatherFacts(

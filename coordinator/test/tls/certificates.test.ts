@@ -55,6 +55,8 @@ describe("first start with --tls", () => {
     // Backdated: a till whose clock runs a few hours late accepts it.
     expect(Date.parse(server.validFrom)).toBeLessThan(T0 - 12 * 3600_000);
     expect(server.keyUsage ?? []).toContain("1.3.6.1.5.5.7.3.1"); // serverAuth
+    expect(ca.subject).toMatch(/^CN=tillroll CA [0-9a-f]{8}$/);
+    expect(server.subject).toBe("CN=coordinator.example");
   });
 
   it("names the public host and the loopback names in subjectAltName", () => {
