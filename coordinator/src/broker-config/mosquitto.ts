@@ -30,13 +30,17 @@ import { mosquittoUsernameProblem, parseMosquittoPasswordLine } from "./mosquitt
  *   denies what no line allows. Mosquitto 2.0 grants a SUBSCRIBE to a foreign
  *   or wildcard filter but then delivers only messages the `read` lines
  *   allow, where the embedded broker refuses the SUBSCRIBE itself: what a till
- *   can read is the same;
+ *   can read is the same. A PUBLISH the ACL denies reaches nobody, and
+ *   Mosquitto 2.0 then closes the connection, as the embedded broker does;
  * - a client id cannot be used to knock another till off or take over its
  *   session: use_username_as_clientid makes every account's client id its
  *   username;
  * - no QoS 1 message is dropped for a full queue (the agents' desired states,
- *   the statuses), payloads are capped at the protocol's 256 KiB, retained
- *   messages and sessions survive a broker restart.
+ *   the statuses), payloads are capped at the protocol's 256 KiB (Mosquitto
+ *   2.0 drops a larger PUBLISH and closes the client; it logs a note that
+ *   message_size_limit is deprecated for max_packet_size, which would count
+ *   the topic and headers too), retained messages and sessions survive a
+ *   broker restart.
  */
 
 export interface MosquittoAccount {
