@@ -1,7 +1,7 @@
 import { mkdir, open, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
-import { errorText } from "../setup/file-modes.js";
+import { errorText } from "../setup/data-dir-error.js";
 
 /** One console action: who, when, what, and the rows it touched. */
 export const auditEntrySchema = z.object({

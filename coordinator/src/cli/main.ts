@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { Coordinator } from "../coordinator.js";
-import { DataDirError } from "../setup/file-modes.js";
+import { DataDirError } from "../setup/data-dir-error.js";
 import { runConsoleCommand } from "./commands.js";
 import { ConsoleError } from "./console-client.js";
 import { runDemo } from "./demo.js";

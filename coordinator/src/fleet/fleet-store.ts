@@ -1,7 +1,7 @@
 import { type FileHandle, open, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { DurableJsonFile } from "@tillroll/agent";
-import { errorText } from "../setup/file-modes.js";
+import { errorText } from "../setup/data-dir-error.js";
 import { FleetTable } from "./fleet-table.js";
 import { rowKey, type ServiceRow, validateRow, validateRows } from "./service-row.js";
 

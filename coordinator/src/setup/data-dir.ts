@@ -2,10 +2,11 @@ import { randomBytes } from "node:crypto";
 import { chmod, mkdir, open, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { createSigner, type Signer } from "@tillroll/protocol";
-import { checkDataModes, DataDirError, errorText } from "./file-modes.js";
+import { DataDirError, errorText } from "./data-dir-error.js";
+import { checkDataModes } from "./file-modes.js";
 import { loadSigningKey } from "./signing-key.js";
 
-export { DataDirError } from "./file-modes.js";
+export { DataDirError } from "./data-dir-error.js";
 
 export interface DataDir {
   dir: string;

@@ -1,11 +1,6 @@
 import { chmod, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-
-/**
- * A problem with the data folder that stops the coordinator from starting:
- * the message names the file and what to do (the CLI prints it as one line).
- */
-export class DataDirError extends Error {}
+import { DataDirError } from "./data-dir-error.js";
 
 /** Files that grant control of the fleet: group/world access refuses the start. */
 export const SECRET_FILES: readonly string[] = ["signing-key.pem", "operator-token"];
@@ -15,10 +10,6 @@ export const SECRET_FILES: readonly string[] = ["signing-key.pem", "operator-tok
  * inventory, audit trail): a wider mode is narrowed to 0600, with a warning.
  */
 const PRIVATE_DATA = /^(coordinator\.json|fleet\.json|audit\.jsonl|fleet-\d+\.log)(\.bak)?$/;
-
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
 

@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
 import { link, mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { err, generateSigningKeyPair, ok, parsePublicKey, type Result } from "@tillroll/protocol";
-import { DataDirError, errorText } from "./file-modes.js";
+import { DataDirError, errorText } from "./data-dir-error.js";
 
 export const SIGNING_KEY_FILE = "signing-key.pem";
 export const PUBLIC_KEY_FILE = "signing-key.pub";

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { DurableJsonFile } from "@tillroll/agent";
-import { errorText } from "../setup/file-modes.js";
+import { errorText } from "../setup/data-dir-error.js";
 import {
   COORDINATOR_STATE_VERSION,
   type CoordinatorState,

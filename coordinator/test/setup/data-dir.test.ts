@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { generateSigningKeyPair } from "@tillroll/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDataDir } from "../../src/setup/data-dir.js";
-import { DataDirError } from "../../src/setup/file-modes.js";
+import { DataDirError } from "../../src/setup/data-dir-error.js";
 import { generateKeyFiles, loadSigningKey, publicKeyOf } from "../../src/setup/signing-key.js";
 
 const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
