@@ -1,7 +1,7 @@
 import { type FileHandle, open, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { DurableJsonFile } from "@tillroll/agent";
-import { errorText } from "../setup/data-dir-error.js";
+import { DataDirError, errorText } from "../setup/data-dir-error.js";
 import { FleetTable } from "./fleet-table.js";
 import { rowKey, type ServiceRow, validateRow, validateRows } from "./service-row.js";
 
@@ -87,7 +87,10 @@ export class FleetStore {
       // document or operator action); read() validates the whole file again.
       verifyOnWrite: false,
     });
-    const snapshot = (await file.read()) ?? { generation: 0, rows: [] };
+    const stored = await file.read().catch((error: unknown) => {
+      throw new DataDirError(`${errorText(error)}; restore it from your backup`);
+    });
+    const snapshot = stored ?? { generation: 0, rows: [] };
     const table = FleetTable.fromRows(snapshot.rows);
     const store = new FleetStore(table, dir, file, snapshot.generation, log);
     await store.replay(snapshot.generation);

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { DurableJsonFile } from "@tillroll/agent";
-import { errorText } from "../setup/data-dir-error.js";
+import { DataDirError, errorText } from "../setup/data-dir-error.js";
 import {
   COORDINATOR_STATE_VERSION,
   type CoordinatorState,
@@ -38,7 +38,11 @@ export class StateStore {
       log,
       mode: 0o600,
     });
-    return new StateStore((await file.read()) ?? emptyCoordinatorState(), file);
+    // A file that exists but cannot be used stops the start, in one line naming it.
+    const stored = await file.read().catch((error: unknown) => {
+      throw new DataDirError(`${errorText(error)}; restore it from your backup`);
+    });
+    return new StateStore(stored ?? emptyCoordinatorState(), file);
   }
 
   get path(): string {

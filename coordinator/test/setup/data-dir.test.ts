@@ -203,3 +203,29 @@ describe("data file modes", () => {
     expect(data.created.join("\n")).toMatch(/data folder .* is mode 0755/);
   });
 });
+
+describe("unusable stores", () => {
+  it("a corrupt coordinator.json stops the start with one line naming it", async () => {
+    const data = join(dir, "data");
+    await mkdir(data, { mode: 0o700 });
+    await writeFile(join(data, "coordinator.json"), "{ not json", { mode: 0o600 });
+    const failed = await run(process.execPath, [
+      CLI,
+      "coordinator",
+      "--data",
+      data,
+      "--mqtt-port",
+      "0",
+      "--http-port",
+      "0",
+    ]).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(failed?.code).toBe(1);
+    const lines = failed?.stderr.trim().split("\n") ?? [];
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/coordinator\.json: no usable copy .*restore it from your backup$/);
+    expect(await readFile(join(data, "coordinator.json"), "utf8")).toBe("{ not json");
+  });
+});
