@@ -1,6 +1,7 @@
 import { mkdir, open, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
+import { fsyncDir } from "../packs/pack-file.js";
 import { errorText } from "../setup/data-dir-error.js";
 
 /** One console action: who, when, what, and the rows it touched. */
@@ -42,6 +43,8 @@ export class AuditLog {
       try {
         await handle.writeFile(`${JSON.stringify(entry)}\n`);
         await handle.sync();
+        // The first entry created the file: its name must survive a power cut too.
+        if (size === 0) await fsyncDir(dirname(this.path));
       } catch (error) {
         // A part-written line (disk full) would swallow the next entry into
         // one unreadable line: cut the file back to its last whole entry.

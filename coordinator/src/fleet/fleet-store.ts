@@ -1,6 +1,7 @@
 import { type FileHandle, open, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { DurableJsonFile } from "@tillroll/agent";
+import { fsyncDir } from "../packs/pack-file.js";
 import { DataDirError, errorText } from "../setup/data-dir-error.js";
 import { FleetTable } from "./fleet-table.js";
 import { rowKey, type ServiceRow, validateRow, validateRows } from "./service-row.js";
@@ -194,7 +195,11 @@ export class FleetStore {
       if (row !== undefined) lines.push(JSON.stringify(row));
     }
     const path = join(this.dir, journalName(this.generation));
-    this.journal ??= await open(path, "a", 0o600);
+    if (this.journal === null) {
+      this.journal = await open(path, "a", 0o600);
+      // A new journal's name must survive a power cut as well as its contents.
+      await fsyncDir(this.dir);
+    }
     const journal = this.journal;
     const { size } = await journal.stat();
     try {
