@@ -14,6 +14,7 @@ import { StatusCollector } from "./ingest/status-collector.js";
 import { LoopDelayMonitor, renderMetrics } from "./metrics.js";
 import { ConsoleOperations } from "./operations/console-operations.js";
 import { PackStore } from "./packs/pack-store.js";
+import { removeUploadLeftovers } from "./packs/upload-leftovers.js";
 import { openDataDir } from "./setup/data-dir.js";
 import { wsKey } from "./state/coordinator-state.js";
 import { StateStore } from "./state/state-store.js";
@@ -52,10 +53,12 @@ export class Coordinator {
     const host = options.host ?? "127.0.0.1";
     const topicRoot = options.topicRoot ?? DEFAULT_TOPIC_ROOT;
     const data = await openDataDir(options.dataDir);
-    for (const made of data.created) log(`created ${made}`);
+    for (const note of data.created) log(note);
     const state = await StateStore.open(data.dir, log);
     const fleet = await FleetStore.open(data.dir, log);
     const packs = await PackStore.open({ dir: data.dir, log });
+    const uploadDir = join(data.dir, "uploads");
+    await removeUploadLeftovers(uploadDir, log);
     const audit = new AuditLog(join(data.dir, "audit.jsonl"));
     const closers: (() => Promise<void>)[] = [];
 
@@ -145,6 +148,7 @@ export class Coordinator {
           audit,
           desired,
           publicKey: data.publicKey,
+          nextPublicKey: data.nextPublicKey,
           agentBrokerUrl,
           packBaseUrl: `http://${publicHost}:${httpPort}`,
           now,
@@ -152,7 +156,7 @@ export class Coordinator {
         }),
         packs,
         operatorToken: data.operatorToken,
-        uploadDir: join(data.dir, "uploads"),
+        uploadDir,
         maxUploadBytes: packs.limits.maxBytes,
         metrics: () =>
           renderMetrics({

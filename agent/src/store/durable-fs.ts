@@ -13,7 +13,7 @@ export interface DurableHandle {
 
 /** The subset of `node:fs/promises` the store uses; injectable for tests. */
 export interface DurableFs {
-  open(file: string, flags: string): Promise<DurableHandle>;
+  open(file: string, flags: string, mode?: number): Promise<DurableHandle>;
   readFile(file: string, encoding: "utf8"): Promise<string>;
   readdir(dir: string): Promise<string[]>;
   rename(from: string, to: string): Promise<void>;
@@ -50,14 +50,19 @@ export function isTemporaryName(base: string, entry: string): boolean {
   return entry.startsWith(`${base}.tmp-`);
 }
 
-/** Creates `file` (which must not exist) with `text`, and fsyncs it before returning. */
+/**
+ * Creates `file` (which must not exist) with `text`, and fsyncs it before
+ * returning. `mode` (default 0o666, less the umask) is set at creation, so a
+ * secret is never readable by others, not even for an instant.
+ */
 export async function writeFileSynced(
   fs: DurableFs,
   file: string,
   text: string | AsyncIterable<string>,
+  mode?: number,
 ): Promise<void> {
   // "wx": a unique temp name that already exists means something is badly wrong; never clobber it.
-  const handle = await fs.open(file, "wx");
+  const handle = await (mode === undefined ? fs.open(file, "wx") : fs.open(file, "wx", mode));
   try {
     if (typeof text === "string") {
       await handle.writeFile(text, "utf8");

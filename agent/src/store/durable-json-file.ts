@@ -35,6 +35,12 @@ export interface DurableJsonFileOptions<T> extends SchemaCodec<T> {
    * writer whose data was validated piece by piece as it was made may skip it.
    */
   verifyOnWrite?: boolean;
+  /**
+   * File mode of every file written (main, temp, and so the backup, which is
+   * a link to or copy of a former main file), e.g. 0o600 for a file only its
+   * owner may read. Default: 0o666 less the umask. Applied at creation only.
+   */
+  mode?: number;
 }
 
 type Loaded<T> =
@@ -71,6 +77,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
   readonly #codec: SchemaCodec<T>;
   readonly #serialize: DurableJsonFileOptions<T>["serialize"];
   readonly #verifyOnWrite: boolean;
+  readonly #mode: number | undefined;
   readonly #fs: DurableFs;
   readonly #log: (msg: string) => void;
 
@@ -98,6 +105,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
     this.#codec = { schemaVersion, validate: options.validate, migrate: options.migrate };
     this.#serialize = options.serialize;
     this.#verifyOnWrite = options.verifyOnWrite ?? true;
+    this.#mode = options.mode;
     this.#fs = options.fs ?? nodeFs;
     this.#log = options.log ?? (() => {});
   }
@@ -198,6 +206,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
         this.#fs,
         temp,
         text ?? (serialize as NonNullable<typeof serialize>)(this.#codec.schemaVersion, data),
+        this.#mode,
       );
       if (this.#mainState === "good") {
         const how = await replaceBackup(this.#fs, this.path, this.backupPath, scratch);

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -28,7 +28,7 @@ const envelope = (schemaVersion: number, data: unknown) => JSON.stringify({ sche
 let dir: string;
 let file: string;
 let logs: string[];
-const store = (extra: { migrate?: (v: number, raw: unknown) => unknown } = {}) =>
+const store = (extra: { migrate?: (v: number, raw: unknown) => unknown; mode?: number } = {}) =>
   new DurableJsonFile<State>({
     path: file,
     schemaVersion: 2,
@@ -150,6 +150,26 @@ describe("DurableJsonFile", () => {
     await s.write({ counter: 2, items: [] });
     expect(await onDisk(`${file}.bak`)).toMatchObject({ data: { counter: 1 } });
     expect(await s.read()).toEqual({ counter: 2, items: [] });
+  });
+
+  it("with mode 0o600, the main file and its backup are readable by the owner only", async () => {
+    const previous = process.umask(0o022);
+    try {
+      const s = store({ mode: 0o600 });
+      await s.write({ counter: 1, items: [] });
+      await s.write({ counter: 2, items: [] });
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      expect((await stat(`${file}.bak`)).mode & 0o777).toBe(0o600);
+      // Without the option the umask decides, as before.
+      const other = path.join(dir, "plain.json");
+      await new DurableJsonFile<State>({ path: other, schemaVersion: 2, validate }).write({
+        counter: 1,
+        items: [],
+      });
+      expect((await stat(other)).mode & 0o777).toBe(0o644);
+    } finally {
+      process.umask(previous);
+    }
   });
 
   it("rejects a schemaVersion that is not a positive integer", () => {

@@ -1,6 +1,8 @@
-import { appendFile, mkdir, open, readFile } from "node:fs/promises";
+import { mkdir, open, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
+import { fsyncDir } from "../packs/pack-file.js";
+import { errorText } from "../setup/data-dir-error.js";
 
 /** One console action: who, when, what, and the rows it touched. */
 export const auditEntrySchema = z.object({
@@ -18,17 +20,37 @@ export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
 /**
  * Append-only JSON lines, fsync'd per entry: an audit record must not be
- * lost to a crash right after the action it records.
+ * lost to a crash right after the action it records. Mode 600: it names
+ * operators and their actions.
  */
 export class AuditLog {
+  /** Appends run one at a time, so a failed one can be cut back without touching another. */
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly path: string) {}
 
-  async append(entry: AuditEntry): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true });
-    await appendFile(this.path, `${JSON.stringify(entry)}\n`);
-    const handle = await open(this.path, "r+");
+  append(entry: AuditEntry): Promise<void> {
+    const run = this.queue.then(() => this.appendNow(entry));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async appendNow(entry: AuditEntry): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+    const handle = await open(this.path, "a", 0o600);
     try {
-      await handle.sync();
+      const { size } = await handle.stat();
+      try {
+        await handle.writeFile(`${JSON.stringify(entry)}\n`);
+        await handle.sync();
+        // The first entry created the file: its name must survive a power cut too.
+        if (size === 0) await fsyncDir(dirname(this.path));
+      } catch (error) {
+        // A part-written line (disk full) would swallow the next entry into
+        // one unreadable line: cut the file back to its last whole entry.
+        await handle.truncate(size).catch(() => undefined);
+        throw new Error(`cannot append to the audit log ${this.path} (${errorText(error)})`);
+      }
     } finally {
       await handle.close();
     }

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { Coordinator } from "../coordinator.js";
+import { DataDirError } from "../setup/data-dir-error.js";
 import { runConsoleCommand } from "./commands.js";
 import { ConsoleError } from "./console-client.js";
 import { runDemo } from "./demo.js";
+import { runKeyCommand } from "./key-command.js";
 
 export const HELP = `tillroll: fleet updates for retail workstations.
 
@@ -21,6 +23,7 @@ operator token: --token / TILLROLL_TOKEN / --data DIR's operator-token, default 
   tillroll retry [filters] [--json]
   tillroll audit [--json]
   tillroll demo
+  tillroll key generate DIR      a new signing key pair in DIR (for a rotation; never overwrites)
 
 Filters: --store S --workstation W --function F --active-version V --preferred-version V|-
          --status STATUS --group G (matches subgroups) --valid-from-from ISO --valid-from-to ISO
@@ -100,11 +103,13 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === "coordinator") return runCoordinator(values);
   if (command === "demo") return runDemo();
+  if (command === "key") return runKeyCommand(rest);
   await runConsoleCommand(command, rest, values);
 }
 
 main(process.argv.slice(2)).catch((error: Error) => {
-  const known = error instanceof ConsoleError;
+  // A data folder problem is an operator's to fix: one line naming the file, no stack.
+  const known = error instanceof ConsoleError || error instanceof DataDirError;
   process.stderr.write(`tillroll: ${known ? error.message : (error.stack ?? error.message)}\n`);
   process.exit(known ? 1 : 2);
 });

@@ -1,4 +1,5 @@
 import { encodeDesired, type Signer, topicFor } from "@tillroll/protocol";
+import type { CoordinatorState } from "../state/coordinator-state.js";
 import type { StateStore } from "../state/state-store.js";
 import { buildDesiredDocument, nextDesiredSeq } from "./desired-document.js";
 
@@ -29,9 +30,11 @@ export class DesiredPublisher {
     return this.publishMany([ref]);
   }
 
-  /** Takes seqs for `count` documents; the caller persists the state before sending them. */
-  reserveSeqs(count: number): number {
-    const { state } = this.store;
+  /**
+   * Takes seqs for `count` documents in `state` (the draft of a state change);
+   * the caller persists it before sending them.
+   */
+  reserveSeqs(count: number, state: CoordinatorState): number {
     const first = nextDesiredSeq(state.desiredSeq, this.now());
     state.desiredSeq = first + count - 1;
     return first;
@@ -40,8 +43,7 @@ export class DesiredPublisher {
   /** reserveSeqs, one durable write, then send: documents only ever go up, even across a crash. */
   async publishMany(refs: readonly Ref[]): Promise<void> {
     if (refs.length === 0) return;
-    const first = this.reserveSeqs(refs.length);
-    await this.store.save();
+    const first = await this.store.change((draft) => this.reserveSeqs(refs.length, draft));
     await this.send(refs, first);
   }
 

@@ -1,6 +1,8 @@
 import { type FileHandle, open, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { DurableJsonFile } from "@tillroll/agent";
+import { fsyncDir } from "../packs/pack-file.js";
+import { DataDirError, errorText } from "../setup/data-dir-error.js";
 import { FleetTable } from "./fleet-table.js";
 import { rowKey, type ServiceRow, validateRow, validateRows } from "./service-row.js";
 
@@ -80,12 +82,16 @@ export class FleetStore {
       // Version 1 was the rows alone, with no journal.
       migrate: (from, raw) => (from === 1 ? { generation: 0, rows: raw } : raw),
       log,
+      mode: 0o600,
       serialize: serializeSnapshot,
       // Every row was validated when it was made (from a checked status
       // document or operator action); read() validates the whole file again.
       verifyOnWrite: false,
     });
-    const snapshot = (await file.read()) ?? { generation: 0, rows: [] };
+    const stored = await file.read().catch((error: unknown) => {
+      throw new DataDirError(`${errorText(error)}; restore it from your backup`);
+    });
+    const snapshot = stored ?? { generation: 0, rows: [] };
     const table = FleetTable.fromRows(snapshot.rows);
     const store = new FleetStore(table, dir, file, snapshot.generation, log);
     await store.replay(snapshot.generation);
@@ -127,12 +133,28 @@ export class FleetStore {
     }
   }
 
+  /** Changes rows now; they reach the journal with the next coalesced append (status reports). */
   upsert(rows: Iterable<ServiceRow>): void {
     for (const row of rows) {
       this.table.upsert(row);
       this.dirty.add(rowKey(row));
     }
     this.schedule();
+  }
+
+  /**
+   * Changes rows and resolves once they are in the journal, fsync'd: for
+   * operator actions, whose success answer promises the rows survive a
+   * crash. One append however many rows (10,000 rows are a few MB), no
+   * snapshot. Rows already waiting for the coalesced append go along.
+   * Rejects if the append fails; the rows stay queued for the next one.
+   */
+  upsertDurably(rows: Iterable<ServiceRow>): Promise<void> {
+    for (const row of rows) {
+      this.table.upsert(row);
+      this.dirty.add(rowKey(row));
+    }
+    return this.appendDirty();
   }
 
   private schedule(): void {
@@ -143,22 +165,26 @@ export class FleetStore {
     }, COALESCE_MS);
   }
 
-  /** Appends every changed row to the journal (and waits): after operator actions and at shutdown. */
+  /** Appends every changed row to the journal (and waits); a failure is logged, the rows retried later. */
   flush(): Promise<void> {
+    return this.appendDirty().catch(() => undefined);
+  }
+
+  /** Appends every changed row to the journal; rejects if that fails (the rows stay queued). */
+  private appendDirty(): Promise<void> {
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
     }
     const keys = [...this.dirty];
     this.dirty.clear();
-    this.writing = this.writing
-      .then(() => this.append(keys))
-      .catch((error: Error) => {
-        // Not written: mark them again so the next flush retries them.
-        for (const key of keys) this.dirty.add(key);
-        this.log(`fleet journal write failed: ${error.message}`);
-      });
-    return this.writing;
+    const run = this.writing.then(() => this.append(keys));
+    this.writing = run.catch((error: Error) => {
+      // Not written: mark them again so the next append retries them.
+      for (const key of keys) this.dirty.add(key);
+      this.log(`fleet journal write failed: ${error.message}`);
+    });
+    return run;
   }
 
   private async append(keys: string[]): Promise<void> {
@@ -168,9 +194,23 @@ export class FleetStore {
       const row = this.table.get(key);
       if (row !== undefined) lines.push(JSON.stringify(row));
     }
-    this.journal ??= await open(join(this.dir, journalName(this.generation)), "a");
-    await this.journal.writeFile(`${lines.join("\n")}\n`);
-    await this.journal.datasync();
+    const path = join(this.dir, journalName(this.generation));
+    if (this.journal === null) {
+      this.journal = await open(path, "a", 0o600);
+      // A new journal's name must survive a power cut as well as its contents.
+      await fsyncDir(this.dir);
+    }
+    const journal = this.journal;
+    const { size } = await journal.stat();
+    try {
+      await journal.writeFile(`${lines.join("\n")}\n`);
+      await journal.datasync();
+    } catch (error) {
+      // A part-written batch (disk full) would glue the next batch onto a torn
+      // line, losing it on replay: cut the journal back to the last whole batch.
+      await journal.truncate(size).catch(() => undefined);
+      throw new Error(`cannot append to ${path} (${errorText(error)})`);
+    }
     this.journalRows += lines.length;
     if (!this.compacting && this.journalRows > Math.max(MIN_JOURNAL_ROWS, this.table.size / 2)) {
       this.compacting = true;

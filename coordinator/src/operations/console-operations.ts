@@ -22,7 +22,7 @@ import type { FleetStore } from "../fleet/fleet-store.js";
 import { rowKey, type ServiceRow } from "../fleet/service-row.js";
 import type { PackRecord } from "../packs/pack-record.js";
 import type { PackStore } from "../packs/pack-store.js";
-import { wsKey } from "../state/coordinator-state.js";
+import { type DesiredEntry, type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
 import type { StateStore } from "../state/state-store.js";
 import { type InstallTarget, planRetry, planSetPreferred, type RowChange } from "./plan-changes.js";
 
@@ -33,6 +33,8 @@ export interface OperationsDeps {
   audit: AuditLog;
   desired: DesiredPublisher;
   publicKey: string;
+  /** During a key rotation, the next signing key: agent configs then pin both. */
+  nextPublicKey?: string | null;
   /** Broker URL as agents reach it, for generated agent configs. */
   agentBrokerUrl: string;
   /** Base URL agents download packs from. */
@@ -55,7 +57,8 @@ export interface EnrolResult {
   password: string;
   posUsername: string;
   posPassword: string;
-  agentConfig: AgentConfigInput;
+  /** `coordinatorKeys` (current and next key) only while a rotation is under way. */
+  agentConfig: AgentConfigInput & { coordinatorKeys?: string[] };
 }
 
 export interface ChangeReport {
@@ -106,6 +109,7 @@ export class ConsoleOperations {
       checked.push({ store: store.value, workstation: workstation.value, group: group.value });
     }
     const results: EnrolResult[] = [];
+    const records: WorkstationRecord[] = [];
     for (const ws of checked) {
       const password = generateSecret();
       const posPassword = generateSecret();
@@ -113,15 +117,16 @@ export class ConsoleOperations {
         hashSecretAsync(password),
         hashSecretAsync(posPassword),
       ]);
-      state.workstations[wsKey(ws)] = {
-        ...ws,
-        agentSecretHash,
-        posSecretHash,
-        enrolledAt: this.iso(),
-      };
+      records.push({ ...ws, agentSecretHash, posSecretHash, enrolledAt: this.iso() });
       results.push(this.enrolResult(ws, password, posPassword));
     }
-    await this.deps.state.save();
+    // Checked again inside the change: another enrolment may have landed while hashing.
+    const taken = await this.deps.state.change((draft) => {
+      const clash = records.find((record) => draft.workstations[wsKey(record)] !== undefined);
+      if (clash === undefined) for (const r of records) draft.workstations[wsKey(r)] = r;
+      return clash;
+    });
+    if (taken !== undefined) return err(`workstation ${wsKey(taken)} is already enrolled`);
     await this.record(
       who,
       "workstation add",
@@ -138,7 +143,8 @@ export class ConsoleOperations {
     posPassword: string,
   ): EnrolResult {
     const username = agentUsername(ws.store, ws.workstation);
-    const agentConfig: AgentConfigInput = {
+    const next = this.deps.nextPublicKey ?? null;
+    const agentConfig: EnrolResult["agentConfig"] = {
       store: ws.store,
       workstation: ws.workstation,
       ...(ws.group === null ? {} : { group: ws.group }),
@@ -148,6 +154,7 @@ export class ConsoleOperations {
       root: "/opt/tillroll/functions",
       state: "/var/lib/tillroll",
       coordinatorKey: this.deps.publicKey,
+      ...(next === null ? {} : { coordinatorKeys: [this.deps.publicKey, next] }),
       readiness: [{ type: "session" }],
       recheckSeconds: 30,
       serviceManager: "process",
@@ -259,12 +266,11 @@ export class ConsoleOperations {
     const changed = plan.filter((change) => change.kind === "apply");
     const skipped = plan.filter((change) => change.kind === "skip");
     const touchedWs = new Set<string>();
+    const entries: { key: string; fn: string; entry: DesiredEntry }[] = [];
     const rows: ServiceRow[] = [];
     for (const change of changed) {
       const key = wsKey(change);
-      const services = state.desired[key] ?? {};
-      state.desired[key] = services;
-      const before = services[change.function];
+      const before = state.desired[key]?.[change.function];
       const row = this.deps.fleet.table.get(rowKey(change));
       const version = change.preferredVersion;
       const artifact = version === null ? null : this.artifactOf(change.function, version);
@@ -275,12 +281,11 @@ export class ConsoleOperations {
             ? newRequestId()
             : (before?.requestId ?? newRequestId());
       const from = version === null ? null : (validFrom ?? before?.validFrom ?? this.iso());
-      services[change.function] = {
-        preferredVersion: version,
-        validFrom: from,
-        requestId,
-        artifact,
-      };
+      entries.push({
+        key,
+        fn: change.function,
+        entry: { preferredVersion: version, validFrom: from, requestId, artifact },
+      });
       touchedWs.add(key);
       rows.push({
         store: change.store,
@@ -300,15 +305,18 @@ export class ConsoleOperations {
       });
     }
     // Write before you act: the desired state and the seqs of the documents
-    // that carry it are durable (one write) before anything is published.
-    // Rows follow with the next coalesced fleet write: they are a view.
+    // that carry it are durable (one write) before anything is published, and
+    // so are the rows (one journal append): a success answer loses nothing.
     const refs = [...touchedWs].map((key) => {
       const [store = "", workstation = ""] = key.split("/");
       return { store, workstation };
     });
-    const firstSeq = this.deps.desired.reserveSeqs(refs.length);
-    await this.deps.state.save();
-    this.deps.fleet.upsert(rows);
+    const firstSeq = await this.deps.state.change((draft) => {
+      for (const { key, fn, entry } of entries)
+        draft.desired[key] = { ...draft.desired[key], [fn]: entry };
+      return this.deps.desired.reserveSeqs(refs.length, draft);
+    });
+    await this.deps.fleet.upsertDurably(rows);
     await this.deps.desired.send(refs, firstSeq);
     await this.record(
       who,

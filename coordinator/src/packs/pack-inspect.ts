@@ -1,12 +1,14 @@
-// The coordinator's checks on a pack before it is published: exactly what an agent will do
-// with it (extractPackSafely into a fresh staging folder, then read and validate the
-// descriptor), so a pack that would be refused on a till is refused at the coordinator first.
+// The coordinator's checks on a pack before it is published: what an agent will check when it
+// extracts it (the same entry rules and caps, the same descriptor reader), so a pack that
+// would be refused on a till is refused at the coordinator first, without ever writing the
+// pack's expanded size anywhere.
 
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type ExtractLimits, extractPackSafely, readDescriptor } from "@tillroll/agent";
-import { err, type FunctionPackDescriptor, type Result } from "@tillroll/protocol";
+import { type ExtractLimits, readDescriptor } from "@tillroll/agent";
+import { DESCRIPTOR_FILE, err, type FunctionPackDescriptor, type Result } from "@tillroll/protocol";
 import { describeError } from "./pack-file.js";
+import { scanPack } from "./pack-scan.js";
 
 export const DEFAULT_PACK_LIMITS: Readonly<ExtractLimits> = Object.freeze({
   maxBytes: 2 * 1024 * 1024 * 1024,
@@ -38,35 +40,46 @@ export function maxArchiveBytes(limits: ExtractLimits): number {
 
 export interface InspectOptions {
   limits: ExtractLimits;
-  /** Parent of the temporary staging folder. */
+  /** Parent of the small folder the descriptor is read from; inside the data folder. */
   tmpDir: string;
-  /** Told when the staging folder cannot be removed. */
+  /** Told when that folder cannot be removed. */
   log: (msg: string) => void;
 }
 
+/** Prefix of the descriptor folders; a start removes any a crash left (see PackStore.open). */
+export const CHECK_FOLDER_PREFIX = ".check-";
+
 /**
- * Extracts `archive` into a fresh staging folder under `tmpDir` and returns its validated
- * descriptor, or why the pack is refused. The staging folder is always removed.
+ * Checks `archive` entry by entry as an agent will, without extracting it (scanPack), then
+ * reads its descriptor with the agent's reader: only the descriptor (at most 1 MiB) is
+ * written, in a fresh folder under `tmpDir` that is always removed.
  */
 export async function inspectPack(
   archive: string,
   options: InspectOptions,
 ): Promise<Result<FunctionPackDescriptor>> {
-  let parent: string;
+  const scanned = await scanPack(archive, options.limits);
+  if (!scanned.ok) return scanned;
+  const { descriptor, descriptorKind } = scanned.value;
+  if (descriptorKind === undefined) return err(`pack has no ${DESCRIPTOR_FILE} at its root`);
+  let folder: string;
   try {
-    parent = await mkdtemp(join(options.tmpDir, "tillroll-pack-check-"));
+    folder = await mkdtemp(join(options.tmpDir, CHECK_FOLDER_PREFIX));
   } catch (error) {
-    return err(`cannot create a staging folder in ${options.tmpDir} (${describeError(error)})`);
+    return err(`cannot create a check folder in ${options.tmpDir} (${describeError(error)})`);
   }
   try {
-    const extracted = await extractPackSafely(archive, join(parent, "staging"), options.limits);
-    if (!extracted.ok) return err(extracted.reason);
-    return await readDescriptor(join(parent, "staging"));
+    // As the pack has it, so the reader words its verdict as it does on a till.
+    if (descriptor === null) await mkdir(join(folder, DESCRIPTOR_FILE));
+    else await writeFile(join(folder, DESCRIPTOR_FILE), descriptor, { mode: 0o600 });
+    return await readDescriptor(folder);
+  } catch (error) {
+    return err(`cannot check ${DESCRIPTOR_FILE} (${describeError(error)})`);
   } finally {
     try {
-      await rm(parent, { recursive: true, force: true });
+      await rm(folder, { recursive: true, force: true });
     } catch (error) {
-      options.log(`cannot remove staging folder ${parent}: ${describeError(error)}`);
+      options.log(`cannot remove check folder ${folder}: ${describeError(error)}`);
     }
   }
 }

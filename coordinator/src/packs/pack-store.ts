@@ -6,7 +6,7 @@
 // changes either.
 //
 // Publishing copies the archive into the store folder while hashing it, then checks that very
-// copy as an agent will (safe extraction, descriptor), so the checked bytes, the hashed bytes
+// copy as an agent will (entry rules and caps, descriptor; see pack-inspect.ts), so the checked bytes, the hashed bytes
 // and the served bytes are the same bytes even if the source file changes meanwhile. Only
 // then is the copy renamed to its final name and the index written. A refused pack leaves
 // nothing behind.
@@ -15,8 +15,7 @@
 // would include another instance's publish in progress.
 
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, rename, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type ExtractLimits, openDurableDb } from "@tillroll/agent";
 import { err, type FunctionPackDescriptor, ok, type Result } from "@tillroll/protocol";
@@ -29,7 +28,12 @@ import {
   fsyncDir,
   removeIfPresent,
 } from "./pack-file.js";
-import { inspectPack, maxArchiveBytes, resolveLimits } from "./pack-inspect.js";
+import {
+  CHECK_FOLDER_PREFIX,
+  inspectPack,
+  maxArchiveBytes,
+  resolveLimits,
+} from "./pack-inspect.js";
 import {
   isSha256,
   makePackRecord,
@@ -49,7 +53,7 @@ export interface PackStoreOptions {
   dir: string;
   /** Caps for the safe extraction check; default 2 GiB / 100,000 entries. */
   limits?: Partial<ExtractLimits>;
-  /** Parent of the temporary staging folders used to check packs; default the OS temp folder. */
+  /** Parent of the small folders a pack's descriptor is checked in; default `<dir>/packs`. */
   tmpDir?: string;
   /** Clock for `publishedAt`. */
   now?: () => Date;
@@ -72,7 +76,7 @@ export class PackStore {
     this.packsDir = packsDir;
     this.#db = db;
     this.limits = Object.freeze(resolveLimits(options.limits));
-    this.#tmpDir = options.tmpDir ?? tmpdir();
+    this.#tmpDir = options.tmpDir ?? packsDir;
     this.#now = options.now ?? (() => new Date());
     this.#log = options.log ?? (() => {});
   }
@@ -210,12 +214,13 @@ export class PackStore {
     return join(this.packsDir, `${sha256}.tgz`);
   }
 
+  /** Copies and descriptor check folders of publishes interrupted by a crash. */
   async #removeIncomingLeftovers(): Promise<void> {
     for (const entry of await readdir(this.packsDir)) {
-      if (!entry.startsWith(INCOMING_PREFIX)) continue;
+      if (!entry.startsWith(INCOMING_PREFIX) && !entry.startsWith(CHECK_FOLDER_PREFIX)) continue;
       const file = join(this.packsDir, entry);
       try {
-        await removeIfPresent(file);
+        await rm(file, { recursive: true, force: true });
         this.#log(`${file}: removed the copy left by an interrupted publish`);
       } catch (error) {
         this.#log(`${file}: cannot remove leftover copy: ${describeError(error)}`);

@@ -1,7 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, open, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
-import { createSigner, generateSigningKeyPair, type Signer } from "@tillroll/protocol";
+import { createSigner, type Signer } from "@tillroll/protocol";
+import { DataDirError, errorText } from "./data-dir-error.js";
+import { checkDataModes } from "./file-modes.js";
+import { loadSigningKey } from "./signing-key.js";
+
+export { DataDirError } from "./data-dir-error.js";
 
 export interface DataDir {
   dir: string;
@@ -10,7 +15,9 @@ export interface DataDir {
   signer: Signer;
   /** `ed25519:…`, pinned in every agent config. */
   publicKey: string;
-  /** What was created on this start, for the first-start message. */
+  /** `ed25519:…` of the next signing key (`signing-key.next.pub`), pinned beside it; or null. */
+  nextPublicKey: string | null;
+  /** What was created or repaired on this start, and warnings, for the start log. */
   created: string[];
 }
 
@@ -33,37 +40,38 @@ async function readIfExists(path: string): Promise<string | null> {
     return await readFile(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw error;
+    throw new DataDirError(`cannot read ${path} (${errorText(error)})`);
   }
 }
 
 /**
  * Opens the coordinator's data folder, creating on first start the folder,
  * the signing key pair and the operator token (`DIR/operator-token`, just the
- * token, mode 600).
+ * token, mode 600). File modes are checked first (see checkDataModes); key
+ * material is never replaced (see loadSigningKey). Problems that stop the
+ * start are DataDirErrors naming the file.
  */
 export async function openDataDir(dir: string): Promise<DataDir> {
   const created: string[] = [];
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const keyPath = join(dir, "signing-key.pem");
-  const pubPath = join(dir, "signing-key.pub");
-  let privateKeyPem = await readIfExists(keyPath);
-  let publicKey = (await readIfExists(pubPath))?.trim() ?? null;
-  if (privateKeyPem === null || publicKey === null) {
-    const pair = generateSigningKeyPair();
-    privateKeyPem = pair.privateKeyPem;
-    publicKey = pair.publicKey;
-    await writeSecret(keyPath, privateKeyPem);
-    await writeSecret(pubPath, `${publicKey}\n`);
-    created.push(`signing key ${keyPath} (public: ${pubPath})`);
-  }
+  await checkDataModes(dir, (warning) => created.push(warning));
+  const key = await loadSigningKey(dir);
+  created.push(...key.notes);
   const tokenPath = join(dir, "operator-token");
   let operatorToken = (await readIfExists(tokenPath))?.trim() ?? "";
   if (operatorToken === "") {
     // Hex: a token starting with "-" would read as an option on the command line.
     operatorToken = randomBytes(24).toString("hex");
     await writeSecret(tokenPath, `${operatorToken}\n`);
-    created.push(`operator token ${tokenPath}`);
+    created.push(`created operator token ${tokenPath}`);
   }
-  return { dir, tokenPath, operatorToken, signer: createSigner(privateKeyPem), publicKey, created };
+  return {
+    dir,
+    tokenPath,
+    operatorToken,
+    signer: createSigner(key.privateKeyPem),
+    publicKey: key.publicKey,
+    nextPublicKey: key.nextPublicKey,
+    created,
+  };
 }

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { DurableJsonFile } from "@tillroll/agent";
+import { DataDirError, errorText } from "../setup/data-dir-error.js";
 import {
   COORDINATOR_STATE_VERSION,
   type CoordinatorState,
@@ -7,11 +8,24 @@ import {
   emptyCoordinatorState,
 } from "./coordinator-state.js";
 
-/** `DIR/coordinator.json`: workstations and desired state; written before it is published. */
+/** A change the store could not make durable; memory is as it was before the change. */
+export class StateWriteError extends Error {}
+
+/**
+ * `DIR/coordinator.json`: workstations and desired state; written before it
+ * is published.
+ *
+ * Every change goes through `change()`: the mutation is applied to a copy,
+ * the copy is written durably, and only then does it become the live state.
+ * A failed write (disk full) leaves memory exactly as it was and the next
+ * change is attempted afresh: nothing that was refused is half-remembered.
+ */
 export class StateStore {
-  private writing: Promise<void> = Promise.resolve();
+  /** Changes run one at a time: each starts from the state the previous one left. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
+    /** The live state. Its identity never changes, so holders of it stay current. */
     readonly state: CoordinatorState,
     private readonly file: DurableJsonFile<CoordinatorState>,
   ) {}
@@ -22,14 +36,45 @@ export class StateStore {
       schemaVersion: COORDINATOR_STATE_VERSION,
       validate: (raw) => coordinatorStateSchema.parse(raw),
       log,
+      mode: 0o600,
     });
-    return new StateStore((await file.read()) ?? emptyCoordinatorState(), file);
+    // A file that exists but cannot be used stops the start, in one line naming it.
+    const stored = await file.read().catch((error: unknown) => {
+      throw new DataDirError(`${errorText(error)}; restore it from your backup`);
+    });
+    return new StateStore(stored ?? emptyCoordinatorState(), file);
   }
 
-  /** Durable once resolved; writes are serialised so the last state always lands last. */
-  save(): Promise<void> {
-    const snapshot = structuredClone(this.state);
-    this.writing = this.writing.then(() => this.file.write(snapshot));
-    return this.writing;
+  get path(): string {
+    return this.file.path;
+  }
+
+  /**
+   * Applies `mutate` to a copy of the state, writes the copy durably and then
+   * makes it live; resolves with what `mutate` returned. If `mutate` throws,
+   * nothing is written; if the write fails, a StateWriteError naming the file
+   * is thrown and the live state is untouched. `statusSeq` belongs to status
+   * ingestion, which advances it in place between writes: it is written with
+   * every change but never replaced by one.
+   */
+  change<T>(mutate: (draft: CoordinatorState) => T): Promise<T> {
+    const run = this.queue.then(async () => {
+      const draft = structuredClone(this.state);
+      const value = mutate(draft);
+      try {
+        await this.file.write(draft);
+      } catch (error) {
+        throw new StateWriteError(
+          `cannot save ${this.file.path} (${errorText(error)}); the change was not made`,
+        );
+      }
+      this.state.workstations = draft.workstations;
+      this.state.desired = draft.desired;
+      this.state.desiredSeq = draft.desiredSeq;
+      return value;
+    });
+    // One failed change must not fail the ones queued after it.
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 }
