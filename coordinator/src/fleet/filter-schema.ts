@@ -138,39 +138,46 @@ export type ListInput = string | readonly string[];
 
 /**
  * A list filter: one string (split at commas) or an array of strings (each
- * split at commas), every value checked by `item`, duplicates dropped.
+ * split at commas), every value checked by `item`, duplicates dropped. A
+ * value's error names its place in the list (`store.1: ...`) when there is
+ * more than one.
  */
 function listFilter<T>(item: z.ZodType<T, string>, what: string): z.ZodType<T[], ListInput> {
-  return z
-    .unknown()
-    .transform((value, ctx): string[] => {
-      const split = (text: string) => text.split(",").map((piece) => piece.trim());
-      if (typeof value === "string") return split(value);
-      if (Array.isArray(value)) {
-        const bad = value.findIndex((piece) => typeof piece !== "string");
-        if (bad < 0) return (value as string[]).flatMap(split);
-        ctx.addIssue({
-          code: "custom",
-          path: [bad],
-          message: `expected a string in the list of ${what}, got ${typeName(value[bad])}`,
-        });
-        return z.NEVER;
-      }
-      ctx.addIssue({
-        code: "custom",
-        message: `expected an array of ${what} (or one as a string), got ${described(value)}`,
-      });
+  return z.unknown().transform((value, ctx): T[] => {
+    const fail = (message: string, path: number[] = []) => {
+      ctx.addIssue({ code: "custom", path, message });
       return z.NEVER;
-    })
-    .pipe(
-      z
-        .array(item)
-        .min(1, { error: `is an empty list: leave the filter out to match every value` })
-        .max(MAX_FILTER_VALUES, {
-          error: `has more than ${MAX_FILTER_VALUES} values: use a group, or split the change`,
-        }),
-    )
-    .transform((values) => [...new Set(values)]) as unknown as z.ZodType<T[], ListInput>;
+    };
+    const split = (text: string) => text.split(",").map((piece) => piece.trim());
+    let pieces: string[];
+    if (typeof value === "string") pieces = split(value);
+    else if (Array.isArray(value)) {
+      const bad = value.findIndex((piece) => typeof piece !== "string");
+      if (bad >= 0) {
+        return fail(`expected a string in the list of ${what}, got ${described(value[bad])}`, [
+          bad,
+        ]);
+      }
+      pieces = (value as string[]).flatMap(split);
+    } else {
+      return fail(`expected an array of ${what} (or one as a string), got ${described(value)}`);
+    }
+    if (pieces.length === 0) return fail("is an empty list: leave the filter out to match every value");
+    if (pieces.length > MAX_FILTER_VALUES) {
+      return fail(`has more than ${MAX_FILTER_VALUES} values: use a group, or split the change`);
+    }
+    const values: T[] = [];
+    let failed = false;
+    for (const [index, piece] of pieces.entries()) {
+      const checked = validate(item, piece);
+      if (checked.ok) values.push(checked.value);
+      else {
+        failed = true;
+        fail(checked.error.split("\n").join("; "), pieces.length > 1 ? [index] : []);
+      }
+    }
+    return failed ? z.NEVER : [...new Set(values)];
+  }) as unknown as z.ZodType<T[], ListInput>;
 }
 
 const FILTER_SCHEMAS = {
