@@ -2,6 +2,17 @@ import { err, type Result, validate } from "@tillroll/protocol";
 import type { z } from "zod";
 import { described } from "../fleet/filter-schema.js";
 
+/** Most problems one answer lists; a body with 25,000 bad items gets the first ones and a count. */
+export const MAX_ERROR_LINES = 20;
+
+function limited(result: Result<unknown>): Result<never> | undefined {
+  if (result.ok) return undefined;
+  const lines = result.error.split("\n");
+  if (lines.length <= MAX_ERROR_LINES) return err(result.error);
+  const more = lines.length - MAX_ERROR_LINES;
+  return err([...lines.slice(0, MAX_ERROR_LINES), `... and ${more} more`].join("\n"));
+}
+
 /**
  * Query parameters as a record for a route's query schema: a parameter
  * given once is a string, given again a list of strings (for list filters;
@@ -25,7 +36,8 @@ export function parseQuery<S extends z.ZodType>(
   schema: S,
   params: URLSearchParams,
 ): Result<z.output<S>> {
-  return validate(schema, queryRecord(params));
+  const parsed = validate(schema, queryRecord(params));
+  return limited(parsed) ?? parsed;
 }
 
 /**
@@ -37,5 +49,6 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): Result
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return err(`request body: expected a JSON object, got ${described(body)}`);
   }
-  return validate(schema, body);
+  const parsed = validate(schema, body);
+  return limited(parsed) ?? parsed;
 }

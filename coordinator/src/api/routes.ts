@@ -44,7 +44,10 @@ export interface RouteSpec {
   readonly path: `/api/${string}`;
   /** Who may call it: the operator token, for now the only role. */
   readonly auth: "operator";
+  /** Every route has a strict query schema; most take no parameters. */
   readonly query: z.ZodType;
+  /** A valid query (parameter → value, or values for a repeated parameter). */
+  readonly queryExample: Readonly<Record<string, string | readonly string[]>>;
   readonly body: BodySpec;
   /** Status of a successful answer. */
   readonly status: 200 | 201;
@@ -52,7 +55,8 @@ export interface RouteSpec {
   readonly summary: string;
 }
 
-const json = <S extends z.ZodType>(schema: S) => ({ kind: "json", schema }) as const;
+const json = <S extends z.ZodType>(schema: S, example: z.input<S>) =>
+  ({ kind: "json", schema, example }) as const;
 const NONE = { kind: "none" } as const;
 
 export const API_ROUTES = {
@@ -61,7 +65,10 @@ export const API_ROUTES = {
     path: "/api/workstations",
     auth: "operator",
     query: noQuery,
-    body: json(enrolBody),
+    queryExample: {},
+    body: json(enrolBody, {
+      workstations: [{ store: "1001", workstation: "01", group: "DE/North" }],
+    }),
     status: 201,
     answer: answer<EnrolResult | EnrolResult[]>(),
     summary: "Enrol one workstation, or many at once (all or none)",
@@ -71,6 +78,7 @@ export const API_ROUTES = {
     path: "/api/packs",
     auth: "operator",
     query: noQuery,
+    queryExample: {},
     body: { kind: "pack-upload" },
     status: 201,
     answer: answer<PackRecord>(),
@@ -81,6 +89,7 @@ export const API_ROUTES = {
     path: "/api/packs",
     auth: "operator",
     query: noQuery,
+    queryExample: {},
     body: NONE,
     status: 200,
     answer: answer<PackRecord[]>(),
@@ -91,6 +100,7 @@ export const API_ROUTES = {
     path: "/api/status",
     auth: "operator",
     query: statusQuery,
+    queryExample: { store: "1001,2002", status: ["failed", "rolled-back"], group: "DE" },
     body: NONE,
     status: 200,
     answer: answer<ServiceRow[]>(),
@@ -101,6 +111,7 @@ export const API_ROUTES = {
     path: "/api/versions",
     auth: "operator",
     query: versionsQuery,
+    queryExample: { function: "pos-client", store: "1001" },
     body: NONE,
     status: 200,
     answer: answer<VersionsReport>(),
@@ -111,7 +122,15 @@ export const API_ROUTES = {
     path: "/api/set-preferred",
     auth: "operator",
     query: noQuery,
-    body: json(setPreferredBody),
+    queryExample: {},
+    body: json(setPreferredBody, {
+      function: "pos-client",
+      version: "1.1.0",
+      validFrom: "2026-11-21T22:00:00Z",
+      install: false,
+      filters: { store: ["1001", "2002"], status: "prepared" },
+      dryRun: false,
+    }),
     status: 200,
     answer: answer<ChangeReport>(),
     summary: "Set the preferred version of a function on the matching rows",
@@ -121,7 +140,8 @@ export const API_ROUTES = {
     path: "/api/retry",
     auth: "operator",
     query: noQuery,
-    body: json(retryBody),
+    queryExample: {},
+    body: json(retryBody, { filters: { status: ["failed", "rolled-back"], group: "DE" } }),
     status: 200,
     answer: answer<ChangeReport>(),
     summary: "Retry Failed, Rolled Back and Not Ready rows",
@@ -131,6 +151,7 @@ export const API_ROUTES = {
     path: "/api/audit",
     auth: "operator",
     query: noQuery,
+    queryExample: {},
     body: NONE,
     status: 200,
     answer: answer<AuditEntry[]>(),

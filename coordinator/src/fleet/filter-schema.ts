@@ -162,7 +162,8 @@ function listFilter<T>(item: z.ZodType<T, string>, what: string): z.ZodType<T[],
     } else {
       return fail(`expected an array of ${what} (or one as a string), got ${described(value)}`);
     }
-    if (pieces.length === 0) return fail("is an empty list: leave the filter out to match every value");
+    if (pieces.length === 0)
+      return fail("is an empty list: leave the filter out to match every value");
     if (pieces.length > MAX_FILTER_VALUES) {
       return fail(`has more than ${MAX_FILTER_VALUES} values: use a group, or split the change`);
     }

@@ -66,7 +66,10 @@ describe("parseFilters: valid input", () => {
     { raw: { workstation: "01,02" }, filters: { workstation: ["01", "02"] } },
     { raw: { function: ["a", "b.c"] }, filters: { function: ["a", "b.c"] } },
     { raw: { "active-version": "1.0.0,-" }, filters: { activeVersion: ["1.0.0", null] } },
-    { raw: { "preferred-version": ["-", "2.0.0"] }, filters: { preferredVersion: [null, "2.0.0"] } },
+    {
+      raw: { "preferred-version": ["-", "2.0.0"] },
+      filters: { preferredVersion: [null, "2.0.0"] },
+    },
     { raw: { status: "failed,rolled-back" }, filters: { status: ["Failed", "Rolled Back"] } },
     { raw: { status: "Failed,failed" }, filters: { status: ["Failed"] } },
     { raw: { group: "DE/North,AT/" }, filters: { group: ["DE/North", "AT"] } },
@@ -190,11 +193,15 @@ describe("parseFilters: invalid input names the filter", () => {
       error: /^store: has more than 1000 values/,
     },
     { raw: { status: "failed,done" }, error: /^status\.1: "done" is not one of OK, / },
-    { raw: { "active-version": "1.0.0,latest" }, error: /^active-version\.1: "latest" is not a semver/ },
+    {
+      raw: { "active-version": "1.0.0,latest" },
+      error: /^active-version\.1: "latest" is not a semver/,
+    },
     // The bounds are one value each.
     {
       raw: { "valid-from-from": "2026-03-01,2026-03-02" },
-      error: /^valid-from-from: takes one timestamp or date \(the lower bound of the valid-from range\), not a list$/,
+      error:
+        /^valid-from-from: takes one timestamp or date \(the lower bound of the valid-from range\), not a list$/,
     },
     {
       raw: { "valid-from-to": ["2026-03-01", "2026-03-02"] },
@@ -296,7 +303,12 @@ describe("matches: each filter alone", () => {
     { name: "active version equal", filters: { activeVersion: ["1.0.0"] }, expected: true },
     { name: "active version differs", filters: { activeVersion: ["1.1.0"] }, expected: false },
     { name: "active '-' on a version", filters: { activeVersion: [null] }, expected: false },
-    { name: "active '-' on none", filters: { activeVersion: [null] }, row: nothing, expected: true },
+    {
+      name: "active '-' on none",
+      filters: { activeVersion: [null] },
+      row: nothing,
+      expected: true,
+    },
     {
       name: "active version on none",
       filters: { activeVersion: ["1.0.0"] },
@@ -450,7 +462,11 @@ describe("matches: a list matches any of its values; every filter must hold", ()
     { name: "function in the list", filters: { function: ["a", "pos-client"] }, expected: true },
     { name: "active in the list", filters: { activeVersion: [null, "1.0.0"] }, expected: true },
     { name: "active '-' or other", filters: { activeVersion: [null, "2.0.0"] }, expected: false },
-    { name: "preferred '-' in the list", filters: { preferredVersion: ["1.1.0", null] }, expected: true },
+    {
+      name: "preferred '-' in the list",
+      filters: { preferredVersion: ["1.1.0", null] },
+      expected: true,
+    },
     { name: "status in the list", filters: { status: ["OK", "Failed"] }, expected: true },
     { name: "status not in the list", filters: { status: ["OK", "Prepared"] }, expected: false },
     { name: "a parent group in the list", filters: { group: ["AT", "DE"] }, expected: true },

@@ -262,9 +262,7 @@ describe("FleetTable.query equals a naive filter", () => {
     expect(copy.all()).toEqual(all);
     for (let i = 0; i < 100; i++) {
       const filters = parsed(randomQuery(random));
-      expect(keysOf(copy.query(filters))).toEqual(
-        keysOf(naiveQuery(all, filters)),
-      );
+      expect(keysOf(copy.query(filters))).toEqual(keysOf(naiveQuery(all, filters)));
     }
   });
 });
