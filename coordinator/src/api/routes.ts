@@ -33,9 +33,9 @@ export interface AnswerType<T> {
 }
 const answer = <T>(): AnswerType<T> => ({});
 
-/** How a route's body is read: a JSON document checked by a schema, a pack upload, or none. */
+/** How a route's body is read: a JSON document checked by a schema (with a valid example), a pack upload, or none. */
 export type BodySpec =
-  | { kind: "json"; schema: z.ZodType }
+  | { kind: "json"; schema: z.ZodType; example: unknown }
   | { kind: "pack-upload" }
   | { kind: "none" };
 

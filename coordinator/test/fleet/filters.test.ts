@@ -237,9 +237,8 @@ describe("parseFilters: invalid input names the filter", () => {
   });
 
   it("refuses __proto__ like any unknown filter, and changes no prototype", () => {
-    const raw: Record<string, string> = Object.create(null);
-    raw.__proto__ = "x";
-    raw.store = "1001";
+    // As a query string or JSON.parse delivers it: an own key named __proto__.
+    const raw = JSON.parse('{"__proto__": "x", "store": "1001"}') as Record<string, string>;
     expect(parseFilters(raw)).toEqual({
       ok: false,
       error: expect.stringMatching(/^unknown filter "__proto__"/),
