@@ -83,8 +83,10 @@ export const enrolBody = strictObject(enrolShape, keysOf(enrolShape)).transform(
       return { workstations: body.workstations.map(one), many: true };
     }
     const { store, workstation } = body;
-    if (store === undefined)
-      ctx.addIssue({ code: "custom", path: ["store"], message: "is required" });
+    if (store === undefined) {
+      const many = workstation === undefined ? ' (or enrol many with "workstations", a list)' : "";
+      ctx.addIssue({ code: "custom", path: ["store"], message: `is required${many}` });
+    }
     if (workstation === undefined) {
       ctx.addIssue({ code: "custom", path: ["workstation"], message: "is required" });
     }

@@ -236,7 +236,11 @@ describe("retry bodies", () => {
 
 describe("enrolment bodies", () => {
   it.each([
-    { body: {}, error: "store: is required\nworkstation: is required" },
+    {
+      body: {},
+      error:
+        'store: is required (or enrol many with "workstations", a list)\nworkstation: is required',
+    },
     { body: { store: 1001, workstation: "01" }, error: "store: expected string, got number 1001" },
     { body: { store: "1001", workstation: "01", groups: "DE" }, error: /^unknown field "groups"/ },
     { body: { workstations: [] }, error: /^workstations: is an empty list/ },
