@@ -151,7 +151,7 @@ describe("status filters of the seed against 3 stores x 4 workstations x 2 funct
     { store: "1001,1003" },
     { workstation: "01,04", function: "price-sync" },
     { status: "Failed,OK,Prepared" },
-    { "preferred-version": "-,1.3.0" },
+    { "preferred-version": "1.3.0,-" },
     { group: "DE/South,AT", status: "OK" },
     { store: "1002,1003", "active-version": "1.0.0,1.2.0", function: "pos-client" },
   ];
