@@ -27,7 +27,8 @@ for (const broker of ["embedded", "mosquitto"] as const) {
         name: "pos-client",
         version: "1.1.0",
         updatableFrom: ">=1.0.0 <1.1.0",
-        beforeInstall: "sleep 2",
+        // Long enough for the bulk change below to find 1002/01 still In Progress on a busy machine.
+        beforeInstall: "sleep 5",
       });
       await kit.publish({
         name: "pos-client",
