@@ -74,7 +74,7 @@ function single(
   flag: "function" | "group",
   command: string,
 ): string | undefined {
-  const given = (values[flag] ?? []).flatMap((value) => value.split(","));
+  const given = [...new Set((values[flag] ?? []).flatMap((value) => value.split(",")))];
   if (given.length > 1) {
     throw new UsageError(`${command}: --${flag} takes one value, got ${given.join(", ")}`);
   }
@@ -83,6 +83,37 @@ function single(
 
 function out(text: string): void {
   process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+}
+
+/**
+ * The body `tillroll set-preferred` sends, checked against the contract
+ * first: a command line the coordinator would refuse is a usage error.
+ */
+export function setPreferredRequest(values: CliValues): RequestBody<"setPreferred"> {
+  const fn = single(values, "function", "set-preferred");
+  if (fn === undefined || values.version === undefined) {
+    throw new UsageError("set-preferred: --function F and --version V|- are required");
+  }
+  const body: RequestBody<"setPreferred"> = {
+    function: fn,
+    version: values.version,
+    ...(values["valid-from"] === undefined ? {} : { validFrom: values["valid-from"] }),
+    install: values.install === true,
+    filters: filtersOf(values, ["function"]),
+    all: values.all === true,
+    dryRun: values["dry-run"] === true,
+  };
+  return checked(API_ROUTES.setPreferred.body.schema, body, "set-preferred");
+}
+
+/** The body `tillroll retry` sends, checked against the contract first. */
+export function retryRequest(values: CliValues): RequestBody<"retry"> {
+  const body: RequestBody<"retry"> = {
+    filters: filtersOf(values),
+    all: values.all === true,
+    dryRun: values["dry-run"] === true,
+  };
+  return checked(API_ROUTES.retry.body.schema, body, "retry");
 }
 
 /** The report of a change for people: every row changed and skipped, with reasons. */
@@ -218,30 +249,12 @@ export async function runConsoleCommand(
       return EXIT_CODES.ok;
     }
     case "set-preferred": {
-      const fn = single(values, "function", "set-preferred");
-      if (fn === undefined || values.version === undefined) {
-        throw new UsageError("set-preferred: --function F and --version V|- are required");
-      }
-      const body: RequestBody<"setPreferred"> = {
-        function: fn,
-        version: values.version,
-        ...(values["valid-from"] === undefined ? {} : { validFrom: values["valid-from"] }),
-        install: values.install === true,
-        filters: filtersOf(values, ["function"]),
-        all: values.all === true,
-        dryRun: values["dry-run"] === true,
-      };
-      checked(API_ROUTES.setPreferred.body.schema, body, "set-preferred");
+      const body = setPreferredRequest(values);
       const target = await resolveTarget(values, process.env);
       return finishChange(await callRoute(target, "setPreferred", { body }), json);
     }
     case "retry": {
-      const body: RequestBody<"retry"> = {
-        filters: filtersOf(values),
-        all: values.all === true,
-        dryRun: values["dry-run"] === true,
-      };
-      checked(API_ROUTES.retry.body.schema, body, "retry");
+      const body = retryRequest(values);
       const target = await resolveTarget(values, process.env);
       return finishChange(await callRoute(target, "retry", { body }), json);
     }
