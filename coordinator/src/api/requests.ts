@@ -27,9 +27,6 @@ const keysOf = (shape: object): string => Object.keys(shape).join(", ");
 /** A route that takes no query parameters: any given is refused. */
 export const noQuery = strictObject({}, "none", "query parameter");
 
-/** A route whose body is not JSON or not read: no query parameters either. */
-export type NoQuery = z.input<typeof noQuery>;
-
 // --- enrolment ---------------------------------------------------------
 
 const workstationShape = {

@@ -328,4 +328,36 @@ describe("console API and console against a live coordinator", { timeout: 60_000
       }),
     ]);
   });
+
+  it("--install reaches enrolled workstations without the function only through filters that can hold for them", async () => {
+    const enrolled = await live.call("POST", "/api/workstations", {
+      store: "4004",
+      workstation: "01",
+    });
+    expect(enrolled.status).toBe(201);
+    const dry = (...filters: string[]) =>
+      changesNothing(() =>
+        tillroll(
+          "set-preferred",
+          "--function",
+          "pos-client",
+          "--version",
+          "1.0.0",
+          "--install",
+          "--dry-run",
+          "--json",
+          ...filters,
+        ),
+      );
+    const plain = await dry("--store", "4004");
+    expect(plain.code).toBe(EXIT_CODES.ok);
+    expect(keys(JSON.parse(plain.stdout).changed)).toEqual(["4004/01"]);
+    const nothingInstalled = await dry("--store", "4004", "--active-version", "1.0.0,-");
+    expect(keys(JSON.parse(nothingInstalled.stdout).changed)).toEqual(["4004/01"]);
+    // A workstation without the function has no status: a status filter cannot hold for it.
+    const byStatus = await dry("--store", "4004", "--status", "failed");
+    expect(byStatus.code).toBe(EXIT_CODES.nothingChanged);
+    const byVersion = await dry("--store", "4004", "--active-version", "1.0.0");
+    expect(byVersion.code).toBe(EXIT_CODES.nothingChanged);
+  });
 });
