@@ -28,7 +28,8 @@ Filters: --store S --workstation W --function F --active-version V|- --preferred
          --status STATUS --group G (matches subgroups) --valid-from-from ISO --valid-from-to ISO
   Every filter but the two valid-from bounds takes a list: repeat the flag or separate values
   with commas (--store 1001 --store 2002, or --store 1001,2002). A row matches when it has any
-  of a filter's values, and every filter given must hold.
+  of a filter's values, and every filter given must hold. A list that starts with "-" is
+  written with "=": --preferred-version=-,1.1.0.
 
 Changes (set-preferred, retry):
   A change needs filters that narrow it (for set-preferred, --function alone does not), or
