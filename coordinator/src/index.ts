@@ -1,4 +1,13 @@
+export {
+  type Answer,
+  API_ROUTES,
+  type RequestBody,
+  type RequestQuery,
+  type RouteName,
+  type RouteSpec,
+} from "./api/routes.js";
 export { startEmbeddedBroker } from "./broker/embedded-broker.js";
+export { EXIT_CODES } from "./cli/exit-codes.js";
 export { Coordinator, type CoordinatorOptions } from "./coordinator.js";
 export type { ServiceRow } from "./fleet/service-row.js";
 export { type JsonRow, toJsonRow } from "./fleet/status-table.js";

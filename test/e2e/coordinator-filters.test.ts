@@ -38,8 +38,10 @@ function expected(rows: JsonRow[], filter: Filter): string[] {
   const from =
     filter["valid-from-from"] === undefined ? null : Date.parse(filter["valid-from-from"]);
   const to = filter["valid-from-to"] === undefined ? null : Date.parse(filter["valid-from-to"]);
+  // A list (comma-separated) matches any of its values.
   const want = (value: string | null, given: string | undefined) =>
-    given === undefined || (given === "-" ? value === null : value === given);
+    given === undefined ||
+    given.split(",").some((one) => (one === "-" ? value === null : value === one));
   return rows
     .filter(
       (r) =>
@@ -50,8 +52,9 @@ function expected(rows: JsonRow[], filter: Filter): string[] {
         want(r.preferredVersion, filter["preferred-version"]) &&
         want(r.status, filter.status) &&
         (filter.group === undefined ||
-          r.group === filter.group ||
-          (r.group ?? "").startsWith(`${filter.group}/`)) &&
+          filter.group
+            .split(",")
+            .some((g) => r.group === g || (r.group ?? "").startsWith(`${g}/`))) &&
         (from === null || (r.validFrom !== null && Date.parse(r.validFrom) >= from)) &&
         (to === null || (r.validFrom !== null && Date.parse(r.validFrom) <= to)),
     )
@@ -143,26 +146,50 @@ describe("status filters of the seed against 3 stores x 4 workstations x 2 funct
     { status: "In Progress", function: "pos-client", "preferred-version": "1.2.0" },
     { store: "1001", group: "AT" },
   ];
+  // Lists: any value within a filter, every filter must hold.
+  const lists: Filter[] = [
+    { store: "1001,1003" },
+    { workstation: "01,04", function: "price-sync" },
+    { status: "Failed,OK,Prepared" },
+    { "preferred-version": "1.3.0,-" },
+    { group: "DE/South,AT", status: "OK" },
+    { store: "1002,1003", "active-version": "1.0.0,1.2.0", function: "pos-client" },
+  ];
 
   it("the fleet has every status and group", () => {
     expect(new Set(all.map((r) => r.status))).toEqual(new Set(STATUSES));
     expect(new Set(all.map((r) => r.group))).toEqual(new Set(["DE/North", "DE/South", "AT"]));
   });
 
-  it.each([...alone, ...combined].map((filter) => ({ filter, name: JSON.stringify(filter) })))(
-    "$name",
-    async ({ filter }) => {
-      const args = Object.entries(filter).flatMap(([name, value]) => [`--${name}`, value]);
-      const rows = await kit.rows(...args);
-      const keys = rows.map((r) => `${r.store}/${r.workstation}/${r.function}`);
-      expect(keys).toEqual(
-        expected(all, {
-          ...filter,
-          status: filter.status === "not-ready" ? "Not Ready" : (filter.status as string),
-        }),
-      );
-    },
-  );
+  it.each(
+    [...alone, ...combined, ...lists].map((filter) => ({ filter, name: JSON.stringify(filter) })),
+  )("$name", async ({ filter }) => {
+    const args = Object.entries(filter).flatMap(([name, value]) => [`--${name}`, value]);
+    const rows = await kit.rows(...args);
+    const keys = rows.map((r) => `${r.store}/${r.workstation}/${r.function}`);
+    expect(keys).toEqual(
+      expected(all, {
+        ...filter,
+        status: filter.status === "not-ready" ? "Not Ready" : (filter.status as string),
+      }),
+    );
+  });
+
+  it("a repeated flag is a list, like commas", async () => {
+    const rows = await kit.rows(
+      "--store",
+      "1001",
+      "--store",
+      "1003",
+      "--status",
+      "ok",
+      "--status",
+      "failed",
+    );
+    const keys = rows.map((r) => `${r.store}/${r.workstation}/${r.function}`);
+    expect(keys).toEqual(expected(all, { store: "1001,1003", status: "OK,Failed" }));
+    expect(keys.length).toBeGreaterThan(0);
+  });
 
   it("a bad filter is refused with a message naming it", async () => {
     await expect(kit.rows("--status", "Done")).rejects.toThrow(/status/);

@@ -27,7 +27,8 @@ for (const broker of ["embedded", "mosquitto"] as const) {
         name: "pos-client",
         version: "1.1.0",
         updatableFrom: ">=1.0.0 <1.1.0",
-        beforeInstall: "sleep 2",
+        // Long enough for the bulk change below to find 1002/01 still In Progress on a busy machine.
+        beforeInstall: "sleep 5",
       });
       await kit.publish({
         name: "pos-client",
@@ -127,10 +128,22 @@ for (const broker of ["embedded", "mosquitto"] as const) {
         "1002",
       );
       await kit.until("1002/01 In Progress", (rs) => row(rs, "1002/01")?.status === "In Progress");
-      const out = await kit.coordinator.consoleJson<{
+      // Some rows changed, one skipped: partial, exit code 3.
+      const partial = await kit.coordinator.consoleResult(
+        "set-preferred",
+        "--function",
+        "pos-client",
+        "--version",
+        "1.2.0",
+        "--group",
+        "DE",
+        "--json",
+      );
+      expect(partial.code).toBe(3);
+      const out = JSON.parse(partial.stdout) as {
         changed: { store: string }[];
         skipped: { store: string; reason: string }[];
-      }>("set-preferred", "--function", "pos-client", "--version", "1.2.0", "--group", "DE");
+      };
       expect(out.changed.map((c) => c.store)).toEqual(["1001"]);
       expect(out.skipped).toEqual([
         expect.objectContaining({ store: "1002", reason: expect.stringMatching(/In Progress/) }),

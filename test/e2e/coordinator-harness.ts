@@ -92,6 +92,25 @@ export class CoordinatorProcess {
     return stdout;
   }
 
+  /** Runs a console command and answers its exit code and output, whatever the code. */
+  async consoleResult(
+    ...args: string[]
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [
+        TILLROLL_CLI,
+        ...args,
+        `--url=${this.url}`,
+        `--token=${await this.token()}`,
+      ]);
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code?: unknown; stdout?: string; stderr?: string };
+      if (typeof failed.code !== "number") throw error;
+      return { code: failed.code, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+    }
+  }
+
   async consoleJson<T>(...args: string[]): Promise<T> {
     return JSON.parse(await this.console(...args, "--json")) as T;
   }

@@ -82,7 +82,10 @@ export class CoordinatorKit {
     return agent;
   }
 
-  /** First install of pos-client `version` on every enrolled workstation matched by `filter`, waited for. */
+  /**
+   * First install of pos-client `version` on every enrolled workstation
+   * matched by `filter` (none: the whole fleet, with --all), waited for.
+   */
   async install(version: string, ...filter: string[]): Promise<JsonRow[]> {
     await this.coordinator.console(
       "set-preferred",
@@ -91,7 +94,7 @@ export class CoordinatorKit {
       "--version",
       version,
       "--install",
-      ...filter,
+      ...(filter.length === 0 ? ["--all"] : filter),
     );
     return this.until(
       `pos-client ${version} installed`,

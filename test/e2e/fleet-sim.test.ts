@@ -166,7 +166,7 @@ describe("fleet simulator against a real coordinator", () => {
       api.call<{ changed: unknown[] }>("POST", "/api/set-preferred", {
         function: "pos-client",
         version: "1.1.0",
-        filters: {},
+        all: true,
       }),
     );
     expect(change.changed).toHaveLength(FLEET_SIZE);

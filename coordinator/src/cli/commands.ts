@@ -1,89 +1,204 @@
 import { readFile } from "node:fs/promises";
-import type { AuditEntry } from "../audit/audit-log.js";
-import type { ServiceRow } from "../fleet/service-row.js";
+import { validate } from "@tillroll/protocol";
+import type { z } from "zod";
+import { API_ROUTES, type RequestBody, type RequestQuery } from "../api/routes.js";
+import type { FiltersInput } from "../fleet/filter-schema.js";
+import { FILTER_NAMES, FILTER_PARAMS } from "../fleet/filters.js";
 import { formatStatusTable, toJsonRow } from "../fleet/status-table.js";
-import type { ChangeReport, EnrolResult } from "../operations/console-operations.js";
+import type { ChangeReport } from "../operations/console-operations.js";
 import type { RowChange } from "../operations/plan-changes.js";
-import type { PackRecord } from "../packs/pack-record.js";
-import { ConsoleError, callApi, resolveTarget } from "./console-client.js";
+import { ConsoleError, callRoute, resolveTarget, UsageError } from "./console-client.js";
+import { changeExitCode, EXIT_CODES, type ExitCode } from "./exit-codes.js";
 import type { CliValues } from "./main.js";
 
-const FILTER_FLAGS = [
-  "store",
-  "workstation",
-  "function",
-  "active-version",
-  "preferred-version",
-  "status",
-  "group",
-  "valid-from-from",
-  "valid-from-to",
-] as const;
+/** The console flag of each request field (camelCase API names → kebab-case flags). */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(FILTER_NAMES.map((name) => [name, FILTER_PARAMS[name]])),
+  validFrom: "valid-from",
+  dryRun: "dry-run",
+};
 
-function filtersOf(values: CliValues): Record<string, string> {
-  const filters: Record<string, string> = {};
-  for (const flag of FILTER_FLAGS) {
-    const value = values[flag];
-    if (typeof value === "string") filters[flag] = value;
+/**
+ * A contract error in the console's words: `filters.store.1: ...` and
+ * `validFrom: ...` become `--store: ...` and `--valid-from: ...`.
+ */
+export function inFlagTerms(message: string): string {
+  return message
+    .split("\n")
+    .map((line) => {
+      const match = /^([A-Za-z0-9_.-]+): /.exec(line);
+      if (match === null) return line;
+      const path = (match[1] as string).split(".").filter((part) => !/^\d+$/.test(part));
+      const field = path[0] === "filters" && path.length > 1 ? path[1] : path[0];
+      if (field === undefined || field === "filters") return line;
+      return `--${FLAG_OF[field] ?? field}: ${line.slice(match[0].length)}`;
+    })
+    .join("\n");
+}
+
+/** Checks a request against the route's schema before sending it: a bad command line is a usage error. */
+function checked<T>(schema: z.ZodType, data: T, command: string): T {
+  const result = validate(schema, data);
+  if (!result.ok)
+    throw new UsageError(
+      `${command}: ${inFlagTerms(result.error).split("\n").join(`\n${command}: `)}`,
+    );
+  return data;
+}
+
+/** The filters given as flags, in the API's query spelling: a repeated flag is a list, commas split later. */
+export function filtersOf(values: CliValues, omit: readonly string[] = []): FiltersInput {
+  const filters: Record<string, string | string[]> = {};
+  for (const name of FILTER_NAMES) {
+    const flag = FILTER_PARAMS[name];
+    const given = values[flag as keyof CliValues] as string[] | undefined;
+    if (given === undefined || omit.includes(flag)) continue;
+    filters[flag] = given.length === 1 ? (given[0] as string) : given;
   }
   return filters;
+}
+
+/** Filters as a query string: one parameter per value given. */
+function queryOf(filters: FiltersInput): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(filters)) {
+    if (value === undefined) continue;
+    for (const one of typeof value === "string" ? [value] : value) query.append(name, one);
+  }
+  return query;
+}
+
+/** The one value of a flag that takes one (`--function` for set-preferred, `--group` for enrolment). */
+function single(
+  values: CliValues,
+  flag: "function" | "group",
+  command: string,
+): string | undefined {
+  const given = [...new Set((values[flag] ?? []).flatMap((value) => value.split(",")))];
+  if (given.length > 1) {
+    throw new UsageError(`${command}: --${flag} takes one value, got ${given.join(", ")}`);
+  }
+  return given[0];
 }
 
 function out(text: string): void {
   process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 }
 
-function describeChanges(report: ChangeReport): string {
+/**
+ * The body `tillroll set-preferred` sends, checked against the contract
+ * first: a command line the coordinator would refuse is a usage error.
+ */
+export function setPreferredRequest(values: CliValues): RequestBody<"setPreferred"> {
+  const fn = single(values, "function", "set-preferred");
+  if (fn === undefined || values.version === undefined) {
+    throw new UsageError("set-preferred: --function F and --version V|- are required");
+  }
+  const body: RequestBody<"setPreferred"> = {
+    function: fn,
+    version: values.version,
+    ...(values["valid-from"] === undefined ? {} : { validFrom: values["valid-from"] }),
+    install: values.install === true,
+    filters: filtersOf(values, ["function"]),
+    all: values.all === true,
+    dryRun: values["dry-run"] === true,
+  };
+  return checked(API_ROUTES.setPreferred.body.schema, body, "set-preferred");
+}
+
+/** The body `tillroll retry` sends, checked against the contract first. */
+export function retryRequest(values: CliValues): RequestBody<"retry"> {
+  const body: RequestBody<"retry"> = {
+    filters: filtersOf(values),
+    all: values.all === true,
+    dryRun: values["dry-run"] === true,
+  };
+  return checked(API_ROUTES.retry.body.schema, body, "retry");
+}
+
+/** The report of a change for people: every row changed and skipped, with reasons. */
+export function describeChanges(report: ChangeReport): string {
   const line = (change: RowChange) => `${change.store}/${change.workstation} ${change.function}`;
+  const verb = report.dryRun
+    ? { changed: "would change", skipped: "would skip  " }
+    : { changed: "changed", skipped: "skipped" };
+  const head = report.dryRun
+    ? `Dry run, nothing changed: ${report.changed.length} would change, ${report.skipped.length} would be skipped`
+    : `${report.changed.length} changed, ${report.skipped.length} skipped`;
   const lines = [
-    `${report.changed.length} changed, ${report.skipped.length} skipped`,
+    head,
     ...report.changed.map(
       (c) =>
-        `  changed  ${line(c)}${c.kind === "apply" ? ` -> ${c.status}, preferred ${c.preferredVersion ?? "-"}` : ""}`,
+        `  ${verb.changed}  ${line(c)}${c.kind === "apply" ? ` -> ${c.status}, preferred ${c.preferredVersion ?? "-"}` : ""}`,
     ),
-    ...report.skipped.map((c) => `  skipped  ${line(c)}: ${c.kind === "skip" ? c.reason : ""}`),
+    ...report.skipped.map(
+      (c) => `  ${verb.skipped}  ${line(c)}: ${c.kind === "skip" ? c.reason : ""}`,
+    ),
   ];
   return lines.join("\n");
 }
 
-/** The console commands: each one HTTP call, a table for people or JSON for scripts. */
+/** Prints a change's report and turns it into the exit code (nothing changed: says so on stderr). */
+function finishChange(report: ChangeReport, json: boolean): ExitCode {
+  out(json ? JSON.stringify(report, null, 2) : describeChanges(report));
+  const code = changeExitCode(report);
+  if (code === EXIT_CODES.nothingChanged) {
+    const what =
+      report.skipped.length === 0
+        ? "nothing matched: no row passes the filters"
+        : `every matching row was skipped (${report.skipped.length}, reasons above)`;
+    process.stderr.write(
+      `tillroll: ${what}; nothing ${report.dryRun ? "would change" : "changed"}\n`,
+    );
+  }
+  return code;
+}
+
+/** The console commands: each one HTTP call, a table for people or JSON for scripts. Returns the exit code. */
 export async function runConsoleCommand(
   command: string,
   args: string[],
   values: CliValues,
-): Promise<void> {
-  const target = await resolveTarget(values, process.env);
+): Promise<ExitCode> {
   const json = values.json === true;
   switch (command) {
     case "workstation": {
       const [sub, id] = args;
       if (sub !== "add" || id === undefined)
-        throw new ConsoleError("usage: tillroll workstation add STORE/WS [--group G] [--json]");
+        throw new UsageError("usage: tillroll workstation add STORE/WS [--group G] [--json]");
       const [store, workstation, extra] = id.split("/");
       if (store === undefined || workstation === undefined || extra !== undefined) {
-        throw new ConsoleError(`${JSON.stringify(id)} is not STORE/WS (e.g. 1001/01)`);
+        throw new UsageError(`${JSON.stringify(id)} is not STORE/WS (e.g. 1001/01)`);
       }
-      const result = await callApi<EnrolResult>(target, "POST", "/api/workstations", {
+      const group = single(values, "group", "workstation add");
+      const body: RequestBody<"enrol"> = {
         store,
         workstation,
-        group: values.group,
-      });
-      if (json) return out(JSON.stringify(result, null, 2));
-      return out(
-        [
-          `Enrolled ${result.store}/${result.workstation}.`,
-          `Agent broker login: ${result.username} / ${result.password}`,
-          `POS broker login:   ${result.posUsername} / ${result.posPassword}`,
-          "Agent config (save as agent.json; adjust root and state):",
-          JSON.stringify(result.agentConfig, null, 2),
-          "The passwords are shown only now.",
-        ].join("\n"),
-      );
+        ...(group === undefined ? {} : { group }),
+      };
+      checked(API_ROUTES.enrol.body.schema, body, "workstation add");
+      const target = await resolveTarget(values, process.env);
+      const result = await callRoute(target, "enrol", { body });
+      if (Array.isArray(result))
+        throw new ConsoleError("enrolment answered a list for one workstation");
+      if (json) out(JSON.stringify(result, null, 2));
+      else
+        out(
+          [
+            `Enrolled ${result.store}/${result.workstation}.`,
+            `Agent broker login: ${result.username} / ${result.password}`,
+            `POS broker login:   ${result.posUsername} / ${result.posPassword}`,
+            "Agent config (save as agent.json; adjust root and state):",
+            JSON.stringify(result.agentConfig, null, 2),
+            "The passwords are shown only now.",
+          ].join("\n"),
+        );
+      return EXIT_CODES.ok;
     }
     case "pack": {
       const [sub, file] = args;
       if (sub !== "publish" || file === undefined)
-        throw new ConsoleError("usage: tillroll pack publish FILE");
+        throw new UsageError("usage: tillroll pack publish FILE");
       let bytes: Buffer;
       try {
         bytes = await readFile(file);
@@ -92,76 +207,75 @@ export async function runConsoleCommand(
           `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
         );
       }
-      const pack = await callApi<PackRecord>(target, "POST", "/api/packs", undefined, bytes);
-      if (json) return out(JSON.stringify(pack, null, 2));
-      return out(
-        `Published ${pack.name} ${pack.version} (sha256 ${pack.sha256}, ${pack.size} bytes)`,
-      );
+      const target = await resolveTarget(values, process.env);
+      const pack = await callRoute(target, "publishPack", { raw: bytes });
+      if (json) out(JSON.stringify(pack, null, 2));
+      else
+        out(`Published ${pack.name} ${pack.version} (sha256 ${pack.sha256}, ${pack.size} bytes)`);
+      return EXIT_CODES.ok;
     }
     case "status": {
-      const query = new URLSearchParams(filtersOf(values)).toString();
-      const rows = await callApi<ServiceRow[]>(
-        target,
-        "GET",
-        `/api/status${query === "" ? "" : `?${query}`}`,
+      const filters: RequestQuery<"status"> = checked(
+        API_ROUTES.status.query,
+        filtersOf(values),
+        "status",
       );
-      if (json) return out(JSON.stringify(rows.map(toJsonRow), null, 2));
-      return out(rows.length === 0 ? "No flow services match." : formatStatusTable(rows));
+      const target = await resolveTarget(values, process.env);
+      const rows = await callRoute(target, "status", { query: queryOf(filters) });
+      if (json) out(JSON.stringify(rows.map(toJsonRow), null, 2));
+      else out(rows.length === 0 ? "No flow services match." : formatStatusTable(rows));
+      return EXIT_CODES.ok;
     }
     case "versions": {
-      if (values.function === undefined)
-        throw new ConsoleError("versions: --function F is required");
-      const query = new URLSearchParams(filtersOf(values)).toString();
-      const result = await callApi<{
-        function: string;
-        rows: number;
-        versions: { version: string; rows: number }[];
-      }>(target, "GET", `/api/versions?${query}`);
-      if (json) return out(JSON.stringify(result, null, 2));
-      return out(
-        [
-          `Versions that may be chosen for ${result.function} (${result.rows} matching service(s)):`,
-          ...result.versions.map(
-            (v) =>
-              `  ${v.version.padEnd(16)} ${v.version === "-" ? "no update planned" : `allowed for ${v.rows} of ${result.rows}`}`,
-          ),
-        ].join("\n"),
+      if (values.function === undefined) throw new UsageError("versions: --function F is required");
+      const filters: RequestQuery<"versions"> = checked(
+        API_ROUTES.versions.query,
+        filtersOf(values),
+        "versions",
       );
+      const target = await resolveTarget(values, process.env);
+      const result = await callRoute(target, "versions", { query: queryOf(filters) });
+      if (json) out(JSON.stringify(result, null, 2));
+      else
+        out(
+          [
+            `Versions that may be chosen for ${result.function} (${result.rows} matching service(s)), newest first:`,
+            ...result.versions.map(
+              (v) =>
+                `  ${v.version.padEnd(16)} ${v.version === "-" ? "no update planned" : `allowed for ${v.rows} of ${result.rows}`}`,
+            ),
+          ].join("\n"),
+        );
+      return EXIT_CODES.ok;
     }
     case "set-preferred": {
-      if (values.function === undefined || values.version === undefined) {
-        throw new ConsoleError("set-preferred: --function F and --version V|- are required");
-      }
-      const report = await callApi<ChangeReport>(target, "POST", "/api/set-preferred", {
-        function: values.function,
-        version: values.version,
-        validFrom: values["valid-from"],
-        install: values.install === true,
-        filters: filtersOf(values),
-      });
-      return out(json ? JSON.stringify(report, null, 2) : describeChanges(report));
+      const body = setPreferredRequest(values);
+      const target = await resolveTarget(values, process.env);
+      return finishChange(await callRoute(target, "setPreferred", { body }), json);
     }
     case "retry": {
-      const report = await callApi<ChangeReport>(target, "POST", "/api/retry", {
-        filters: filtersOf(values),
-      });
-      return out(json ? JSON.stringify(report, null, 2) : describeChanges(report));
+      const body = retryRequest(values);
+      const target = await resolveTarget(values, process.env);
+      return finishChange(await callRoute(target, "retry", { body }), json);
     }
     case "audit": {
-      const entries = await callApi<AuditEntry[]>(target, "GET", "/api/audit");
-      if (json) return out(JSON.stringify(entries, null, 2));
-      return out(
-        entries.length === 0
-          ? "No console actions recorded yet."
-          : entries
-              .map(
-                (e) =>
-                  `${e.at}  ${e.who}  ${e.action}  ${JSON.stringify(e.details)}  touched ${e.touched.length}, skipped ${e.skipped}`,
-              )
-              .join("\n"),
-      );
+      const target = await resolveTarget(values, process.env);
+      const entries = await callRoute(target, "audit");
+      if (json) out(JSON.stringify(entries, null, 2));
+      else
+        out(
+          entries.length === 0
+            ? "No console actions recorded yet."
+            : entries
+                .map(
+                  (e) =>
+                    `${e.at}  ${e.who}  ${e.action}  ${JSON.stringify(e.details)}  touched ${e.touched.length}, skipped ${e.skipped}`,
+                )
+                .join("\n"),
+        );
+      return EXIT_CODES.ok;
     }
     default:
-      throw new ConsoleError(`unknown command ${JSON.stringify(command)}: see tillroll --help`);
+      throw new UsageError(`unknown command ${JSON.stringify(command)}: see tillroll --help`);
   }
 }

@@ -1,5 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { type Answer, API_ROUTES, type RequestBody, type RouteName } from "../api/routes.js";
+import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
 
 /** Where the console finds the coordinator and its operator token. */
 export interface ConsoleTarget {
@@ -7,7 +9,22 @@ export interface ConsoleTarget {
   token: string;
 }
 
-export class ConsoleError extends Error {}
+/** An error the console reports in one sentence, with its exit code. */
+export class ConsoleError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode = EXIT_CODES.error,
+  ) {
+    super(message);
+  }
+}
+
+/** The command line itself is wrong: exit code 2, nothing was sent. */
+export class UsageError extends ConsoleError {
+  constructor(message: string) {
+    super(message, EXIT_CODES.usage);
+  }
+}
 
 /**
  * `--url`, else TILLROLL_URL, else http://127.0.0.1:8080; `--token`, else
@@ -79,4 +96,24 @@ export async function callApi<T>(
     throw new ConsoleError(message);
   }
   return parsed as T;
+}
+
+/**
+ * Calls route `name` of the API contract: method and path from the table,
+ * the body typed as the route's request, the answer as its answer.
+ */
+export function callRoute<N extends RouteName>(
+  target: ConsoleTarget,
+  name: N,
+  input: { query?: URLSearchParams; body?: RequestBody<N>; raw?: Buffer } = {},
+): Promise<Answer<N>> {
+  const route = API_ROUTES[name];
+  const query = input.query?.toString() ?? "";
+  return callApi<Answer<N>>(
+    target,
+    route.method,
+    `${route.path}${query === "" ? "" : `?${query}`}`,
+    input.body,
+    input.raw,
+  );
 }

@@ -5,11 +5,12 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { topicFor } from "@tillroll/protocol";
 import mqtt from "mqtt";
+import type { RequestBody } from "../api/routes.js";
 import { Coordinator } from "../coordinator.js";
 import type { ServiceRow } from "../fleet/service-row.js";
 import { formatStatusTable } from "../fleet/status-table.js";
-import type { ChangeReport, EnrolResult } from "../operations/console-operations.js";
-import { type ConsoleTarget, callApi } from "./console-client.js";
+import type { EnrolResult } from "../operations/console-operations.js";
+import { type ConsoleTarget, callApi, callRoute } from "./console-client.js";
 import { buildDemoPack } from "./demo-packs.js";
 
 const TILLS = ["01", "02", "03"];
@@ -160,8 +161,8 @@ export async function runDemo(): Promise<void> {
 
     await writeFile(fixed, "fixed\n");
     say("\n8. The configuration 1.2.0 needs is fixed; retry --status rolled-back");
-    const retried = await callApi<ChangeReport>(target, "POST", "/api/retry", {
-      filters: { status: "rolled-back" },
+    const retried = await callRoute(target, "retry", {
+      body: { filters: { status: "rolled-back" } },
     });
     say(`   retry: ${retried.changed.length} changed to Prepared`);
     say(formatStatusTable(await until(target, "1.2.0 is OK everywhere", all("OK", "1.2.0"))));
@@ -174,8 +175,8 @@ export async function runDemo(): Promise<void> {
   }
 }
 
-async function change(target: ConsoleTarget, body: Record<string, unknown>): Promise<void> {
-  const report = await callApi<ChangeReport>(target, "POST", "/api/set-preferred", body);
+async function change(target: ConsoleTarget, body: RequestBody<"setPreferred">): Promise<void> {
+  const report = await callRoute(target, "setPreferred", { body });
   for (const skip of report.skipped)
     if (skip.kind === "skip") say(`   skipped ${skip.store}/${skip.workstation}: ${skip.reason}`);
 }

@@ -3,8 +3,9 @@ import { parseArgs } from "node:util";
 import { Coordinator } from "../coordinator.js";
 import { DataDirError } from "../setup/data-dir-error.js";
 import { runConsoleCommand } from "./commands.js";
-import { ConsoleError } from "./console-client.js";
+import { ConsoleError, UsageError } from "./console-client.js";
 import { runDemo } from "./demo.js";
+import { EXIT_CODES, EXIT_CODES_HELP } from "./exit-codes.js";
 import { runKeyCommand } from "./key-command.js";
 
 export const HELP = `tillroll: fleet updates for retail workstations.
@@ -19,15 +20,27 @@ operator token: --token / TILLROLL_TOKEN / --data DIR's operator-token, default 
   tillroll pack publish FILE [--json]
   tillroll status [filters] [--json]
   tillroll versions --function F [filters] [--json]
-  tillroll set-preferred --function F --version V|- [--valid-from ISO] [--install] [filters] [--json]
-  tillroll retry [filters] [--json]
+  tillroll set-preferred --function F --version V|- [--valid-from ISO] [--install]
+                        (filters | --all) [--dry-run] [--json]
+  tillroll retry (filters | --all) [--dry-run] [--json]
   tillroll audit [--json]
   tillroll demo
   tillroll key generate DIR      a new signing key pair in DIR (for a rotation; never overwrites)
 
-Filters: --store S --workstation W --function F --active-version V --preferred-version V|-
+Filters: --store S --workstation W --function F --active-version V|- --preferred-version V|-
          --status STATUS --group G (matches subgroups) --valid-from-from ISO --valid-from-to ISO
-`;
+  Every filter but the two valid-from bounds takes a list: repeat the flag or separate values
+  with commas (--store 1001 --store 2002, or --store 1001,2002). A row matches when it has any
+  of a filter's values, and every filter given must hold. A list that starts with "-" is
+  written with "=": --preferred-version=-,1.1.0.
+
+Changes (set-preferred, retry):
+  A change needs filters that narrow it (for set-preferred, --function alone does not), or
+  --all to act on the whole fleet; --all with filters is refused.
+  --dry-run prints the rows that would change and the rows that would be skipped, with
+  reasons, and changes nothing.
+
+${EXIT_CODES_HELP}`;
 
 const OPTIONS = {
   data: { type: "string" },
@@ -39,18 +52,21 @@ const OPTIONS = {
   url: { type: "string" },
   token: { type: "string" },
   json: { type: "boolean" },
-  group: { type: "string" },
-  store: { type: "string" },
-  workstation: { type: "string" },
-  function: { type: "string" },
-  "active-version": { type: "string" },
-  "preferred-version": { type: "string" },
-  status: { type: "string" },
-  "valid-from-from": { type: "string" },
-  "valid-from-to": { type: "string" },
+  // Filters: a repeated flag is a list (the bounds refuse one with a message).
+  group: { type: "string", multiple: true },
+  store: { type: "string", multiple: true },
+  workstation: { type: "string", multiple: true },
+  function: { type: "string", multiple: true },
+  "active-version": { type: "string", multiple: true },
+  "preferred-version": { type: "string", multiple: true },
+  status: { type: "string", multiple: true },
+  "valid-from-from": { type: "string", multiple: true },
+  "valid-from-to": { type: "string", multiple: true },
   version: { type: "string" },
   "valid-from": { type: "string" },
   install: { type: "boolean" },
+  all: { type: "boolean" },
+  "dry-run": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -64,7 +80,7 @@ function port(text: string | undefined, fallback: number, name: string): number 
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0 || value > 65535)
-    throw new ConsoleError(`--${name}: ${JSON.stringify(text)} is not a port number`);
+    throw new UsageError(`--${name}: ${JSON.stringify(text)} is not a port number`);
   return value;
 }
 
@@ -93,7 +109,7 @@ async function main(argv: string[]): Promise<void> {
   try {
     parsed = parse(argv);
   } catch (error) {
-    throw new ConsoleError(`${(error as Error).message}\n\n${HELP}`);
+    throw new UsageError(`${(error as Error).message}\n\n${HELP}`);
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
@@ -104,12 +120,12 @@ async function main(argv: string[]): Promise<void> {
   if (command === "coordinator") return runCoordinator(values);
   if (command === "demo") return runDemo();
   if (command === "key") return runKeyCommand(rest);
-  await runConsoleCommand(command, rest, values);
+  process.exitCode = await runConsoleCommand(command, rest, values);
 }
 
 main(process.argv.slice(2)).catch((error: Error) => {
   // A data folder problem is an operator's to fix: one line naming the file, no stack.
   const known = error instanceof ConsoleError || error instanceof DataDirError;
   process.stderr.write(`tillroll: ${known ? error.message : (error.stack ?? error.message)}\n`);
-  process.exit(known ? 1 : 2);
+  process.exit(error instanceof ConsoleError ? error.exitCode : EXIT_CODES.error);
 });

@@ -3,7 +3,7 @@ import { compileFilters, type Filters } from "./filters.js";
 import { bySortKey, type Entry, ListingOrder, MultiIndex } from "./row-index.js";
 import { freezeRow, rowKey, rowSortKey, type ServiceRow, validateRows } from "./service-row.js";
 
-/** Where a query starts: the smallest index hit (a union for group prefixes). */
+/** Where a query starts: the smallest index hit (a union of sets for lists and group prefixes). */
 interface Candidates {
   readonly sets: readonly ReadonlySet<Entry>[];
   readonly count: number;
@@ -15,6 +15,9 @@ interface Candidates {
  * cheaper than sorting that many.
  */
 const INDEX_SHARE = 1 / 8;
+
+/** Most store × workstation pairs looked up in the workstation index for one query. */
+const MAX_PAIRS = 256;
 
 function parseValidFrom(validFrom: string | null): number | null {
   return validFrom === null ? null : Date.parse(validFrom);
@@ -194,26 +197,40 @@ export class FleetTable {
 
   /**
    * The smallest index hit among the filters that have an index, or
-   * undefined when none does (only validFrom bounds, or no filter).
+   * undefined when none does (only validFrom bounds, or no filter). A list
+   * filter's hit is the union of its values' index sets: each row has one
+   * value per indexed field, so the sets are disjoint and the union is a
+   * list of sets, not a copy.
    */
   #candidates(filters: Filters): Candidates | undefined {
     const options: Candidates[] = [];
-    const single = (set: ReadonlySet<Entry> | undefined): Candidates =>
-      set === undefined ? { sets: [], count: 0 } : { sets: [set], count: set.size };
-    if (filters.store !== undefined) {
-      options.push(single(this.#byStore.get(filters.store)));
-      if (filters.workstation !== undefined) {
-        options.push(single(this.#byWorkstation.get(`${filters.store}/${filters.workstation}`)));
+    const union = <K>(index: MultiIndex<K>, values: readonly K[]): Candidates => {
+      const sets: ReadonlySet<Entry>[] = [];
+      let count = 0;
+      for (const value of new Set(values)) {
+        const set = index.get(value);
+        if (set === undefined) continue;
+        sets.push(set);
+        count += set.size;
+      }
+      return { sets, count };
+    };
+    const { store, workstation } = filters;
+    if (store !== undefined) {
+      options.push(union(this.#byStore, store));
+      // The workstation index is keyed store/workstation: worth it while the pairs are few.
+      if (workstation !== undefined && store.length * workstation.length <= MAX_PAIRS) {
+        const pairs = store.flatMap((s) => workstation.map((w) => `${s}/${w}`));
+        options.push(union(this.#byWorkstation, pairs));
       }
     }
-    if (filters.function !== undefined)
-      options.push(single(this.#byFunction.get(filters.function)));
-    if (filters.status !== undefined) options.push(single(this.#byStatus.get(filters.status)));
+    if (filters.function !== undefined) options.push(union(this.#byFunction, filters.function));
+    if (filters.status !== undefined) options.push(union<string>(this.#byStatus, filters.status));
     if (filters.activeVersion !== undefined) {
-      options.push(single(this.#byActive.get(filters.activeVersion)));
+      options.push(union(this.#byActive, filters.activeVersion));
     }
     if (filters.preferredVersion !== undefined) {
-      options.push(single(this.#byPreferred.get(filters.preferredVersion)));
+      options.push(union(this.#byPreferred, filters.preferredVersion));
     }
     if (filters.group !== undefined) options.push(this.#groupCandidates(filters.group));
     let best: Candidates | undefined;
@@ -222,28 +239,37 @@ export class FleetTable {
     return best;
   }
 
-  /** `prefix` and its subgroups: the exact name, then every name starting `prefix/` (one run when sorted). */
-  #groupCandidates(prefix: string): Candidates {
+  /**
+   * The groups `prefixes` and their subgroups: each exact name, then every
+   * name starting `prefix/` (one run when sorted). A name reached from two
+   * prefixes (`DE` and `DE/North`) is taken once.
+   */
+  #groupCandidates(prefixes: readonly string[]): Candidates {
+    const names = this.#sortedGroups();
+    const taken = new Set<string>();
     const sets: ReadonlySet<Entry>[] = [];
     let count = 0;
     const take = (group: string): void => {
+      if (taken.has(group)) return;
+      taken.add(group);
       const set = this.#byGroup.get(group);
       if (set === undefined) return;
       sets.push(set);
       count += set.size;
     };
-    take(prefix);
-    const names = this.#sortedGroups();
-    const start = `${prefix}/`;
-    let low = 0;
-    let high = names.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if ((names[mid] as string) < start) low = mid + 1;
-      else high = mid;
-    }
-    for (let i = low; i < names.length && (names[i] as string).startsWith(start); i++) {
-      take(names[i] as string);
+    for (const prefix of prefixes) {
+      take(prefix);
+      const start = `${prefix}/`;
+      let low = 0;
+      let high = names.length;
+      while (low < high) {
+        const mid = (low + high) >>> 1;
+        if ((names[mid] as string) < start) low = mid + 1;
+        else high = mid;
+      }
+      for (let i = low; i < names.length && (names[i] as string).startsWith(start); i++) {
+        take(names[i] as string);
+      }
     }
     return { sets, count };
   }

@@ -4,11 +4,20 @@ import { mkdir, rm } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import type { Result } from "@tillroll/protocol";
+import { ok, type Result } from "@tillroll/protocol";
+import { parseBody, parseQuery } from "../api/parse-request.js";
+import {
+  API_ROUTES,
+  findRoute,
+  type ParsedBody,
+  type ParsedQuery,
+  type RouteName,
+  type RouteSpec,
+} from "../api/routes.js";
 import type { ConsoleOperations } from "../operations/console-operations.js";
 import { servePack } from "../packs/pack-http.js";
 import type { PackStore } from "../packs/pack-store.js";
-import { checkToken, HttpError, queryOf, readJson, sendJson, sendText } from "./http-utils.js";
+import { checkToken, HttpError, readJson, sendJson, sendText } from "./http-utils.js";
 
 export interface ApiServerDeps {
   operations: ConsoleOperations;
@@ -21,49 +30,47 @@ export interface ApiServerDeps {
   log: (message: string) => void;
 }
 
-type Handler = (req: IncomingMessage, url: URL) => Promise<{ status: number; body: unknown }>;
-
-function reply<T>(result: Result<T>, status = 200): { status: number; body: unknown } {
-  return result.ok
-    ? { status, body: result.value }
-    : { status: 400, body: { error: result.error } };
+/** What a route's handler gets: its parsed query and body (`unknown` for routes without one). */
+interface Parsed<N extends RouteName> {
+  req: IncomingMessage;
+  query: ParsedQuery<N>;
+  body: N extends JsonBodyRoute ? ParsedBody<N> : undefined;
 }
+type JsonBodyRoute = "enrol" | "setPreferred" | "retry";
+type Handlers = { [N in RouteName]: (input: Parsed<N>) => Promise<Result<unknown>> };
 
 /**
  * The console API (`/api/*`, operator token required), pack downloads for
- * agents (`/packs/<sha256>.tgz`), `/healthz` and `/metrics`.
+ * agents (`/packs/<sha256>.tgz`), `/healthz` and `/metrics`. Routes, their
+ * auth and the schemas their queries and bodies are parsed with come from
+ * the API contract (api/routes.ts); a request that does not parse is
+ * refused with a 400 naming the field before any handler runs.
  */
 export function createApiHandler(
   deps: ApiServerDeps,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { operations } = deps;
   const who = (req: IncomingMessage) => `operator@${req.socket.remoteAddress ?? "?"}`;
-  const routes: Record<string, Handler> = {
-    "POST /api/workstations": async (req) => {
-      const body = (await readJson(req)) as Record<string, unknown>;
-      // `{workstations: [...]}` enrols many in one go (all or none); an object enrols one.
-      if (Array.isArray(body.workstations))
-        return reply(await operations.enrolMany(body.workstations, who(req)), 201);
-      return reply(await operations.enrol(body, who(req)), 201);
+  const handlers: Handlers = {
+    enrol: async ({ req, body }) => {
+      // `{workstations: [...]}` enrols many in one go (all or none) and answers a list.
+      if (body.many) return operations.enrolMany(body.workstations, who(req));
+      return operations.enrol(body.workstations[0] ?? {}, who(req));
     },
-    "POST /api/packs": async (req) => {
+    publishPack: async ({ req }) => {
       const path = await receiveUpload(req, deps.uploadDir, deps.maxUploadBytes);
       try {
-        return reply(await operations.publishPack(path, who(req)), 201);
+        return await operations.publishPack(path, who(req));
       } finally {
         await rm(path, { force: true });
       }
     },
-    "GET /api/packs": async () => ({ status: 200, body: deps.packs.list() }),
-    "GET /api/status": async (_req, url) => reply(operations.status(queryOf(url))),
-    "GET /api/versions": async (_req, url) => reply(operations.versions(queryOf(url))),
-    "POST /api/set-preferred": async (req) =>
-      reply(
-        await operations.setPreferred((await readJson(req)) as Record<string, unknown>, who(req)),
-      ),
-    "POST /api/retry": async (req) =>
-      reply(await operations.retry((await readJson(req)) as Record<string, unknown>, who(req))),
-    "GET /api/audit": async () => ({ status: 200, body: await operations.auditEntries() }),
+    listPacks: async () => ok(deps.packs.list()),
+    status: async ({ query }) => operations.status(query),
+    versions: async ({ query }) => operations.versions(query),
+    setPreferred: async ({ req, body }) => operations.setPreferred(body, who(req)),
+    retry: async ({ req, body }) => operations.retry(body, who(req)),
+    audit: async () => ok(await operations.auditEntries()),
   };
 
   return (req, res) => {
@@ -82,12 +89,27 @@ export function createApiHandler(
     if (url.pathname === "/healthz") return sendJson(res, 200, { ok: true });
     if (url.pathname === "/metrics")
       return sendText(res, 200, deps.metrics(), "text/plain; version=0.0.4");
-    const route = routes[`${req.method} ${url.pathname}`];
-    if (route === undefined)
+    const name = findRoute(req.method ?? "", url.pathname);
+    if (name === undefined)
       throw new HttpError(404, `no such endpoint: ${req.method} ${url.pathname}`);
+    const route: RouteSpec = API_ROUTES[name];
     checkToken(req, deps.operatorToken);
-    const { status, body } = await route(req, url);
-    sendJson(res, status, body);
+    const query = parseQuery(route.query, url.searchParams);
+    if (!query.ok) throw new HttpError(400, query.error);
+    let body: unknown;
+    if (route.body.kind === "json") {
+      const parsed = parseBody(route.body.schema, await readJson(req));
+      if (!parsed.ok) throw new HttpError(400, parsed.error);
+      body = parsed.value;
+    }
+    const handler = handlers[name] as (input: {
+      req: IncomingMessage;
+      query: unknown;
+      body: unknown;
+    }) => Promise<Result<unknown>>;
+    const result = await handler({ req, query: query.value, body });
+    if (result.ok) sendJson(res, route.status, result.value);
+    else sendJson(res, 400, { error: result.error });
   }
 }
 

@@ -69,10 +69,3 @@ export function checkToken(req: IncomingMessage, token: string): void {
     );
   }
 }
-
-/** Query parameters as a plain record (last value wins). */
-export function queryOf(url: URL): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) out[name] = value;
-  return out;
-}

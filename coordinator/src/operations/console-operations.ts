@@ -4,20 +4,19 @@ import {
   type Artifact,
   allowedVersions,
   err,
-  groupMatches,
   groupSchema,
   NO_UPDATE,
   ok,
   type Result,
-  SEMVER_PATTERN,
   storeIdSchema,
   validate,
   workstationIdSchema,
 } from "@tillroll/protocol";
+import type { RetryRequest, SetPreferredRequest } from "../api/requests.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { generateSecret, hashSecretAsync } from "../broker/credentials.js";
 import type { DesiredPublisher } from "../desired/desired-publisher.js";
-import { type Filters, parseFilters } from "../fleet/filters.js";
+import { type Filters, groupMatchesAny } from "../fleet/filters.js";
 import type { FleetStore } from "../fleet/fleet-store.js";
 import { rowKey, type ServiceRow } from "../fleet/service-row.js";
 import type { PackRecord } from "../packs/pack-record.js";
@@ -25,6 +24,7 @@ import type { PackStore } from "../packs/pack-store.js";
 import { type DesiredEntry, type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
 import type { StateStore } from "../state/state-store.js";
 import { type InstallTarget, planRetry, planSetPreferred, type RowChange } from "./plan-changes.js";
+import { newestFirst } from "./version-order.js";
 
 export interface OperationsDeps {
   state: StateStore;
@@ -61,9 +61,22 @@ export interface EnrolResult {
   agentConfig: AgentConfigInput & { coordinatorKeys?: string[] };
 }
 
+/**
+ * What a change did, row by row: the rows changed and the rows skipped with
+ * their reasons. With `dryRun` the same plan, nothing written: the rows that
+ * would change and would be skipped. Nothing matched: both lists empty.
+ */
 export interface ChangeReport {
   changed: RowChange[];
   skipped: RowChange[];
+  dryRun: boolean;
+}
+
+export interface VersionsReport {
+  function: string;
+  rows: number;
+  /** "-" (no update) first, then newest first in semver order. */
+  versions: { version: string; rows: number }[];
 }
 
 export const agentUsername = (store: string, ws: string) => `agent:${store}:${ws}`;
@@ -179,24 +192,18 @@ export class ConsoleOperations {
     return published;
   }
 
-  status(query: Record<string, string>): Result<ServiceRow[]> {
-    const filters = parseFilters(query);
-    if (!filters.ok) return filters;
+  status(filters: Filters): Result<ServiceRow[]> {
     return ok(
-      this.deps.fleet.table.query(filters.value).map((row) => {
+      this.deps.fleet.table.query(filters).map((row) => {
         const online = this.deps.isOnline(wsKey(row));
         return row.online === online ? row : { ...row, online };
       }),
     );
   }
 
-  versions(
-    query: Record<string, string>,
-  ): Result<{ function: string; rows: number; versions: { version: string; rows: number }[] }> {
-    const filters = this.functionFilters(query);
-    if (!filters.ok) return filters;
-    const fn = filters.value.function as string;
-    const rows = this.deps.fleet.table.query(filters.value);
+  versions(filters: Filters & { function: readonly [string] }): Result<VersionsReport> {
+    const fn = filters.function[0];
+    const rows = this.deps.fleet.table.query(filters);
     const packs = this.packInfo(fn);
     const counts = new Map<string, number>();
     for (const row of rows.length > 0 ? rows : [null]) {
@@ -204,55 +211,76 @@ export class ConsoleOperations {
         counts.set(version, (counts.get(version) ?? 0) + (row === null ? 0 : 1));
       }
     }
-    const versions = [...counts].map(([version, n]) => ({ version, rows: n }));
+    const versions = newestFirst([...counts.keys()]).map((version) => ({
+      version,
+      rows: counts.get(version) ?? 0,
+    }));
     return ok({ function: fn, rows: rows.length, versions });
   }
 
-  async setPreferred(body: Record<string, unknown>, who: string): Promise<Result<ChangeReport>> {
-    const version = typeof body.version === "string" ? body.version : "";
-    if (version !== NO_UPDATE && !SEMVER_PATTERN.test(version)) {
-      return err(`version: ${JSON.stringify(body.version ?? null)} is not a semver version or "-"`);
-    }
-    const validFrom =
-      body.validFrom === undefined || body.validFrom === null ? this.iso() : String(body.validFrom);
-    if (Number.isNaN(Date.parse(validFrom)) || !/^\d{4}-\d\d-\d\dT/.test(validFrom)) {
-      return err(
-        `valid-from: ${JSON.stringify(validFrom)} is not an ISO 8601 timestamp (like 2026-11-21T22:00:00Z)`,
-      );
-    }
-    const filters = this.functionFilters(asQuery(body.filters, body.function));
-    if (!filters.ok) return filters;
-    const fn = filters.value.function as string;
+  async setPreferred(request: SetPreferredRequest, who: string): Promise<Result<ChangeReport>> {
+    const { version, filters } = request;
+    const fn = request.function;
     const packs = this.packInfo(fn);
     if (version !== NO_UPDATE && this.deps.packs.get(fn, version) === undefined) {
       return err(
         `no published pack ${fn} ${version}: publish it first (tillroll pack publish FILE)`,
       );
     }
-    const rows = this.deps.fleet.table.query(filters.value);
-    const targets = body.install === true ? this.installTargets(fn, filters.value) : [];
+    const rows = this.deps.fleet.table.query(filters);
+    const targets = request.install ? this.installTargets(fn, filters) : [];
     const plan = planSetPreferred(rows, version, packs, targets);
-    const iso = new Date(Date.parse(validFrom)).toISOString();
-    return this.apply(
+    const iso = request.validFrom ?? this.iso();
+    return this.applyUnlessDry(
       plan,
+      request.dryRun,
       who,
       "set-preferred",
       {
         function: fn,
         version,
         validFrom: iso,
-        install: body.install === true,
-        filters: filters.value,
+        install: request.install,
+        filters,
+        all: request.all,
       },
       iso,
     );
   }
 
-  async retry(body: Record<string, unknown>, who: string): Promise<Result<ChangeReport>> {
-    const filters = parseFilters(asQuery(body.filters, body.function, false));
-    if (!filters.ok) return filters;
-    const rows = this.deps.fleet.table.query(filters.value);
-    return this.apply(planRetry(rows), who, "retry", { filters: filters.value }, null);
+  async retry(request: RetryRequest, who: string): Promise<Result<ChangeReport>> {
+    const rows = this.deps.fleet.table.query(request.filters);
+    return this.applyUnlessDry(
+      planRetry(rows),
+      request.dryRun,
+      who,
+      "retry",
+      {
+        filters: request.filters,
+        all: request.all,
+      },
+      null,
+    );
+  }
+
+  /**
+   * A dry run answers the plan and writes nothing; so does a plan that
+   * changes no row (nothing matched, or every row skipped): no desired
+   * state, no fleet row, no audit entry, no publish.
+   */
+  private async applyUnlessDry(
+    plan: RowChange[],
+    dryRun: boolean,
+    who: string,
+    action: string,
+    details: Record<string, unknown>,
+    validFrom: string | null,
+  ): Promise<Result<ChangeReport>> {
+    const changed = plan.filter((change) => change.kind === "apply");
+    const skipped = plan.filter((change) => change.kind === "skip");
+    if (dryRun || changed.length === 0) return ok({ changed, skipped, dryRun });
+    const applied = await this.apply(plan, who, action, details, validFrom);
+    return applied.ok ? ok({ ...applied.value, dryRun: false }) : applied;
   }
 
   private async apply(
@@ -261,7 +289,7 @@ export class ConsoleOperations {
     action: string,
     details: Record<string, unknown>,
     validFrom: string | null,
-  ): Promise<Result<ChangeReport>> {
+  ): Promise<Result<Omit<ChangeReport, "dryRun">>> {
     const { state } = this.deps.state;
     const changed = plan.filter((change) => change.kind === "apply");
     const skipped = plan.filter((change) => change.kind === "skip");
@@ -328,13 +356,6 @@ export class ConsoleOperations {
     return ok({ changed, skipped });
   }
 
-  private functionFilters(query: Record<string, string>): Result<Filters> {
-    const filters = parseFilters(query);
-    if (!filters.ok) return filters;
-    if (filters.value.function === undefined) return err("function: is required (--function F)");
-    return filters;
-  }
-
   private packInfo(fn: string): { version: string; updatableFrom?: string }[] {
     return this.deps.packs.list(fn).map((pack) => ({
       version: pack.version,
@@ -352,13 +373,25 @@ export class ConsoleOperations {
     };
   }
 
-  /** Enrolled workstations matched by store / workstation / group that lack the function. */
+  /**
+   * Enrolled workstations matched by store / workstation / group that lack
+   * the function. A missing row has no status, versions or valid-from, so a
+   * filter on those that could not hold for "nothing installed, nothing
+   * planned" leaves no target (it must not widen the change).
+   */
   private installTargets(fn: string, filters: Filters): InstallTarget[] {
     const targets: InstallTarget[] = [];
+    if (filters.status !== undefined) return targets;
+    if (filters.validFromFrom !== undefined || filters.validFromTo !== undefined) return targets;
+    if (filters.activeVersion !== undefined && !filters.activeVersion.includes(null))
+      return targets;
+    if (filters.preferredVersion !== undefined && !filters.preferredVersion.includes(null))
+      return targets;
     for (const ws of Object.values(this.deps.state.state.workstations)) {
-      if (filters.store !== undefined && ws.store !== filters.store) continue;
-      if (filters.workstation !== undefined && ws.workstation !== filters.workstation) continue;
-      if (filters.group !== undefined && !groupMatches(ws.group, filters.group)) continue;
+      if (filters.store !== undefined && !filters.store.includes(ws.store)) continue;
+      if (filters.workstation !== undefined && !filters.workstation.includes(ws.workstation))
+        continue;
+      if (filters.group !== undefined && !groupMatchesAny(ws.group, filters.group)) continue;
       if (this.deps.fleet.table.has(rowKey({ ...ws, function: fn }))) continue;
       targets.push({ store: ws.store, workstation: ws.workstation, function: fn });
     }
@@ -382,16 +415,4 @@ export class ConsoleOperations {
 
 function newRequestId(): string {
   return `r-${randomBytes(6).toString("hex")}`;
-}
-
-/** Filters arrive as an object of strings (the console sends query-parameter names). */
-function asQuery(filters: unknown, fn: unknown, needFunction = true): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (typeof filters === "object" && filters !== null) {
-    for (const [name, value] of Object.entries(filters))
-      if (typeof value === "string") out[name] = value;
-  }
-  if (typeof fn === "string") out.function = fn;
-  else if (needFunction && out.function === undefined) delete out.function;
-  return out;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { matches, parseFilters } from "../../src/fleet/filters.js";
+import { parseFilters } from "../../src/fleet/filter-schema.js";
+import { matches } from "../../src/fleet/filters.js";
 import { FleetTable } from "../../src/fleet/fleet-table.js";
 import { FLEET_24, keysOf } from "./fixtures.js";
 

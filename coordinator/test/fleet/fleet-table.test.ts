@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type Filters, matches, parseFilters } from "../../src/fleet/filters.js";
+import { parseFilters } from "../../src/fleet/filter-schema.js";
+import { compileFilters, type Filters } from "../../src/fleet/filters.js";
 import { FleetTable } from "../../src/fleet/fleet-table.js";
 import { compareRows, rowKey, type ServiceRow } from "../../src/fleet/service-row.js";
 import {
@@ -16,6 +17,12 @@ import {
 } from "./fixtures.js";
 
 const sorted = (rows: readonly ServiceRow[]): ServiceRow[] => [...rows].sort(compareRows);
+
+/** The naive answer: every row tested in turn (the predicate compiled once per query). */
+function naiveQuery(rows: readonly ServiceRow[], filters: Filters): ServiceRow[] {
+  const test = compileFilters(filters);
+  return rows.filter((row) => test(row));
+}
 
 describe("FleetTable basics", () => {
   it("upserts, gets, replaces and deletes by key", () => {
@@ -62,13 +69,13 @@ describe("FleetTable basics", () => {
       group: "AT/Wien",
       validFrom: "2026-04-01T00:00:00.000Z",
     });
-    expect(keysOf(table.query({ status: "Prepared", store: "1001" }))).not.toContain(key);
-    expect(keysOf(table.query({ status: "In Progress", store: "1001" }))).toContain(key);
-    expect(keysOf(table.query({ preferredVersion: "1.2.0" }))).toEqual([key]);
-    expect(keysOf(table.query({ group: "DE/North", workstation: "01" }))).toEqual([
+    expect(keysOf(table.query({ status: ["Prepared"], store: ["1001"] }))).not.toContain(key);
+    expect(keysOf(table.query({ status: ["In Progress"], store: ["1001"] }))).toContain(key);
+    expect(keysOf(table.query({ preferredVersion: ["1.2.0"] }))).toEqual([key]);
+    expect(keysOf(table.query({ group: ["DE/North"], workstation: ["01"] }))).toEqual([
       "1001/01/price-service",
     ]);
-    expect(keysOf(table.query({ group: "AT" }))[0]).toBe(key);
+    expect(keysOf(table.query({ group: ["AT"] }))[0]).toBe(key);
     expect(keysOf(table.query({ validFromFrom: "2026-03-31T00:00:00.000Z" }))).toEqual([key]);
     expect(table.groups()).toEqual(["AT", "AT/Wien", "DE/North", "DE/South"]);
   });
@@ -119,11 +126,18 @@ describe("FleetTable basics", () => {
   });
 });
 
-/** Random filters over the random fleet's values, as a console would send them. */
-function randomQuery(random: () => number): Record<string, string> {
-  const query: Record<string, string> = {};
+/**
+ * Random filters over the random fleet's values, as a console would send
+ * them: a list filter holds one to three values, comma-separated or as a
+ * repeated parameter (an array).
+ */
+function randomQuery(random: () => number): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
   const maybe = (name: string, value: () => string): void => {
-    if (random() < 0.3) query[name] = value();
+    if (random() >= 0.3) return;
+    const single = name.startsWith("valid-from-");
+    const values = Array.from({ length: single ? 1 : 1 + Math.floor(random() * 3) }, value);
+    query[name] = values.length === 1 || random() < 0.5 ? values.join(",") : values;
   };
   const stamp = (): string =>
     random() < 0.5
@@ -152,13 +166,14 @@ function randomQuery(random: () => number): Record<string, string> {
   return query;
 }
 
-function parsed(query: Record<string, string>): Filters {
+function parsed(query: Record<string, string | string[]>): Filters {
   const result = parseFilters(query);
   if (!result.ok) throw new Error(`${JSON.stringify(query)}: ${result.error}`);
   return result.value;
 }
 
-describe("FleetTable.query equals a naive filter", () => {
+// Hundreds of queries over 20,000 rows: bounded in count, given time on a busy machine.
+describe("FleetTable.query equals a naive filter", { timeout: 30_000 }, () => {
   const random = prng(20_000);
   const rows = randomFleet(20_000, random);
   const table = FleetTable.fromRows(rows);
@@ -173,7 +188,7 @@ describe("FleetTable.query equals a naive filter", () => {
     let nonEmpty = 0;
     for (let i = 0; i < 250; i++) {
       const filters = parsed(randomQuery(random));
-      const naive = expected.filter((row) => matches(row, filters));
+      const naive = naiveQuery(expected, filters);
       const answer = table.query(filters);
       expect(keysOf(answer), JSON.stringify(filters)).toEqual(keysOf(naive));
       if (naive.length > 0) nonEmpty++;
@@ -181,12 +196,41 @@ describe("FleetTable.query equals a naive filter", () => {
     expect(nonEmpty).toBeGreaterThan(100);
   });
 
+  it("for 250 random filters with lists", () => {
+    let lists = 0;
+    for (let i = 0; i < 250; i++) {
+      const query = randomQuery(random);
+      const filters = parsed(query);
+      if (Object.values(filters).some((v) => Array.isArray(v) && v.length > 1)) lists++;
+      const naive = naiveQuery(expected, filters);
+      expect(keysOf(table.query(filters)), JSON.stringify(filters)).toEqual(keysOf(naive));
+    }
+    expect(lists).toBeGreaterThan(50);
+  });
+
+  it("for lists of stores with workstations (the pair index) and overlapping groups", () => {
+    const stores = Array.from({ length: 40 }, (_, i) => `S${String(i * 27).padStart(5, "0")}`);
+    const cases: Record<string, string | string[]>[] = [
+      { store: stores.slice(0, 3), workstation: "01,02" },
+      { store: stores, workstation: ["01", "03", "05"] },
+      { store: stores, workstation: Array.from({ length: 9 }, (_, i) => `0${i + 1}`) },
+      { group: "DE,DE/North" },
+      { group: ["DE/North", "DE", "AT"], status: "failed,ok" },
+      { group: "D,DE/Nor,XX" },
+    ];
+    for (const query of cases) {
+      const filters = parsed(query);
+      const naive = naiveQuery(expected, filters);
+      expect(keysOf(table.query(filters)), JSON.stringify(query)).toEqual(keysOf(naive));
+    }
+  });
+
   it("for every group prefix, alone and with a status", () => {
     const prefixes = ["D", "DE/Nor", "DE/North/", "XX", ...RANDOM_GROUPS.filter((g) => g !== null)];
     for (const group of prefixes) {
       for (const status of [undefined, "Failed", "OK"] as const) {
         const filters = parsed(status === undefined ? { group } : { group, status });
-        const naive = expected.filter((row) => matches(row, filters));
+        const naive = naiveQuery(expected, filters);
         expect(keysOf(table.query(filters)), JSON.stringify(filters)).toEqual(keysOf(naive));
       }
     }
@@ -210,7 +254,7 @@ describe("FleetTable.query equals a naive filter", () => {
       if (random() < 0.02) {
         // Queries in between exercise the incremental merge of the order.
         const filters = parsed(randomQuery(random));
-        const naive = sorted([...live.values()]).filter((r) => matches(r, filters));
+        const naive = naiveQuery(sorted([...live.values()]), filters);
         expect(keysOf(copy.query(filters))).toEqual(keysOf(naive));
       }
     }
@@ -219,9 +263,7 @@ describe("FleetTable.query equals a naive filter", () => {
     expect(copy.all()).toEqual(all);
     for (let i = 0; i < 100; i++) {
       const filters = parsed(randomQuery(random));
-      expect(keysOf(copy.query(filters))).toEqual(
-        keysOf(all.filter((row) => matches(row, filters))),
-      );
+      expect(keysOf(copy.query(filters))).toEqual(keysOf(naiveQuery(all, filters)));
     }
   });
 });
@@ -244,18 +286,28 @@ describe("FleetTable speed over 100,000 rows", () => {
 
   // Generous bounds so a loaded machine passes; typical numbers are far lower.
   const cases: { name: string; filters: Filters; maxMs: number }[] = [
-    { name: "one store", filters: { store: "S01234" }, maxMs: 5 },
-    { name: "one workstation", filters: { store: "S01234", workstation: "03" }, maxMs: 5 },
+    { name: "one store", filters: { store: ["S01234"] }, maxMs: 5 },
+    { name: "one workstation", filters: { store: ["S01234"], workstation: ["03"] }, maxMs: 5 },
     {
       name: "a rare status in a group",
-      filters: { status: "Failed", group: "DE/North" },
+      filters: { status: ["Failed"], group: ["DE/North"] },
       maxMs: 10,
     },
-    { name: "a group prefix", filters: { group: "AT" }, maxMs: 25 },
+    { name: "a group prefix", filters: { group: ["AT"] }, maxMs: 25 },
+    {
+      name: "ten stores",
+      filters: { store: Array.from({ length: 10 }, (_, i) => `S0${1000 + i * 7}`) },
+      maxMs: 5,
+    },
+    {
+      name: "two statuses in two groups",
+      filters: { status: ["Failed", "Rolled Back"], group: ["DE/North", "AT"] },
+      maxMs: 15,
+    },
     {
       name: "a version and a date range",
       filters: {
-        preferredVersion: "2.1.0",
+        preferredVersion: ["2.1.0"],
         validFromFrom: "2026-03-10T00:00:00.000Z",
         validFromTo: "2026-03-12T00:00:00.000Z",
       },

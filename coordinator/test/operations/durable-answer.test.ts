@@ -61,7 +61,15 @@ describe("set-preferred --install", () => {
     // The coalesced append waits on a timer that now never fires by itself.
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const answer = await ops.setPreferred(
-      { function: "pos-client", version: "1.0.0", install: true, filters: { group: "DE" } },
+      {
+        function: "pos-client",
+        version: "1.0.0",
+        validFrom: null,
+        install: true,
+        filters: { function: ["pos-client"], group: ["DE"] },
+        all: false,
+        dryRun: false,
+      },
       "test",
     );
     expect(answer.ok && answer.value.changed.length).toBe(TILLS);

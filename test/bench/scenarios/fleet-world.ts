@@ -173,7 +173,7 @@ export async function startWorld(options: WorldOptions): Promise<FleetWorld> {
         const report = await api<{ changed: unknown[]; skipped: unknown[] }>(
           "POST",
           "/api/set-preferred",
-          { function: "pos-client", version, filters: {} },
+          { function: "pos-client", version, all: true },
         );
         return { changed: report.changed.length, skipped: report.skipped.length };
       },

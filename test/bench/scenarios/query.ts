@@ -79,8 +79,7 @@ export const query: Scenario = async (ctx) => {
         body: JSON.stringify({
           function: "pos-client",
           version: "9.0.0",
-          filters: {},
-          limitStores: undefined,
+          all: true,
         }),
       }).then(async (r) => ({
         ok: r.ok,

@@ -1,0 +1,189 @@
+import type { z } from "zod";
+import type { AuditEntry } from "../audit/audit-log.js";
+import type { ServiceRow } from "../fleet/service-row.js";
+import type {
+  ChangeReport,
+  EnrolResult,
+  VersionsReport,
+} from "../operations/console-operations.js";
+import type { PackRecord } from "../packs/pack-record.js";
+import {
+  enrolBody,
+  noQuery,
+  retryBody,
+  setPreferredBody,
+  statusQuery,
+  versionsQuery,
+} from "./requests.js";
+
+/**
+ * The console API's contract: every route with its method, path, who may
+ * call it, and the one strict schema its query and its body are parsed
+ * with. The HTTP server routes and parses by this table, the console (CLI)
+ * takes its request types from it, and tests generate their cases from it,
+ * so a new route is covered by adding one entry.
+ *
+ * Answers are typed only for now (`answer<T>()`); they become zod schemas
+ * here too (and OpenAPI is generated from the table), as do finer roles.
+ */
+
+/** A route's answer type, carried by the table until answers get schemas. */
+export interface AnswerType<T> {
+  readonly __answer?: T;
+}
+const answer = <T>(): AnswerType<T> => ({});
+
+/** How a route's body is read: a JSON document checked by a schema (with a valid example), a pack upload, or none. */
+export type BodySpec =
+  | { kind: "json"; schema: z.ZodType; example: unknown }
+  | { kind: "pack-upload" }
+  | { kind: "none" };
+
+export interface RouteSpec {
+  readonly method: "GET" | "POST";
+  readonly path: `/api/${string}`;
+  /** Who may call it: the operator token, for now the only role. */
+  readonly auth: "operator";
+  /** Every route has a strict query schema; most take no parameters. */
+  readonly query: z.ZodType;
+  /** A valid query (parameter → value, or values for a repeated parameter). */
+  readonly queryExample: Readonly<Record<string, string | readonly string[]>>;
+  readonly body: BodySpec;
+  /** Status of a successful answer. */
+  readonly status: 200 | 201;
+  readonly answer: AnswerType<unknown>;
+  readonly summary: string;
+}
+
+const json = <S extends z.ZodType>(schema: S, example: z.input<S>) =>
+  ({ kind: "json", schema, example }) as const;
+const NONE = { kind: "none" } as const;
+
+export const API_ROUTES = {
+  enrol: {
+    method: "POST",
+    path: "/api/workstations",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: json(enrolBody, {
+      workstations: [{ store: "1001", workstation: "01", group: "DE/North" }],
+    }),
+    status: 201,
+    answer: answer<EnrolResult | EnrolResult[]>(),
+    summary: "Enrol one workstation, or many at once (all or none)",
+  },
+  publishPack: {
+    method: "POST",
+    path: "/api/packs",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: { kind: "pack-upload" },
+    status: 201,
+    answer: answer<PackRecord>(),
+    summary: "Publish a function pack (the .tgz as the body)",
+  },
+  listPacks: {
+    method: "GET",
+    path: "/api/packs",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: NONE,
+    status: 200,
+    answer: answer<PackRecord[]>(),
+    summary: "The published packs",
+  },
+  status: {
+    method: "GET",
+    path: "/api/status",
+    auth: "operator",
+    query: statusQuery,
+    queryExample: { store: "1001,2002", status: ["failed", "rolled-back"], group: "DE" },
+    body: NONE,
+    status: 200,
+    answer: answer<ServiceRow[]>(),
+    summary: "Flow-service rows passing the filters",
+  },
+  versions: {
+    method: "GET",
+    path: "/api/versions",
+    auth: "operator",
+    query: versionsQuery,
+    queryExample: { function: "pos-client", store: "1001" },
+    body: NONE,
+    status: 200,
+    answer: answer<VersionsReport>(),
+    summary: "The versions one function's matching rows may be set to, newest first",
+  },
+  setPreferred: {
+    method: "POST",
+    path: "/api/set-preferred",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: json(setPreferredBody, {
+      function: "pos-client",
+      version: "1.1.0",
+      validFrom: "2026-11-21T22:00:00Z",
+      install: false,
+      filters: { store: ["1001", "2002"], status: "prepared" },
+      dryRun: false,
+    }),
+    status: 200,
+    answer: answer<ChangeReport>(),
+    summary: "Set the preferred version of a function on the matching rows",
+  },
+  retry: {
+    method: "POST",
+    path: "/api/retry",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: json(retryBody, { filters: { status: ["failed", "rolled-back"], group: "DE" } }),
+    status: 200,
+    answer: answer<ChangeReport>(),
+    summary: "Retry Failed, Rolled Back and Not Ready rows",
+  },
+  audit: {
+    method: "GET",
+    path: "/api/audit",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: NONE,
+    status: 200,
+    answer: answer<AuditEntry[]>(),
+    summary: "The audit log of console actions",
+  },
+} as const satisfies Record<string, RouteSpec>;
+
+export type Routes = typeof API_ROUTES;
+export type RouteName = keyof Routes;
+
+type JsonSchemaOf<N extends RouteName> = Routes[N]["body"] extends {
+  kind: "json";
+  schema: infer S extends z.ZodType;
+}
+  ? S
+  : never;
+
+/** What a client sends as the JSON body of route `N`. */
+export type RequestBody<N extends RouteName> = z.input<JsonSchemaOf<N>>;
+/** What the server hands the operation after parsing route `N`'s body. */
+export type ParsedBody<N extends RouteName> = z.output<JsonSchemaOf<N>>;
+/** What a client sends as the query of route `N` (values: one string, comma-separated, or several). */
+export type RequestQuery<N extends RouteName> = z.input<Routes[N]["query"]>;
+export type ParsedQuery<N extends RouteName> = z.output<Routes[N]["query"]>;
+/** What route `N` answers with. */
+export type Answer<N extends RouteName> =
+  Routes[N]["answer"] extends AnswerType<infer T> ? T : never;
+
+/** The route for `method` and `path`, if any. */
+export function findRoute(method: string, path: string): RouteName | undefined {
+  for (const [name, route] of Object.entries(API_ROUTES) as [RouteName, RouteSpec][]) {
+    if (route.method === method && route.path === path) return name;
+  }
+  return undefined;
+}
