@@ -1,10 +1,6 @@
 import type { AclDecision, Principal } from "./acl.js";
 import { describePrincipal } from "./acl.js";
-import {
-  isFixedClientIdOf,
-  RESERVED_CLIENT_ID_PREFIXES,
-  workstationName,
-} from "./usernames.js";
+import { isFixedClientIdOf, RESERVED_CLIENT_ID_PREFIXES, workstationName } from "./usernames.js";
 
 /**
  * Client identifiers and who may use them.

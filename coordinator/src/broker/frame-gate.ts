@@ -1,5 +1,5 @@
-import { Duplex } from "node:stream";
 import type { Socket } from "node:net";
+import { Duplex } from "node:stream";
 import { type FrameLimits, FrameScanner } from "./frame-scanner.js";
 
 /**
@@ -60,7 +60,11 @@ export class FrameGate extends Duplex {
     if (!this.refused) this.socket.resume();
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+  override _write(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void,
+  ): void {
     if (this.socket.write(chunk)) callback();
     else this.pendingWrite = callback;
   }

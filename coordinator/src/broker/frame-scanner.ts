@@ -67,9 +67,7 @@ export class FrameScanner {
       if (this.header.length === 1) continue;
       if ((byte & 0x80) !== 0) {
         if (this.header.length === 1 + MAX_LENGTH_BYTES) {
-          return this.refuse(
-            "malformed Remaining Length: more than 4 bytes (MQTT 3.1.1 §2.2.3)",
-          );
+          return this.refuse("malformed Remaining Length: more than 4 bytes (MQTT 3.1.1 §2.2.3)");
         }
         continue;
       }

@@ -16,6 +16,7 @@ import {
 } from "@tillroll/protocol";
 import type { AuditLog } from "../audit/audit-log.js";
 import { generateSecret, hashSecretAsync } from "../broker/credentials.js";
+import { agentUsername, posUsername } from "../broker/usernames.js";
 import type { DesiredPublisher } from "../desired/desired-publisher.js";
 import { type Filters, parseFilters } from "../fleet/filters.js";
 import type { FleetStore } from "../fleet/fleet-store.js";
@@ -62,9 +63,6 @@ export interface ChangeReport {
   changed: RowChange[];
   skipped: RowChange[];
 }
-
-export const agentUsername = (store: string, ws: string) => `agent:${store}:${ws}`;
-export const posUsername = (store: string, ws: string) => `pos:${store}:${ws}`;
 
 /** The console's operations: validate, decide (pure planners), persist, publish, audit. */
 export class ConsoleOperations {
