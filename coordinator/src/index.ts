@@ -1,4 +1,5 @@
 export { startEmbeddedBroker } from "./broker/embedded-broker.js";
+export { agentUsername, parseWorkstationUsername, posUsername } from "./broker/usernames.js";
 export { Coordinator, type CoordinatorOptions } from "./coordinator.js";
 export type { ServiceRow } from "./fleet/service-row.js";
 export { type JsonRow, toJsonRow } from "./fleet/status-table.js";
