@@ -59,11 +59,10 @@ beforeAll(async () => {
   await writeFile(
     aclFile,
     [
+      // As in the README's external-broker section.
       "user agent.1001.01",
-      `topic write ${own("status")}`,
-      `topic write ${own("presence")}`,
-      `topic read ${own("desired")}`,
-      `topic read ${own("session")}`,
+      ...["status", "presence", "log", "maintenance", "notice"].map((k) => `topic write ${own(k)}`),
+      ...["desired", "session"].map((k) => `topic read ${own(k)}`),
       "",
       "user pos.1001.01",
       `topic write ${own("session")}`,
