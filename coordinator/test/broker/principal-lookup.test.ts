@@ -44,7 +44,9 @@ describe("createPrincipalLookup", () => {
     const wrong = median(times[names[0]]);
     for (const name of names.slice(1)) {
       const ratio = median(times[name]) / wrong;
-      expect(ratio, `${name}: ${ratio.toFixed(2)}× the time of a wrong password`).toBeGreaterThan(0.4);
+      expect(ratio, `${name}: ${ratio.toFixed(2)}× the time of a wrong password`).toBeGreaterThan(
+        0.4,
+      );
       expect(ratio, `${name}: ${ratio.toFixed(2)}× the time of a wrong password`).toBeLessThan(2.5);
     }
   });

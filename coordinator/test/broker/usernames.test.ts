@@ -35,11 +35,12 @@ describe("broker usernames", () => {
   });
 
   it("round-trips every name it builds", () => {
-    for (const [store, ws] of [
+    const pairs: [string, string][] = [
       ["1001", "01"],
       ["A_b-9", "z"],
       ["x".repeat(64), "y".repeat(64)],
-    ]) {
+    ];
+    for (const [store, ws] of pairs) {
       expect(parseWorkstationUsername(agentUsername(store, ws))).toEqual({
         kind: "agent",
         store,
