@@ -120,6 +120,13 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   if (!Number.isInteger(maxConnectBytes) || maxConnectBytes < 12) {
     throw new Error(`broker: maxConnectBytes ${maxConnectBytes} is not a valid CONNECT size`);
   }
+  const { maxSessionsPerPrincipal, sessionExpiryMs } = sessionLimits;
+  if (!Number.isInteger(maxSessionsPerPrincipal) || maxSessionsPerPrincipal < 0) {
+    throw new Error(`broker: maxSessionsPerPrincipal ${maxSessionsPerPrincipal} is not a count`);
+  }
+  if (!Number.isFinite(sessionExpiryMs) || sessionExpiryMs <= 0) {
+    throw new Error(`broker: sessionExpiryMs ${sessionExpiryMs} is not a positive duration`);
+  }
   const owners = new ClientIdOwners(sessionLimits);
 
   const coordinatorCredentials: BrokerCredentials = Object.freeze({
@@ -184,7 +191,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   });
 
   // Abandoned persistent sessions: checked often enough that one outlives
-  // its expiry by at most a quarter of it (and a minute at most).
+  // its expiry by at most a quarter of it (and a minute at most). A client
+  // that comes back while its session is being dropped finds it empty, as
+  // after a broker restart; the agent subscribes again on every connect.
   const sweepMs = Math.max(10, Math.min(60_000, Math.floor(sessionLimits.sessionExpiryMs / 4)));
   const sweep = setInterval(() => {
     for (const clientId of owners.expire(now())) {
