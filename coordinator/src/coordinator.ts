@@ -1,12 +1,10 @@
-import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { DEFAULT_TOPIC_ROOT, fleetFilter } from "@tillroll/protocol";
 import mqtt, { type MqttClient } from "mqtt";
 import { AuditLog } from "./audit/audit-log.js";
-import type { Principal } from "./broker/acl.js";
-import { verifySecretAsync } from "./broker/credentials.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded-broker.js";
+import { createPrincipalLookup } from "./broker/principal-lookup.js";
 import { DesiredPublisher } from "./desired/desired-publisher.js";
 import { FleetStore } from "./fleet/fleet-store.js";
 import { createApiHandler } from "./http/api-server.js";
@@ -71,7 +69,7 @@ export class Coordinator {
         port: options.mqttPort,
         topicRoot,
         log,
-        lookupPrincipal: principalLookup(state),
+        lookupPrincipal: createPrincipalLookup((ref) => state.state.workstations[wsKey(ref)]),
       });
       clientUrl = broker.url;
       clientAuth = { ...broker.coordinatorCredentials };
@@ -187,31 +185,6 @@ export class Coordinator {
   async stop(): Promise<void> {
     for (const close of this.closers) await close().catch(() => undefined);
   }
-}
-
-/**
- * Resolves broker credentials to a principal. A successful scrypt check is
- * remembered as a sha256 of the secret, so a reconnect storm of 10,000 tills
- * costs 10,000 fast hashes, not 10,000 scrypt runs (the secrets are 256-bit
- * random values: a slow hash protects nothing, it only slows the broker).
- */
-function principalLookup(state: StateStore) {
-  const verified = new Map<string, { digest: string; hash: string }>();
-  return async (username: string, password: string): Promise<Principal | null> => {
-    const match = /^(agent|pos):([^:]+):([^:]+)$/.exec(username);
-    if (match === null) return null;
-    const [, kind, store = "", workstation = ""] = match;
-    const record = state.state.workstations[wsKey({ store, workstation })];
-    if (record === undefined) return null;
-    const hash = kind === "agent" ? record.agentSecretHash : record.posSecretHash;
-    const digest = createHash("sha256").update(password).digest("hex");
-    const known = verified.get(username);
-    if (known === undefined || known.hash !== hash || known.digest !== digest) {
-      if (!(await verifySecretAsync(password, hash))) return null;
-      verified.set(username, { digest, hash });
-    }
-    return { kind: kind as "agent" | "pos", store, workstation };
-  };
 }
 
 function stripCredentials(url: string): string {

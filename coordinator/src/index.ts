@@ -7,6 +7,7 @@ export {
   type RouteSpec,
 } from "./api/routes.js";
 export { startEmbeddedBroker } from "./broker/embedded-broker.js";
+export { agentUsername, parseWorkstationUsername, posUsername } from "./broker/usernames.js";
 export { EXIT_CODES } from "./cli/exit-codes.js";
 export { Coordinator, type CoordinatorOptions } from "./coordinator.js";
 export type { ServiceRow } from "./fleet/service-row.js";

@@ -144,7 +144,7 @@ describe("agent over TLS with the coordinator's generated CA", () => {
     });
     const agent = await startAgent(w, w.tls.caPem ?? "");
     await w.watcher?.waitFor(() => true, 30_000);
-    expect(tlsClients).toContain(`agent:${agent.store}:${agent.workstation}`);
+    expect(tlsClients).toContain(`agent.${agent.store}.${agent.workstation}`);
   });
 
   // KNOWN GAP, for the integrator: the agent passes its `ca` to the MQTT
@@ -209,6 +209,6 @@ describe("agent over TLS with the coordinator's generated CA", () => {
     await expect
       .poll(() => agent.log(), { timeout: 20_000 })
       .toMatch(/mqtt: .*(unable to verify the first certificate|self[- ]signed)/i);
-    expect(connected).not.toContain(`agent:${agent.store}:${agent.workstation}`);
+    expect(connected).not.toContain(`agent.${agent.store}.${agent.workstation}`);
   });
 });

@@ -89,7 +89,7 @@ describe("status filters of the seed against 3 stores x 4 workstations x 2 funct
       const client = await mqtt.connectAsync(brokerUrl, {
         username: c.username,
         password: c.password,
-        clientId: `agent:${c.store}:${c.workstation}`,
+        clientId: `agent.${c.store}.${c.workstation}`,
         protocolVersion: 4,
       });
       const storeIndex = Math.floor(i / WORKSTATIONS.length);

@@ -31,6 +31,11 @@ export class CoordinatorProcess {
     return `http://127.0.0.1:${this.httpPort}`;
   }
 
+  /** Process id of the running coordinator (to read its memory from /proc). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   async start(): Promise<void> {
     const args = [
       TILLROLL_CLI,

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
+import { userInfo } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../support/temp.js";
 
@@ -11,14 +12,27 @@ export const MOSQUITTO = ["/usr/sbin/mosquitto", "mosquitto"];
  * settings a fleet needs (see the README): no cap on queued messages that
  * would silently drop statuses, a larger listen backlog is a kernel setting.
  */
-export async function startMosquitto(dir: string): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startMosquitto(
+  dir: string,
+  /** Password and ACL files; without them anyone may connect and use every topic. */
+  auth?: { passwordFile: string; aclFile: string },
+): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort();
   const conf = join(dir, "mosquitto.conf");
   await writeFile(
     conf,
     [
       `listener ${port} 127.0.0.1`,
-      "allow_anonymous true",
+      ...(auth === undefined
+        ? ["allow_anonymous true"]
+        : [
+            "allow_anonymous false",
+            // Started as root, Mosquitto drops to user "mosquitto", which cannot
+            // read a test's private folder: stay the user who runs the tests.
+            `user ${userInfo().username}`,
+            `password_file ${auth.passwordFile}`,
+            `acl_file ${auth.aclFile}`,
+          ]),
       "persistence false",
       "max_queued_messages 0",
       "max_inflight_messages 0",

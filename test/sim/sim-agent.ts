@@ -119,7 +119,7 @@ export class SimAgent {
     const client = LiteMqttClient.open({
       host: this.ctx.host,
       port: this.ctx.port,
-      clientId: `agent:${this.ref.store}:${this.ref.workstation}`,
+      clientId: `agent.${this.ref.store}.${this.ref.workstation}`,
       username: this.credentials.username,
       password: this.credentials.password,
       clean: false,

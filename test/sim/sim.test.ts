@@ -199,7 +199,7 @@ describe("fleet simulator against aedes", () => {
     const reconnected = new Set<string>();
     await b.pause();
     b.aedes.on("client", (client) => {
-      if (client.id.startsWith("agent:")) reconnected.add(client.id);
+      if (client.id.startsWith("agent.")) reconnected.add(client.id);
     });
     await sim.waitFor((s) => s.connected() === 0, 2_000);
     await b.resume();

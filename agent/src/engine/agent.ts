@@ -131,7 +131,7 @@ export class Agent {
     const link = new AgentLink(
       {
         url: config.broker,
-        clientId: `agent:${config.store}:${config.workstation}`,
+        clientId: `agent.${config.store}.${config.workstation}`,
         username: config.username,
         password: config.password,
         ca,

@@ -2,8 +2,15 @@ import type { EventEmitter } from "node:events";
 import { createServer, type Server, type Socket } from "node:net";
 import { MAX_PAYLOAD_BYTES, validateTopicRoot } from "@tillroll/protocol";
 import { Aedes } from "aedes";
-import { MAX_CLIENT_ID_BYTES } from "./client-ids.js";
+import {
+  ClientIdOwners,
+  DEFAULT_SESSION_LIMITS,
+  MAX_CLIENT_ID_BYTES,
+  type SessionLimits,
+} from "./client-ids.js";
 import { generateSecret } from "./credentials.js";
+import { FrameGate } from "./frame-gate.js";
+import { maxPacketBytesFor } from "./frame-scanner.js";
 import {
   type BrokerCredentials,
   type BrokerLog,
@@ -11,6 +18,7 @@ import {
   createBrokerHooks,
   type LookupPrincipal,
 } from "./hooks.js";
+import { DEFAULT_THROTTLE_OPTIONS, LoginThrottle, type ThrottleOptions } from "./login-throttle.js";
 import { createRetainedIndexPersistence } from "./retained-index.js";
 
 /**
@@ -21,6 +29,16 @@ import { createRetainedIndexPersistence } from "./retained-index.js";
  * (retained-index.ts). Sessions and retained messages live in memory: after a
  * restart the agents resubscribe and republish (agent-link.ts), and the
  * coordinator republishes desired states from its fleet store.
+ *
+ * Bounds against a client that misbehaves, logged in or not:
+ * - a packet declaring more than the limit is refused at its fixed header,
+ *   before its body is read (frame-gate.ts): a CONNECT above
+ *   `maxConnectBytes` (8 KiB), any later packet above what a PUBLISH of
+ *   `maxPayloadBytes` can need; the connection is closed;
+ * - failed logins are slowed per username and per address (login-throttle.ts);
+ * - a principal holds at most `maxSessionsPerPrincipal` persistent sessions
+ *   besides its fixed client id, and a persistent session whose client stays
+ *   away `sessionExpiryMs` (a day) is discarded (client-ids.ts).
  */
 
 export type { BrokerCredentials, BrokerLog, LookupPrincipal } from "./hooks.js";
@@ -36,6 +54,13 @@ export const COORDINATOR_USERNAME = "tillroll-coordinator";
 /** Largest payload MQTT 3.1.1 can carry at all (Remaining Length, §2.2.3). */
 const MQTT_MAX_PAYLOAD_BYTES = 268_435_455;
 
+/**
+ * Largest CONNECT accepted before login: protocol name and flags (10 bytes),
+ * a client id (at most 256), username, password and a last will of a
+ * presence or session document; ours take a few hundred bytes.
+ */
+export const DEFAULT_MAX_CONNECT_BYTES = 8 * 1024;
+
 export interface EmbeddedBrokerOptions {
   /** Address to listen on; default 127.0.0.1. */
   host?: string;
@@ -47,6 +72,14 @@ export interface EmbeddedBrokerOptions {
   lookupPrincipal: LookupPrincipal;
   /** Largest payload accepted; default MAX_PAYLOAD_BYTES (256 KiB). */
   maxPayloadBytes?: number;
+  /** Largest CONNECT packet (Remaining Length) accepted before login; default 8 KiB. */
+  maxConnectBytes?: number;
+  /** Persistent-session cap per principal and expiry; default DEFAULT_SESSION_LIMITS. */
+  sessions?: Partial<SessionLimits>;
+  /** Failed-login slowdown; default DEFAULT_THROTTLE_OPTIONS. */
+  loginThrottle?: Partial<ThrottleOptions>;
+  /** Clock (ms since the epoch); default Date.now. */
+  now?: () => number;
   /** One line per refusal and per broker error; default: silent. */
   log?: BrokerLog;
 }
@@ -62,6 +95,8 @@ export interface EmbeddedBroker {
    * topic, `+` fleet filters). The secret never leaves the process.
    */
   coordinatorCredentials: Readonly<BrokerCredentials>;
+  /** Persistent sessions held (connected or not), for metrics and tests. */
+  persistentSessionCount(): number;
   /** Stops listening, disconnects every client and shuts aedes down; safe to call twice. */
   close(): Promise<void>;
 }
@@ -70,6 +105,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const host = options.host ?? "127.0.0.1";
   const maxPayloadBytes = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
   const log = options.log ?? (() => {});
+  const now = options.now ?? Date.now;
+  const maxConnectBytes = options.maxConnectBytes ?? DEFAULT_MAX_CONNECT_BYTES;
+  const sessionLimits: SessionLimits = { ...DEFAULT_SESSION_LIMITS, ...options.sessions };
   const root = validateTopicRoot(options.topicRoot);
   if (!root.ok) throw new Error(`broker: ${root.error}`);
   if (
@@ -79,6 +117,17 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   ) {
     throw new Error(`broker: maxPayloadBytes ${maxPayloadBytes} is not a valid payload size`);
   }
+  if (!Number.isInteger(maxConnectBytes) || maxConnectBytes < 12) {
+    throw new Error(`broker: maxConnectBytes ${maxConnectBytes} is not a valid CONNECT size`);
+  }
+  const { maxSessionsPerPrincipal, sessionExpiryMs } = sessionLimits;
+  if (!Number.isInteger(maxSessionsPerPrincipal) || maxSessionsPerPrincipal < 0) {
+    throw new Error(`broker: maxSessionsPerPrincipal ${maxSessionsPerPrincipal} is not a count`);
+  }
+  if (!Number.isFinite(sessionExpiryMs) || sessionExpiryMs <= 0) {
+    throw new Error(`broker: sessionExpiryMs ${sessionExpiryMs} is not a positive duration`);
+  }
+  const owners = new ClientIdOwners(sessionLimits);
 
   const coordinatorCredentials: BrokerCredentials = Object.freeze({
     username: COORDINATOR_USERNAME,
@@ -89,6 +138,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     lookupPrincipal: options.lookupPrincipal,
     maxPayloadBytes,
     coordinator: coordinatorCredentials,
+    owners,
+    throttle: new LoginThrottle({ ...DEFAULT_THROTTLE_OPTIONS, ...options.loginThrottle }),
+    now,
     log,
   });
   const persistence = createRetainedIndexPersistence();
@@ -96,7 +148,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const aedes = await Aedes.createBroker({
     persistence,
     // MQTT 3.1.1 §3.1.3.1: a server must accept client ids of 1-23 bytes and
-    // may accept longer ones; agent ids `agent:{store}:{ws}` exceed 23. aedes
+    // may accept longer ones; agent ids `agent.{store}.{ws}` exceed 23. aedes
     // applies this option to MQTT 3.1 clients only; the hooks enforce the
     // same limit for every version (client-ids.ts).
     maxClientsIdLength: MAX_CLIENT_ID_BYTES,
@@ -111,8 +163,6 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     authorizeSubscribe: hooks.authorizeSubscribe,
     authorizeForward: hooks.authorizeForward,
   });
-  aedes.on("client", hooks.onClient);
-  aedes.on("clientDisconnect", hooks.onClientDisconnect);
   aedes.on("clientError", (client, error) => {
     if (!(error instanceof BrokerRefusal)) {
       log(`broker: client ${JSON.stringify(client.id)}: ${error.message}`);
@@ -130,16 +180,36 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   // Our own record of sockets: net.Server.close() waits for every connection,
   // and aedes.close() knows only clients that finished CONNECT.
   const sockets = new Set<Socket>();
+  const frameLimits = { maxConnectBytes, maxPacketBytes: maxPacketBytesFor(maxPayloadBytes) };
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
-    aedes.handle(socket);
+    const gate = new FrameGate(socket, frameLimits, (reason) =>
+      log(`broker: closed the connection from ${socket.remoteAddress ?? "?"}: ${reason}`),
+    );
+    aedes.handle(gate);
   });
+
+  // Abandoned persistent sessions: checked often enough that one outlives
+  // its expiry by at most a quarter of it (and a minute at most). A client
+  // that comes back while its session is being dropped finds it empty, as
+  // after a broker restart; the agent subscribes again on every connect.
+  const sweepMs = Math.max(10, Math.min(60_000, Math.floor(sessionLimits.sessionExpiryMs / 4)));
+  const sweep = setInterval(() => {
+    for (const clientId of owners.expire(now())) {
+      log(`broker: discarded the persistent session of ${JSON.stringify(clientId)}: abandoned`);
+      persistence.dropSession(clientId).catch((error: unknown) => {
+        log(`broker: discarding ${JSON.stringify(clientId)}: ${String(error)}`);
+      });
+    }
+  }, sweepMs);
+  sweep.unref();
 
   let port: number;
   try {
     port = await listen(server, options.port, host);
   } catch (error) {
+    clearInterval(sweep);
     await closeAedes(aedes);
     throw error;
   }
@@ -152,8 +222,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     port,
     aedes,
     coordinatorCredentials,
+    persistentSessionCount: () => owners.sessionCount,
     close() {
       closing ??= (async () => {
+        clearInterval(sweep);
         const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         await closeAedes(aedes);
         // Connections that never finished CONNECT are not aedes clients.

@@ -8,7 +8,8 @@ import {
   type Principal,
   validatePrincipal,
 } from "./acl.js";
-import { ClientIdOwners, checkClientId } from "./client-ids.js";
+import { type ClientIdOwners, checkClientId } from "./client-ids.js";
+import type { LoginOutcome, LoginThrottle } from "./login-throttle.js";
 
 /**
  * The aedes hooks that enforce who may connect, publish and subscribe. Each
@@ -36,6 +37,12 @@ export interface HookOptions {
   maxPayloadBytes: number;
   /** The coordinator's own in-process account; its username is reserved. */
   coordinator: BrokerCredentials;
+  /** Who holds which client id and persistent session (cap per principal). */
+  owners: ClientIdOwners;
+  /** Slows failed logins per username and address. */
+  throttle: LoginThrottle;
+  /** Clock (ms) for the throttle and session expiry. */
+  now: () => number;
   log: BrokerLog;
 }
 
@@ -44,12 +51,7 @@ export type BrokerHooks = Required<
     AedesOptions,
     "preConnect" | "authenticate" | "authorizePublish" | "authorizeSubscribe" | "authorizeForward"
   >
-> & {
-  /** For aedes's `client` event: the connection is registered. */
-  onClient(client: Client): void;
-  /** For aedes's `clientDisconnect` event. */
-  onClientDisconnect(client: Client): void;
-};
+>;
 
 /** A refusal the hooks already logged; the broker does not log it again. */
 export class BrokerRefusal extends Error {
@@ -90,16 +92,32 @@ function digest(text: string): Buffer {
 }
 
 export function createBrokerHooks(options: HookOptions): BrokerHooks {
-  const { topicRoot: root, lookupPrincipal, maxPayloadBytes, log } = options;
+  const { topicRoot: root, lookupPrincipal, maxPayloadBytes, owners, throttle, now, log } = options;
   const coordinatorSecret = digest(options.coordinator.password);
-  const owners = new ClientIdOwners();
   /** What preConnect saw in CONNECT, for authenticate: the raw client id and the will. */
   const connects = new WeakMap<Client, { clientId: string; will: Will | null }>();
 
+  function addressOf(client: Client): string {
+    const address = "remoteAddress" in client.conn ? client.conn.remoteAddress : undefined;
+    return address ?? "?";
+  }
+
   function peer(client: Client | null): string {
     if (client === null) return "no client (a will left by another broker)";
-    const address = "remoteAddress" in client.conn ? client.conn.remoteAddress : undefined;
-    return `client ${JSON.stringify(client.id ?? "")} from ${address ?? "?"}`;
+    return `client ${JSON.stringify(client.id ?? "")} from ${addressOf(client)}`;
+  }
+
+  /**
+   * Owns the client id from now until the connection closes. Recorded here,
+   * not on aedes's `client` event, so that parallel CONNECTs of one principal
+   * cannot all pass the session cap before any of them is counted; the
+   * socket's close covers every way a connection ends, registered or not.
+   */
+  function register(client: Client, principal: Principal): void {
+    owners.connect(principal, client.id, client.clean, client);
+    const release = () => owners.disconnect(client.id, client, now());
+    if ((client.conn as { closed?: boolean }).closed === true) release();
+    else client.conn.once("close", release);
   }
 
   async function resolvePrincipal(username: string, password: string): Promise<Principal | null> {
@@ -148,67 +166,99 @@ export function createBrokerHooks(options: HookOptions): BrokerHooks {
     authenticate(client, username, password, done) {
       const connect = connects.get(client) ?? { clientId: client.id, will: null };
       connects.delete(client);
+      const address = addressOf(client);
       const refuse = (returnCode: number, message: string, detail: string) => {
         log(`broker: refused CONNECT of ${peer(client)}: ${detail}`);
         done(connackRefusal(returnCode, message), false);
       };
-      // §3.1.3.4/§3.1.3.5: every party authenticates with username and
-      // password; a missing or wrong pair gets 0x04 (§3.2.2.3), and the server
-      // closes the connection after a non-zero CONNACK (MQTT-3.2.2-5).
-      if (username === undefined || password === undefined) {
-        refuse(BAD_USERNAME_OR_PASSWORD, "bad username or password", "no username or password");
+      // Failed logins are slowed per username and per address (login-throttle.ts)
+      // before the credentials are looked at: the wait says nothing about them.
+      const admission = throttle.admit(username ?? "", address, now());
+      if (!admission.admitted) {
+        refuse(
+          SERVER_UNAVAILABLE,
+          "server unavailable",
+          `login throttled after repeated failures for ${JSON.stringify(username ?? "")} or from ${address} (next attempt in ${Math.ceil(admission.waitMs / 1000)} s)`,
+        );
         return;
       }
-      Promise.resolve()
-        .then(() => resolvePrincipal(username, password.toString("utf8")))
-        .then(
-          (found) => {
-            if (found === null) {
+      const { ticket } = admission;
+      const settle = (outcome: LoginOutcome) => throttle.settle(ticket, outcome, now());
+      const check = () => {
+        // §3.1.3.4/§3.1.3.5: every party authenticates with username and
+        // password; a missing or wrong pair gets 0x04 (§3.2.2.3), and the server
+        // closes the connection after a non-zero CONNACK (MQTT-3.2.2-5).
+        if (username === undefined || password === undefined) {
+          settle("failure");
+          refuse(BAD_USERNAME_OR_PASSWORD, "bad username or password", "no username or password");
+          return;
+        }
+        Promise.resolve()
+          .then(() => resolvePrincipal(username, password.toString("utf8")))
+          .then(
+            (found) => {
+              if (found === null) {
+                settle("failure");
+                refuse(
+                  BAD_USERNAME_OR_PASSWORD,
+                  "bad username or password",
+                  `bad username or password for ${JSON.stringify(username)}`,
+                );
+                return;
+              }
+              // The password was right: whatever follows is no guess.
+              settle("success");
+              const valid = validatePrincipal(found);
+              if (!valid.ok) {
+                refuse(NOT_AUTHORIZED, "not authorized", valid.error);
+                return;
+              }
+              const principal = valid.value;
+              // §3.1.3.1 lets the server refuse a client id with 0x02; see client-ids.ts.
+              for (const decision of [
+                checkClientId(principal, connect.clientId, client.clean),
+                owners.check(principal, client.id, client.clean),
+              ]) {
+                if (!decision.allowed) {
+                  refuse(IDENTIFIER_REJECTED, "identifier rejected", decision.reason);
+                  return;
+                }
+              }
+              // §3.1.2.5: the will is a PUBLISH the server makes for the client
+              // later. One the client could not publish itself is refused now,
+              // with 0x05 "not authorized" (§3.2.2.3), instead of silently
+              // dropped when the connection breaks.
+              if (connect.will !== null) {
+                const decision = publishDecision(
+                  principal,
+                  connect.will.topic,
+                  connect.will.payload,
+                );
+                if (!decision.allowed) {
+                  refuse(NOT_AUTHORIZED, "not authorized", `last will: ${decision.reason}`);
+                  return;
+                }
+              }
+              setPrincipal(client, principal);
+              register(client, principal);
+              done(null, true);
+            },
+            (error: unknown) => {
+              // The fleet store failed, not the client: 0x03 "server unavailable"
+              // (§3.2.2.3) tells it to come back later rather than that its
+              // credentials are wrong.
+              settle("neutral");
+              const message = error instanceof Error ? error.message : String(error);
               refuse(
-                BAD_USERNAME_OR_PASSWORD,
-                "bad username or password",
-                `bad username or password for ${JSON.stringify(username)}`,
+                SERVER_UNAVAILABLE,
+                "server unavailable",
+                `principal lookup failed: ${message}`,
               );
-              return;
-            }
-            const valid = validatePrincipal(found);
-            if (!valid.ok) {
-              refuse(NOT_AUTHORIZED, "not authorized", valid.error);
-              return;
-            }
-            const principal = valid.value;
-            // §3.1.3.1 lets the server refuse a client id with 0x02; see client-ids.ts.
-            for (const decision of [
-              checkClientId(principal, connect.clientId, client.clean),
-              owners.check(principal, client.id),
-            ]) {
-              if (!decision.allowed) {
-                refuse(IDENTIFIER_REJECTED, "identifier rejected", decision.reason);
-                return;
-              }
-            }
-            // §3.1.2.5: the will is a PUBLISH the server makes for the client
-            // later. One the client could not publish itself is refused now,
-            // with 0x05 "not authorized" (§3.2.2.3), instead of silently
-            // dropped when the connection breaks.
-            if (connect.will !== null) {
-              const decision = publishDecision(principal, connect.will.topic, connect.will.payload);
-              if (!decision.allowed) {
-                refuse(NOT_AUTHORIZED, "not authorized", `last will: ${decision.reason}`);
-                return;
-              }
-            }
-            setPrincipal(client, principal);
-            done(null, true);
-          },
-          (error: unknown) => {
-            // The fleet store failed, not the client: 0x03 "server unavailable"
-            // (§3.2.2.3) tells it to come back later rather than that its
-            // credentials are wrong.
-            const message = error instanceof Error ? error.message : String(error);
-            refuse(SERVER_UNAVAILABLE, "server unavailable", `principal lookup failed: ${message}`);
-          },
-        );
+            },
+          );
+      };
+      if (admission.waitMs <= 0) check();
+      else setTimeout(check, admission.waitMs).unref();
     },
 
     authorizePublish(client, packet, callback) {
@@ -271,15 +321,6 @@ export function createBrokerHooks(options: HookOptions): BrokerHooks {
       if (principal !== null && maySubscribe(principal, packet.topic, root).allowed) return packet;
       log(`broker: not forwarding ${JSON.stringify(packet.topic)} to ${peer(client)}`);
       return null;
-    },
-
-    onClient(client) {
-      const principal = principalOf(client);
-      if (principal !== null) owners.connect(principal, client.id, client.clean, client);
-    },
-
-    onClientDisconnect(client) {
-      owners.disconnect(client.id, client);
     },
   };
 }

@@ -23,7 +23,8 @@ import { Readable } from "node:stream";
  * and a literal-prefix check before any split.
  *
  * Everything else (sessions, subscriptions, queued QoS 1 messages, wills) is
- * the default memory persistence, by subclassing it. aedes-persistence is
+ * the default memory persistence, by subclassing it, plus dropSession for
+ * persistent sessions the broker expires (client-ids.ts). aedes-persistence is
  * aedes's own dependency, not ours, so it is loaded from where aedes resolves
  * it: this is exactly the class aedes would otherwise instantiate.
  */
@@ -41,6 +42,11 @@ interface MemoryPersistence {
   storeRetained(packet: RetainedPacket): Promise<void>;
   createRetainedStream(pattern: string): Readable;
   createRetainedStreamCombi(patterns: string[]): Readable;
+  cleanSubscriptions(client: { id: string }): Promise<void>;
+  outgoingStream(client: { id: string }): Readable;
+  outgoingClearMessageId(client: { id: string }, packet: { messageId?: number }): Promise<unknown>;
+  cleanIncoming(client: { id: string }): Promise<void>;
+  delWill(client: { id: string }): Promise<unknown>;
   destroy(): Promise<void>;
 }
 
@@ -81,6 +87,25 @@ export class RetainedIndexPersistence extends MemoryPersistenceBase {
    */
   override createRetainedStreamCombi(patterns: string[]): Readable {
     return Readable.from(this.#matching(patterns));
+  }
+
+  /**
+   * Discards the stored session of a client id that is not connected: its
+   * subscriptions (so nothing more is queued for it), its queued outgoing
+   * messages, its unfinished QoS 2 receipts and any will. The base class
+   * keeps the queue private; it is emptied one message at a time by packet
+   * id, as aedes clears acknowledged messages.
+   */
+  async dropSession(clientId: string): Promise<void> {
+    const client = { id: clientId };
+    await this.cleanSubscriptions(client);
+    const queued: { messageId?: number }[] = [];
+    for await (const packet of this.outgoingStream(client)) queued.push(packet);
+    for (const packet of queued) {
+      await this.outgoingClearMessageId(client, { messageId: packet.messageId });
+    }
+    await this.cleanIncoming(client);
+    await this.delWill(client);
   }
 
   override async destroy(): Promise<void> {

@@ -117,7 +117,7 @@ export async function runDemo(): Promise<void> {
       username: first.posUsername,
       password: first.posPassword,
       protocolVersion: 4,
-      clientId: "pos:1001:01",
+      clientId: "pos.1001.01",
     });
     const session = (users: string[]) =>
       pos?.publishAsync(

@@ -15,6 +15,7 @@ import {
 import type { RetryRequest, SetPreferredRequest } from "../api/requests.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { generateSecret, hashSecretAsync } from "../broker/credentials.js";
+import { agentUsername, posUsername } from "../broker/usernames.js";
 import type { DesiredPublisher } from "../desired/desired-publisher.js";
 import { type Filters, groupMatchesAny } from "../fleet/filters.js";
 import type { FleetStore } from "../fleet/fleet-store.js";
@@ -78,9 +79,6 @@ export interface VersionsReport {
   /** "-" (no update) first, then newest first in semver order. */
   versions: { version: string; rows: number }[];
 }
-
-export const agentUsername = (store: string, ws: string) => `agent:${store}:${ws}`;
-export const posUsername = (store: string, ws: string) => `pos:${store}:${ws}`;
 
 /** The console's operations: validate, decide (pure planners), persist, publish, audit. */
 export class ConsoleOperations {

@@ -75,7 +75,10 @@ describe("embedded broker: publish ACL", () => {
     const gone = closed(flooder);
     flooder.publish(topic("log"), Buffer.alloc(1024 * 1024, 0x61), { qos: 1 });
     await gone;
-    expect(f.broker.logs.some((line) => line.includes("1048576 bytes"))).toBe(true);
+    // Refused at its fixed header (frame-gate.ts): the body is never read.
+    expect(f.broker.logs.filter((line) => line.includes("declares"))).toEqual([
+      expect.stringMatching(/a packet of type 3 declares 1048\d{3} bytes/),
+    ]);
 
     const other = await f.as(AGENT2);
     await publish(other, topic("status", WS2), '{"after":"flood"}');
@@ -84,6 +87,14 @@ describe("embedded broker: publish ACL", () => {
     );
     expect(received.some((m) => m.topic === topic("log"))).toBe(false);
     expect(coordinator.connected).toBe(true);
+  });
+
+  it("refuses a payload one byte over the limit (the packet itself fits the frame limit)", async () => {
+    const flooder = await f.as(AGENT1);
+    const gone = closed(flooder);
+    flooder.publish(topic("log"), Buffer.alloc(256 * 1024 + 1, 0x61), { qos: 1 });
+    await gone;
+    expect(f.broker.logs.some((line) => line.includes("may not publish 262145 bytes"))).toBe(true);
   });
 
   it("accepts a payload of exactly the limit", async () => {
@@ -165,7 +176,7 @@ describe("embedded broker: subscribe ACL", () => {
   });
 
   it("keeps a persistent session's queued messages for the agent (clean session 0)", async () => {
-    const id = "agent:1001:01";
+    const id = "agent.1001.01";
     const first = await f.as(AGENT1, { clientId: id, clean: false });
     expect(await subscribe(first, [topic("desired")])).toEqual([1]);
     await end(first);

@@ -93,7 +93,7 @@ describe("embedded broker: authentication", () => {
     const longAgent = account({ kind: "agent", store: long, workstation: long });
     const local = await startTestBroker([longAgent]);
     try {
-      const id = `agent:${long}:${long}`;
+      const id = `agent.${long}.${long}`;
       const client = await connectAs(local.url, longAgent, { clientId: id, clean: false });
       expect(local.aedes.connectedClients).toBe(1);
       client.end(true);
@@ -103,9 +103,9 @@ describe("embedded broker: authentication", () => {
   });
 
   it("refuses another principal's reserved or connected client id with CONNACK 2", async () => {
-    const agent = await f.as(AGENT1, { clientId: "agent:1001:01", clean: false });
+    const agent = await f.as(AGENT1, { clientId: "agent.1001.01", clean: false });
     // The agent's reserved id, from a POS.
-    const reserved = await tryConnect(f.broker.url, POS1, { clientId: "agent:1001:01" });
+    const reserved = await tryConnect(f.broker.url, POS1, { clientId: "agent.1001.01" });
     reserved.client.end(true);
     expect(reserved.code).toBe(2);
     // A free-form id in use by the POS, from another till's agent: no takeover (MQTT-3.1.4-2).
@@ -116,7 +116,7 @@ describe("embedded broker: authentication", () => {
     expect(takeover.code).toBe(2);
     expect(agent.connected && posClient.connected).toBe(true);
     // The same principal may take over its own id (a restarted agent).
-    const restarted = await f.as(AGENT1, { clientId: "agent:1001:01", clean: false });
+    const restarted = await f.as(AGENT1, { clientId: "agent.1001.01", clean: false });
     await closed(agent);
     expect(restarted.connected).toBe(true);
   });

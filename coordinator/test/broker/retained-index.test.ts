@@ -125,7 +125,7 @@ describe("RetainedIndexPersistence", () => {
       addSubscriptions(client: unknown, subs: unknown[]): Promise<void>;
       subscriptionsByClient(client: unknown): Promise<unknown[]>;
     };
-    const client = { id: "agent:1001:01" };
+    const client = { id: "agent.1001.01" };
     await p.setup({ id: "broker-1" });
     await p.addSubscriptions(client, [{ topic: "t/ws/1/01/desired", qos: 1 }]);
     expect(await p.subscriptionsByClient(client)).toEqual([

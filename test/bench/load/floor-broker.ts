@@ -4,16 +4,14 @@
  * Agents are admitted by user name alone. Prints `{url, username, password}`
  * of the in-process coordinator account on stdout, then runs until killed.
  */
-import { startEmbeddedBroker } from "@tillroll/coordinator";
+import { parseWorkstationUsername, startEmbeddedBroker } from "@tillroll/coordinator";
 
 const broker = await startEmbeddedBroker({
   port: 0,
   topicRoot: "tillroll/v1",
   lookupPrincipal: async (username) => {
-    const match = /^agent:([^:]+):([^:]+)$/.exec(username);
-    return match === null
-      ? null
-      : { kind: "agent", store: match[1] as string, workstation: match[2] as string };
+    const named = parseWorkstationUsername(username);
+    return named?.kind === "agent" ? named : null;
   },
 });
 process.stdout.write(`${JSON.stringify({ url: broker.url, ...broker.coordinatorCredentials })}\n`);

@@ -58,7 +58,7 @@ export async function startFloorFleet(
     coordinatorKey: keys.publicKey,
     workstations: ids.map((id) => ({
       ...id,
-      username: `agent:${id.store}:${id.workstation}`,
+      username: `agent.${id.store}.${id.workstation}`,
       password: "x",
     })),
     initialVersion: "1.0.0",
