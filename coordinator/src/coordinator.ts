@@ -14,6 +14,7 @@ import { ConsoleOperations } from "./operations/console-operations.js";
 import { PackStore } from "./packs/pack-store.js";
 import { removeUploadLeftovers } from "./packs/upload-leftovers.js";
 import { openDataDir } from "./setup/data-dir.js";
+import { explainListenError } from "./setup/startup-error.js";
 import { wsKey } from "./state/coordinator-state.js";
 import { StateStore } from "./state/state-store.js";
 
@@ -70,6 +71,8 @@ export class Coordinator {
         topicRoot,
         log,
         lookupPrincipal: createPrincipalLookup((ref) => state.state.workstations[wsKey(ref)]),
+      }).catch((error: unknown) => {
+        throw explainListenError(error, "--mqtt-port", host, options.mqttPort);
       });
       clientUrl = broker.url;
       clientAuth = { ...broker.coordinatorCredentials };
@@ -130,7 +133,12 @@ export class Coordinator {
     // Listen first: pack URLs in desired documents need the real port (0 picks one).
     const server = createServer();
     const httpPort = await new Promise<number>((resolve, reject) => {
-      server.once("error", reject);
+      server.once("error", (error) => {
+        // Nothing else has started to serve: close what did, so the process can end.
+        Promise.all(closers.map((close) => close().catch(() => undefined))).finally(() =>
+          reject(explainListenError(error, "--http-port", host, options.httpPort)),
+        );
+      });
       server.listen(options.httpPort, host, () => {
         const address = server.address();
         resolve(typeof address === "object" && address !== null ? address.port : options.httpPort);

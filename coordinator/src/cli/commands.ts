@@ -9,7 +9,7 @@ import type { ChangeReport } from "../operations/console-operations.js";
 import type { RowChange } from "../operations/plan-changes.js";
 import { ConsoleError, callRoute, resolveTarget, UsageError } from "./console-client.js";
 import { changeExitCode, EXIT_CODES, type ExitCode } from "./exit-codes.js";
-import type { CliValues } from "./main.js";
+import type { CliValues } from "./options.js";
 
 /** The console flag of each request field (camelCase API names → kebab-case flags). */
 const FLAG_OF: Readonly<Record<string, string>> = {

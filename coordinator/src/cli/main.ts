@@ -1,93 +1,46 @@
 #!/usr/bin/env node
-import { parseArgs } from "node:util";
+import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { Coordinator } from "../coordinator.js";
-import { DataDirError } from "../setup/data-dir-error.js";
+import { StartupError } from "../setup/startup-error.js";
+import { parseCommandLine } from "./command-line.js";
 import { runConsoleCommand } from "./commands.js";
 import { ConsoleError, UsageError } from "./console-client.js";
 import { runDemo } from "./demo.js";
-import { EXIT_CODES, EXIT_CODES_HELP } from "./exit-codes.js";
+import { EXIT_CODES } from "./exit-codes.js";
+import { commandHelp, generalHelp } from "./help.js";
 import { runKeyCommand } from "./key-command.js";
+import type { CliValues } from "./options.js";
 
-export const HELP = `tillroll: fleet updates for retail workstations.
+export type { CliValues } from "./options.js";
 
-Daemon:
-  tillroll coordinator [--data DIR] [--mqtt-port 1883] [--http-port 8080] [--broker URL]
-                       [--host 127.0.0.1] [--public-host NAME]
-
-Console (talks to the coordinator over HTTP: --url / TILLROLL_URL, default http://127.0.0.1:8080;
-operator token: --token / TILLROLL_TOKEN / --data DIR's operator-token, default ./data):
-  tillroll workstation add STORE/WS [--group G] [--json]
-  tillroll pack publish FILE [--json]
-  tillroll status [filters] [--json]
-  tillroll versions --function F [filters] [--json]
-  tillroll set-preferred --function F --version V|- [--valid-from ISO] [--install]
-                        (filters | --all) [--dry-run] [--json]
-  tillroll retry (filters | --all) [--dry-run] [--json]
-  tillroll audit [--json]
-  tillroll demo
-  tillroll key generate DIR      a new signing key pair in DIR (for a rotation; never overwrites)
-
-Filters: --store S --workstation W --function F --active-version V|- --preferred-version V|-
-         --status STATUS --group G (matches subgroups) --valid-from-from ISO --valid-from-to ISO
-  Every filter but the two valid-from bounds takes a list: repeat the flag or separate values
-  with commas (--store 1001 --store 2002, or --store 1001,2002). A row matches when it has any
-  of a filter's values, and every filter given must hold. A list that starts with "-" is
-  written with "=": --preferred-version=-,1.1.0.
-
-Changes (set-preferred, retry):
-  A change needs filters that narrow it (for set-preferred, --function alone does not), or
-  --all to act on the whole fleet; --all with filters is refused.
-  --dry-run prints the rows that would change and the rows that would be skipped, with
-  reasons, and changes nothing.
-
-${EXIT_CODES_HELP}`;
-
-const OPTIONS = {
-  data: { type: "string" },
-  "mqtt-port": { type: "string" },
-  "http-port": { type: "string" },
-  broker: { type: "string" },
-  host: { type: "string" },
-  "public-host": { type: "string" },
-  url: { type: "string" },
-  token: { type: "string" },
-  json: { type: "boolean" },
-  // Filters: a repeated flag is a list (the bounds refuse one with a message).
-  group: { type: "string", multiple: true },
-  store: { type: "string", multiple: true },
-  workstation: { type: "string", multiple: true },
-  function: { type: "string", multiple: true },
-  "active-version": { type: "string", multiple: true },
-  "preferred-version": { type: "string", multiple: true },
-  status: { type: "string", multiple: true },
-  "valid-from-from": { type: "string", multiple: true },
-  "valid-from-to": { type: "string", multiple: true },
-  version: { type: "string" },
-  "valid-from": { type: "string" },
-  install: { type: "boolean" },
-  all: { type: "boolean" },
-  "dry-run": { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
-
-export type CliValues = ReturnType<typeof parse>["values"];
-
-function parse(argv: string[]) {
-  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-}
+/** `tillroll --help` (generated from the command table). */
+export const HELP = generalHelp();
 
 function port(text: string | undefined, fallback: number, name: string): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65535)
-    throw new UsageError(`--${name}: ${JSON.stringify(text)} is not a port number`);
+  if (!/^\d+$/.test(text) || !Number.isInteger(value) || value < 0 || value > 65535)
+    throw new UsageError(`--${name}: ${JSON.stringify(text)} is not a port number (0-65535)`);
   return value;
+}
+
+/** An IP address or a host name (RFC 1123 labels); anything else is a typo. */
+function listenHost(text: string | undefined): string {
+  if (text === undefined) return "127.0.0.1";
+  const name =
+    /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+  if (isIP(text) === 0 && !name.test(text))
+    throw new UsageError(
+      `--host: ${JSON.stringify(text)} is not an IP address or host name (e.g. 0.0.0.0, 127.0.0.1)`,
+    );
+  return text;
 }
 
 async function runCoordinator(values: CliValues): Promise<void> {
   const coordinator = await Coordinator.start({
     dataDir: values.data ?? "./data",
-    host: values.host ?? "127.0.0.1",
+    host: listenHost(values.host),
     mqttPort: port(values["mqtt-port"], 1883, "mqtt-port"),
     httpPort: port(values["http-port"], 8080, "http-port"),
     brokerUrl: values.broker,
@@ -104,28 +57,41 @@ async function runCoordinator(values: CliValues): Promise<void> {
   process.once("SIGINT", shutdown);
 }
 
+function packageVersion(): string {
+  const url = new URL("../../package.json", import.meta.url);
+  return (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
+}
+
 async function main(argv: string[]): Promise<void> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${HELP}`);
-  }
-  const { values, positionals } = parsed;
-  const [command, ...rest] = positionals;
-  if (values.help || command === undefined || command === "help") {
-    process.stdout.write(HELP);
+  const line = parseCommandLine(argv);
+  if (line.kind === "version") {
+    process.stdout.write(`tillroll ${packageVersion()}\n`);
     return;
   }
+  if (line.kind === "help") {
+    process.stdout.write(line.spec === undefined ? HELP : `${commandHelp(line.spec)}`);
+    return;
+  }
+  const { spec, args, values } = line;
+  const [command = "", ...subcommand] = spec.name.split(" ");
   if (command === "coordinator") return runCoordinator(values);
   if (command === "demo") return runDemo();
-  if (command === "key") return runKeyCommand(rest);
-  process.exitCode = await runConsoleCommand(command, rest, values);
+  if (command === "key") return runKeyCommand([...subcommand, ...args]);
+  process.exitCode = await runConsoleCommand(command, [...subcommand, ...args], values);
+}
+
+// A closed output pipe (`tillroll status | head -1`) ends the command quietly, as for any Unix tool.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? EXIT_CODES.ok);
+    throw error;
+  });
 }
 
 main(process.argv.slice(2)).catch((error: Error) => {
-  // A data folder problem is an operator's to fix: one line naming the file, no stack.
-  const known = error instanceof ConsoleError || error instanceof DataDirError;
+  // Problems an operator fixes are one sentence, no stack: a refusal, a bad
+  // command line, a port in use, a data folder that is a file.
+  const known = error instanceof ConsoleError || error instanceof StartupError;
   process.stderr.write(`tillroll: ${known ? error.message : (error.stack ?? error.message)}\n`);
   process.exit(error instanceof ConsoleError ? error.exitCode : EXIT_CODES.error);
 });

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, open, readFile, rename } from "node:fs/promises";
+import { chmod, open, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { createSigner, type Signer } from "@tillroll/protocol";
 import { DataDirError, errorText } from "./data-dir-error.js";
+import { ensureDataFolder } from "./data-folder.js";
 import { checkDataModes } from "./file-modes.js";
 import { loadSigningKey } from "./signing-key.js";
 
@@ -53,7 +54,7 @@ async function readIfExists(path: string): Promise<string | null> {
  */
 export async function openDataDir(dir: string): Promise<DataDir> {
   const created: string[] = [];
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await ensureDataFolder(dir);
   await checkDataModes(dir, (warning) => created.push(warning));
   const key = await loadSigningKey(dir);
   created.push(...key.notes);

@@ -1,0 +1,138 @@
+import { CONSOLE_FLAGS, FILTER_FLAGS, type OptionName } from "./options.js";
+
+/**
+ * Every `tillroll` command: its words, the positional arguments it takes
+ * (exactly these), the flags it accepts, a one-line summary and examples.
+ * The parser refuses anything else, and `tillroll COMMAND --help` prints it.
+ */
+export interface CommandSpec {
+  /** The command's words: `status`, `workstation add`. */
+  readonly name: string;
+  /** Positional arguments after the words, by name (`STORE/WS`). */
+  readonly args: readonly string[];
+  readonly flags: readonly OptionName[];
+  /** Flags that must be given (checked before anything is sent). */
+  readonly required?: readonly OptionName[];
+  readonly summary: string;
+  /** More lines of help after the summary. */
+  readonly details?: readonly string[];
+  readonly examples: readonly string[];
+}
+
+const console = (...flags: OptionName[]): OptionName[] => [...flags, ...CONSOLE_FLAGS];
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "coordinator",
+    args: [],
+    flags: ["data", "mqtt-port", "http-port", "broker", "host", "public-host"],
+    summary: "run the coordinator: embedded MQTT broker, fleet store, HTTP API and pack downloads",
+    details: [
+      "The first start creates the data folder, the signing key pair and the operator token.",
+    ],
+    examples: [
+      "tillroll coordinator --data /var/lib/tillroll-coordinator",
+      "tillroll coordinator --data ./data --host 0.0.0.0 --public-host coordinator.example --http-port 8080 --mqtt-port 1883",
+    ],
+  },
+  {
+    name: "workstation add",
+    args: ["STORE/WS"],
+    flags: console("group", "json"),
+    summary: "enrol a workstation: prints its broker logins and the agent config (once)",
+    examples: [
+      "tillroll workstation add 1001/01 --group DE/North",
+      "tillroll workstation add 1001/01 --group DE/North --json > ws-1001-01.json",
+    ],
+  },
+  {
+    name: "pack publish",
+    args: ["FILE"],
+    flags: console("json"),
+    summary: "check and publish a function pack (.tgz with function-pack-descriptor.json)",
+    examples: ["tillroll pack publish pos-client-1.1.0.tgz"],
+  },
+  {
+    name: "status",
+    args: [],
+    flags: console(...FILTER_FLAGS, "json"),
+    summary: "the status overview: one row per workstation and flow service",
+    examples: [
+      "tillroll status",
+      "tillroll status --group DE --status failed,rolled-back",
+      "tillroll status --store 1001 --store 1002 --function pos-client --json",
+    ],
+  },
+  {
+    name: "versions",
+    args: [],
+    flags: console(...FILTER_FLAGS, "json"),
+    required: ["function"],
+    summary: "the versions that may be chosen for a function's rows, newest first",
+    examples: ["tillroll versions --function pos-client --store 1001"],
+  },
+  {
+    name: "set-preferred",
+    args: [],
+    flags: console(...FILTER_FLAGS, "version", "valid-from", "install", "all", "dry-run", "json"),
+    required: ["function", "version"],
+    summary: "set the preferred version (or - for no update) of the matching rows",
+    details: [
+      "Needs filters that narrow it (--function alone does not), or --all for the whole fleet.",
+      "--install also creates rows on matching workstations that lack the function (first install).",
+    ],
+    examples: [
+      "tillroll set-preferred --function pos-client --version 1.0.0 --install --group DE",
+      "tillroll set-preferred --function pos-client --version 1.1.0 --valid-from 2026-11-21T22:00:00Z --group DE/North",
+      "tillroll set-preferred --function pos-client --version - --status prepared --store 1001",
+      "tillroll set-preferred --function pos-client --version 1.1.0 --all --dry-run",
+    ],
+  },
+  {
+    name: "retry",
+    args: [],
+    flags: console(...FILTER_FLAGS, "all", "dry-run", "json"),
+    summary: "retry the Failed, Rolled Back and Not Ready rows that match (back to Prepared)",
+    details: ["Needs filters that narrow it, or --all for the whole fleet."],
+    examples: ["tillroll retry --status rolled-back --group DE", "tillroll retry --all --dry-run"],
+  },
+  {
+    name: "audit",
+    args: [],
+    flags: console("json"),
+    summary: "every console action: when, who, what, how many rows",
+    examples: ["tillroll audit", "tillroll audit --json"],
+  },
+  {
+    name: "key generate",
+    args: ["DIR"],
+    flags: [],
+    summary: "a new signing key pair in DIR, for a key rotation (never overwrites)",
+    examples: ["tillroll key generate /secure/next-key"],
+  },
+  {
+    name: "demo",
+    args: [],
+    flags: [],
+    summary: "a coordinator and three agents in a temp folder tell the status-overview story",
+    examples: ["tillroll demo"],
+  },
+];
+
+/** The command whose words start `words`, longest first (`workstation add` before `workstation`). */
+export function findCommand(
+  words: readonly string[],
+): { spec: CommandSpec; rest: string[] } | undefined {
+  const matches = COMMANDS.filter((spec) => {
+    const parts = spec.name.split(" ");
+    return parts.every((part, i) => words[i] === part);
+  }).sort((a, b) => b.name.split(" ").length - a.name.split(" ").length);
+  const spec = matches[0];
+  if (spec === undefined) return undefined;
+  return { spec, rest: words.slice(spec.name.split(" ").length) };
+}
+
+/** The commands whose first word is `word` (`pack` → `pack publish`). */
+export function subcommandsOf(word: string): CommandSpec[] {
+  return COMMANDS.filter((spec) => spec.name.startsWith(`${word} `));
+}

@@ -1,0 +1,133 @@
+/**
+ * Every flag of the `tillroll` command line, once: its type, whether it may
+ * be repeated (a list), the name of its value in help texts and what it
+ * means. Which command takes which flag is in command-specs.ts.
+ */
+export interface OptionSpec {
+  readonly type: "string" | "boolean";
+  /** A repeated flag (or comma-separated values) is a list. */
+  readonly multiple?: true;
+  readonly short?: string;
+  /** The value's name in usage lines (`--store S`). */
+  readonly value?: string;
+  readonly description: string;
+}
+
+export const OPTIONS = {
+  data: {
+    type: "string",
+    value: "DIR",
+    description: "the coordinator's data folder (default ./data)",
+  },
+  "mqtt-port": {
+    type: "string",
+    value: "PORT",
+    description: "embedded broker port (default 1883)",
+  },
+  "http-port": {
+    type: "string",
+    value: "PORT",
+    description: "HTTP API and pack port (default 8080)",
+  },
+  broker: {
+    type: "string",
+    value: "URL",
+    description: "use an external broker (mqtt://user:pass@host:1883) instead of the embedded one",
+  },
+  host: { type: "string", value: "ADDR", description: "address to listen on (default 127.0.0.1)" },
+  "public-host": {
+    type: "string",
+    value: "NAME",
+    description: "host name agents reach this coordinator by (default: --host)",
+  },
+  url: {
+    type: "string",
+    value: "URL",
+    description: "the coordinator (default TILLROLL_URL or http://127.0.0.1:8080)",
+  },
+  token: {
+    type: "string",
+    value: "TOKEN",
+    description: "operator token (default TILLROLL_TOKEN, or --data DIR's operator-token)",
+  },
+  json: { type: "boolean", description: "print JSON for scripts" },
+  // Filters: a repeated flag is a list (the bounds refuse one with a message).
+  store: { type: "string", multiple: true, value: "S", description: "store id(s)" },
+  workstation: { type: "string", multiple: true, value: "W", description: "workstation id(s)" },
+  function: { type: "string", multiple: true, value: "F", description: "function (flow service)" },
+  "active-version": {
+    type: "string",
+    multiple: true,
+    value: "V|-",
+    description: "active version(s); - for none",
+  },
+  "preferred-version": {
+    type: "string",
+    multiple: true,
+    value: "V|-",
+    description: "preferred version(s); - for no update planned",
+  },
+  status: {
+    type: "string",
+    multiple: true,
+    value: "STATUS",
+    description: "OK, Prepared, In Progress, Not Ready, Rolled Back, Failed (any case)",
+  },
+  group: {
+    type: "string",
+    multiple: true,
+    value: "G",
+    description: "business unit group(s), with their subgroups",
+  },
+  "valid-from-from": {
+    type: "string",
+    multiple: true,
+    value: "ISO",
+    description: "valid-from on or after (date or timestamp)",
+  },
+  "valid-from-to": {
+    type: "string",
+    multiple: true,
+    value: "ISO",
+    description: "valid-from on or before (date or timestamp)",
+  },
+  version: { type: "string", value: "V|-", description: "the version to set; - for no update" },
+  "valid-from": {
+    type: "string",
+    value: "ISO",
+    description: "earliest start, ISO 8601 with Z or offset (default now)",
+  },
+  install: {
+    type: "boolean",
+    description: "also install on matching workstations that lack the function",
+  },
+  all: { type: "boolean", description: "act on the whole fleet (instead of filters)" },
+  "dry-run": { type: "boolean", description: "show what would change; change nothing" },
+  help: { type: "boolean", short: "h", description: "this command's help" },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTIONS;
+
+/** Parsed flags: a string, a list of strings for a repeatable flag, or true. */
+export type CliValues = {
+  -readonly [K in OptionName]?: (typeof OPTIONS)[K] extends { type: "boolean" }
+    ? boolean
+    : (typeof OPTIONS)[K] extends { multiple: true }
+      ? string[]
+      : string;
+};
+
+export const FILTER_FLAGS = [
+  "store",
+  "workstation",
+  "function",
+  "active-version",
+  "preferred-version",
+  "status",
+  "group",
+  "valid-from-from",
+  "valid-from-to",
+] as const satisfies readonly OptionName[];
+
+/** The flags every console command takes to find the coordinator. */
+export const CONSOLE_FLAGS = ["url", "token", "data"] as const satisfies readonly OptionName[];
