@@ -4,15 +4,13 @@ import {
   type DesiredDocument,
   decodeDesired,
   decodePayload,
-  parsePublicKey,
   parseTopic,
   type TrustedKeys,
   topicFor,
-  trustedKeys,
-  unwrap,
 } from "@tillroll/protocol";
 import { coordinatorNow, updateClockOffset } from "../clock/coordinator-clock.js";
 import type { AgentConfig } from "../config/agent-config.js";
+import { trustedKeysOf } from "../config/pinned-keys.js";
 import { AgentLink } from "../mqtt/agent-link.js";
 import { DEFAULT_RECONNECT_BACKOFF } from "../mqtt/reconnect-backoff.js";
 import { type Clock, systemClock } from "../process/clock.js";
@@ -115,7 +113,7 @@ export class Agent {
           },
         }),
     };
-    const keys = trustedKeys(unwrap(parsePublicKey(config.coordinatorKey)));
+    const keys = trustedKeysOf(config);
     await bootServices(ctx);
     const reconciler = new Reconciler(ctx);
     const agent = new Agent(config, ctx, reconciler, keys);
