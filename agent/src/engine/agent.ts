@@ -76,6 +76,8 @@ export class Agent {
         process: {
           supervisorOptions: (fn) => ({
             pidFile: join(config.state, "run", `${fn}.pid`),
+            // Part of the documented bound on In Progress (README, the agent).
+            stopCommandTimeoutMs: config.timeouts.stopSeconds * 1000,
             env: { ...process.env, TILLROLL_FUNCTION: fn },
             onLine: (line, stream) => log(`${fn}[${stream}]: ${line}`),
             onStateChange: (change) =>
@@ -148,7 +150,9 @@ export class Agent {
           link.publish(online.topic, online.payload, true).catch(() => undefined);
           // A whole status on every connect: an embedded broker that restarted
           // lost every retained message, and the coordinator re-reads state.
-          void reporter.reportStatus();
+          reporter
+            .reportStatus()
+            .catch((error: Error) => log(`status not saved: ${error.message}`));
         },
         onDisconnect: () => undefined,
         onMessage: (topic, payload, retained) => this.onMessage(topic, payload, retained),

@@ -15,6 +15,8 @@ import { openDurableDb } from "../store/durable-json-file.js";
  * the change (write before you act).
  */
 export class StateStore {
+  private failedSince: string | null = null;
+
   private constructor(private readonly db: Low<AgentState>) {}
 
   static async open(stateDir: string, log: (message: string) => void): Promise<StateStore> {
@@ -33,9 +35,24 @@ export class StateStore {
     return this.db.data;
   }
 
-  /** Durable once this resolves: temp file fsync'd, renamed, folder fsync'd. */
-  save(): Promise<void> {
-    return this.db.write();
+  /**
+   * Durable once this resolves: temp file fsync'd, renamed, folder fsync'd.
+   * A failed save (disk full) leaves memory ahead of the disk; `unsaved`
+   * says so until a later save lands, and nothing may be acted on meanwhile.
+   */
+  async save(): Promise<void> {
+    try {
+      await this.db.write();
+      this.failedSince = null;
+    } catch (error) {
+      this.failedSince = (error as Error).message;
+      throw error;
+    }
+  }
+
+  /** Why the last save failed, while memory holds changes the disk does not; null when all is on disk. */
+  get unsaved(): string | null {
+    return this.failedSince;
   }
 
   /** Hands out the next seq for a document this agent sends; persisted with the next save. */

@@ -31,7 +31,8 @@ export const fetchStep: StepExecutor = async (input) => {
       log: ctx.log,
       onProgress: (progress) => {
         input.record.progress = Math.floor(progress.percent);
-        void ctx.reporter.reportStatus();
+        // A failed save here is retried before the next step (see Reconciler).
+        ctx.reporter.reportStatus().catch(() => undefined);
       },
     },
   );
