@@ -54,7 +54,7 @@ export class Agent {
     const { config } = options;
     const clock = options.clock ?? systemClock;
     const log = options.log ?? ((message: string) => console.log(message));
-    const store = await StateStore.open(config.state, log);
+    const store = await StateStore.open(config.state, log, () => clock.now());
     // Pid files of supervised services: how a restarted agent finds orphans.
     await mkdir(join(config.state, "run"), { recursive: true });
     // Seqs handed out but not yet saved when the last run died may have
@@ -128,6 +128,7 @@ export class Agent {
   private connect(ca: Buffer | undefined): void {
     const { config, reporter, log } = this.ctx;
     const ids = { store: config.store, workstation: config.workstation };
+    let pendingOnline: { topic: string; payload: string } | null = null;
     const link = new AgentLink(
       {
         url: config.broker,
@@ -139,14 +140,20 @@ export class Agent {
           topicFor("desired", ids, config.topicRoot),
           topicFor("session", ids, config.topicRoot),
         ],
-        willFor: () => reporter.presence("offline"),
+        willFor: () => {
+          // The `online` of this connection is reserved first, so its will
+          // (published when the connection dies) has the higher seq and wins.
+          pendingOnline = reporter.presence("online");
+          return reporter.presence("offline");
+        },
         random: this.ctx.random,
         backoff: { ...DEFAULT_RECONNECT_BACKOFF, maxMs: config.reconnectMaxSeconds * 1000 },
         log,
       },
       {
         onConnect: () => {
-          const online = reporter.presence("online");
+          const online = pendingOnline ?? reporter.presence("online");
+          pendingOnline = null;
           link.publish(online.topic, online.payload, true).catch(() => undefined);
           // A whole status on every connect: an embedded broker that restarted
           // lost every retained message, and the coordinator re-reads state.

@@ -8,6 +8,7 @@ import {
   STATE_SCHEMA_VERSION,
 } from "../state/agent-state.js";
 import { openDurableDb } from "../store/durable-json-file.js";
+import { nextSeq } from "./seq.js";
 
 /**
  * The agent's journal and outbox in `<state>/agent.json`. One instance per
@@ -17,9 +18,16 @@ import { openDurableDb } from "../store/durable-json-file.js";
 export class StateStore {
   private failedSince: string | null = null;
 
-  private constructor(private readonly db: Low<AgentState>) {}
+  private constructor(
+    private readonly db: Low<AgentState>,
+    private readonly now: () => number,
+  ) {}
 
-  static async open(stateDir: string, log: (message: string) => void): Promise<StateStore> {
+  static async open(
+    stateDir: string,
+    log: (message: string) => void,
+    now: () => number = Date.now,
+  ): Promise<StateStore> {
     await mkdir(stateDir, { recursive: true });
     const db = await openDurableDb<AgentState>({
       path: join(stateDir, "agent.json"),
@@ -28,7 +36,7 @@ export class StateStore {
       defaults: emptyAgentState(),
       log,
     });
-    return new StateStore(db);
+    return new StateStore(db, now);
   }
 
   get state(): AgentState {
@@ -55,9 +63,13 @@ export class StateStore {
     return this.failedSince;
   }
 
-  /** Hands out the next seq for a document this agent sends; persisted with the next save. */
+  /**
+   * Hands out the next seq for a document this agent sends; persisted with
+   * the next save. Time-based (see `nextSeq`), so a till that lost its state
+   * still sorts after everything it sent before.
+   */
   takeSeq(): number {
-    const seq = this.db.data.nextSeq;
+    const seq = nextSeq(this.db.data.nextSeq, this.now());
     this.db.data.nextSeq = seq + 1;
     return seq;
   }

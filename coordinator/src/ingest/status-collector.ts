@@ -5,6 +5,7 @@ import { wsKey } from "../state/coordinator-state.js";
 import type { StateStore } from "../state/state-store.js";
 import { rowsFromStatus } from "./apply-status.js";
 import { Presence } from "./presence.js";
+import { seqVerdict } from "./seq-order.js";
 
 /** Longest stretch of ingestion work between two turns of the event loop. */
 const SLICE_MS = 8;
@@ -92,7 +93,12 @@ export class StatusCollector {
       return;
     }
     const last = this.state.state.statusSeq[key];
-    if (last !== undefined && doc.seq <= last) return; // stale or duplicate: state, not events
+    const verdict = seqVerdict(doc.seq, last);
+    if (verdict === "stale") return; // stale or duplicate: state, not events
+    if (verdict === "restarted")
+      this.log(
+        `status from ${key}: seq ${doc.seq} far below ${last}: the agent restarted without its state`,
+      );
     this.state.state.statusSeq[key] = doc.seq;
     this.reportsApplied += 1;
     const existing = new Map<string, ServiceRow>(
@@ -116,7 +122,11 @@ export class StatusCollector {
       this.refuse(key, decoded.error);
       return;
     }
-    this.presence.apply(key, decoded.value.state === "online", decoded.value.seq);
+    const verdict = this.presence.apply(key, decoded.value.state === "online", decoded.value.seq);
+    if (verdict === "restarted")
+      this.log(
+        `presence from ${key}: seq ${decoded.value.seq} far below the last: the agent restarted without its state`,
+      );
   }
 
   private refuse(key: string, why: string): void {
