@@ -18,6 +18,8 @@ const SLICE_MS = 8;
  */
 export class StatusCollector {
   readonly presence = new Presence();
+  /** When each workstation's last status report arrived (ISO 8601 UTC), since this coordinator started. */
+  private readonly reportedAt = new Map<string, string>();
   /** Status documents applied (not stale, not refused): for /metrics. */
   reportsApplied = 0;
 
@@ -94,6 +96,9 @@ export class StatusCollector {
     }
     const last = this.state.state.statusSeq[key];
     const verdict = seqVerdict(doc.seq, last);
+    // The report applied last, replayed (retained) to a coordinator that
+    // restarted: it was sent at its `ts`, by the agent's clock.
+    if (doc.seq === last && !this.reportedAt.has(key)) this.reportedAt.set(key, doc.ts);
     if (verdict === "stale") return; // stale or duplicate: state, not events
     if (verdict === "restarted")
       this.log(
@@ -101,6 +106,7 @@ export class StatusCollector {
       );
     this.state.state.statusSeq[key] = doc.seq;
     this.reportsApplied += 1;
+    this.reportedAt.set(key, new Date(this.now()).toISOString());
     const existing = new Map<string, ServiceRow>(
       this.fleet.table.rowsOfWorkstation(store, workstation).map((row) => [row.function, row]),
     );
@@ -114,6 +120,11 @@ export class StatusCollector {
         now: new Date(this.now()).toISOString(),
       }),
     );
+  }
+
+  /** When the workstation (`store/ws`) last reported its status; null when not since this coordinator started. */
+  lastReport(key: string): string | null {
+    return this.reportedAt.get(key) ?? null;
   }
 
   private onPresence(key: string, payload: Buffer): void {
