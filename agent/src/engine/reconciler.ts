@@ -36,27 +36,28 @@ export class Reconciler {
     }
   }
 
-  /** A new desired document was accepted: persist it, stop a job it cancels, plan again. */
+  /** A new desired document was accepted: persist it, then stop a job it cancels and plan again. */
   desiredChanged(): void {
-    const active = this.active;
-    if (active !== null) {
-      const record = this.ctx.store.state.services[active.fn];
-      const plan = planService(
-        this.ctx.store.state.desired?.services[active.fn],
-        record,
-        this.coordinatorNow(),
-      );
-      if (plan.kind === "cancel") active.abort.abort();
-    }
     // Nothing is acted on before the document is on disk: a failed save is
     // retried (with backoff) by the pass, which reports the problem meanwhile.
     this.ctx.store.save().then(
-      () => this.kick(),
+      () => {
+        this.cancelActiveIfUnwanted();
+        this.kick();
+      },
       (error: Error) => {
         this.ctx.log(`could not save the desired document: ${error.message}`);
         this.kick();
       },
     );
+  }
+
+  private cancelActiveIfUnwanted(): void {
+    const active = this.active;
+    if (active === null) return;
+    const record = this.ctx.store.state.services[active.fn];
+    const want = this.ctx.store.state.desired?.services[active.fn];
+    if (planService(want, record, this.coordinatorNow()).kind === "cancel") active.abort.abort();
   }
 
   async stop(): Promise<void> {
