@@ -10,6 +10,7 @@ describe("the bound on In Progress (issue 8 item 8)", () => {
       input: {
         timeouts: defaults,
         serviceManager: "process" as const,
+        readiness: [],
         newHealthSeconds: 30,
         oldHealthSeconds: 30,
       },
@@ -21,6 +22,7 @@ describe("the bound on In Progress (issue 8 item 8)", () => {
       input: {
         timeouts: defaults,
         serviceManager: "systemd" as const,
+        readiness: [],
         newHealthSeconds: 30,
         oldHealthSeconds: 30,
       },
@@ -31,10 +33,26 @@ describe("the bound on In Progress (issue 8 item 8)", () => {
       input: {
         timeouts: { downloadSeconds: 10, hookSeconds: 5, stopSeconds: 5 },
         serviceManager: "process" as const,
+        readiness: [],
         newHealthSeconds: 0,
         oldHealthSeconds: 0,
       },
       want: 10 + 2 * 16 + 2 * 41,
+    },
+    {
+      name: "command readiness probes run to their timeouts",
+      input: {
+        timeouts: { downloadSeconds: 10, hookSeconds: 5, stopSeconds: 5 },
+        serviceManager: "process" as const,
+        readiness: [
+          { type: "command" as const, run: "/x", timeoutSeconds: 10 },
+          { type: "session" as const },
+          { type: "lockfile" as const, path: "/l", mode: "exists" as const },
+        ],
+        newHealthSeconds: 0,
+        oldHealthSeconds: 0,
+      },
+      want: 10 + (10 + 11) + 2 * 16 + 2 * 41,
     },
   ];
   it.each(cases)("$name", ({ input, want }) => {
