@@ -1,7 +1,10 @@
 import { mkdir, readFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { canMount, mountSmallDisk, type SmallDisk } from "../support/tmpfs.js";
+import { pollUntil } from "../support/wait.js";
 import { type AgentKit, agentKit } from "./agent-kit.js";
 
 /**
@@ -13,7 +16,11 @@ import { type AgentKit, agentKit } from "./agent-kit.js";
 describe.skipIf(!canMount)("agent: disk full", () => {
   let kit: AgentKit | undefined;
   let disk: SmallDisk | undefined;
+  let health: Server | undefined;
   afterEach(async () => {
+    health?.closeAllConnections();
+    health?.close();
+    health = undefined;
     await kit?.agent.stop().catch(() => undefined);
     await disk?.unmount();
     await kit?.close();
@@ -54,5 +61,48 @@ describe.skipIf(!canMount)("agent: disk full", () => {
     expect(done.services["pos-client"]?.reason).toBeNull();
     const journal = await readFile(join(kit.agent.state, "agent.json"), "utf8");
     expect(journal).toContain(requestId);
+  });
+
+  it("a disk that fills up during an update pauses it, says why, and it ends OK once freed", async () => {
+    kit = await agentKit("disk-full-mid-update");
+    await mkdir(kit.agent.state, { recursive: true });
+    disk = await mountSmallDisk(kit.agent.state, 1024 * 1024);
+    // The health check holds the update in "verify" until the test has filled the disk.
+    let healthy = false;
+    let checked = false;
+    health = createServer((_req, res) => {
+      checked = true;
+      res.writeHead(healthy ? 200 : 503).end();
+    });
+    await new Promise<void>((resolve) => health?.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(health.address() as AddressInfo).port}/health`;
+    await kit.pack({
+      name: "pos-client",
+      version: "1.0.0",
+      health: { http: url },
+      healthTimeoutSeconds: 30,
+    });
+    await kit.agent.start();
+    const requestId = await kit.want("1.0.0");
+    await pollUntil(() => checked, 20_000, "health check running");
+    await disk.fill();
+    healthy = true;
+    const paused = await kit.waitService(
+      "pos-client",
+      (s) => s.requestId === requestId && /cannot save its state/.test(s.reason ?? ""),
+      15_000,
+    );
+    expect(paused.services["pos-client"]?.status).toBe("In Progress");
+    await disk.free();
+    const done = await kit.waitService(
+      "pos-client",
+      (s) => s.requestId === requestId && s.status !== "In Progress" && s.status !== "Prepared",
+      60_000,
+    );
+    expect(done.services["pos-client"]).toMatchObject({
+      status: "OK",
+      activeVersion: "1.0.0",
+      reason: null,
+    });
   });
 });

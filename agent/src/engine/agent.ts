@@ -244,7 +244,10 @@ export class Agent {
       }
       await link.stop(true);
     }
-    await this.ctx.store.save();
+    // A full disk must not keep the services running past the agent's stop.
+    await this.ctx.store.save().catch((error: Error) => {
+      this.ctx.log(`state not saved at stop: ${error.message}`);
+    });
     for (const fn of Object.keys(this.ctx.store.state.services)) await this.ctx.services.stop(fn);
   }
 }
