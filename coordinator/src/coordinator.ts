@@ -159,6 +159,7 @@ export class Coordinator {
           packBaseUrl: `http://${publicHost}:${httpPort}`,
           now,
           isOnline: (key) => collector.presence.isOnline(key),
+          lastReport: (key) => collector.lastReport(key),
         }),
         packs,
         operatorToken: data.operatorToken,

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -15,6 +15,8 @@ export interface AgentHarnessOptions {
   readiness?: unknown[];
   recheckSeconds?: number;
   extraConfig?: Record<string, unknown>;
+  /** chmod of the config file after it is written (default: whatever the umask leaves, 0644). */
+  configMode?: number;
   env?: Record<string, string>;
   /** The agent CLI to run (default: this checkout's build; a test may run a deployed copy). */
   cli?: string;
@@ -62,6 +64,8 @@ export class AgentProcess {
       ...this.options.extraConfig,
     };
     await writeFile(this.configPath, JSON.stringify(config, null, 2));
+    if (this.options.configMode !== undefined)
+      await chmod(this.configPath, this.options.configMode);
   }
 
   /** Starts the daemon; `env` adds variables for this run only (e.g. a crash point). */

@@ -1,5 +1,7 @@
+import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { readMarker } from "../support/packs.js";
 import { type AgentKit, agentKit } from "./agent-kit.js";
@@ -34,6 +36,30 @@ describe("agent: health check failures", () => {
     const marker = await readMarker(kit.agent.markers, "pos-client");
     expect(marker?.version).toBe("1.0.0");
     expect(() => process.kill(marker?.pid ?? 0, 0)).not.toThrow();
+  });
+
+  it("health-check output goes into the install log and the reason (issue 8 item 19)", async () => {
+    kit = await agentKit("health-output");
+    await kit.pack({ name: "pos-client", version: "1.0.0" });
+    await kit.pack({
+      name: "pos-client",
+      version: "1.1.0",
+      health: "fail",
+      healthScript: "echo checking port 8080\necho database unreachable >&2\nexit 1",
+      healthTimeoutSeconds: 1,
+    });
+    await kit.agent.start();
+    await kit.want("1.0.0");
+    await kit.waitService("pos-client", (s) => s.status === "OK" && s.activeVersion === "1.0.0");
+    await kit.want("1.1.0");
+    const rolled = await kit.waitService("pos-client", (s) => s.status === "Rolled Back");
+    const reason = rolled.services["pos-client"]?.reason ?? "";
+    expect(reason).toMatch(/health check of 1\.1\.0 failed: not healthy after 1 s/);
+    expect(reason).toMatch(/output: .*checking port 8080 \| database unreachable$/);
+    const log = await readFile(join(kit.agent.state, "logs", "pos-client.log"), "utf8");
+    expect(log).toMatch(/\[health:stdout\] checking port 8080/);
+    expect(log).toMatch(/\[health:stderr\] database unreachable/);
+    expect(log).toMatch(/\[agent\] health check of 1\.1\.0 failed: .*database unreachable/);
   });
 
   it("rollback health check fails too -> Failed", async () => {

@@ -66,6 +66,11 @@ for (const broker of ["embedded", "mosquitto"] as const) {
         ["1001", "DE/North", true],
         ["1002", "DE/South", true],
       ]);
+      // Each row says when its workstation last reported (the status it shows).
+      for (const r of rows) {
+        expect(r.lastReport).not.toBeNull();
+        expect(Date.now() - Date.parse(r.lastReport as string)).toBeLessThan(60_000);
+      }
     });
 
     it("valid-from 3 s ahead: Prepared -> In Progress -> OK", async () => {

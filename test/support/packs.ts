@@ -24,6 +24,8 @@ export interface PackSpec {
   start?: string;
   /** "ok" (default): `exit 0`; "fail": `exit 1`; `{http}`: an HTTP check; "none": no check. */
   health?: "ok" | "fail" | { http: string } | "none";
+  /** Body of `bin/health` instead of the plain `exit 0` / `exit 1` (with "ok" or "fail"). */
+  healthScript?: string;
   /** Health check timing. Defaults are short (3 s, 0.2 s) so failing checks do not slow tests. */
   healthTimeoutSeconds?: number;
   healthIntervalSeconds?: number;
@@ -156,7 +158,7 @@ export async function buildPack(dir: string, spec: PackSpec): Promise<BuiltPack>
 
   const scripts: Record<string, string | undefined> = {
     "bin/start": spec.start ?? defaultStartScript(spec.name, spec.version),
-    "bin/health": spec.health === "fail" ? "exit 1" : "exit 0",
+    "bin/health": spec.healthScript ?? (spec.health === "fail" ? "exit 1" : "exit 0"),
     "bin/stop": spec.stop,
     "hooks/before-install": spec.beforeInstall,
     "hooks/after-install": spec.afterInstall,

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { checkConfigMode } from "../config/config-mode.js";
 import { loadAgentConfig } from "../config/load-config.js";
 import { Agent } from "../engine/agent.js";
 import type { JobStep } from "../engine/journal.js";
@@ -70,6 +71,9 @@ async function main(): Promise<void> {
     );
     return;
   }
+
+  const modeWarning = await checkConfigMode(values.config, config.value.password !== undefined);
+  if (modeWarning !== null) process.stderr.write(`tillroll-agent: ${modeWarning}\n`);
 
   const agent = await Agent.start({
     config: config.value,

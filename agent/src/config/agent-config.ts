@@ -17,6 +17,11 @@ import { z } from "zod";
  */
 const pathSchema = z.string().min(1).max(4096);
 
+const publicKeySchema = z.string().superRefine((text, ctx) => {
+  const parsed = parsePublicKey(text);
+  if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error, input: text });
+});
+
 const probeSchema = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("lockfile"),
@@ -36,55 +41,68 @@ const probeSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("session") }),
 ]);
 
-export const agentConfigSchema = z.strictObject({
-  store: storeIdSchema,
-  workstation: workstationIdSchema,
-  group: groupSchema.optional(),
-  broker: z.string().regex(/^mqtts?:\/\/[^\s/]+(:\d+)?\/?$/, {
-    error: whenString((input) => `${JSON.stringify(input)} is not an mqtt:// or mqtts:// URL`),
-  }),
-  username: z.string().min(1).max(256).optional(),
-  password: z.string().min(1).max(256).optional(),
-  /** CA certificate (PEM file) for mqtts:// and https:// downloads, when not a public CA. */
-  ca: pathSchema.optional(),
-  root: pathSchema.meta({ description: "Install root: <root>/<function>/releases/<version>" }),
-  state: pathSchema.meta({ description: "Folder of the local journal, downloads and logs" }),
-  coordinatorKey: z.string().superRefine((text, ctx) => {
-    const parsed = parsePublicKey(text);
-    if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error, input: text });
-  }),
-  topicRoot: z
-    .string()
-    .default(DEFAULT_TOPIC_ROOT)
-    .superRefine((root, ctx) => {
-      const checked = validateTopicRoot(root);
-      if (!checked.ok) ctx.addIssue({ code: "custom", message: checked.error, input: root });
+export const agentConfigSchema = z
+  .strictObject({
+    store: storeIdSchema,
+    workstation: workstationIdSchema,
+    group: groupSchema.optional(),
+    broker: z.string().regex(/^mqtts?:\/\/[^\s/]+(:\d+)?\/?$/, {
+      error: whenString((input) => `${JSON.stringify(input)} is not an mqtt:// or mqtts:// URL`),
     }),
-  readiness: z.array(probeSchema).max(16).default([]),
-  recheckSeconds: z.number().min(0.1).max(3600).default(30),
-  /** Reconnect backoff ceiling: attempts are jittered up to this, doubling from 1 s. */
-  reconnectMaxSeconds: z.number().min(1).max(3600).default(60),
-  serviceManager: z.enum(["process", "systemd"]).default("process"),
-  /** systemd unit per function, when the descriptor names none. */
-  units: z.record(functionNameSchema, z.string().min(1).max(256)).default({}),
-  limits: z
-    .strictObject({
-      maxPackBytes: z
-        .number()
-        .int()
-        .positive()
-        .default(2 * 1024 ** 3),
-      maxPackEntries: z.number().int().positive().default(100_000),
-    })
-    .default({ maxPackBytes: 2 * 1024 ** 3, maxPackEntries: 100_000 }),
-  timeouts: z
-    .strictObject({
-      downloadSeconds: z.number().positive().default(3600),
-      hookSeconds: z.number().positive().default(300),
-      stopSeconds: z.number().positive().default(30),
-    })
-    .default({ downloadSeconds: 3600, hookSeconds: 300, stopSeconds: 30 }),
-});
+    username: z.string().min(1).max(256).optional(),
+    password: z.string().min(1).max(256).optional(),
+    /** CA certificate (PEM file) for mqtts:// and https:// downloads, when not a public CA. */
+    ca: pathSchema.optional(),
+    root: pathSchema.meta({ description: "Install root: <root>/<function>/releases/<version>" }),
+    state: pathSchema.meta({ description: "Folder of the local journal, downloads and logs" }),
+    /** The coordinator's signing key, pinned: desired documents signed by anything else are refused. */
+    coordinatorKey: publicKeySchema.optional(),
+    /**
+     * More pinned keys, for a key rotation: a desired document verifies when
+     * signed by any of them (matched by key id). Pin the new key beside the old
+     * one on every till first, then switch the coordinator to it.
+     */
+    coordinatorKeys: z.array(publicKeySchema).min(1).max(8).optional(),
+    topicRoot: z
+      .string()
+      .default(DEFAULT_TOPIC_ROOT)
+      .superRefine((root, ctx) => {
+        const checked = validateTopicRoot(root);
+        if (!checked.ok) ctx.addIssue({ code: "custom", message: checked.error, input: root });
+      }),
+    readiness: z.array(probeSchema).max(16).default([]),
+    recheckSeconds: z.number().min(0.1).max(3600).default(30),
+    /** Reconnect backoff ceiling: attempts are jittered up to this, doubling from 1 s. */
+    reconnectMaxSeconds: z.number().min(1).max(3600).default(60),
+    serviceManager: z.enum(["process", "systemd"]).default("process"),
+    /** systemd unit per function, when the descriptor names none. */
+    units: z.record(functionNameSchema, z.string().min(1).max(256)).default({}),
+    limits: z
+      .strictObject({
+        maxPackBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(2 * 1024 ** 3),
+        maxPackEntries: z.number().int().positive().default(100_000),
+      })
+      .default({ maxPackBytes: 2 * 1024 ** 3, maxPackEntries: 100_000 }),
+    timeouts: z
+      .strictObject({
+        downloadSeconds: z.number().positive().default(3600),
+        hookSeconds: z.number().positive().default(300),
+        stopSeconds: z.number().positive().default(30),
+      })
+      .default({ downloadSeconds: 3600, hookSeconds: 300, stopSeconds: 30 }),
+  })
+  .superRefine((config, ctx) => {
+    if (config.coordinatorKey === undefined && config.coordinatorKeys === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["coordinatorKey"],
+        message: "is required (or coordinatorKeys): the coordinator's public key to trust",
+      });
+  });
 
 export type AgentConfig = z.output<typeof agentConfigSchema>;
 export type AgentConfigInput = z.input<typeof agentConfigSchema>;

@@ -14,6 +14,7 @@ import { dirname } from "node:path";
 import {
   AbortedError,
   classifyError,
+  DeadlineError,
   DefinitiveError,
   describeError,
   RestartError,
@@ -106,6 +107,7 @@ async function run(ctx: Context): Promise<DownloadResult> {
     progress.update(prefix.bytes);
 
     attempts++;
+    let received = prefix.bytes;
     try {
       const result = await fetchIntoPart({
         url,
@@ -113,9 +115,13 @@ async function run(ctx: Context): Promise<DownloadResult> {
         prefix,
         size: req.size,
         idleTimeoutMs: deps.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+        timeLeftMs: () => req.deadline - deps.now(),
         signal: deps.signal,
         ca: deps.tls?.ca,
-        onBytes: (bytes) => progress.update(bytes),
+        onBytes: (bytes) => {
+          received = bytes;
+          progress.update(bytes);
+        },
         log,
       });
       if (result.bytes !== req.size) {
@@ -133,6 +139,10 @@ async function run(ctx: Context): Promise<DownloadResult> {
       if (deps.signal?.aborted) return aborted(ctx);
       const failure = classifyError(err);
       if (failure instanceof AbortedError) return aborted(ctx);
+      if (failure instanceof DeadlineError) {
+        const got = `${received} of ${req.size} bytes received`;
+        return definitive(ctx, `deadline passed during attempt ${attempts} (${got})`);
+      }
       if (failure instanceof DefinitiveError) return definitive(ctx, failure.message);
       lastError = failure.message;
       if (failure instanceof RestartError) {

@@ -21,7 +21,12 @@ export class TransientError extends Error {
 
 /** Do not retry; the message is the user-facing reason. */
 export class DefinitiveError extends Error {
-  override readonly name = "DefinitiveError";
+  override readonly name: string = "DefinitiveError";
+}
+
+/** The download's deadline passed while bytes were still coming in. */
+export class DeadlineError extends DefinitiveError {
+  override readonly name = "DeadlineError";
 }
 
 /** The existing partial file is unusable; start over from byte 0 without waiting. */

@@ -13,6 +13,7 @@ import { request as httpsRequest } from "node:https";
 import { BodyReader } from "./body-reader.js";
 import {
   AbortedError,
+  DeadlineError,
   DefinitiveError,
   RestartError,
   statusError,
@@ -22,6 +23,8 @@ import { emptyPrefix, type HashedPrefix } from "./part-file.js";
 import { MAX_REDIRECTS } from "./types.js";
 
 const USER_AGENT = "tillroll-agent";
+/** Largest delay setTimeout accepts; longer values would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 export interface AttemptInput {
@@ -31,6 +34,12 @@ export interface AttemptInput {
   prefix: HashedPrefix;
   size: number;
   idleTimeoutMs: number;
+  /**
+   * Time left before the download's deadline, asked when each request is
+   * sent: the transfer is cut off when it runs out, however steadily the
+   * bytes trickle in (1 byte every 3 s never trips the idle timeout).
+   */
+  timeLeftMs: () => number;
   signal?: AbortSignal | undefined;
   ca?: string | undefined;
   /** Total bytes now in the part file, after every write. */
@@ -125,9 +134,14 @@ function sendRequest(url: URL, input: AttemptInput): Promise<Exchange> {
     req.setTimeout(idleTimeoutMs, () =>
       fail(new TransientError(`no data received for ${idleTimeoutMs} ms`)),
     );
+    const deadline = setTimeout(
+      () => fail(new DeadlineError("deadline passed during the transfer")),
+      Math.min(Math.max(0, input.timeLeftMs()), MAX_TIMER_MS),
+    );
 
     let response: IncomingMessage | undefined;
     const close = (): void => {
+      clearTimeout(deadline);
       signal?.removeEventListener("abort", onAbort);
       response?.destroy();
       req.destroy();

@@ -4,15 +4,13 @@ import {
   type DesiredDocument,
   decodeDesired,
   decodePayload,
-  parsePublicKey,
   parseTopic,
   type TrustedKeys,
   topicFor,
-  trustedKeys,
-  unwrap,
 } from "@tillroll/protocol";
 import { coordinatorNow, updateClockOffset } from "../clock/coordinator-clock.js";
 import type { AgentConfig } from "../config/agent-config.js";
+import { trustedKeysOf } from "../config/pinned-keys.js";
 import { AgentLink } from "../mqtt/agent-link.js";
 import { DEFAULT_RECONNECT_BACKOFF } from "../mqtt/reconnect-backoff.js";
 import { type Clock, systemClock } from "../process/clock.js";
@@ -56,7 +54,7 @@ export class Agent {
     const { config } = options;
     const clock = options.clock ?? systemClock;
     const log = options.log ?? ((message: string) => console.log(message));
-    const store = await StateStore.open(config.state, log);
+    const store = await StateStore.open(config.state, log, () => clock.now());
     // Pid files of supervised services: how a restarted agent finds orphans.
     await mkdir(join(config.state, "run"), { recursive: true });
     // Seqs handed out but not yet saved when the last run died may have
@@ -78,6 +76,8 @@ export class Agent {
         process: {
           supervisorOptions: (fn) => ({
             pidFile: join(config.state, "run", `${fn}.pid`),
+            // Part of the documented bound on In Progress (README, the agent).
+            stopCommandTimeoutMs: config.timeouts.stopSeconds * 1000,
             env: { ...process.env, TILLROLL_FUNCTION: fn },
             onLine: (line, stream) => log(`${fn}[${stream}]: ${line}`),
             onStateChange: (change) =>
@@ -115,7 +115,7 @@ export class Agent {
           },
         }),
     };
-    const keys = trustedKeys(unwrap(parsePublicKey(config.coordinatorKey)));
+    const keys = trustedKeysOf(config);
     await bootServices(ctx);
     const reconciler = new Reconciler(ctx);
     const agent = new Agent(config, ctx, reconciler, keys);
@@ -128,6 +128,7 @@ export class Agent {
   private connect(ca: Buffer | undefined): void {
     const { config, reporter, log } = this.ctx;
     const ids = { store: config.store, workstation: config.workstation };
+    let pendingOnline: { topic: string; payload: string } | null = null;
     const link = new AgentLink(
       {
         url: config.broker,
@@ -139,18 +140,26 @@ export class Agent {
           topicFor("desired", ids, config.topicRoot),
           topicFor("session", ids, config.topicRoot),
         ],
-        willFor: () => reporter.presence("offline"),
+        willFor: () => {
+          // The `online` of this connection is reserved first, so its will
+          // (published when the connection dies) has the higher seq and wins.
+          pendingOnline = reporter.presence("online");
+          return reporter.presence("offline");
+        },
         random: this.ctx.random,
         backoff: { ...DEFAULT_RECONNECT_BACKOFF, maxMs: config.reconnectMaxSeconds * 1000 },
         log,
       },
       {
         onConnect: () => {
-          const online = reporter.presence("online");
+          const online = pendingOnline ?? reporter.presence("online");
+          pendingOnline = null;
           link.publish(online.topic, online.payload, true).catch(() => undefined);
           // A whole status on every connect: an embedded broker that restarted
           // lost every retained message, and the coordinator re-reads state.
-          void reporter.reportStatus();
+          reporter
+            .reportStatus()
+            .catch((error: Error) => log(`status not saved: ${error.message}`));
         },
         onDisconnect: () => undefined,
         onMessage: (topic, payload, retained) => this.onMessage(topic, payload, retained),
@@ -235,7 +244,10 @@ export class Agent {
       }
       await link.stop(true);
     }
-    await this.ctx.store.save();
+    // A full disk must not keep the services running past the agent's stop.
+    await this.ctx.store.save().catch((error: Error) => {
+      this.ctx.log(`state not saved at stop: ${error.message}`);
+    });
     for (const fn of Object.keys(this.ctx.store.state.services)) await this.ctx.services.stop(fn);
   }
 }

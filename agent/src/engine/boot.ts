@@ -6,6 +6,7 @@ import { newServiceRecord } from "../state/agent-state.js";
 import type { EngineContext } from "./engine-context.js";
 import { decideRecovery, startsOldVersionAtBoot } from "./recovery.js";
 import { startActiveRelease } from "./start-active.js";
+import { commandPidFile } from "./steps/step-helpers.js";
 
 async function installedFunctions(root: string): Promise<string[]> {
   try {
@@ -45,6 +46,11 @@ export async function bootServices(ctx: EngineContext): Promise<void> {
       if (orphan.killed)
         log(`${fn}: killed service process ${orphan.pid} left by an earlier agent run`);
     }
+    // A hook or health command (and what it forked) cut off by a crash: end
+    // it before the step runs again, so re-runs never pile up.
+    const command = await killOrphan(commandPidFile(config.state, fn));
+    if (command.killed)
+      log(`${fn}: ended hook process group ${command.pid} left by an earlier agent run`);
     const job = record.job;
     const recovery = job === null ? null : decideRecovery(job, current);
     if (job !== null && recovery !== null) {

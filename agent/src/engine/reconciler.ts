@@ -1,9 +1,13 @@
 import { coordinatorNow, toLocalTime } from "../clock/coordinator-clock.js";
+import { Backoff, type BackoffPolicy } from "../process/backoff.js";
 import { type Job, newServiceRecord } from "../state/agent-state.js";
 import { cancelJob } from "./cancel.js";
 import type { EngineContext } from "./engine-context.js";
 import { planService } from "./plan.js";
 import { runJob, transition } from "./update-runner.js";
+
+/** Retries of a failed save: 1 s, doubling, at most every 30 s, until it lands. */
+const SAVE_RETRY: Partial<BackoffPolicy> = { initialMs: 1_000, maxMs: 30_000, factor: 2 };
 
 /**
  * Brings every service to its desired state, one pass at a time: plan each
@@ -18,6 +22,7 @@ export class Reconciler {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private active: { fn: string; abort: AbortController } | null = null;
+  private saveBackoff = new Backoff(SAVE_RETRY);
 
   constructor(private readonly ctx: EngineContext) {}
 
@@ -31,22 +36,28 @@ export class Reconciler {
     }
   }
 
-  /** A new desired document was accepted: persist it, stop a job it cancels, plan again. */
+  /** A new desired document was accepted: persist it, then stop a job it cancels and plan again. */
   desiredChanged(): void {
-    const active = this.active;
-    if (active !== null) {
-      const record = this.ctx.store.state.services[active.fn];
-      const plan = planService(
-        this.ctx.store.state.desired?.services[active.fn],
-        record,
-        this.coordinatorNow(),
-      );
-      if (plan.kind === "cancel") active.abort.abort();
-    }
+    // Nothing is acted on before the document is on disk: a failed save is
+    // retried (with backoff) by the pass, which reports the problem meanwhile.
     this.ctx.store.save().then(
-      () => this.kick(),
-      (error: Error) => this.ctx.log(`could not save the desired document: ${error.message}`),
+      () => {
+        this.cancelActiveIfUnwanted();
+        this.kick();
+      },
+      (error: Error) => {
+        this.ctx.log(`could not save the desired document: ${error.message}`);
+        this.kick();
+      },
     );
+  }
+
+  private cancelActiveIfUnwanted(): void {
+    const active = this.active;
+    if (active === null) return;
+    const record = this.ctx.store.state.services[active.fn];
+    const want = this.ctx.store.state.desired?.services[active.fn];
+    if (planService(want, record, this.coordinatorNow()).kind === "cancel") active.abort.abort();
   }
 
   async stop(): Promise<void> {
@@ -66,6 +77,12 @@ export class Reconciler {
       try {
         await this.pass();
       } catch (error) {
+        if (this.ctx.store.unsaved !== null) {
+          // A save failed mid-pass (disk full): the next pass retries it first.
+          this.ctx.log(`reconcile pass stopped: ${(error as Error).message}`);
+          this.dirty = true;
+          continue;
+        }
         this.ctx.log(`reconcile pass failed: ${(error as Error).stack ?? String(error)}`);
         this.schedule(this.ctx.clock.now() + 5000);
       }
@@ -74,6 +91,7 @@ export class Reconciler {
 
   private async pass(): Promise<void> {
     const { store } = this.ctx;
+    if (store.unsaved !== null && !(await this.saveAgain())) return;
     const desired = store.state.desired;
     const names = [
       ...new Set([...Object.keys(desired?.services ?? {}), ...Object.keys(store.state.services)]),
@@ -203,6 +221,30 @@ export class Reconciler {
     } finally {
       this.active = null;
     }
+  }
+
+  /**
+   * Memory is ahead of the disk (a save failed): save again before anything
+   * is acted on. On failure, say why in the status (sent directly: the outbox
+   * is in the file that cannot be written) and try again later, with
+   * backoff up to SAVE_RETRY_MAX_MS, for as long as it takes.
+   */
+  private async saveAgain(): Promise<boolean> {
+    const { store, reporter, log } = this.ctx;
+    try {
+      await store.save();
+    } catch (error) {
+      const delay = this.saveBackoff.next();
+      const problem = `the agent cannot save its state (${(error as Error).message}); retrying in ${Math.ceil(delay / 1000)} s`;
+      log(problem);
+      reporter.reportSaveProblem(problem);
+      this.schedule(this.ctx.clock.now() + delay);
+      return false;
+    }
+    this.saveBackoff = new Backoff(SAVE_RETRY);
+    log("state saved again after a failed save; carrying on");
+    await reporter.reportStatus(); // the reasons that told of the problem go
+    return true;
   }
 
   /** Saves the state and queues the status report (one durable write). */

@@ -8,7 +8,7 @@ import {
   topicFor,
 } from "@tillroll/protocol";
 import type { AgentLink } from "../mqtt/agent-link.js";
-import { buildStatusDocument } from "../report/status-report.js";
+import { buildStatusDocument, withSaveProblem } from "../report/status-report.js";
 import type { StateStore } from "./state-store.js";
 
 /** The outbox holds at most this many reports; beyond it the oldest status reports are dropped. */
@@ -66,6 +66,25 @@ export class Reporter {
     if (payload.ok) this.flush();
   }
 
+  /**
+   * The state could not be saved: sends (now, not through the outbox, which
+   * lives in the same file) the status with `problem` as every service's
+   * reason. Best effort: when the link is down the next report after the
+   * disk recovers tells the truth anyway.
+   */
+  reportSaveProblem(problem: string): void {
+    const { store } = this.options;
+    const doc = withSaveProblem(
+      buildStatusDocument(store.state, this.options.ids, store.takeSeq(), this.iso()),
+      store.state.desired,
+      problem,
+      this.iso(),
+    );
+    const payload = encodePayload("status", doc);
+    if (payload.ok) this.sendNow(this.topic("status"), payload.value, true);
+    else this.options.log(`status report refused by its own schema (a bug): ${payload.error}`);
+  }
+
   async setMaintenance(active: boolean, functions: string[], reason: string | null): Promise<void> {
     const { store } = this.options;
     const payload = encodePayload("maintenance", {
@@ -102,11 +121,16 @@ export class Reporter {
     const text =
       line.line.length > MAX_LOG_LINE_LENGTH ? line.line.slice(0, MAX_LOG_LINE_LENGTH) : line.line;
     const dir = join(this.options.stateDir, "logs");
-    await mkdir(dir, { recursive: true });
-    await appendFile(
-      join(dir, `${line.function}.log`),
-      `${ts} [${line.level}] [${line.source}${line.stream ? `:${line.stream}` : ""}] ${text}\n`,
-    );
+    try {
+      await mkdir(dir, { recursive: true });
+      await appendFile(
+        join(dir, `${line.function}.log`),
+        `${ts} [${line.level}] [${line.source}${line.stream ? `:${line.stream}` : ""}] ${text}\n`,
+      );
+    } catch (error) {
+      // A full disk must not fail an update over a log line; it is still published.
+      this.options.log(`install log not written: ${(error as Error).message}`);
+    }
     const payload = encodePayload("log", {
       ...line,
       line: text,
@@ -177,7 +201,11 @@ export class Reporter {
         return; // disconnected: the next connect flushes again
       }
       if (store.state.outbox[0] === entry) store.state.outbox.shift();
-      await store.save();
+      try {
+        await store.save();
+      } catch {
+        return; // disk full: the entry may be sent twice, which seq makes harmless
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import {
   STATE_SCHEMA_VERSION,
 } from "../state/agent-state.js";
 import { openDurableDb } from "../store/durable-json-file.js";
+import { nextSeq } from "./seq.js";
 
 /**
  * The agent's journal and outbox in `<state>/agent.json`. One instance per
@@ -15,9 +16,18 @@ import { openDurableDb } from "../store/durable-json-file.js";
  * the change (write before you act).
  */
 export class StateStore {
-  private constructor(private readonly db: Low<AgentState>) {}
+  private failedSince: string | null = null;
 
-  static async open(stateDir: string, log: (message: string) => void): Promise<StateStore> {
+  private constructor(
+    private readonly db: Low<AgentState>,
+    private readonly now: () => number,
+  ) {}
+
+  static async open(
+    stateDir: string,
+    log: (message: string) => void,
+    now: () => number = Date.now,
+  ): Promise<StateStore> {
     await mkdir(stateDir, { recursive: true });
     const db = await openDurableDb<AgentState>({
       path: join(stateDir, "agent.json"),
@@ -26,21 +36,40 @@ export class StateStore {
       defaults: emptyAgentState(),
       log,
     });
-    return new StateStore(db);
+    return new StateStore(db, now);
   }
 
   get state(): AgentState {
     return this.db.data;
   }
 
-  /** Durable once this resolves: temp file fsync'd, renamed, folder fsync'd. */
-  save(): Promise<void> {
-    return this.db.write();
+  /**
+   * Durable once this resolves: temp file fsync'd, renamed, folder fsync'd.
+   * A failed save (disk full) leaves memory ahead of the disk; `unsaved`
+   * says so until a later save lands, and nothing may be acted on meanwhile.
+   */
+  async save(): Promise<void> {
+    try {
+      await this.db.write();
+      this.failedSince = null;
+    } catch (error) {
+      this.failedSince = (error as Error).message;
+      throw error;
+    }
   }
 
-  /** Hands out the next seq for a document this agent sends; persisted with the next save. */
+  /** Why the last save failed, while memory holds changes the disk does not; null when all is on disk. */
+  get unsaved(): string | null {
+    return this.failedSince;
+  }
+
+  /**
+   * Hands out the next seq for a document this agent sends; persisted with
+   * the next save. Time-based (see `nextSeq`), so a till that lost its state
+   * still sorts after everything it sent before.
+   */
   takeSeq(): number {
-    const seq = this.db.data.nextSeq;
+    const seq = nextSeq(this.db.data.nextSeq, this.now());
     this.db.data.nextSeq = seq + 1;
     return seq;
   }

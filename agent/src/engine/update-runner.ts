@@ -49,7 +49,11 @@ export async function runJob(
     try {
       result = await STEP_EXECUTORS[job.step]({ fn, job, record, layout, signal, ctx });
     } catch (error) {
-      // An unexpected error (disk full, permissions) is a failure of this
+      // The state could not be saved (disk full): not this update's failure.
+      // The reconciler saves again (with backoff) and the step, safe to run
+      // again by design, runs again once the journal is on disk.
+      if (store.unsaved !== null) throw error;
+      // An unexpected error (permissions, a bug) is a failure of this
       // update, handled like any other: undo what can be undone.
       result = failureResult(
         job.step,

@@ -18,6 +18,8 @@ export interface WaitHealthyDeps extends Clock {
   signal?: AbortSignal;
   /** Output of health commands, for the agent's log. */
   onLine?: LineListener;
+  /** Records the running health command's group (see `runCommand`). */
+  pidFile?: string;
   /** Upper bound of one attempt; each attempt is also capped by the time left. */
   attemptTimeoutMs?: number;
   /** Injectable for tests; defaults to the global fetch. */
@@ -101,6 +103,7 @@ function makeProbe(health: HealthSpec, deps: WaitHealthyDeps): Probe | string {
         timeoutMs,
         onLine: deps.onLine,
         signal: deps.signal,
+        ...(deps.pidFile === undefined ? {} : { pidFile: deps.pidFile }),
       });
       return { healthy: result.ok, reason: result.reason };
     };

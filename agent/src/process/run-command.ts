@@ -3,7 +3,8 @@ import { isAbsolute, relative, resolve as resolvePath, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { waitAtMost } from "./clock.js";
 import { LineSplitter } from "./line-splitter.js";
-import { terminateGroup } from "./process-group.js";
+import { removePidFile, writePidFile } from "./pid-file.js";
+import { type TerminateOutcome, terminateGroup } from "./process-group.js";
 
 /** Which of the child's output streams a line came from. */
 export type OutputStream = "stdout" | "stderr";
@@ -26,6 +27,14 @@ export interface RunCommandOptions {
   onLine?: LineListener;
   /** Aborting terminates the command like a timeout does. */
   signal?: AbortSignal;
+  /**
+   * Where the group id is recorded while the command runs, so an agent that
+   * crashed mid-hook ends the group at its next start (`killOrphan`) instead
+   * of running the hook a second time beside the first.
+   */
+  pidFile?: string;
+  /** Told when processes the command started outlived it and were ended (for the install log). */
+  onLeftover?: (message: string) => void;
 }
 
 export interface RunCommandResult {
@@ -101,10 +110,12 @@ async function supervise(
     return notRun(describeSpawnError(startError));
   }
   const pgid = child.pid;
+  if (options.pidFile !== undefined)
+    await writePidFile(options.pidFile, pgid).catch(() => undefined);
 
   let timedOut = false;
   let aborted = false;
-  let termination: Promise<unknown> | undefined;
+  let termination: Promise<TerminateOutcome> | undefined;
   const terminate = () => {
     termination ??= terminateGroup(pgid, options.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
   };
@@ -123,9 +134,17 @@ async function supervise(
   const exit = await exited;
   clearTimeout(timer);
   options.signal?.removeEventListener("abort", onAbort);
-  // After a timeout the leader may be gone while children that trap SIGTERM
-  // live on; only report back once the SIGKILL phase has dealt with them.
-  if (termination !== undefined) await termination;
+  // The command is over, so is everything it started: a hook that forks a
+  // daemon (`sleep 1000 &`) must not leave it behind, or every re-run (after
+  // a crash, a retry) would add one more. SIGTERM, then SIGKILL after the
+  // grace. (A process that left the group with setsid() is beyond reach.)
+  terminate();
+  const ended = await termination;
+  if (ended === "terminated" || ended === "killed" || ended === "unkillable") {
+    if (!timedOut && !aborted)
+      options.onLeftover?.(`ended processes the command left running (${ended})`);
+  }
+  if (options.pidFile !== undefined) await removePidFile(options.pidFile).catch(() => undefined);
   await waitAtMost(Promise.all(streamsClosed), DRAIN_MS);
   destroyStreams(child);
 

@@ -2,12 +2,13 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { LineSplitter, MAX_LINE_LENGTH } from "../../src/process/line-splitter.js";
+import { killOrphan } from "../../src/process/pid-file.js";
 import {
   type OutputStream,
   resolveReleaseCommand,
   runCommand,
 } from "../../src/process/run-command.js";
-import { isAlive, Releases, script } from "./fixtures.js";
+import { isAlive, Releases, script, waitFor } from "./fixtures.js";
 
 const releases = new Releases();
 afterEach(() => releases.cleanup());
@@ -124,6 +125,51 @@ describe("runCommand", () => {
     expect(grandchild).toBeGreaterThan(1);
     expect(isAlive(grandchild)).toBe(false);
     expect(Date.now() - startedAt).toBeLessThan(3_000);
+  });
+
+  it("ends a daemon the command forked once the command exits (issue 8 item 13)", async () => {
+    const dir = await releases.create();
+    await script(
+      dir,
+      "hooks/fork-daemon",
+      ["sleep 1000 &", 'echo $! > "daemon.pid"', "echo installed", "exit 0"].join("\n"),
+    );
+    const { lines, onLine } = collect();
+    const leftovers: string[] = [];
+    const result = await runCommand({
+      command: "hooks/fork-daemon",
+      cwd: dir,
+      timeoutMs: 5_000,
+      killGraceMs: 500,
+      onLine,
+      onLeftover: (message) => leftovers.push(message),
+    });
+    expect(result).toMatchObject({ ok: true, reason: "exited with code 0" });
+    expect(lines).toEqual([["stdout", "installed"]]);
+    const daemon = Number(await readFile(join(dir, "daemon.pid"), "utf8"));
+    expect(daemon).toBeGreaterThan(1);
+    expect(isAlive(daemon)).toBe(false);
+    expect(leftovers).toEqual(["ended processes the command left running (terminated)"]);
+  });
+
+  it("records the group in a pid file while running, so a restarted agent can end it", async () => {
+    const dir = await releases.create();
+    await script(dir, "hooks/slow", ["sleep 1000 &", 'echo $! > "daemon.pid"', "wait"].join("\n"));
+    const pidFile = join(dir, "command.pid");
+    const running = runCommand({ command: "hooks/slow", cwd: dir, timeoutMs: 30_000, pidFile });
+    await waitFor(async () => {
+      try {
+        return (await readFile(join(dir, "daemon.pid"), "utf8")).trim() !== "";
+      } catch {
+        return false;
+      }
+    });
+    // What the next agent start does with a crashed agent's pid file.
+    const orphan = await killOrphan(pidFile, { graceMs: 500 });
+    expect(orphan).toMatchObject({ found: true, killed: true });
+    expect(isAlive(Number(await readFile(join(dir, "daemon.pid"), "utf8")))).toBe(false);
+    expect((await running).ok).toBe(false);
+    await expect(readFile(pidFile)).rejects.toMatchObject({ code: "ENOENT" });
   });
 
   it("stops when aborted", async () => {

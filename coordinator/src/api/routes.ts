@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { AuditEntry } from "../audit/audit-log.js";
-import type { ServiceRow } from "../fleet/service-row.js";
+import type { StatusRow } from "../fleet/status-table.js";
 import type {
   ChangeReport,
   EnrolResult,
@@ -103,7 +103,7 @@ export const API_ROUTES = {
     queryExample: { store: "1001,2002", status: ["failed", "rolled-back"], group: "DE" },
     body: NONE,
     status: 200,
-    answer: answer<ServiceRow[]>(),
+    answer: answer<StatusRow[]>(),
     summary: "Flow-service rows passing the filters",
   },
   versions: {

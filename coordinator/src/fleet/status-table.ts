@@ -17,7 +17,16 @@ export const STATUS_TABLE_COLUMNS = [
   "Valid From",
   "Business Unit Group",
   "Online",
+  "Last Report",
 ] as const;
+
+/**
+ * A row as the Status Overview shows it: the fleet row and, joined in when
+ * it is read (like `online`), when the workstation last reported its status
+ * to this coordinator (ISO 8601 UTC; null: not since the coordinator
+ * started). Absent is the same as null.
+ */
+export type StatusRow = ServiceRow & { readonly lastReport?: string | null };
 
 /** Reasons longer than this are cut, ending in `…`, so one row stays one line. */
 export const MAX_REASON_WIDTH = 60;
@@ -80,8 +89,17 @@ export function validFromText(validFrom: string | null): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, wholeMinute ? 16 : 19)} UTC`;
 }
 
+/** When a workstation last reported, to the second, in UTC: `2026-11-30 09:01:13 UTC`; `-` for never. */
+export function lastReportText(lastReport: string | null | undefined): string {
+  if (lastReport === null || lastReport === undefined) return NO_UPDATE;
+  const ms = Date.parse(lastReport);
+  if (Number.isNaN(ms)) return lastReport;
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+}
+
 /** The cells of one row, in column order. */
-export function statusCells(row: ServiceRow): string[] {
+export function statusCells(row: StatusRow): string[] {
   return [
     row.store,
     row.workstation,
@@ -92,6 +110,7 @@ export function statusCells(row: ServiceRow): string[] {
     validFromText(row.validFrom),
     row.group ?? NO_UPDATE,
     row.online ? "yes" : "no",
+    lastReportText(row.lastReport),
   ];
 }
 
@@ -100,7 +119,7 @@ export function statusCells(row: ServiceRow): string[] {
  * wide as their widest cell and two spaces apart, no trailing spaces. Rows
  * are shown in the order given (FleetTable listings are already sorted).
  */
-export function formatStatusTable(rows: readonly ServiceRow[]): string {
+export function formatStatusTable(rows: readonly StatusRow[]): string {
   const lines: string[][] = [[...STATUS_TABLE_COLUMNS], ...rows.map(statusCells)];
   const widths = STATUS_TABLE_COLUMNS.map(() => 0);
   for (const cells of lines) {
@@ -131,9 +150,11 @@ export interface JsonRow {
   validFrom: string | null;
   group: string | null;
   online: boolean;
+  /** When the workstation last reported its status (ISO 8601 UTC); null: not since the coordinator started. */
+  lastReport: string | null;
 }
 
-export function toJsonRow(row: ServiceRow): JsonRow {
+export function toJsonRow(row: StatusRow): JsonRow {
   return {
     store: row.store,
     workstation: row.workstation,
@@ -146,5 +167,6 @@ export function toJsonRow(row: ServiceRow): JsonRow {
     validFrom: row.validFrom,
     group: row.group,
     online: row.online,
+    lastReport: row.lastReport ?? null,
   };
 }

@@ -1,3 +1,5 @@
+import { type SeqVerdict, seqVerdict } from "./seq-order.js";
+
 /**
  * Whether each workstation's agent is connected, from its presence documents
  * (`offline` is its last will). Kept apart from the fleet rows: a store-wide
@@ -8,12 +10,11 @@
 export class Presence {
   private readonly state = new Map<string, { online: boolean; seq: number }>();
 
-  /** Applies a presence document; false when its seq is not above the last one (stale). */
-  apply(key: string, online: boolean, seq: number): boolean {
-    const last = this.state.get(key);
-    if (last !== undefined && seq <= last.seq) return false;
-    this.state.set(key, { online, seq });
-    return true;
+  /** Applies a presence document unless it is stale (see seqVerdict); returns the verdict. */
+  apply(key: string, online: boolean, seq: number): SeqVerdict {
+    const verdict = seqVerdict(seq, this.state.get(key)?.seq);
+    if (verdict !== "stale") this.state.set(key, { online, seq });
+    return verdict;
   }
 
   isOnline(key: string): boolean {

@@ -5,6 +5,7 @@ import { wsKey } from "../state/coordinator-state.js";
 import type { StateStore } from "../state/state-store.js";
 import { rowsFromStatus } from "./apply-status.js";
 import { Presence } from "./presence.js";
+import { seqVerdict } from "./seq-order.js";
 
 /** Longest stretch of ingestion work between two turns of the event loop. */
 const SLICE_MS = 8;
@@ -17,6 +18,8 @@ const SLICE_MS = 8;
  */
 export class StatusCollector {
   readonly presence = new Presence();
+  /** When each workstation's last status report arrived (ISO 8601 UTC), since this coordinator started. */
+  private readonly reportedAt = new Map<string, string>();
   /** Status documents applied (not stale, not refused): for /metrics. */
   reportsApplied = 0;
 
@@ -92,9 +95,18 @@ export class StatusCollector {
       return;
     }
     const last = this.state.state.statusSeq[key];
-    if (last !== undefined && doc.seq <= last) return; // stale or duplicate: state, not events
+    const verdict = seqVerdict(doc.seq, last);
+    // The report applied last, replayed (retained) to a coordinator that
+    // restarted: it was sent at its `ts`, by the agent's clock.
+    if (doc.seq === last && !this.reportedAt.has(key)) this.reportedAt.set(key, doc.ts);
+    if (verdict === "stale") return; // stale or duplicate: state, not events
+    if (verdict === "restarted")
+      this.log(
+        `status from ${key}: seq ${doc.seq} far below ${last}: the agent restarted without its state`,
+      );
     this.state.state.statusSeq[key] = doc.seq;
     this.reportsApplied += 1;
+    this.reportedAt.set(key, new Date(this.now()).toISOString());
     const existing = new Map<string, ServiceRow>(
       this.fleet.table.rowsOfWorkstation(store, workstation).map((row) => [row.function, row]),
     );
@@ -110,13 +122,22 @@ export class StatusCollector {
     );
   }
 
+  /** When the workstation (`store/ws`) last reported its status; null when not since this coordinator started. */
+  lastReport(key: string): string | null {
+    return this.reportedAt.get(key) ?? null;
+  }
+
   private onPresence(key: string, payload: Buffer): void {
     const decoded = decodePayload("presence", payload);
     if (!decoded.ok) {
       this.refuse(key, decoded.error);
       return;
     }
-    this.presence.apply(key, decoded.value.state === "online", decoded.value.seq);
+    const verdict = this.presence.apply(key, decoded.value.state === "online", decoded.value.seq);
+    if (verdict === "restarted")
+      this.log(
+        `presence from ${key}: seq ${decoded.value.seq} far below the last: the agent restarted without its state`,
+      );
   }
 
   private refuse(key: string, why: string): void {

@@ -20,6 +20,7 @@ import type { DesiredPublisher } from "../desired/desired-publisher.js";
 import { type Filters, groupMatchesAny } from "../fleet/filters.js";
 import type { FleetStore } from "../fleet/fleet-store.js";
 import { rowKey, type ServiceRow } from "../fleet/service-row.js";
+import type { StatusRow } from "../fleet/status-table.js";
 import type { PackRecord } from "../packs/pack-record.js";
 import type { PackStore } from "../packs/pack-store.js";
 import { type DesiredEntry, type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
@@ -43,6 +44,8 @@ export interface OperationsDeps {
   now: () => number;
   /** Whether a workstation's agent is connected; rows show it when read. */
   isOnline: (key: string) => boolean;
+  /** When a workstation's last status report was applied (ISO 8601), or null; rows show it when read. */
+  lastReport: (key: string) => string | null;
 }
 
 export interface EnrolInput {
@@ -190,11 +193,11 @@ export class ConsoleOperations {
     return published;
   }
 
-  status(filters: Filters): Result<ServiceRow[]> {
+  status(filters: Filters): Result<StatusRow[]> {
     return ok(
       this.deps.fleet.table.query(filters).map((row) => {
-        const online = this.deps.isOnline(wsKey(row));
-        return row.online === online ? row : { ...row, online };
+        const key = wsKey(row);
+        return { ...row, online: this.deps.isOnline(key), lastReport: this.deps.lastReport(key) };
       }),
     );
   }

@@ -3,6 +3,7 @@ import type { ServiceRow } from "../../src/fleet/service-row.js";
 import {
   clip,
   formatStatusTable,
+  lastReportText,
   MAX_REASON_WIDTH,
   STATUS_TABLE_COLUMNS,
   statusText,
@@ -86,11 +87,11 @@ describe("formatStatusTable", () => {
       "2001/04/pos-client",
     ].map(byKey);
     expect(formatStatusTable(rows).split("\n")).toEqual([
-      "Store  Workstation  Function       Active Version  Preferred Version  Status                                      Valid From            Business Unit Group  Online",
-      "1001   02           pos-client     1.0.0           1.1.0              In Progress (downloading 37 %)              2026-03-01 06:00 UTC  DE/North             yes",
-      "1001   02           price-service  2.0.0           2.1.0              Not Ready: user alice logged in on till 01  2026-03-02 22:00 UTC  DE/North             yes",
-      "1001   04           price-service  -               2.1.0              Prepared                                    2026-03-05 00:00 UTC  DE/North             yes",
-      "2001   04           pos-client     1.1.0           -                  OK                                          -                     AT                   no",
+      "Store  Workstation  Function       Active Version  Preferred Version  Status                                      Valid From            Business Unit Group  Online  Last Report",
+      "1001   02           pos-client     1.0.0           1.1.0              In Progress (downloading 37 %)              2026-03-01 06:00 UTC  DE/North             yes     -",
+      "1001   02           price-service  2.0.0           2.1.0              Not Ready: user alice logged in on till 01  2026-03-02 22:00 UTC  DE/North             yes     -",
+      "1001   04           price-service  -               2.1.0              Prepared                                    2026-03-05 00:00 UTC  DE/North             yes     -",
+      "2001   04           pos-client     1.1.0           -                  OK                                          -                     AT                   no      -",
     ]);
   });
 
@@ -136,9 +137,30 @@ describe("toJsonRow", () => {
       "validFrom",
       "group",
       "online",
+      "lastReport",
     ]);
     expect(JSON.stringify(json)).toBe(
-      '{"store":"1001","workstation":"02","function":"pos-client","activeVersion":"1.0.0","preferredVersion":"1.1.0","status":"In Progress","phase":"downloading","reason":null,"validFrom":"2026-03-01T06:00:00.000Z","group":"DE/North","online":true}',
+      '{"store":"1001","workstation":"02","function":"pos-client","activeVersion":"1.0.0","preferredVersion":"1.1.0","status":"In Progress","phase":"downloading","reason":null,"validFrom":"2026-03-01T06:00:00.000Z","group":"DE/North","online":true,"lastReport":null}',
     );
+  });
+});
+
+describe("last report (issue 8 item 19)", () => {
+  const cases: [string | null | undefined, string][] = [
+    [undefined, "-"],
+    [null, "-"],
+    ["2026-11-30T09:01:13.250Z", "2026-11-30 09:01:13 UTC"],
+    ["not a time", "not a time"],
+  ];
+  it.each(cases)("%j → %s", (lastReport, text) => {
+    expect(lastReportText(lastReport)).toBe(text);
+  });
+
+  it("is the last column of the table and a field of the JSON row", () => {
+    const row = { ...byKey("1001/02/pos-client"), lastReport: "2026-11-30T09:01:13.000Z" };
+    const [heading, line] = formatStatusTable([row]).split("\n");
+    expect(heading?.endsWith("Online  Last Report")).toBe(true);
+    expect(line?.endsWith("yes     2026-11-30 09:01:13 UTC")).toBe(true);
+    expect(toJsonRow(row).lastReport).toBe("2026-11-30T09:01:13.000Z");
   });
 });

@@ -47,6 +47,7 @@ describe("set-preferred --install", () => {
       packBaseUrl: "http://127.0.0.1:8080",
       now: Date.now,
       isOnline: () => false,
+      lastReport: () => null,
     });
     const enrolled = await ops.enrolMany(
       Array.from({ length: TILLS }, (_, i) => ({

@@ -1,9 +1,9 @@
 import { mkdir } from "node:fs/promises";
 import { downloadVerified } from "../../download/download.js";
-import { waitHealthy } from "../../process/health-check.js";
 import { descriptorMismatch, readDescriptor } from "../../release/read-descriptor.js";
 import type { StepExecutor, StepResult } from "../engine-context.js";
 import {
+  checkHealth,
   discardDownload,
   downloadPath,
   releaseDescriptor,
@@ -31,7 +31,8 @@ export const fetchStep: StepExecutor = async (input) => {
       log: ctx.log,
       onProgress: (progress) => {
         input.record.progress = Math.floor(progress.percent);
-        void ctx.reporter.reportStatus();
+        // A failed save here is retried before the next step (see Reconciler).
+        ctx.reporter.reportStatus().catch(() => undefined);
       },
     },
   );
@@ -123,14 +124,10 @@ export const startStep: StepExecutor = async (input) => {
 };
 
 export const verifyStep: StepExecutor = async (input) => {
-  const { job, ctx } = input;
+  const { job } = input;
   const descriptor = await releaseDescriptor(input, job.toVersion);
   if (typeof descriptor === "string") return { kind: "rollback", reason: descriptor };
-  const health = await waitHealthy(descriptor.service.health, {
-    cwd: input.layout.releaseDir(job.toVersion),
-    now: () => ctx.clock.now(),
-    sleep: (ms, signal) => ctx.clock.sleep(ms, signal),
-  });
+  const health = await checkHealth(input, job.toVersion, descriptor);
   if (!health.healthy)
     return {
       kind: "rollback",

@@ -1,6 +1,8 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { FunctionPackDescriptor } from "@tillroll/protocol";
+import { waitHealthy } from "../../process/health-check.js";
+import { OutputTail } from "../../process/output-tail.js";
 import { runCommand } from "../../process/run-command.js";
 import type { ServiceRelease } from "../../process/service-manager.js";
 import { readDescriptor } from "../../release/read-descriptor.js";
@@ -9,6 +11,14 @@ import type { StepInput } from "../engine-context.js";
 
 export function downloadPathFor(stateDir: string, sha256: string): string {
   return join(stateDir, "downloads", `${sha256}.tgz`);
+}
+
+/**
+ * Pid file of the hook or health command running for `fn`: a crashed agent's
+ * leftover is ended at the next start, before the step runs again.
+ */
+export function commandPidFile(stateDir: string, fn: string): string {
+  return join(stateDir, "run", `${fn}.command.pid`);
 }
 
 export function downloadPath(input: StepInput): string {
@@ -102,6 +112,18 @@ export async function runHook(
     cwd: input.layout.releaseDir(input.job.toVersion),
     env: hookEnv(input),
     timeoutMs: config.timeouts.hookSeconds * 1000,
+    pidFile: commandPidFile(config.state, input.fn),
+    onLeftover: (message) => {
+      pending.push(
+        reporter.installLog({
+          ...base,
+          level: "warn",
+          source: "agent",
+          stream: null,
+          line: message,
+        }),
+      );
+    },
     onLine: (line, stream) => {
       pending.push(
         reporter.installLog({
@@ -125,4 +147,57 @@ export async function runHook(
     line: reason,
   });
   return reason;
+}
+
+/** Health-check output lines copied to the install log per check; the rest is counted, not kept. */
+const MAX_HEALTH_LOG_LINES = 200;
+
+/**
+ * Runs the release's health check. Its output goes to the install log and
+ * the last lines of it into the reason, so "not healthy" comes with the
+ * service's own words (`database unreachable`) and not only an exit code.
+ */
+export async function checkHealth(
+  input: StepInput,
+  version: string,
+  descriptor: FunctionPackDescriptor,
+): Promise<{ healthy: boolean; reason: string }> {
+  const { ctx } = input;
+  const base = { function: input.fn, version, requestId: input.job.requestId };
+  const tail = new OutputTail();
+  const pending: Promise<void>[] = [];
+  let lines = 0;
+  const health = await waitHealthy(descriptor.service.health, {
+    cwd: input.layout.releaseDir(version),
+    now: () => ctx.clock.now(),
+    sleep: (ms, signal) => ctx.clock.sleep(ms, signal),
+    pidFile: commandPidFile(ctx.config.state, input.fn),
+    onLine: (line, stream) => {
+      tail.push(line);
+      lines += 1;
+      if (lines > MAX_HEALTH_LOG_LINES) return;
+      const level = stream === "stderr" ? "warn" : "info";
+      pending.push(ctx.reporter.installLog({ ...base, level, source: "health", stream, line }));
+    },
+  });
+  if (lines > MAX_HEALTH_LOG_LINES) {
+    const line = `${lines - MAX_HEALTH_LOG_LINES} more health-check output line(s) not logged`;
+    pending.push(
+      ctx.reporter.installLog({ ...base, level: "warn", source: "agent", stream: null, line }),
+    );
+  }
+  const output = tail.text();
+  const reason = output === "" ? health.reason : `${health.reason}; output: ${output}`;
+  if (!health.healthy)
+    pending.push(
+      ctx.reporter.installLog({
+        ...base,
+        level: "error",
+        source: "agent",
+        stream: null,
+        line: `health check of ${version} failed: ${reason}`,
+      }),
+    );
+  await Promise.all(pending);
+  return { healthy: health.healthy, reason };
 }

@@ -1,6 +1,5 @@
-import { waitHealthy } from "../../process/health-check.js";
 import type { StepExecutor, StepInput, StepResult } from "../engine-context.js";
-import { discardDownload, releaseDescriptor, serviceRelease } from "./step-helpers.js";
+import { checkHealth, discardDownload, releaseDescriptor, serviceRelease } from "./step-helpers.js";
 
 function failureOf(input: StepInput): string {
   return input.job.failure ?? "update failed";
@@ -72,15 +71,11 @@ export const rollbackStartStep: StepExecutor = async (input) => {
 };
 
 export const rollbackVerifyStep: StepExecutor = async (input) => {
-  const { job, ctx } = input;
+  const { job } = input;
   if (job.fromVersion === null) return endRollback(input, true, null);
   const descriptor = await releaseDescriptor(input, job.fromVersion);
   if (typeof descriptor === "string") return endRollback(input, false, descriptor);
-  const health = await waitHealthy(descriptor.service.health, {
-    cwd: input.layout.releaseDir(job.fromVersion),
-    now: () => ctx.clock.now(),
-    sleep: (ms, signal) => ctx.clock.sleep(ms, signal),
-  });
+  const health = await checkHealth(input, job.fromVersion, descriptor);
   return endRollback(
     input,
     health.healthy,

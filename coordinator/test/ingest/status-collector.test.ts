@@ -1,0 +1,94 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { encodePayload, type StatusDocument, topicFor } from "@tillroll/protocol";
+import { afterEach, describe, expect, it } from "vitest";
+import { FleetStore } from "../../src/fleet/fleet-store.js";
+import { StatusCollector } from "../../src/ingest/status-collector.js";
+import { StateStore } from "../../src/state/state-store.js";
+
+const ws = { store: "1001", workstation: "01" };
+const t0 = Date.parse("2026-11-30T09:00:00.000Z");
+
+function status(seq: number, activeVersion: string, ts = new Date(t0).toISOString()): Buffer {
+  const doc: StatusDocument = {
+    schema: 1,
+    seq,
+    ts,
+    ...ws,
+    desiredSeq: null,
+    services: {
+      "pos-client": {
+        status: "OK",
+        activeVersion,
+        preferredVersion: null,
+        requestId: null,
+        validFrom: null,
+        phase: null,
+        progress: null,
+        reason: null,
+        updatedAt: ts,
+      },
+    },
+  };
+  const payload = encodePayload("status", doc);
+  if (!payload.ok) throw new Error(payload.error);
+  return Buffer.from(payload.value);
+}
+
+describe("StatusCollector (issue 8 items 9, 19)", () => {
+  let dir: string | undefined;
+  let fleet: FleetStore | undefined;
+  afterEach(async () => {
+    await fleet?.close();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function collector(now: () => number) {
+    dir = await mkdtemp(join(tmpdir(), "tillroll-collector-"));
+    const state = await StateStore.open(dir, () => undefined);
+    state.state.workstations["1001/01"] = {
+      ...ws,
+      group: null,
+      agentSecretHash: "x",
+      posSecretHash: "x",
+      enrolledAt: new Date(t0).toISOString(),
+    };
+    fleet = await FleetStore.open(dir, () => undefined);
+    const log: string[] = [];
+    const c = new StatusCollector("tillroll/v1", state, fleet, now, (line) => log.push(line));
+    const topic = topicFor("status", ws, "tillroll/v1");
+    const send = async (payload: Buffer) => {
+      c.onMessage(topic, payload);
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    const active = () => fleet?.table.rowsOfWorkstation("1001", "01")[0]?.activeVersion;
+    return { c, send, active, log };
+  }
+
+  it("knows when each workstation last reported, and only from reports it applied", async () => {
+    let now = t0;
+    const { c, send } = await collector(() => now);
+    expect(c.lastReport("1001/01")).toBeNull();
+    const seq = t0 * 1000;
+    await send(status(seq, "1.0.0"));
+    expect(c.lastReport("1001/01")).toBe("2026-11-30T09:00:00.000Z");
+    now += 5_000;
+    await send(status(seq - 1, "0.9.0")); // stale
+    expect(c.lastReport("1001/01")).toBe("2026-11-30T09:00:00.000Z");
+    await send(status(seq + 1, "1.0.0"));
+    expect(c.lastReport("1001/01")).toBe("2026-11-30T09:00:05.000Z");
+  });
+
+  it("takes the reports of an agent that restarted without its state, on a clock behind", async () => {
+    const { send, active, log } = await collector(() => t0);
+    const seq = t0 * 1000;
+    await send(status(seq, "1.0.0"));
+    await send(status(seq - 2_000_000, "0.9.0")); // 2 s older: a stale delivery
+    expect(active()).toBe("1.0.0");
+    await send(status(seq - 3_600_000_000, "1.1.0")); // an hour below: a restart
+    expect(active()).toBe("1.1.0");
+    expect(log.join("\n")).toMatch(/the agent restarted without its state/);
+  });
+});
