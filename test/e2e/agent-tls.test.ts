@@ -147,14 +147,8 @@ describe("agent over TLS with the coordinator's generated CA", () => {
     expect(tlsClients).toContain(`agent.${agent.store}.${agent.workstation}`);
   });
 
-  // KNOWN GAP, for the integrator: the agent passes its `ca` to the MQTT
-  // client but not to its pack downloads (agent/src/engine/steps/
-  // forward-steps.ts calls downloadVerified without `tls: { ca }`), so an
-  // https:// pack from a server of the private CA fails every attempt with
-  // UNABLE_TO_VERIFY_LEAF_SIGNATURE (retried as transient until the download
-  // deadline). `it.fails` keeps this green while the gap exists and turns red
-  // once the agent passes the CA: then make it a plain `it`.
-  it.fails("installs a pack downloaded over https:// from a server with the generated certificate", {
+  // The agent's `ca` also verifies https:// pack downloads (not only the broker link).
+  it("installs a pack downloaded over https:// from a server with the generated certificate", {
     retry: 0,
     timeout: 40_000,
   }, async () => {

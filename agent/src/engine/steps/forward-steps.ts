@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { downloadVerified } from "../../download/download.js";
 import { descriptorMismatch, readDescriptor } from "../../release/read-descriptor.js";
 import type { StepExecutor, StepResult } from "../engine-context.js";
@@ -15,6 +15,8 @@ import {
 export const fetchStep: StepExecutor = async (input) => {
   const { ctx, job } = input;
   const deadline = Date.parse(job.startedAt) + ctx.config.timeouts.downloadSeconds * 1000;
+  // The CA the broker link pins also signs the coordinator's https:// pack URLs.
+  const ca = ctx.config.ca === undefined ? undefined : await readFile(ctx.config.ca, "utf8");
   const result = await downloadVerified(
     {
       url: job.artifact.url,
@@ -29,6 +31,7 @@ export const fetchStep: StepExecutor = async (input) => {
       random: ctx.random,
       signal: input.signal,
       log: ctx.log,
+      ...(ca === undefined ? {} : { tls: { ca } }),
       onProgress: (progress) => {
         input.record.progress = Math.floor(progress.percent);
         // A failed save here is retried before the next step (see Reconciler).
