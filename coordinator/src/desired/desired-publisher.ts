@@ -74,6 +74,14 @@ export class DesiredPublisher {
     await Promise.all(sends);
   }
 
+  /**
+   * Clears a removed workstation's retained desired document (an empty retained payload
+   * deletes it), so nothing the broker keeps names it any more.
+   */
+  clear(ref: Ref): Promise<void> {
+    return this.publishRetained(topicFor("desired", ref, this.topicRoot), "");
+  }
+
   async republishAll(): Promise<number> {
     const refs = Object.keys(this.store.state.desired).map((key) => {
       const [store = "", workstation = ""] = key.split("/");
