@@ -24,6 +24,11 @@ operator token: --token / TILLROLL_TOKEN / --data DIR's operator-token, default 
                         (filters | --all) [--dry-run] [--json]
   tillroll retry (filters | --all) [--dry-run] [--json]
   tillroll audit [--json]
+  tillroll workstation list [--store S] [--workstation W] [--group G] [--json]
+  tillroll workstation remove STORE/WS [--json]   its logins, desired state and rows go
+  tillroll workstation rekey STORE/WS [--json]    new logins (a replaced till); old ones refused
+  tillroll pack list [--function F] [--json]
+  tillroll pack withdraw NAME VERSION [--json]   no new request may name it; running rows untouched
   tillroll demo
   tillroll key generate DIR      a new signing key pair in DIR (for a rotation; never overwrites)
 
