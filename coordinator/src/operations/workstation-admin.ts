@@ -81,6 +81,8 @@ export class WorkstationAdmin {
    */
   async remove(ref: WorkstationRef, who: string): Promise<Result<RemoveResult>> {
     const key = wsKey(ref);
+    // Refused before the change: a refusal writes nothing, not even the same state again.
+    if (this.deps.state.state.workstations[key] === undefined) return err(notEnrolled(key));
     const removed = await this.deps.state.change((draft) => {
       const record = draft.workstations[key];
       if (record === undefined) return undefined;
