@@ -167,6 +167,7 @@ export class Coordinator {
                     principal.store === ref.store &&
                     principal.workstation === ref.workstation,
                 ),
+          forget: (key) => collector.presence.forget(key),
         }),
         packAdmin: new PackAdmin(operationsDeps),
         packs,

@@ -19,6 +19,8 @@ export interface WorkstationAdminDeps extends OperationsDeps {
    * closed, or null when the broker is external (its own password file decides logins).
    */
   disconnect: (ref: WorkstationRef) => number | null;
+  /** Forgets what status ingestion remembers of a removed workstation (its presence seq). */
+  forget: (key: string) => void;
 }
 
 /** One enrolled workstation, as `workstation list` shows it. */
@@ -77,7 +79,7 @@ export class WorkstationAdmin {
   /**
    * Removes a workstation: its credentials and desired state (one durable write: from then
    * on its agent and POS cannot log in), then its fleet rows (durably), then closes its
-   * connections and clears its retained desired document. Refuses one that is not enrolled.
+   * connections and clears its retained messages. Refuses one that is not enrolled.
    */
   async remove(ref: WorkstationRef, who: string): Promise<Result<RemoveResult>> {
     const key = wsKey(ref);
@@ -94,12 +96,13 @@ export class WorkstationAdmin {
     });
     if (removed === undefined) return err(notEnrolled(key));
     delete this.deps.state.state.statusSeq[key];
+    this.deps.forget(key);
     const rows = this.deps.fleet.table
       .rowsOfWorkstation(ref.store, ref.workstation)
       .map((row) => rowKey(row));
     await this.deps.fleet.removeDurably(rows);
     const disconnected = this.deps.disconnect(ref);
-    await this.deps.desired.clear(ref);
+    await this.deps.desired.clearWorkstation(ref);
     await this.record(
       who,
       "workstation remove",

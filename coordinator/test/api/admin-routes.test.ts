@@ -60,6 +60,18 @@ async function enrol(store: string, workstation: string, group = "DE/West"): Pro
   return answer.body as EnrolResult;
 }
 
+function presence(seq: number, state: "online" | "offline" = "online") {
+  return {
+    schema: 1,
+    seq,
+    ts: new Date().toISOString(),
+    store: "5005",
+    workstation: "01",
+    state,
+    agentVersion: null,
+  };
+}
+
 const audit = async () => (await live.call("GET", "/api/audit")).body as AuditEntry[];
 
 describe("publish refuses a descriptor naming a file the pack lacks", () => {
@@ -250,9 +262,14 @@ describe("workstation list, rekey, remove", () => {
   it("remove: logins refused, connection closed, rows and desired state gone, audited", async () => {
     const enrolled = await enrol("5005", "01");
     const agent = await login(enrolled.username, enrolled.password, "agent.5005.01");
+    // The old till's seqs are high: a new till under the same id starts at 1 again.
+    await agent.publishAsync(topicFor("presence", enrolled), JSON.stringify(presence(7)), {
+      qos: 1,
+      retain: true,
+    });
     const doc: StatusDocument = {
       schema: 1,
-      seq: 1,
+      seq: 7,
       ts: new Date().toISOString(),
       store: "5005",
       workstation: "01",
@@ -271,7 +288,10 @@ describe("workstation list, rekey, remove", () => {
         },
       },
     };
-    await agent.publishAsync(topicFor("status", enrolled), JSON.stringify(doc), { qos: 1 });
+    await agent.publishAsync(topicFor("status", enrolled), JSON.stringify(doc), {
+      qos: 1,
+      retain: true,
+    });
     await expect
       .poll(async () => ((await live.call("GET", "/api/status?store=5005")).body as []).length)
       .toBe(1);
@@ -281,6 +301,18 @@ describe("workstation list, rekey, remove", () => {
       filters: { store: "5005" },
     });
     expect((set.body as ChangeReport).changed).toHaveLength(1);
+    // Its last presence: offline, seq 8 (what its last will would say).
+    await agent.publishAsync(
+      topicFor("presence", enrolled),
+      JSON.stringify(presence(8, "offline")),
+      {
+        qos: 1,
+        retain: true,
+      },
+    );
+    await expect
+      .poll(async () => (await live.call("GET", "/api/workstations?store=5005")).body)
+      .toMatchObject([{ online: false }]);
     const agentClosed = closed(agent);
 
     const answer = await live.call("POST", "/api/workstations/remove", {
@@ -316,9 +348,26 @@ describe("workstation list, rekey, remove", () => {
       touched: ["5005/01", "5005/01/pos-client"],
     });
 
-    // Enrolled again under the same id: a fresh till with fresh logins.
+    // Enrolled again under the same id: a fresh till with fresh logins, no retained desired
+    // document of the old one, and its first presence and status (seq 1) are taken.
     const again = await enrol("5005", "01");
-    expect(await loginVerdict(again.username, again.password, "agent.5005.01")).toBe("accepted");
+    const fresh = await login(again.username, again.password, "agent.5005.01");
+    const desired: string[] = [];
+    fresh.on("message", (_topic, payload) => desired.push(payload.toString()));
+    await fresh.subscribeAsync(topicFor("desired", again), { qos: 1 });
+    await fresh.publishAsync(topicFor("presence", again), JSON.stringify(presence(1)), {
+      qos: 1,
+      retain: true,
+    });
+    await fresh.publishAsync(topicFor("status", again), JSON.stringify({ ...doc, seq: 1 }), {
+      qos: 1,
+      retain: true,
+    });
+    await expect
+      .poll(async () => (await live.call("GET", "/api/workstations?store=5005")).body)
+      .toMatchObject([{ store: "5005", online: true, services: 1 }]);
+    expect(desired).toEqual([]);
+    await fresh.endAsync();
   });
 
   it("refuses removing or rekeying a workstation that is not enrolled, changing nothing", async () => {
