@@ -6,6 +6,7 @@ import type {
   EnrolResult,
   VersionsReport,
 } from "../operations/console-operations.js";
+import type { WithdrawResult } from "../operations/pack-admin.js";
 import type {
   RekeyResult,
   RemoveResult,
@@ -114,7 +115,7 @@ export const API_ROUTES = {
     queryExample: {},
     body: json(packRefBody, { name: "pos-client", version: "1.2.0" }),
     status: 200,
-    answer: answer<PackRecord>(),
+    answer: answer<WithdrawResult>(),
     summary: "Withdraw a pack version: no new request may name it; rows running it are untouched",
   },
   listWorkstations: {

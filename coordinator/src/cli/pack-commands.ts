@@ -61,6 +61,12 @@ export async function runPackCommand(args: string[], values: CliValues): Promise
             `Withdrew ${pack.name} ${pack.version} (at ${pack.withdrawnAt}).`,
             "No new request may name it; rows already running it are untouched, and its file",
             "stays downloadable for agents that are installing it now.",
+            ...(pack.pendingRows === 0
+              ? []
+              : [
+                  `${pack.pendingRows} row(s) still have a request for it (tillroll status --function ${pack.name} --preferred-version ${pack.version});`,
+                  `move them with tillroll set-preferred --function ${pack.name} --preferred-version ${pack.version} --version V|-`,
+                ]),
           ].join("\n"),
         );
       return EXIT_CODES.ok;

@@ -49,6 +49,10 @@ describe("pack and workstation administration from the console", { timeout: 60_0
     const withdrawn = await tillroll("pack", "withdraw", "pos-client", "1.1.0");
     expect(withdrawn.code).toBe(EXIT_CODES.ok);
     expect(withdrawn.stdout).toContain("Withdrew pos-client 1.1.0");
+    // 2002/01 is on its way to 1.1.0: told, with the commands to find and move it.
+    expect(withdrawn.stdout).toContain(
+      "1 row(s) still have a request for it (tillroll status --function pos-client --preferred-version 1.1.0);",
+    );
 
     const json = await tillroll("pack", "list", "--function", "pos-client", "--json");
     const packs = JSON.parse(json.stdout) as PackRecord[];

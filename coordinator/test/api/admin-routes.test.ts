@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditEntry } from "../../src/audit/audit-log.js";
 import type { ServiceRow } from "../../src/fleet/service-row.js";
 import type { ChangeReport, EnrolResult } from "../../src/operations/console-operations.js";
+import type { WithdrawResult } from "../../src/operations/pack-admin.js";
 import type {
   RekeyResult,
   RemoveResult,
@@ -110,7 +111,8 @@ describe("pack list and withdraw", () => {
       version: "1.2.0",
     });
     expect(answer.status).toBe(200);
-    const pack = answer.body as PackRecord;
+    const pack = answer.body as WithdrawResult;
+    expect(pack.pendingRows).toBe(0);
     expect(pack.withdrawnAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(pack.withdrawnBy).toMatch(/^operator@/);
 
@@ -176,6 +178,8 @@ describe("pack list and withdraw", () => {
       version: "1.3.0",
     });
     expect(withdrawn.status).toBe(200);
+    // Its request for 1.3.0 was sent before: counted, not taken back.
+    expect((withdrawn.body as WithdrawResult).pendingRows).toBe(1);
     const retry = await live.call("POST", "/api/retry", { filters: { store: "3003" } });
     const report = retry.body as ChangeReport;
     expect(report.changed).toEqual([]);
