@@ -316,12 +316,17 @@ export class ConsoleOperations {
       return { store, workstation };
     });
     const firstSeq = await this.deps.state.change((draft) => {
-      for (const { key, fn, entry } of entries)
-        draft.desired[key] = { ...draft.desired[key], [fn]: entry };
+      for (const { key, fn, entry } of entries) {
+        // A workstation removed since the plan was made (workstation remove) gets nothing back.
+        if (draft.workstations[key] !== undefined)
+          draft.desired[key] = { ...draft.desired[key], [fn]: entry };
+      }
       return this.deps.desired.reserveSeqs(refs.length, draft);
     });
-    await this.deps.fleet.upsertDurably(rows);
-    await this.deps.desired.send(refs, firstSeq);
+    const enrolled = (ref: { store: string; workstation: string }) =>
+      this.deps.state.state.workstations[wsKey(ref)] !== undefined;
+    await this.deps.fleet.upsertDurably(rows.filter(enrolled));
+    await this.deps.desired.send(refs.filter(enrolled), firstSeq);
     await this.record(
       who,
       action,
