@@ -10,7 +10,9 @@ import { FleetStore } from "./fleet/fleet-store.js";
 import { createApiHandler } from "./http/api-server.js";
 import { StatusCollector } from "./ingest/status-collector.js";
 import { LoopDelayMonitor, renderMetrics } from "./metrics.js";
-import { ConsoleOperations } from "./operations/console-operations.js";
+import { ConsoleOperations, type OperationsDeps } from "./operations/console-operations.js";
+import { PackAdmin } from "./operations/pack-admin.js";
+import { WorkstationAdmin } from "./operations/workstation-admin.js";
 import { PackStore } from "./packs/pack-store.js";
 import { removeUploadLeftovers } from "./packs/upload-leftovers.js";
 import { openDataDir } from "./setup/data-dir.js";
@@ -144,23 +146,39 @@ export class Coordinator {
         resolve(typeof address === "object" && address !== null ? address.port : options.httpPort);
       });
     });
+    const operationsDeps: OperationsDeps = {
+      state,
+      fleet,
+      packs,
+      audit,
+      desired,
+      publicKey: data.publicKey,
+      nextPublicKey: data.nextPublicKey,
+      agentBrokerUrl,
+      packBaseUrl: `http://${publicHost}:${httpPort}`,
+      now,
+      isOnline: (key) => collector.presence.isOnline(key),
+      lastReport: (key) => collector.lastReport(key),
+    };
     server.on(
       "request",
       createApiHandler({
-        operations: new ConsoleOperations({
-          state,
-          fleet,
-          packs,
-          audit,
-          desired,
-          publicKey: data.publicKey,
-          nextPublicKey: data.nextPublicKey,
-          agentBrokerUrl,
-          packBaseUrl: `http://${publicHost}:${httpPort}`,
-          now,
-          isOnline: (key) => collector.presence.isOnline(key),
-          lastReport: (key) => collector.lastReport(key),
+        operations: new ConsoleOperations(operationsDeps),
+        workstations: new WorkstationAdmin({
+          ...operationsDeps,
+          // An external broker checks its own password file: nothing to close here.
+          disconnect: (ref) =>
+            embedded === null
+              ? null
+              : embedded.disconnect(
+                  (principal) =>
+                    principal.kind !== "coordinator" &&
+                    principal.store === ref.store &&
+                    principal.workstation === ref.workstation,
+                ),
+          forget: (key) => collector.presence.forget(key),
         }),
+        packAdmin: new PackAdmin(operationsDeps),
         packs,
         operatorToken: data.operatorToken,
         uploadDir,

@@ -1,0 +1,40 @@
+import { agentUsername, posUsername } from "../broker/usernames.js";
+import type { EnrolResult, OperationsDeps } from "./console-operations.js";
+
+/**
+ * What enrolling (or rekeying) a workstation hands the operator, once: both broker logins
+ * and the agent's config with the agent's login, the broker URL and the pinned key(s).
+ */
+export function enrolmentOf(
+  deps: Pick<OperationsDeps, "agentBrokerUrl" | "publicKey" | "nextPublicKey">,
+  ws: { store: string; workstation: string; group: string | null },
+  password: string,
+  posPassword: string,
+): EnrolResult {
+  const username = agentUsername(ws.store, ws.workstation);
+  const next = deps.nextPublicKey ?? null;
+  const agentConfig: EnrolResult["agentConfig"] = {
+    store: ws.store,
+    workstation: ws.workstation,
+    ...(ws.group === null ? {} : { group: ws.group }),
+    broker: deps.agentBrokerUrl,
+    username,
+    password,
+    root: "/opt/tillroll/functions",
+    state: "/var/lib/tillroll",
+    coordinatorKey: deps.publicKey,
+    ...(next === null ? {} : { coordinatorKeys: [deps.publicKey, next] }),
+    readiness: [{ type: "session" }],
+    recheckSeconds: 30,
+    serviceManager: "process",
+  };
+  return {
+    store: ws.store,
+    workstation: ws.workstation,
+    username,
+    password,
+    posUsername: posUsername(ws.store, ws.workstation),
+    posPassword,
+    agentConfig,
+  };
+}
