@@ -10,6 +10,7 @@
 import { createReadStream } from "node:fs";
 import { pipeline } from "node:stream";
 import { createGunzip } from "node:zlib";
+import { DESCRIPTOR_FILE, err, ok, type Result } from "@tillroll/protocol";
 import {
   checkEntryMode,
   checkEntrySize,
@@ -18,8 +19,7 @@ import {
   type ExtractLimits,
   entryLabel,
   splitPackPath,
-} from "@tillroll/agent";
-import { DESCRIPTOR_FILE, err, ok, type Result } from "@tillroll/protocol";
+} from "@tillroll/protocol/node";
 import { Parser, ReadEntry } from "tar";
 import { PathTree } from "./path-tree.js";
 
