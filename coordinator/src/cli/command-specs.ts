@@ -148,14 +148,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "a new signing key pair in DIR, for a key rotation (never overwrites)",
     examples: ["tillroll key generate /secure/next-key"],
   },
-  {
-    name: "demo",
-    args: [],
-    flags: [],
-    summary: "a coordinator and three agents in a temp folder tell the status-overview story",
-    examples: ["tillroll demo"],
-  },
 ];
+
+/**
+ * Words that were commands once, with where they went: `tillroll demo` is refused with a pointer,
+ * not an "unknown command" guess. (The demo spawns agents: it is no part of the coordinator.)
+ */
+export const MOVED_COMMANDS: ReadonlyMap<string, string> = new Map([
+  ["demo", "the demo is not part of tillroll: run `pnpm demo` in a checkout of the repository"],
+]);
 
 /** The command whose words start `words`, longest first (`workstation add` before `workstation`). */
 export function findCommand(

@@ -6,7 +6,6 @@ import { StartupError } from "../setup/startup-error.js";
 import { parseCommandLine } from "./command-line.js";
 import { runConsoleCommand } from "./commands.js";
 import { ConsoleError, UsageError } from "./console-client.js";
-import { runDemo } from "./demo.js";
 import { EXIT_CODES } from "./exit-codes.js";
 import { commandHelp, generalHelp } from "./help.js";
 import { runKeyCommand } from "./key-command.js";
@@ -75,7 +74,6 @@ async function main(argv: string[]): Promise<void> {
   const { spec, args, values } = line;
   const [command = "", ...subcommand] = spec.name.split(" ");
   if (command === "coordinator") return runCoordinator(values);
-  if (command === "demo") return runDemo();
   if (command === "key") return runKeyCommand([...subcommand, ...args]);
   process.exitCode = await runConsoleCommand(command, [...subcommand, ...args], values);
 }

@@ -1,6 +1,6 @@
 import { type FileHandle, open, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { DurableJsonFile } from "@tillroll/agent";
+import { DurableJsonFile } from "@tillroll/protocol/node";
 import { fsyncDir } from "../packs/pack-file.js";
 import { DataDirError, errorText } from "../setup/data-dir-error.js";
 import { FleetTable } from "./fleet-table.js";

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { AgentConfigInput } from "@tillroll/agent";
+import type { AgentConfigInput } from "@tillroll/protocol";
 import {
   type Artifact,
   allowedVersions,

@@ -5,8 +5,8 @@
 
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type ExtractLimits, readDescriptor } from "@tillroll/agent";
 import { DESCRIPTOR_FILE, err, type FunctionPackDescriptor, type Result } from "@tillroll/protocol";
+import { type ExtractLimits, readDescriptor } from "@tillroll/protocol/node";
 import { missingNamedFile } from "./descriptor-files.js";
 import { describeError } from "./pack-file.js";
 import { scanPack } from "./pack-scan.js";

@@ -17,8 +17,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { type ExtractLimits, openDurableDb } from "@tillroll/agent";
 import { err, type FunctionPackDescriptor, ok, type Result } from "@tillroll/protocol";
+import { type ExtractLimits, openDurableDb } from "@tillroll/protocol/node";
 import type { Low } from "lowdb";
 import semver from "semver";
 import {
