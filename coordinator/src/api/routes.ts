@@ -6,6 +6,7 @@ import type {
   EnrolResult,
   VersionsReport,
 } from "../operations/console-operations.js";
+import type { MosquittoAccountsAnswer } from "../operations/broker-accounts.js";
 import type { PackRecord } from "../packs/pack-record.js";
 import {
   enrolBody,
@@ -156,6 +157,18 @@ export const API_ROUTES = {
     status: 200,
     answer: answer<AuditEntry[]>(),
     summary: "The audit log of console actions",
+  },
+  // `tillroll broker-config mosquitto`: accounts and hashes for an external broker.
+  mosquittoAccounts: {
+    method: "GET",
+    path: "/api/broker-config/mosquitto",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: NONE,
+    status: 200,
+    answer: answer<MosquittoAccountsAnswer>(),
+    summary: "Broker accounts with Mosquitto password hashes, topic root and TLS files",
   },
 } as const satisfies Record<string, RouteSpec>;
 

@@ -14,6 +14,7 @@ import {
 } from "@tillroll/protocol";
 import type { RetryRequest, SetPreferredRequest } from "../api/requests.js";
 import type { AuditLog } from "../audit/audit-log.js";
+import { mosquittoPasswordLine } from "../broker-config/mosquitto-password.js";
 import { generateSecret, hashSecretAsync } from "../broker/credentials.js";
 import { agentUsername, posUsername } from "../broker/usernames.js";
 import type { DesiredPublisher } from "../desired/desired-publisher.js";
@@ -41,6 +42,8 @@ export interface OperationsDeps {
   agentBrokerUrl: string;
   /** Base URL agents download packs from. */
   packBaseUrl: string;
+  /** With TLS: the CA (PEM) agents pin, handed out at enrolment; null: none to pin. */
+  caPem?: string | null;
   now: () => number;
   /** Whether a workstation's agent is connected; rows show it when read. */
   isOnline: (key: string) => boolean;
@@ -63,6 +66,11 @@ export interface EnrolResult {
   posPassword: string;
   /** `coordinatorKeys` (current and next key) only while a rotation is under way. */
   agentConfig: AgentConfigInput & { coordinatorKeys?: string[] };
+  /**
+   * With TLS: the CA (PEM) to save beside agent.json as `ca.pem` (the
+   * config's `"ca": "ca.pem"` names it); absent without TLS.
+   */
+  caPem?: string;
 }
 
 /**
@@ -131,7 +139,18 @@ export class ConsoleOperations {
         hashSecretAsync(password),
         hashSecretAsync(posPassword),
       ]);
-      records.push({ ...ws, agentSecretHash, posSecretHash, enrolledAt: this.iso() });
+      const username = agentUsername(ws.store, ws.workstation);
+      const mosquittoLines = {
+        agent: mosquittoPasswordLine(username, password),
+        pos: mosquittoPasswordLine(posUsername(ws.store, ws.workstation), posPassword),
+      };
+      records.push({
+        ...ws,
+        agentSecretHash,
+        posSecretHash,
+        enrolledAt: this.iso(),
+        mosquittoLines,
+      });
       results.push(this.enrolResult(ws, password, posPassword));
     }
     // Checked again inside the change: another enrolment may have landed while hashing.
@@ -158,6 +177,7 @@ export class ConsoleOperations {
   ): EnrolResult {
     const username = agentUsername(ws.store, ws.workstation);
     const next = this.deps.nextPublicKey ?? null;
+    const caPem = this.deps.caPem ?? null;
     const agentConfig: EnrolResult["agentConfig"] = {
       store: ws.store,
       workstation: ws.workstation,
@@ -172,6 +192,8 @@ export class ConsoleOperations {
       readiness: [{ type: "session" }],
       recheckSeconds: 30,
       serviceManager: "process",
+      // Relative: the agent resolves it against its config file's folder.
+      ...(caPem === null ? {} : { ca: "ca.pem" }),
     };
     return {
       store: ws.store,
@@ -181,6 +203,7 @@ export class ConsoleOperations {
       posUsername: posUsername(ws.store, ws.workstation),
       posPassword,
       agentConfig,
+      ...(caPem === null ? {} : { caPem }),
     };
   }
 
