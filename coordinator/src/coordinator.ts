@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { join } from "node:path";
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { DEFAULT_TOPIC_ROOT, fleetFilter } from "@tillroll/protocol";
 import mqtt, { type MqttClient } from "mqtt";
 import { AuditLog } from "./audit/audit-log.js";
@@ -178,44 +178,44 @@ export class Coordinator {
       closers.shift();
     }
     const handler = createApiHandler({
-        operations: new ConsoleOperations({
-          state,
-          fleet,
-          packs,
-          audit,
-          desired,
-          publicKey: data.publicKey,
-          nextPublicKey: data.nextPublicKey,
-          agentBrokerUrl,
-          packBaseUrl: `${material === null ? "http" : "https"}://${publicHost}:${httpPort}`,
-          caPem: material?.caPem ?? null,
-          now,
-          isOnline: (key) => collector.presence.isOnline(key),
-          lastReport: (key) => collector.lastReport(key),
-        }),
+      operations: new ConsoleOperations({
+        state,
+        fleet,
         packs,
-        operatorToken: data.operatorToken,
-        uploadDir,
-        maxUploadBytes: packs.limits.maxBytes,
-        metrics: () =>
-          renderMetrics({
-            fleet: fleet.table,
-            workstations: Object.keys(state.state.workstations).length,
-            loop,
-            statusReports: collector.reportsApplied,
-            online: collector.presence.onlineCount(),
-          }),
-        mosquittoAccounts: () =>
-          mosquittoAccounts(state.state.workstations, {
-            topicRoot,
-            coordinator: externalAccount,
-            tls:
-              material === null
-                ? null
-                : { caFile: material.caPath, certFile: material.certPath, keyFile: material.keyPath },
-          }),
-        log,
-      });
+        audit,
+        desired,
+        publicKey: data.publicKey,
+        nextPublicKey: data.nextPublicKey,
+        agentBrokerUrl,
+        packBaseUrl: `${material === null ? "http" : "https"}://${publicHost}:${httpPort}`,
+        caPem: material?.caPem ?? null,
+        now,
+        isOnline: (key) => collector.presence.isOnline(key),
+        lastReport: (key) => collector.lastReport(key),
+      }),
+      packs,
+      operatorToken: data.operatorToken,
+      uploadDir,
+      maxUploadBytes: packs.limits.maxBytes,
+      metrics: () =>
+        renderMetrics({
+          fleet: fleet.table,
+          workstations: Object.keys(state.state.workstations).length,
+          loop,
+          statusReports: collector.reportsApplied,
+          online: collector.presence.onlineCount(),
+        }),
+      mosquittoAccounts: () =>
+        mosquittoAccounts(state.state.workstations, {
+          topicRoot,
+          coordinator: externalAccount,
+          tls:
+            material === null
+              ? null
+              : { caFile: material.caPath, certFile: material.certPath, keyFile: material.keyPath },
+        }),
+      log,
+    });
     server.on("request", handler);
     plainServer?.on("request", handler);
     closers.unshift(() => closeHttp(server));

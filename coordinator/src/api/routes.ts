@@ -1,12 +1,12 @@
 import type { z } from "zod";
 import type { AuditEntry } from "../audit/audit-log.js";
 import type { StatusRow } from "../fleet/status-table.js";
+import type { MosquittoAccountsAnswer } from "../operations/broker-accounts.js";
 import type {
   ChangeReport,
   EnrolResult,
   VersionsReport,
 } from "../operations/console-operations.js";
-import type { MosquittoAccountsAnswer } from "../operations/broker-accounts.js";
 import type { PackRecord } from "../packs/pack-record.js";
 import {
   enrolBody,

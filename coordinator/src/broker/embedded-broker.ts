@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import type { TlsOptions } from "node:tls";
 import { MAX_PAYLOAD_BYTES, validateTopicRoot } from "@tillroll/protocol";
 import { Aedes } from "aedes";
+import { createTlsListener } from "../tls/tls-listener.js";
 import {
   ClientIdOwners,
   DEFAULT_SESSION_LIMITS,
@@ -21,7 +22,6 @@ import {
 } from "./hooks.js";
 import { DEFAULT_THROTTLE_OPTIONS, LoginThrottle, type ThrottleOptions } from "./login-throttle.js";
 import { createRetainedIndexPersistence } from "./retained-index.js";
-import { createTlsListener } from "../tls/tls-listener.js";
 
 /**
  * The coordinator's MQTT broker: aedes (MQTT 3.1.1) on a plain TCP listener

@@ -1,6 +1,6 @@
+import { agentUsername, posUsername } from "../broker/usernames.js";
 import type { MosquittoAccount } from "../broker-config/mosquitto.js";
 import type { WorkstationRecord } from "../state/coordinator-state.js";
-import { agentUsername, posUsername } from "../broker/usernames.js";
 
 /**
  * What `tillroll broker-config mosquitto` needs from the coordinator to write

@@ -14,9 +14,9 @@ import {
 } from "@tillroll/protocol";
 import type { RetryRequest, SetPreferredRequest } from "../api/requests.js";
 import type { AuditLog } from "../audit/audit-log.js";
-import { mosquittoPasswordLine } from "../broker-config/mosquitto-password.js";
 import { generateSecret, hashSecretAsync } from "../broker/credentials.js";
 import { agentUsername, posUsername } from "../broker/usernames.js";
+import { mosquittoPasswordLine } from "../broker-config/mosquitto-password.js";
 import type { DesiredPublisher } from "../desired/desired-publisher.js";
 import { type Filters, groupMatchesAny } from "../fleet/filters.js";
 import type { FleetStore } from "../fleet/fleet-store.js";
