@@ -135,6 +135,10 @@ export async function callApi<T>(
     }
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    if (/CERT|SIGNATURE|SELF_SIGNED|ISSUER|ERR_TLS/.test(cause))
+      throw new ConsoleError(
+        `the coordinator at ${target.url} has a TLS certificate this console does not trust (${cause}): give --ca its CA (DATA/tls/ca.pem with --tls) or set TILLROLL_CA`,
+      );
     throw new ConsoleError(
       `cannot reach the coordinator at ${target.url} (${cause}): is it running? (--url, TILLROLL_URL)`,
     );
