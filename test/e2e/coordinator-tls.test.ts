@@ -7,7 +7,8 @@ import { promisify } from "node:util";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadOrCreateTls } from "../../coordinator/src/tls/certificates.js";
-import { TILLROLL_CLI } from "./coordinator-harness.js";
+import { freePort, tempDir } from "../support/temp.js";
+import { CoordinatorProcess, TILLROLL_CLI } from "./coordinator-harness.js";
 import { CoordinatorKit, row } from "./coordinator-kit.js";
 
 const run = promisify(execFile);
@@ -175,5 +176,60 @@ describe("coordinator --tls end to end", () => {
     expect(refused.stderr).toMatch(
       /TLS certificate this console does not trust \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\): give --ca/,
     );
+  });
+});
+
+describe("coordinator --tls --allow-plaintext", () => {
+  it("adds plain-text listeners on their own ports; the TLS ports stay TLS only", {
+    timeout: 60_000,
+  }, async () => {
+    const dir = await tempDir("coordinator-tls-plain");
+    const plainMqtt = await freePort();
+    const plainHttp = await freePort();
+    const coordinator = await CoordinatorProcess.create(join(dir.path, "data"), undefined, {
+      tls: true,
+      extraArgs: [
+        "--allow-plaintext",
+        "--plain-mqtt-port",
+        String(plainMqtt),
+        "--plain-http-port",
+        String(plainHttp),
+      ],
+    });
+    try {
+      await coordinator.start();
+      expect(coordinator.output.join("\n")).toContain(`plain text on 127.0.0.1:${plainMqtt}`);
+      const ca = await readFile(coordinator.caPath, "utf8");
+      const enrolled = await coordinator.consoleJson<{ username: string; password: string }>(
+        "workstation",
+        "add",
+        "1001/01",
+      );
+      const login = { username: enrolled.username, password: enrolled.password };
+      expect(
+        await tryMqtt(`mqtt://127.0.0.1:${plainMqtt}`, { ...login, clientId: "agent.1001.01" }),
+      ).toBe("connected");
+      expect(
+        await tryMqtt(`mqtts://127.0.0.1:${coordinator.mqttPort}`, {
+          ...login,
+          clientId: "agent.1001.01",
+          ca,
+        }),
+      ).toBe("connected");
+      expect(
+        await tryMqtt(`mqtt://127.0.0.1:${coordinator.mqttPort}`, {
+          ...login,
+          clientId: "agent.1001.01",
+        }),
+      ).not.toBe("connected");
+      expect(await plainGet(`http://127.0.0.1:${plainHttp}/healthz`)).toBe("status 200");
+      expect(await plainGet(`http://127.0.0.1:${coordinator.httpPort}/healthz`)).toMatch(/^error /);
+      expect(await httpsGet(`https://127.0.0.1:${coordinator.httpPort}/healthz`, ca)).toBe(
+        "status 200",
+      );
+    } finally {
+      await coordinator.stop();
+      await dir.cleanup();
+    }
   });
 });
