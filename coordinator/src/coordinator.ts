@@ -17,7 +17,9 @@ import { createApiHandler } from "./http/api-server.js";
 import { StatusCollector } from "./ingest/status-collector.js";
 import { LoopDelayMonitor, renderMetrics } from "./metrics.js";
 import { mosquittoAccounts } from "./operations/broker-accounts.js";
-import { ConsoleOperations } from "./operations/console-operations.js";
+import { ConsoleOperations, type OperationsDeps } from "./operations/console-operations.js";
+import { PackAdmin } from "./operations/pack-admin.js";
+import { WorkstationAdmin } from "./operations/workstation-admin.js";
 import { PackStore } from "./packs/pack-store.js";
 import { removeUploadLeftovers } from "./packs/upload-leftovers.js";
 import { openDataDir } from "./setup/data-dir.js";
@@ -177,22 +179,38 @@ export class Coordinator {
       await listenHttp(plainServer, plaintext.httpPort, host, "--plain-http-port", closers);
       closers.shift();
     }
+    const operationsDeps: OperationsDeps = {
+      state,
+      fleet,
+      packs,
+      audit,
+      desired,
+      publicKey: data.publicKey,
+      nextPublicKey: data.nextPublicKey,
+      agentBrokerUrl,
+      packBaseUrl: `${material === null ? "http" : "https"}://${publicHost}:${httpPort}`,
+      caPem: material?.caPem ?? null,
+      now,
+      isOnline: (key) => collector.presence.isOnline(key),
+      lastReport: (key) => collector.lastReport(key),
+    };
     const handler = createApiHandler({
-      operations: new ConsoleOperations({
-        state,
-        fleet,
-        packs,
-        audit,
-        desired,
-        publicKey: data.publicKey,
-        nextPublicKey: data.nextPublicKey,
-        agentBrokerUrl,
-        packBaseUrl: `${material === null ? "http" : "https"}://${publicHost}:${httpPort}`,
-        caPem: material?.caPem ?? null,
-        now,
-        isOnline: (key) => collector.presence.isOnline(key),
-        lastReport: (key) => collector.lastReport(key),
+      operations: new ConsoleOperations(operationsDeps),
+      workstations: new WorkstationAdmin({
+        ...operationsDeps,
+        // An external broker checks its own password file: nothing to close here.
+        disconnect: (ref) =>
+          embedded === null
+            ? null
+            : embedded.disconnect(
+                (principal) =>
+                  principal.kind !== "coordinator" &&
+                  principal.store === ref.store &&
+                  principal.workstation === ref.workstation,
+              ),
+        forget: (key) => collector.presence.forget(key),
       }),
+      packAdmin: new PackAdmin(operationsDeps),
       packs,
       operatorToken: data.operatorToken,
       uploadDir,

@@ -8,8 +8,9 @@ export {
 } from "./api/routes.js";
 export { startEmbeddedBroker } from "./broker/embedded-broker.js";
 export { agentUsername, parseWorkstationUsername, posUsername } from "./broker/usernames.js";
+export { type ConsoleTarget, callApi, callRoute } from "./cli/console-client.js";
 export { EXIT_CODES } from "./cli/exit-codes.js";
 export { Coordinator, type CoordinatorOptions } from "./coordinator.js";
 export type { ServiceRow } from "./fleet/service-row.js";
-export { type JsonRow, toJsonRow } from "./fleet/status-table.js";
+export { formatStatusTable, type JsonRow, toJsonRow } from "./fleet/status-table.js";
 export type { ChangeReport, EnrolResult } from "./operations/console-operations.js";

@@ -6,6 +6,7 @@ export * from "./json-schema.js";
 export * from "./limits.js";
 export * from "./messages.js";
 export * from "./result.js";
+export * from "./schemas/agent-config.js";
 export * from "./schemas/common.js";
 export * from "./schemas/desired.js";
 export * from "./schemas/install-log.js";

@@ -8,7 +8,7 @@ import {
   rawTgz,
   dir as tarDir,
   file as tarFile,
-} from "../../agent/test/pack/tar-writer.js";
+} from "../../protocol/test/node/pack/tar-writer.js";
 import { readMarker } from "../support/packs.js";
 import { type AgentKit, agentKit } from "./agent-kit.js";
 

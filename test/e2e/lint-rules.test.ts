@@ -11,7 +11,8 @@ const biome = join(root, "node_modules", ".bin", "biome");
 
 /**
  * `pnpm lint` guards the shape: no import cycles anywhere, and no I/O
- * imports in the pure part of the protocol. The repository's own biome.json
+ * imports in the pure part of the protocol (all of protocol/src but node/,
+ * which the pure part may not import). The repository's own biome.json
  * is run over a scratch tree that breaks each rule once.
  */
 describe("lint rules that keep the shape", () => {
@@ -53,5 +54,24 @@ describe("lint rules that keep the shape", () => {
     expect(await lint({ "protocol/src/x.ts": io })).toContain("noRestrictedImports");
     expect(await lint({ "protocol/src/schemas/y.ts": net })).toContain("noRestrictedImports");
     expect(await lint({ "agent/src/x.ts": io })).toBe("");
+  });
+
+  it("lets protocol/src/node (the shared file code) do I/O, and keeps the pure part from importing it", async () => {
+    const io = 'import { readFileSync } from "node:fs";\nexport const r = readFileSync;\n';
+    const tar = 'import { Parser } from "tar";\nexport const p = Parser;\n';
+    expect(await lint({ "protocol/src/node/store/x.ts": io })).toBe("");
+    expect(await lint({ "protocol/src/node/pack/y.ts": tar })).toBe("");
+    expect(await lint({ "protocol/src/schemas/x.ts": io })).toContain("noRestrictedImports");
+    const reach = (from: string) => `import { r } from "${from}";\nexport const again = r;\n`;
+    const node = { "protocol/src/node/index.ts": io };
+    expect(await lint({ ...node, "protocol/src/x.ts": reach("./node/index.js") })).toContain(
+      "noRestrictedImports",
+    );
+    expect(
+      await lint({ ...node, "protocol/src/schemas/y.ts": reach("../node/index.js") }),
+    ).toContain("noRestrictedImports");
+    expect(await lint({ "protocol/src/x.ts": reach("@tillroll/protocol/node") })).toContain(
+      "noRestrictedImports",
+    );
   });
 });

@@ -11,6 +11,7 @@ describe("repository layout", () => {
       "agent",
       "biome.json",
       "coordinator",
+      "demo",
       "node_modules",
       "package.json",
       "pnpm-lock.yaml",
@@ -30,6 +31,31 @@ describe("repository layout", () => {
       const sub = JSON.parse(await readFile(new URL(`${dir}/package.json`, root), "utf8"));
       expect(sub.name).toBe(`@tillroll/${dir}`);
     }
+  });
+
+  it("the coordinator does not depend on the agent (shared file code is in @tillroll/protocol/node)", async () => {
+    const pkg = JSON.parse(await readFile(new URL("coordinator/package.json", root), "utf8"));
+    for (const field of [
+      "dependencies",
+      "devDependencies",
+      "peerDependencies",
+      "optionalDependencies",
+    ])
+      expect(Object.keys(pkg[field] ?? {}), `coordinator/package.json ${field}`).not.toContain(
+        "@tillroll/agent",
+      );
+    const tsconfig = await readFile(new URL("coordinator/tsconfig.json", root), "utf8");
+    expect(tsconfig).not.toMatch(/"\.\.\/agent"/);
+    const offenders: string[] = [];
+    for (const folder of ["coordinator/src", "coordinator/test"]) {
+      const files = await readdir(new URL(`${folder}/`, root), { recursive: true });
+      for (const file of files.filter((name) => /\.[cm]?tsx?$/.test(name))) {
+        const text = await readFile(new URL(`${folder}/${file}`, root), "utf8");
+        if (/["']@tillroll\/agent(\/[^"']*)?["']|\.\.\/agent\/(src|dist)\//.test(text))
+          offenders.push(`${folder}/${file}`);
+      }
+    }
+    expect(offenders).toEqual([]);
   });
 
   it("the built protocol package is importable by name", async () => {

@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { decodeEnvelope } from "@tillroll/protocol/node";
 import { phaseOf } from "../engine/journal.js";
 import { type AgentState, agentStateSchema, STATE_SCHEMA_VERSION } from "../state/agent-state.js";
-import { decodeEnvelope } from "../store/envelope.js";
 
 /**
  * Reads the journal for `tillroll-agent status` without taking part in its

@@ -1,7 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { err, ok, parseJson, type Result, validate } from "@tillroll/protocol";
-import { type AgentConfig, agentConfigSchema } from "./agent-config.js";
+import {
+  type AgentConfig,
+  agentConfigSchema,
+  err,
+  ok,
+  parseJson,
+  type Result,
+  validate,
+} from "@tillroll/protocol";
 
 /** Relative paths in a config file mean "beside the config file", not "wherever the daemon was started". */
 export function resolveConfigPaths(config: AgentConfig, configDir: string): AgentConfig {

@@ -1,5 +1,5 @@
+import type { AgentConfig } from "@tillroll/protocol";
 import { parsePublicKey, type TrustedKeys, trustedKeys, unwrap } from "@tillroll/protocol";
-import type { AgentConfig } from "./agent-config.js";
 
 /** Every pinned coordinator key (`coordinatorKey` and `coordinatorKeys`), without repeats. */
 export function pinnedKeys(

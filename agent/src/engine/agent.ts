@@ -1,5 +1,6 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { AgentConfig } from "@tillroll/protocol";
 import {
   type DesiredDocument,
   decodeDesired,
@@ -9,7 +10,6 @@ import {
   topicFor,
 } from "@tillroll/protocol";
 import { coordinatorNow, updateClockOffset } from "../clock/coordinator-clock.js";
-import type { AgentConfig } from "../config/agent-config.js";
 import { trustedKeysOf } from "../config/pinned-keys.js";
 import { AgentLink } from "../mqtt/agent-link.js";
 import { DEFAULT_RECONNECT_BACKOFF } from "../mqtt/reconnect-backoff.js";

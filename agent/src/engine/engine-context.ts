@@ -1,4 +1,4 @@
-import type { AgentConfig } from "../config/agent-config.js";
+import type { AgentConfig } from "@tillroll/protocol";
 import type { Clock } from "../process/clock.js";
 import type { ServiceManager } from "../process/service-manager.js";
 import type { Readiness } from "../readiness/readiness.js";

@@ -1,4 +1,4 @@
-import type { AgentConfig } from "../config/agent-config.js";
+import type { AgentConfig } from "@tillroll/protocol";
 import { DEFAULT_STOP_GRACE_MS } from "../process/process-supervisor.js";
 import { DEFAULT_KILL_GRACE_MS } from "../process/run-command.js";
 

@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { openDurableDb } from "@tillroll/protocol/node";
 import type { Low } from "lowdb";
 import {
   type AgentState,
@@ -7,7 +8,6 @@ import {
   emptyAgentState,
   STATE_SCHEMA_VERSION,
 } from "../state/agent-state.js";
-import { openDurableDb } from "../store/durable-json-file.js";
 import { nextSeq } from "./seq.js";
 
 /**

@@ -1,6 +1,5 @@
 import { access } from "node:fs/promises";
-import type { SessionDocument } from "@tillroll/protocol";
-import type { ReadinessProbeConfig } from "../config/agent-config.js";
+import type { ReadinessProbeConfig, SessionDocument } from "@tillroll/protocol";
 
 /**
  * Whether a flow service may be stopped now. Not ready is an outcome with a

@@ -2,8 +2,9 @@ import type { EventEmitter } from "node:events";
 import { createServer, type Server, type Socket } from "node:net";
 import type { TlsOptions } from "node:tls";
 import { MAX_PAYLOAD_BYTES, validateTopicRoot } from "@tillroll/protocol";
-import { Aedes } from "aedes";
+import { Aedes, type Client } from "aedes";
 import { createTlsListener } from "../tls/tls-listener.js";
+import type { Principal } from "./acl.js";
 import {
   ClientIdOwners,
   DEFAULT_SESSION_LIMITS,
@@ -19,6 +20,7 @@ import {
   BrokerRefusal,
   createBrokerHooks,
   type LookupPrincipal,
+  principalOf,
 } from "./hooks.js";
 import { DEFAULT_THROTTLE_OPTIONS, LoginThrottle, type ThrottleOptions } from "./login-throttle.js";
 import { createRetainedIndexPersistence } from "./retained-index.js";
@@ -109,6 +111,12 @@ export interface EmbeddedBroker {
   coordinatorCredentials: Readonly<BrokerCredentials>;
   /** Persistent sessions held (connected or not), for metrics and tests. */
   persistentSessionCount(): number;
+  /**
+   * Closes the connection of every client logged in as a principal `match` accepts (a
+   * removed or rekeyed workstation's agent and POS); returns how many were closed. Their
+   * next CONNECT is checked against the credentials as they are now.
+   */
+  disconnect(match: (principal: Principal) => boolean): number;
   /** Stops listening, disconnects every client and shuts aedes down; safe to call twice. */
   close(): Promise<void>;
 }
@@ -273,6 +281,18 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     aedes,
     coordinatorCredentials,
     persistentSessionCount: () => owners.sessionCount,
+    disconnect(match) {
+      let closed = 0;
+      // aedes keeps its connected clients by id; its typings leave the map out.
+      const { clients } = aedes as unknown as { clients: Record<string, Client> };
+      for (const client of Object.values(clients)) {
+        const principal = principalOf(client);
+        if (principal === null || !match(principal)) continue;
+        client.close();
+        closed += 1;
+      }
+      return closed;
+    },
     close() {
       closing ??= (async () => {
         clearInterval(sweep);

@@ -1,5 +1,11 @@
 import { parseArgs } from "node:util";
-import { COMMANDS, type CommandSpec, findCommand, subcommandsOf } from "./command-specs.js";
+import {
+  COMMANDS,
+  type CommandSpec,
+  findCommand,
+  MOVED_COMMANDS,
+  subcommandsOf,
+} from "./command-specs.js";
 import { UsageError } from "./console-client.js";
 import {
   type CliValues,
@@ -114,6 +120,8 @@ function helpFor(words: string[]): CommandLine {
 
 function unknownCommand(words: readonly string[]): UsageError {
   const [first = "", second] = words;
+  const moved = MOVED_COMMANDS.get(first);
+  if (moved !== undefined) return new UsageError(`${first}: ${moved}`);
   const subs = subcommandsOf(first);
   if (subs.length > 0) {
     const names = subs.map((s) => s.name.split(" ")[1] as string);

@@ -59,6 +59,44 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
+    name: "workstation list",
+    args: [],
+    flags: console("store", "workstation", "group", "json"),
+    summary: "the enrolled workstations: group, enrolled at, online, services",
+    examples: [
+      "tillroll workstation list --group DE",
+      "tillroll workstation list --store 1001 --json",
+    ],
+  },
+  {
+    name: "workstation remove",
+    args: ["STORE/WS"],
+    flags: console("json"),
+    summary: "remove a workstation: its logins stop working, its desired state and rows go",
+    examples: ["tillroll workstation remove 1001/03"],
+  },
+  {
+    name: "workstation rekey",
+    args: ["STORE/WS"],
+    flags: console("json"),
+    summary: "new broker logins for a replaced till (the old ones are refused at once)",
+    examples: ["tillroll workstation rekey 1001/01 --json > ws-1001-01.json"],
+  },
+  {
+    name: "pack list",
+    args: [],
+    flags: console("function", "json"),
+    summary: "the published packs, withdrawn ones marked",
+    examples: ["tillroll pack list", "tillroll pack list --function pos-client --json"],
+  },
+  {
+    name: "pack withdraw",
+    args: ["NAME", "VERSION"],
+    flags: console("json"),
+    summary: "withdraw a pack: no new request may name it; rows running it are untouched",
+    examples: ["tillroll pack withdraw pos-client 1.2.0"],
+  },
+  {
     name: "pack publish",
     args: ["FILE"],
     flags: console("json"),
@@ -138,14 +176,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "a new signing key pair in DIR, for a key rotation (never overwrites)",
     examples: ["tillroll key generate /secure/next-key"],
   },
-  {
-    name: "demo",
-    args: [],
-    flags: [],
-    summary: "a coordinator and three agents in a temp folder tell the status-overview story",
-    examples: ["tillroll demo"],
-  },
 ];
+
+/**
+ * Words that were commands once, with where they went: `tillroll demo` is refused with a pointer,
+ * not an "unknown command" guess. (The demo spawns agents: it is no part of the coordinator.)
+ */
+export const MOVED_COMMANDS: ReadonlyMap<string, string> = new Map([
+  ["demo", "the demo is not part of tillroll: run `pnpm demo` in a checkout of the repository"],
+]);
 
 /** The command whose words start `words`, longest first (`workstation add` before `workstation`). */
 export function findCommand(

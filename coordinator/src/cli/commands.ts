@@ -1,89 +1,17 @@
 import { readFile } from "node:fs/promises";
-import { validate } from "@tillroll/protocol";
-import type { z } from "zod";
 import { API_ROUTES, type RequestBody, type RequestQuery } from "../api/routes.js";
-import type { FiltersInput } from "../fleet/filter-schema.js";
-import { FILTER_NAMES, FILTER_PARAMS } from "../fleet/filters.js";
 import { formatStatusTable, toJsonRow } from "../fleet/status-table.js";
 import type { ChangeReport } from "../operations/console-operations.js";
 import type { RowChange } from "../operations/plan-changes.js";
+import { checked, filtersOf, out, queryOf, single } from "./command-args.js";
 import { ConsoleError, callRoute, resolveTarget, UsageError } from "./console-client.js";
 import { changeExitCode, EXIT_CODES, type ExitCode } from "./exit-codes.js";
 import type { CliValues } from "./options.js";
+import { runPackCommand } from "./pack-commands.js";
+import { runWorkstationCommand } from "./workstation-commands.js";
 
-/** The console flag of each request field (camelCase API names → kebab-case flags). */
-const FLAG_OF: Readonly<Record<string, string>> = {
-  ...Object.fromEntries(FILTER_NAMES.map((name) => [name, FILTER_PARAMS[name]])),
-  validFrom: "valid-from",
-  dryRun: "dry-run",
-};
-
-/**
- * A contract error in the console's words: `filters.store.1: ...` and
- * `validFrom: ...` become `--store: ...` and `--valid-from: ...`.
- */
-export function inFlagTerms(message: string): string {
-  return message
-    .split("\n")
-    .map((line) => {
-      const match = /^([A-Za-z0-9_.-]+): /.exec(line);
-      if (match === null) return line;
-      const path = (match[1] as string).split(".").filter((part) => !/^\d+$/.test(part));
-      const field = path[0] === "filters" && path.length > 1 ? path[1] : path[0];
-      if (field === undefined || field === "filters") return line;
-      return `--${FLAG_OF[field] ?? field}: ${line.slice(match[0].length)}`;
-    })
-    .join("\n");
-}
-
-/** Checks a request against the route's schema before sending it: a bad command line is a usage error. */
-function checked<T>(schema: z.ZodType, data: T, command: string): T {
-  const result = validate(schema, data);
-  if (!result.ok)
-    throw new UsageError(
-      `${command}: ${inFlagTerms(result.error).split("\n").join(`\n${command}: `)}`,
-    );
-  return data;
-}
-
-/** The filters given as flags, in the API's query spelling: a repeated flag is a list, commas split later. */
-export function filtersOf(values: CliValues, omit: readonly string[] = []): FiltersInput {
-  const filters: Record<string, string | string[]> = {};
-  for (const name of FILTER_NAMES) {
-    const flag = FILTER_PARAMS[name];
-    const given = values[flag as keyof CliValues] as string[] | undefined;
-    if (given === undefined || omit.includes(flag)) continue;
-    filters[flag] = given.length === 1 ? (given[0] as string) : given;
-  }
-  return filters;
-}
-
-/** Filters as a query string: one parameter per value given. */
-function queryOf(filters: FiltersInput): URLSearchParams {
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(filters)) {
-    if (value === undefined) continue;
-    for (const one of typeof value === "string" ? [value] : value) query.append(name, one);
-  }
-  return query;
-}
-
-/** The one value of a flag that takes one (`--function` for set-preferred, `--group` for enrolment). */
-function single(
-  values: CliValues,
-  flag: "function" | "group",
-  command: string,
-): string | undefined {
-  const given = [...new Set((values[flag] ?? []).flatMap((value) => value.split(",")))];
-  if (given.length > 1) {
-    throw new UsageError(`${command}: --${flag} takes one value, got ${given.join(", ")}`);
-  }
-  return given[0];
-}
-
-function out(text: string): void {
-  process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
-}
+// Moved to command-args.ts (shared with the pack and workstation commands); still exported here.
+export { filtersOf, inFlagTerms } from "./command-args.js";
 
 /**
  * The body `tillroll set-preferred` sends, checked against the contract
@@ -164,7 +92,8 @@ export async function runConsoleCommand(
   switch (command) {
     case "workstation": {
       const [sub, id] = args;
-      if (sub !== "add" || id === undefined)
+      if (sub !== "add") return runWorkstationCommand(args, values);
+      if (id === undefined)
         throw new UsageError("usage: tillroll workstation add STORE/WS [--group G] [--json]");
       const [store, workstation, extra] = id.split("/");
       if (store === undefined || workstation === undefined || extra !== undefined) {
@@ -200,8 +129,8 @@ export async function runConsoleCommand(
     }
     case "pack": {
       const [sub, file] = args;
-      if (sub !== "publish" || file === undefined)
-        throw new UsageError("usage: tillroll pack publish FILE");
+      if (sub !== "publish") return runPackCommand(args, values);
+      if (file === undefined) throw new UsageError("usage: tillroll pack publish FILE");
       let bytes: Buffer;
       try {
         bytes = await readFile(file);

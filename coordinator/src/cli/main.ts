@@ -7,7 +7,6 @@ import { runBrokerConfig } from "./broker-config-command.js";
 import { parseCommandLine } from "./command-line.js";
 import { runConsoleCommand } from "./commands.js";
 import { ConsoleError, UsageError } from "./console-client.js";
-import { runDemo } from "./demo.js";
 import { EXIT_CODES } from "./exit-codes.js";
 import { commandHelp, generalHelp } from "./help.js";
 import { runKeyCommand } from "./key-command.js";
@@ -87,7 +86,6 @@ async function main(argv: string[]): Promise<void> {
   const { spec, args, values } = line;
   const [command = "", ...subcommand] = spec.name.split(" ");
   if (command === "coordinator") return runCoordinator(values);
-  if (command === "demo") return runDemo();
   if (command === "key") return runKeyCommand([...subcommand, ...args]);
   if (command === "broker-config") {
     process.exitCode = await runBrokerConfig(values);

@@ -1,4 +1,4 @@
-import { encodeDesired, type Signer, topicFor } from "@tillroll/protocol";
+import { encodeDesired, type Signer, TOPIC_KINDS, TOPIC_SPECS, topicFor } from "@tillroll/protocol";
 import type { CoordinatorState } from "../state/coordinator-state.js";
 import type { StateStore } from "../state/state-store.js";
 import { buildDesiredDocument, nextDesiredSeq } from "./desired-document.js";
@@ -72,6 +72,19 @@ export class DesiredPublisher {
       });
     }
     await Promise.all(sends);
+  }
+
+  /**
+   * Clears every retained message of a removed workstation (its desired document, and its
+   * status, presence, session and maintenance documents): an empty retained payload deletes
+   * one. A till enrolled again under the id then starts from nothing, and no old status can
+   * be replayed into its new rows.
+   */
+  async clearWorkstation(ref: Ref): Promise<void> {
+    const retained = TOPIC_KINDS.filter((kind) => TOPIC_SPECS[kind].retained);
+    await Promise.all(
+      retained.map((kind) => this.publishRetained(topicFor(kind, ref, this.topicRoot), "")),
+    );
   }
 
   async republishAll(): Promise<number> {

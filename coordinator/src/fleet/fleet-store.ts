@@ -1,6 +1,6 @@
 import { type FileHandle, open, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { DurableJsonFile } from "@tillroll/agent";
+import { DurableJsonFile } from "@tillroll/protocol/node";
 import { fsyncDir } from "../packs/pack-file.js";
 import { DataDirError, errorText } from "../setup/data-dir-error.js";
 import { FleetTable } from "./fleet-table.js";
@@ -120,6 +120,12 @@ export class FleetStore {
           this.log(`${journal.name}: a torn line (crash while appending) skipped`);
           continue;
         }
+        const removed = removedKey(parsed);
+        if (removed !== undefined) {
+          this.table.delete(removed);
+          applied += 1;
+          continue;
+        }
         const row = validateRow(parsed);
         if (!row.ok) {
           this.log(`${journal.name}: a row refused: ${row.error}`);
@@ -155,6 +161,24 @@ export class FleetStore {
       this.dirty.add(rowKey(row));
     }
     return this.appendDirty();
+  }
+
+  /**
+   * Removes rows (those of a removed workstation) and resolves once the removal is in the
+   * journal, fsync'd, as a `{"removed": key}` line. Rejects if the append fails; the rows are
+   * then gone from memory only, and come back on the next start.
+   */
+  removeDurably(keys: Iterable<string>): Promise<void> {
+    const removed = [...keys].filter((key) => this.table.delete(key));
+    for (const key of removed) this.dirty.delete(key);
+    if (removed.length === 0) return Promise.resolve();
+    const run = this.writing.then(() =>
+      this.appendLines(removed.map((key) => JSON.stringify({ removed: key }))),
+    );
+    this.writing = run.catch((error: Error) => {
+      this.log(`fleet journal write failed: ${error.message}`);
+    });
+    return run;
   }
 
   private schedule(): void {
@@ -194,6 +218,11 @@ export class FleetStore {
       const row = this.table.get(key);
       if (row !== undefined) lines.push(JSON.stringify(row));
     }
+    await this.appendLines(lines);
+  }
+
+  private async appendLines(lines: string[]): Promise<void> {
+    if (lines.length === 0) return;
     const path = join(this.dir, journalName(this.generation));
     if (this.journal === null) {
       this.journal = await open(path, "a", 0o600);
@@ -249,4 +278,11 @@ export class FleetStore {
     await this.journal?.close();
     this.journal = null;
   }
+}
+
+/** The row key of a journal line recording a removal (`{"removed": key}`), if it is one. */
+function removedKey(line: unknown): string | undefined {
+  if (typeof line !== "object" || line === null || Array.isArray(line)) return undefined;
+  const { removed } = line as { removed?: unknown };
+  return typeof removed === "string" && Object.keys(line).length === 1 ? removed : undefined;
 }

@@ -16,12 +16,16 @@ import {
 } from "../api/routes.js";
 import type { MosquittoAccountsAnswer } from "../operations/broker-accounts.js";
 import type { ConsoleOperations } from "../operations/console-operations.js";
+import type { PackAdmin } from "../operations/pack-admin.js";
+import type { WorkstationAdmin } from "../operations/workstation-admin.js";
 import { servePack } from "../packs/pack-http.js";
 import type { PackStore } from "../packs/pack-store.js";
 import { checkToken, HttpError, readJson, sendJson, sendText } from "./http-utils.js";
 
 export interface ApiServerDeps {
   operations: ConsoleOperations;
+  workstations: WorkstationAdmin;
+  packAdmin: PackAdmin;
   packs: PackStore;
   operatorToken: string;
   uploadDir: string;
@@ -39,7 +43,13 @@ interface Parsed<N extends RouteName> {
   query: ParsedQuery<N>;
   body: N extends JsonBodyRoute ? ParsedBody<N> : undefined;
 }
-type JsonBodyRoute = "enrol" | "setPreferred" | "retry";
+type JsonBodyRoute =
+  | "enrol"
+  | "setPreferred"
+  | "retry"
+  | "withdrawPack"
+  | "removeWorkstation"
+  | "rekeyWorkstation";
 type Handlers = { [N in RouteName]: (input: Parsed<N>) => Promise<Result<unknown>> };
 
 /**
@@ -68,7 +78,11 @@ export function createApiHandler(
         await rm(path, { force: true });
       }
     },
-    listPacks: async () => ok(deps.packs.list()),
+    listPacks: async ({ query }) => ok(deps.packAdmin.list(query)),
+    withdrawPack: async ({ req, body }) => deps.packAdmin.withdraw(body, who(req)),
+    listWorkstations: async ({ query }) => ok(deps.workstations.list(query)),
+    removeWorkstation: async ({ req, body }) => deps.workstations.remove(body, who(req)),
+    rekeyWorkstation: async ({ req, body }) => deps.workstations.rekey(body, who(req)),
     status: async ({ query }) => operations.status(query),
     versions: async ({ query }) => operations.versions(query),
     setPreferred: async ({ req, body }) => operations.setPreferred(body, who(req)),

@@ -17,6 +17,11 @@ export class Presence {
     return verdict;
   }
 
+  /** Forgets a removed workstation: a till enrolled again under its id starts its seqs afresh. */
+  forget(key: string): void {
+    this.state.delete(key);
+  }
+
   isOnline(key: string): boolean {
     return this.state.get(key)?.online ?? false;
   }

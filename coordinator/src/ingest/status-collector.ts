@@ -63,6 +63,8 @@ export class StatusCollector {
   }
 
   private handle(topic: string, payload: Buffer): void {
+    // An empty retained message deletes one (a removed workstation's): not a document.
+    if (payload.length === 0) return;
     const address = parseTopic(topic, this.topicRoot);
     if (!address.ok) return;
     const { kind, store, workstation } = address.value;

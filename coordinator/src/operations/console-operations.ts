@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { AgentConfigInput } from "@tillroll/agent";
+import type { AgentConfigInput } from "@tillroll/protocol";
 import {
   type Artifact,
   allowedVersions,
@@ -15,8 +15,6 @@ import {
 import type { RetryRequest, SetPreferredRequest } from "../api/requests.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { generateSecret, hashSecretAsync } from "../broker/credentials.js";
-import { agentUsername, posUsername } from "../broker/usernames.js";
-import { mosquittoPasswordLine } from "../broker-config/mosquitto-password.js";
 import type { DesiredPublisher } from "../desired/desired-publisher.js";
 import { type Filters, groupMatchesAny } from "../fleet/filters.js";
 import type { FleetStore } from "../fleet/fleet-store.js";
@@ -26,8 +24,10 @@ import type { PackRecord } from "../packs/pack-record.js";
 import type { PackStore } from "../packs/pack-store.js";
 import { type DesiredEntry, type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
 import type { StateStore } from "../state/state-store.js";
+import { enrolmentOf, mosquittoLinesOf } from "./enrolment.js";
 import { type InstallTarget, planRetry, planSetPreferred, type RowChange } from "./plan-changes.js";
 import { newestFirst } from "./version-order.js";
+import { skipWithdrawn, withdrawnRefusal } from "./withdrawn.js";
 
 export interface OperationsDeps {
   state: StateStore;
@@ -139,11 +139,7 @@ export class ConsoleOperations {
         hashSecretAsync(password),
         hashSecretAsync(posPassword),
       ]);
-      const username = agentUsername(ws.store, ws.workstation);
-      const mosquittoLines = {
-        agent: mosquittoPasswordLine(username, password),
-        pos: mosquittoPasswordLine(posUsername(ws.store, ws.workstation), posPassword),
-      };
+      const mosquittoLines = mosquittoLinesOf(ws, password, posPassword);
       records.push({
         ...ws,
         agentSecretHash,
@@ -175,36 +171,7 @@ export class ConsoleOperations {
     password: string,
     posPassword: string,
   ): EnrolResult {
-    const username = agentUsername(ws.store, ws.workstation);
-    const next = this.deps.nextPublicKey ?? null;
-    const caPem = this.deps.caPem ?? null;
-    const agentConfig: EnrolResult["agentConfig"] = {
-      store: ws.store,
-      workstation: ws.workstation,
-      ...(ws.group === null ? {} : { group: ws.group }),
-      broker: this.deps.agentBrokerUrl,
-      username,
-      password,
-      root: "/opt/tillroll/functions",
-      state: "/var/lib/tillroll",
-      coordinatorKey: this.deps.publicKey,
-      ...(next === null ? {} : { coordinatorKeys: [this.deps.publicKey, next] }),
-      readiness: [{ type: "session" }],
-      recheckSeconds: 30,
-      serviceManager: "process",
-      // Relative: the agent resolves it against its config file's folder.
-      ...(caPem === null ? {} : { ca: "ca.pem" }),
-    };
-    return {
-      store: ws.store,
-      workstation: ws.workstation,
-      username,
-      password,
-      posUsername: posUsername(ws.store, ws.workstation),
-      posPassword,
-      agentConfig,
-      ...(caPem === null ? {} : { caPem }),
-    };
+    return enrolmentOf(this.deps, ws, password, posPassword);
   }
 
   async publishPack(filePath: string, who: string): Promise<Result<PackRecord>> {
@@ -246,11 +213,13 @@ export class ConsoleOperations {
     const { version, filters } = request;
     const fn = request.function;
     const packs = this.packInfo(fn);
-    if (version !== NO_UPDATE && this.deps.packs.get(fn, version) === undefined) {
+    const chosen = version === NO_UPDATE ? null : this.deps.packs.get(fn, version);
+    if (chosen === undefined) {
       return err(
         `no published pack ${fn} ${version}: publish it first (tillroll pack publish FILE)`,
       );
     }
+    if (chosen?.withdrawnAt !== undefined) return err(withdrawnRefusal(chosen));
     const rows = this.deps.fleet.table.query(filters);
     const targets = request.install ? this.installTargets(fn, filters) : [];
     const plan = planSetPreferred(rows, version, packs, targets);
@@ -275,7 +244,7 @@ export class ConsoleOperations {
   async retry(request: RetryRequest, who: string): Promise<Result<ChangeReport>> {
     const rows = this.deps.fleet.table.query(request.filters);
     return this.applyUnlessDry(
-      planRetry(rows),
+      skipWithdrawn(planRetry(rows), (f, v) => this.deps.packs.get(f, v)),
       request.dryRun,
       who,
       "retry",
@@ -364,12 +333,17 @@ export class ConsoleOperations {
       return { store, workstation };
     });
     const firstSeq = await this.deps.state.change((draft) => {
-      for (const { key, fn, entry } of entries)
-        draft.desired[key] = { ...draft.desired[key], [fn]: entry };
+      for (const { key, fn, entry } of entries) {
+        // A workstation removed since the plan was made (workstation remove) gets nothing back.
+        if (draft.workstations[key] !== undefined)
+          draft.desired[key] = { ...draft.desired[key], [fn]: entry };
+      }
       return this.deps.desired.reserveSeqs(refs.length, draft);
     });
-    await this.deps.fleet.upsertDurably(rows);
-    await this.deps.desired.send(refs, firstSeq);
+    const enrolled = (ref: { store: string; workstation: string }) =>
+      this.deps.state.state.workstations[wsKey(ref)] !== undefined;
+    await this.deps.fleet.upsertDurably(rows.filter(enrolled));
+    await this.deps.desired.send(refs.filter(enrolled), firstSeq);
     await this.record(
       who,
       action,
@@ -381,10 +355,14 @@ export class ConsoleOperations {
   }
 
   private packInfo(fn: string): { version: string; updatableFrom?: string }[] {
-    return this.deps.packs.list(fn).map((pack) => ({
-      version: pack.version,
-      ...(pack.updatableFrom === null ? {} : { updatableFrom: pack.updatableFrom }),
-    }));
+    // A withdrawn version is never offered nor planned; rows running it keep it.
+    return this.deps.packs
+      .list(fn)
+      .filter((pack) => pack.withdrawnAt === undefined)
+      .map((pack) => ({
+        version: pack.version,
+        ...(pack.updatableFrom === null ? {} : { updatableFrom: pack.updatableFrom }),
+      }));
   }
 
   private artifactOf(fn: string, version: string): Artifact | null {

@@ -5,8 +5,9 @@
 
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type ExtractLimits, readDescriptor } from "@tillroll/agent";
 import { DESCRIPTOR_FILE, err, type FunctionPackDescriptor, type Result } from "@tillroll/protocol";
+import { type ExtractLimits, readDescriptor } from "@tillroll/protocol/node";
+import { missingNamedFile } from "./descriptor-files.js";
 import { describeError } from "./pack-file.js";
 import { scanPack } from "./pack-scan.js";
 
@@ -51,7 +52,8 @@ export const CHECK_FOLDER_PREFIX = ".check-";
 
 /**
  * Checks `archive` entry by entry as an agent will, without extracting it (scanPack), then
- * reads its descriptor with the agent's reader: only the descriptor (at most 1 MiB) is
+ * reads its descriptor with the agent's reader and checks that every file it names (start,
+ * stop, health command, hooks) is a regular file of the pack: only the descriptor (at most 1 MiB) is
  * written, in a fresh folder under `tmpDir` that is always removed.
  */
 export async function inspectPack(
@@ -72,7 +74,11 @@ export async function inspectPack(
     // As the pack has it, so the reader words its verdict as it does on a till.
     if (descriptor === null) await mkdir(join(folder, DESCRIPTOR_FILE));
     else await writeFile(join(folder, DESCRIPTOR_FILE), descriptor, { mode: 0o600 });
-    return await readDescriptor(folder);
+    const read = await readDescriptor(folder);
+    if (!read.ok) return read;
+    // The scan listed the pack's regular files: every file the descriptor names must be one.
+    const missing = missingNamedFile(read.value, new Set(scanned.value.files));
+    return missing === null ? read : err(missing);
   } catch (error) {
     return err(`cannot check ${DESCRIPTOR_FILE} (${describeError(error)})`);
   } finally {

@@ -39,6 +39,13 @@ export interface PackRecord {
   descriptor: FunctionPackDescriptor;
   /** When this coordinator accepted the pack (ISO 8601 UTC). */
   publishedAt: string;
+  /**
+   * Set once the pack is withdrawn (`tillroll pack withdraw`): no new request may name it;
+   * rows already running it are untouched and its file stays downloadable. Absent otherwise.
+   */
+  withdrawnAt?: string;
+  /** Who withdrew it (the audit's `who`). */
+  withdrawnBy?: string;
 }
 
 export interface PackIndex {
@@ -54,6 +61,8 @@ export const packRecordSchema = z
     size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     descriptor: functionPackDescriptorSchema,
     publishedAt: timestampSchema,
+    withdrawnAt: timestampSchema.optional(),
+    withdrawnBy: z.string().max(512).optional(),
   })
   .superRefine((record, ctx) => {
     const { descriptor } = record;

@@ -4,12 +4,13 @@
 // bytes are kept. A 1.4 MB pack that expands to gigabytes costs the decompression work, never
 // the disk space.
 //
-// The pipeline mirrors the agent's extractPackSafely (agent/src/pack/safe-extract.ts): our
+// The pipeline mirrors the agent's extractPackSafely (protocol/src/node/pack/safe-extract.ts): our
 // gunzip (so decompressed bytes are counted) -> tar.Parser, strict -> header-time rules.
 
 import { createReadStream } from "node:fs";
 import { pipeline } from "node:stream";
 import { createGunzip } from "node:zlib";
+import { DESCRIPTOR_FILE, err, ok, type Result } from "@tillroll/protocol";
 import {
   checkEntryMode,
   checkEntrySize,
@@ -18,8 +19,7 @@ import {
   type ExtractLimits,
   entryLabel,
   splitPackPath,
-} from "@tillroll/agent";
-import { DESCRIPTOR_FILE, err, ok, type Result } from "@tillroll/protocol";
+} from "@tillroll/protocol/node";
 import { Parser, ReadEntry } from "tar";
 import { PathTree } from "./path-tree.js";
 

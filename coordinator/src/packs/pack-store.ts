@@ -3,7 +3,7 @@
 // Layout: `<dir>/packs/<sha256>.tgz` holds the bytes, `<dir>/packs/index.json` (a
 // DurableJsonFile, schema version 1) maps function name + version to a PackRecord. Files are
 // content-addressed, so a stored file never changes; versions are immutable, so a record never
-// changes either.
+// changes either, except for being withdrawn (withdrawnAt/withdrawnBy set once).
 //
 // Publishing copies the archive into the store folder while hashing it, then checks that very
 // copy as an agent will (entry rules and caps, descriptor; see pack-inspect.ts), so the checked bytes, the hashed bytes
@@ -17,8 +17,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { type ExtractLimits, openDurableDb } from "@tillroll/agent";
 import { err, type FunctionPackDescriptor, ok, type Result } from "@tillroll/protocol";
+import { type ExtractLimits, openDurableDb } from "@tillroll/protocol/node";
 import type { Low } from "lowdb";
 import semver from "semver";
 import {
@@ -151,6 +151,38 @@ export class PackStore {
     return this.#findSha(sha256) === undefined ? undefined : this.#fileOf(sha256);
   }
 
+  /**
+   * Marks `name` `version` withdrawn, durably: no new request may name it (the operations
+   * check `withdrawnAt`). The file stays in the store and downloadable, for agents that are
+   * mid-install and for rows already running it. Refuses an unknown or already withdrawn pack.
+   */
+  withdraw(name: string, version: string, by: string): Promise<Result<PackRecord>> {
+    return this.#exclusive(async () => {
+      const record = this.#find(name, version);
+      if (record === undefined) {
+        const known = this.list(name).map((r) => r.version);
+        return err(
+          `no published pack ${name} ${version}${known.length === 0 ? ` (no version of ${name} is published)` : ` (published: ${known.join(", ")})`}`,
+        );
+      }
+      if (record.withdrawnAt !== undefined) return err(`${withdrawnText(record)}; nothing changed`);
+      const withdrawn: PackRecord = {
+        ...record,
+        withdrawnAt: this.#now().toISOString(),
+        withdrawnBy: by,
+      };
+      const before = this.#db.data.packs;
+      this.#db.data.packs = before.map((r) => (r === record ? withdrawn : r));
+      try {
+        await this.#db.write();
+      } catch (error) {
+        this.#db.data.packs = before;
+        return err(`cannot record the withdrawal of ${name} ${version} (${describeError(error)})`);
+      }
+      return ok(structuredClone(withdrawn));
+    });
+  }
+
   async #commit(
     incoming: string,
     descriptor: FunctionPackDescriptor,
@@ -237,4 +269,9 @@ export class PackStore {
       this.#log(`${file} (${record.name} ${record.version}) ${what}; it cannot be served`);
     }
   }
+}
+
+/** "pos-client 1.2.0 was withdrawn on 2026-11-21T09:30:00.000Z by operator@127.0.0.1". */
+export function withdrawnText(record: PackRecord): string {
+  return `${record.name} ${record.version} was withdrawn on ${record.withdrawnAt ?? "?"} by ${record.withdrawnBy ?? "?"}`;
 }

@@ -1,5 +1,5 @@
 // The agent's staging folder, as a map of paths: the same layout refusals as its
-// StagingWriter (agent/src/pack/staging-writer.ts), with the same words, and the same byte
+// StagingWriter (protocol/src/node/pack/staging-writer.ts), with the same words, and the same byte
 // counts, without creating a file. Methods return the violated rule, or null.
 
 type Kind = "file" | "folder";

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { DurableJsonFile } from "@tillroll/agent";
+import { DurableJsonFile } from "@tillroll/protocol/node";
 import { DataDirError, errorText } from "../setup/data-dir-error.js";
 import {
   COORDINATOR_STATE_VERSION,

@@ -342,10 +342,14 @@ describe("the route table", () => {
       "GET /api/packs",
       "GET /api/status",
       "GET /api/versions",
+      "GET /api/workstations",
       "POST /api/packs",
+      "POST /api/packs/withdraw",
       "POST /api/retry",
       "POST /api/set-preferred",
       "POST /api/workstations",
+      "POST /api/workstations/rekey",
+      "POST /api/workstations/remove",
     ]);
   });
 });

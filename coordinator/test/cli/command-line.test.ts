@@ -33,6 +33,7 @@ describe("tillroll command line", () => {
     [["pack", "publish"], /^pack publish: FILE is missing/],
     [["stauts"], /^unknown command "stauts"; did you mean status\?/],
     [["frobnicate"], /^unknown command "frobnicate" \(tillroll --help/],
+    [["demo"], /^demo: the demo is not part of tillroll: run `pnpm demo` in a checkout/],
     [["workstation"], /^workstation: say which: workstation add/],
     [["workstation", "ad", "1001/01"], /did you mean workstation add\?/],
     [["set-preferred", "--function", "x"], /^set-preferred: --version is required/],

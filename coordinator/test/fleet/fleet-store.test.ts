@@ -46,6 +46,24 @@ describe("FleetStore: snapshot + journal", () => {
     await again.close();
   });
 
+  it("rows removed durably (a removed workstation) stay removed after a restart", async () => {
+    const store = await FleetStore.open(dir, quiet);
+    await store.upsertDurably([row(1), row(2), row(3)]);
+    store.upsert([row(2, "1.1.0")]); // pending in the coalesced append: must not come back
+    // row(i) is workstation i + 1: rows 2 and 3 are 1000/03 and 1000/04.
+    await store.removeDurably(["1000/03/pos-client", "1000/04/pos-client", "9999/01/none"]);
+    expect(store.table.has("1000/03/pos-client")).toBe(false);
+    await store.close();
+    const again = await FleetStore.open(dir, quiet);
+    expect(again.table.all().map((r) => r.workstation)).toEqual(["02"]);
+    again.upsert([row(3, "1.2.0")]); // enrolled again later: its rows come back
+    await again.close();
+    const third = await FleetStore.open(dir, quiet);
+    expect(third.table.get("1000/04/pos-client")?.activeVersion).toBe("1.2.0");
+    expect(third.table.size).toBe(2);
+    await third.close();
+  });
+
   it("a long journal becomes a snapshot; the old journal goes; a restart sees every row", async () => {
     const store = await FleetStore.open(dir, quiet);
     for (let batch = 0; batch < 3; batch++) {

@@ -4,7 +4,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { dir, file, rawTgz } from "../../../agent/test/pack/tar-writer.js";
+import { dir, file, rawTgz } from "../../../protocol/test/node/pack/tar-writer.js";
 import type { PackStore } from "../../src/packs/pack-store.js";
 import { buildPack, descriptorFor, openStore, snapshot, useWorkspace } from "./pack-fixtures.js";
 

@@ -5,11 +5,11 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { extractPackSafely } from "@tillroll/agent";
+import { extractPackSafely } from "@tillroll/protocol/node/extract";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { hostile } from "../../../agent/test/pack/hostile-cases.js";
-import { LIMITS } from "../../../agent/test/pack/pack-workspace.js";
-import { file, rawTgz } from "../../../agent/test/pack/tar-writer.js";
+import { hostile } from "../../../protocol/test/node/pack/hostile-cases.js";
+import { LIMITS } from "../../../protocol/test/node/pack/pack-workspace.js";
+import { file, rawTgz } from "../../../protocol/test/node/pack/tar-writer.js";
 import { scanPack } from "../../src/packs/pack-scan.js";
 import { buildPack, descriptorFor, openStore, useWorkspace } from "./pack-fixtures.js";
 

@@ -1,6 +1,6 @@
 import { mkdir, readFile } from "node:fs/promises";
+import { descriptorMismatch, readDescriptor } from "@tillroll/protocol/node";
 import { downloadVerified } from "../../download/download.js";
-import { descriptorMismatch, readDescriptor } from "../../release/read-descriptor.js";
 import type { StepExecutor, StepResult } from "../engine-context.js";
 import {
   checkHealth,
@@ -51,7 +51,7 @@ export const unpackStep: StepExecutor = async (input) => {
   const staging = layout.newStagingDir();
   await mkdir(layout.dir, { recursive: true });
   // Loaded on first use: tar costs ~6 MB of resident memory an idle agent does not need.
-  const { extractPackSafely } = await import("../../pack/safe-extract.js");
+  const { extractPackSafely } = await import("@tillroll/protocol/node/extract");
   const extracted = await extractPackSafely(downloadPath(input), staging, {
     maxBytes: ctx.config.limits.maxPackBytes,
     maxEntries: ctx.config.limits.maxPackEntries,

@@ -1,11 +1,11 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { FunctionPackDescriptor } from "@tillroll/protocol";
+import { readDescriptor } from "@tillroll/protocol/node";
 import { waitHealthy } from "../../process/health-check.js";
 import { OutputTail } from "../../process/output-tail.js";
 import { runCommand } from "../../process/run-command.js";
 import type { ServiceRelease } from "../../process/service-manager.js";
-import { readDescriptor } from "../../release/read-descriptor.js";
 import { FunctionLayout } from "../../release/release-layout.js";
 import type { StepInput } from "../engine-context.js";
 

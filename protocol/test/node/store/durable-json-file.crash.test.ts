@@ -3,8 +3,8 @@ import * as fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { temporaryPath } from "../../src/store/durable-fs.js";
-import { type DurableFs, DurableJsonFile } from "../../src/store/durable-json-file.js";
+import { temporaryPath } from "../../../src/node/store/durable-fs.js";
+import { type DurableFs, DurableJsonFile } from "../../../src/node/store/durable-json-file.js";
 
 interface Till {
   version: string;

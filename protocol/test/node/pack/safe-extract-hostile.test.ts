@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { decompressedCap, extractPackSafely } from "../../src/pack/safe-extract.js";
+import { decompressedCap } from "../../../src/node/pack/pack-limits.js";
+import { extractPackSafely } from "../../../src/node/pack/safe-extract.js";
 import { BENIGN, hostile } from "./hostile-cases.js";
 import { LIMITS, SENTINEL_TEXT, tree, usePackWorkspace } from "./pack-workspace.js";
 import { rawTgz } from "./tar-writer.js";

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach } from "vitest";
-import type { ExtractLimits } from "../../src/pack/safe-extract.js";
+import type { ExtractLimits } from "../../../src/node/pack/safe-extract.js";
 
 export const LIMITS: ExtractLimits = { maxBytes: 64 * 1024, maxEntries: 50 };
 export const SENTINEL_TEXT = "original sentinel";

@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "n
 import { join } from "node:path";
 import * as tar from "tar";
 import { describe, expect, it } from "vitest";
-import { extractPackSafely } from "../../src/pack/safe-extract.js";
+import { extractPackSafely } from "../../../src/node/pack/safe-extract.js";
 import { LIMITS, usePackWorkspace } from "./pack-workspace.js";
 import { dir, file, pax, rawTgz } from "./tar-writer.js";
 

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type DurableFs, DurableJsonFile } from "../../src/store/durable-json-file.js";
+import { type DurableFs, DurableJsonFile } from "../../../src/node/store/durable-json-file.js";
 
 interface Journal {
   seq: number;

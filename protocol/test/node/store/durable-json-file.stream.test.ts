@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DurableJsonFile } from "../../src/store/durable-json-file.js";
+import { DurableJsonFile } from "../../../src/node/store/durable-json-file.js";
 
 type Data = { items: number[] };
 

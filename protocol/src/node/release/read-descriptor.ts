@@ -2,14 +2,11 @@ import { lstat, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   DESCRIPTOR_FILE,
-  err,
   type FunctionPackDescriptor,
   functionPackDescriptorSchema,
-  ok,
-  parseJson,
-  type Result,
-  validate,
-} from "@tillroll/protocol";
+} from "../../descriptor.js";
+import { err, ok, type Result } from "../../result.js";
+import { parseJson, validate } from "../../validation.js";
 
 /** A descriptor is a few hundred bytes; reading a huge one would only fill memory. */
 export const MAX_DESCRIPTOR_BYTES = 1024 * 1024;

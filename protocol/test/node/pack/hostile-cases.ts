@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import type { ExtractLimits } from "../../src/pack/safe-extract.js";
+import type { ExtractLimits } from "../../../src/node/pack/safe-extract.js";
 import { dir, file, longName, pax, type RawEntry, rawTar, rawTgz } from "./tar-writer.js";
 
 // Benign entries placed before the hostile one, so refusals must also undo earlier writes.

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { StagingWriter } from "../../src/pack/staging-writer.js";
+import { StagingWriter } from "../../../src/node/pack/staging-writer.js";
 
 let work: string;
 let root: string;

@@ -3,14 +3,18 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import {
+  type ConsoleTarget,
+  Coordinator,
+  callApi,
+  callRoute,
+  type EnrolResult,
+  formatStatusTable,
+  type RequestBody,
+  type ServiceRow,
+} from "@tillroll/coordinator";
 import { topicFor } from "@tillroll/protocol";
 import mqtt from "mqtt";
-import type { RequestBody } from "../api/routes.js";
-import { Coordinator } from "../coordinator.js";
-import type { ServiceRow } from "../fleet/service-row.js";
-import { formatStatusTable } from "../fleet/status-table.js";
-import type { EnrolResult } from "../operations/console-operations.js";
-import { type ConsoleTarget, callApi, callRoute } from "./console-client.js";
 import { buildDemoPack } from "./demo-packs.js";
 
 const TILLS = ["01", "02", "03"];
@@ -47,7 +51,7 @@ const all = (status: string, version?: string) => (rows: ServiceRow[]) =>
   );
 
 /**
- * `tillroll demo`: a coordinator and three real agent processes in a
+ * `pnpm demo`: a coordinator and three real agent processes in a
  * temporary folder on free ports, sample packs, and the story of seed 000
  * told with the status table after each step. Cleans up whatever happens.
  */

@@ -6,7 +6,7 @@ import {
   DurableFileError,
   DurableJsonFile,
   openDurableDb,
-} from "../../src/store/durable-json-file.js";
+} from "../../../src/node/store/durable-json-file.js";
 
 interface State {
   counter: number;

@@ -1,14 +1,8 @@
-import {
-  DEFAULT_TOPIC_ROOT,
-  functionNameSchema,
-  groupSchema,
-  parsePublicKey,
-  storeIdSchema,
-  validateTopicRoot,
-  whenString,
-  workstationIdSchema,
-} from "@tillroll/protocol";
 import { z } from "zod";
+import { functionNameSchema, groupSchema, storeIdSchema, workstationIdSchema } from "../ids.js";
+import { parsePublicKey } from "../signing.js";
+import { DEFAULT_TOPIC_ROOT, validateTopicRoot } from "../topics.js";
+import { whenString } from "../validation.js";
 
 /**
  * The agent's config file. Strict: an unknown or misspelt key stops start-up

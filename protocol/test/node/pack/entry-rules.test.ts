@@ -5,7 +5,7 @@ import {
   checkEntryType,
   entryLabel,
   splitPackPath,
-} from "../../src/pack/entry-rules.js";
+} from "../../../src/node/pack/entry-rules.js";
 
 describe("splitPackPath", () => {
   it.each([

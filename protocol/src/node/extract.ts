@@ -1,0 +1,4 @@
+// @tillroll/protocol/node/extract: safe pack extraction, apart from ./index.ts because it loads
+// tar (~6 MB resident), which an idle agent does not need: the agent imports this on first use.
+
+export { type ExtractLimits, type ExtractResult, extractPackSafely } from "./pack/safe-extract.js";
