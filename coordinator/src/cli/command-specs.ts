@@ -162,7 +162,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "write mosquitto.conf, acl and passwords for an external Mosquitto (TLS only)",
     details: [
       "--tls-ca/--tls-cert/--tls-key: the files as Mosquitto sees them (default: the coordinator's).",
-      "Run again after each enrolment and send Mosquitto SIGHUP.",
+      "Run again after each workstation add, rekey or remove, and send Mosquitto SIGHUP.",
     ],
     examples: [
       "tillroll broker-config mosquitto --out /etc/mosquitto/conf.d/tillroll --port 8883",

@@ -22,12 +22,12 @@ export const OPTIONS = {
   "mqtt-port": {
     type: "string",
     value: "PORT",
-    description: "embedded broker port (default 1883)",
+    description: "embedded broker port (default 1883; 8883 with TLS)",
   },
   "http-port": {
     type: "string",
     value: "PORT",
-    description: "HTTP API and pack port (default 8080)",
+    description: "HTTP API and pack port (default 8080; 8443 with TLS)",
   },
   broker: {
     type: "string",
