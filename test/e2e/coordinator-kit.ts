@@ -148,6 +148,7 @@ export class CoordinatorKit {
     await this.stopBroker();
     await killProcessesUnder(this.dir.path);
     await this.dir.cleanup();
+    for (const agent of this.agents.values()) agent.assertLegalTransitions();
   }
 }
 
