@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { AuditEntry } from "../audit/audit-log.js";
 import type { StatusRow } from "../fleet/status-table.js";
+import type { MosquittoAccountsAnswer } from "../operations/broker-accounts.js";
 import type {
   ChangeReport,
   EnrolResult,
@@ -212,6 +213,18 @@ export const API_ROUTES = {
     status: 200,
     answer: answer<AuditEntry[]>(),
     summary: "The audit log of console actions",
+  },
+  // `tillroll broker-config mosquitto`: accounts and hashes for an external broker.
+  mosquittoAccounts: {
+    method: "GET",
+    path: "/api/broker-config/mosquitto",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: NONE,
+    status: 200,
+    answer: answer<MosquittoAccountsAnswer>(),
+    summary: "Broker accounts with Mosquitto password hashes, topic root and TLS files",
   },
 } as const satisfies Record<string, RouteSpec>;
 

@@ -21,18 +21,31 @@ export interface CommandSpec {
 
 const console = (...flags: OptionName[]): OptionName[] => [...flags, ...CONSOLE_FLAGS];
 
+const TLS_FLAGS = [
+  "tls",
+  "tls-cert",
+  "tls-key",
+  "tls-ca",
+  "allow-plaintext",
+  "plain-mqtt-port",
+  "plain-http-port",
+] as const satisfies readonly OptionName[];
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "coordinator",
     args: [],
-    flags: ["data", "mqtt-port", "http-port", "broker", "host", "public-host"],
+    flags: ["data", "mqtt-port", "http-port", "broker", "host", "public-host", ...TLS_FLAGS],
     summary: "run the coordinator: embedded MQTT broker, fleet store, HTTP API and pack downloads",
     details: [
       "The first start creates the data folder, the signing key pair and the operator token.",
+      "With --tls (or --tls-cert/--tls-key) --mqtt-port (default 8883) and --http-port (default 8443) speak TLS only.",
     ],
     examples: [
       "tillroll coordinator --data /var/lib/tillroll-coordinator",
       "tillroll coordinator --data ./data --host 0.0.0.0 --public-host coordinator.example --http-port 8080 --mqtt-port 1883",
+      "tillroll coordinator --data ./data --tls --host 0.0.0.0 --public-host coordinator.example",
+      "tillroll coordinator --tls-cert server.pem --tls-key server.key --tls-ca ca.pem --allow-plaintext",
     ],
   },
   {
@@ -140,6 +153,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: console("json"),
     summary: "every console action: when, who, what, how many rows",
     examples: ["tillroll audit", "tillroll audit --json"],
+  },
+  {
+    name: "broker-config mosquitto",
+    args: [],
+    flags: console("out", "port", "tls-ca", "tls-cert", "tls-key", "run-as", "json"),
+    required: ["out"],
+    summary: "write mosquitto.conf, acl and passwords for an external Mosquitto (TLS only)",
+    details: [
+      "--tls-ca/--tls-cert/--tls-key: the files as Mosquitto sees them (default: the coordinator's).",
+      "Run again after each workstation add, rekey or remove, and send Mosquitto SIGHUP.",
+    ],
+    examples: [
+      "tillroll broker-config mosquitto --out /etc/mosquitto/conf.d/tillroll --port 8883",
+      "tillroll broker-config mosquitto --out ./mosquitto --run-as mosquitto --json",
+    ],
   },
   {
     name: "key generate",

@@ -119,6 +119,9 @@ export async function runConsoleCommand(
             `POS broker login:   ${result.posUsername} / ${result.posPassword}`,
             "Agent config (save as agent.json; adjust root and state):",
             JSON.stringify(result.agentConfig, null, 2),
+            ...(result.caPem === undefined
+              ? []
+              : ["CA the agent pins (save beside agent.json as ca.pem):", result.caPem.trimEnd()]),
             "The passwords are shown only now.",
           ].join("\n"),
         );

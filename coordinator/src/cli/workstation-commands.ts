@@ -92,6 +92,9 @@ export async function runWorkstationCommand(args: string[], values: CliValues): 
             `POS broker login:   ${result.posUsername} / ${result.posPassword}`,
             "Agent config (save as agent.json; adjust root and state):",
             JSON.stringify(result.agentConfig, null, 2),
+            ...(result.caPem === undefined
+              ? []
+              : ["CA the agent pins (save beside agent.json as ca.pem):", result.caPem.trimEnd()]),
             "The passwords are shown only now.",
           ].join("\n"),
         );

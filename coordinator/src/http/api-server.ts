@@ -14,6 +14,7 @@ import {
   type RouteName,
   type RouteSpec,
 } from "../api/routes.js";
+import type { MosquittoAccountsAnswer } from "../operations/broker-accounts.js";
 import type { ConsoleOperations } from "../operations/console-operations.js";
 import type { PackAdmin } from "../operations/pack-admin.js";
 import type { WorkstationAdmin } from "../operations/workstation-admin.js";
@@ -31,6 +32,8 @@ export interface ApiServerDeps {
   /** Largest pack upload accepted. */
   maxUploadBytes: number;
   metrics: () => string;
+  /** The answer of GET /api/broker-config/mosquitto. */
+  mosquittoAccounts: () => MosquittoAccountsAnswer;
   log: (message: string) => void;
 }
 
@@ -85,6 +88,7 @@ export function createApiHandler(
     setPreferred: async ({ req, body }) => operations.setPreferred(body, who(req)),
     retry: async ({ req, body }) => operations.retry(body, who(req)),
     audit: async () => ok(await operations.auditEntries()),
+    mosquittoAccounts: async () => ok(deps.mosquittoAccounts()),
   };
 
   return (req, res) => {

@@ -24,7 +24,7 @@ import type { PackRecord } from "../packs/pack-record.js";
 import type { PackStore } from "../packs/pack-store.js";
 import { type DesiredEntry, type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
 import type { StateStore } from "../state/state-store.js";
-import { enrolmentOf } from "./enrolment.js";
+import { enrolmentOf, mosquittoLinesOf } from "./enrolment.js";
 import { type InstallTarget, planRetry, planSetPreferred, type RowChange } from "./plan-changes.js";
 import { newestFirst } from "./version-order.js";
 import { skipWithdrawn, withdrawnRefusal } from "./withdrawn.js";
@@ -42,6 +42,8 @@ export interface OperationsDeps {
   agentBrokerUrl: string;
   /** Base URL agents download packs from. */
   packBaseUrl: string;
+  /** With TLS: the CA (PEM) agents pin, handed out at enrolment; null: none to pin. */
+  caPem?: string | null;
   now: () => number;
   /** Whether a workstation's agent is connected; rows show it when read. */
   isOnline: (key: string) => boolean;
@@ -64,6 +66,11 @@ export interface EnrolResult {
   posPassword: string;
   /** `coordinatorKeys` (current and next key) only while a rotation is under way. */
   agentConfig: AgentConfigInput & { coordinatorKeys?: string[] };
+  /**
+   * With TLS: the CA (PEM) to save beside agent.json as `ca.pem` (the
+   * config's `"ca": "ca.pem"` names it); absent without TLS.
+   */
+  caPem?: string;
 }
 
 /**
@@ -132,7 +139,14 @@ export class ConsoleOperations {
         hashSecretAsync(password),
         hashSecretAsync(posPassword),
       ]);
-      records.push({ ...ws, agentSecretHash, posSecretHash, enrolledAt: this.iso() });
+      const mosquittoLines = mosquittoLinesOf(ws, password, posPassword);
+      records.push({
+        ...ws,
+        agentSecretHash,
+        posSecretHash,
+        enrolledAt: this.iso(),
+        mosquittoLines,
+      });
       results.push(this.enrolResult(ws, password, posPassword));
     }
     // Checked again inside the change: another enrolment may have landed while hashing.

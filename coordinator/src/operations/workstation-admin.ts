@@ -5,7 +5,7 @@ import { groupMatchesAny } from "../fleet/filters.js";
 import { rowKey } from "../fleet/service-row.js";
 import { type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
 import type { EnrolResult, OperationsDeps } from "./console-operations.js";
-import { enrolmentOf } from "./enrolment.js";
+import { enrolmentOf, mosquittoLinesOf } from "./enrolment.js";
 
 /** A workstation's ref: `{store, workstation}`. */
 export interface WorkstationRef {
@@ -134,7 +134,9 @@ export class WorkstationAdmin {
     const rekeyed = await this.deps.state.change((draft) => {
       const record = draft.workstations[key];
       if (record === undefined) return undefined;
-      draft.workstations[key] = { ...record, agentSecretHash, posSecretHash };
+      // New Mosquitto lines too: else an external broker's password file keeps the old secrets.
+      const mosquittoLines = mosquittoLinesOf(record, password, posPassword);
+      draft.workstations[key] = { ...record, agentSecretHash, posSecretHash, mosquittoLines };
       return record;
     });
     if (rekeyed === undefined) return err(notEnrolled(key));

@@ -338,6 +338,7 @@ describe("the route table", () => {
   it("keeps every path the console has always used", () => {
     expect(routes.map(([, r]) => `${r.method} ${r.path}`).sort()).toEqual([
       "GET /api/audit",
+      "GET /api/broker-config/mosquitto",
       "GET /api/packs",
       "GET /api/status",
       "GET /api/versions",
