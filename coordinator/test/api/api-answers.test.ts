@@ -1,6 +1,7 @@
 // Every route of the API contract called on a live coordinator with its table example: the
 // answer has the route's status and validates against the route's answer schema, and a
-// refusal (4xx) validates against the error answer. The compile-time check
+// refusal (4xx) validates against the error answer; both by the zod schemas and by the
+// committed openapi.json (an independent validator). The compile-time check
 // (answer-types.test.ts) says the types agree; this says the bytes on the wire do.
 
 import { mkdirSync, readFileSync } from "node:fs";
@@ -10,6 +11,7 @@ import { errorAnswer } from "../../src/api/answers.js";
 import { API_ROUTES, type RouteName, type RouteSpec } from "../../src/api/routes.js";
 import { buildPack, descriptorFor, type Workspace } from "../packs/pack-fixtures.js";
 import { LiveCoordinator } from "./live-coordinator.js";
+import { openApiValidator, readOpenApi } from "./openapi-validator.js";
 
 /**
  * The order the examples run in: reads first, then the changes, so that each example
@@ -38,6 +40,22 @@ function queryString(example: RouteSpec["queryExample"]): string {
   const text = params.toString();
   return text === "" ? "" : `?${text}`;
 }
+
+const schemaAt = openApiValidator(readOpenApi());
+/** The committed document's schema for a route's answer. */
+const documentAnswer = (route: RouteSpec) =>
+  schemaAt([
+    "paths",
+    route.path,
+    route.method.toLowerCase(),
+    "responses",
+    String(route.status),
+    "content",
+    "application/json",
+    "schema",
+  ]);
+/** The committed document's error answer (every route's 4XX). */
+const documentError = schemaAt(["components", "schemas", "Error"]);
 
 describe("live answers against the answer schemas", { timeout: 60_000 }, () => {
   let live: LiveCoordinator;
@@ -70,6 +88,8 @@ describe("live answers against the answer schemas", { timeout: 60_000 }, () => {
       expect(answer.status, `${name}: ${answer.text}`).toBe(route.status);
       const checked = route.answer.safeParse(answer.body);
       expect(checked.error?.issues ?? [], `${name} answered ${answer.text}`).toEqual([]);
+      const byDocument = documentAnswer(route);
+      expect(byDocument(answer.body), `${name}: ${JSON.stringify(byDocument.errors)}`).toBe(true);
     }
   });
 
@@ -113,9 +133,12 @@ describe("live answers against the answer schemas", { timeout: 60_000 }, () => {
       const refused = await live.call(route.method, `${route.path}?no-such-parameter=1`);
       expect(refused.status, `${name}: ${refused.text}`).toBe(400);
       expect(errorAnswer.safeParse(refused.body).success, refused.text).toBe(true);
+      expect(documentError(refused.body), refused.text).toBe(true);
       const anonymous = await fetch(`${live.url}${route.path}`, { method: route.method });
       expect(anonymous.status, name).toBe(401);
-      expect(errorAnswer.safeParse(await anonymous.json()).success, name).toBe(true);
+      const error: unknown = await anonymous.json();
+      expect(errorAnswer.safeParse(error).success, name).toBe(true);
+      expect(documentError(error), name).toBe(true);
     }
   });
 });
