@@ -1,3 +1,5 @@
+export { ANSWERS, errorAnswer } from "./api/answers.js";
+export { buildOpenApi, renderOpenApi } from "./api/openapi.js";
 export {
   type Answer,
   API_ROUTES,

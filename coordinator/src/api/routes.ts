@@ -1,25 +1,11 @@
 import type { z } from "zod";
-import type { AuditEntry } from "../audit/audit-log.js";
-import type { StatusRow } from "../fleet/status-table.js";
-import type { MosquittoAccountsAnswer } from "../operations/broker-accounts.js";
-import type {
-  ChangeReport,
-  EnrolResult,
-  VersionsReport,
-} from "../operations/console-operations.js";
-import type { WithdrawResult } from "../operations/pack-admin.js";
-import type {
-  RekeyResult,
-  RemoveResult,
-  WorkstationInfo,
-} from "../operations/workstation-admin.js";
-import type { PackRecord } from "../packs/pack-record.js";
 import {
   packRefBody,
   packsQuery,
   workstationRefBody,
   workstationsQuery,
 } from "./admin-requests.js";
+import { ANSWERS } from "./answers.js";
 import {
   enrolBody,
   noQuery,
@@ -36,15 +22,9 @@ import {
  * takes its request types from it, and tests generate their cases from it,
  * so a new route is covered by adding one entry.
  *
- * Answers are typed only for now (`answer<T>()`); they become zod schemas
- * here too (and OpenAPI is generated from the table), as do finer roles.
+ * Every answer is a zod schema too (api/answers.ts), and
+ * coordinator/openapi.json is generated from this table (api/openapi.ts).
  */
-
-/** A route's answer type, carried by the table until answers get schemas. */
-export interface AnswerType<T> {
-  readonly __answer?: T;
-}
-const answer = <T>(): AnswerType<T> => ({});
 
 /** How a route's body is read: a JSON document checked by a schema (with a valid example), a pack upload, or none. */
 export type BodySpec =
@@ -64,7 +44,8 @@ export interface RouteSpec {
   readonly body: BodySpec;
   /** Status of a successful answer. */
   readonly status: 200 | 201;
-  readonly answer: AnswerType<unknown>;
+  /** Schema of a successful answer (what the client receives; refusals are `{error}`). */
+  readonly answer: z.ZodType;
   readonly summary: string;
 }
 
@@ -83,7 +64,7 @@ export const API_ROUTES = {
       workstations: [{ store: "1001", workstation: "01", group: "DE/North" }],
     }),
     status: 201,
-    answer: answer<EnrolResult | EnrolResult[]>(),
+    answer: ANSWERS.EnrolAnswer,
     summary: "Enrol one workstation, or many at once (all or none)",
   },
   publishPack: {
@@ -94,7 +75,7 @@ export const API_ROUTES = {
     queryExample: {},
     body: { kind: "pack-upload" },
     status: 201,
-    answer: answer<PackRecord>(),
+    answer: ANSWERS.PackRecord,
     summary: "Publish a function pack (the .tgz as the body)",
   },
   listPacks: {
@@ -105,7 +86,7 @@ export const API_ROUTES = {
     queryExample: { function: "pos-client" },
     body: NONE,
     status: 200,
-    answer: answer<PackRecord[]>(),
+    answer: ANSWERS.PackList,
     summary: "The published packs (of the functions given), withdrawn ones too",
   },
   withdrawPack: {
@@ -116,7 +97,7 @@ export const API_ROUTES = {
     queryExample: {},
     body: json(packRefBody, { name: "pos-client", version: "1.2.0" }),
     status: 200,
-    answer: answer<WithdrawResult>(),
+    answer: ANSWERS.WithdrawResult,
     summary: "Withdraw a pack version: no new request may name it; rows running it are untouched",
   },
   listWorkstations: {
@@ -127,7 +108,7 @@ export const API_ROUTES = {
     queryExample: { store: "1001,2002", group: "DE" },
     body: NONE,
     status: 200,
-    answer: answer<WorkstationInfo[]>(),
+    answer: ANSWERS.WorkstationList,
     summary: "The enrolled workstations passing the filters",
   },
   removeWorkstation: {
@@ -138,7 +119,7 @@ export const API_ROUTES = {
     queryExample: {},
     body: json(workstationRefBody, { store: "1001", workstation: "01" }),
     status: 200,
-    answer: answer<RemoveResult>(),
+    answer: ANSWERS.RemoveResult,
     summary: "Remove a workstation: its logins, desired state and fleet rows",
   },
   rekeyWorkstation: {
@@ -149,7 +130,7 @@ export const API_ROUTES = {
     queryExample: {},
     body: json(workstationRefBody, { store: "1001", workstation: "01" }),
     status: 200,
-    answer: answer<RekeyResult>(),
+    answer: ANSWERS.RekeyResult,
     summary: "New agent and POS passwords for a workstation; the old ones stop working at once",
   },
   status: {
@@ -160,7 +141,7 @@ export const API_ROUTES = {
     queryExample: { store: "1001,2002", status: ["failed", "rolled-back"], group: "DE" },
     body: NONE,
     status: 200,
-    answer: answer<StatusRow[]>(),
+    answer: ANSWERS.StatusRows,
     summary: "Flow-service rows passing the filters",
   },
   versions: {
@@ -171,7 +152,7 @@ export const API_ROUTES = {
     queryExample: { function: "pos-client", store: "1001" },
     body: NONE,
     status: 200,
-    answer: answer<VersionsReport>(),
+    answer: ANSWERS.VersionsReport,
     summary: "The versions one function's matching rows may be set to, newest first",
   },
   setPreferred: {
@@ -189,7 +170,7 @@ export const API_ROUTES = {
       dryRun: false,
     }),
     status: 200,
-    answer: answer<ChangeReport>(),
+    answer: ANSWERS.ChangeReport,
     summary: "Set the preferred version of a function on the matching rows",
   },
   retry: {
@@ -200,7 +181,7 @@ export const API_ROUTES = {
     queryExample: {},
     body: json(retryBody, { filters: { status: ["failed", "rolled-back"], group: "DE" } }),
     status: 200,
-    answer: answer<ChangeReport>(),
+    answer: ANSWERS.ChangeReport,
     summary: "Retry Failed, Rolled Back and Not Ready rows",
   },
   audit: {
@@ -211,7 +192,7 @@ export const API_ROUTES = {
     queryExample: {},
     body: NONE,
     status: 200,
-    answer: answer<AuditEntry[]>(),
+    answer: ANSWERS.AuditEntries,
     summary: "The audit log of console actions",
   },
   // `tillroll broker-config mosquitto`: accounts and hashes for an external broker.
@@ -223,7 +204,7 @@ export const API_ROUTES = {
     queryExample: {},
     body: NONE,
     status: 200,
-    answer: answer<MosquittoAccountsAnswer>(),
+    answer: ANSWERS.MosquittoAccounts,
     summary: "Broker accounts with Mosquitto password hashes, topic root and TLS files",
   },
 } as const satisfies Record<string, RouteSpec>;
@@ -246,8 +227,7 @@ export type ParsedBody<N extends RouteName> = z.output<JsonSchemaOf<N>>;
 export type RequestQuery<N extends RouteName> = z.input<Routes[N]["query"]>;
 export type ParsedQuery<N extends RouteName> = z.output<Routes[N]["query"]>;
 /** What route `N` answers with. */
-export type Answer<N extends RouteName> =
-  Routes[N]["answer"] extends AnswerType<infer T> ? T : never;
+export type Answer<N extends RouteName> = z.input<Routes[N]["answer"]>;
 
 /** The route for `method` and `path`, if any. */
 export function findRoute(method: string, path: string): RouteName | undefined {

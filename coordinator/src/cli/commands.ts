@@ -1,14 +1,16 @@
 import { readFile } from "node:fs/promises";
-import { API_ROUTES, type RequestBody, type RequestQuery } from "../api/routes.js";
+import { type Answer, API_ROUTES, type RequestBody, type RequestQuery } from "../api/routes.js";
 import { formatStatusTable, toJsonRow } from "../fleet/status-table.js";
-import type { ChangeReport } from "../operations/console-operations.js";
-import type { RowChange } from "../operations/plan-changes.js";
 import { checked, filtersOf, out, queryOf, single } from "./command-args.js";
 import { ConsoleError, callRoute, resolveTarget, UsageError } from "./console-client.js";
 import { changeExitCode, EXIT_CODES, type ExitCode } from "./exit-codes.js";
 import type { CliValues } from "./options.js";
 import { runPackCommand } from "./pack-commands.js";
 import { runWorkstationCommand } from "./workstation-commands.js";
+
+/** A change's answer (set-preferred and retry answer the same report), from the API contract. */
+type ChangeReport = Answer<"setPreferred">;
+type RowChange = ChangeReport["changed"][number];
 
 // Moved to command-args.ts (shared with the pack and workstation commands); still exported here.
 export { filtersOf, inFlagTerms } from "./command-args.js";

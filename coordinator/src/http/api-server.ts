@@ -7,6 +7,7 @@ import { pipeline } from "node:stream/promises";
 import { ok, type Result } from "@tillroll/protocol";
 import { parseBody, parseQuery } from "../api/parse-request.js";
 import {
+  type Answer,
   API_ROUTES,
   findRoute,
   type ParsedBody,
@@ -50,7 +51,8 @@ type JsonBodyRoute =
   | "withdrawPack"
   | "removeWorkstation"
   | "rekeyWorkstation";
-type Handlers = { [N in RouteName]: (input: Parsed<N>) => Promise<Result<unknown>> };
+/** Typed by the contract: an operation whose result drifts from its route's answer schema does not compile. */
+type Handlers = { [N in RouteName]: (input: Parsed<N>) => Promise<Result<Answer<N>>> };
 
 /**
  * The console API (`/api/*`, operator token required), pack downloads for
