@@ -2,6 +2,8 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { DEFAULT_TOPIC_ROOT, fleetFilter } from "@tillroll/protocol";
 import mqtt, { type MqttClient } from "mqtt";
+import { openAccounts } from "./accounts/open-accounts.js";
+import type { ScryptParams } from "./accounts/secrets.js";
 import { AuditLog } from "./audit/audit-log.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded-broker.js";
 import { createPrincipalLookup } from "./broker/principal-lookup.js";
@@ -33,6 +35,10 @@ export interface CoordinatorOptions {
   topicRoot?: string;
   log?: (message: string) => void;
   now?: () => number;
+  /** Session cookies get `Secure` (set when serving HTTPS). */
+  secureCookies?: boolean;
+  /** Operator password hashing; tests pass cheap parameters, production keeps the default. */
+  passwordParams?: ScryptParams;
 }
 
 /**
@@ -61,6 +67,14 @@ export class Coordinator {
     const uploadDir = join(data.dir, "uploads");
     await removeUploadLeftovers(uploadDir, log);
     const audit = new AuditLog(join(data.dir, "audit.jsonl"));
+    // Operators, roles and sessions (issue 9): DATA/operator-token is the platform admin's token.
+    const accounts = await openAccounts({
+      dataDir: data.dir,
+      operatorToken: data.operatorToken,
+      now,
+      log,
+      passwordParams: options.passwordParams,
+    });
     const closers: (() => Promise<void>)[] = [];
 
     let broker: EmbeddedBroker | null = null;
@@ -180,7 +194,7 @@ export class Coordinator {
         }),
         packAdmin: new PackAdmin(operationsDeps),
         packs,
-        operatorToken: data.operatorToken,
+        accounts: { ...accounts, audit, now, secureCookies: options.secureCookies ?? false },
         uploadDir,
         maxUploadBytes: packs.limits.maxBytes,
         metrics: () =>

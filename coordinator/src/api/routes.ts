@@ -1,4 +1,6 @@
 import type { z } from "zod";
+import type { IssuedOperator, OperatorSummary } from "../accounts/operators.js";
+import type { Role } from "../accounts/roles.js";
 import type { AuditEntry } from "../audit/audit-log.js";
 import type { StatusRow } from "../fleet/status-table.js";
 import type {
@@ -13,6 +15,7 @@ import type {
   WorkstationInfo,
 } from "../operations/workstation-admin.js";
 import type { PackRecord } from "../packs/pack-record.js";
+import { auditQuery, loginBody, operatorAddBody, operatorRefBody } from "./account-requests.js";
 import {
   packRefBody,
   packsQuery,
@@ -39,6 +42,18 @@ import {
  * here too (and OpenAPI is generated from the table), as do finer roles.
  */
 
+/** What login and `GET /api/session` answer: who, and the CSRF token or bearer token of a new session. */
+export interface SessionAnswer {
+  name: string;
+  role: Role;
+  scope: string | null;
+  /** Cookie sessions: send it back as `X-CSRF-Token` on every POST. */
+  csrfToken?: string;
+  /** `token: true` logins: the bearer token, with the session's idle timeout. */
+  token?: string;
+  idleTimeoutSeconds?: number;
+}
+
 /** A route's answer type, carried by the table until answers get schemas. */
 export interface AnswerType<T> {
   readonly __answer?: T;
@@ -54,8 +69,11 @@ export type BodySpec =
 export interface RouteSpec {
   readonly method: "GET" | "POST";
   readonly path: `/api/${string}`;
-  /** Who may call it: the operator token, for now the only role. */
-  readonly auth: "operator";
+  /**
+   * Signed in (`operator`: the role needed is in accounts/permissions.ts's
+   * ROUTE_PERMISSIONS, keyed by `METHOD path`) or not (`public`: the login).
+   */
+  readonly auth: "operator" | "public";
   /** Every route has a strict query schema; most take no parameters. */
   readonly query: z.ZodType;
   /** A valid query (parameter → value, or values for a repeated parameter). */
@@ -206,12 +224,95 @@ export const API_ROUTES = {
     method: "GET",
     path: "/api/audit",
     auth: "operator",
+    query: auditQuery,
+    queryExample: { operator: "anna" },
+    body: NONE,
+    status: 200,
+    answer: answer<AuditEntry[]>(),
+    summary: "The audit log of console actions (of one operator with ?operator=NAME)",
+  },
+  listOperators: {
+    method: "GET",
+    path: "/api/operators",
+    auth: "operator",
     query: noQuery,
     queryExample: {},
     body: NONE,
     status: 200,
-    answer: answer<AuditEntry[]>(),
-    summary: "The audit log of console actions",
+    answer: answer<OperatorSummary[]>(),
+    summary: "The operators (a partner admin sees those inside its scope)",
+  },
+  addOperator: {
+    method: "POST",
+    path: "/api/operators",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: json(operatorAddBody, {
+      name: "anna",
+      role: "operator",
+      scope: "DE/North",
+      email: "anna@example.com",
+    }),
+    status: 201,
+    answer: answer<IssuedOperator>(),
+    summary: "Add an operator; the answer carries its API token and password, shown once",
+  },
+  removeOperator: {
+    method: "POST",
+    path: "/api/operators/remove",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: json(operatorRefBody, { name: "anna" }),
+    status: 200,
+    answer: answer<OperatorSummary>(),
+    summary: "Remove an operator: its token, password and sessions stop working at once",
+  },
+  resetOperator: {
+    method: "POST",
+    path: "/api/operators/reset",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: json(operatorRefBody, { name: "anna" }),
+    status: 200,
+    answer: answer<IssuedOperator>(),
+    summary: "New token and password for an operator; the old ones stop working at once",
+  },
+  login: {
+    method: "POST",
+    path: "/api/session",
+    auth: "public",
+    query: noQuery,
+    queryExample: {},
+    body: json(loginBody, { name: "anna", password: "correct horse battery staple" }),
+    status: 200,
+    answer: answer<SessionAnswer>(),
+    summary:
+      "Log in: sets the session cookie and answers its CSRF token, or with token:true answers a bearer session token",
+  },
+  whoami: {
+    method: "GET",
+    path: "/api/session",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: NONE,
+    status: 200,
+    answer: answer<SessionAnswer>(),
+    summary: "Who the caller is: name, role and scope",
+  },
+  logout: {
+    method: "POST",
+    path: "/api/session/end",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: NONE,
+    status: 200,
+    answer: answer<{ ok: true }>(),
+    summary: "Log out: ends the cookie's session or the bearer session token",
   },
 } as const satisfies Record<string, RouteSpec>;
 

@@ -51,6 +51,19 @@ export const OPTIONS = {
     description: "operator token (default TILLROLL_TOKEN, or --data DIR's operator-token)",
   },
   json: { type: "boolean", description: "print JSON for scripts" },
+  role: {
+    type: "string",
+    value: "ROLE",
+    description: "viewer, operator, approver or admin (each includes the one before)",
+  },
+  scope: {
+    type: "string",
+    value: "GROUP",
+    description: "limit the operator to this business unit group and its subgroups",
+  },
+  email: { type: "string", value: "ADDR", description: "the operator's contact address" },
+  name: { type: "string", value: "NAME", description: "operator name (default: your user name)" },
+  operator: { type: "string", value: "NAME", description: "only the entries of this operator" },
   // Filters: a repeated flag is a list (the bounds refuse one with a message).
   store: { type: "string", multiple: true, value: "S", description: "store id(s)" },
   workstation: { type: "string", multiple: true, value: "W", description: "workstation id(s)" },
