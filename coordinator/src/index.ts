@@ -1,3 +1,5 @@
+export type { Operator } from "./accounts/identity.js";
+export { canApprove } from "./accounts/permissions.js";
 export {
   type Answer,
   API_ROUTES,
