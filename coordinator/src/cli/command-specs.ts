@@ -28,7 +28,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: ["data", "mqtt-port", "http-port", "broker", "host", "public-host"],
     summary: "run the coordinator: embedded MQTT broker, fleet store, HTTP API and pack downloads",
     details: [
-      "The first start creates the data folder, the signing key pair and the operator token.",
+      "The first start creates the data folder, the signing key pair, the operator token and the",
+      "platform admin `admin` (that token is its API token; its password is printed once).",
     ],
     examples: [
       "tillroll coordinator --data /var/lib/tillroll-coordinator",

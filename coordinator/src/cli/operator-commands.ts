@@ -1,4 +1,5 @@
 import { userInfo } from "node:os";
+import { operatorNameSchema } from "../api/account-requests.js";
 import { API_ROUTES, type RequestBody } from "../api/routes.js";
 import { checked, out } from "./command-args.js";
 import {
@@ -20,9 +21,15 @@ export const OPERATOR_USAGE = `usage: tillroll operator add NAME --role ROLE [--
        tillroll operator remove NAME [--json]
        tillroll operator reset NAME [--json]`;
 
+/** NAME is positional: its problems are named as NAME, not as a `--name` flag. */
 function nameArg(name: string | undefined, command: string): RequestBody<"removeOperator"> {
   if (name === undefined) throw new UsageError(`${command} takes NAME\n${OPERATOR_USAGE}`);
-  return checked(API_ROUTES.removeOperator.body.schema, { name }, command);
+  const parsed = operatorNameSchema.safeParse(name);
+  if (!parsed.success)
+    throw new UsageError(
+      `${command}: NAME ${JSON.stringify(name)} ${parsed.error.issues[0]?.message ?? "is not valid"}`,
+    );
+  return { name };
 }
 
 /** The secrets of `operator add` and `operator reset`, for people: shown once. */
@@ -46,7 +53,7 @@ export async function runOperatorCommand(args: string[], values: CliValues): Pro
     throw new UsageError(`unexpected ${JSON.stringify(extra)}\n${OPERATOR_USAGE}`);
   switch (sub) {
     case "add": {
-      if (name === undefined) throw new UsageError(`operator add takes NAME\n${OPERATOR_USAGE}`);
+      nameArg(name, "operator add");
       const body = checked(
         API_ROUTES.addOperator.body.schema,
         {
