@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { DEFAULT_TOPIC_ROOT, fleetFilter } from "@tillroll/protocol";
 import mqtt, { type MqttClient } from "mqtt";
+import { openAccounts } from "./accounts/open-accounts.js";
+import type { ScryptParams } from "./accounts/secrets.js";
 import { AuditLog } from "./audit/audit-log.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded-broker.js";
 import { createPrincipalLookup } from "./broker/principal-lookup.js";
@@ -51,6 +53,10 @@ export interface CoordinatorOptions {
   plaintext?: { mqttPort: number; httpPort: number } | undefined;
   log?: (message: string) => void;
   now?: () => number;
+  /** Session cookies get `Secure` (set when serving HTTPS). */
+  secureCookies?: boolean;
+  /** Operator password hashing; tests pass cheap parameters, production keeps the default. */
+  passwordParams?: ScryptParams;
 }
 
 /**
@@ -79,6 +85,14 @@ export class Coordinator {
     const uploadDir = join(data.dir, "uploads");
     await removeUploadLeftovers(uploadDir, log);
     const audit = new AuditLog(join(data.dir, "audit.jsonl"));
+    // Operators, roles and sessions (issue 9): DATA/operator-token is the platform admin's token.
+    const accounts = await openAccounts({
+      dataDir: data.dir,
+      operatorToken: data.operatorToken,
+      now,
+      log,
+      passwordParams: options.passwordParams,
+    });
     const closers: (() => Promise<void>)[] = [];
     const material =
       options.tls === undefined
@@ -212,7 +226,13 @@ export class Coordinator {
       }),
       packAdmin: new PackAdmin(operationsDeps),
       packs,
-      operatorToken: data.operatorToken,
+      // Session cookies are Secure whenever the console is served over HTTPS.
+      accounts: {
+        ...accounts,
+        audit,
+        now,
+        secureCookies: options.secureCookies ?? material !== null,
+      },
       uploadDir,
       maxUploadBytes: packs.limits.maxBytes,
       metrics: () =>

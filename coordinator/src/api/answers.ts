@@ -11,6 +11,8 @@ import {
   workstationIdSchema,
 } from "@tillroll/protocol";
 import { z } from "zod";
+import { OPERATOR_NAME_PATTERN } from "../accounts/identity.js";
+import { ROLES } from "../accounts/roles.js";
 import { auditEntrySchema } from "../audit/audit-log.js";
 import { serviceRowSchema } from "../fleet/service-row.js";
 import { packRecordSchema } from "../packs/pack-record.js";
@@ -144,6 +146,43 @@ export const mosquittoAccountsAnswer = z.strictObject({
     .nullable(),
 });
 
+// --- operators and sessions ------------------------------------------------
+
+const operatorFields = {
+  name: z.string().regex(OPERATOR_NAME_PATTERN),
+  role: z.enum(ROLES),
+  scope: groupSchema.nullable(),
+  email: z.string().nullable(),
+};
+
+/** An operator as `operator list` shows it: everything but the hashes. */
+export const operatorSummaryAnswer = z.strictObject({
+  ...operatorFields,
+  createdAt: timestampSchema,
+  secretsIssuedAt: timestampSchema,
+});
+
+/** A new or reset operator: its API token and password, shown once. */
+export const issuedOperatorAnswer = z.strictObject({
+  ...operatorFields,
+  token: z.string(),
+  password: z.string(),
+});
+
+/** Login and `GET /api/session`: who, and the CSRF token or the bearer token of a new session. */
+export const sessionAnswer = z.strictObject({
+  name: z.string().regex(OPERATOR_NAME_PATTERN),
+  role: z.enum(ROLES),
+  scope: groupSchema.nullable(),
+  /** Cookie sessions: send it back as `X-CSRF-Token` on every POST. */
+  csrfToken: z.string().optional(),
+  /** `token: true` logins: the bearer token, with the session's idle timeout. */
+  token: z.string().optional(),
+  idleTimeoutSeconds: count.optional(),
+});
+
+export type SessionAnswer = z.infer<typeof sessionAnswer>;
+
 /**
  * Named answers: the OpenAPI document lists each once under
  * components/schemas and refers to it from every route answering it.
@@ -161,5 +200,11 @@ export const ANSWERS = {
   ChangeReport: changeReportAnswer,
   AuditEntries: z.array(auditEntrySchema),
   MosquittoAccounts: mosquittoAccountsAnswer,
+  Operators: z.array(operatorSummaryAnswer),
+  Operator: operatorSummaryAnswer,
+  IssuedOperator: issuedOperatorAnswer,
+  Session: sessionAnswer,
+  /** Logout: `ended` is false when the caller used an API token (no session to end). */
+  LoggedOut: z.strictObject({ ok: z.literal(true), ended: z.boolean() }),
   Error: errorAnswer,
 } as const satisfies Record<string, z.ZodType>;

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { auditQuery, loginBody, operatorAddBody, operatorRefBody } from "./account-requests.js";
 import {
   packRefBody,
   packsQuery,
@@ -35,8 +36,11 @@ export type BodySpec =
 export interface RouteSpec {
   readonly method: "GET" | "POST";
   readonly path: `/api/${string}`;
-  /** Who may call it: the operator token, for now the only role. */
-  readonly auth: "operator";
+  /**
+   * Signed in (`operator`: the role needed is in accounts/permissions.ts's
+   * ROUTE_PERMISSIONS, keyed by `METHOD path`) or not (`public`: the login).
+   */
+  readonly auth: "operator" | "public";
   /** Every route has a strict query schema; most take no parameters. */
   readonly query: z.ZodType;
   /** A valid query (parameter → value, or values for a repeated parameter). */
@@ -188,12 +192,95 @@ export const API_ROUTES = {
     method: "GET",
     path: "/api/audit",
     auth: "operator",
+    query: auditQuery,
+    queryExample: { operator: "anna" },
+    body: NONE,
+    status: 200,
+    answer: ANSWERS.AuditEntries,
+    summary: "The audit log of console actions (of one operator with ?operator=NAME)",
+  },
+  listOperators: {
+    method: "GET",
+    path: "/api/operators",
+    auth: "operator",
     query: noQuery,
     queryExample: {},
     body: NONE,
     status: 200,
-    answer: ANSWERS.AuditEntries,
-    summary: "The audit log of console actions",
+    answer: ANSWERS.Operators,
+    summary: "The operators (a partner admin sees those inside its scope)",
+  },
+  addOperator: {
+    method: "POST",
+    path: "/api/operators",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: json(operatorAddBody, {
+      name: "anna",
+      role: "operator",
+      scope: "DE/North",
+      email: "anna@example.com",
+    }),
+    status: 201,
+    answer: ANSWERS.IssuedOperator,
+    summary: "Add an operator; the answer carries its API token and password, shown once",
+  },
+  removeOperator: {
+    method: "POST",
+    path: "/api/operators/remove",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: json(operatorRefBody, { name: "anna" }),
+    status: 200,
+    answer: ANSWERS.Operator,
+    summary: "Remove an operator: its token, password and sessions stop working at once",
+  },
+  resetOperator: {
+    method: "POST",
+    path: "/api/operators/reset",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: json(operatorRefBody, { name: "anna" }),
+    status: 200,
+    answer: ANSWERS.IssuedOperator,
+    summary: "New token and password for an operator; the old ones stop working at once",
+  },
+  login: {
+    method: "POST",
+    path: "/api/session",
+    auth: "public",
+    query: noQuery,
+    queryExample: {},
+    body: json(loginBody, { name: "anna", password: "correct horse battery staple" }),
+    status: 200,
+    answer: ANSWERS.Session,
+    summary:
+      "Log in: sets the session cookie and answers its CSRF token, or with token:true answers a bearer session token",
+  },
+  whoami: {
+    method: "GET",
+    path: "/api/session",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: NONE,
+    status: 200,
+    answer: ANSWERS.Session,
+    summary: "Who the caller is: name, role and scope",
+  },
+  logout: {
+    method: "POST",
+    path: "/api/session/end",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: NONE,
+    status: 200,
+    answer: ANSWERS.LoggedOut,
+    summary: "Log out: ends the cookie's session or the bearer session token",
   },
   // `tillroll broker-config mosquitto`: accounts and hashes for an external broker.
   mosquittoAccounts: {

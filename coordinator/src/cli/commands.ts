@@ -1,9 +1,11 @@
 import { readFile } from "node:fs/promises";
+import { formatWho } from "../accounts/audit-identity.js";
 import { type Answer, API_ROUTES, type RequestBody, type RequestQuery } from "../api/routes.js";
 import { formatStatusTable, toJsonRow } from "../fleet/status-table.js";
 import { checked, filtersOf, out, queryOf, single } from "./command-args.js";
 import { ConsoleError, callRoute, resolveTarget, UsageError } from "./console-client.js";
 import { changeExitCode, EXIT_CODES, type ExitCode } from "./exit-codes.js";
+import { runLogin, runLogout, runOperatorCommand } from "./operator-commands.js";
 import type { CliValues } from "./options.js";
 import { runPackCommand } from "./pack-commands.js";
 import { runWorkstationCommand } from "./workstation-commands.js";
@@ -192,9 +194,20 @@ export async function runConsoleCommand(
       const target = await resolveTarget(values, process.env);
       return finishChange(await callRoute(target, "retry", { body }), json);
     }
+    case "operator":
+      return runOperatorCommand(args, values);
+    case "login":
+      return runLogin(values);
+    case "logout":
+      return runLogout(values);
     case "audit": {
+      const query: RequestQuery<"audit"> = checked(
+        API_ROUTES.audit.query,
+        values.operator === undefined ? {} : { operator: values.operator },
+        "audit",
+      );
       const target = await resolveTarget(values, process.env);
-      const entries = await callRoute(target, "audit");
+      const entries = await callRoute(target, "audit", { query: new URLSearchParams(query) });
       if (json) out(JSON.stringify(entries, null, 2));
       else
         out(
@@ -203,7 +216,7 @@ export async function runConsoleCommand(
             : entries
                 .map(
                   (e) =>
-                    `${e.at}  ${e.who}  ${e.action}  ${JSON.stringify(e.details)}  touched ${e.touched.length}, skipped ${e.skipped}`,
+                    `${e.at}  ${formatWho(e.who)}  ${e.action}  ${JSON.stringify(e.details)}  touched ${e.touched.length}, skipped ${e.skipped}`,
                 )
                 .join("\n"),
         );

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
 import { type Answer, API_ROUTES, type RequestBody, type RouteName } from "../api/routes.js";
+import { storedLogin } from "./credentials-file.js";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
 
 /** Where the console finds the coordinator and its operator token. */
@@ -29,9 +30,15 @@ export class UsageError extends ConsoleError {
   }
 }
 
+/** `--url`, else TILLROLL_URL, else http://127.0.0.1:8080. */
+export function resolveUrl(options: { url?: string | undefined }, env: NodeJS.ProcessEnv): string {
+  return (options.url ?? env.TILLROLL_URL ?? "http://127.0.0.1:8080").replace(/\/+$/, "");
+}
+
 /**
- * `--url`, else TILLROLL_URL, else http://127.0.0.1:8080; `--token`, else
- * TILLROLL_TOKEN, else `<--data DIR or ./data>/operator-token`.
+ * The URL (resolveUrl) and a token: `--token`, else TILLROLL_TOKEN, else
+ * `--data DIR`'s operator-token when --data is given, else the token
+ * `tillroll login` saved for the URL, else `./data/operator-token`.
  */
 export async function resolveTarget(
   options: {
@@ -42,15 +49,17 @@ export async function resolveTarget(
   },
   env: NodeJS.ProcessEnv,
 ): Promise<ConsoleTarget> {
-  const url = (options.url ?? env.TILLROLL_URL ?? "http://127.0.0.1:8080").replace(/\/+$/, "");
+  const url = resolveUrl(options, env);
   let token = options.token ?? env.TILLROLL_TOKEN;
+  if ((token === undefined || token === "") && options.data === undefined)
+    token = (await storedLogin(url, env).catch(() => undefined))?.token;
   if (token === undefined || token === "") {
     const path = join(options.data ?? "./data", "operator-token");
     try {
       token = (await readFile(path, "utf8")).trim();
     } catch {
       throw new ConsoleError(
-        `no operator token: pass --token, set TILLROLL_TOKEN, or point --data at the coordinator's folder (${path} not readable)`,
+        `no operator token: run \`tillroll login\`, pass --token, set TILLROLL_TOKEN, or point --data at the coordinator's folder (${path} not readable)`,
       );
     }
   }
@@ -113,7 +122,7 @@ export async function callApi<T>(
   const init = {
     method,
     headers: {
-      authorization: `Bearer ${target.token}`,
+      ...(target.token === "" ? {} : { authorization: `Bearer ${target.token}` }),
       ...(raw !== undefined
         ? { "content-type": "application/octet-stream" }
         : body !== undefined

@@ -98,6 +98,19 @@ export const OPTIONS = {
     value: "USER",
     description: "user Mosquitto drops its root privileges to (its `user` setting)",
   },
+  role: {
+    type: "string",
+    value: "ROLE",
+    description: "viewer, operator, approver or admin (each includes the one before)",
+  },
+  scope: {
+    type: "string",
+    value: "GROUP",
+    description: "limit the operator to this business unit group and its subgroups",
+  },
+  email: { type: "string", value: "ADDR", description: "the operator's contact address" },
+  name: { type: "string", value: "NAME", description: "operator name (default: your user name)" },
+  operator: { type: "string", value: "NAME", description: "only the entries of this operator" },
   // Filters: a repeated flag is a list (the bounds refuse one with a message).
   store: { type: "string", multiple: true, value: "S", description: "store id(s)" },
   workstation: { type: "string", multiple: true, value: "W", description: "workstation id(s)" },

@@ -12,8 +12,11 @@ import {
   validate,
   workstationIdSchema,
 } from "@tillroll/protocol";
+import { auditWho, filterByOperator } from "../accounts/audit-identity.js";
+import type { Operator } from "../accounts/identity.js";
+import { checkChangeScope, filterReadable } from "../accounts/scope.js";
 import type { RetryRequest, SetPreferredRequest } from "../api/requests.js";
-import type { AuditLog } from "../audit/audit-log.js";
+import type { AuditEntry, AuditLog } from "../audit/audit-log.js";
 import { generateSecret, hashSecretAsync } from "../broker/credentials.js";
 import type { DesiredPublisher } from "../desired/desired-publisher.js";
 import { type Filters, groupMatchesAny } from "../fleet/filters.js";
@@ -24,6 +27,7 @@ import type { PackRecord } from "../packs/pack-record.js";
 import type { PackStore } from "../packs/pack-store.js";
 import { type DesiredEntry, type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
 import type { StateStore } from "../state/state-store.js";
+import { AUDIT_ANSWER_LIMIT, readableAudit } from "./audit-scope.js";
 import { enrolmentOf, mosquittoLinesOf } from "./enrolment.js";
 import { type InstallTarget, planRetry, planSetPreferred, type RowChange } from "./plan-changes.js";
 import { newestFirst } from "./version-order.js";
@@ -99,7 +103,7 @@ export class ConsoleOperations {
     return new Date(this.deps.now()).toISOString();
   }
 
-  async enrol(input: EnrolInput, who: string): Promise<Result<EnrolResult>> {
+  async enrol(input: EnrolInput, who: Operator): Promise<Result<EnrolResult>> {
     const enrolled = await this.enrolMany([input], who);
     return enrolled.ok ? ok(enrolled.value[0] as EnrolResult) : enrolled;
   }
@@ -109,7 +113,7 @@ export class ConsoleOperations {
    * are checked first and either all are enrolled, with one durable write,
    * or none is, with the first problem named.
    */
-  async enrolMany(inputs: readonly EnrolInput[], who: string): Promise<Result<EnrolResult[]>> {
+  async enrolMany(inputs: readonly EnrolInput[], who: Operator): Promise<Result<EnrolResult[]>> {
     const { state } = this.deps.state;
     const checked: { store: string; workstation: string; group: string | null }[] = [];
     const seen = new Set<string>();
@@ -130,6 +134,9 @@ export class ConsoleOperations {
       seen.add(key);
       checked.push({ store: store.value, workstation: workstation.value, group: group.value });
     }
+    // Scope (issue 9): a partner admin enrols only into its own groups, all or none.
+    const inScope = checkChangeScope(who, checked);
+    if (!inScope.ok) return inScope;
     const results: EnrolResult[] = [];
     const records: WorkstationRecord[] = [];
     for (const ws of checked) {
@@ -174,7 +181,7 @@ export class ConsoleOperations {
     return enrolmentOf(this.deps, ws, password, posPassword);
   }
 
-  async publishPack(filePath: string, who: string): Promise<Result<PackRecord>> {
+  async publishPack(filePath: string, who: Operator): Promise<Result<PackRecord>> {
     const published = await this.deps.packs.publish(filePath);
     if (published.ok) {
       const { name, version, sha256 } = published.value;
@@ -183,18 +190,21 @@ export class ConsoleOperations {
     return published;
   }
 
-  status(filters: Filters): Result<StatusRow[]> {
+  status(filters: Filters, viewer: Operator): Result<StatusRow[]> {
     return ok(
-      this.deps.fleet.table.query(filters).map((row) => {
+      filterReadable(viewer, this.deps.fleet.table.query(filters)).map((row) => {
         const key = wsKey(row);
         return { ...row, online: this.deps.isOnline(key), lastReport: this.deps.lastReport(key) };
       }),
     );
   }
 
-  versions(filters: Filters & { function: readonly [string] }): Result<VersionsReport> {
+  versions(
+    filters: Filters & { function: readonly [string] },
+    viewer: Operator,
+  ): Result<VersionsReport> {
     const fn = filters.function[0];
-    const rows = this.deps.fleet.table.query(filters);
+    const rows = filterReadable(viewer, this.deps.fleet.table.query(filters));
     const packs = this.packInfo(fn);
     const counts = new Map<string, number>();
     for (const row of rows.length > 0 ? rows : [null]) {
@@ -209,7 +219,7 @@ export class ConsoleOperations {
     return ok({ function: fn, rows: rows.length, versions });
   }
 
-  async setPreferred(request: SetPreferredRequest, who: string): Promise<Result<ChangeReport>> {
+  async setPreferred(request: SetPreferredRequest, who: Operator): Promise<Result<ChangeReport>> {
     const { version, filters } = request;
     const fn = request.function;
     const packs = this.packInfo(fn);
@@ -223,6 +233,8 @@ export class ConsoleOperations {
     const rows = this.deps.fleet.table.query(filters);
     const targets = request.install ? this.installTargets(fn, filters) : [];
     const plan = planSetPreferred(rows, version, packs, targets);
+    const inScope = this.checkScope(who, plan);
+    if (!inScope.ok) return inScope;
     const iso = request.validFrom ?? this.iso();
     return this.applyUnlessDry(
       plan,
@@ -241,10 +253,13 @@ export class ConsoleOperations {
     );
   }
 
-  async retry(request: RetryRequest, who: string): Promise<Result<ChangeReport>> {
+  async retry(request: RetryRequest, who: Operator): Promise<Result<ChangeReport>> {
     const rows = this.deps.fleet.table.query(request.filters);
+    const plan = skipWithdrawn(planRetry(rows), (f, v) => this.deps.packs.get(f, v));
+    const inScope = this.checkScope(who, plan);
+    if (!inScope.ok) return inScope;
     return this.applyUnlessDry(
-      skipWithdrawn(planRetry(rows), (f, v) => this.deps.packs.get(f, v)),
+      plan,
       request.dryRun,
       who,
       "retry",
@@ -257,6 +272,24 @@ export class ConsoleOperations {
   }
 
   /**
+   * Scope (issue 9): every row a change reaches, changed or skipped (install
+   * targets included), must lie in the caller's scope, or nothing happens,
+   * dry run or not. A row's group is its fleet row's, or its workstation's.
+   */
+  private checkScope(who: Operator, plan: readonly RowChange[]): Result<void> {
+    const { workstations } = this.deps.state.state;
+    const reached = plan.map((change) => ({
+      store: change.store,
+      workstation: change.workstation,
+      group:
+        this.deps.fleet.table.get(rowKey(change))?.group ??
+        workstations[wsKey(change)]?.group ??
+        null,
+    }));
+    return checkChangeScope(who, reached);
+  }
+
+  /**
    * A dry run answers the plan and writes nothing; so does a plan that
    * changes no row (nothing matched, or every row skipped): no desired
    * state, no fleet row, no audit entry, no publish.
@@ -264,7 +297,7 @@ export class ConsoleOperations {
   private async applyUnlessDry(
     plan: RowChange[],
     dryRun: boolean,
-    who: string,
+    who: Operator,
     action: string,
     details: Record<string, unknown>,
     validFrom: string | null,
@@ -278,7 +311,7 @@ export class ConsoleOperations {
 
   private async apply(
     plan: RowChange[],
-    who: string,
+    who: Operator,
     action: string,
     details: Record<string, unknown>,
     validFrom: string | null,
@@ -400,18 +433,29 @@ export class ConsoleOperations {
     return targets;
   }
 
-  auditEntries(): Promise<import("../audit/audit-log.js").AuditEntry[]> {
-    return this.deps.audit.list();
+  /** The audit as `viewer` may read it (scope, issue 9), of one operator when `operator` is given. */
+  async auditEntries(viewer: Operator, operator?: string): Promise<AuditEntry[]> {
+    const entries = await this.deps.audit.list(Number.POSITIVE_INFINITY);
+    const theirs = operator === undefined ? entries : filterByOperator(entries, operator);
+    const groupOf = (key: string) => this.deps.state.state.workstations[key]?.group;
+    return readableAudit(viewer, theirs, groupOf).slice(-AUDIT_ANSWER_LIMIT);
   }
 
   private async record(
-    who: string,
+    who: Operator,
     action: string,
     details: Record<string, unknown>,
     touched: string[],
     skipped: number,
   ): Promise<void> {
-    await this.deps.audit.append({ at: this.iso(), who, action, details, touched, skipped });
+    await this.deps.audit.append({
+      at: this.iso(),
+      who: auditWho(who),
+      action,
+      details,
+      touched,
+      skipped,
+    });
   }
 }
 

@@ -1,4 +1,7 @@
 import { err, ok, type Result } from "@tillroll/protocol";
+import { auditWho } from "../accounts/audit-identity.js";
+import type { Operator } from "../accounts/identity.js";
+import { checkChangeScope, filterReadable } from "../accounts/scope.js";
 import { generateSecret, hashSecretAsync } from "../broker/credentials.js";
 import type { Filters } from "../fleet/filters.js";
 import { groupMatchesAny } from "../fleet/filters.js";
@@ -56,9 +59,12 @@ export type RekeyResult = EnrolResult & { disconnected: number | null };
 export class WorkstationAdmin {
   constructor(private readonly deps: WorkstationAdminDeps) {}
 
-  list(filters: Pick<Filters, "store" | "workstation" | "group">): WorkstationInfo[] {
+  list(
+    filters: Pick<Filters, "store" | "workstation" | "group">,
+    viewer: Operator,
+  ): WorkstationInfo[] {
     const { state } = this.deps.state;
-    return Object.values(state.workstations)
+    return filterReadable(viewer, Object.values(state.workstations))
       .filter(
         (ws) =>
           (filters.store === undefined || filters.store.includes(ws.store)) &&
@@ -81,10 +87,12 @@ export class WorkstationAdmin {
    * on its agent and POS cannot log in), then its fleet rows (durably), then closes its
    * connections and clears its retained messages. Refuses one that is not enrolled.
    */
-  async remove(ref: WorkstationRef, who: string): Promise<Result<RemoveResult>> {
+  async remove(ref: WorkstationRef, who: Operator): Promise<Result<RemoveResult>> {
     const key = wsKey(ref);
     // Refused before the change: a refusal writes nothing, not even the same state again.
     if (this.deps.state.state.workstations[key] === undefined) return err(notEnrolled(key));
+    const inScope = this.checkScope(who, key);
+    if (!inScope.ok) return inScope;
     const removed = await this.deps.state.change((draft) => {
       const record = draft.workstations[key];
       if (record === undefined) return undefined;
@@ -122,9 +130,11 @@ export class WorkstationAdmin {
    * New agent and POS passwords for a workstation (a replaced till): the old ones are refused
    * from the moment the answer is sent, and the connections made with them are closed.
    */
-  async rekey(ref: WorkstationRef, who: string): Promise<Result<RekeyResult>> {
+  async rekey(ref: WorkstationRef, who: Operator): Promise<Result<RekeyResult>> {
     const key = wsKey(ref);
     if (this.deps.state.state.workstations[key] === undefined) return err(notEnrolled(key));
+    const inScope = this.checkScope(who, key);
+    if (!inScope.ok) return inScope;
     const password = generateSecret();
     const posPassword = generateSecret();
     const [agentSecretHash, posSecretHash] = await Promise.all([
@@ -145,8 +155,14 @@ export class WorkstationAdmin {
     return ok({ ...enrolmentOf(this.deps, rekeyed, password, posPassword), disconnected });
   }
 
+  /** Scope (issue 9): a partner admin removes and rekeys only its own workstations. */
+  private checkScope(who: Operator, key: string): Result<void> {
+    const ws = this.deps.state.state.workstations[key];
+    return checkChangeScope(who, ws === undefined ? [] : [ws]);
+  }
+
   private async record(
-    who: string,
+    who: Operator,
     action: string,
     ws: WorkstationRecord,
     details: Record<string, unknown>,
@@ -154,7 +170,7 @@ export class WorkstationAdmin {
   ): Promise<void> {
     await this.deps.audit.append({
       at: new Date(this.deps.now()).toISOString(),
-      who,
+      who: auditWho(who),
       action,
       details: { store: ws.store, workstation: ws.workstation, group: ws.group, ...details },
       touched,

@@ -5,6 +5,8 @@
 
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
+import type { IssuedOperator, OperatorSummary } from "../../src/accounts/operators.js";
+import type { SessionAnswer } from "../../src/api/answers.js";
 import type { Answer, RouteName, Routes } from "../../src/api/routes.js";
 import type { AuditEntry } from "../../src/audit/audit-log.js";
 import type { StatusRow } from "../../src/fleet/status-table.js";
@@ -37,6 +39,14 @@ interface OperationResults {
   retry: ChangeReport;
   audit: AuditEntry[];
   mosquittoAccounts: MosquittoAccountsAnswer;
+  listOperators: OperatorSummary[];
+  addOperator: IssuedOperator;
+  removeOperator: OperatorSummary;
+  resetOperator: IssuedOperator;
+  // login and logout answer a Reply (body plus headers); its body is checked with `satisfies`.
+  login: SessionAnswer;
+  whoami: SessionAnswer;
+  logout: { ok: true; ended: boolean };
 }
 
 /**
@@ -61,6 +71,13 @@ const checks: Checks = {
   removeWorkstation: true,
   rekeyWorkstation: true,
   mosquittoAccounts: true,
+  listOperators: true,
+  addOperator: true,
+  removeOperator: true,
+  resetOperator: true,
+  login: true,
+  whoami: true,
+  logout: true,
   status: true,
   versions: true,
   setPreferred: true,

@@ -135,6 +135,6 @@ describe("coordinator/openapi.json", () => {
       "valid-from-from",
       "valid-from-to",
     ]);
-    expect(names("/api/audit")).toEqual([]);
+    expect(names("/api/audit")).toEqual(["operator"]);
   });
 });

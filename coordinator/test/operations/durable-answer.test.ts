@@ -13,6 +13,9 @@ import { ConsoleOperations } from "../../src/operations/console-operations.js";
 import { StateStore } from "../../src/state/state-store.js";
 import { buildPack, descriptorFor, openStore, useWorkspace } from "../packs/pack-fixtures.js";
 
+/** The platform admin the operations act as (issue 9: who is an operator, not a string). */
+const TEST_ADMIN = { name: "test", role: "admin", scope: null } as const;
+
 const ws = useWorkspace();
 const TILLS = 1000;
 
@@ -55,7 +58,7 @@ describe("set-preferred --install", () => {
         workstation: String((i % 10) + 1).padStart(2, "0"),
         group: "DE/North",
       })),
-      "test",
+      TEST_ADMIN,
     );
     expect(enrolled.ok).toBe(true);
 
@@ -71,7 +74,7 @@ describe("set-preferred --install", () => {
         all: false,
         dryRun: false,
       },
-      "test",
+      TEST_ADMIN,
     );
     expect(answer.ok && answer.value.changed.length).toBe(TILLS);
     expect(journalRows(ws.data)).toBe(TILLS);
