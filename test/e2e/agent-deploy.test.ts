@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdir, readlink, realpath } from "node:fs/promises";
+import { mkdir, readdir, readlink, realpath } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
@@ -27,11 +27,16 @@ describe("agent folder for a till (pnpm deploy)", () => {
 
   it("deploys, moves and runs an update from the moved folder", async () => {
     dir = await tempDir("deploy");
-    const built = join(dir.path, "built");
+    // Built inside the workspace's node_modules: pnpm 10 links a deployed folder's bins
+    // relative to the workspace root, so a target outside it under the same parent (a
+    // checkout in /tmp, a target in /tmp) left a stray folder at the repository's top.
+    const built = join(root, "node_modules", `.tillroll-deploy-${process.pid}-${Date.now()}`);
+    const topBefore = (await readdir(root)).sort();
     await run("pnpm", ["--filter", "@tillroll/agent", "deploy", "--legacy", "--prod", built], {
       cwd: root,
       maxBuffer: 16 * 1024 * 1024,
     });
+    expect((await readdir(root)).sort()).toEqual(topBefore);
     // Copied to the till as an archive, unpacked elsewhere.
     const till = join(dir.path, "opt", "tillroll", "agent");
     await mkdir(till, { recursive: true });
