@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { chmod, mkdir, open, readFile, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { mkdir, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { formatError } from "@tillroll/protocol";
 import { z } from "zod";
+import { writeFileDurably } from "../files/durable-file.js";
 import {
   type OperatorPersistence,
   type OperatorRecord,
@@ -40,29 +40,8 @@ export class OperatorsFile implements OperatorPersistence {
   }
 
   async save(records: readonly OperatorRecord[]): Promise<void> {
-    const dir = dirname(this.path);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const temp = join(dir, `.${basename(this.path)}.tmp-${randomBytes(6).toString("hex")}`);
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
     const text = `${JSON.stringify({ version: 1, operators: records }, null, 2)}\n`;
-    try {
-      const handle = await open(temp, "wx", 0o600);
-      try {
-        await handle.writeFile(text);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await chmod(temp, 0o600); // the umask may have narrowed open's mode, never widened: be explicit
-      await rename(temp, this.path);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
-    const folder = await open(dir, "r");
-    try {
-      await folder.sync();
-    } finally {
-      await folder.close();
-    }
+    await writeFileDurably(this.path, text, { mode: 0o600, existing: "replace" });
   }
 }
