@@ -2,23 +2,20 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { DEFAULT_TOPIC_ROOT, fleetFilter } from "@tillroll/protocol";
 import mqtt, { type MqttClient } from "mqtt";
-import { AuditLog } from "./audit/audit-log.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded-broker.js";
 import { createPrincipalLookup } from "./broker/principal-lookup.js";
 import { DesiredPublisher } from "./desired/desired-publisher.js";
-import { FleetStore } from "./fleet/fleet-store.js";
 import { createApiHandler } from "./http/api-server.js";
 import { StatusCollector } from "./ingest/status-collector.js";
 import { LoopDelayMonitor, renderMetrics } from "./metrics.js";
 import { ConsoleOperations, type OperationsDeps } from "./operations/console-operations.js";
 import { PackAdmin } from "./operations/pack-admin.js";
 import { WorkstationAdmin } from "./operations/workstation-admin.js";
-import { PackStore } from "./packs/pack-store.js";
 import { removeUploadLeftovers } from "./packs/upload-leftovers.js";
 import { openDataDir } from "./setup/data-dir.js";
 import { explainListenError } from "./setup/startup-error.js";
 import { wsKey } from "./state/coordinator-state.js";
-import { StateStore } from "./state/state-store.js";
+import { JsonCoordinatorStore } from "./store/json/json-store.js";
 
 export interface CoordinatorOptions {
   dataDir: string;
@@ -55,12 +52,11 @@ export class Coordinator {
     const topicRoot = options.topicRoot ?? DEFAULT_TOPIC_ROOT;
     const data = await openDataDir(options.dataDir);
     for (const note of data.created) log(note);
-    const state = await StateStore.open(data.dir, log);
-    const fleet = await FleetStore.open(data.dir, log);
-    const packs = await PackStore.open({ dir: data.dir, log });
+    const store = await JsonCoordinatorStore.open({ dir: data.dir, log, now });
+    // Status ingestion, the broker's login check and pack downloads still read the files directly.
+    const { state, fleet, packs } = store.files;
     const uploadDir = join(data.dir, "uploads");
     await removeUploadLeftovers(uploadDir, log);
-    const audit = new AuditLog(join(data.dir, "audit.jsonl"));
     const closers: (() => Promise<void>)[] = [];
 
     let broker: EmbeddedBroker | null = null;
@@ -120,7 +116,13 @@ export class Coordinator {
                 (error?: Error) => (error ? reject(error) : resolve()),
               );
             });
-    const desired = new DesiredPublisher(publishRetained, state, data.signer, topicRoot, now);
+    const desired = new DesiredPublisher(
+      publishRetained,
+      store.desired,
+      data.signer,
+      topicRoot,
+      now,
+    );
     const republished = await desired.republishAll();
     log(`republished ${republished} desired document(s)`);
 
@@ -147,10 +149,11 @@ export class Coordinator {
       });
     });
     const operationsDeps: OperationsDeps = {
-      state,
-      fleet,
-      packs,
-      audit,
+      workstations: store.workstations,
+      desiredState: store.desired,
+      fleet: store.fleet,
+      packs: store.packs,
+      audit: store.audit,
       desired,
       publicKey: data.publicKey,
       nextPublicKey: data.nextPublicKey,

@@ -75,9 +75,9 @@ export function createApiHandler(
         await rm(path, { force: true });
       }
     },
-    listPacks: async ({ query }) => ok(deps.packAdmin.list(query)),
+    listPacks: async ({ query }) => ok(await deps.packAdmin.list(query)),
     withdrawPack: async ({ req, body }) => deps.packAdmin.withdraw(body, who(req)),
-    listWorkstations: async ({ query }) => ok(deps.workstations.list(query)),
+    listWorkstations: async ({ query }) => ok(await deps.workstations.list(query)),
     removeWorkstation: async ({ req, body }) => deps.workstations.remove(body, who(req)),
     rekeyWorkstation: async ({ req, body }) => deps.workstations.rekey(body, who(req)),
     status: async ({ query }) => operations.status(query),

@@ -2,7 +2,6 @@ import { err, ok, type Result } from "@tillroll/protocol";
 import { generateSecret, hashSecretAsync } from "../broker/credentials.js";
 import type { Filters } from "../fleet/filters.js";
 import { groupMatchesAny } from "../fleet/filters.js";
-import { rowKey } from "../fleet/service-row.js";
 import { type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
 import type { EnrolResult, OperationsDeps } from "./console-operations.js";
 import { enrolmentOf } from "./enrolment.js";
@@ -56,23 +55,29 @@ export type RekeyResult = EnrolResult & { disconnected: number | null };
 export class WorkstationAdmin {
   constructor(private readonly deps: WorkstationAdminDeps) {}
 
-  list(filters: Pick<Filters, "store" | "workstation" | "group">): WorkstationInfo[] {
-    const { state } = this.deps.state;
-    return Object.values(state.workstations)
+  async list(
+    filters: Pick<Filters, "store" | "workstation" | "group">,
+  ): Promise<WorkstationInfo[]> {
+    const counts = new Map<string, number>();
+    const rows = await this.deps.fleet.query({
+      store: filters.store,
+      workstation: filters.workstation,
+    });
+    for (const row of rows) counts.set(wsKey(row), (counts.get(wsKey(row)) ?? 0) + 1);
+    return (await this.deps.workstations.list())
       .filter(
         (ws) =>
           (filters.store === undefined || filters.store.includes(ws.store)) &&
           (filters.workstation === undefined || filters.workstation.includes(ws.workstation)) &&
           (filters.group === undefined || groupMatchesAny(ws.group, filters.group)),
       )
-      .sort((a, b) => compare(a.store, b.store) || compare(a.workstation, b.workstation))
       .map((ws) => ({
         store: ws.store,
         workstation: ws.workstation,
         group: ws.group,
         enrolledAt: ws.enrolledAt,
         online: this.deps.isOnline(wsKey(ws)),
-        services: this.deps.fleet.table.rowsOfWorkstation(ws.store, ws.workstation).length,
+        services: counts.get(wsKey(ws)) ?? 0,
       }));
   }
 
@@ -84,23 +89,11 @@ export class WorkstationAdmin {
   async remove(ref: WorkstationRef, who: string): Promise<Result<RemoveResult>> {
     const key = wsKey(ref);
     // Refused before the change: a refusal writes nothing, not even the same state again.
-    if (this.deps.state.state.workstations[key] === undefined) return err(notEnrolled(key));
-    const removed = await this.deps.state.change((draft) => {
-      const record = draft.workstations[key];
-      if (record === undefined) return undefined;
-      delete draft.workstations[key];
-      delete draft.desired[key];
-      // A till enrolled again under this id starts its status seqs afresh.
-      delete draft.statusSeq[key];
-      return record;
-    });
+    // With its desired state and status seq: a till enrolled again under this id starts afresh.
+    const removed = await this.deps.workstations.remove(ref);
     if (removed === undefined) return err(notEnrolled(key));
-    delete this.deps.state.state.statusSeq[key];
     this.deps.forget(key);
-    const rows = this.deps.fleet.table
-      .rowsOfWorkstation(ref.store, ref.workstation)
-      .map((row) => rowKey(row));
-    await this.deps.fleet.removeDurably(rows);
+    const rows = await this.deps.fleet.removeRowsOf(ref);
     const disconnected = this.deps.disconnect(ref);
     await this.deps.desired.clearWorkstation(ref);
     await this.record(
@@ -124,19 +117,14 @@ export class WorkstationAdmin {
    */
   async rekey(ref: WorkstationRef, who: string): Promise<Result<RekeyResult>> {
     const key = wsKey(ref);
-    if (this.deps.state.state.workstations[key] === undefined) return err(notEnrolled(key));
+    if ((await this.deps.workstations.get(ref)) === undefined) return err(notEnrolled(key));
     const password = generateSecret();
     const posPassword = generateSecret();
     const [agentSecretHash, posSecretHash] = await Promise.all([
       hashSecretAsync(password),
       hashSecretAsync(posPassword),
     ]);
-    const rekeyed = await this.deps.state.change((draft) => {
-      const record = draft.workstations[key];
-      if (record === undefined) return undefined;
-      draft.workstations[key] = { ...record, agentSecretHash, posSecretHash };
-      return record;
-    });
+    const rekeyed = await this.deps.workstations.rekey(ref, { agentSecretHash, posSecretHash });
     if (rekeyed === undefined) return err(notEnrolled(key));
     const disconnected = this.deps.disconnect(ref);
     await this.record(who, "workstation rekey", rekeyed, { disconnected }, [key]);
@@ -163,8 +151,4 @@ export class WorkstationAdmin {
 
 function notEnrolled(key: string): string {
   return `workstation ${key} is not enrolled (tillroll workstation list shows the enrolled ones)`;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
