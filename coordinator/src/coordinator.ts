@@ -53,7 +53,7 @@ export class Coordinator {
     const data = await openDataDir(options.dataDir);
     for (const note of data.created) log(note);
     const store = await JsonCoordinatorStore.open({ dir: data.dir, log, now });
-    // Status ingestion, the broker's login check and pack downloads still read the files directly.
+    // The broker's login check, /metrics and pack downloads still read the files directly.
     const { state, fleet, packs } = store.files;
     const uploadDir = join(data.dir, "uploads");
     await removeUploadLeftovers(uploadDir, log);
@@ -87,7 +87,7 @@ export class Coordinator {
       ...clientAuth,
     });
     closers.unshift(() => client.endAsync().then(() => undefined));
-    const collector = new StatusCollector(topicRoot, state, fleet, now, log);
+    const collector = new StatusCollector(topicRoot, store, now, log);
     client.on("message", (topic, payload) => collector.onMessage(topic, payload));
     await client.subscribeAsync(
       [fleetFilter("status", topicRoot), fleetFilter("presence", topicRoot)],
