@@ -1,4 +1,4 @@
-// The operations and the desired publisher reach persistence only through the store
+// The operations, the desired publisher and status ingestion reach persistence only through the store
 // interfaces (src/store/): a PostgreSQL store can then take the JSON store's place.
 
 import { readdirSync, readFileSync } from "node:fs";
@@ -15,7 +15,7 @@ function sources(folder: string): string[] {
 }
 
 describe("store boundary", () => {
-  it.each([...sources("operations"), ...sources("desired")])(
+  it.each([...sources("operations"), ...sources("desired"), ...sources("ingest")])(
     "%s names no concrete store class",
     (file) => {
       const text = readFileSync(join(SRC, file), "utf8");
