@@ -1,21 +1,33 @@
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { join } from "node:path";
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { DEFAULT_TOPIC_ROOT, fleetFilter } from "@tillroll/protocol";
 import mqtt, { type MqttClient } from "mqtt";
+import { openAccounts } from "./accounts/open-accounts.js";
+import type { ScryptParams } from "./accounts/secrets.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded-broker.js";
 import { createPrincipalLookup } from "./broker/principal-lookup.js";
+import {
+  mosquittoPasswordLine,
+  mosquittoUsernameProblem,
+} from "./broker-config/mosquitto-password.js";
 import { DesiredPublisher } from "./desired/desired-publisher.js";
 import { createApiHandler } from "./http/api-server.js";
 import { StatusCollector } from "./ingest/status-collector.js";
 import { LoopDelayMonitor, renderMetrics } from "./metrics.js";
+import { mosquittoAccounts } from "./operations/broker-accounts.js";
 import { ConsoleOperations, type OperationsDeps } from "./operations/console-operations.js";
 import { PackAdmin } from "./operations/pack-admin.js";
 import { WorkstationAdmin } from "./operations/workstation-admin.js";
 import { removeUploadLeftovers } from "./packs/upload-leftovers.js";
 import { openDataDir } from "./setup/data-dir.js";
 import { explainListenError } from "./setup/startup-error.js";
+import { loadCoordinatorTls, type TlsChoice } from "./setup/tls-setup.js";
 import { wsKey } from "./state/coordinator-state.js";
 import { JsonCoordinatorStore } from "./store/json/json-store.js";
+import type { TlsMaterial } from "./tls/certificates.js";
+import { tlsServerOptions } from "./tls/tls-listener.js";
 
 export interface CoordinatorOptions {
   dataDir: string;
@@ -28,8 +40,20 @@ export interface CoordinatorOptions {
   /** Host name agents use to reach this machine, for generated configs and pack URLs. */
   publicHost?: string | undefined;
   topicRoot?: string;
+  /**
+   * Serve MQTT (embedded broker) on mqttPort and HTTP on httpPort over TLS,
+   * with the generated or the operator's certificate; agents get mqtts://
+   * and https:// URLs and the CA.
+   */
+  tls?: TlsChoice | undefined;
+  /** With `tls`: plain-text listeners as well (--allow-plaintext), on these ports. */
+  plaintext?: { mqttPort: number; httpPort: number } | undefined;
   log?: (message: string) => void;
   now?: () => number;
+  /** Session cookies get `Secure` (set when serving HTTPS). */
+  secureCookies?: boolean;
+  /** Operator password hashing; tests pass cheap parameters, production keeps the default. */
+  passwordParams?: ScryptParams;
 }
 
 /**
@@ -57,7 +81,26 @@ export class Coordinator {
     const { state, fleet, packs } = store.files;
     const uploadDir = join(data.dir, "uploads");
     await removeUploadLeftovers(uploadDir, log);
+    // Operators, roles and sessions (issue 9): DATA/operator-token is the platform admin's token.
+    const accounts = await openAccounts({
+      dataDir: data.dir,
+      operatorToken: data.operatorToken,
+      now,
+      log,
+      passwordParams: options.passwordParams,
+    });
     const closers: (() => Promise<void>)[] = [];
+    const material =
+      options.tls === undefined
+        ? null
+        : await loadCoordinatorTls(options.tls, {
+            dataDir: data.dir,
+            publicHost: options.publicHost,
+            agentHost: options.publicHost ?? host,
+            now,
+            log,
+          });
+    const plaintext = material === null ? undefined : options.plaintext;
 
     let broker: EmbeddedBroker | null = null;
     let clientUrl: string;
@@ -66,11 +109,16 @@ export class Coordinator {
       broker = await startEmbeddedBroker({
         host,
         port: options.mqttPort,
+        tls: material === null ? undefined : tlsServerOptions(material),
+        plainPort: plaintext?.mqttPort,
         topicRoot,
         log,
         lookupPrincipal: createPrincipalLookup((ref) => state.state.workstations[wsKey(ref)]),
       }).catch((error: unknown) => {
-        throw explainListenError(error, "--mqtt-port", host, options.mqttPort);
+        const plain = (error as { listener?: string }).listener === "plain";
+        throw plain
+          ? explainListenError(error, "--plain-mqtt-port", host, plaintext?.mqttPort ?? 0)
+          : explainListenError(error, "--mqtt-port", host, options.mqttPort);
       });
       clientUrl = broker.url;
       clientAuth = { ...broker.coordinatorCredentials };
@@ -85,6 +133,7 @@ export class Coordinator {
       clean: true,
       reconnectPeriod: 1000,
       ...clientAuth,
+      ...(material === null ? {} : ownBrokerTls(material)),
     });
     closers.unshift(() => client.endAsync().then(() => undefined));
     const collector = new StatusCollector(topicRoot, store, now, log);
@@ -130,24 +179,22 @@ export class Coordinator {
     const mqttPort = broker?.port ?? options.mqttPort;
     const agentBrokerUrl =
       options.brokerUrl === undefined
-        ? `mqtt://${publicHost}:${mqttPort}`
+        ? `${material === null ? "mqtt" : "mqtts"}://${publicHost}:${mqttPort}`
         : stripCredentials(options.brokerUrl);
+    // Only a hash of the --broker account's secret is ever handed out.
+    const externalAccount = brokerAccountLine(options.brokerUrl);
     const loop = new LoopDelayMonitor();
     closers.push(async () => loop.stop());
     // Listen first: pack URLs in desired documents need the real port (0 picks one).
-    const server = createServer();
-    const httpPort = await new Promise<number>((resolve, reject) => {
-      server.once("error", (error) => {
-        // Nothing else has started to serve: close what did, so the process can end.
-        Promise.all(closers.map((close) => close().catch(() => undefined))).finally(() =>
-          reject(explainListenError(error, "--http-port", host, options.httpPort)),
-        );
-      });
-      server.listen(options.httpPort, host, () => {
-        const address = server.address();
-        resolve(typeof address === "object" && address !== null ? address.port : options.httpPort);
-      });
-    });
+    const server: Server =
+      material === null ? createServer() : createHttpsServer(tlsServerOptions(material));
+    const plainServer = plaintext === undefined ? null : createServer();
+    const httpPort = await listenHttp(server, options.httpPort, host, "--http-port", closers);
+    if (plainServer !== null && plaintext !== undefined) {
+      closers.unshift(() => closeHttp(server));
+      await listenHttp(plainServer, plaintext.httpPort, host, "--plain-http-port", closers);
+      closers.shift();
+    }
     const operationsDeps: OperationsDeps = {
       workstations: store.workstations,
       desiredState: store.desired,
@@ -158,54 +205,71 @@ export class Coordinator {
       publicKey: data.publicKey,
       nextPublicKey: data.nextPublicKey,
       agentBrokerUrl,
-      packBaseUrl: `http://${publicHost}:${httpPort}`,
+      packBaseUrl: `${material === null ? "http" : "https"}://${publicHost}:${httpPort}`,
+      caPem: material?.caPem ?? null,
       now,
       isOnline: (key) => collector.presence.isOnline(key),
       lastReport: (key) => collector.lastReport(key),
     };
-    server.on(
-      "request",
-      createApiHandler({
-        operations: new ConsoleOperations(operationsDeps),
-        workstations: new WorkstationAdmin({
-          ...operationsDeps,
-          // An external broker checks its own password file: nothing to close here.
-          disconnect: (ref) =>
-            embedded === null
-              ? null
-              : embedded.disconnect(
-                  (principal) =>
-                    principal.kind !== "coordinator" &&
-                    principal.store === ref.store &&
-                    principal.workstation === ref.workstation,
-                ),
-          forget: (key) => collector.presence.forget(key),
-        }),
-        packAdmin: new PackAdmin(operationsDeps),
-        packs,
-        operatorToken: data.operatorToken,
-        uploadDir,
-        maxUploadBytes: packs.limits.maxBytes,
-        metrics: () =>
-          renderMetrics({
-            fleet: fleet.table,
-            workstations: Object.keys(state.state.workstations).length,
-            loop,
-            statusReports: collector.reportsApplied,
-            online: collector.presence.onlineCount(),
-          }),
-        log,
+    const handler = createApiHandler({
+      operations: new ConsoleOperations(operationsDeps),
+      workstations: new WorkstationAdmin({
+        ...operationsDeps,
+        // An external broker checks its own password file: nothing to close here.
+        disconnect: (ref) =>
+          embedded === null
+            ? null
+            : embedded.disconnect(
+                (principal) =>
+                  principal.kind !== "coordinator" &&
+                  principal.store === ref.store &&
+                  principal.workstation === ref.workstation,
+              ),
+        forget: (key) => collector.presence.forget(key),
       }),
-    );
-    closers.unshift(
-      () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
+      packAdmin: new PackAdmin(operationsDeps),
+      packs,
+      // Session cookies are Secure whenever the console is served over HTTPS.
+      accounts: {
+        ...accounts,
+        audit: store.audit,
+        now,
+        secureCookies: options.secureCookies ?? material !== null,
+      },
+      uploadDir,
+      maxUploadBytes: packs.limits.maxBytes,
+      metrics: () =>
+        renderMetrics({
+          fleet: fleet.table,
+          workstations: Object.keys(state.state.workstations).length,
+          loop,
+          statusReports: collector.reportsApplied,
+          online: collector.presence.onlineCount(),
         }),
-    );
+      mosquittoAccounts: async () =>
+        mosquittoAccounts(
+          Object.fromEntries((await store.workstations.list()).map((ws) => [wsKey(ws), ws])),
+          {
+            topicRoot,
+            coordinator: externalAccount,
+            tls:
+              material === null
+                ? null
+                : {
+                    caFile: material.caPath,
+                    certFile: material.certPath,
+                    keyFile: material.keyPath,
+                  },
+          },
+        ),
+      log,
+    });
+    server.on("request", handler);
+    plainServer?.on("request", handler);
+    closers.unshift(() => closeHttp(server));
+    if (plainServer !== null) closers.unshift(() => closeHttp(plainServer));
     closers.push(() => fleet.close());
-    const httpUrl = `http://${host}:${httpPort}`;
+    const httpUrl = `${material === null ? "http" : "https"}://${host}:${httpPort}`;
     log(
       `coordinator: http ${httpUrl}, mqtt ${agentBrokerUrl}, data ${data.dir}, operator token ${data.tokenPath}`,
     );
@@ -215,6 +279,64 @@ export class Coordinator {
   async stop(): Promise<void> {
     for (const close of this.closers) await close().catch(() => undefined);
   }
+}
+
+/** Listens; on failure closes what started (so the process can end) and explains. */
+function listenHttp(
+  server: Server,
+  port: number,
+  host: string,
+  flag: "--http-port" | "--plain-http-port",
+  closers: (() => Promise<void>)[],
+): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once("error", (error) => {
+      Promise.all(closers.map((close) => close().catch(() => undefined))).finally(() =>
+        reject(explainListenError(error, flag, host, port)),
+      );
+    });
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve(typeof address === "object" && address !== null ? address.port : port);
+    });
+  });
+}
+
+function closeHttp(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}
+
+/**
+ * TLS options of the coordinator's own MQTT client: it trusts the CA it
+ * hands agents, and its own server certificate by fingerprint whatever name
+ * it dials it by (the embedded broker listens on --host, which may be
+ * 0.0.0.0 or an address the certificate does not name).
+ */
+function ownBrokerTls(material: TlsMaterial) {
+  return {
+    ...(material.caPem === null ? {} : { ca: material.caPem }),
+    checkServerIdentity: (hostname: string, cert: PeerCertificate) =>
+      cert.fingerprint256 === material.fingerprint256
+        ? undefined
+        : checkServerIdentity(hostname, cert),
+  };
+}
+
+/** The Mosquitto password line of the --broker URL's account, if it has one. */
+function brokerAccountLine(
+  brokerUrl: string | undefined,
+): { username: string; passwordLine: string } | null {
+  if (brokerUrl === undefined) return null;
+  const parsed = new URL(brokerUrl);
+  const username = decodeURIComponent(parsed.username);
+  if (username === "" || mosquittoUsernameProblem(username) !== null) return null;
+  return {
+    username,
+    passwordLine: mosquittoPasswordLine(username, decodeURIComponent(parsed.password)),
+  };
 }
 
 function stripCredentials(url: string): string {

@@ -1,3 +1,7 @@
+export type { Operator } from "./accounts/identity.js";
+export { canApprove } from "./accounts/permissions.js";
+export { ANSWERS, errorAnswer } from "./api/answers.js";
+export { buildOpenApi, renderOpenApi } from "./api/openapi.js";
 export {
   type Answer,
   API_ROUTES,

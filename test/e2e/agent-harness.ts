@@ -127,6 +127,16 @@ export class AgentProcess {
     await this.waitExit();
   }
 
+  /**
+   * Throws when the agent logged a status move the protocol's transition
+   * table does not allow (agent/src/engine/update-runner.ts `transition`).
+   */
+  assertLegalTransitions(): void {
+    const illegal = this.output.filter((line) => line.includes("illegal status transition"));
+    if (illegal.length > 0)
+      throw new Error(`agent ${this.store}/${this.workstation}: ${illegal.join("\n")}`);
+  }
+
   /** The agent's log so far, for failure messages. */
   log(): string {
     return this.output.join("\n");

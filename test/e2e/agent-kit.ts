@@ -115,6 +115,7 @@ export async function agentKit(
       await files.stop();
       await broker.stop();
       await dir.cleanup();
+      agent.assertLegalTransitions();
     },
   };
   return kit;

@@ -10,6 +10,13 @@ export const TILLROLL_CLI = fileURLToPath(
 );
 const run = promisify(execFile);
 
+export interface CoordinatorProcessOptions {
+  /** `--tls`: MQTT and HTTP over TLS with the CA generated under DATA/tls (the console is given it). */
+  tls?: boolean;
+  /** More flags for `tillroll coordinator` (e.g. --allow-plaintext). */
+  extraArgs?: string[];
+}
+
 /** A real `tillroll coordinator` process on fixed loopback ports, so it can be killed and restarted in place. */
 export class CoordinatorProcess {
   readonly output: string[] = [];
@@ -21,14 +28,33 @@ export class CoordinatorProcess {
     readonly mqttPort: number,
     readonly httpPort: number,
     private readonly brokerUrl: string | undefined,
+    readonly options: CoordinatorProcessOptions = {},
   ) {}
 
-  static async create(dataDir: string, brokerUrl?: string): Promise<CoordinatorProcess> {
-    return new CoordinatorProcess(dataDir, await freePort(), await freePort(), brokerUrl);
+  static async create(
+    dataDir: string,
+    brokerUrl?: string,
+    options: CoordinatorProcessOptions = {},
+  ): Promise<CoordinatorProcess> {
+    return new CoordinatorProcess(dataDir, await freePort(), await freePort(), brokerUrl, options);
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.httpPort}`;
+    return `${this.options.tls === true ? "https" : "http"}://127.0.0.1:${this.httpPort}`;
+  }
+
+  /** The CA `--tls` generated (DATA/tls/ca.pem). */
+  get caPath(): string {
+    return join(this.dataDir, "tls", "ca.pem");
+  }
+
+  /** The flags every console call gets: where the coordinator is, its token, and its CA under TLS. */
+  private async consoleFlags(): Promise<string[]> {
+    return [
+      `--url=${this.url}`,
+      `--token=${await this.token()}`,
+      ...(this.options.tls === true ? [`--ca=${this.caPath}`] : []),
+    ];
   }
 
   /** Process id of the running coordinator (to read its memory from /proc). */
@@ -48,6 +74,8 @@ export class CoordinatorProcess {
       String(this.httpPort),
     ];
     if (this.brokerUrl !== undefined) args.push("--broker", this.brokerUrl);
+    if (this.options.tls === true) args.push("--tls");
+    args.push(...(this.options.extraArgs ?? []));
     this.output.length = 0; // this run's output only
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
@@ -91,8 +119,7 @@ export class CoordinatorProcess {
     const { stdout } = await run(process.execPath, [
       TILLROLL_CLI,
       ...args,
-      `--url=${this.url}`,
-      `--token=${await this.token()}`,
+      ...(await this.consoleFlags()),
     ]);
     return stdout;
   }
@@ -105,8 +132,7 @@ export class CoordinatorProcess {
       const { stdout, stderr } = await run(process.execPath, [
         TILLROLL_CLI,
         ...args,
-        `--url=${this.url}`,
-        `--token=${await this.token()}`,
+        ...(await this.consoleFlags()),
       ]);
       return { code: 0, stdout, stderr };
     } catch (error) {

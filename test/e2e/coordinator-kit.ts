@@ -1,11 +1,11 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { JsonRow } from "@tillroll/coordinator";
 import { buildPack, type PackSpec } from "../support/packs.js";
 import { type TempDir, tempDir } from "../support/temp.js";
 import { AgentProcess } from "./agent-harness.js";
 import { killProcessesUnder } from "./agent-kit.js";
-import { CoordinatorProcess } from "./coordinator-harness.js";
+import { CoordinatorProcess, type CoordinatorProcessOptions } from "./coordinator-harness.js";
 import { startMosquitto } from "./mosquitto.js";
 
 export type { JsonRow };
@@ -15,7 +15,9 @@ interface Enrolled {
   password: string;
   posUsername: string;
   posPassword: string;
-  agentConfig: { broker: string; coordinatorKey: string };
+  agentConfig: { broker: string; coordinatorKey: string; ca?: string };
+  /** With TLS: the CA to save beside agent.json as ca.pem. */
+  caPem?: string;
 }
 
 /** A coordinator process (embedded broker, or an external Mosquitto) and real agents enrolled through the console. */
@@ -32,6 +34,7 @@ export class CoordinatorKit {
   static async create(
     name: string,
     broker: "embedded" | "mosquitto" = "embedded",
+    options: CoordinatorProcessOptions = {},
   ): Promise<CoordinatorKit> {
     const dir = await tempDir(name);
     let stopBroker = async () => {};
@@ -41,7 +44,7 @@ export class CoordinatorKit {
       brokerUrl = mosquitto.url;
       stopBroker = mosquitto.stop;
     }
-    const coordinator = await CoordinatorProcess.create(join(dir.path, "data"), brokerUrl);
+    const coordinator = await CoordinatorProcess.create(join(dir.path, "data"), brokerUrl, options);
     await coordinator.start();
     return new CoordinatorKit(dir, coordinator, stopBroker);
   }
@@ -62,6 +65,8 @@ export class CoordinatorKit {
     this.credentials.set(id, enrolled);
     const agentDir = join(this.dir.path, `ws-${store}-${workstation}`);
     await mkdir(agentDir, { recursive: true });
+    // Under TLS the enrolment answer carries the CA; the config names it "ca.pem", beside it.
+    if (enrolled.caPem !== undefined) await writeFile(join(agentDir, "ca.pem"), enrolled.caPem);
     const agent = new AgentProcess({
       dir: agentDir,
       brokerUrl: enrolled.agentConfig.broker,
@@ -75,6 +80,7 @@ export class CoordinatorKit {
         password: enrolled.password,
         group,
         reconnectMaxSeconds: 2,
+        ...(enrolled.agentConfig.ca === undefined ? {} : { ca: enrolled.agentConfig.ca }),
       },
     });
     await agent.start();
@@ -142,6 +148,7 @@ export class CoordinatorKit {
     await this.stopBroker();
     await killProcessesUnder(this.dir.path);
     await this.dir.cleanup();
+    for (const agent of this.agents.values()) agent.assertLegalTransitions();
   }
 }
 

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { chmod, copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { buildPack } from "../support/packs.js";
 import { AgentProcess } from "./agent-harness.js";
 import { TILLROLL_CLI } from "./coordinator-harness.js";
@@ -32,13 +32,14 @@ interface Ran {
  * file as step 2 says, and checks that each line does what the text says.
  */
 describe("README walk-through, executed", () => {
-  let kit: CoordinatorKit;
+  let kit: CoordinatorKit | undefined;
   let work: string;
   let env: NodeJS.ProcessEnv;
-  const ran: Ran[] = [];
+  let ran: Ran[] = [];
 
-  beforeAll(async () => {
-    kit = await CoordinatorKit.create("readme-walkthrough");
+  // A fresh coordinator for every attempt (a retry must not find the tills enrolled).
+  async function setUp(kit: CoordinatorKit): Promise<void> {
+    ran = [];
     work = join(kit.dir.path, "work");
     const bin = join(kit.dir.path, "bin");
     await mkdir(work, { recursive: true });
@@ -65,9 +66,10 @@ describe("README walk-through, executed", () => {
       });
       await copyFile(pack.path, join(work, `pos-client-${version}.tgz`));
     }
-  });
-  afterAll(async () => {
+  }
+  afterEach(async () => {
     await kit?.close();
+    kit = undefined;
   });
 
   function sh(line: string): Promise<Ran> {
@@ -80,7 +82,7 @@ describe("README walk-through, executed", () => {
   }
 
   /** Step 2: the agent of the till enrolled by `line`, from the file it wrote. */
-  async function startAgentFrom(line: string): Promise<void> {
+  async function startAgentFrom(kit: CoordinatorKit, line: string): Promise<void> {
     const file = /> (ws-[\w-]+\.json)/.exec(line)?.[1];
     if (file === undefined) return;
     const enrolled = JSON.parse(await readFile(join(work, file), "utf8"));
@@ -104,18 +106,37 @@ describe("README walk-through, executed", () => {
     kit.agents.set(`${config.store}/${config.workstation}`, agent);
   }
 
+  /** Store 1002 took 1.1.0; store 1001 stays on 1.0.0 with its planned update taken back. */
+  async function rolloutEnded(kit: CoordinatorKit): Promise<void> {
+    const rows = await kit.until("1002 on 1.1.0", (rs) => {
+      const r = row(rs, "1002/01");
+      return r?.status === "OK" && r.activeVersion === "1.1.0";
+    });
+    expect(row(rows, "1001/01")).toMatchObject({
+      status: "OK",
+      activeVersion: "1.0.0",
+      preferredVersion: null,
+    });
+    firstPassword = JSON.parse(await readFile(join(work, "ws-1001-01.json"), "utf8")).password;
+  }
+  let firstPassword = "";
+
   it("every line runs and does what the text says", async () => {
+    kit = await CoordinatorKit.create("readme-walkthrough");
+    await setUp(kit);
     const lines = await walkthrough();
     expect(lines.length).toBeGreaterThan(8);
     // The night the update is planned for is always tomorrow (the README's date ages).
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
     for (const written of lines) {
       const line = written.replace(/--valid-from \S+/, `--valid-from ${tomorrow}`);
+      // Before the upkeep of step 7: the rollout ended where the text says.
+      if (line.startsWith("tillroll workstation list")) await rolloutEnded(kit);
       const result = await sh(line);
       ran.push(result);
       const expectedCode = line.startsWith("tillroll retry") ? 4 : 0;
       expect(result.code, `${line}\n${result.stdout}\n${result.stderr}`).toBe(expectedCode);
-      if (line.includes("workstation add")) await startAgentFrom(line);
+      if (line.includes("workstation add")) await startAgentFrom(kit, line);
       if (line.includes("--install"))
         await kit.until(
           "1.0.0 installed",
@@ -133,14 +154,13 @@ describe("README walk-through, executed", () => {
     expect(said("tillroll retry").stderr).toMatch(/nothing matched/);
     expect(said("tillroll audit").stdout).toMatch(/workstation add/);
 
-    const rows = await kit.until("1002 on 1.1.0", (rs) => {
-      const r = row(rs, "1002/01");
-      return r?.status === "OK" && r.activeVersion === "1.1.0";
-    });
-    expect(row(rows, "1001/01")).toMatchObject({
-      status: "OK",
-      activeVersion: "1.0.0",
-      preferredVersion: null,
-    });
+    expect(said("workstation list").stdout).toMatch(/1001\/01[\s\S]*1002\/01/);
+    expect(said("pack withdraw").stdout).toMatch(/1\.0\.0/);
+    const rekeyed = JSON.parse(await readFile(join(work, "ws-1001-01.json"), "utf8"));
+    expect(rekeyed.password).not.toBe(firstPassword);
+    // The removed store's rows are gone; the other's stay.
+    const rows = await kit.rows();
+    expect(row(rows, "1002/01")).toBeUndefined();
+    expect(row(rows, "1001/01")).toMatchObject({ activeVersion: "1.0.0" });
   }, 120_000);
 });

@@ -4,7 +4,7 @@ import { type Job, newServiceRecord } from "../state/agent-state.js";
 import { cancelJob } from "./cancel.js";
 import type { EngineContext } from "./engine-context.js";
 import { planService } from "./plan.js";
-import { runJob, transition } from "./update-runner.js";
+import { acceptRequest, runJob, transition } from "./update-runner.js";
 
 /** Retries of a failed save: 1 s, doubling, at most every 30 s, until it lands. */
 const SAVE_RETRY: Partial<BackoffPolicy> = { initialMs: 1_000, maxMs: 30_000, factor: 2 };
@@ -129,6 +129,7 @@ export class Reconciler {
         }
         case "already-active": {
           if (record === undefined || want === undefined) return Number.POSITIVE_INFINITY;
+          acceptRequest(this.ctx, fn, record, plan.requestId);
           Object.assign(record, {
             requestId: plan.requestId,
             preferredVersion: plan.version,
@@ -167,6 +168,7 @@ export class Reconciler {
             return Number.POSITIVE_INFINITY;
           const target = record ?? newServiceRecord(null, iso());
           store.state.services[fn] = target;
+          acceptRequest(this.ctx, fn, target, plan.requestId);
           const job: Job = {
             requestId: plan.requestId,
             fromVersion: target.activeVersion,

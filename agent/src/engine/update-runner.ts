@@ -1,5 +1,5 @@
 import type { Status } from "@tillroll/protocol";
-import { MAX_REASON_LENGTH } from "@tillroll/protocol";
+import { isAgentTransition, isSettled, MAX_REASON_LENGTH } from "@tillroll/protocol";
 import { FunctionLayout } from "../release/release-layout.js";
 import type { EngineContext, StepResult } from "./engine-context.js";
 import type { JobStep, ServiceRecord } from "./journal.js";
@@ -15,7 +15,16 @@ export function clampReason(reason: string | null): string | null {
     : reason;
 }
 
-/** Moves a record to a new status, logging `from -> to` with the reason. */
+/** The log marker of a move the protocol's transition table does not allow (tests look for it). */
+export const ILLEGAL_TRANSITION = "illegal status transition";
+
+/**
+ * Moves a record to a new status, logging `from -> to` with the reason. Every
+ * status change of the agent goes through here and is checked against the
+ * protocol's transition table (AGENT_TRANSITIONS): a move it does not allow
+ * is a bug, logged as such. It is still made, because a till must keep
+ * updating; the end-to-end tests fail on the log line.
+ */
 export function transition(
   ctx: EngineContext,
   fn: string,
@@ -23,9 +32,27 @@ export function transition(
   to: Status,
   why: string,
 ): void {
-  if (record.status !== to) ctx.log(`${fn}: ${record.status} -> ${to} (${why})`);
+  const from = record.status;
+  if (!isAgentTransition(from, to))
+    ctx.log(`${fn}: ${ILLEGAL_TRANSITION} ${from} -> ${to} (${why}): not in the protocol's table`);
+  else if (from !== to) ctx.log(`${fn}: ${from} -> ${to} (${why})`);
   record.status = to;
   record.updatedAt = new Date(ctx.clock.now()).toISOString();
+}
+
+/**
+ * A new request first moves a settled service (OK, Rolled Back, Failed) to
+ * Prepared, as the protocol's table says, before it goes on to In Progress
+ * or straight to OK (its version already active).
+ */
+export function acceptRequest(
+  ctx: EngineContext,
+  fn: string,
+  record: ServiceRecord,
+  requestId: string,
+): void {
+  if (isSettled(record.status) && record.requestId !== requestId)
+    transition(ctx, fn, record, "Prepared", `new request ${requestId}`);
 }
 
 /**

@@ -38,16 +38,31 @@ export const ROUTE_PERMISSIONS = {
   "GET /api/packs": { need: "viewer", scope: "shared", action: "pack list" },
   "POST /api/set-preferred": { need: "operator", scope: "scoped", action: "set-preferred" },
   "POST /api/retry": { need: "operator", scope: "scoped", action: "retry" },
+  "GET /api/workstations": { need: "viewer", scope: "scoped", action: "workstation list" },
   "POST /api/workstations": { need: "admin", scope: "scoped", action: "workstation add" },
+  "POST /api/workstations/remove": {
+    need: "admin",
+    scope: "scoped",
+    action: "workstation remove",
+  },
+  "POST /api/workstations/rekey": { need: "admin", scope: "scoped", action: "workstation rekey" },
   // Packs are fleet-wide: a pack one partner publishes is offered to every group.
   "POST /api/packs": { need: "admin", scope: "platform", action: "pack publish" },
+  "POST /api/packs/withdraw": { need: "admin", scope: "platform", action: "pack withdraw" },
+  // Every till's broker password hashes: the platform admin's, like enrolment across the fleet.
+  "GET /api/broker-config/mosquitto": {
+    need: "admin",
+    scope: "platform",
+    action: "broker-config mosquitto",
+  },
   "GET /api/operators": { need: "admin", scope: "scoped", action: "operator list" },
   "POST /api/operators": { need: "admin", scope: "scoped", action: "operator add" },
   "POST /api/operators/remove": { need: "admin", scope: "scoped", action: "operator remove" },
   "POST /api/operators/reset": { need: "admin", scope: "scoped", action: "operator reset" },
   "POST /api/session": { need: "public", scope: "shared", action: "login" },
   "GET /api/session": { need: "viewer", scope: "shared", action: "whoami" },
-  "DELETE /api/session": { need: "viewer", scope: "shared", action: "logout" },
+  // POST, not DELETE: the API's routes are GET (reads) and POST (changes) only.
+  "POST /api/session/end": { need: "viewer", scope: "shared", action: "logout" },
 } as const satisfies Record<RouteId, RoutePermission>;
 
 export type KnownRouteId = keyof typeof ROUTE_PERMISSIONS;

@@ -79,30 +79,46 @@ function identify(credentials: RequestCredentials, deps: RequestAuthDeps): Reque
     // A bearer token is never sent by a browser on its own, so it needs no CSRF token.
     const match = /^Bearer ([^\s]+)$/.exec(credentials.authorization);
     if (match === null) return refuse(401, "the Authorization header must be `Bearer <token>`");
-    const operator = deps.directory.authenticateToken(match[1] as string);
-    if (operator === null)
-      return refuse(
-        401,
-        "unknown or revoked token: ask an admin for `tillroll operator reset NAME`, or run `tillroll login`",
-      );
-    return { ok: true, operator, via: "token", session: null };
+    const token = match[1] as string;
+    const operator = deps.directory.authenticateToken(token);
+    if (operator !== null) return { ok: true, operator, via: "token", session: null };
+    // `tillroll login` holds a session token (POST /api/session with token:true):
+    // the same store and idle timeout as a cookie session, sent as a bearer token.
+    const session = sessionOf(token, deps);
+    if (session !== null)
+      return { ok: true, operator: session.operator, via: "token", session: session.session };
+    return refuse(
+      401,
+      "unknown, revoked or expired token: run `tillroll login`, or ask an admin for `tillroll operator reset NAME`",
+    );
   }
   const id = readSessionCookie(credentials.cookie);
   if (id === null) return { ok: true, operator: null, via: "public", session: null };
-  const session = deps.sessions.touch(id);
-  const operator = session === null ? undefined : deps.directory.lookup(session.name);
-  if (
-    session === null ||
-    operator === undefined ||
-    operator.credentialId !== session.credentialId
-  ) {
-    if (session !== null) deps.sessions.delete(session.id);
-    return refuse(401, "your session has ended: log in again");
-  }
+  const found = sessionOf(id, deps);
+  if (found === null) return refuse(401, "your session has ended: log in again");
+  const { session, operator } = found;
   if (csrfRequired(credentials.method) && !checkCsrf(session, credentials.csrfToken))
     return refuse(
       403,
       "missing or wrong CSRF token: send the X-CSRF-Token header the login answered with",
     );
   return { ok: true, operator, via: "cookie", session };
+}
+
+/**
+ * The live session `id` names and its operator as they are now; a session
+ * whose operator was removed or got new secrets since is ended here.
+ */
+function sessionOf(
+  id: string,
+  deps: RequestAuthDeps,
+): { session: WebSession; operator: AuthenticatedOperator } | null {
+  const session = deps.sessions.touch(id);
+  if (session === null) return null;
+  const operator = deps.directory.lookup(session.name);
+  if (operator === undefined || operator.credentialId !== session.credentialId) {
+    deps.sessions.delete(session.id);
+    return null;
+  }
+  return { session, operator };
 }

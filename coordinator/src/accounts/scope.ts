@@ -82,6 +82,11 @@ export function checkChangeScope(operator: Operator, rows: readonly ScopedRow[])
   );
 }
 
+/** Whether an error message is checkChangeScope's refusal: the HTTP layer answers it with 403. */
+export function isScopeRefusal(message: string): boolean {
+  return /^refused: \d+ of \d+ rows? (is|are) outside your scope /.test(message);
+}
+
 /** Reads show only rows in scope; an out-of-scope row is not an error, it is just not there. */
 export function filterReadable<T extends { readonly group: string | null }>(
   operator: Operator,

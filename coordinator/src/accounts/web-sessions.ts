@@ -170,8 +170,16 @@ export interface LoginDeps {
 export type LoginAnswer =
   | {
       status: 200;
-      body: { name: string; role: Role; scope: string | null; csrfToken: string };
-      setCookie: string;
+      body: {
+        name: string;
+        role: Role;
+        scope: string | null;
+        csrfToken?: string;
+        token?: string;
+        idleTimeoutSeconds: number;
+      };
+      /** Absent for a token login: the token travels in the body, never as a cookie. */
+      setCookie?: string;
     }
   | { status: 400 | 401; body: { error: string } }
   | { status: 429; body: { error: string }; retryAfterSeconds: number };
@@ -183,7 +191,12 @@ export const LOGIN_REFUSED = "wrong name or password";
  * `POST /api/session {name, password}` from `address`. The limiter is asked
  * first, so a blocked name or address costs no scrypt work.
  */
-export async function login(deps: LoginDeps, body: unknown, address: string): Promise<LoginAnswer> {
+export async function login(
+  deps: LoginDeps,
+  body: unknown,
+  address: string,
+  options: { token?: boolean } = {},
+): Promise<LoginAnswer> {
   const input = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
   const { name, password } = input;
   if (typeof name !== "string" || name === "")
@@ -208,14 +221,14 @@ export async function login(deps: LoginDeps, body: unknown, address: string): Pr
   }
   deps.limiter.recordSuccess(name, address);
   const session = deps.sessions.create(operator);
+  const who = { name: operator.name, role: operator.role, scope: operator.scope };
+  const idleTimeoutSeconds = Math.floor(deps.sessions.idleTimeoutMs / 1000);
+  // `tillroll login`: the session id itself is the bearer token (no cookie, so no CSRF).
+  if (options.token === true)
+    return { status: 200, body: { ...who, token: session.id, idleTimeoutSeconds } };
   return {
     status: 200,
-    body: {
-      name: operator.name,
-      role: operator.role,
-      scope: operator.scope,
-      csrfToken: session.csrfToken,
-    },
+    body: { ...who, csrfToken: session.csrfToken, idleTimeoutSeconds },
     setCookie: sessionCookie(session.id, { secure: deps.secure }),
   };
 }

@@ -116,14 +116,18 @@ const validFromSchema = z
   .nullable();
 
 const booleanFlag = (what: string) =>
-  z.unknown().transform((value, ctx): boolean => {
-    if (typeof value === "boolean") return value;
-    ctx.addIssue({
-      code: "custom",
-      message: `expected true or false (${what}), got ${described(value)}`,
-    });
-    return z.NEVER;
-  }) as unknown as z.ZodType<boolean, boolean>;
+  z
+    .unknown()
+    .transform((value, ctx): boolean => {
+      if (typeof value === "boolean") return value;
+      ctx.addIssue({
+        code: "custom",
+        message: `expected true or false (${what}), got ${described(value)}`,
+      });
+      return z.NEVER;
+    })
+    // What the JSON Schema (OpenAPI) shows: the check above is code it cannot see.
+    .meta({ type: "boolean", description: what }) as unknown as z.ZodType<boolean, boolean>;
 
 /** Names of the filters set, as the console's flags, for messages. */
 const flagList = (names: readonly FilterName[]) =>

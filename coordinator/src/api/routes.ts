@@ -1,24 +1,12 @@
 import type { z } from "zod";
-import type { AuditEntry } from "../audit/audit-log.js";
-import type { StatusRow } from "../fleet/status-table.js";
-import type {
-  ChangeReport,
-  EnrolResult,
-  VersionsReport,
-} from "../operations/console-operations.js";
-import type { WithdrawResult } from "../operations/pack-admin.js";
-import type {
-  RekeyResult,
-  RemoveResult,
-  WorkstationInfo,
-} from "../operations/workstation-admin.js";
-import type { PackRecord } from "../packs/pack-record.js";
+import { auditQuery, loginBody, operatorAddBody, operatorRefBody } from "./account-requests.js";
 import {
   packRefBody,
   packsQuery,
   workstationRefBody,
   workstationsQuery,
 } from "./admin-requests.js";
+import { ANSWERS } from "./answers.js";
 import {
   enrolBody,
   noQuery,
@@ -35,15 +23,9 @@ import {
  * takes its request types from it, and tests generate their cases from it,
  * so a new route is covered by adding one entry.
  *
- * Answers are typed only for now (`answer<T>()`); they become zod schemas
- * here too (and OpenAPI is generated from the table), as do finer roles.
+ * Every answer is a zod schema too (api/answers.ts), and
+ * coordinator/openapi.json is generated from this table (api/openapi.ts).
  */
-
-/** A route's answer type, carried by the table until answers get schemas. */
-export interface AnswerType<T> {
-  readonly __answer?: T;
-}
-const answer = <T>(): AnswerType<T> => ({});
 
 /** How a route's body is read: a JSON document checked by a schema (with a valid example), a pack upload, or none. */
 export type BodySpec =
@@ -54,8 +36,11 @@ export type BodySpec =
 export interface RouteSpec {
   readonly method: "GET" | "POST";
   readonly path: `/api/${string}`;
-  /** Who may call it: the operator token, for now the only role. */
-  readonly auth: "operator";
+  /**
+   * Signed in (`operator`: the role needed is in accounts/permissions.ts's
+   * ROUTE_PERMISSIONS, keyed by `METHOD path`) or not (`public`: the login).
+   */
+  readonly auth: "operator" | "public";
   /** Every route has a strict query schema; most take no parameters. */
   readonly query: z.ZodType;
   /** A valid query (parameter → value, or values for a repeated parameter). */
@@ -63,7 +48,8 @@ export interface RouteSpec {
   readonly body: BodySpec;
   /** Status of a successful answer. */
   readonly status: 200 | 201;
-  readonly answer: AnswerType<unknown>;
+  /** Schema of a successful answer (what the client receives; refusals are `{error}`). */
+  readonly answer: z.ZodType;
   readonly summary: string;
 }
 
@@ -82,7 +68,7 @@ export const API_ROUTES = {
       workstations: [{ store: "1001", workstation: "01", group: "DE/North" }],
     }),
     status: 201,
-    answer: answer<EnrolResult | EnrolResult[]>(),
+    answer: ANSWERS.EnrolAnswer,
     summary: "Enrol one workstation, or many at once (all or none)",
   },
   publishPack: {
@@ -93,7 +79,7 @@ export const API_ROUTES = {
     queryExample: {},
     body: { kind: "pack-upload" },
     status: 201,
-    answer: answer<PackRecord>(),
+    answer: ANSWERS.PackRecord,
     summary: "Publish a function pack (the .tgz as the body)",
   },
   listPacks: {
@@ -104,7 +90,7 @@ export const API_ROUTES = {
     queryExample: { function: "pos-client" },
     body: NONE,
     status: 200,
-    answer: answer<PackRecord[]>(),
+    answer: ANSWERS.PackList,
     summary: "The published packs (of the functions given), withdrawn ones too",
   },
   withdrawPack: {
@@ -115,7 +101,7 @@ export const API_ROUTES = {
     queryExample: {},
     body: json(packRefBody, { name: "pos-client", version: "1.2.0" }),
     status: 200,
-    answer: answer<WithdrawResult>(),
+    answer: ANSWERS.WithdrawResult,
     summary: "Withdraw a pack version: no new request may name it; rows running it are untouched",
   },
   listWorkstations: {
@@ -126,7 +112,7 @@ export const API_ROUTES = {
     queryExample: { store: "1001,2002", group: "DE" },
     body: NONE,
     status: 200,
-    answer: answer<WorkstationInfo[]>(),
+    answer: ANSWERS.WorkstationList,
     summary: "The enrolled workstations passing the filters",
   },
   removeWorkstation: {
@@ -137,7 +123,7 @@ export const API_ROUTES = {
     queryExample: {},
     body: json(workstationRefBody, { store: "1001", workstation: "01" }),
     status: 200,
-    answer: answer<RemoveResult>(),
+    answer: ANSWERS.RemoveResult,
     summary: "Remove a workstation: its logins, desired state and fleet rows",
   },
   rekeyWorkstation: {
@@ -148,7 +134,7 @@ export const API_ROUTES = {
     queryExample: {},
     body: json(workstationRefBody, { store: "1001", workstation: "01" }),
     status: 200,
-    answer: answer<RekeyResult>(),
+    answer: ANSWERS.RekeyResult,
     summary: "New agent and POS passwords for a workstation; the old ones stop working at once",
   },
   status: {
@@ -159,7 +145,7 @@ export const API_ROUTES = {
     queryExample: { store: "1001,2002", status: ["failed", "rolled-back"], group: "DE" },
     body: NONE,
     status: 200,
-    answer: answer<StatusRow[]>(),
+    answer: ANSWERS.StatusRows,
     summary: "Flow-service rows passing the filters",
   },
   versions: {
@@ -170,7 +156,7 @@ export const API_ROUTES = {
     queryExample: { function: "pos-client", store: "1001" },
     body: NONE,
     status: 200,
-    answer: answer<VersionsReport>(),
+    answer: ANSWERS.VersionsReport,
     summary: "The versions one function's matching rows may be set to, newest first",
   },
   setPreferred: {
@@ -188,7 +174,7 @@ export const API_ROUTES = {
       dryRun: false,
     }),
     status: 200,
-    answer: answer<ChangeReport>(),
+    answer: ANSWERS.ChangeReport,
     summary: "Set the preferred version of a function on the matching rows",
   },
   retry: {
@@ -199,19 +185,114 @@ export const API_ROUTES = {
     queryExample: {},
     body: json(retryBody, { filters: { status: ["failed", "rolled-back"], group: "DE" } }),
     status: 200,
-    answer: answer<ChangeReport>(),
+    answer: ANSWERS.ChangeReport,
     summary: "Retry Failed, Rolled Back and Not Ready rows",
   },
   audit: {
     method: "GET",
     path: "/api/audit",
     auth: "operator",
+    query: auditQuery,
+    queryExample: { operator: "anna" },
+    body: NONE,
+    status: 200,
+    answer: ANSWERS.AuditEntries,
+    summary: "The audit log of console actions (of one operator with ?operator=NAME)",
+  },
+  listOperators: {
+    method: "GET",
+    path: "/api/operators",
+    auth: "operator",
     query: noQuery,
     queryExample: {},
     body: NONE,
     status: 200,
-    answer: answer<AuditEntry[]>(),
-    summary: "The audit log of console actions",
+    answer: ANSWERS.Operators,
+    summary: "The operators (a partner admin sees those inside its scope)",
+  },
+  addOperator: {
+    method: "POST",
+    path: "/api/operators",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: json(operatorAddBody, {
+      name: "anna",
+      role: "operator",
+      scope: "DE/North",
+      email: "anna@example.com",
+    }),
+    status: 201,
+    answer: ANSWERS.IssuedOperator,
+    summary: "Add an operator; the answer carries its API token and password, shown once",
+  },
+  removeOperator: {
+    method: "POST",
+    path: "/api/operators/remove",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: json(operatorRefBody, { name: "anna" }),
+    status: 200,
+    answer: ANSWERS.Operator,
+    summary: "Remove an operator: its token, password and sessions stop working at once",
+  },
+  resetOperator: {
+    method: "POST",
+    path: "/api/operators/reset",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: json(operatorRefBody, { name: "anna" }),
+    status: 200,
+    answer: ANSWERS.IssuedOperator,
+    summary: "New token and password for an operator; the old ones stop working at once",
+  },
+  login: {
+    method: "POST",
+    path: "/api/session",
+    auth: "public",
+    query: noQuery,
+    queryExample: {},
+    body: json(loginBody, { name: "anna", password: "correct horse battery staple" }),
+    status: 200,
+    answer: ANSWERS.Session,
+    summary:
+      "Log in: sets the session cookie and answers its CSRF token, or with token:true answers a bearer session token",
+  },
+  whoami: {
+    method: "GET",
+    path: "/api/session",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: NONE,
+    status: 200,
+    answer: ANSWERS.Session,
+    summary: "Who the caller is: name, role and scope",
+  },
+  logout: {
+    method: "POST",
+    path: "/api/session/end",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: NONE,
+    status: 200,
+    answer: ANSWERS.LoggedOut,
+    summary: "Log out: ends the cookie's session or the bearer session token",
+  },
+  // `tillroll broker-config mosquitto`: accounts and hashes for an external broker.
+  mosquittoAccounts: {
+    method: "GET",
+    path: "/api/broker-config/mosquitto",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: NONE,
+    status: 200,
+    answer: ANSWERS.MosquittoAccounts,
+    summary: "Broker accounts with Mosquitto password hashes, topic root and TLS files",
   },
 } as const satisfies Record<string, RouteSpec>;
 
@@ -233,8 +314,7 @@ export type ParsedBody<N extends RouteName> = z.output<JsonSchemaOf<N>>;
 export type RequestQuery<N extends RouteName> = z.input<Routes[N]["query"]>;
 export type ParsedQuery<N extends RouteName> = z.output<Routes[N]["query"]>;
 /** What route `N` answers with. */
-export type Answer<N extends RouteName> =
-  Routes[N]["answer"] extends AnswerType<infer T> ? T : never;
+export type Answer<N extends RouteName> = z.input<Routes[N]["answer"]>;
 
 /** The route for `method` and `path`, if any. */
 export function findRoute(method: string, path: string): RouteName | undefined {

@@ -1,13 +1,15 @@
 import { mkdir, open, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
+import { storedWhoSchema } from "../accounts/audit-identity.js";
 import { fsyncDir } from "../packs/pack-file.js";
 import { errorText } from "../setup/data-dir-error.js";
 
 /** One console action: who, when, what, and the rows it touched. */
 export const auditEntrySchema = z.object({
   at: z.string(),
-  who: z.string(),
+  /** `{name, role}` of the operator; entries from before operators existed hold a string. */
+  who: storedWhoSchema,
   action: z.string(),
   /** The request as the operator gave it (filters, version, valid-from...). */
   details: z.record(z.string(), z.unknown()),

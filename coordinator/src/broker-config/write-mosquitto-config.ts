@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileDurably } from "../tls/durable-file.js";
+import { writeFileDurably } from "../files/durable-file.js";
 import type { MosquittoConfig } from "./mosquitto.js";
 
 /**

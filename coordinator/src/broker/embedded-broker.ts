@@ -1,7 +1,9 @@
 import type { EventEmitter } from "node:events";
 import { createServer, type Server, type Socket } from "node:net";
+import type { TlsOptions } from "node:tls";
 import { MAX_PAYLOAD_BYTES, validateTopicRoot } from "@tillroll/protocol";
 import { Aedes, type Client } from "aedes";
+import { createTlsListener } from "../tls/tls-listener.js";
 import type { Principal } from "./acl.js";
 import {
   ClientIdOwners,
@@ -24,7 +26,8 @@ import { DEFAULT_THROTTLE_OPTIONS, LoginThrottle, type ThrottleOptions } from ".
 import { createRetainedIndexPersistence } from "./retained-index.js";
 
 /**
- * The coordinator's MQTT broker: aedes (MQTT 3.1.1) on a plain TCP listener,
+ * The coordinator's MQTT broker: aedes (MQTT 3.1.1) on a plain TCP listener
+ * or, with `tls`, a TLS listener (and a plain one only if asked for),
  * with every CONNECT authenticated against the fleet's principals, every
  * PUBLISH and SUBSCRIBE checked against the topic ACL (acl.ts), payloads
  * capped at the protocol's limit, and retained messages indexed by topic
@@ -68,6 +71,13 @@ export interface EmbeddedBrokerOptions {
   host?: string;
   /** TCP port; 0 picks a free one (see `port` of the result). */
   port: number;
+  /**
+   * Serve MQTT over TLS on `port` (tlsServerOptions of the coordinator's
+   * material); omitted: plain MQTT on `port`.
+   */
+  tls?: TlsOptions | undefined;
+  /** With `tls`: also plain-text MQTT on this port (--allow-plaintext); 0 picks one. */
+  plainPort?: number | undefined;
   /** Topic root, e.g. `tillroll/v1`; checked with validateTopicRoot. */
   topicRoot: string;
   /** Resolves CONNECT credentials to a principal; null refuses them. */
@@ -87,9 +97,11 @@ export interface EmbeddedBrokerOptions {
 }
 
 export interface EmbeddedBroker {
-  /** `mqtt://host:port` */
+  /** `mqtt://host:port`, or `mqtts://host:port` with TLS */
   url: string;
   port: number;
+  /** The plain-text listener's port besides TLS (plainPort), else null. */
+  plainPort: number | null;
   aedes: Aedes;
   /**
    * The coordinator's in-process account, generated for this broker instance:
@@ -189,14 +201,39 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   // and aedes.close() knows only clients that finished CONNECT.
   const sockets = new Set<Socket>();
   const frameLimits = { maxConnectBytes, maxPacketBytes: maxPacketBytesFor(maxPayloadBytes) };
-  const server = createServer((socket) => {
+  // Every connection, plain or TLS, goes through the frame gate: the
+  // TLSSocket is a net.Socket carrying the decrypted MQTT bytes.
+  const serve = (socket: Socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
     const gate = new FrameGate(socket, frameLimits, (reason) =>
       log(`broker: closed the connection from ${socket.remoteAddress ?? "?"}: ${reason}`),
     );
     aedes.handle(gate);
-  });
+  };
+  const tls = options.tls;
+  // A TCP connection is tracked from its start, before any TLS handshake:
+  // close() must also end handshakes that never finish.
+  const trackRaw = (server: Server) =>
+    server.on("connection", (socket: Socket) => {
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+    });
+  const server =
+    tls === undefined
+      ? createServer(serve)
+      : trackRaw(
+          createTlsListener(
+            {
+              tls,
+              onClientError: (error, address) =>
+                log(`broker: TLS handshake with ${address ?? "?"} failed: ${error.message}`),
+            },
+            serve,
+          ),
+        );
+  const plainServer =
+    tls !== undefined && options.plainPort !== undefined ? createServer(serve) : null;
 
   // Abandoned persistent sessions: checked often enough that one outlives
   // its expiry by at most a quarter of it (and a minute at most). A client
@@ -214,20 +251,33 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   sweep.unref();
 
   let port: number;
+  let plainPort: number | null = null;
   try {
     port = await listen(server, options.port, host);
+    if (plainServer !== null) {
+      plainPort = await listen(plainServer, options.plainPort ?? 0, host).catch(
+        (error: unknown) => {
+          server.close();
+          throw Object.assign(error as Error, { listener: "plain" });
+        },
+      );
+    }
   } catch (error) {
     clearInterval(sweep);
     await closeAedes(aedes);
     throw error;
   }
   server.on("error", (error) => log(`broker: listener: ${error.message}`));
-  log(`broker: listening on ${host}:${port}, topic root ${root.value}`);
+  plainServer?.on("error", (error) => log(`broker: plain listener: ${error.message}`));
+  log(
+    `broker: listening on ${host}:${port}${tls === undefined ? "" : " (TLS)"}${plainPort === null ? "" : `, plain text on ${host}:${plainPort}`}, topic root ${root.value}`,
+  );
 
   let closing: Promise<void> | null = null;
   return {
-    url: `mqtt://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url: `${tls === undefined ? "mqtt" : "mqtts"}://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,
+    plainPort,
     aedes,
     coordinatorCredentials,
     persistentSessionCount: () => owners.sessionCount,
@@ -246,7 +296,14 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     close() {
       closing ??= (async () => {
         clearInterval(sweep);
-        const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const listenerClosed = Promise.all(
+          [server, plainServer].map(
+            (listener) =>
+              new Promise<void>((resolve) =>
+                listener === null ? resolve() : listener.close(() => resolve()),
+              ),
+          ),
+        );
         await closeAedes(aedes);
         // Connections that never finished CONNECT are not aedes clients.
         for (const socket of sockets) socket.destroy();

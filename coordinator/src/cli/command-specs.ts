@@ -21,18 +21,32 @@ export interface CommandSpec {
 
 const console = (...flags: OptionName[]): OptionName[] => [...flags, ...CONSOLE_FLAGS];
 
+const TLS_FLAGS = [
+  "tls",
+  "tls-cert",
+  "tls-key",
+  "tls-ca",
+  "allow-plaintext",
+  "plain-mqtt-port",
+  "plain-http-port",
+] as const satisfies readonly OptionName[];
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "coordinator",
     args: [],
-    flags: ["data", "mqtt-port", "http-port", "broker", "host", "public-host"],
+    flags: ["data", "mqtt-port", "http-port", "broker", "host", "public-host", ...TLS_FLAGS],
     summary: "run the coordinator: embedded MQTT broker, fleet store, HTTP API and pack downloads",
     details: [
-      "The first start creates the data folder, the signing key pair and the operator token.",
+      "The first start creates the data folder, the signing key pair, the operator token and the",
+      "platform admin `admin` (that token is its API token; its password is printed once).",
+      "With --tls (or --tls-cert/--tls-key) --mqtt-port (default 8883) and --http-port (default 8443) speak TLS only.",
     ],
     examples: [
       "tillroll coordinator --data /var/lib/tillroll-coordinator",
       "tillroll coordinator --data ./data --host 0.0.0.0 --public-host coordinator.example --http-port 8080 --mqtt-port 1883",
+      "tillroll coordinator --data ./data --tls --host 0.0.0.0 --public-host coordinator.example",
+      "tillroll coordinator --tls-cert server.pem --tls-key server.key --tls-ca ca.pem --allow-plaintext",
     ],
   },
   {
@@ -137,9 +151,79 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "audit",
     args: [],
+    flags: console("operator", "json"),
+    summary: "every console action: when, who (name and role), what, how many rows",
+    examples: ["tillroll audit", "tillroll audit --operator anna --json"],
+  },
+  {
+    name: "operator add",
+    args: ["NAME"],
+    flags: console("role", "scope", "email", "json"),
+    required: ["role"],
+    summary: "add an operator: prints its API token and password (once)",
+    details: [
+      "Roles, each including the one before: viewer, operator, approver, admin.",
+      "--scope limits it to a business unit group and its subgroups; an admin with a scope is a partner admin.",
+    ],
+    examples: [
+      "tillroll operator add anna --role operator --scope DE/North --email anna@example.com",
+      "tillroll operator add audit-bot --role viewer --json > audit-bot.json",
+    ],
+  },
+  {
+    name: "operator list",
+    args: [],
     flags: console("json"),
-    summary: "every console action: when, who, what, how many rows",
-    examples: ["tillroll audit", "tillroll audit --json"],
+    summary: "the operators you may manage: name, role, scope, email",
+    examples: ["tillroll operator list", "tillroll operator list --json"],
+  },
+  {
+    name: "operator remove",
+    args: ["NAME"],
+    flags: console("json"),
+    summary: "remove an operator: its token, password and sessions stop working at once",
+    examples: ["tillroll operator remove anna"],
+  },
+  {
+    name: "operator reset",
+    args: ["NAME"],
+    flags: console("json"),
+    summary: "new API token and password for an operator; the old ones stop working at once",
+    examples: ["tillroll operator reset anna --json"],
+  },
+  {
+    name: "login",
+    args: [],
+    flags: ["url", "name"],
+    summary: "log in with your password; saves a session token for --url in your config folder",
+    details: [
+      "The password is read from the terminal without echo (from stdin when it is not a terminal).",
+      "The token is kept in $XDG_CONFIG_HOME/tillroll/credentials.json (else ~/.config/...), mode 0600;",
+      "console commands use it after --token and TILLROLL_TOKEN. It ends when unused for the idle timeout.",
+    ],
+    examples: ["tillroll login --url http://coordinator:8080 --name anna"],
+  },
+  {
+    name: "logout",
+    args: [],
+    flags: ["url"],
+    summary: "end the session of `tillroll login` and delete its saved token",
+    examples: ["tillroll logout --url http://coordinator:8080"],
+  },
+  {
+    name: "broker-config mosquitto",
+    args: [],
+    flags: console("out", "port", "tls-ca", "tls-cert", "tls-key", "run-as", "json"),
+    required: ["out"],
+    summary: "write mosquitto.conf, acl and passwords for an external Mosquitto (TLS only)",
+    details: [
+      "--tls-ca/--tls-cert/--tls-key: the files as Mosquitto sees them (default: the coordinator's).",
+      "Run again after each workstation add, rekey or remove, and send Mosquitto SIGHUP.",
+    ],
+    examples: [
+      "tillroll broker-config mosquitto --out /etc/mosquitto/conf.d/tillroll --port 8883",
+      "tillroll broker-config mosquitto --out ./mosquitto --run-as mosquitto --json",
+    ],
   },
   {
     name: "key generate",

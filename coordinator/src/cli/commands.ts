@@ -1,14 +1,18 @@
 import { readFile } from "node:fs/promises";
-import { API_ROUTES, type RequestBody, type RequestQuery } from "../api/routes.js";
+import { formatWho } from "../accounts/audit-identity.js";
+import { type Answer, API_ROUTES, type RequestBody, type RequestQuery } from "../api/routes.js";
 import { formatStatusTable, toJsonRow } from "../fleet/status-table.js";
-import type { ChangeReport } from "../operations/console-operations.js";
-import type { RowChange } from "../operations/plan-changes.js";
 import { checked, filtersOf, out, queryOf, single } from "./command-args.js";
 import { ConsoleError, callRoute, resolveTarget, UsageError } from "./console-client.js";
 import { changeExitCode, EXIT_CODES, type ExitCode } from "./exit-codes.js";
+import { runLogin, runLogout, runOperatorCommand } from "./operator-commands.js";
 import type { CliValues } from "./options.js";
 import { runPackCommand } from "./pack-commands.js";
 import { runWorkstationCommand } from "./workstation-commands.js";
+
+/** A change's answer (set-preferred and retry answer the same report), from the API contract. */
+type ChangeReport = Answer<"setPreferred">;
+type RowChange = ChangeReport["changed"][number];
 
 // Moved to command-args.ts (shared with the pack and workstation commands); still exported here.
 export { filtersOf, inFlagTerms } from "./command-args.js";
@@ -119,6 +123,9 @@ export async function runConsoleCommand(
             `POS broker login:   ${result.posUsername} / ${result.posPassword}`,
             "Agent config (save as agent.json; adjust root and state):",
             JSON.stringify(result.agentConfig, null, 2),
+            ...(result.caPem === undefined
+              ? []
+              : ["CA the agent pins (save beside agent.json as ca.pem):", result.caPem.trimEnd()]),
             "The passwords are shown only now.",
           ].join("\n"),
         );
@@ -187,9 +194,20 @@ export async function runConsoleCommand(
       const target = await resolveTarget(values, process.env);
       return finishChange(await callRoute(target, "retry", { body }), json);
     }
+    case "operator":
+      return runOperatorCommand(args, values);
+    case "login":
+      return runLogin(values);
+    case "logout":
+      return runLogout(values);
     case "audit": {
+      const query: RequestQuery<"audit"> = checked(
+        API_ROUTES.audit.query,
+        values.operator === undefined ? {} : { operator: values.operator },
+        "audit",
+      );
       const target = await resolveTarget(values, process.env);
-      const entries = await callRoute(target, "audit");
+      const entries = await callRoute(target, "audit", { query: new URLSearchParams(query) });
       if (json) out(JSON.stringify(entries, null, 2));
       else
         out(
@@ -198,7 +216,7 @@ export async function runConsoleCommand(
             : entries
                 .map(
                   (e) =>
-                    `${e.at}  ${e.who}  ${e.action}  ${JSON.stringify(e.details)}  touched ${e.touched.length}, skipped ${e.skipped}`,
+                    `${e.at}  ${formatWho(e.who)}  ${e.action}  ${JSON.stringify(e.details)}  touched ${e.touched.length}, skipped ${e.skipped}`,
                 )
                 .join("\n"),
         );

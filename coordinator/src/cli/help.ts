@@ -17,8 +17,9 @@ const CHANGES_HELP = `Changes (set-preferred, retry):
   reasons, and changes nothing.`;
 
 const CONSOLE_HELP = `Console commands find the coordinator with --url / TILLROLL_URL (default
-http://127.0.0.1:8080) and the operator token with --token / TILLROLL_TOKEN / --data DIR
-(DIR/operator-token, default ./data).`;
+http://127.0.0.1:8080) and the token with --token / TILLROLL_TOKEN / --data DIR
+(DIR/operator-token), else the token \`tillroll login\` saved for the URL, else
+./data/operator-token.`;
 
 /** `tillroll --help`: every command with its summary, then filters, changes and exit codes. */
 export function generalHelp(): string {

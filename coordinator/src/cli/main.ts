@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { Coordinator } from "../coordinator.js";
 import { StartupError } from "../setup/startup-error.js";
+import { runBrokerConfig } from "./broker-config-command.js";
 import { parseCommandLine } from "./command-line.js";
 import { runConsoleCommand } from "./commands.js";
 import { ConsoleError, UsageError } from "./console-client.js";
@@ -10,6 +11,7 @@ import { EXIT_CODES } from "./exit-codes.js";
 import { commandHelp, generalHelp } from "./help.js";
 import { runKeyCommand } from "./key-command.js";
 import type { CliValues } from "./options.js";
+import { tlsChoice } from "./tls-flags.js";
 
 export type { CliValues } from "./options.js";
 
@@ -37,13 +39,23 @@ function listenHost(text: string | undefined): string {
 }
 
 async function runCoordinator(values: CliValues): Promise<void> {
+  const tls = tlsChoice(values);
+  const plaintext =
+    values["allow-plaintext"] === true
+      ? {
+          mqttPort: port(values["plain-mqtt-port"], 1883, "plain-mqtt-port"),
+          httpPort: port(values["plain-http-port"], 8080, "plain-http-port"),
+        }
+      : undefined;
   const coordinator = await Coordinator.start({
     dataDir: values.data ?? "./data",
     host: listenHost(values.host),
-    mqttPort: port(values["mqtt-port"], 1883, "mqtt-port"),
-    httpPort: port(values["http-port"], 8080, "http-port"),
+    mqttPort: port(values["mqtt-port"], tls === undefined ? 1883 : 8883, "mqtt-port"),
+    httpPort: port(values["http-port"], tls === undefined ? 8080 : 8443, "http-port"),
     brokerUrl: values.broker,
     publicHost: values["public-host"],
+    tls,
+    plaintext,
     log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
   const shutdown = () => {
@@ -75,6 +87,10 @@ async function main(argv: string[]): Promise<void> {
   const [command = "", ...subcommand] = spec.name.split(" ");
   if (command === "coordinator") return runCoordinator(values);
   if (command === "key") return runKeyCommand([...subcommand, ...args]);
+  if (command === "broker-config") {
+    process.exitCode = await runBrokerConfig(values);
+    return;
+  }
   process.exitCode = await runConsoleCommand(command, [...subcommand, ...args], values);
 }
 

@@ -22,12 +22,12 @@ export const OPTIONS = {
   "mqtt-port": {
     type: "string",
     value: "PORT",
-    description: "embedded broker port (default 1883)",
+    description: "embedded broker port (default 1883; 8883 with TLS)",
   },
   "http-port": {
     type: "string",
     value: "PORT",
-    description: "HTTP API and pack port (default 8080)",
+    description: "HTTP API and pack port (default 8080; 8443 with TLS)",
   },
   broker: {
     type: "string",
@@ -51,6 +51,66 @@ export const OPTIONS = {
     description: "operator token (default TILLROLL_TOKEN, or --data DIR's operator-token)",
   },
   json: { type: "boolean", description: "print JSON for scripts" },
+  // TLS (README "TLS").
+  tls: {
+    type: "boolean",
+    description: "serve MQTT and HTTP over TLS with a CA and certificate generated under DATA/tls",
+  },
+  "tls-cert": {
+    type: "string",
+    value: "FILE",
+    description: "TLS with your own certificate (PEM, chain after it); with --tls-key",
+  },
+  "tls-key": { type: "string", value: "FILE", description: "the private key (PEM) of --tls-cert" },
+  "tls-ca": {
+    type: "string",
+    value: "FILE",
+    description: "the CA (PEM) --tls-cert's chain ends in, handed to agents to pin",
+  },
+  "allow-plaintext": {
+    type: "boolean",
+    description: "with TLS, also listen in plain text (--plain-mqtt-port, --plain-http-port)",
+  },
+  "plain-mqtt-port": {
+    type: "string",
+    value: "PORT",
+    description: "plain-text MQTT port with --allow-plaintext (default 1883)",
+  },
+  "plain-http-port": {
+    type: "string",
+    value: "PORT",
+    description: "plain-text HTTP port with --allow-plaintext (default 8080)",
+  },
+  ca: {
+    type: "string",
+    value: "FILE",
+    description:
+      "CA (PEM) to check an https:// coordinator with (default TILLROLL_CA, or --data DIR's tls/ca.pem)",
+  },
+  out: { type: "string", value: "DIR", description: "folder to write the files into" },
+  port: {
+    type: "string",
+    value: "PORT",
+    description: "port the external broker listens on, TLS (default 8883)",
+  },
+  "run-as": {
+    type: "string",
+    value: "USER",
+    description: "user Mosquitto drops its root privileges to (its `user` setting)",
+  },
+  role: {
+    type: "string",
+    value: "ROLE",
+    description: "viewer, operator, approver or admin (each includes the one before)",
+  },
+  scope: {
+    type: "string",
+    value: "GROUP",
+    description: "limit the operator to this business unit group and its subgroups",
+  },
+  email: { type: "string", value: "ADDR", description: "the operator's contact address" },
+  name: { type: "string", value: "NAME", description: "operator name (default: your user name)" },
+  operator: { type: "string", value: "NAME", description: "only the entries of this operator" },
   // Filters: a repeated flag is a list (the bounds refuse one with a message).
   store: { type: "string", multiple: true, value: "S", description: "store id(s)" },
   workstation: { type: "string", multiple: true, value: "W", description: "workstation id(s)" },
@@ -130,4 +190,9 @@ export const FILTER_FLAGS = [
 ] as const satisfies readonly OptionName[];
 
 /** The flags every console command takes to find the coordinator. */
-export const CONSOLE_FLAGS = ["url", "token", "data"] as const satisfies readonly OptionName[];
+export const CONSOLE_FLAGS = [
+  "url",
+  "token",
+  "data",
+  "ca",
+] as const satisfies readonly OptionName[];

@@ -1,5 +1,4 @@
-import { API_ROUTES, type RequestBody, type RequestQuery } from "../api/routes.js";
-import type { PackRecord } from "../packs/pack-record.js";
+import { type Answer, API_ROUTES, type RequestBody, type RequestQuery } from "../api/routes.js";
 import { checked, filtersOf, out, queryOf } from "./command-args.js";
 import { callRoute, resolveTarget, UsageError } from "./console-client.js";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
@@ -11,7 +10,7 @@ export const PACK_USAGE = `usage: tillroll pack publish FILE [--json]
        tillroll pack withdraw NAME VERSION [--json]`;
 
 /** The pack list for people: one line per version, withdrawn ones marked with when and by whom. */
-export function formatPackTable(packs: readonly PackRecord[]): string {
+export function formatPackTable(packs: Answer<"listPacks">): string {
   if (packs.length === 0) return "No packs are published.";
   return textTable(
     ["NAME", "VERSION", "UPDATABLE FROM", "SIZE", "PUBLISHED AT", "WITHDRAWN"],

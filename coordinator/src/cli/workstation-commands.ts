@@ -1,5 +1,4 @@
-import { API_ROUTES, type RequestBody, type RequestQuery } from "../api/routes.js";
-import type { WorkstationInfo } from "../operations/workstation-admin.js";
+import { type Answer, API_ROUTES, type RequestBody, type RequestQuery } from "../api/routes.js";
 import { checked, filtersOf, out, queryOf } from "./command-args.js";
 import { callRoute, resolveTarget, UsageError } from "./console-client.js";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
@@ -23,7 +22,7 @@ export function workstationRef(
   return checked(API_ROUTES.rekeyWorkstation.body.schema, { store, workstation }, command);
 }
 
-export function formatWorkstationTable(list: readonly WorkstationInfo[]): string {
+export function formatWorkstationTable(list: Answer<"listWorkstations">): string {
   if (list.length === 0) return "No enrolled workstation matches.";
   return textTable(
     ["STORE/WS", "GROUP", "ENROLLED AT", "ONLINE", "SERVICES"],
@@ -92,6 +91,9 @@ export async function runWorkstationCommand(args: string[], values: CliValues): 
             `POS broker login:   ${result.posUsername} / ${result.posPassword}`,
             "Agent config (save as agent.json; adjust root and state):",
             JSON.stringify(result.agentConfig, null, 2),
+            ...(result.caPem === undefined
+              ? []
+              : ["CA the agent pins (save beside agent.json as ca.pem):", result.caPem.trimEnd()]),
             "The passwords are shown only now.",
           ].join("\n"),
         );

@@ -112,25 +112,37 @@ function parseBound(text: string, edge: "from" | "to"): number | undefined {
 
 /** One valid-from bound: a string, never a list (it is one edge of a range). */
 function boundSchema(edge: "from" | "to"): z.ZodType<string, string> {
-  return z.unknown().transform((value, ctx): string => {
-    const fail = (message: string) => {
-      ctx.addIssue({ code: "custom", message });
-      return z.NEVER;
-    };
-    const bound = `the ${edge === "from" ? "lower" : "upper"} bound of the valid-from range`;
-    if (Array.isArray(value) || (typeof value === "string" && value.includes(","))) {
-      return fail(`takes one timestamp or date (${bound}), not a list`);
-    }
-    if (typeof value !== "string") {
-      return fail(`expected an ISO 8601 timestamp or date as a string, got ${described(value)}`);
-    }
-    const text = value.trim();
-    const ms = parseBound(text, edge);
-    if (ms !== undefined) return new Date(ms).toISOString();
-    return fail(
-      `${JSON.stringify(text.slice(0, 60))} is not an ISO 8601 timestamp or date (like 2026-11-21T09:30:00Z or 2026-11-21)`,
-    );
-  }) as unknown as z.ZodType<string, string>;
+  return (
+    z
+      .unknown()
+      .transform((value, ctx): string => {
+        const fail = (message: string) => {
+          ctx.addIssue({ code: "custom", message });
+          return z.NEVER;
+        };
+        const bound = `the ${edge === "from" ? "lower" : "upper"} bound of the valid-from range`;
+        if (Array.isArray(value) || (typeof value === "string" && value.includes(","))) {
+          return fail(`takes one timestamp or date (${bound}), not a list`);
+        }
+        if (typeof value !== "string") {
+          return fail(
+            `expected an ISO 8601 timestamp or date as a string, got ${described(value)}`,
+          );
+        }
+        const text = value.trim();
+        const ms = parseBound(text, edge);
+        if (ms !== undefined) return new Date(ms).toISOString();
+        return fail(
+          `${JSON.stringify(text.slice(0, 60))} is not an ISO 8601 timestamp or date (like 2026-11-21T09:30:00Z or 2026-11-21)`,
+        );
+      })
+      // What the JSON Schema (OpenAPI) shows: the check above is code it cannot see.
+      .meta({
+        type: "string",
+        description: `The ${edge === "from" ? "lower" : "upper"} bound of the valid-from range: an ISO 8601 timestamp (Z or an offset) or a date (its whole day, UTC)`,
+        examples: [edge === "from" ? "2026-11-21" : "2026-11-21T22:00:00Z"],
+      }) as unknown as z.ZodType<string, string>
+  );
 }
 
 /** The values of a list filter as given: an array of strings, or one (comma-separated) string. */
@@ -143,42 +155,56 @@ export type ListInput = string | readonly string[];
  * more than one.
  */
 function listFilter<T>(item: z.ZodType<T, string>, what: string): z.ZodType<T[], ListInput> {
-  return z.unknown().transform((value, ctx): T[] => {
-    const fail = (message: string, path: number[] = []) => {
-      ctx.addIssue({ code: "custom", path, message });
-      return z.NEVER;
-    };
-    const split = (text: string) => text.split(",").map((piece) => piece.trim());
-    let pieces: string[];
-    if (typeof value === "string") pieces = split(value);
-    else if (Array.isArray(value)) {
-      const bad = value.findIndex((piece) => typeof piece !== "string");
-      if (bad >= 0) {
-        return fail(`expected a string in the list of ${what}, got ${described(value[bad])}`, [
-          bad,
-        ]);
-      }
-      pieces = (value as string[]).flatMap(split);
-    } else {
-      return fail(`expected an array of ${what} (or one as a string), got ${described(value)}`);
-    }
-    if (pieces.length === 0)
-      return fail("is an empty list: leave the filter out to match every value");
-    if (pieces.length > MAX_FILTER_VALUES) {
-      return fail(`has more than ${MAX_FILTER_VALUES} values: use a group, or split the change`);
-    }
-    const values: T[] = [];
-    let failed = false;
-    for (const [index, piece] of pieces.entries()) {
-      const checked = validate(item, piece);
-      if (checked.ok) values.push(checked.value);
-      else {
-        failed = true;
-        fail(checked.error.split("\n").join("; "), pieces.length > 1 ? [index] : []);
-      }
-    }
-    return failed ? z.NEVER : [...new Set(values)];
-  }) as unknown as z.ZodType<T[], ListInput>;
+  return (
+    z
+      .unknown()
+      .transform((value, ctx): T[] => {
+        const fail = (message: string, path: number[] = []) => {
+          ctx.addIssue({ code: "custom", path, message });
+          return z.NEVER;
+        };
+        const split = (text: string) => text.split(",").map((piece) => piece.trim());
+        let pieces: string[];
+        if (typeof value === "string") pieces = split(value);
+        else if (Array.isArray(value)) {
+          const bad = value.findIndex((piece) => typeof piece !== "string");
+          if (bad >= 0) {
+            return fail(`expected a string in the list of ${what}, got ${described(value[bad])}`, [
+              bad,
+            ]);
+          }
+          pieces = (value as string[]).flatMap(split);
+        } else {
+          return fail(`expected an array of ${what} (or one as a string), got ${described(value)}`);
+        }
+        if (pieces.length === 0)
+          return fail("is an empty list: leave the filter out to match every value");
+        if (pieces.length > MAX_FILTER_VALUES) {
+          return fail(
+            `has more than ${MAX_FILTER_VALUES} values: use a group, or split the change`,
+          );
+        }
+        const values: T[] = [];
+        let failed = false;
+        for (const [index, piece] of pieces.entries()) {
+          const checked = validate(item, piece);
+          if (checked.ok) values.push(checked.value);
+          else {
+            failed = true;
+            fail(checked.error.split("\n").join("; "), pieces.length > 1 ? [index] : []);
+          }
+        }
+        return failed ? z.NEVER : [...new Set(values)];
+      })
+      // What the JSON Schema (OpenAPI) shows: the check above is code it cannot see.
+      .meta({
+        description: `One or more ${what}: a string (comma-separated for several) or an array of strings`,
+        anyOf: [
+          { type: "string", minLength: 1 },
+          { type: "array", items: { type: "string" }, minItems: 1, maxItems: MAX_FILTER_VALUES },
+        ],
+      }) as unknown as z.ZodType<T[], ListInput>
+  );
 }
 
 const FILTER_SCHEMAS = {

@@ -5,8 +5,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { ok, type Result } from "@tillroll/protocol";
+import { authenticateRequest, credentialsOf } from "../accounts/request-auth.js";
+import { isScopeRefusal } from "../accounts/scope.js";
 import { parseBody, parseQuery } from "../api/parse-request.js";
 import {
+  type Answer,
   API_ROUTES,
   findRoute,
   type ParsedBody,
@@ -14,29 +17,36 @@ import {
   type RouteName,
   type RouteSpec,
 } from "../api/routes.js";
+import type { MosquittoAccountsAnswer } from "../operations/broker-accounts.js";
 import type { ConsoleOperations } from "../operations/console-operations.js";
 import type { PackAdmin } from "../operations/pack-admin.js";
 import type { WorkstationAdmin } from "../operations/workstation-admin.js";
 import { servePack } from "../packs/pack-http.js";
 import type { PackStore } from "../packs/pack-store.js";
-import { checkToken, HttpError, readJson, sendJson, sendText } from "./http-utils.js";
+import { type AccountDeps, AccountHandlers, type Caller } from "./account-handlers.js";
+import { HttpError, Reply, readJson, sendJson, sendText } from "./http-utils.js";
 
 export interface ApiServerDeps {
   operations: ConsoleOperations;
   workstations: WorkstationAdmin;
   packAdmin: PackAdmin;
   packs: PackStore;
-  operatorToken: string;
+  /** Operators, sessions and the login limiter (issue 9): every /api request is authenticated. */
+  accounts: AccountDeps;
   uploadDir: string;
   /** Largest pack upload accepted. */
   maxUploadBytes: number;
   metrics: () => string;
+  /** The answer of GET /api/broker-config/mosquitto. */
+  mosquittoAccounts: () => MosquittoAccountsAnswer | Promise<MosquittoAccountsAnswer>;
   log: (message: string) => void;
 }
 
 /** What a route's handler gets: its parsed query and body (`unknown` for routes without one). */
 interface Parsed<N extends RouteName> {
   req: IncomingMessage;
+  /** Who is calling (authenticated and authorized for this route); only the login has nobody. */
+  caller: N extends "login" ? null : Caller;
   query: ParsedQuery<N>;
   body: N extends JsonBodyRoute ? ParsedBody<N> : undefined;
 }
@@ -46,11 +56,19 @@ type JsonBodyRoute =
   | "retry"
   | "withdrawPack"
   | "removeWorkstation"
-  | "rekeyWorkstation";
-type Handlers = { [N in RouteName]: (input: Parsed<N>) => Promise<Result<unknown>> };
+  | "rekeyWorkstation"
+  | "addOperator"
+  | "removeOperator"
+  | "resetOperator"
+  | "login";
+/** Typed by the contract: an operation whose result drifts from its route's answer schema does not compile (a Reply carries its own headers). */
+type Handlers = {
+  [N in RouteName]: (input: Parsed<N>) => Promise<Result<Answer<N> | Reply>>;
+};
 
 /**
- * The console API (`/api/*`, operator token required), pack downloads for
+ * The console API (`/api/*`, every request authenticated and checked
+ * against the route × role table of accounts/permissions.ts), pack downloads for
  * agents (`/packs/<sha256>.tgz`), `/healthz` and `/metrics`. Routes, their
  * auth and the schemas their queries and bodies are parsed with come from
  * the API contract (api/routes.ts); a request that does not parse is
@@ -60,31 +78,41 @@ export function createApiHandler(
   deps: ApiServerDeps,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { operations } = deps;
-  const who = (req: IncomingMessage) => `operator@${req.socket.remoteAddress ?? "?"}`;
+  const accounts = new AccountHandlers(deps.accounts);
   const handlers: Handlers = {
-    enrol: async ({ req, body }) => {
+    enrol: async ({ caller, body }) => {
       // `{workstations: [...]}` enrols many in one go (all or none) and answers a list.
-      if (body.many) return operations.enrolMany(body.workstations, who(req));
-      return operations.enrol(body.workstations[0] ?? {}, who(req));
+      if (body.many) return operations.enrolMany(body.workstations, caller.operator);
+      return operations.enrol(body.workstations[0] ?? {}, caller.operator);
     },
-    publishPack: async ({ req }) => {
+    publishPack: async ({ req, caller }) => {
       const path = await receiveUpload(req, deps.uploadDir, deps.maxUploadBytes);
       try {
-        return await operations.publishPack(path, who(req));
+        return await operations.publishPack(path, caller.operator);
       } finally {
         await rm(path, { force: true });
       }
     },
     listPacks: async ({ query }) => ok(await deps.packAdmin.list(query)),
-    withdrawPack: async ({ req, body }) => deps.packAdmin.withdraw(body, who(req)),
-    listWorkstations: async ({ query }) => ok(await deps.workstations.list(query)),
-    removeWorkstation: async ({ req, body }) => deps.workstations.remove(body, who(req)),
-    rekeyWorkstation: async ({ req, body }) => deps.workstations.rekey(body, who(req)),
-    status: async ({ query }) => operations.status(query),
-    versions: async ({ query }) => operations.versions(query),
-    setPreferred: async ({ req, body }) => operations.setPreferred(body, who(req)),
-    retry: async ({ req, body }) => operations.retry(body, who(req)),
-    audit: async () => ok(await operations.auditEntries()),
+    withdrawPack: async ({ caller, body }) => deps.packAdmin.withdraw(body, caller.operator),
+    listWorkstations: async ({ caller, query }) =>
+      ok(await deps.workstations.list(query, caller.operator)),
+    removeWorkstation: async ({ caller, body }) => deps.workstations.remove(body, caller.operator),
+    rekeyWorkstation: async ({ caller, body }) => deps.workstations.rekey(body, caller.operator),
+    status: async ({ caller, query }) => operations.status(query, caller.operator),
+    versions: async ({ caller, query }) => operations.versions(query, caller.operator),
+    setPreferred: async ({ caller, body }) => operations.setPreferred(body, caller.operator),
+    retry: async ({ caller, body }) => operations.retry(body, caller.operator),
+    audit: async ({ caller, query }) =>
+      ok(await operations.auditEntries(caller.operator, query.operator)),
+    listOperators: async ({ caller }) => accounts.list(caller),
+    addOperator: async ({ caller, body }) => accounts.add(caller, body),
+    removeOperator: async ({ caller, body }) => accounts.remove(caller, body),
+    resetOperator: async ({ caller, body }) => accounts.reset(caller, body),
+    login: async ({ req, body }) => accounts.login(body, req.socket.remoteAddress ?? "?"),
+    whoami: async ({ caller }) => accounts.whoami(caller),
+    logout: async ({ caller }) => accounts.logout(caller),
+    mosquittoAccounts: async () => ok(await deps.mosquittoAccounts()),
   };
 
   return (req, res) => {
@@ -107,7 +135,18 @@ export function createApiHandler(
     if (name === undefined)
       throw new HttpError(404, `no such endpoint: ${req.method} ${url.pathname}`);
     const route: RouteSpec = API_ROUTES[name];
-    checkToken(req, deps.operatorToken);
+    // Who is calling, and may they call this route at all (the role table);
+    // before the body is read, so a refused caller cannot make us parse it.
+    const auth = authenticateRequest(credentialsOf(req), `${route.method} ${route.path}`, {
+      directory: deps.accounts.directory,
+      sessions: deps.accounts.sessions,
+    });
+    if (!auth.ok) throw new HttpError(auth.status, auth.message);
+    const caller: Caller | null =
+      auth.operator === null
+        ? null
+        : { operator: auth.operator, via: auth.via, session: auth.session };
+    if (caller === null && route.auth !== "public") throw new HttpError(401, "sign in first");
     const query = parseQuery(route.query, url.searchParams);
     if (!query.ok) throw new HttpError(400, query.error);
     let body: unknown;
@@ -118,12 +157,15 @@ export function createApiHandler(
     }
     const handler = handlers[name] as (input: {
       req: IncomingMessage;
+      caller: Caller | null;
       query: unknown;
       body: unknown;
     }) => Promise<Result<unknown>>;
-    const result = await handler({ req, query: query.value, body });
-    if (result.ok) sendJson(res, route.status, result.value);
-    else sendJson(res, 400, { error: result.error });
+    const result = await handler({ req, caller, query: query.value, body });
+    if (result.ok && result.value instanceof Reply)
+      sendJson(res, result.value.status, result.value.body, result.value.headers);
+    else if (result.ok) sendJson(res, route.status, result.value);
+    else sendJson(res, isScopeRefusal(result.error) ? 403 : 400, { error: result.error });
   }
 }
 

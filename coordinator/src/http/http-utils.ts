@@ -1,4 +1,3 @@
-import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 /** Largest JSON body the console API reads. */
@@ -13,9 +12,24 @@ export class HttpError extends Error {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+/** An answer with its own status and headers (login: Set-Cookie, Retry-After). */
+export class Reply {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {}
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const text = `${JSON.stringify(body)}\n`;
   res.writeHead(status, {
+    ...headers,
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(text),
   });
@@ -48,24 +62,5 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
     return JSON.parse(text) as unknown;
   } catch (error) {
     throw new HttpError(400, `request body is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-/** Bearer token check in constant time; the message says what to do. */
-export function checkToken(req: IncomingMessage, token: string): void {
-  const header = req.headers.authorization ?? "";
-  const match = /^Bearer (.+)$/.exec(header);
-  if (match === null)
-    throw new HttpError(
-      401,
-      "missing operator token: pass --token, set TILLROLL_TOKEN, or use --data DIR with DIR/operator-token",
-    );
-  const given = Buffer.from(match[1] ?? "");
-  const expected = Buffer.from(token);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new HttpError(
-      401,
-      "wrong operator token: use the one in the coordinator's DIR/operator-token",
-    );
   }
 }

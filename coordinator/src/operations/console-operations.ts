@@ -12,6 +12,9 @@ import {
   validate,
   workstationIdSchema,
 } from "@tillroll/protocol";
+import { auditWho, filterByOperator } from "../accounts/audit-identity.js";
+import type { Operator } from "../accounts/identity.js";
+import { checkChangeScope, filterReadable } from "../accounts/scope.js";
 import type { RetryRequest, SetPreferredRequest } from "../api/requests.js";
 import type { AuditEntry } from "../audit/audit-log.js";
 import { generateSecret, hashSecretAsync } from "../broker/credentials.js";
@@ -26,7 +29,8 @@ import type { DesiredChange, DesiredStore } from "../store/desired-store.js";
 import type { FleetRows } from "../store/fleet-rows.js";
 import type { PackRecords } from "../store/pack-records.js";
 import type { WorkstationStore } from "../store/workstation-store.js";
-import { enrolmentOf } from "./enrolment.js";
+import { AUDIT_ANSWER_LIMIT, readableAudit } from "./audit-scope.js";
+import { enrolmentOf, mosquittoLinesOf } from "./enrolment.js";
 import { type InstallTarget, planRetry, planSetPreferred, type RowChange } from "./plan-changes.js";
 import { newestFirst } from "./version-order.js";
 import { skipWithdrawn, withdrawnRefusal } from "./withdrawn.js";
@@ -46,6 +50,8 @@ export interface OperationsDeps {
   agentBrokerUrl: string;
   /** Base URL agents download packs from. */
   packBaseUrl: string;
+  /** With TLS: the CA (PEM) agents pin, handed out at enrolment; null: none to pin. */
+  caPem?: string | null;
   now: () => number;
   /** Whether a workstation's agent is connected; rows show it when read. */
   isOnline: (key: string) => boolean;
@@ -68,6 +74,11 @@ export interface EnrolResult {
   posPassword: string;
   /** `coordinatorKeys` (current and next key) only while a rotation is under way. */
   agentConfig: AgentConfigInput & { coordinatorKeys?: string[] };
+  /**
+   * With TLS: the CA (PEM) to save beside agent.json as `ca.pem` (the
+   * config's `"ca": "ca.pem"` names it); absent without TLS.
+   */
+  caPem?: string;
 }
 
 /**
@@ -96,7 +107,7 @@ export class ConsoleOperations {
     return new Date(this.deps.now()).toISOString();
   }
 
-  async enrol(input: EnrolInput, who: string): Promise<Result<EnrolResult>> {
+  async enrol(input: EnrolInput, who: Operator): Promise<Result<EnrolResult>> {
     const enrolled = await this.enrolMany([input], who);
     return enrolled.ok ? ok(enrolled.value[0] as EnrolResult) : enrolled;
   }
@@ -106,7 +117,7 @@ export class ConsoleOperations {
    * are checked first and either all are enrolled, with one durable write,
    * or none is, with the first problem named.
    */
-  async enrolMany(inputs: readonly EnrolInput[], who: string): Promise<Result<EnrolResult[]>> {
+  async enrolMany(inputs: readonly EnrolInput[], who: Operator): Promise<Result<EnrolResult[]>> {
     const checked: { store: string; workstation: string; group: string | null }[] = [];
     const seen = new Set<string>();
     for (const [index, input] of inputs.entries()) {
@@ -132,6 +143,9 @@ export class ConsoleOperations {
       seen.add(key);
       checked.push({ store: store.value, workstation: workstation.value, group: group.value });
     }
+    // Scope (issue 9): a partner admin enrols only into its own groups, all or none.
+    const inScope = checkChangeScope(who, checked);
+    if (!inScope.ok) return inScope;
     const results: EnrolResult[] = [];
     const records: WorkstationRecord[] = [];
     for (const ws of checked) {
@@ -141,7 +155,14 @@ export class ConsoleOperations {
         hashSecretAsync(password),
         hashSecretAsync(posPassword),
       ]);
-      records.push({ ...ws, agentSecretHash, posSecretHash, enrolledAt: this.iso() });
+      const mosquittoLines = mosquittoLinesOf(ws, password, posPassword);
+      records.push({
+        ...ws,
+        agentSecretHash,
+        posSecretHash,
+        enrolledAt: this.iso(),
+        mosquittoLines,
+      });
       results.push(this.enrolResult(ws, password, posPassword));
     }
     // Checked again by the store: another enrolment may have landed while hashing.
@@ -165,7 +186,7 @@ export class ConsoleOperations {
     return enrolmentOf(this.deps, ws, password, posPassword);
   }
 
-  async publishPack(filePath: string, who: string): Promise<Result<PackRecord>> {
+  async publishPack(filePath: string, who: Operator): Promise<Result<PackRecord>> {
     const published = await this.deps.packs.publish(filePath);
     if (published.ok) {
       const { name, version, sha256 } = published.value;
@@ -174,9 +195,9 @@ export class ConsoleOperations {
     return published;
   }
 
-  async status(filters: Filters): Promise<Result<StatusRow[]>> {
+  async status(filters: Filters, viewer: Operator): Promise<Result<StatusRow[]>> {
     return ok(
-      (await this.deps.fleet.query(filters)).map((row) => {
+      filterReadable(viewer, await this.deps.fleet.query(filters)).map((row) => {
         const key = wsKey(row);
         return { ...row, online: this.deps.isOnline(key), lastReport: this.deps.lastReport(key) };
       }),
@@ -185,9 +206,10 @@ export class ConsoleOperations {
 
   async versions(
     filters: Filters & { function: readonly [string] },
+    viewer: Operator,
   ): Promise<Result<VersionsReport>> {
     const fn = filters.function[0];
-    const rows = await this.deps.fleet.query(filters);
+    const rows = filterReadable(viewer, await this.deps.fleet.query(filters));
     const packs = await this.packInfo(fn);
     const counts = new Map<string, number>();
     for (const row of rows.length > 0 ? rows : [null]) {
@@ -202,7 +224,7 @@ export class ConsoleOperations {
     return ok({ function: fn, rows: rows.length, versions });
   }
 
-  async setPreferred(request: SetPreferredRequest, who: string): Promise<Result<ChangeReport>> {
+  async setPreferred(request: SetPreferredRequest, who: Operator): Promise<Result<ChangeReport>> {
     const { version, filters } = request;
     const fn = request.function;
     const packs = await this.packInfo(fn);
@@ -216,6 +238,8 @@ export class ConsoleOperations {
     const rows = await this.deps.fleet.query(filters);
     const targets = request.install ? await this.installTargets(fn, filters) : [];
     const plan = planSetPreferred(rows, version, packs, targets);
+    const inScope = await this.checkScope(who, plan);
+    if (!inScope.ok) return inScope;
     const iso = request.validFrom ?? this.iso();
     return this.applyUnlessDry(
       plan,
@@ -234,12 +258,15 @@ export class ConsoleOperations {
     );
   }
 
-  async retry(request: RetryRequest, who: string): Promise<Result<ChangeReport>> {
+  async retry(request: RetryRequest, who: Operator): Promise<Result<ChangeReport>> {
     const rows = await this.deps.fleet.query(request.filters);
     // The packs the plan may name, read once: withdrawn ones are skipped.
     const packs = new Map((await this.deps.packs.list()).map((p) => [`${p.name}@${p.version}`, p]));
+    const plan = skipWithdrawn(planRetry(rows), (f, v) => packs.get(`${f}@${v}`));
+    const inScope = await this.checkScope(who, plan);
+    if (!inScope.ok) return inScope;
     return this.applyUnlessDry(
-      skipWithdrawn(planRetry(rows), (f, v) => packs.get(`${f}@${v}`)),
+      plan,
       request.dryRun,
       who,
       "retry",
@@ -252,6 +279,29 @@ export class ConsoleOperations {
   }
 
   /**
+   * Scope (issue 9): every row a change reaches, changed or skipped (install
+   * targets included), must lie in the caller's scope, or nothing happens,
+   * dry run or not. A row's group is its fleet row's, or its workstation's.
+   */
+  private async checkScope(who: Operator, plan: readonly RowChange[]): Promise<Result<void>> {
+    // The platform admin reaches everything: no reads for it.
+    if (who.scope === null) return ok(undefined);
+    // Each workstation's record read once, not once per row.
+    const recordOf = new Map<string, WorkstationRecord | undefined>();
+    const reached: { store: string; workstation: string; group: string | null }[] = [];
+    for (const change of plan) {
+      const key = wsKey(change);
+      let group = (await this.deps.fleet.get(rowKey(change)))?.group ?? null;
+      if (group === null) {
+        if (!recordOf.has(key)) recordOf.set(key, await this.deps.workstations.get(change));
+        group = recordOf.get(key)?.group ?? null;
+      }
+      reached.push({ store: change.store, workstation: change.workstation, group });
+    }
+    return checkChangeScope(who, reached);
+  }
+
+  /**
    * A dry run answers the plan and writes nothing; so does a plan that
    * changes no row (nothing matched, or every row skipped): no desired
    * state, no fleet row, no audit entry, no publish.
@@ -259,7 +309,7 @@ export class ConsoleOperations {
   private async applyUnlessDry(
     plan: RowChange[],
     dryRun: boolean,
-    who: string,
+    who: Operator,
     action: string,
     details: Record<string, unknown>,
     validFrom: string | null,
@@ -273,7 +323,7 @@ export class ConsoleOperations {
 
   private async apply(
     plan: RowChange[],
-    who: string,
+    who: Operator,
     action: string,
     details: Record<string, unknown>,
     validFrom: string | null,
@@ -406,18 +456,32 @@ export class ConsoleOperations {
     return targets;
   }
 
-  auditEntries(): Promise<AuditEntry[]> {
-    return this.deps.audit.list();
+  /** The audit as `viewer` may read it (scope, issue 9), of one operator when `operator` is given. */
+  async auditEntries(viewer: Operator, operator?: string): Promise<AuditEntry[]> {
+    const entries = await this.deps.audit.list({ limit: Number.POSITIVE_INFINITY });
+    const theirs = operator === undefined ? entries : filterByOperator(entries, operator);
+    // The enrolled workstations' groups, read once (a removed one's comes from its entry).
+    const groups = new Map<string, string | null>();
+    if (viewer.scope !== null)
+      for (const ws of await this.deps.workstations.list()) groups.set(wsKey(ws), ws.group);
+    return readableAudit(viewer, theirs, (key) => groups.get(key)).slice(-AUDIT_ANSWER_LIMIT);
   }
 
   private async record(
-    who: string,
+    who: Operator,
     action: string,
     details: Record<string, unknown>,
     touched: string[],
     skipped: number,
   ): Promise<void> {
-    await this.deps.audit.append({ at: this.iso(), who, action, details, touched, skipped });
+    await this.deps.audit.append({
+      at: this.iso(),
+      who: auditWho(who),
+      action,
+      details,
+      touched,
+      skipped,
+    });
   }
 }
 

@@ -1,4 +1,6 @@
 import { ok, type Result } from "@tillroll/protocol";
+import { auditWho } from "../accounts/audit-identity.js";
+import type { Operator } from "../accounts/identity.js";
 import type { Filters } from "../fleet/filters.js";
 import type { PackRecord } from "../packs/pack-record.js";
 import type { OperationsDeps } from "./console-operations.js";
@@ -29,9 +31,9 @@ export class PackAdmin {
    */
   async withdraw(
     ref: { name: string; version: string },
-    who: string,
+    who: Operator,
   ): Promise<Result<WithdrawResult>> {
-    const withdrawn = await this.deps.packs.withdraw(ref, who);
+    const withdrawn = await this.deps.packs.withdraw(ref, who.name);
     if (!withdrawn.ok) return withdrawn;
     const { name, version, sha256, withdrawnAt } = withdrawn.value;
     const pendingRows = (
@@ -39,7 +41,7 @@ export class PackAdmin {
     ).filter((row) => row.activeVersion !== version).length;
     await this.deps.audit.append({
       at: new Date(this.deps.now()).toISOString(),
-      who,
+      who: auditWho(who),
       action: "pack withdraw",
       details: { name, version, sha256, withdrawnAt, pendingRows },
       touched: [`${name}@${version}`],

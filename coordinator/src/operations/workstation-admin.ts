@@ -1,10 +1,13 @@
 import { err, ok, type Result } from "@tillroll/protocol";
+import { auditWho } from "../accounts/audit-identity.js";
+import type { Operator } from "../accounts/identity.js";
+import { checkChangeScope, filterReadable } from "../accounts/scope.js";
 import { generateSecret, hashSecretAsync } from "../broker/credentials.js";
 import type { Filters } from "../fleet/filters.js";
 import { groupMatchesAny } from "../fleet/filters.js";
 import { type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
 import type { EnrolResult, OperationsDeps } from "./console-operations.js";
-import { enrolmentOf } from "./enrolment.js";
+import { enrolmentOf, mosquittoLinesOf } from "./enrolment.js";
 
 /** A workstation's ref: `{store, workstation}`. */
 export interface WorkstationRef {
@@ -57,6 +60,7 @@ export class WorkstationAdmin {
 
   async list(
     filters: Pick<Filters, "store" | "workstation" | "group">,
+    viewer: Operator,
   ): Promise<WorkstationInfo[]> {
     const counts = new Map<string, number>();
     const rows = await this.deps.fleet.query({
@@ -64,7 +68,7 @@ export class WorkstationAdmin {
       workstation: filters.workstation,
     });
     for (const row of rows) counts.set(wsKey(row), (counts.get(wsKey(row)) ?? 0) + 1);
-    return (await this.deps.workstations.list())
+    return filterReadable(viewer, await this.deps.workstations.list())
       .filter(
         (ws) =>
           (filters.store === undefined || filters.store.includes(ws.store)) &&
@@ -86,9 +90,14 @@ export class WorkstationAdmin {
    * on its agent and POS cannot log in), then its fleet rows (durably), then closes its
    * connections and clears its retained messages. Refuses one that is not enrolled.
    */
-  async remove(ref: WorkstationRef, who: string): Promise<Result<RemoveResult>> {
+  /** Scope (issue 9): a partner admin removes and rekeys only its own workstations. */
+  async remove(ref: WorkstationRef, who: Operator): Promise<Result<RemoveResult>> {
     const key = wsKey(ref);
     // Refused before the change: a refusal writes nothing, not even the same state again.
+    const current = await this.deps.workstations.get(ref);
+    if (current === undefined) return err(notEnrolled(key));
+    const inScope = checkChangeScope(who, [current]);
+    if (!inScope.ok) return inScope;
     // With its desired state and status seq: a till enrolled again under this id starts afresh.
     const removed = await this.deps.workstations.remove(ref);
     if (removed === undefined) return err(notEnrolled(key));
@@ -115,16 +124,25 @@ export class WorkstationAdmin {
    * New agent and POS passwords for a workstation (a replaced till): the old ones are refused
    * from the moment the answer is sent, and the connections made with them are closed.
    */
-  async rekey(ref: WorkstationRef, who: string): Promise<Result<RekeyResult>> {
+  async rekey(ref: WorkstationRef, who: Operator): Promise<Result<RekeyResult>> {
     const key = wsKey(ref);
-    if ((await this.deps.workstations.get(ref)) === undefined) return err(notEnrolled(key));
+    const current = await this.deps.workstations.get(ref);
+    if (current === undefined) return err(notEnrolled(key));
+    const inScope = checkChangeScope(who, [current]);
+    if (!inScope.ok) return inScope;
     const password = generateSecret();
     const posPassword = generateSecret();
     const [agentSecretHash, posSecretHash] = await Promise.all([
       hashSecretAsync(password),
       hashSecretAsync(posPassword),
     ]);
-    const rekeyed = await this.deps.workstations.rekey(ref, { agentSecretHash, posSecretHash });
+    // New Mosquitto lines too: else an external broker's password file keeps the old secrets.
+    const mosquittoLines = mosquittoLinesOf(ref, password, posPassword);
+    const rekeyed = await this.deps.workstations.rekey(ref, {
+      agentSecretHash,
+      posSecretHash,
+      mosquittoLines,
+    });
     if (rekeyed === undefined) return err(notEnrolled(key));
     const disconnected = this.deps.disconnect(ref);
     await this.record(who, "workstation rekey", rekeyed, { disconnected }, [key]);
@@ -132,7 +150,7 @@ export class WorkstationAdmin {
   }
 
   private async record(
-    who: string,
+    who: Operator,
     action: string,
     ws: WorkstationRecord,
     details: Record<string, unknown>,
@@ -140,7 +158,7 @@ export class WorkstationAdmin {
   ): Promise<void> {
     await this.deps.audit.append({
       at: new Date(this.deps.now()).toISOString(),
-      who,
+      who: auditWho(who),
       action,
       details: { store: ws.store, workstation: ws.workstation, group: ws.group, ...details },
       touched,

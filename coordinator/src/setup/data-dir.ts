@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmod, open, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { createSigner, type Signer } from "@tillroll/protocol";
+import { writeFileDurably } from "../files/durable-file.js";
 import { DataDirError, errorText } from "./data-dir-error.js";
 import { ensureDataFolder } from "./data-folder.js";
 import { checkDataModes } from "./file-modes.js";
@@ -20,20 +21,6 @@ export interface DataDir {
   nextPublicKey: string | null;
   /** What was created or repaired on this start, and warnings, for the start log. */
   created: string[];
-}
-
-/** Writes a secret file: temp, fsync, mode 600, rename; never readable by others, never half written. */
-async function writeSecret(path: string, text: string): Promise<void> {
-  const temp = `${path}.tmp-${randomBytes(4).toString("hex")}`;
-  const handle = await open(temp, "wx", 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await chmod(temp, 0o600);
-  await rename(temp, path);
 }
 
 async function readIfExists(path: string): Promise<string | null> {
@@ -63,7 +50,7 @@ export async function openDataDir(dir: string): Promise<DataDir> {
   if (operatorToken === "") {
     // Hex: a token starting with "-" would read as an option on the command line.
     operatorToken = randomBytes(24).toString("hex");
-    await writeSecret(tokenPath, `${operatorToken}\n`);
+    await writeFileDurably(tokenPath, `${operatorToken}\n`, { mode: 0o600, existing: "replace" });
     created.push(`created operator token ${tokenPath}`);
   }
   return {

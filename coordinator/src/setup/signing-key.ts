@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
 import { link, mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { err, generateSigningKeyPair, ok, parsePublicKey, type Result } from "@tillroll/protocol";
+import { writeFileDurably } from "../files/durable-file.js";
 import { DataDirError, errorText } from "./data-dir-error.js";
 
 export const SIGNING_KEY_FILE = "signing-key.pem";
@@ -45,28 +46,9 @@ async function readIfExists(path: string): Promise<string | null> {
   }
 }
 
-/**
- * Writes `text` to `path` durably with mode 600: temp file, fsync, then a
- * hard link (which fails if `path` exists, so key material is never
- * overwritten), or a rename when `replace` is allowed (a derived `.pub`).
- */
-async function writeKeyFile(path: string, text: string, replace: boolean): Promise<void> {
-  const temp = `${path}.tmp-${randomBytes(4).toString("hex")}`;
-  const handle = await open(temp, "wx", 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    if (replace) await rename(temp, path);
-    else await link(temp, path);
-  } finally {
-    if (!replace) await unlink(temp).catch(() => undefined);
-  }
-  const dir = await open(join(path, ".."), "r");
-  await dir.sync().finally(() => dir.close());
+/** Key files are mode 600, never replaced, except a `.pub` derived again from its private key. */
+function writeKeyFile(path: string, text: string, replace: boolean): Promise<void> {
+  return writeFileDurably(path, text, { mode: 0o600, existing: replace ? "replace" : "create" });
 }
 
 /**

@@ -24,7 +24,7 @@ const LISTEN_HINTS: Readonly<Record<string, (where: string, flag: string) => str
  */
 export function explainListenError(
   error: unknown,
-  flag: "--http-port" | "--mqtt-port",
+  flag: "--http-port" | "--mqtt-port" | "--plain-http-port" | "--plain-mqtt-port",
   host: string,
   port: number,
 ): unknown {

@@ -26,6 +26,12 @@ export const workstationRecordSchema = z.object({
   agentSecretHash: z.string(),
   posSecretHash: z.string(),
   enrolledAt: timestampSchema,
+  /**
+   * Mosquitto password-file lines (`user:$7$…`) of the two accounts, made at
+   * enrolment (the only moment the secrets exist) for `tillroll broker-config
+   * mosquitto`. Absent for workstations enrolled before they were kept.
+   */
+  mosquittoLines: z.object({ agent: z.string(), pos: z.string() }).optional(),
 });
 
 export const desiredEntrySchema = z.object({

@@ -9,10 +9,12 @@ export interface WorkstationRef {
 /** An enrolment batch refused whole: the first workstation that is already enrolled. */
 export type EnrolOutcome = { ok: true } | { ok: false; taken: WorkstationRef };
 
-/** New broker credential hashes for a workstation (a rekey). */
+/** New broker credentials for a workstation (a rekey): hashes and Mosquitto password lines. */
 export interface CredentialHashes {
   readonly agentSecretHash: string;
   readonly posSecretHash: string;
+  /** Replaced too, else an external broker's password file keeps the old secrets. */
+  readonly mosquittoLines?: WorkstationRecord["mosquittoLines"];
 }
 
 /**
@@ -37,6 +39,6 @@ export interface WorkstationStore {
    * removed, or undefined when it was not enrolled (nothing written).
    */
   remove(ref: WorkstationRef): Promise<WorkstationRecord | undefined>;
-  /** Replaces the credential hashes; resolves with the new record, or undefined when not enrolled. */
+  /** Replaces the credential hashes (and Mosquitto lines); resolves with the new record, or undefined when not enrolled. */
   rekey(ref: WorkstationRef, hashes: CredentialHashes): Promise<WorkstationRecord | undefined>;
 }

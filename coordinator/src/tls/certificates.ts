@@ -2,7 +2,7 @@ import { createHash, createPublicKey, type KeyObject, type X509Certificate } fro
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { err, ok, type Result } from "@tillroll/protocol";
-import { readTextIfExists, writeFileDurably } from "./durable-file.js";
+import { readTextIfExists, writeFileDurably } from "../files/durable-file.js";
 import {
   checkKeyPair,
   checkValidAt,

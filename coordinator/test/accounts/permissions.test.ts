@@ -24,15 +24,20 @@ describe("the route table", () => {
       "GET /api/packs": "viewer/shared",
       "POST /api/set-preferred": "operator/scoped",
       "POST /api/retry": "operator/scoped",
+      "GET /api/workstations": "viewer/scoped",
       "POST /api/workstations": "admin/scoped",
+      "POST /api/workstations/remove": "admin/scoped",
+      "POST /api/workstations/rekey": "admin/scoped",
       "POST /api/packs": "admin/platform",
+      "POST /api/packs/withdraw": "admin/platform",
+      "GET /api/broker-config/mosquitto": "admin/platform",
       "GET /api/operators": "admin/scoped",
       "POST /api/operators": "admin/scoped",
       "POST /api/operators/remove": "admin/scoped",
       "POST /api/operators/reset": "admin/scoped",
       "POST /api/session": "public/shared",
       "GET /api/session": "viewer/shared",
-      "DELETE /api/session": "viewer/shared",
+      "POST /api/session/end": "viewer/shared",
     });
   });
 

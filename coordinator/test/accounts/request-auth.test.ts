@@ -24,10 +24,52 @@ async function setup() {
       "::1",
     );
     if (answer.status !== 200) throw new Error("login failed");
-    return { cookie: answer.setCookie.split(";")[0], csrfToken: answer.body.csrfToken };
+    return { cookie: (answer.setCookie ?? "").split(";")[0], csrfToken: answer.body.csrfToken };
   }
   return { clock, directory, sessions, deps, vera: viewer.value, anna: operator.value, cookieFor };
 }
+
+describe("authenticateRequest with a session token (tillroll login)", () => {
+  async function tokenFor(name: string, password: string, ctx: Awaited<ReturnType<typeof setup>>) {
+    const limiter = new LoginLimiter({ now: ctx.clock.now });
+    const answer = await login(
+      { directory: ctx.directory, sessions: ctx.sessions, limiter, secure: false },
+      { name, password },
+      "::1",
+      { token: true },
+    );
+    if (answer.status !== 200 || answer.body.token === undefined) throw new Error("login failed");
+    return answer.body.token;
+  }
+
+  it("identifies the operator as a bearer token and needs no CSRF token", async () => {
+    const ctx = await setup();
+    const token = await tokenFor("anna", ctx.anna.password, ctx);
+    const auth = authenticateRequest(
+      { method: "POST", authorization: `Bearer ${token}` },
+      "POST /api/set-preferred",
+      ctx.deps,
+    );
+    expect(auth).toMatchObject({ ok: true, via: "token", operator: { name: "anna" } });
+  });
+
+  it("ends with the idle timeout and when the operator is reset", async () => {
+    const ctx = await setup();
+    const call = (token: string) =>
+      authenticateRequest(
+        { method: "GET", authorization: `Bearer ${token}` },
+        "GET /api/status",
+        ctx.deps,
+      );
+    const idle = await tokenFor("anna", ctx.anna.password, ctx);
+    ctx.clock.advance(60_000);
+    expect(call(idle)).toMatchObject({ ok: false, status: 401 });
+    const reset = await tokenFor("anna", ctx.anna.password, ctx);
+    expect(call(reset).ok).toBe(true);
+    await ctx.directory.reset("anna");
+    expect(call(reset)).toMatchObject({ ok: false, status: 401 });
+  });
+});
 
 describe("authenticateRequest with a bearer token", () => {
   it("identifies the operator and applies the route table", async () => {
@@ -71,7 +113,7 @@ describe("authenticateRequest with a bearer token", () => {
   });
 
   it.each([
-    ["Bearer nope", "unknown or revoked token"],
+    ["Bearer nope", "unknown, revoked or expired token"],
     ["Basic YWRtaW46eA==", "the Authorization header must be `Bearer <token>`"],
     ["Bearer ", "the Authorization header must be `Bearer <token>`"],
   ])("refuses Authorization %j with 401", async (authorization, message) => {

@@ -166,11 +166,12 @@ describe("login (POST /api/session)", () => {
       role: "operator",
       scope: "DE/North",
       csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      idleTimeoutSeconds: 1800,
     });
     expect(answer.setCookie).toMatch(
       /^tillroll_session=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/; Secure$/,
     );
-    const id = readSessionCookie(answer.setCookie.split(";")[0]);
+    const id = readSessionCookie((answer.setCookie ?? "").split(";")[0]);
     expect(id).not.toBeNull();
     expect(sessions.touch(id ?? "")?.csrfToken).toBe(answer.body.csrfToken);
   });
@@ -222,12 +223,32 @@ describe("login (POST /api/session)", () => {
   });
 });
 
-describe("logout (DELETE /api/session)", () => {
+describe("token login (tillroll login)", () => {
+  it("answers a bearer session token, no cookie, with the idle timeout", async () => {
+    const { deps, anna, sessions } = await setup(true);
+    const answer = await login(deps, { name: "anna", password: anna.password }, "10.0.0.1", {
+      token: true,
+    });
+    expect(answer.status).toBe(200);
+    if (answer.status !== 200) return;
+    expect(answer.setCookie).toBeUndefined();
+    expect(answer.body).toEqual({
+      name: "anna",
+      role: "operator",
+      scope: "DE/North",
+      token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      idleTimeoutSeconds: 1800,
+    });
+    expect(sessions.touch(answer.body.token ?? "")?.name).toBe("anna");
+  });
+});
+
+describe("logout (POST /api/session/end)", () => {
   it("ends the session and clears the cookie", async () => {
     const { deps, anna, sessions } = await setup();
     const answer = await login(deps, { name: "anna", password: anna.password }, "10.0.0.1");
     if (answer.status !== 200) throw new Error("login failed");
-    const cookieHeader = answer.setCookie.split(";")[0];
+    const cookieHeader = (answer.setCookie ?? "").split(";")[0];
     expect(logout(sessions, cookieHeader, { secure: false })).toEqual({
       status: 200,
       body: { ok: true },

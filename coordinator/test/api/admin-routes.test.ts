@@ -114,7 +114,7 @@ describe("pack list and withdraw", () => {
     const pack = answer.body as WithdrawResult;
     expect(pack.pendingRows).toBe(0);
     expect(pack.withdrawnAt).toMatch(/^\d{4}-\d\d-\d\dT/);
-    expect(pack.withdrawnBy).toMatch(/^operator@/);
+    expect(pack.withdrawnBy).toBe("admin");
 
     const listed = (await live.call("GET", "/api/packs?function=pos-client")).body as PackRecord[];
     expect(listed.find((p) => p.version === "1.2.0")?.withdrawnAt).toBe(pack.withdrawnAt);
@@ -156,7 +156,7 @@ describe("pack list and withdraw", () => {
     });
     expect(again.status).toBe(400);
     expect((again.body as { error: string }).error).toMatch(
-      /^pos-client 1\.2\.0 was withdrawn on .* by operator@.*; nothing changed$/,
+      /^pos-client 1\.2\.0 was withdrawn on .* by admin; nothing changed$/,
     );
     const unknown = await live.call("POST", "/api/packs/withdraw", {
       name: "pos-client",

@@ -12,6 +12,9 @@ import { ConsoleOperations } from "../../src/operations/console-operations.js";
 import { JsonCoordinatorStore } from "../../src/store/json/json-store.js";
 import { buildPack, descriptorFor, useWorkspace } from "../packs/pack-fixtures.js";
 
+/** The platform admin the operations act as (issue 9: who is an operator, not a string). */
+const TEST_ADMIN = { name: "test", role: "admin", scope: null } as const;
+
 const ws = useWorkspace();
 const TILLS = 1000;
 
@@ -60,7 +63,7 @@ describe("set-preferred --install", () => {
         workstation: String((i % 10) + 1).padStart(2, "0"),
         group: "DE/North",
       })),
-      "test",
+      TEST_ADMIN,
     );
     expect(enrolled.ok).toBe(true);
 
@@ -76,7 +79,7 @@ describe("set-preferred --install", () => {
         all: false,
         dryRun: false,
       },
-      "test",
+      TEST_ADMIN,
     );
     expect(answer.ok && answer.value.changed.length).toBe(TILLS);
     expect(journalRows(ws.data)).toBe(TILLS);

@@ -9,6 +9,9 @@ import { WorkstationAdmin } from "../../src/operations/workstation-admin.js";
 import { JsonCoordinatorStore } from "../../src/store/json/json-store.js";
 import { buildPack, descriptorFor, useWorkspace } from "../packs/pack-fixtures.js";
 
+/** The platform admin the operations act as (issue 9: who is an operator, not a string). */
+const TEST_ADMIN = { name: "test", role: "admin", scope: null } as const;
+
 const ws = useWorkspace();
 
 describe("workstation remove racing a set-preferred", () => {
@@ -54,13 +57,13 @@ describe("workstation remove racing a set-preferred", () => {
         { store: "1001", workstation: "01" },
         { store: "1001", workstation: "02" },
       ],
-      "test",
+      TEST_ADMIN,
     );
     expect(enrolled.ok).toBe(true);
 
     // The removal's state change is queued first; the change is planned (from the rows the
     // removal has not dropped yet) and queued right after it.
-    const removing = admin.remove({ store: "1001", workstation: "01" }, "test");
+    const removing = admin.remove({ store: "1001", workstation: "01" }, TEST_ADMIN);
     const setting = ops.setPreferred(
       {
         function: "pos-client",
@@ -71,7 +74,7 @@ describe("workstation remove racing a set-preferred", () => {
         all: false,
         dryRun: false,
       },
-      "test",
+      TEST_ADMIN,
     );
     const [removed, set] = await Promise.all([removing, setting]);
     expect(removed.ok).toBe(true);

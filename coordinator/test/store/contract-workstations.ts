@@ -104,6 +104,23 @@ export function workstationContract(t: () => StoreContext): void {
       expect(await t().store.workstations.list()).toHaveLength(1);
     });
 
+    it("enrol keeps the Mosquitto lines; rekey replaces them (or drops them when none come)", async () => {
+      const lines = { agent: "a:$7$old", pos: "p:$7$old" };
+      await t().store.workstations.enrol([
+        { ...record("1001", "01"), mosquittoLines: lines },
+        { ...record("1001", "02"), mosquittoLines: lines },
+      ]);
+      await t().reopen();
+      expect((await t().store.workstations.get(ref("1001", "01")))?.mosquittoLines).toEqual(lines);
+      const fresh = { agent: "a:$7$new", pos: "p:$7$new" };
+      const hashes = { agentSecretHash: "new-agent", posSecretHash: "new-pos" };
+      await t().store.workstations.rekey(ref("1001", "01"), { ...hashes, mosquittoLines: fresh });
+      await t().store.workstations.rekey(ref("1001", "02"), hashes);
+      await t().reopen();
+      expect((await t().store.workstations.get(ref("1001", "01")))?.mosquittoLines).toEqual(fresh);
+      expect((await t().store.workstations.get(ref("1001", "02")))?.mosquittoLines).toBeUndefined();
+    });
+
     it("a failed write changes nothing, and the next one works", async (ctx) => {
       await t().store.workstations.enrol([record("1001", "01")]);
       await t().whileFailing(ctx, async () => {

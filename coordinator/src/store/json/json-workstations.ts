@@ -79,10 +79,13 @@ export class JsonWorkstations implements WorkstationStore {
     return this.state.change((draft) => {
       const record = draft.workstations[key];
       if (record === undefined) return undefined;
-      const next = {
-        ...record,
+      // Lines made from the old secrets are dropped when no new ones come: they would let them in.
+      const { mosquittoLines: _old, ...rest } = record;
+      const next: WorkstationRecord = {
+        ...rest,
         agentSecretHash: hashes.agentSecretHash,
         posSecretHash: hashes.posSecretHash,
+        ...(hashes.mosquittoLines === undefined ? {} : { mosquittoLines: hashes.mosquittoLines }),
       };
       draft.workstations[key] = next;
       return { ...next };

@@ -1,9 +1,9 @@
 import { chmod, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { readTextIfExists, writeFileDurably } from "../../src/files/durable-file.js";
 import { loadOrCreateTls } from "../../src/tls/certificates.js";
-import { readTextIfExists, writeFileDurably } from "../../src/tls/durable-file.js";
-import { modeOf, T0, tempDir } from "./tls-fixtures.js";
+import { modeOf, T0, tempDir } from "../tls/tls-fixtures.js";
 
 describe("writeFileDurably", () => {
   it("creates a file with exactly the mode asked, whatever the umask", async () => {

@@ -1,0 +1,45 @@
+import { join } from "node:path";
+import { LoginLimiter } from "./login-limiter.js";
+import { BOOTSTRAP_ADMIN_NAME, OperatorDirectory } from "./operators.js";
+import { OperatorsFile } from "./operators-file.js";
+import type { ScryptParams } from "./secrets.js";
+import { SessionStore } from "./web-sessions.js";
+
+export interface Accounts {
+  directory: OperatorDirectory;
+  sessions: SessionStore;
+  limiter: LoginLimiter;
+}
+
+/**
+ * The coordinator's operators (`DATA/operators.json`), one session store
+ * and one login limiter. On first start the platform admin `admin` is
+ * created with the existing `DATA/operator-token` as its API token (scripts
+ * written before operators existed keep working); its password is logged
+ * once, like the token's path, and never again.
+ */
+export async function openAccounts(options: {
+  dataDir: string;
+  operatorToken: string;
+  now: () => number;
+  log: (message: string) => void;
+  passwordParams?: ScryptParams | undefined;
+}): Promise<Accounts> {
+  const directory = await OperatorDirectory.open(
+    new OperatorsFile(join(options.dataDir, "operators.json")),
+    {
+      now: () => new Date(options.now()),
+      ...(options.passwordParams === undefined ? {} : { passwordParams: options.passwordParams }),
+    },
+  );
+  const bootstrap = await directory.bootstrapAdmin(options.operatorToken);
+  if (bootstrap.created)
+    options.log(
+      `created the platform admin "${BOOTSTRAP_ADMIN_NAME}": its API token is DATA/operator-token, its password (shown once, for \`tillroll login\` and the web console) is ${bootstrap.password}`,
+    );
+  return {
+    directory,
+    sessions: new SessionStore({ now: options.now }),
+    limiter: new LoginLimiter({ now: options.now }),
+  };
+}

@@ -1,0 +1,92 @@
+// The answer schemas and the types the operations return are one shape, checked when the
+// tests are type-checked (`pnpm typecheck`): a field added to, removed from or retyped in
+// either side without the other fails to compile here. The server's handler table checks
+// the first half too (an operation must return its route's `Answer`).
+
+import { describe, expect, it } from "vitest";
+import type { z } from "zod";
+import type { IssuedOperator, OperatorSummary } from "../../src/accounts/operators.js";
+import type { SessionAnswer } from "../../src/api/answers.js";
+import type { Answer, RouteName, Routes } from "../../src/api/routes.js";
+import type { AuditEntry } from "../../src/audit/audit-log.js";
+import type { StatusRow } from "../../src/fleet/status-table.js";
+import type { MosquittoAccountsAnswer } from "../../src/operations/broker-accounts.js";
+import type {
+  ChangeReport,
+  EnrolResult,
+  VersionsReport,
+} from "../../src/operations/console-operations.js";
+import type { WithdrawResult } from "../../src/operations/pack-admin.js";
+import type {
+  RekeyResult,
+  RemoveResult,
+  WorkstationInfo,
+} from "../../src/operations/workstation-admin.js";
+import type { PackRecord } from "../../src/packs/pack-record.js";
+
+/** What each route's operation returns (its `Result`'s value). */
+interface OperationResults {
+  enrol: EnrolResult | EnrolResult[];
+  publishPack: PackRecord;
+  listPacks: PackRecord[];
+  withdrawPack: WithdrawResult;
+  listWorkstations: WorkstationInfo[];
+  removeWorkstation: RemoveResult;
+  rekeyWorkstation: RekeyResult;
+  status: StatusRow[];
+  versions: VersionsReport;
+  setPreferred: ChangeReport;
+  retry: ChangeReport;
+  audit: AuditEntry[];
+  mosquittoAccounts: MosquittoAccountsAnswer;
+  listOperators: OperatorSummary[];
+  addOperator: IssuedOperator;
+  removeOperator: OperatorSummary;
+  resetOperator: IssuedOperator;
+  // login and logout answer a Reply (body plus headers); its body is checked with `satisfies`.
+  login: SessionAnswer;
+  whoami: SessionAnswer;
+  logout: { ok: true; ended: boolean };
+}
+
+/**
+ * `true` when T lies between the schema's parsed form and its wire form: what the server
+ * sends (T) is a valid answer (`z.input`), and an answer once parsed (`z.output`, defaults
+ * filled in) is a T. Without defaults in the schema the two bounds are the same type.
+ */
+type Between<N extends RouteName, T> = [T] extends [Answer<N>]
+  ? [z.output<Routes[N]["answer"]>] extends [T]
+    ? true
+    : "the answer schema, parsed, is not the operation's type"
+  : "the operation's type is not a valid answer";
+
+type Checks = { [N in RouteName]: Between<N, OperationResults[N]> };
+/** Every route is listed (a missing key fails the `Checks` mapping) and every check is true. */
+const checks: Checks = {
+  enrol: true,
+  publishPack: true,
+  listPacks: true,
+  withdrawPack: true,
+  listWorkstations: true,
+  removeWorkstation: true,
+  rekeyWorkstation: true,
+  mosquittoAccounts: true,
+  listOperators: true,
+  addOperator: true,
+  removeOperator: true,
+  resetOperator: true,
+  login: true,
+  whoami: true,
+  logout: true,
+  status: true,
+  versions: true,
+  setPreferred: true,
+  retry: true,
+  audit: true,
+};
+
+describe("answer schemas and operation types", () => {
+  it("are checked for every route when the tests are type-checked", () => {
+    expect(Object.values(checks).every((check) => check === true)).toBe(true);
+  });
+});
