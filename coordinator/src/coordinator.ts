@@ -6,7 +6,6 @@ import { DEFAULT_TOPIC_ROOT, fleetFilter } from "@tillroll/protocol";
 import mqtt, { type MqttClient } from "mqtt";
 import { openAccounts } from "./accounts/open-accounts.js";
 import type { ScryptParams } from "./accounts/secrets.js";
-import { AuditLog } from "./audit/audit-log.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./broker/embedded-broker.js";
 import { createPrincipalLookup } from "./broker/principal-lookup.js";
 import {
@@ -14,7 +13,6 @@ import {
   mosquittoUsernameProblem,
 } from "./broker-config/mosquitto-password.js";
 import { DesiredPublisher } from "./desired/desired-publisher.js";
-import { FleetStore } from "./fleet/fleet-store.js";
 import { createApiHandler } from "./http/api-server.js";
 import { StatusCollector } from "./ingest/status-collector.js";
 import { LoopDelayMonitor, renderMetrics } from "./metrics.js";
@@ -22,13 +20,12 @@ import { mosquittoAccounts } from "./operations/broker-accounts.js";
 import { ConsoleOperations, type OperationsDeps } from "./operations/console-operations.js";
 import { PackAdmin } from "./operations/pack-admin.js";
 import { WorkstationAdmin } from "./operations/workstation-admin.js";
-import { PackStore } from "./packs/pack-store.js";
 import { removeUploadLeftovers } from "./packs/upload-leftovers.js";
 import { openDataDir } from "./setup/data-dir.js";
 import { explainListenError } from "./setup/startup-error.js";
 import { loadCoordinatorTls, type TlsChoice } from "./setup/tls-setup.js";
 import { wsKey } from "./state/coordinator-state.js";
-import { StateStore } from "./state/state-store.js";
+import { JsonCoordinatorStore } from "./store/json/json-store.js";
 import type { TlsMaterial } from "./tls/certificates.js";
 import { tlsServerOptions } from "./tls/tls-listener.js";
 
@@ -79,12 +76,11 @@ export class Coordinator {
     const topicRoot = options.topicRoot ?? DEFAULT_TOPIC_ROOT;
     const data = await openDataDir(options.dataDir);
     for (const note of data.created) log(note);
-    const state = await StateStore.open(data.dir, log);
-    const fleet = await FleetStore.open(data.dir, log);
-    const packs = await PackStore.open({ dir: data.dir, log });
+    const store = await JsonCoordinatorStore.open({ dir: data.dir, log, now });
+    // The broker's login check, /metrics and pack downloads still read the files directly.
+    const { state, fleet, packs } = store.files;
     const uploadDir = join(data.dir, "uploads");
     await removeUploadLeftovers(uploadDir, log);
-    const audit = new AuditLog(join(data.dir, "audit.jsonl"));
     // Operators, roles and sessions (issue 9): DATA/operator-token is the platform admin's token.
     const accounts = await openAccounts({
       dataDir: data.dir,
@@ -140,7 +136,7 @@ export class Coordinator {
       ...(material === null ? {} : ownBrokerTls(material)),
     });
     closers.unshift(() => client.endAsync().then(() => undefined));
-    const collector = new StatusCollector(topicRoot, state, fleet, now, log);
+    const collector = new StatusCollector(topicRoot, store, now, log);
     client.on("message", (topic, payload) => collector.onMessage(topic, payload));
     await client.subscribeAsync(
       [fleetFilter("status", topicRoot), fleetFilter("presence", topicRoot)],
@@ -169,7 +165,13 @@ export class Coordinator {
                 (error?: Error) => (error ? reject(error) : resolve()),
               );
             });
-    const desired = new DesiredPublisher(publishRetained, state, data.signer, topicRoot, now);
+    const desired = new DesiredPublisher(
+      publishRetained,
+      store.desired,
+      data.signer,
+      topicRoot,
+      now,
+    );
     const republished = await desired.republishAll();
     log(`republished ${republished} desired document(s)`);
 
@@ -194,10 +196,11 @@ export class Coordinator {
       closers.shift();
     }
     const operationsDeps: OperationsDeps = {
-      state,
-      fleet,
-      packs,
-      audit,
+      workstations: store.workstations,
+      desiredState: store.desired,
+      fleet: store.fleet,
+      packs: store.packs,
+      audit: store.audit,
       desired,
       publicKey: data.publicKey,
       nextPublicKey: data.nextPublicKey,
@@ -229,7 +232,7 @@ export class Coordinator {
       // Session cookies are Secure whenever the console is served over HTTPS.
       accounts: {
         ...accounts,
-        audit,
+        audit: store.audit,
         now,
         secureCookies: options.secureCookies ?? material !== null,
       },
@@ -243,15 +246,22 @@ export class Coordinator {
           statusReports: collector.reportsApplied,
           online: collector.presence.onlineCount(),
         }),
-      mosquittoAccounts: () =>
-        mosquittoAccounts(state.state.workstations, {
-          topicRoot,
-          coordinator: externalAccount,
-          tls:
-            material === null
-              ? null
-              : { caFile: material.caPath, certFile: material.certPath, keyFile: material.keyPath },
-        }),
+      mosquittoAccounts: async () =>
+        mosquittoAccounts(
+          Object.fromEntries((await store.workstations.list()).map((ws) => [wsKey(ws), ws])),
+          {
+            topicRoot,
+            coordinator: externalAccount,
+            tls:
+              material === null
+                ? null
+                : {
+                    caFile: material.caPath,
+                    certFile: material.certPath,
+                    keyFile: material.keyPath,
+                  },
+          },
+        ),
       log,
     });
     server.on("request", handler);

@@ -1,7 +1,6 @@
 import { encodeDesired, type Signer, TOPIC_KINDS, TOPIC_SPECS, topicFor } from "@tillroll/protocol";
-import type { CoordinatorState } from "../state/coordinator-state.js";
-import type { StateStore } from "../state/state-store.js";
-import { buildDesiredDocument, nextDesiredSeq } from "./desired-document.js";
+import type { DesiredStore } from "../store/desired-store.js";
+import { buildDesiredDocument } from "./desired-document.js";
 
 type Ref = { store: string; workstation: string };
 
@@ -20,7 +19,7 @@ export type RetainedPublish = (topic: string, payload: string) => Promise<void>;
 export class DesiredPublisher {
   constructor(
     private readonly publishRetained: RetainedPublish,
-    private readonly store: StateStore,
+    private readonly store: DesiredStore,
     private readonly signer: Signer,
     private readonly topicRoot: string,
     private readonly now: () => number,
@@ -30,34 +29,25 @@ export class DesiredPublisher {
     return this.publishMany([ref]);
   }
 
-  /**
-   * Takes seqs for `count` documents in `state` (the draft of a state change);
-   * the caller persists it before sending them.
-   */
-  reserveSeqs(count: number, state: CoordinatorState): number {
-    const first = nextDesiredSeq(state.desiredSeq, this.now());
-    state.desiredSeq = first + count - 1;
-    return first;
-  }
-
-  /** reserveSeqs, one durable write, then send: documents only ever go up, even across a crash. */
+  /** Reserves the seqs durably, then sends: documents only ever go up, even across a crash. */
   async publishMany(refs: readonly Ref[]): Promise<void> {
     if (refs.length === 0) return;
-    const first = await this.store.change((draft) => this.reserveSeqs(refs.length, draft));
+    const first = await this.store.reserveSeqs(refs.length);
     await this.send(refs, first);
   }
 
   /** Signs and sends the documents with seqs first, first + 1, ...: all in flight at once, QoS 1. */
   async send(refs: readonly Ref[], first: number): Promise<void> {
-    const { state } = this.store;
     const ts = new Date(this.now()).toISOString();
     const sends: Promise<void>[] = [];
     for (let start = 0; start < refs.length; start += SIGN_SLICE) {
       // Signing is synchronous CPU work: yield between slices so status
       // ingestion and the console are served during a 10,000-till change.
       if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-      refs.slice(start, start + SIGN_SLICE).forEach((ref, offset) => {
-        const services = state.desired[`${ref.store}/${ref.workstation}`] ?? {};
+      const slice = refs.slice(start, start + SIGN_SLICE);
+      const desired = await Promise.all(slice.map((ref) => this.store.servicesOf(ref)));
+      slice.forEach((ref, offset) => {
+        const services = desired[offset] ?? {};
         const doc = buildDesiredDocument(ref, services, first + start + offset, ts);
         const payload = encodeDesired(doc, this.signer);
         sends.push(
@@ -88,10 +78,7 @@ export class DesiredPublisher {
   }
 
   async republishAll(): Promise<number> {
-    const refs = Object.keys(this.store.state.desired).map((key) => {
-      const [store = "", workstation = ""] = key.split("/");
-      return { store, workstation };
-    });
+    const refs = (await this.store.all()).map((entry) => entry.ref);
     await this.publishMany(refs);
     return refs.length;
   }

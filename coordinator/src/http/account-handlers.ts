@@ -17,7 +17,7 @@ import {
 } from "../accounts/web-sessions.js";
 import type { SessionAnswer } from "../api/answers.js";
 import type { ParsedBody } from "../api/routes.js";
-import type { AuditLog } from "../audit/audit-log.js";
+import type { AuditStore } from "../store/audit-store.js";
 import { HttpError, Reply } from "./http-utils.js";
 
 /**
@@ -29,7 +29,7 @@ export interface AccountDeps {
   directory: OperatorDirectory;
   sessions: SessionStore;
   limiter: LoginLimiter;
-  audit: AuditLog;
+  audit: Pick<AuditStore, "append">;
   now: () => number;
   /** Serving over TLS: session cookies get `Secure`. */
   secureCookies: boolean;

@@ -38,7 +38,7 @@ export interface ApiServerDeps {
   maxUploadBytes: number;
   metrics: () => string;
   /** The answer of GET /api/broker-config/mosquitto. */
-  mosquittoAccounts: () => MosquittoAccountsAnswer;
+  mosquittoAccounts: () => MosquittoAccountsAnswer | Promise<MosquittoAccountsAnswer>;
   log: (message: string) => void;
 }
 
@@ -93,10 +93,10 @@ export function createApiHandler(
         await rm(path, { force: true });
       }
     },
-    listPacks: async ({ query }) => ok(deps.packAdmin.list(query)),
+    listPacks: async ({ query }) => ok(await deps.packAdmin.list(query)),
     withdrawPack: async ({ caller, body }) => deps.packAdmin.withdraw(body, caller.operator),
     listWorkstations: async ({ caller, query }) =>
-      ok(deps.workstations.list(query, caller.operator)),
+      ok(await deps.workstations.list(query, caller.operator)),
     removeWorkstation: async ({ caller, body }) => deps.workstations.remove(body, caller.operator),
     rekeyWorkstation: async ({ caller, body }) => deps.workstations.rekey(body, caller.operator),
     status: async ({ caller, query }) => operations.status(query, caller.operator),
@@ -112,7 +112,7 @@ export function createApiHandler(
     login: async ({ req, body }) => accounts.login(body, req.socket.remoteAddress ?? "?"),
     whoami: async ({ caller }) => accounts.whoami(caller),
     logout: async ({ caller }) => accounts.logout(caller),
-    mosquittoAccounts: async () => ok(deps.mosquittoAccounts()),
+    mosquittoAccounts: async () => ok(await deps.mosquittoAccounts()),
   };
 
   return (req, res) => {

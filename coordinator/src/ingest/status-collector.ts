@@ -1,8 +1,7 @@
 import { decodePayload, parseTopic } from "@tillroll/protocol";
-import type { FleetStore } from "../fleet/fleet-store.js";
 import type { ServiceRow } from "../fleet/service-row.js";
 import { wsKey } from "../state/coordinator-state.js";
-import type { StateStore } from "../state/state-store.js";
+import type { CoordinatorStore } from "../store/coordinator-store.js";
 import { rowsFromStatus } from "./apply-status.js";
 import { Presence } from "./presence.js";
 import { seqVerdict } from "./seq-order.js";
@@ -25,8 +24,7 @@ export class StatusCollector {
 
   constructor(
     private readonly topicRoot: string,
-    private readonly state: StateStore,
-    private readonly fleet: FleetStore,
+    private readonly store: Pick<CoordinatorStore, "workstations" | "desired" | "fleet">,
     private readonly now: () => number,
     private readonly log: (message: string) => void,
   ) {}
@@ -45,46 +43,49 @@ export class StatusCollector {
     this.queue.push({ topic, payload });
     if (!this.draining) {
       this.draining = true;
-      setImmediate(() => this.drain());
+      setImmediate(() => void this.drain());
     }
   }
 
-  private drain(): void {
+  /** One message after the other, in arrival order: a report's seq check needs the one before it recorded. */
+  private async drain(): Promise<void> {
     const started = performance.now();
     let done = 0;
     while (done < this.queue.length && performance.now() - started < SLICE_MS) {
       const next = this.queue[done] as { topic: string; payload: Buffer };
-      this.handle(next.topic, next.payload);
+      await this.handle(next.topic, next.payload).catch((error: Error) =>
+        this.log(`message on ${next.topic} not applied: ${error.message}`),
+      );
       done += 1;
     }
     this.queue.splice(0, done);
-    if (this.queue.length > 0) setImmediate(() => this.drain());
+    if (this.queue.length > 0) setImmediate(() => void this.drain());
     else this.draining = false;
   }
 
-  private handle(topic: string, payload: Buffer): void {
+  private async handle(topic: string, payload: Buffer): Promise<void> {
     // An empty retained message deletes one (a removed workstation's): not a document.
     if (payload.length === 0) return;
     const address = parseTopic(topic, this.topicRoot);
     if (!address.ok) return;
     const { kind, store, workstation } = address.value;
     const key = wsKey({ store, workstation });
-    const enrolled = this.state.state.workstations[key];
+    const enrolled = await this.store.workstations.get({ store, workstation });
     if (enrolled === undefined) {
       if (kind === "status") this.log(`status from ${key} ignored: workstation not enrolled`);
       return;
     }
-    if (kind === "status") this.onStatus(key, store, workstation, enrolled.group, payload);
+    if (kind === "status") await this.onStatus(key, store, workstation, enrolled.group, payload);
     else if (kind === "presence") this.onPresence(key, payload);
   }
 
-  private onStatus(
+  private async onStatus(
     key: string,
     store: string,
     workstation: string,
     group: string | null,
     payload: Buffer,
-  ): void {
+  ): Promise<void> {
     const decoded = decodePayload("status", payload);
     const doc = decoded.ok ? decoded.value : null;
     if (doc === null || doc.store !== store || doc.workstation !== workstation) {
@@ -96,7 +97,8 @@ export class StatusCollector {
       );
       return;
     }
-    const last = this.state.state.statusSeq[key];
+    const ref = { store, workstation };
+    const last = await this.store.fleet.lastStatusSeq(ref);
     const verdict = seqVerdict(doc.seq, last);
     // The report applied last, replayed (retained) to a coordinator that
     // restarted: it was sent at its `ts`, by the agent's clock.
@@ -106,22 +108,20 @@ export class StatusCollector {
       this.log(
         `status from ${key}: seq ${doc.seq} far below ${last}: the agent restarted without its state`,
       );
-    this.state.state.statusSeq[key] = doc.seq;
     this.reportsApplied += 1;
     this.reportedAt.set(key, new Date(this.now()).toISOString());
     const existing = new Map<string, ServiceRow>(
-      this.fleet.table.rowsOfWorkstation(store, workstation).map((row) => [row.function, row]),
+      (await this.store.fleet.rowsOf(ref)).map((row) => [row.function, row]),
     );
-    this.fleet.upsert(
-      rowsFromStatus({
-        doc,
-        group,
-        online: this.presence.isOnline(key),
-        desired: this.state.state.desired[key] ?? {},
-        existing,
-        now: new Date(this.now()).toISOString(),
-      }),
-    );
+    const rows = rowsFromStatus({
+      doc,
+      group,
+      online: this.presence.isOnline(key),
+      desired: await this.store.desired.servicesOf(ref),
+      existing,
+      now: new Date(this.now()).toISOString(),
+    });
+    await this.store.fleet.recordStatus({ ref, seq: doc.seq, rows });
   }
 
   /** When the workstation (`store/ws`) last reported its status; null when not since this coordinator started. */

@@ -16,17 +16,19 @@ import { auditWho, filterByOperator } from "../accounts/audit-identity.js";
 import type { Operator } from "../accounts/identity.js";
 import { checkChangeScope, filterReadable } from "../accounts/scope.js";
 import type { RetryRequest, SetPreferredRequest } from "../api/requests.js";
-import type { AuditEntry, AuditLog } from "../audit/audit-log.js";
+import type { AuditEntry } from "../audit/audit-log.js";
 import { generateSecret, hashSecretAsync } from "../broker/credentials.js";
 import type { DesiredPublisher } from "../desired/desired-publisher.js";
 import { type Filters, groupMatchesAny } from "../fleet/filters.js";
-import type { FleetStore } from "../fleet/fleet-store.js";
 import { rowKey, type ServiceRow } from "../fleet/service-row.js";
 import type { StatusRow } from "../fleet/status-table.js";
 import type { PackRecord } from "../packs/pack-record.js";
-import type { PackStore } from "../packs/pack-store.js";
 import { type DesiredEntry, type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
-import type { StateStore } from "../state/state-store.js";
+import type { AuditStore } from "../store/audit-store.js";
+import type { DesiredChange, DesiredStore } from "../store/desired-store.js";
+import type { FleetRows } from "../store/fleet-rows.js";
+import type { PackRecords } from "../store/pack-records.js";
+import type { WorkstationStore } from "../store/workstation-store.js";
 import { AUDIT_ANSWER_LIMIT, readableAudit } from "./audit-scope.js";
 import { enrolmentOf, mosquittoLinesOf } from "./enrolment.js";
 import { type InstallTarget, planRetry, planSetPreferred, type RowChange } from "./plan-changes.js";
@@ -34,10 +36,12 @@ import { newestFirst } from "./version-order.js";
 import { skipWithdrawn, withdrawnRefusal } from "./withdrawn.js";
 
 export interface OperationsDeps {
-  state: StateStore;
-  fleet: FleetStore;
-  packs: PackStore;
-  audit: AuditLog;
+  workstations: WorkstationStore;
+  /** The desired state as stored; `desired` publishes it. */
+  desiredState: DesiredStore;
+  fleet: FleetRows;
+  packs: PackRecords;
+  audit: AuditStore;
   desired: DesiredPublisher;
   publicKey: string;
   /** During a key rotation, the next signing key: agent configs then pin both. */
@@ -114,7 +118,6 @@ export class ConsoleOperations {
    * or none is, with the first problem named.
    */
   async enrolMany(inputs: readonly EnrolInput[], who: Operator): Promise<Result<EnrolResult[]>> {
-    const { state } = this.deps.state;
     const checked: { store: string; workstation: string; group: string | null }[] = [];
     const seen = new Set<string>();
     for (const [index, input] of inputs.entries()) {
@@ -129,7 +132,13 @@ export class ConsoleOperations {
           : validate(groupSchema, input.group);
       if (!group.ok) return err(`${where}group: ${group.error}`);
       const key = wsKey({ store: store.value, workstation: workstation.value });
-      if (state.workstations[key] !== undefined || seen.has(key))
+      if (
+        seen.has(key) ||
+        (await this.deps.workstations.get({
+          store: store.value,
+          workstation: workstation.value,
+        })) !== undefined
+      )
         return err(`workstation ${key} is already enrolled`);
       seen.add(key);
       checked.push({ store: store.value, workstation: workstation.value, group: group.value });
@@ -156,13 +165,9 @@ export class ConsoleOperations {
       });
       results.push(this.enrolResult(ws, password, posPassword));
     }
-    // Checked again inside the change: another enrolment may have landed while hashing.
-    const taken = await this.deps.state.change((draft) => {
-      const clash = records.find((record) => draft.workstations[wsKey(record)] !== undefined);
-      if (clash === undefined) for (const r of records) draft.workstations[wsKey(r)] = r;
-      return clash;
-    });
-    if (taken !== undefined) return err(`workstation ${wsKey(taken)} is already enrolled`);
+    // Checked again by the store: another enrolment may have landed while hashing.
+    const enrolled = await this.deps.workstations.enrol(records);
+    if (!enrolled.ok) return err(`workstation ${wsKey(enrolled.taken)} is already enrolled`);
     await this.record(
       who,
       "workstation add",
@@ -190,22 +195,22 @@ export class ConsoleOperations {
     return published;
   }
 
-  status(filters: Filters, viewer: Operator): Result<StatusRow[]> {
+  async status(filters: Filters, viewer: Operator): Promise<Result<StatusRow[]>> {
     return ok(
-      filterReadable(viewer, this.deps.fleet.table.query(filters)).map((row) => {
+      filterReadable(viewer, await this.deps.fleet.query(filters)).map((row) => {
         const key = wsKey(row);
         return { ...row, online: this.deps.isOnline(key), lastReport: this.deps.lastReport(key) };
       }),
     );
   }
 
-  versions(
+  async versions(
     filters: Filters & { function: readonly [string] },
     viewer: Operator,
-  ): Result<VersionsReport> {
+  ): Promise<Result<VersionsReport>> {
     const fn = filters.function[0];
-    const rows = filterReadable(viewer, this.deps.fleet.table.query(filters));
-    const packs = this.packInfo(fn);
+    const rows = filterReadable(viewer, await this.deps.fleet.query(filters));
+    const packs = await this.packInfo(fn);
     const counts = new Map<string, number>();
     for (const row of rows.length > 0 ? rows : [null]) {
       for (const version of allowedVersions(row?.activeVersion ?? null, packs)) {
@@ -222,18 +227,18 @@ export class ConsoleOperations {
   async setPreferred(request: SetPreferredRequest, who: Operator): Promise<Result<ChangeReport>> {
     const { version, filters } = request;
     const fn = request.function;
-    const packs = this.packInfo(fn);
-    const chosen = version === NO_UPDATE ? null : this.deps.packs.get(fn, version);
+    const packs = await this.packInfo(fn);
+    const chosen = version === NO_UPDATE ? null : await this.deps.packs.get({ name: fn, version });
     if (chosen === undefined) {
       return err(
         `no published pack ${fn} ${version}: publish it first (tillroll pack publish FILE)`,
       );
     }
     if (chosen?.withdrawnAt !== undefined) return err(withdrawnRefusal(chosen));
-    const rows = this.deps.fleet.table.query(filters);
-    const targets = request.install ? this.installTargets(fn, filters) : [];
+    const rows = await this.deps.fleet.query(filters);
+    const targets = request.install ? await this.installTargets(fn, filters) : [];
     const plan = planSetPreferred(rows, version, packs, targets);
-    const inScope = this.checkScope(who, plan);
+    const inScope = await this.checkScope(who, plan);
     if (!inScope.ok) return inScope;
     const iso = request.validFrom ?? this.iso();
     return this.applyUnlessDry(
@@ -254,9 +259,11 @@ export class ConsoleOperations {
   }
 
   async retry(request: RetryRequest, who: Operator): Promise<Result<ChangeReport>> {
-    const rows = this.deps.fleet.table.query(request.filters);
-    const plan = skipWithdrawn(planRetry(rows), (f, v) => this.deps.packs.get(f, v));
-    const inScope = this.checkScope(who, plan);
+    const rows = await this.deps.fleet.query(request.filters);
+    // The packs the plan may name, read once: withdrawn ones are skipped.
+    const packs = new Map((await this.deps.packs.list()).map((p) => [`${p.name}@${p.version}`, p]));
+    const plan = skipWithdrawn(planRetry(rows), (f, v) => packs.get(`${f}@${v}`));
+    const inScope = await this.checkScope(who, plan);
     if (!inScope.ok) return inScope;
     return this.applyUnlessDry(
       plan,
@@ -276,16 +283,21 @@ export class ConsoleOperations {
    * targets included), must lie in the caller's scope, or nothing happens,
    * dry run or not. A row's group is its fleet row's, or its workstation's.
    */
-  private checkScope(who: Operator, plan: readonly RowChange[]): Result<void> {
-    const { workstations } = this.deps.state.state;
-    const reached = plan.map((change) => ({
-      store: change.store,
-      workstation: change.workstation,
-      group:
-        this.deps.fleet.table.get(rowKey(change))?.group ??
-        workstations[wsKey(change)]?.group ??
-        null,
-    }));
+  private async checkScope(who: Operator, plan: readonly RowChange[]): Promise<Result<void>> {
+    // The platform admin reaches everything: no reads for it.
+    if (who.scope === null) return ok(undefined);
+    // Each workstation's record read once, not once per row.
+    const recordOf = new Map<string, WorkstationRecord | undefined>();
+    const reached: { store: string; workstation: string; group: string | null }[] = [];
+    for (const change of plan) {
+      const key = wsKey(change);
+      let group = (await this.deps.fleet.get(rowKey(change)))?.group ?? null;
+      if (group === null) {
+        if (!recordOf.has(key)) recordOf.set(key, await this.deps.workstations.get(change));
+        group = recordOf.get(key)?.group ?? null;
+      }
+      reached.push({ store: change.store, workstation: change.workstation, group });
+    }
     return checkChangeScope(who, reached);
   }
 
@@ -316,18 +328,28 @@ export class ConsoleOperations {
     details: Record<string, unknown>,
     validFrom: string | null,
   ): Promise<Result<Omit<ChangeReport, "dryRun">>> {
-    const { state } = this.deps.state;
     const changed = plan.filter((change) => change.kind === "apply");
     const skipped = plan.filter((change) => change.kind === "skip");
     const touchedWs = new Set<string>();
-    const entries: { key: string; fn: string; entry: DesiredEntry }[] = [];
+    const entries: DesiredChange[] = [];
     const rows: ServiceRow[] = [];
+    // Read once per workstation and pack, not once per row: a change may reach 10,000 rows.
+    const desiredOf = new Map<string, Record<string, DesiredEntry>>();
+    const recordOf = new Map<string, WorkstationRecord | undefined>();
+    const artifacts = new Map<string, Artifact | null>();
     for (const change of changed) {
       const key = wsKey(change);
-      const before = state.desired[key]?.[change.function];
-      const row = this.deps.fleet.table.get(rowKey(change));
+      if (!desiredOf.has(key)) {
+        desiredOf.set(key, await this.deps.desiredState.servicesOf(change));
+        recordOf.set(key, await this.deps.workstations.get(change));
+      }
+      const before = desiredOf.get(key)?.[change.function];
+      const row = await this.deps.fleet.get(rowKey(change));
       const version = change.preferredVersion;
-      const artifact = version === null ? null : this.artifactOf(change.function, version);
+      const packKey = `${change.function}@${version}`;
+      if (version !== null && !artifacts.has(packKey))
+        artifacts.set(packKey, await this.artifactOf(change.function, version));
+      const artifact = version === null ? null : (artifacts.get(packKey) ?? null);
       const requestId =
         version === null
           ? null
@@ -336,8 +358,8 @@ export class ConsoleOperations {
             : (before?.requestId ?? newRequestId());
       const from = version === null ? null : (validFrom ?? before?.validFrom ?? this.iso());
       entries.push({
-        key,
-        fn: change.function,
+        ref: { store: change.store, workstation: change.workstation },
+        function: change.function,
         entry: { preferredVersion: version, validFrom: from, requestId, artifact },
       });
       touchedWs.add(key);
@@ -353,7 +375,7 @@ export class ConsoleOperations {
         reason: change.status === "Failed" ? (row?.reason ?? "update failed") : null,
         validFrom: from,
         requestId,
-        group: row?.group ?? state.workstations[key]?.group ?? null,
+        group: row?.group ?? recordOf.get(key)?.group ?? null,
         online: this.deps.isOnline(key),
         updatedAt: this.iso(),
       });
@@ -365,17 +387,16 @@ export class ConsoleOperations {
       const [store = "", workstation = ""] = key.split("/");
       return { store, workstation };
     });
-    const firstSeq = await this.deps.state.change((draft) => {
-      for (const { key, fn, entry } of entries) {
-        // A workstation removed since the plan was made (workstation remove) gets nothing back.
-        if (draft.workstations[key] !== undefined)
-          draft.desired[key] = { ...draft.desired[key], [fn]: entry };
-      }
-      return this.deps.desired.reserveSeqs(refs.length, draft);
+    // A workstation removed since the plan was made (workstation remove) gets nothing back.
+    const { firstSeq } = await this.deps.desiredState.applyChange({
+      entries,
+      documents: refs.length,
     });
-    const enrolled = (ref: { store: string; workstation: string }) =>
-      this.deps.state.state.workstations[wsKey(ref)] !== undefined;
-    await this.deps.fleet.upsertDurably(rows.filter(enrolled));
+    const stillEnrolled = new Set<string>();
+    for (const ref of refs)
+      if ((await this.deps.workstations.get(ref)) !== undefined) stillEnrolled.add(wsKey(ref));
+    const enrolled = (ref: { store: string; workstation: string }) => stillEnrolled.has(wsKey(ref));
+    await this.deps.fleet.upsertRows(rows.filter(enrolled));
     await this.deps.desired.send(refs.filter(enrolled), firstSeq);
     await this.record(
       who,
@@ -387,10 +408,9 @@ export class ConsoleOperations {
     return ok({ changed, skipped });
   }
 
-  private packInfo(fn: string): { version: string; updatableFrom?: string }[] {
+  private async packInfo(fn: string): Promise<{ version: string; updatableFrom?: string }[]> {
     // A withdrawn version is never offered nor planned; rows running it keep it.
-    return this.deps.packs
-      .list(fn)
+    return (await this.deps.packs.list(fn))
       .filter((pack) => pack.withdrawnAt === undefined)
       .map((pack) => ({
         version: pack.version,
@@ -398,8 +418,8 @@ export class ConsoleOperations {
       }));
   }
 
-  private artifactOf(fn: string, version: string): Artifact | null {
-    const pack = this.deps.packs.get(fn, version);
+  private async artifactOf(fn: string, version: string): Promise<Artifact | null> {
+    const pack = await this.deps.packs.get({ name: fn, version });
     if (pack === undefined) return null;
     return {
       url: `${this.deps.packBaseUrl}/packs/${pack.sha256}.tgz`,
@@ -414,7 +434,7 @@ export class ConsoleOperations {
    * filter on those that could not hold for "nothing installed, nothing
    * planned" leaves no target (it must not widen the change).
    */
-  private installTargets(fn: string, filters: Filters): InstallTarget[] {
+  private async installTargets(fn: string, filters: Filters): Promise<InstallTarget[]> {
     const targets: InstallTarget[] = [];
     if (filters.status !== undefined) return targets;
     if (filters.validFromFrom !== undefined || filters.validFromTo !== undefined) return targets;
@@ -422,12 +442,15 @@ export class ConsoleOperations {
       return targets;
     if (filters.preferredVersion !== undefined && !filters.preferredVersion.includes(null))
       return targets;
-    for (const ws of Object.values(this.deps.state.state.workstations)) {
+    const withFunction = new Set(
+      (await this.deps.fleet.query({ function: [fn] })).map((row) => wsKey(row)),
+    );
+    for (const ws of await this.deps.workstations.list()) {
       if (filters.store !== undefined && !filters.store.includes(ws.store)) continue;
       if (filters.workstation !== undefined && !filters.workstation.includes(ws.workstation))
         continue;
       if (filters.group !== undefined && !groupMatchesAny(ws.group, filters.group)) continue;
-      if (this.deps.fleet.table.has(rowKey({ ...ws, function: fn }))) continue;
+      if (withFunction.has(wsKey(ws))) continue;
       targets.push({ store: ws.store, workstation: ws.workstation, function: fn });
     }
     return targets;
@@ -435,10 +458,13 @@ export class ConsoleOperations {
 
   /** The audit as `viewer` may read it (scope, issue 9), of one operator when `operator` is given. */
   async auditEntries(viewer: Operator, operator?: string): Promise<AuditEntry[]> {
-    const entries = await this.deps.audit.list(Number.POSITIVE_INFINITY);
+    const entries = await this.deps.audit.list({ limit: Number.POSITIVE_INFINITY });
     const theirs = operator === undefined ? entries : filterByOperator(entries, operator);
-    const groupOf = (key: string) => this.deps.state.state.workstations[key]?.group;
-    return readableAudit(viewer, theirs, groupOf).slice(-AUDIT_ANSWER_LIMIT);
+    // The enrolled workstations' groups, read once (a removed one's comes from its entry).
+    const groups = new Map<string, string | null>();
+    if (viewer.scope !== null)
+      for (const ws of await this.deps.workstations.list()) groups.set(wsKey(ws), ws.group);
+    return readableAudit(viewer, theirs, (key) => groups.get(key)).slice(-AUDIT_ANSWER_LIMIT);
   }
 
   private async record(

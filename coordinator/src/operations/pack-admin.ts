@@ -17,11 +17,11 @@ export class PackAdmin {
   constructor(private readonly deps: Pick<OperationsDeps, "packs" | "audit" | "now" | "fleet">) {}
 
   /** Published packs (of the functions given), by name, newest version first; withdrawn ones too. */
-  list(filters: Pick<Filters, "function">): PackRecord[] {
+  async list(filters: Pick<Filters, "function">): Promise<PackRecord[]> {
     const functions = filters.function;
-    return this.deps.packs
-      .list()
-      .filter((pack) => functions === undefined || functions.includes(pack.name));
+    return (await this.deps.packs.list()).filter(
+      (pack) => functions === undefined || functions.includes(pack.name),
+    );
   }
 
   /**
@@ -33,12 +33,12 @@ export class PackAdmin {
     ref: { name: string; version: string },
     who: Operator,
   ): Promise<Result<WithdrawResult>> {
-    const withdrawn = await this.deps.packs.withdraw(ref.name, ref.version, who.name);
+    const withdrawn = await this.deps.packs.withdraw(ref, who.name);
     if (!withdrawn.ok) return withdrawn;
     const { name, version, sha256, withdrawnAt } = withdrawn.value;
-    const pendingRows = this.deps.fleet.table
-      .query({ function: [name], preferredVersion: [version] })
-      .filter((row) => row.activeVersion !== version).length;
+    const pendingRows = (
+      await this.deps.fleet.query({ function: [name], preferredVersion: [version] })
+    ).filter((row) => row.activeVersion !== version).length;
     await this.deps.audit.append({
       at: new Date(this.deps.now()).toISOString(),
       who: auditWho(who),

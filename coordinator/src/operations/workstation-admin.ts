@@ -5,7 +5,6 @@ import { checkChangeScope, filterReadable } from "../accounts/scope.js";
 import { generateSecret, hashSecretAsync } from "../broker/credentials.js";
 import type { Filters } from "../fleet/filters.js";
 import { groupMatchesAny } from "../fleet/filters.js";
-import { rowKey } from "../fleet/service-row.js";
 import { type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
 import type { EnrolResult, OperationsDeps } from "./console-operations.js";
 import { enrolmentOf, mosquittoLinesOf } from "./enrolment.js";
@@ -59,26 +58,30 @@ export type RekeyResult = EnrolResult & { disconnected: number | null };
 export class WorkstationAdmin {
   constructor(private readonly deps: WorkstationAdminDeps) {}
 
-  list(
+  async list(
     filters: Pick<Filters, "store" | "workstation" | "group">,
     viewer: Operator,
-  ): WorkstationInfo[] {
-    const { state } = this.deps.state;
-    return filterReadable(viewer, Object.values(state.workstations))
+  ): Promise<WorkstationInfo[]> {
+    const counts = new Map<string, number>();
+    const rows = await this.deps.fleet.query({
+      store: filters.store,
+      workstation: filters.workstation,
+    });
+    for (const row of rows) counts.set(wsKey(row), (counts.get(wsKey(row)) ?? 0) + 1);
+    return filterReadable(viewer, await this.deps.workstations.list())
       .filter(
         (ws) =>
           (filters.store === undefined || filters.store.includes(ws.store)) &&
           (filters.workstation === undefined || filters.workstation.includes(ws.workstation)) &&
           (filters.group === undefined || groupMatchesAny(ws.group, filters.group)),
       )
-      .sort((a, b) => compare(a.store, b.store) || compare(a.workstation, b.workstation))
       .map((ws) => ({
         store: ws.store,
         workstation: ws.workstation,
         group: ws.group,
         enrolledAt: ws.enrolledAt,
         online: this.deps.isOnline(wsKey(ws)),
-        services: this.deps.fleet.table.rowsOfWorkstation(ws.store, ws.workstation).length,
+        services: counts.get(wsKey(ws)) ?? 0,
       }));
   }
 
@@ -87,28 +90,19 @@ export class WorkstationAdmin {
    * on its agent and POS cannot log in), then its fleet rows (durably), then closes its
    * connections and clears its retained messages. Refuses one that is not enrolled.
    */
+  /** Scope (issue 9): a partner admin removes and rekeys only its own workstations. */
   async remove(ref: WorkstationRef, who: Operator): Promise<Result<RemoveResult>> {
     const key = wsKey(ref);
     // Refused before the change: a refusal writes nothing, not even the same state again.
-    if (this.deps.state.state.workstations[key] === undefined) return err(notEnrolled(key));
-    const inScope = this.checkScope(who, key);
+    const current = await this.deps.workstations.get(ref);
+    if (current === undefined) return err(notEnrolled(key));
+    const inScope = checkChangeScope(who, [current]);
     if (!inScope.ok) return inScope;
-    const removed = await this.deps.state.change((draft) => {
-      const record = draft.workstations[key];
-      if (record === undefined) return undefined;
-      delete draft.workstations[key];
-      delete draft.desired[key];
-      // A till enrolled again under this id starts its status seqs afresh.
-      delete draft.statusSeq[key];
-      return record;
-    });
+    // With its desired state and status seq: a till enrolled again under this id starts afresh.
+    const removed = await this.deps.workstations.remove(ref);
     if (removed === undefined) return err(notEnrolled(key));
-    delete this.deps.state.state.statusSeq[key];
     this.deps.forget(key);
-    const rows = this.deps.fleet.table
-      .rowsOfWorkstation(ref.store, ref.workstation)
-      .map((row) => rowKey(row));
-    await this.deps.fleet.removeDurably(rows);
+    const rows = await this.deps.fleet.removeRowsOf(ref);
     const disconnected = this.deps.disconnect(ref);
     await this.deps.desired.clearWorkstation(ref);
     await this.record(
@@ -132,8 +126,9 @@ export class WorkstationAdmin {
    */
   async rekey(ref: WorkstationRef, who: Operator): Promise<Result<RekeyResult>> {
     const key = wsKey(ref);
-    if (this.deps.state.state.workstations[key] === undefined) return err(notEnrolled(key));
-    const inScope = this.checkScope(who, key);
+    const current = await this.deps.workstations.get(ref);
+    if (current === undefined) return err(notEnrolled(key));
+    const inScope = checkChangeScope(who, [current]);
     if (!inScope.ok) return inScope;
     const password = generateSecret();
     const posPassword = generateSecret();
@@ -141,24 +136,17 @@ export class WorkstationAdmin {
       hashSecretAsync(password),
       hashSecretAsync(posPassword),
     ]);
-    const rekeyed = await this.deps.state.change((draft) => {
-      const record = draft.workstations[key];
-      if (record === undefined) return undefined;
-      // New Mosquitto lines too: else an external broker's password file keeps the old secrets.
-      const mosquittoLines = mosquittoLinesOf(record, password, posPassword);
-      draft.workstations[key] = { ...record, agentSecretHash, posSecretHash, mosquittoLines };
-      return record;
+    // New Mosquitto lines too: else an external broker's password file keeps the old secrets.
+    const mosquittoLines = mosquittoLinesOf(ref, password, posPassword);
+    const rekeyed = await this.deps.workstations.rekey(ref, {
+      agentSecretHash,
+      posSecretHash,
+      mosquittoLines,
     });
     if (rekeyed === undefined) return err(notEnrolled(key));
     const disconnected = this.deps.disconnect(ref);
     await this.record(who, "workstation rekey", rekeyed, { disconnected }, [key]);
     return ok({ ...enrolmentOf(this.deps, rekeyed, password, posPassword), disconnected });
-  }
-
-  /** Scope (issue 9): a partner admin removes and rekeys only its own workstations. */
-  private checkScope(who: Operator, key: string): Result<void> {
-    const ws = this.deps.state.state.workstations[key];
-    return checkChangeScope(who, ws === undefined ? [] : [ws]);
   }
 
   private async record(
@@ -181,8 +169,4 @@ export class WorkstationAdmin {
 
 function notEnrolled(key: string): string {
   return `workstation ${key} is not enrolled (tillroll workstation list shows the enrolled ones)`;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

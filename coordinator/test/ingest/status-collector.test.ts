@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodePayload, type StatusDocument, topicFor } from "@tillroll/protocol";
 import { afterEach, describe, expect, it } from "vitest";
-import { FleetStore } from "../../src/fleet/fleet-store.js";
 import { StatusCollector } from "../../src/ingest/status-collector.js";
-import { StateStore } from "../../src/state/state-store.js";
+import { JsonCoordinatorStore } from "../../src/store/json/json-store.js";
 
 const ws = { store: "1001", workstation: "01" };
 const t0 = Date.parse("2026-11-30T09:00:00.000Z");
@@ -38,32 +37,34 @@ function status(seq: number, activeVersion: string, ts = new Date(t0).toISOStrin
 
 describe("StatusCollector (issue 8 items 9, 19)", () => {
   let dir: string | undefined;
-  let fleet: FleetStore | undefined;
+  let store: JsonCoordinatorStore | undefined;
   afterEach(async () => {
-    await fleet?.close();
+    await store?.close();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
   async function collector(now: () => number) {
     dir = await mkdtemp(join(tmpdir(), "tillroll-collector-"));
-    const state = await StateStore.open(dir, () => undefined);
-    state.state.workstations["1001/01"] = {
-      ...ws,
-      group: null,
-      agentSecretHash: "x",
-      posSecretHash: "x",
-      enrolledAt: new Date(t0).toISOString(),
-    };
-    fleet = await FleetStore.open(dir, () => undefined);
+    const opened = await JsonCoordinatorStore.open({ dir, log: () => undefined, now });
+    store = opened;
+    await opened.workstations.enrol([
+      {
+        ...ws,
+        group: null,
+        agentSecretHash: "x",
+        posSecretHash: "x",
+        enrolledAt: new Date(t0).toISOString(),
+      },
+    ]);
     const log: string[] = [];
-    const c = new StatusCollector("tillroll/v1", state, fleet, now, (line) => log.push(line));
+    const c = new StatusCollector("tillroll/v1", opened, now, (line) => log.push(line));
     const topic = topicFor("status", ws, "tillroll/v1");
     const send = async (payload: Buffer) => {
       c.onMessage(topic, payload);
       await new Promise((resolve) => setImmediate(resolve));
       await new Promise((resolve) => setImmediate(resolve));
     };
-    const active = () => fleet?.table.rowsOfWorkstation("1001", "01")[0]?.activeVersion;
+    const active = () => opened.files.fleet.table.rowsOfWorkstation("1001", "01")[0]?.activeVersion;
     return { c, send, active, log };
   }
 

@@ -6,12 +6,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createSigner, generateSigningKeyPair } from "@tillroll/protocol";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AuditLog } from "../../src/audit/audit-log.js";
 import { DesiredPublisher } from "../../src/desired/desired-publisher.js";
 import { FleetStore } from "../../src/fleet/fleet-store.js";
 import { ConsoleOperations } from "../../src/operations/console-operations.js";
-import { StateStore } from "../../src/state/state-store.js";
-import { buildPack, descriptorFor, openStore, useWorkspace } from "../packs/pack-fixtures.js";
+import { JsonCoordinatorStore } from "../../src/store/json/json-store.js";
+import { buildPack, descriptorFor, useWorkspace } from "../packs/pack-fixtures.js";
 
 /** The platform admin the operations act as (issue 9: who is an operator, not a string). */
 const TEST_ADMIN = { name: "test", role: "admin", scope: null } as const;
@@ -33,18 +32,24 @@ function journalRows(dir: string): number {
 describe("set-preferred --install", () => {
   it(`on ${TILLS} tills: every row is in the journal when the answer comes`, async () => {
     const log = () => undefined;
-    const state = await StateStore.open(ws.data, log);
-    const fleet = await FleetStore.open(ws.data, log);
-    const packs = await openStore(ws);
+    const store = await JsonCoordinatorStore.open({
+      dir: ws.data,
+      log,
+      now: Date.now,
+      packs: { tmpDir: ws.staging },
+    });
+    const { fleet } = store.files;
+    const packs = store.packs;
     const pack = await buildPack(ws, { descriptor: descriptorFor("pos-client", "1.0.0") });
     expect((await packs.publish(pack)).ok).toBe(true);
     const signer = createSigner(generateSigningKeyPair().privateKeyPem);
     const ops = new ConsoleOperations({
-      state,
-      fleet,
+      workstations: store.workstations,
+      desiredState: store.desired,
+      fleet: store.fleet,
       packs,
-      audit: new AuditLog(join(ws.data, "audit.jsonl")),
-      desired: new DesiredPublisher(async () => {}, state, signer, "tillroll/v1", Date.now),
+      audit: store.audit,
+      desired: new DesiredPublisher(async () => {}, store.desired, signer, "tillroll/v1", Date.now),
       publicKey: "ed25519:x",
       agentBrokerUrl: "mqtt://127.0.0.1:1883",
       packBaseUrl: "http://127.0.0.1:8080",

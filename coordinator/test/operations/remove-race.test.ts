@@ -1,16 +1,13 @@
 // A workstation removed while a change to it is being applied gets nothing back: no desired
 // state, no fleet rows, no desired document.
 
-import { join } from "node:path";
 import { createSigner, generateSigningKeyPair } from "@tillroll/protocol";
 import { describe, expect, it } from "vitest";
-import { AuditLog } from "../../src/audit/audit-log.js";
 import { DesiredPublisher } from "../../src/desired/desired-publisher.js";
-import { FleetStore } from "../../src/fleet/fleet-store.js";
 import { ConsoleOperations, type OperationsDeps } from "../../src/operations/console-operations.js";
 import { WorkstationAdmin } from "../../src/operations/workstation-admin.js";
-import { StateStore } from "../../src/state/state-store.js";
-import { buildPack, descriptorFor, openStore, useWorkspace } from "../packs/pack-fixtures.js";
+import { JsonCoordinatorStore } from "../../src/store/json/json-store.js";
+import { buildPack, descriptorFor, useWorkspace } from "../packs/pack-fixtures.js";
 
 /** The platform admin the operations act as (issue 9: who is an operator, not a string). */
 const TEST_ADMIN = { name: "test", role: "admin", scope: null } as const;
@@ -20,22 +17,28 @@ const ws = useWorkspace();
 describe("workstation remove racing a set-preferred", () => {
   it("the change planned before the removal does not bring the workstation back", async () => {
     const log = () => undefined;
-    const state = await StateStore.open(ws.data, log);
-    const fleet = await FleetStore.open(ws.data, log);
-    const packs = await openStore(ws);
+    const store = await JsonCoordinatorStore.open({
+      dir: ws.data,
+      log,
+      now: Date.now,
+      packs: { tmpDir: ws.staging },
+    });
+    const { state, fleet } = store.files;
+    const packs = store.packs;
     const pack = await buildPack(ws, { descriptor: descriptorFor("pos-client", "1.0.0") });
     expect((await packs.publish(pack)).ok).toBe(true);
     const published: string[] = [];
     const deps: OperationsDeps = {
-      state,
-      fleet,
+      workstations: store.workstations,
+      desiredState: store.desired,
+      fleet: store.fleet,
       packs,
-      audit: new AuditLog(join(ws.data, "audit.jsonl")),
+      audit: store.audit,
       desired: new DesiredPublisher(
         async (topic, payload) => {
           if (payload !== "") published.push(topic);
         },
-        state,
+        store.desired,
         createSigner(generateSigningKeyPair().privateKeyPem),
         "tillroll/v1",
         Date.now,

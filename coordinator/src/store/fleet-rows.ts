@@ -1,0 +1,41 @@
+import type { Filters } from "../fleet/filters.js";
+import type { ServiceRow } from "../fleet/service-row.js";
+import type { WorkstationRef } from "./workstation-store.js";
+
+/** The rows a status report turned into, with the report's seq. */
+export interface StatusRecord {
+  readonly ref: WorkstationRef;
+  readonly seq: number;
+  readonly rows: readonly ServiceRow[];
+}
+
+/**
+ * The fleet's service rows (store × workstation × function). Rows handed out
+ * are copies.
+ */
+export interface FleetRows {
+  /** The seq of the last status report recorded for a workstation (which reports are stale is the caller's call). */
+  lastStatusSeq(ref: WorkstationRef): Promise<number | undefined>;
+  /**
+   * Records a status report: its seq and its rows, visible at once and
+   * durable within moments (or at `flush`). Not awaited durability: an agent
+   * publishes its whole status again on reconnect, so a report lost to a
+   * crash comes back.
+   */
+  recordStatus(report: StatusRecord): Promise<void>;
+  /**
+   * Changes rows (an operator's change) and resolves once they are durable.
+   * A rejection means they may not be: they may already show, and are then
+   * made durable with a later write.
+   */
+  upsertRows(rows: readonly ServiceRow[]): Promise<void>;
+  /** Removes a workstation's rows durably; resolves with the keys (`store/ws/function`) removed. */
+  removeRowsOf(ref: WorkstationRef): Promise<string[]>;
+  /** One row by key `store/ws/function`. */
+  get(key: string): Promise<ServiceRow | undefined>;
+  /** Rows matching every filter given, in listing order. */
+  query(filters: Filters): Promise<ServiceRow[]>;
+  rowsOf(ref: WorkstationRef): Promise<ServiceRow[]>;
+  /** Makes every recorded status durable. */
+  flush(): Promise<void>;
+}

@@ -1,0 +1,48 @@
+import { nextDesiredSeq } from "../../desired/desired-document.js";
+import { type DesiredEntry, wsKey } from "../../state/coordinator-state.js";
+import type { StateStore } from "../../state/state-store.js";
+import type { DesiredChange, DesiredStore, WorkstationDesired } from "../desired-store.js";
+import type { WorkstationRef } from "../workstation-store.js";
+
+/** DesiredStore over `coordinator.json` (StateStore): entries and seqs in one durable write. */
+export class JsonDesired implements DesiredStore {
+  constructor(
+    private readonly state: StateStore,
+    private readonly now: () => number,
+  ) {}
+
+  applyChange(change: {
+    readonly entries: readonly DesiredChange[];
+    readonly documents: number;
+  }): Promise<{ firstSeq: number; applied: number }> {
+    return this.state.change((draft) => {
+      let applied = 0;
+      for (const { ref, function: fn, entry } of change.entries) {
+        const key = wsKey(ref);
+        // A workstation removed since the change was planned gets nothing back.
+        if (draft.workstations[key] === undefined) continue;
+        draft.desired[key] = { ...draft.desired[key], [fn]: { ...entry } };
+        applied += 1;
+      }
+      const firstSeq = nextDesiredSeq(draft.desiredSeq, this.now());
+      draft.desiredSeq = firstSeq + change.documents - 1;
+      return { firstSeq, applied };
+    });
+  }
+
+  async reserveSeqs(count: number): Promise<number> {
+    const { firstSeq } = await this.applyChange({ entries: [], documents: count });
+    return firstSeq;
+  }
+
+  async servicesOf(ref: WorkstationRef): Promise<Record<string, DesiredEntry>> {
+    return structuredClone(this.state.state.desired[wsKey(ref)] ?? {});
+  }
+
+  async all(): Promise<WorkstationDesired[]> {
+    return Object.entries(this.state.state.desired).map(([key, services]) => {
+      const [store = "", workstation = ""] = key.split("/");
+      return { ref: { store, workstation }, services: structuredClone(services) };
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import type { Filters } from "../../fleet/filters.js";
+import type { FleetStore } from "../../fleet/fleet-store.js";
+import { rowKey, type ServiceRow, validateRows } from "../../fleet/service-row.js";
+import { wsKey } from "../../state/coordinator-state.js";
+import type { StateStore } from "../../state/state-store.js";
+import type { FleetRows, StatusRecord } from "../fleet-rows.js";
+import type { WorkstationRef } from "../workstation-store.js";
+
+/** Rows checked between two yields to the event loop. */
+const CHECK_SLICE = 1000;
+
+/**
+ * FleetRows over the fleet snapshot and journal (FleetStore) and the status
+ * seqs of `coordinator.json` (StateStore, advanced in place and written with
+ * its next change: a seq lost to a crash only lets the agent's next report in).
+ */
+export class JsonFleetRows implements FleetRows {
+  constructor(
+    private readonly fleet: FleetStore,
+    private readonly state: StateStore,
+  ) {}
+
+  async lastStatusSeq(ref: WorkstationRef): Promise<number | undefined> {
+    return this.state.state.statusSeq[wsKey(ref)];
+  }
+
+  async recordStatus(report: StatusRecord): Promise<void> {
+    this.state.state.statusSeq[wsKey(report.ref)] = report.seq;
+    this.fleet.upsert(report.rows.map((row) => ({ ...row })));
+  }
+
+  async upsertRows(rows: readonly ServiceRow[]): Promise<void> {
+    // Checked first and whole: a row the journal's replay would refuse must not
+    // show now and vanish on the next start, nor take the rest of its batch in.
+    // In slices, yielding between them: 10,000 rows take some 50 ms to check.
+    const checked: ServiceRow[] = [];
+    for (let start = 0; start < rows.length; start += CHECK_SLICE) {
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      const slice = validateRows(rows.slice(start, start + CHECK_SLICE));
+      if (!slice.ok) throw new Error(`fleet rows refused (from row ${start}): ${slice.error}`);
+      checked.push(...slice.value);
+    }
+    await this.fleet.upsertDurably(checked);
+  }
+
+  async removeRowsOf(ref: WorkstationRef): Promise<string[]> {
+    const keys = this.fleet.table
+      .rowsOfWorkstation(ref.store, ref.workstation)
+      .map((row) => rowKey(row));
+    await this.fleet.removeDurably(keys);
+    return keys;
+  }
+
+  async get(key: string): Promise<ServiceRow | undefined> {
+    const row = this.fleet.table.get(key);
+    return row === undefined ? undefined : { ...row };
+  }
+
+  async query(filters: Filters): Promise<ServiceRow[]> {
+    return this.fleet.table.query(filters).map((row) => ({ ...row }));
+  }
+
+  async rowsOf(ref: WorkstationRef): Promise<ServiceRow[]> {
+    return this.fleet.table
+      .rowsOfWorkstation(ref.store, ref.workstation)
+      .map((row) => ({ ...row }));
+  }
+
+  flush(): Promise<void> {
+    return this.fleet.flush();
+  }
+}

@@ -1,0 +1,29 @@
+import type { Result } from "@tillroll/protocol";
+import type { PackRecord } from "../../packs/pack-record.js";
+import type { PackStore } from "../../packs/pack-store.js";
+import type { PackRecords, PackRef } from "../pack-records.js";
+
+/** PackRecords over `packs/index.json` and the pack files beside it (PackStore). */
+export class JsonPacks implements PackRecords {
+  constructor(private readonly packs: PackStore) {}
+
+  publish(filePath: string): Promise<Result<PackRecord>> {
+    return this.packs.publish(filePath);
+  }
+
+  withdraw(ref: PackRef, by: string): Promise<Result<PackRecord>> {
+    return this.packs.withdraw(ref.name, ref.version, by);
+  }
+
+  async list(name?: string): Promise<PackRecord[]> {
+    return this.packs.list(name);
+  }
+
+  async get(ref: PackRef): Promise<PackRecord | undefined> {
+    return this.packs.get(ref.name, ref.version);
+  }
+
+  async bySha256(sha256: string): Promise<PackRecord | undefined> {
+    return this.packs.bySha256(sha256);
+  }
+}

@@ -1,0 +1,65 @@
+// Records, rows and entries the store conformance suite writes.
+
+import type { AuditEntry } from "../../src/audit/audit-log.js";
+import type { ServiceRow } from "../../src/fleet/service-row.js";
+import type { DesiredEntry, WorkstationRecord } from "../../src/state/coordinator-state.js";
+
+const AT = "2026-11-30T09:00:00.000Z";
+
+export function record(store: string, workstation: string, group: string | null = null) {
+  return {
+    store,
+    workstation,
+    group,
+    agentSecretHash: `agent-hash-${store}-${workstation}`,
+    posSecretHash: `pos-hash-${store}-${workstation}`,
+    enrolledAt: AT,
+  } satisfies WorkstationRecord;
+}
+
+export function row(
+  store: string,
+  workstation: string,
+  fn = "pos-client",
+  extra: Partial<ServiceRow> = {},
+): ServiceRow {
+  return {
+    store,
+    workstation,
+    function: fn,
+    activeVersion: "1.0.0",
+    preferredVersion: null,
+    status: "OK",
+    phase: null,
+    progress: null,
+    reason: null,
+    validFrom: null,
+    requestId: null,
+    group: null,
+    online: false,
+    updatedAt: AT,
+    ...extra,
+  };
+}
+
+export function entry(version: string | null): DesiredEntry {
+  return {
+    preferredVersion: version,
+    validFrom: version === null ? null : AT,
+    requestId: version === null ? null : `r-${version.replaceAll(".", "")}`,
+    artifact: null,
+  };
+}
+
+export function audit(action: string, pad = 0): AuditEntry {
+  return {
+    at: AT,
+    who: "conformance",
+    action,
+    details: pad === 0 ? {} : { pad: "x".repeat(pad) },
+    touched: [],
+    skipped: 0,
+  } as AuditEntry;
+}
+
+export const ref = (store: string, workstation: string) => ({ store, workstation });

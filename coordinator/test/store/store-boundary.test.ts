@@ -1,0 +1,25 @@
+// The operations, the desired publisher and status ingestion reach persistence only through the store
+// interfaces (src/store/): a PostgreSQL store can then take the JSON store's place.
+
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const SRC = join(import.meta.dirname, "../../src");
+const CONCRETE = /\b(StateStore|FleetStore|PackStore|AuditLog|FleetTable)\b/;
+
+function sources(folder: string): string[] {
+  return readdirSync(join(SRC, folder))
+    .filter((name) => name.endsWith(".ts"))
+    .map((name) => join(folder, name));
+}
+
+describe("store boundary", () => {
+  it.each([...sources("operations"), ...sources("desired"), ...sources("ingest")])(
+    "%s names no concrete store class",
+    (file) => {
+      const text = readFileSync(join(SRC, file), "utf8");
+      expect(text.match(CONCRETE)?.[0]).toBeUndefined();
+    },
+  );
+});
