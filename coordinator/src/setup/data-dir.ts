@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readFile, } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createSigner, type Signer } from "@tillroll/protocol";
 import { writeFileDurably } from "../files/durable-file.js";

@@ -1,5 +1,5 @@
-import { createPrivateKey, createPublicKey, } from "node:crypto";
-import { mkdir, readFile, } from "node:fs/promises";
+import { createPrivateKey, createPublicKey } from "node:crypto";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { err, generateSigningKeyPair, ok, parsePublicKey, type Result } from "@tillroll/protocol";
 import { writeFileDurably } from "../files/durable-file.js";
