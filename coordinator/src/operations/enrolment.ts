@@ -1,7 +1,7 @@
 import { agentUsername, posUsername } from "../broker/usernames.js";
 import { mosquittoPasswordLine } from "../broker-config/mosquitto-password.js";
 import type { WorkstationRecord } from "../state/coordinator-state.js";
-import type { EnrolResult, OperationsDeps } from "./console-operations.js";
+import type { EnrolResult, OperationsDeps } from "./operations-deps.js";
 
 /**
  * What enrolling (or rekeying) a workstation hands the operator, once: both broker logins

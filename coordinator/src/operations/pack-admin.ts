@@ -3,7 +3,7 @@ import { auditWho } from "../accounts/audit-identity.js";
 import type { Operator } from "../accounts/identity.js";
 import type { Filters } from "../fleet/filters.js";
 import type { PackRecord } from "../packs/pack-record.js";
-import type { OperationsDeps } from "./console-operations.js";
+import type { OperationsDeps } from "./operations-deps.js";
 
 /** The withdrawn pack's record, and how many rows still have a request for it. */
 export type WithdrawResult = PackRecord & { pendingRows: number };

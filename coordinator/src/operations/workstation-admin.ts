@@ -6,8 +6,8 @@ import { generateSecret, hashSecretAsync } from "../broker/credentials.js";
 import type { Filters } from "../fleet/filters.js";
 import { groupMatchesAny } from "../fleet/filters.js";
 import { type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
-import type { EnrolResult, OperationsDeps } from "./console-operations.js";
 import { enrolmentOf, mosquittoLinesOf } from "./enrolment.js";
+import type { EnrolResult, OperationsDeps } from "./operations-deps.js";
 
 /** A workstation's ref: `{store, workstation}`. */
 export interface WorkstationRef {

@@ -1,0 +1,56 @@
+import { allowedVersions, ok, type Result } from "@tillroll/protocol";
+import { filterByOperator } from "../accounts/audit-identity.js";
+import type { Operator } from "../accounts/identity.js";
+import { filterReadable } from "../accounts/scope.js";
+import type { AuditEntry } from "../audit/audit-log.js";
+import type { Filters } from "../fleet/filters.js";
+import type { StatusRow } from "../fleet/status-table.js";
+import { wsKey } from "../state/coordinator-state.js";
+import { AUDIT_ANSWER_LIMIT, readableAudit } from "./audit-scope.js";
+import { type OperationsDeps, offeredPacks, type VersionsReport } from "./operations-deps.js";
+import { newestFirst } from "./version-order.js";
+
+/** The console's reads: rows, versions and audit, each only within the viewer's scope. */
+export class FleetQueries {
+  constructor(private readonly deps: OperationsDeps) {}
+
+  async status(filters: Filters, viewer: Operator): Promise<Result<StatusRow[]>> {
+    return ok(
+      filterReadable(viewer, await this.deps.fleet.query(filters)).map((row) => {
+        const key = wsKey(row);
+        return { ...row, online: this.deps.isOnline(key), lastReport: this.deps.lastReport(key) };
+      }),
+    );
+  }
+
+  async versions(
+    filters: Filters & { function: readonly [string] },
+    viewer: Operator,
+  ): Promise<Result<VersionsReport>> {
+    const fn = filters.function[0];
+    const rows = filterReadable(viewer, await this.deps.fleet.query(filters));
+    const packs = await offeredPacks(this.deps, fn);
+    const counts = new Map<string, number>();
+    for (const row of rows.length > 0 ? rows : [null]) {
+      for (const version of allowedVersions(row?.activeVersion ?? null, packs)) {
+        counts.set(version, (counts.get(version) ?? 0) + (row === null ? 0 : 1));
+      }
+    }
+    const versions = newestFirst([...counts.keys()]).map((version) => ({
+      version,
+      rows: counts.get(version) ?? 0,
+    }));
+    return ok({ function: fn, rows: rows.length, versions });
+  }
+
+  /** The audit as `viewer` may read it (scope, issue 9), of one operator when `operator` is given. */
+  async auditEntries(viewer: Operator, operator?: string): Promise<AuditEntry[]> {
+    const entries = await this.deps.audit.list({ limit: Number.POSITIVE_INFINITY });
+    const theirs = operator === undefined ? entries : filterByOperator(entries, operator);
+    // The enrolled workstations' groups, read once (a removed one's comes from its entry).
+    const groups = new Map<string, string | null>();
+    if (viewer.scope !== null)
+      for (const ws of await this.deps.workstations.list()) groups.set(wsKey(ws), ws.group);
+    return readableAudit(viewer, theirs, (key) => groups.get(key)).slice(-AUDIT_ANSWER_LIMIT);
+  }
+}
