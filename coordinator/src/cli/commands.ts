@@ -8,7 +8,7 @@ import { changeExitCode, EXIT_CODES, type ExitCode } from "./exit-codes.js";
 import { runLogin, runLogout, runOperatorCommand } from "./operator-commands.js";
 import type { CliValues } from "./options.js";
 import { runPackCommand } from "./pack-commands.js";
-import { runWorkstationCommand } from "./workstation-commands.js";
+import { credentialLines, runWorkstationCommand } from "./workstation-commands.js";
 
 /** A change's answer (set-preferred and retry answer the same report), from the API contract. */
 type ChangeReport = Answer<"setPreferred">;
@@ -117,17 +117,9 @@ export async function runConsoleCommand(
       if (json) out(JSON.stringify(result, null, 2));
       else
         out(
-          [
-            `Enrolled ${result.store}/${result.workstation}.`,
-            `Agent broker login: ${result.username} / ${result.password}`,
-            `POS broker login:   ${result.posUsername} / ${result.posPassword}`,
-            "Agent config (save as agent.json; adjust root and state):",
-            JSON.stringify(result.agentConfig, null, 2),
-            ...(result.caPem === undefined
-              ? []
-              : ["CA the agent pins (save beside agent.json as ca.pem):", result.caPem.trimEnd()]),
-            "The passwords are shown only now.",
-          ].join("\n"),
+          [`Enrolled ${result.store}/${result.workstation}.`, ...credentialLines(result)].join(
+            "\n",
+          ),
         );
       return EXIT_CODES.ok;
     }

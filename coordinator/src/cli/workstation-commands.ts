@@ -22,6 +22,22 @@ export function workstationRef(
   return checked(API_ROUTES.rekeyWorkstation.body.schema, { store, workstation }, command);
 }
 
+/** A till's logins, agent config and CA, as `workstation add` and `rekey` print them (once). */
+export function credentialLines(
+  result: Omit<Answer<"rekeyWorkstation">, "disconnected">,
+): string[] {
+  return [
+    `Agent broker login: ${result.username} / ${result.password}`,
+    `POS broker login:   ${result.posUsername} / ${result.posPassword}`,
+    "Agent config (save as agent.json; adjust root and state):",
+    JSON.stringify(result.agentConfig, null, 2),
+    ...(result.caPem === undefined
+      ? []
+      : ["CA the agent pins (save beside agent.json as ca.pem):", result.caPem.trimEnd()]),
+    "The passwords are shown only now.",
+  ];
+}
+
 export function formatWorkstationTable(list: Answer<"listWorkstations">): string {
   if (list.length === 0) return "No enrolled workstation matches.";
   return textTable(
@@ -87,14 +103,7 @@ export async function runWorkstationCommand(args: string[], values: CliValues): 
           [
             `New credentials for ${result.store}/${result.workstation}; the old ones no longer work.`,
             disconnectedText(result.disconnected),
-            `Agent broker login: ${result.username} / ${result.password}`,
-            `POS broker login:   ${result.posUsername} / ${result.posPassword}`,
-            "Agent config (save as agent.json; adjust root and state):",
-            JSON.stringify(result.agentConfig, null, 2),
-            ...(result.caPem === undefined
-              ? []
-              : ["CA the agent pins (save beside agent.json as ca.pem):", result.caPem.trimEnd()]),
-            "The passwords are shown only now.",
+            ...credentialLines(result),
           ].join("\n"),
         );
       return EXIT_CODES.ok;
