@@ -1,0 +1,345 @@
+import type { PackVersionInfo, Status } from "@tillroll/protocol";
+import type { Filters } from "../fleet/filters.js";
+
+/**
+ * Release tasks (issue 10): the words and shapes every part of releases/
+ * shares. A release task rolls one version of one function across the rows
+ * its target matches, stage after stage; a checkpoint (approval or trigger)
+ * may stand before a stage. This file holds types and state names only; the
+ * spec's schema is release-spec.ts, decisions are plan-*.ts, I/O is
+ * release-runner.ts and operations/release-operations.ts.
+ */
+
+export const RELEASE_STATES = [
+  "Ready",
+  "Running",
+  "Paused",
+  "Successful",
+  "Failed",
+  "Rejected",
+  "Cancelled",
+  "Rolled Back",
+] as const;
+export type ReleaseState = (typeof RELEASE_STATES)[number];
+
+/**
+ * States in which a release holds its rows: set-preferred and retry skip
+ * them, and no other release may take them. Ready holds none yet (no stage
+ * has started); the others have ended.
+ */
+export const ACTIVE_RELEASE_STATES: readonly ReleaseState[] = ["Running", "Paused", "Failed"];
+
+export const STAGE_STATES = [
+  "Pending",
+  "Waiting for approval",
+  "Waiting for trigger",
+  "Running",
+  "Successful",
+  "Failed",
+  "Cancelled",
+] as const;
+export type StageState = (typeof STAGE_STATES)[number];
+
+export const CHECKPOINTS = ["none", "approval", "trigger"] as const;
+export type Checkpoint = (typeof CHECKPOINTS)[number];
+
+export const ON_ERROR = ["pause", "rollback"] as const;
+export type OnError = (typeof ON_ERROR)[number];
+
+/** One stage as written in the release document (at most one of target / percent / count). */
+export interface StageSpec {
+  readonly name: string;
+  /** Narrows the release's target. */
+  readonly target?: Filters | undefined;
+  /** Percent (0 < p ≤ 100) of the rows not yet in an earlier stage, whole stores at a time. */
+  readonly percent?: number | undefined;
+  /** Rows (≥ 1) of those not yet in an earlier stage, whole stores at a time. */
+  readonly count?: number | undefined;
+  readonly checkpoint: Checkpoint;
+}
+
+/**
+ * The release document after validation, defaults filled in; kept as the
+ * operator wrote it (thresholds "2%", durations "2h"), read with
+ * `percentOf` / `durationMs` (release-spec.ts).
+ */
+export interface ReleaseSpec {
+  readonly name: string;
+  readonly function: string;
+  readonly version: string;
+  /** The status overview's filters, without `function` (the release names it). */
+  readonly target: Filters;
+  readonly stages: readonly StageSpec[];
+  /** "N%": a stage fails when Failed + Rolled Back + timed out rows exceed it. Default "0%". */
+  readonly errorThreshold: string;
+  /** "N%": a stage succeeds when this share of its rows is OK and soaked. Default "100%". */
+  readonly successThreshold: string;
+  /** "2h", "15m", "30s", "1h30m": how long a sent row may stay unanswered. Default "2h". */
+  readonly stageTimeout: string;
+  /** How long a row must stay OK before it counts as a success. Default "0s". */
+  readonly soak: string;
+  /** At most this many rows of one store not yet OK at once; null: no limit (default). */
+  readonly maxPerStore: number | null;
+  readonly onError: OnError;
+}
+
+/** One row of a started stage: fixed when the stage starts. */
+export interface MemberRecord {
+  /** `store/workstation/function` (rowKey). */
+  readonly key: string;
+  readonly store: string;
+  readonly workstation: string;
+  /** The row's active version when the stage started: what `release rollback` brings back. */
+  readonly previousVersion: string | null;
+  /** The request the release sent for this row; null while not sent. */
+  readonly requestId: string | null;
+  /** When it was sent (ISO 8601 UTC); null while not sent. */
+  readonly sentAt: string | null;
+  /** Sends so far: 0 until sent, 1 after the first, +1 per retry. */
+  readonly attempt: number;
+}
+
+export interface SkippedRow {
+  readonly key: string;
+  readonly reason: string;
+}
+
+export interface StageRecord {
+  readonly name: string;
+  readonly state: StageState;
+  readonly startedAt: string | null;
+  readonly endedAt: string | null;
+  /** Why it is in its state (the last transition's reason). */
+  readonly reason: string | null;
+  /** Empty until the stage starts; then fixed. */
+  readonly members: readonly MemberRecord[];
+  /** Rows the stage selected but cannot send to (descriptor, already active, in another release, In Progress). */
+  readonly skipped: readonly SkippedRow[];
+}
+
+/** One `from -> to` of the release or of a stage, with its reason and who. */
+export interface HistoryEntry {
+  readonly at: string;
+  /** Operator name, or "release runner" for the runner's own decisions. */
+  readonly who: string;
+  /** "release" or the stage's name. */
+  readonly subject: string;
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
+}
+
+export interface Decision {
+  readonly at: string;
+  readonly who: string;
+  readonly stage: string;
+  readonly verdict: "approved" | "rejected" | "triggered";
+  readonly comment: string | null;
+}
+
+/** A release task as stored. */
+export interface ReleaseRecord {
+  /** "1", "2", …: short, for the console. */
+  readonly id: string;
+  readonly spec: ReleaseSpec;
+  readonly state: ReleaseState;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly stages: readonly StageRecord[];
+  readonly history: readonly HistoryEntry[];
+  readonly decisions: readonly Decision[];
+  /** Rollback requests sent, per member key (so a second `rollback` skips them). */
+  readonly rolledBack: readonly string[];
+}
+
+/** What the planner sees of one member's fleet row now. */
+export interface MemberObservation {
+  readonly status: Status;
+  readonly requestId: string | null;
+  readonly activeVersion: string | null;
+  readonly reason: string | null;
+  readonly online: boolean;
+  /**
+   * Since when (ms) the row has been OK on the release's version without a
+   * report of another status in between; null when it is not. Kept by the
+   * runner; after a restart, OK rows count from the restart (the soak starts
+   * again: conservative).
+   */
+  readonly okSince: number | null;
+}
+
+/** A fleet row that may join a stage when it starts. */
+export interface CandidateRow {
+  readonly store: string;
+  readonly workstation: string;
+  readonly function: string;
+  readonly group: string | null;
+  readonly activeVersion: string | null;
+  readonly preferredVersion: string | null;
+  readonly status: Status;
+}
+
+/** What one member counts as in a stage's tally. */
+export type MemberOutcome =
+  /** Not sent yet: waits for its turn (maxPerStore) or the stage to run. */
+  | "queued"
+  /** Not sent, and never will be while its store has a failed row in this stage (maxPerStore). */
+  | "held"
+  | "Prepared"
+  | "In Progress"
+  | "Not Ready"
+  /** OK on the release's version, soak not yet over. */
+  | "soaking"
+  /** OK on the release's version and soaked: a success. */
+  | "OK"
+  | "Failed"
+  | "Rolled Back"
+  /** Sent, and no answer within stageTimeout (Prepared never acknowledged, offline). */
+  | "timed out";
+
+export type StageCounts = Readonly<Record<MemberOutcome, number>> & {
+  /** Members (skipped rows are not members). */
+  readonly total: number;
+  readonly skipped: number;
+};
+
+/** A stage as shown: its record's facts plus counts from the rows now. */
+export interface StageView {
+  readonly name: string;
+  readonly state: StageState;
+  readonly checkpoint: Checkpoint;
+  readonly startedAt: string | null;
+  readonly endedAt: string | null;
+  readonly reason: string | null;
+  readonly counts: StageCounts;
+  /** Member keys (empty until the stage starts). */
+  readonly members: readonly string[];
+  readonly notReady: readonly { key: string; reason: string }[];
+  readonly timedOut: readonly string[];
+  readonly failed: readonly { key: string; status: Status; reason: string }[];
+  readonly skipped: readonly SkippedRow[];
+}
+
+/** A release as the API answers it (`release show --json`). */
+export interface ReleaseView {
+  readonly id: string;
+  readonly name: string;
+  readonly function: string;
+  readonly version: string;
+  readonly state: ReleaseState;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly spec: ReleaseSpec;
+  readonly stages: readonly StageView[];
+  readonly history: readonly HistoryEntry[];
+  readonly decisions: readonly Decision[];
+}
+
+/** One desired-state change the executor applies for a release. */
+export interface ReleaseSend {
+  readonly key: string;
+  readonly store: string;
+  readonly workstation: string;
+  readonly function: string;
+  /** The version to prefer; null sends "-" (cancel: not started rows go back to no update). */
+  readonly version: string | null;
+  /** Deterministic (see requestIdFor), so applying a send twice is one request. */
+  readonly requestId: string | null;
+  readonly why: "install" | "retry" | "rollback" | "cancel";
+}
+
+export type ReleaseEvent =
+  | { type: "stage-started"; at: string; release: string; stage: string; members: number }
+  | {
+      type: "stage-waiting";
+      at: string;
+      release: string;
+      stage: string;
+      checkpoint: "approval" | "trigger";
+    }
+  | {
+      type: "stage-ended";
+      at: string;
+      release: string;
+      stage: string;
+      state: "Successful" | "Failed" | "Cancelled";
+      reason: string;
+    }
+  | {
+      type: "threshold-crossed";
+      at: string;
+      release: string;
+      stage: string;
+      threshold: "error" | "success";
+      counts: StageCounts;
+    }
+  | { type: "release-ended"; at: string; release: string; state: ReleaseState; reason: string };
+
+/** The facts the planner decides from; everything but the record comes from the fleet now. */
+export interface PlanInput {
+  readonly release: ReleaseRecord;
+  /** Members' rows now (undefined: the row is gone, e.g. its workstation was removed). */
+  readonly observe: (key: string) => MemberObservation | undefined;
+  /**
+   * Rows of the release's function matching its target, for the stage about
+   * to start; null when the caller did not read them (then a plan that needs
+   * them says `needsCandidates`).
+   */
+  readonly candidates: readonly CandidateRow[] | null;
+  /** The active release (id and name) holding a row, other than this one. */
+  readonly heldBy: (key: string) => { id: string; name: string } | undefined;
+  /** The function's offered packs (withdrawn ones left out): which versions a row may take. */
+  readonly packs: readonly PackVersionInfo[];
+  readonly now: number;
+}
+
+/** What to do: persist `release` (when changed), then apply `sends`, then emit `events`. */
+export interface ReleasePlan {
+  readonly release: ReleaseRecord;
+  readonly changed: boolean;
+  readonly sends: readonly ReleaseSend[];
+  readonly events: readonly ReleaseEvent[];
+  /** A stage is ready to start and `candidates` was null: plan again with them. */
+  readonly needsCandidates: boolean;
+  /** When to plan again without news (a timeout or a soak ends); null: only on news. */
+  readonly wakeAt: number | null;
+}
+
+export type ReleaseOperation =
+  | { kind: "start" }
+  | { kind: "approve"; comment: string }
+  | { kind: "reject"; comment: string }
+  | { kind: "trigger" }
+  | { kind: "pause" }
+  | { kind: "resume" }
+  | { kind: "retry" }
+  | { kind: "rollback" }
+  | { kind: "cancel" };
+
+export type ReleaseOperationKind = ReleaseOperation["kind"];
+
+/** Who asks for an operation, as the planner needs it. */
+export interface ReleaseActor {
+  readonly name: string;
+  /** approve / reject: whether four eyes and the role allow it (accounts/permissions.ts canApprove); null when allowed. */
+  readonly approvalRefused: string | null;
+}
+
+/** The runner's own name in history entries. */
+export const RUNNER = "release runner";
+
+/** A release in a list: no member lists. */
+export interface ReleaseSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly function: string;
+  readonly version: string;
+  readonly state: ReleaseState;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly stages: readonly {
+    readonly name: string;
+    readonly state: StageState;
+    readonly counts: StageCounts;
+  }[];
+}
