@@ -150,3 +150,26 @@ export function answerAll(
     }
   }
 }
+
+/** The member record of `key` in any stage. */
+export function memberOf(rel: ReleaseRecord, key: string): MemberRecord {
+  for (const stage of rel.stages) {
+    const found = stage.members.find((m) => m.key === key);
+    if (found !== undefined) return found;
+  }
+  throw new Error(`no member ${key}`);
+}
+
+/** Row `key` answers the release's current request for it with `status`. */
+export function answer(
+  rel: ReleaseRecord,
+  w: World,
+  key: string,
+  status: Status,
+  more: Partial<MemberObservation> = {},
+): void {
+  w.observations.set(key, obs(status, memberOf(rel, key).requestId, more));
+}
+
+export const ALICE = { name: "alice", approvalRefused: null };
+export const BOB = { name: "bob", approvalRefused: null };
