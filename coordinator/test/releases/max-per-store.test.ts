@@ -3,7 +3,7 @@ import { planOperation } from "../../src/releases/plan-operation.js";
 import { planRelease } from "../../src/releases/plan-release.js";
 import type { MemberOutcome, ReleaseRecord } from "../../src/releases/release-model.js";
 import { viewRelease } from "../../src/releases/release-view.js";
-import { pickSends } from "../../src/releases/stage-dispatch.js";
+import { pickSends } from "../../src/releases/stage-tally.js";
 import { ALICE, answer, fleet, input, release, type World, world } from "./release-fixtures.js";
 
 function start(fields: Record<string, unknown>, w: World): ReleaseRecord {
