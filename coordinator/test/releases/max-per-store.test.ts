@@ -117,3 +117,22 @@ describe.each([1, 2])("maxPerStore %d over 3 stores of 3 tills", (max) => {
     expect(view.stages[0]?.counts.Failed).toBe(1);
   });
 });
+
+describe("maxPerStore after a retry", () => {
+  it("the retried till holds its store until it is OK; then the held tills go one by one", () => {
+    const w = world(fleet(1, 3));
+    const rel = start({ maxPerStore: 1 }, w);
+    answer(rel, w, "S00/01/pos-client", "Failed");
+    const failed = planRelease(input(rel, w)).release;
+    expect(failed.state).toBe("Failed");
+    const retried = planOperation(input(failed, w), { kind: "retry" }, ALICE);
+    if (!retried.ok) throw new Error(retried.error);
+    expect(retried.value.sends.map((s) => [s.key, s.requestId])).toEqual([
+      ["S00/01/pos-client", "rel7-0-0-2"],
+    ]);
+    const again = retried.value.release;
+    expect(planRelease(input(again, w)).sends).toEqual([]);
+    answer(again, w, "S00/01/pos-client", "OK");
+    expect(planRelease(input(again, w)).sends.map((s) => s.key)).toEqual(["S00/02/pos-client"]);
+  });
+});
