@@ -8,12 +8,18 @@ import { strictObject } from "../fleet/filter-schema.js";
  * document itself is releases/release-spec.ts's `releaseSpecSchema`.
  */
 
+/** A wrong type's message; a missing field falls through to the generic "is required". */
+const notGiven =
+  (message: string) =>
+  (issue: { input?: unknown }): string | undefined =>
+    issue.input === undefined ? undefined : message;
+
 /** Longest approval or rejection comment. */
 export const MAX_COMMENT_LENGTH = 1000;
 
 /** A release task's id: "1", "2", … (as `release list` shows it). */
 export const releaseIdSchema = z
-  .string({ error: 'expected a release task id (text, like "3")' })
+  .string({ error: notGiven('expected a release task id (text, like "3")') })
   .regex(/^[1-9][0-9]{0,9}$/, {
     error: whenString(
       (input) =>
@@ -23,7 +29,7 @@ export const releaseIdSchema = z
 
 /** Why an approver approves or rejects: required, not blank. */
 export const releaseCommentSchema = z
-  .string({ error: "expected a comment (text)" })
+  .string({ error: notGiven("expected a comment (text)") })
   .max(MAX_COMMENT_LENGTH, { error: `is longer than ${MAX_COMMENT_LENGTH} characters` })
   .refine((text) => text.trim() !== "", {
     error: "is blank: say why you approve or reject (--comment TEXT)",
