@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -79,6 +79,19 @@ describe("tillroll release: the command line", () => {
           `release show: ID ${JSON.stringify(id)} is not a release task id (a number like 3; tillroll release list shows them)`,
         ),
       );
+  });
+
+  it("every `tillroll release` line of the README parses as written", () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const lines = readme
+      .split("\n")
+      .filter((line) => line.startsWith("tillroll release "))
+      .map((line) => line.replace(/\s+#.*$/, ""));
+    expect(lines.length).toBeGreaterThanOrEqual(12);
+    for (const line of lines) {
+      const argv = [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? "").slice(1);
+      expect(parseCommandLine(argv).kind, line).toBe("run");
+    }
   });
 
   it("help for each release command has usage and examples", () => {
