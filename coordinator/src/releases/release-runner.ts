@@ -36,6 +36,14 @@ export interface ReleaseRunnerDeps {
   readonly apply: (changes: readonly DesiredRowChange[]) => Promise<unknown>;
   readonly now: () => number;
   readonly log: (message: string) => void;
+  /** The pure decisions; the real planner unless a test hands in another. */
+  readonly planner?: ReleasePlanner;
+}
+
+/** The pure planner's two functions (plan-release.ts, plan-operation.ts). */
+export interface ReleasePlanner {
+  readonly planRelease: typeof planRelease;
+  readonly planOperation: typeof planOperation;
 }
 
 /** After a failed evaluation (a full disk, a publish refused), try again this much later. */
@@ -75,8 +83,11 @@ export class ReleaseRunner {
   private readonly versionOf = new Map<string, string>();
   private closed = false;
 
+  private readonly planner: ReleasePlanner;
+
   constructor(private readonly deps: ReleaseRunnerDeps) {
     this.events = new ReleaseEvents(deps.log);
+    this.planner = deps.planner ?? { planRelease, planOperation };
   }
 
   /**
@@ -175,6 +186,7 @@ export class ReleaseRunner {
       if (release === undefined) return err(`no release task ${id}`);
       await this.repairIfNeeded(release);
       const input = await this.inputFor(release);
+      const { planOperation } = this.planner;
       let planned = planOperation(input, operation, actor);
       if (planned.ok && planned.value.needsCandidates)
         planned = planOperation(
@@ -227,6 +239,7 @@ export class ReleaseRunner {
       return;
     }
     const input = await this.inputFor(release);
+    const { planRelease } = this.planner;
     let plan = planRelease(input);
     if (plan.needsCandidates)
       plan = planRelease({ ...input, candidates: await this.candidates(release) });
