@@ -247,7 +247,7 @@ export class Coordinator {
       lastReport: (key) => collector.lastReport(key),
       releaseHolding: (key) => runner.holding(key),
     };
-    // The console's release tasks: handed to the HTTP layer as `releases` once its routes land.
+    // The console's release tasks, served by the /api/releases routes.
     const releases: ReleaseConsole = new ReleaseOperations({
       releases: store.releases,
       runner,
@@ -271,6 +271,7 @@ export class Coordinator {
         forget: (key) => collector.presence.forget(key),
       }),
       packAdmin: new PackAdmin(operationsDeps),
+      releases,
       packs,
       // Session cookies are Secure whenever the console is served over HTTPS.
       accounts: {

@@ -54,7 +54,11 @@ export function missingSends(
           requestId: requestIdFor(release.id, stageIndex, memberIndex, member.attempt, "rollback"),
           why: "rollback",
         });
-      } else if (release.state === "Cancelled" && notStarted(rowOf(member.key), member.requestId)) {
+      } else if (
+        release.state === "Cancelled" &&
+        !rolledBack.has(member.key) &&
+        notStarted(rowOf(member.key), member.requestId)
+      ) {
         sends.push({ ...base, version: null, requestId: null, why: "cancel" });
       }
     });

@@ -366,6 +366,7 @@ export class ReleaseRunner {
       activeVersion: row.activeVersion,
       preferredVersion: row.preferredVersion,
       status: row.status,
+      validFrom: row.validFrom,
     }));
   }
 
