@@ -80,13 +80,13 @@ export class RowChanges {
 
   /**
    * A row an active release task holds is changed through the release only
-   * (issue 10): set-preferred and retry skip it, naming the release.
+   * (issue 10): set-preferred and retry skip it, naming the release (that
+   * reason first: whatever else stands in the way, the release decides).
    */
   private skipHeld(plan: RowChange[]): RowChange[] {
     const holding = this.deps.releaseHolding;
     if (holding === undefined) return plan;
     return plan.map((change) => {
-      if (change.kind !== "apply") return change;
       const release = holding(rowKey(change));
       if (release === undefined) return change;
       return {

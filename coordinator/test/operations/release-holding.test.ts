@@ -140,4 +140,24 @@ describe("rows held by an active release", () => {
     expect(published).toEqual(["tillroll/v1/ws/1001/02/desired"]);
     await store.close();
   });
+
+  it("the release is named even where another reason stands in the way too", async () => {
+    const { store, ops } = await setUp();
+    const answer = await ops.setPreferred(
+      {
+        function: "pos-client",
+        version: "1.0.0",
+        validFrom: null,
+        install: false,
+        filters: { function: ["pos-client"], store: ["1001"], workstation: ["01"] },
+        all: false,
+        dryRun: false,
+      },
+      TEST_ADMIN,
+    );
+    expect(answer.ok && answer.value.skipped.map((c) => c.kind === "skip" && c.reason)).toEqual([
+      'in release task 3 "spring": change it through the release',
+    ]);
+    await store.close();
+  });
 });
