@@ -48,6 +48,8 @@ export interface ReleasePlanner {
 
 /** After a failed evaluation (a full disk, a publish refused), try again this much later. */
 const RETRY_MS = 5_000;
+/** The shortest wake delay: a wakeAt at or before now must not plan in a tight loop. */
+const MIN_WAKE_MS = 50;
 /** setTimeout's longest delay; a later wake is reached in steps. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -211,8 +213,16 @@ export class ReleaseRunner {
     const now = this.deps.now();
     const active = ACTIVE_RELEASE_STATES.includes(release.state);
     const seen = new Map<string, MemberObservation>();
-    for (const key of memberKeys(release)) {
-      const row = await this.deps.fleet.get(key);
+    const keys = memberKeys(release);
+    // One read of the release's rows, not one per member (10,000 members, planned on every
+    // batch of reports); a member whose row no longer matches the target is read by key.
+    const rows = new Map<string, ServiceRow>();
+    if (keys.length > 0) {
+      const target = { ...release.spec.target, function: [release.spec.function] };
+      for (const row of await this.deps.fleet.query(target)) rows.set(rowKey(row), row);
+    }
+    for (const key of keys) {
+      const row = rows.get(key) ?? (await this.deps.fleet.get(key));
       if (row === undefined) continue;
       const okSince = active
         ? this.ok.observe(key, row, release.spec.version, now)
@@ -399,7 +409,7 @@ export class ReleaseRunner {
   private wakeAt(id: string, at: number): void {
     if (this.closed) return;
     this.clearTimer(id);
-    const delay = Math.min(Math.max(0, at - this.deps.now()), MAX_TIMER_MS);
+    const delay = Math.min(Math.max(MIN_WAKE_MS, at - this.deps.now()), MAX_TIMER_MS);
     const timer = setTimeout(() => {
       this.timers.delete(id);
       void this.evaluate(id);

@@ -88,7 +88,8 @@ const fileSchema = z.object({
 });
 
 export function encodeReleaseFile(record: ReleaseRecord): string {
-  return `${JSON.stringify({ schemaVersion: RELEASE_FILE_VERSION, release: record }, null, 2)}\n`;
+  // Compact: a release of 10,000 rows is rewritten on every change of its record.
+  return `${JSON.stringify({ schemaVersion: RELEASE_FILE_VERSION, release: record })}\n`;
 }
 
 /** The record in a release file's text, or why it cannot be used. */
