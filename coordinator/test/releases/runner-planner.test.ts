@@ -181,4 +181,31 @@ describe("release runner with the real planner", () => {
     await t.runner.start();
     expect(t.published).toHaveLength(4);
   });
+
+  it("wakes by itself when a soak is over and when a row times out", async () => {
+    const { t, ops } = await setUp();
+    await ops().create(
+      document({
+        stages: [{ name: "pilot", target: { store: ["1001"] } }, { name: "rest" }],
+        soak: "1s",
+        stageTimeout: "1s",
+      }),
+      ANNA,
+    );
+    await ops().operate("1", { kind: "start" }, ANNA);
+    await install(t, PILOT);
+    expect((await t.store.releases.get("1"))?.stages[0]?.state).toBe("Running");
+    // No report comes; the plan's wakeAt does it.
+    t.clock.now += 1_000;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const soaked = await t.store.releases.get("1");
+    expect(soaked?.stages.map((s) => s.state)).toEqual(["Successful", "Running"]);
+    // The rest was sent and nobody answers: after stageTimeout the rows time out.
+    t.clock.now += 1_000;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const timedOut = await t.store.releases.get("1");
+    expect(timedOut?.state).toBe("Failed");
+    expect(timedOut?.stages[1]?.state).toBe("Failed");
+    expect(t.logs.join("\n")).toMatch(/release 1: stage rest Running -> Failed/);
+  });
 });
