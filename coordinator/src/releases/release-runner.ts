@@ -1,8 +1,7 @@
-import { applyAction, err, ok, type PackVersionInfo, type Result } from "@tillroll/protocol";
+import { err, ok, type PackVersionInfo, type Result } from "@tillroll/protocol";
 import { rowKey, type ServiceRow } from "../fleet/service-row.js";
 import type { DesiredRowChange } from "../operations/apply-desired.js";
 import { errorText } from "../setup/data-dir-error.js";
-import type { DesiredEntry } from "../state/coordinator-state.js";
 import type { DesiredStore } from "../store/desired-store.js";
 import type { FleetRows } from "../store/fleet-rows.js";
 import type { ReleaseStore } from "../store/release-store.js";
@@ -11,9 +10,9 @@ import { OkTracker } from "./ok-tracker.js";
 import { planOperation } from "./plan-operation.js";
 import { planRelease } from "./plan-release.js";
 import { ReleaseEvents } from "./release-events.js";
+import { candidatesOf, memberKeys, memberRows, sentEntries } from "./release-facts.js";
 import {
   ACTIVE_RELEASE_STATES,
-  type CandidateRow,
   type HistoryEntry,
   type MemberObservation,
   type PlanInput,
@@ -24,6 +23,8 @@ import {
   type ReleaseSend,
 } from "./release-model.js";
 import { missingSends } from "./release-recovery.js";
+import { RETRY_MS, ReleaseSchedule } from "./release-schedule.js";
+import { changesFor, describeSends } from "./release-sends.js";
 
 /** What the runner is built from; nothing else reaches it. */
 export interface ReleaseRunnerDeps {
@@ -46,13 +47,6 @@ export interface ReleasePlanner {
   readonly planOperation: typeof planOperation;
 }
 
-/** After a failed evaluation (a full disk, a publish refused), try again this much later. */
-const RETRY_MS = 5_000;
-/** The shortest wake delay: a wakeAt at or before now must not plan in a tight loop. */
-const MIN_WAKE_MS = 50;
-/** setTimeout's longest delay; a later wake is reached in steps. */
-const MAX_TIMER_MS = 2_147_483_647;
-
 /**
  * The release executor (issue 10): decisions are the pure planner's
  * (plan-release.ts, plan-operation.ts); this class reads the facts, saves
@@ -71,25 +65,17 @@ export class ReleaseRunner {
   readonly events: ReleaseEvents;
   private readonly index = new MemberIndex();
   private readonly ok = new OkTracker();
-  /** The evaluation chain of each release: one at a time. */
-  private readonly chains = new Map<string, Promise<unknown>>();
-  /** Releases with an evaluation queued and not yet begun (more news is coalesced into it). */
-  private readonly queued = new Set<string>();
-  /** Releases touched by reports since the last flush. */
-  private readonly dirty = new Set<string>();
-  private flushScheduled = false;
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly schedule: ReleaseSchedule;
   /** Releases whose last sends may not have been applied: checked before the next plan. */
   private readonly repair = new Set<string>();
   /** The version each active release rolls out, for okSince. */
   private readonly versionOf = new Map<string, string>();
-  private closed = false;
-
   private readonly planner: ReleasePlanner;
 
   constructor(private readonly deps: ReleaseRunnerDeps) {
     this.events = new ReleaseEvents(deps.log);
     this.planner = deps.planner ?? { planRelease, planOperation };
+    this.schedule = new ReleaseSchedule((id) => this.evaluateNow(id), deps.now, deps.log);
   }
 
   /**
@@ -110,7 +96,7 @@ export class ReleaseRunner {
       await this.recover(release).catch((error: unknown) => {
         this.deps.log(`release ${release.id}: sends not applied again: ${errorText(error)}`);
         this.repair.add(release.id);
-        this.wakeAt(release.id, this.deps.now() + RETRY_MS);
+        this.schedule.wakeAt(release.id, this.deps.now() + RETRY_MS);
       });
       if (release.state === "Running") planned.push(this.evaluate(release.id));
     }
@@ -118,11 +104,8 @@ export class ReleaseRunner {
   }
 
   /** Stops timers and waits for evaluations under way; nothing is planned afterwards. */
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
-    await Promise.all([...this.chains.values()]);
+  close(): Promise<void> {
+    return this.schedule.close();
   }
 
   /**
@@ -131,7 +114,7 @@ export class ReleaseRunner {
    * is planned on the next turn of the event loop, once for all reports.
    */
   onRows(rows: readonly ServiceRow[]): void {
-    if (this.closed) return;
+    if (this.schedule.closed) return;
     const now = this.deps.now();
     for (const row of rows) {
       const key = rowKey(row);
@@ -139,11 +122,7 @@ export class ReleaseRunner {
       if (holder === undefined) continue;
       const version = this.versionOf.get(holder.id);
       if (version !== undefined) this.ok.observe(key, row, version, now);
-      this.dirty.add(holder.id);
-    }
-    if (this.dirty.size > 0 && !this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      this.schedule.markDirty(holder.id);
     }
   }
 
@@ -154,17 +133,7 @@ export class ReleaseRunner {
 
   /** Plans a release again (queued behind the one under way; coalesced with one not yet begun). */
   evaluate(id: string): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    const pending = this.chains.get(id);
-    if (this.queued.has(id) && pending !== undefined) return pending.then(() => undefined);
-    this.queued.add(id);
-    return this.serially(id, async () => {
-      this.queued.delete(id);
-      await this.evaluateNow(id).catch((error: unknown) => {
-        this.deps.log(`release ${id}: not planned: ${errorText(error)}; trying again shortly`);
-        this.wakeAt(id, this.deps.now() + RETRY_MS);
-      });
-    });
+    return this.schedule.evaluate(id);
   }
 
   /** A new release (state Ready) was stored: the runner knows of it from now on. */
@@ -183,7 +152,7 @@ export class ReleaseRunner {
     operation: ReleaseOperation,
     actor: ReleaseActor,
   ): Promise<Result<{ release: ReleaseRecord; sends: readonly ReleaseSend[] }>> {
-    return this.serially(id, async () => {
+    return this.schedule.serially(id, async () => {
       const release = await this.deps.releases.get(id);
       if (release === undefined) return err(`no release task ${id}`);
       await this.repairIfNeeded(release);
@@ -192,14 +161,14 @@ export class ReleaseRunner {
       let planned = planOperation(input, operation, actor);
       if (planned.ok && planned.value.needsCandidates)
         planned = planOperation(
-          { ...input, candidates: await this.candidates(release) },
+          { ...input, candidates: await candidatesOf(this.deps.fleet, release) },
           operation,
           actor,
         );
       if (!planned.ok) return planned;
       await this.carryOut(release, planned.value);
       // Whatever the operation left to do (a stage that needs its rows read) is planned next.
-      if (planned.value.release.state === "Running") this.markDirty(id);
+      if (planned.value.release.state === "Running") this.schedule.markDirty(id);
       return ok({ release: planned.value.release, sends: planned.value.sends });
     });
   }
@@ -213,17 +182,7 @@ export class ReleaseRunner {
     const now = this.deps.now();
     const active = ACTIVE_RELEASE_STATES.includes(release.state);
     const seen = new Map<string, MemberObservation>();
-    const keys = memberKeys(release);
-    // One read of the release's rows, not one per member (10,000 members, planned on every
-    // batch of reports); a member whose row no longer matches the target is read by key.
-    const rows = new Map<string, ServiceRow>();
-    if (keys.length > 0) {
-      const target = { ...release.spec.target, function: [release.spec.function] };
-      for (const row of await this.deps.fleet.query(target)) rows.set(rowKey(row), row);
-    }
-    for (const key of keys) {
-      const row = rows.get(key) ?? (await this.deps.fleet.get(key));
-      if (row === undefined) continue;
+    for (const [key, row] of await memberRows(this.deps.fleet, release)) {
       const okSince = active
         ? this.ok.observe(key, row, release.spec.version, now)
         : this.ok.get(key, release.spec.version);
@@ -240,19 +199,19 @@ export class ReleaseRunner {
   }
 
   private async evaluateNow(id: string): Promise<void> {
-    if (this.closed) return;
+    if (this.schedule.closed) return;
     const release = await this.deps.releases.get(id);
     if (release === undefined) return;
     await this.repairIfNeeded(release);
     if (release.state !== "Running") {
-      this.clearTimer(id);
+      this.schedule.clearWake(id);
       return;
     }
     const input = await this.inputFor(release);
     const { planRelease } = this.planner;
     let plan = planRelease(input);
     if (plan.needsCandidates)
-      plan = planRelease({ ...input, candidates: await this.candidates(release) });
+      plan = planRelease({ ...input, candidates: await candidatesOf(this.deps.fleet, release) });
     await this.carryOut(release, plan);
   }
 
@@ -272,67 +231,32 @@ export class ReleaseRunner {
       } catch (error) {
         // Saved but maybe not sent: the next evaluation re-applies what is missing.
         this.repair.add(after.id);
-        this.wakeAt(after.id, this.deps.now() + RETRY_MS);
+        this.schedule.wakeAt(after.id, this.deps.now() + RETRY_MS);
         throw error;
       }
     }
     for (const event of plan.events) this.events.emit(event);
-    if (after.state === "Running" && plan.wakeAt !== null) this.wakeAt(after.id, plan.wakeAt);
-    else if (after.state !== "Running") this.clearTimer(after.id);
+    if (after.state === "Running" && plan.wakeAt !== null)
+      this.schedule.wakeAt(after.id, plan.wakeAt);
+    else if (after.state !== "Running") this.schedule.clearWake(after.id);
   }
 
   /** Applies a release's sends through the desired-state applier. */
   private async send(release: ReleaseRecord, sends: readonly ReleaseSend[]): Promise<void> {
-    const validFrom = new Date(this.deps.now()).toISOString();
-    const changes: DesiredRowChange[] = [];
-    for (const send of sends) {
-      const ref = { store: send.store, workstation: send.workstation, function: send.function };
-      if (send.version === null) {
-        // Cancel: the row goes back to "-" by the status model's rule for it.
-        const row = await this.deps.fleet.get(send.key);
-        if (row === undefined) continue;
-        const outcome = applyAction(
-          { status: row.status, preferredVersion: row.preferredVersion },
-          { kind: "skip" },
-        );
-        if (!outcome.allowed) {
-          this.deps.log(`release ${release.id}: ${send.key} not cancelled: ${outcome.reason}`);
-          continue;
-        }
-        changes.push({
-          ...ref,
-          preferredVersion: null,
-          status: outcome.status,
-          request: { kind: "new" },
-          validFrom: null,
-        });
-        continue;
-      }
-      changes.push({
-        ...ref,
-        preferredVersion: send.version,
-        status: "Prepared",
-        request:
-          send.requestId === null ? { kind: "new" } : { kind: "given", requestId: send.requestId },
-        validFrom,
-      });
-    }
+    const changes = await changesFor(
+      sends,
+      (key) => this.deps.fleet.get(key),
+      this.deps.now(),
+      (key, reason) => this.deps.log(`release ${release.id}: ${key} not cancelled: ${reason}`),
+    );
     await this.deps.apply(changes);
     this.deps.log(`release ${release.id}: sent ${describeSends(sends)}`);
   }
 
   /** Re-applies the sends of `release` whose desired state is missing (see release-recovery.ts). */
   private async recover(release: ReleaseRecord): Promise<void> {
-    const entries = new Map<string, DesiredEntry | undefined>();
-    const rows = new Map<string, ServiceRow | undefined>();
-    for (const stage of release.stages) {
-      for (const member of stage.members) {
-        if (member.requestId === null) continue;
-        const services = await this.deps.desiredState.servicesOf(member);
-        entries.set(member.key, services[release.spec.function]);
-        rows.set(member.key, await this.deps.fleet.get(member.key));
-      }
-    }
+    const entries = await sentEntries(this.deps.desiredState, release);
+    const rows = await memberRows(this.deps.fleet, release);
     const missing = missingSends(
       release,
       (key) => entries.get(key),
@@ -362,24 +286,6 @@ export class ReleaseRunner {
     };
   }
 
-  /** The rows of the release's function its target matches (the planner narrows per stage). */
-  private async candidates(release: ReleaseRecord): Promise<CandidateRow[]> {
-    const rows = await this.deps.fleet.query({
-      ...release.spec.target,
-      function: [release.spec.function],
-    });
-    return rows.map((row) => ({
-      store: row.store,
-      workstation: row.workstation,
-      function: row.function,
-      group: row.group,
-      activeVersion: row.activeVersion,
-      preferredVersion: row.preferredVersion,
-      status: row.status,
-      validFrom: row.validFrom,
-    }));
-  }
-
   private remember(release: ReleaseRecord): void {
     this.index.update(release);
     if (ACTIVE_RELEASE_STATES.includes(release.state))
@@ -390,62 +296,10 @@ export class ReleaseRunner {
   private logHistory(release: ReleaseRecord, entries: readonly HistoryEntry[]): void {
     for (const entry of entries) this.deps.log(describeHistory(release.id, entry));
   }
-
-  private markDirty(id: string): void {
-    this.dirty.add(id);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    const ids = [...this.dirty];
-    this.dirty.clear();
-    for (const id of ids) void this.evaluate(id);
-  }
-
-  private wakeAt(id: string, at: number): void {
-    if (this.closed) return;
-    this.clearTimer(id);
-    const delay = Math.min(Math.max(MIN_WAKE_MS, at - this.deps.now()), MAX_TIMER_MS);
-    const timer = setTimeout(() => {
-      this.timers.delete(id);
-      void this.evaluate(id);
-    }, delay);
-    timer.unref();
-    this.timers.set(id, timer);
-  }
-
-  private clearTimer(id: string): void {
-    const timer = this.timers.get(id);
-    if (timer !== undefined) clearTimeout(timer);
-    this.timers.delete(id);
-  }
-
-  private serially<T>(id: string, work: () => Promise<T>): Promise<T> {
-    const run = (this.chains.get(id) ?? Promise.resolve()).then(work);
-    this.chains.set(
-      id,
-      run.catch(() => undefined),
-    );
-    return run;
-  }
-}
-
-function memberKeys(release: ReleaseRecord): string[] {
-  return release.stages.flatMap((stage) => stage.members.map((member) => member.key));
 }
 
 /** `release 3: stage pilot Running -> Successful (reason) by release runner`. */
 export function describeHistory(id: string, entry: HistoryEntry): string {
   const subject = entry.subject === "release" ? "" : `stage ${entry.subject} `;
   return `release ${id}: ${subject}${entry.from} -> ${entry.to} (${entry.reason}) by ${entry.who}`;
-}
-
-function describeSends(sends: readonly ReleaseSend[]): string {
-  const byWhy = new Map<string, number>();
-  for (const send of sends) byWhy.set(send.why, (byWhy.get(send.why) ?? 0) + 1);
-  return [...byWhy].map(([why, count]) => `${count} ${why}`).join(", ");
 }
