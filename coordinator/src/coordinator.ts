@@ -228,7 +228,6 @@ export class Coordinator {
       log,
     });
     onRows = (rows) => runner.onRows(rows);
-    await runner.start();
     closers.unshift(() => runner.close());
     const operationsDeps: OperationsDeps = {
       workstations: store.workstations,
@@ -313,6 +312,9 @@ export class Coordinator {
     closers.unshift(() => closeHttp(server));
     if (plainServer !== null) closers.unshift(() => closeHttp(plainServer));
     closers.push(() => fleet.close());
+    // After the handler is attached (requests during a long start are answered, and an
+    // operation on a release waits in its chain): re-applies sends a crash cut off, plans.
+    await runner.start();
     const httpUrl = `${material === null ? "http" : "https"}://${host}:${httpPort}`;
     log(
       `coordinator: http ${httpUrl}, mqtt ${agentBrokerUrl}, data ${data.dir}, operator token ${data.tokenPath}`,

@@ -10,7 +10,7 @@ import { OkTracker } from "./ok-tracker.js";
 import { planOperation } from "./plan-operation.js";
 import { planRelease } from "./plan-release.js";
 import { ReleaseEvents } from "./release-events.js";
-import { candidatesOf, memberKeys, memberRows, sentEntries } from "./release-facts.js";
+import { candidatesOf, memberRows, sentEntries } from "./release-facts.js";
 import {
   ACTIVE_RELEASE_STATES,
   type HistoryEntry,
@@ -84,23 +84,29 @@ export class ReleaseRunner {
    * every Running release is planned.
    */
   async start(): Promise<void> {
-    const now = this.deps.now();
-    const planned: Promise<void>[] = [];
-    for (const release of await this.deps.releases.list()) {
-      this.remember(release);
-      if (ACTIVE_RELEASE_STATES.includes(release.state)) {
-        for (const key of memberKeys(release))
-          this.ok.observe(key, await this.deps.fleet.get(key), release.spec.version, now);
-      }
-      // A send that cannot go out now (a publish refused) is tried again with the next plan.
-      await this.recover(release).catch((error: unknown) => {
-        this.deps.log(`release ${release.id}: sends not applied again: ${errorText(error)}`);
-        this.repair.add(release.id);
-        this.schedule.wakeAt(release.id, this.deps.now() + RETRY_MS);
-      });
-      if (release.state === "Running") planned.push(this.evaluate(release.id));
-    }
-    await Promise.all(planned);
+    const releases = await this.deps.releases.list();
+    // Every release is known (and holds its rows) before anything else can ask.
+    for (const release of releases) this.remember(release);
+    const started = releases.map((release) =>
+      // In the release's chain: an operation asked for meanwhile waits for this.
+      this.schedule.serially(release.id, async () => {
+        const now = this.deps.now();
+        if (ACTIVE_RELEASE_STATES.includes(release.state)) {
+          for (const [key, row] of await memberRows(this.deps.fleet, release))
+            this.ok.observe(key, row, release.spec.version, now);
+        }
+        // A send that cannot go out now (a publish refused) is tried again with the next plan.
+        await this.recover(release).catch((error: unknown) => {
+          this.deps.log(`release ${release.id}: sends not applied again: ${errorText(error)}`);
+          this.repair.add(release.id);
+          this.schedule.wakeAt(release.id, this.deps.now() + RETRY_MS);
+        });
+      }),
+    );
+    await Promise.all(started);
+    await Promise.all(
+      releases.filter((r) => r.state === "Running").map((r) => this.evaluate(r.id)),
+    );
   }
 
   /** Stops timers and waits for evaluations under way; nothing is planned afterwards. */
