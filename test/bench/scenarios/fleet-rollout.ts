@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ServiceRow } from "@tillroll/coordinator";
+import { STATUSES } from "@tillroll/protocol";
 import type { FleetWorld } from "./fleet-world.js";
 
 /**
@@ -24,29 +25,39 @@ export interface WaitAllOkOptions {
   label: string;
   /**
    * Given: first wait, in this process and without asking the coordinator,
-   * until each of these simulated tills has reported OK on `version`; only
-   * then poll the coordinator. A poll that answers 10,000 rows costs the
-   * coordinator tens of milliseconds; this way the poll is not what loads it
-   * (nor what the time measures) while the fleet is updating.
+   * until each of these simulated tills has reported OK on `version`; then
+   * ask the coordinator first only for the pos-client rows not OK (few by
+   * then), and for the full count of OK rows only once there are none. A
+   * poll that answers 10,000 rows costs the coordinator tens of
+   * milliseconds; this way the poll neither loads it while the fleet updates
+   * nor is what the time measures.
    */
   simulated?: readonly { store: string; workstation: string }[];
   /**
    * Any other condition of done on the coordinator's side (a release's
-   * state); throws to stop the wait (the release failed). While waiting on
-   * the simulator it is called every WATCH_MS, only so that a failure ends the
-   * wait early.
+   * state), asked only once the rows are all OK; it may throw to stop the
+   * wait (the release failed).
    */
   alsoDone?: () => Promise<boolean>;
 }
 
-const WATCH_MS = 2_000;
 const SIM_CHECK_MS = 20;
+const NOT_OK = STATUSES.filter((status) => status !== "OK").join(",");
 
 /** pos-client rows the coordinator shows OK on `version`. */
 export async function okCount(world: FleetWorld, version: string): Promise<number> {
   const rows = await world.api<ServiceRow[]>(
     "GET",
     `/api/status?function=pos-client&active-version=${version}&status=OK`,
+  );
+  return rows.length;
+}
+
+/** pos-client rows the coordinator shows in any status but OK. */
+async function notOkCount(world: FleetWorld): Promise<number> {
+  const rows = await world.api<ServiceRow[]>(
+    "GET",
+    `/api/status?function=pos-client&status=${encodeURIComponent(NOT_OK)}`,
   );
   return rows.length;
 }
@@ -72,14 +83,9 @@ export async function waitAllOk(
         const s = world.sim.statusOf(id.store, id.workstation);
         return s.status === "OK" && s.activeVersion === options.version;
       });
-    let watched = performance.now();
     while (!allOk()) {
       if (performance.now() > deadline) throw late("the simulated tills are not all OK");
       await sleep(SIM_CHECK_MS);
-      if (options.alsoDone !== undefined && performance.now() - watched >= WATCH_MS) {
-        await options.alsoDone();
-        watched = performance.now();
-      }
     }
     simulatorMs = performance.now() - options.since;
   }
@@ -87,6 +93,7 @@ export async function waitAllOk(
   for (;;) {
     if (performance.now() > deadline) throw late(`only ${done}/${options.count} OK`);
     await sleep(options.pollMs);
+    if (options.simulated !== undefined && (await notOkCount(world)) > 0) continue;
     done = await okCount(world, options.version);
     if (done === options.count && (options.alsoDone === undefined || (await options.alsoDone())))
       return { simulatorMs };

@@ -26,10 +26,11 @@ import { type FleetWorld, startWorld, workstationIds } from "./fleet-world.js";
  * ratio against that one is reported too. If the two set-preferred times
  * differ much, the ratio against the first flatters the release by that much.
  *
- * All three are waited for the same way (fleet-rollout.ts): first on the
- * simulator in this process (free), then the coordinator is polled every
- * 100 ms, so the coordinator is not loaded by the poll while the fleet
- * updates, and the time resolution is the same for all three.
+ * All three are waited for the same way (fleet-rollout.ts waitAllOk): first
+ * on the simulator in this process (free), then the coordinator is polled
+ * every 100 ms, for the rows not yet OK (few) and only then for the full
+ * count and the release's state, so the poll does not load the coordinator
+ * while the fleet updates, and the time resolution is the same for all three.
  */
 
 const STAGES = [
@@ -63,13 +64,15 @@ function show(world: FleetWorld, id: string): Promise<ReleaseShown> {
 /** True once Successful; throws once the release can no longer get there by itself. */
 async function releaseDone(world: FleetWorld, id: string): Promise<boolean> {
   const view = await show(world, id);
-  if (ENDED_UNSUCCESSFULLY.includes(view.state)) {
-    const stages = view.stages.map(
-      (s) => `${s.name} ${s.state}${s.reason ? ` (${s.reason})` : ""}`,
-    );
-    throw new Error(`release ${id} is ${view.state}: ${stages.join("; ")}`);
-  }
+  if (ENDED_UNSUCCESSFULLY.includes(view.state))
+    throw new Error(`release ${id} is ${describe(view)}`);
   return view.state === "Successful";
+}
+
+/** `Failed: 1% Successful; 10% Failed (only 4 of 6 rows OK; 100% needed); rest Pending`. */
+function describe(view: ReleaseShown): string {
+  const stages = view.stages.map((s) => `${s.name} ${s.state}${s.reason ? ` (${s.reason})` : ""}`);
+  return `${view.state}: ${stages.join("; ")}`;
 }
 
 function counted(counts: Record<string, number>): string {
@@ -119,6 +122,12 @@ export const release: Scenario = async (ctx) => {
       timeoutMs: TIMEOUT_MS,
       label: `release ${created.id}`,
       alsoDone: () => releaseDone(world, created.id),
+    }).catch(async (error: Error) => {
+      // Name the release's state: a failed stage is the likelier story than a slow fleet.
+      const view = await show(world, created.id).catch(() => null);
+      throw new Error(
+        `${error.message}; the release is ${view === null ? "unknown" : describe(view)}`,
+      );
     });
     const releaseMs = performance.now() - t0;
     const view = await show(world, created.id);
