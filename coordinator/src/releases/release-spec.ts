@@ -220,6 +220,14 @@ export const releaseSpecSchema: z.ZodType<ReleaseSpec, unknown> = strictObject(
 ).superRefine((spec, ctx) => {
   const seen = new Map<string, number>();
   spec.stages.forEach((stage: StageSpec, index: number) => {
+    // History entries name their subject "release" or a stage's name: keep them apart.
+    if (stage.name === "release") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["stages", index, "name"],
+        message: `"release" names the release task itself in its history: choose another stage name`,
+      });
+    }
     const first = seen.get(stage.name);
     if (first === undefined) seen.set(stage.name, index);
     else {

@@ -14,6 +14,11 @@ describe("parseReleaseSpec: refused documents name the field", () => {
     },
     { name: "name empty", patch: { name: "" }, error: /^name: is empty$/m },
     {
+      name: "a stage named release (history's subject for the release itself)",
+      patch: stage({ name: "release" }),
+      error: /^stages\[1\]\.name: "release" names the release task itself/m,
+    },
+    {
       name: "name too long",
       patch: { name: "x".repeat(201) },
       error: /^name: is longer than 200/m,
