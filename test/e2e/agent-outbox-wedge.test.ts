@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { startBroker, type TestBroker } from "../support/broker.js";
+import { createDesiredPublisher, type DesiredPublisher } from "../support/coordinator-double.js";
+import { type StatusWatcher, watchStatus } from "../support/status-watcher.js";
+import { type TempDir, tempDir } from "../support/temp.js";
+import { AgentProcess } from "./agent-harness.js";
+import { killProcessesUnder } from "./agent-kit.js";
+
+/**
+ * Found by release-crash-loop.test.ts (issue 10, acceptance 3): a broker that
+ * goes away while an agent's status report is in flight (PUBLISH sent, no
+ * PUBACK yet) must not stop that agent's reports for good. Here the broker
+ * withholds the PUBACK of every status (its authorizePublish never answers),
+ * drops the connection, and comes back answering normally.
+ */
+describe("agent: a report in flight when the broker goes away", () => {
+  let dir: TempDir | undefined;
+  let broker: TestBroker | undefined;
+  let coordinator: DesiredPublisher | undefined;
+  let watcher: StatusWatcher | undefined;
+  let agent: AgentProcess | undefined;
+  afterEach(async () => {
+    await agent?.stop().catch(() => undefined);
+    if (dir !== undefined) await killProcessesUnder(dir.path);
+    await watcher?.close();
+    await coordinator?.close();
+    await broker?.stop();
+    await dir?.cleanup();
+  });
+
+  /*
+   * Before the fix no status ever arrived after the reconnect: the outbox's
+   * drain awaited a QoS 1 publish whose promise never settled once its
+   * connection dropped before the PUBACK (mqtt.js, clean: false, keeps the
+   * packet but does not call its callback after a reconnect), so every later
+   * report waited behind it and the coordinator never heard from the till
+   * again. AgentLink now fails the unacknowledged publishes when the
+   * connection closes; the next connect drains the outbox again.
+   */
+  it("reports again after the broker comes back (the withheld report does not wedge the outbox)", async () => {
+    dir = await tempDir("outbox-wedge");
+    const withheld: unknown[] = [];
+    let withholding = true;
+    broker = await startBroker({
+      authorizePublish: (_client, packet, callback) => {
+        // Never answered while withholding: no PUBACK for the agent's status.
+        if (withholding && packet.topic.endsWith("/status")) withheld.push(callback);
+        else callback(null);
+      },
+    });
+    coordinator = await createDesiredPublisher({ brokerUrl: broker.url });
+    agent = new AgentProcess({
+      dir: dir.path,
+      brokerUrl: broker.url,
+      coordinatorKey: coordinator.publicKey,
+      extraConfig: { reconnectMaxSeconds: 1 },
+    });
+    watcher = await watchStatus({
+      brokerUrl: broker.url,
+      store: agent.store,
+      workstation: agent.workstation,
+    });
+    await agent.start();
+    // The status every connect sends is in flight, unacknowledged.
+    await expect.poll(() => withheld.length, { timeout: 15_000, interval: 100 }).toBeGreaterThan(0);
+    expect(watcher.all).toEqual([]);
+    await broker.pause();
+    withholding = false;
+    await broker.resume();
+    await expect
+      .poll(() => agent?.output.filter((l) => l.includes("disconnected -> connected")).length, {
+        timeout: 15_000,
+        interval: 100,
+      })
+      .toBeGreaterThanOrEqual(2);
+    // A status must arrive now: the one sent on the new connect, at least.
+    const doc = await watcher
+      .waitFor(() => true, 15_000)
+      .catch((error: Error) => {
+        throw new Error(`${error.message}\n--- agent log\n${agent?.log()}`);
+      });
+    expect(doc.store).toBe("1001");
+  });
+});
