@@ -10,6 +10,12 @@ const MIN_WAKE_MS = 50;
  * every turn of the event loop took the time status ingestion needed.
  */
 export const PLAN_INTERVAL_MS = 200;
+/**
+ * …and never more often than this many times the last plan took: under
+ * load a plan of a large stage grows, and planning then keeps at most a
+ * fifth of the time for itself, the rest for ingesting the reports.
+ */
+const PLAN_COST_FACTOR = 5;
 /** setTimeout's longest delay; a later wake is reached in steps. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -28,6 +34,8 @@ export class ReleaseSchedule {
   private flushTimer: NodeJS.Timeout | null = null;
   private flushScheduled = false;
   private lastFlush = Number.NEGATIVE_INFINITY;
+  /** How long the last evaluation took (ms, by the clock given). */
+  private lastCost = 0;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
 
@@ -49,10 +57,12 @@ export class ReleaseSchedule {
     this.queued.add(id);
     return this.serially(id, async () => {
       this.queued.delete(id);
+      const started = this.now();
       await this.evaluateNow(id).catch((error: unknown) => {
         this.log(`release ${id}: not planned: ${errorText(error)}; trying again shortly`);
         this.wakeAt(id, this.now() + RETRY_MS);
       });
+      this.lastCost = Math.max(0, this.now() - started);
     });
   }
 
@@ -68,8 +78,8 @@ export class ReleaseSchedule {
 
   /**
    * The release has news: it is planned once for all news of this turn of
-   * the event loop, on the next turn, or PLAN_INTERVAL_MS after the last
-   * such plan when that is later.
+   * the event loop, on the next turn, or PLAN_INTERVAL_MS (or five times
+   * what the last plan took) after the last such plan when that is later.
    */
   markDirty(id: string): void {
     if (this.stopped) return;
@@ -85,7 +95,8 @@ export class ReleaseSchedule {
       this.dirty.clear();
       for (const dirty of ids) void this.evaluate(dirty);
     };
-    const wait = this.lastFlush + PLAN_INTERVAL_MS - this.now();
+    const interval = Math.max(PLAN_INTERVAL_MS, PLAN_COST_FACTOR * this.lastCost);
+    const wait = this.lastFlush + interval - this.now();
     if (wait <= 0) setImmediate(flush);
     else this.flushTimer = setTimeout(flush, wait);
   }
