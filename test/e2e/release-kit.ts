@@ -1,0 +1,416 @@
+import { execFile } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { encodePayload, topicFor } from "@tillroll/protocol";
+import type { MqttClient } from "mqtt";
+import { closeClient, connectClient, publishQos1 } from "../support/mqtt-client.js";
+import type { PackSpec } from "../support/packs.js";
+import type { AgentProcess } from "./agent-harness.js";
+import { TILLROLL_CLI } from "./coordinator-harness.js";
+import { CoordinatorKit, type JsonRow } from "./coordinator-kit.js";
+
+/**
+ * Release tasks (issue 10) end to end: a fleet of real agents (3 stores × 2
+ * tills) behind a real coordinator, operators to create and approve, the
+ * release console over the CLI and the API, and the observers the tests
+ * judge by: each agent's own record of its installs, the coordinator's
+ * desired state on disk, and a sampler of the status overview.
+ */
+
+const run = promisify(execFile);
+
+export const STORES = ["1001", "1002", "1003"] as const;
+export const TILLS = ["01", "02"] as const;
+export const FLEET: readonly string[] = STORES.flatMap((s) => TILLS.map((t) => `${s}/${t}`));
+const GROUPS: Record<string, string> = {
+  "1001": "DE/North",
+  "1002": "DE/South",
+  "1003": "DE/West",
+};
+
+/** The JSON answers of `release show --json` / the API, as far as the tests read them. */
+export type Counts = Record<string, number>;
+export interface StageView {
+  name: string;
+  state: string;
+  checkpoint?: string;
+  reason: string | null;
+  counts: Counts;
+  members: string[];
+  notReady: { key: string; reason: string }[];
+  timedOut: string[];
+  failed: { key: string; status: string; reason: string }[];
+  skipped: { key: string; reason: string }[];
+}
+export interface ReleaseView {
+  id: string;
+  state: string;
+  createdBy?: string;
+  stages: StageView[];
+  history?: { who: string; subject: string; from: string; to: string; reason: string }[];
+  decisions?: { who: string; verdict: string; comment: string | null }[];
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * A pack whose beforeInstall hook appends "VERSION REQUEST_ID" to the
+ * agent's marker folder: the agent's own record of every install attempt
+ * (the hook runs once per attempt, before anything is stopped). `sleep`
+ * seconds in the hook keep a till In Progress long enough to be seen.
+ */
+export function recordingPack(version: string, more: Partial<PackSpec> = {}, sleep = 0): PackSpec {
+  const record = `echo "$TILLROLL_TO_VERSION $TILLROLL_REQUEST_ID" >> "$TILLROLL_MARKER_DIR/installs"`;
+  return {
+    name: "pos-client",
+    version,
+    beforeInstall: sleep > 0 ? `${record}\nsleep ${sleep}` : record,
+    ...more,
+  };
+}
+
+/** Install attempts the agent recorded (recordingPack), oldest first. */
+export async function installsOf(
+  agent: AgentProcess,
+): Promise<{ version: string; requestId: string }[]> {
+  let text = "";
+  try {
+    text = await readFile(join(agent.markers, "installs"), "utf8");
+  } catch {
+    return [];
+  }
+  return text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => {
+      const [version = "", requestId = ""] = l.trim().split(" ");
+      return { version, requestId };
+    });
+}
+
+export class ReleaseFleet {
+  private readonly tokens = new Map<string, string>();
+  private documents = 0;
+
+  private constructor(readonly kit: CoordinatorKit) {}
+
+  /**
+   * A coordinator, the packs, 3 stores × 2 tills of real agents with 1.0.0
+   * installed and then nothing preferred ("-"), and two approvers: rita
+   * (who creates the releases) and paul (who approves them).
+   */
+  static async create(name: string, packs: PackSpec[]): Promise<ReleaseFleet> {
+    const kit = await CoordinatorKit.create(name);
+    const fleet = new ReleaseFleet(kit);
+    try {
+      for (const pack of packs) await kit.publish(pack);
+      for (const id of FLEET) await kit.enrolAndStart(id, GROUPS[id.slice(0, 4)] ?? "DE");
+      await kit.install("1.0.0");
+      await kit.coordinator.console(
+        "set-preferred",
+        "--function",
+        "pos-client",
+        "--version",
+        "-",
+        "--all",
+      );
+      await kit.until(
+        "1.0.0 everywhere with nothing preferred",
+        (rs) =>
+          rs.length === FLEET.length &&
+          rs.every(
+            (r) => r.status === "OK" && r.activeVersion === "1.0.0" && r.preferredVersion === null,
+          ),
+      );
+      fleet.tokens.set("admin", await kit.coordinator.token());
+      for (const who of ["rita", "paul"]) {
+        const added = await fleet.cli(
+          "admin",
+          "operator",
+          "add",
+          who,
+          "--role",
+          "approver",
+          "--json",
+        );
+        if (added.code !== 0) throw new Error(`operator add ${who}: ${added.stderr}`);
+        fleet.tokens.set(who, (JSON.parse(added.stdout) as { token: string }).token);
+      }
+    } catch (error) {
+      await kit.close();
+      throw error;
+    }
+    return fleet;
+  }
+
+  agent(id: string): AgentProcess {
+    const agent = this.kit.agents.get(id);
+    if (agent === undefined) throw new Error(`no agent ${id}`);
+    return agent;
+  }
+
+  token(who: string): string {
+    const token = this.tokens.get(who);
+    if (token === undefined) throw new Error(`no operator ${who}`);
+    return token;
+  }
+
+  /** The CLI as `who` runs it, any exit code. */
+  async cli(who: string, ...args: string[]): Promise<CliResult> {
+    const argv = [
+      TILLROLL_CLI,
+      ...args,
+      `--url=${this.kit.coordinator.url}`,
+      `--token=${this.token(who)}`,
+    ];
+    try {
+      const { stdout, stderr } = await run(process.execPath, argv, { cwd: this.kit.dir.path });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code?: unknown; stdout?: string; stderr?: string };
+      if (typeof failed.code !== "number") throw error;
+      return { code: failed.code, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+    }
+  }
+
+  /** One API call as `who`; the answer's status and parsed body. */
+  async api(
+    who: string,
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: unknown }> {
+    const response = await fetch(`${this.kit.coordinator.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.token(who)}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON: kept as text for the failure message
+    }
+    return { status: response.status, body: parsed };
+  }
+
+  /** `release create --file F --json` as `who`. */
+  async createRelease(who: string, document: unknown): Promise<ReleaseView> {
+    this.documents += 1;
+    const file = join(this.kit.dir.path, `release-${this.documents}.json`);
+    await writeFile(file, JSON.stringify(document, null, 2));
+    const created = await this.cli(who, "release", "create", "--file", file, "--json");
+    if (created.code !== 0)
+      throw new Error(`release create exited ${created.code}: ${created.stderr}${created.stdout}`);
+    return JSON.parse(created.stdout) as ReleaseView;
+  }
+
+  /** `release OP ID [--comment T]` as `who`; throws unless it exits 0. */
+  async operate(who: string, op: string, id: string, comment?: string): Promise<CliResult> {
+    const result = await this.cli(
+      who,
+      "release",
+      op,
+      id,
+      ...(comment === undefined ? [] : ["--comment", comment]),
+    );
+    if (result.code !== 0)
+      throw new Error(`release ${op} ${id} as ${who} exited ${result.code}: ${result.stderr}`);
+    return result;
+  }
+
+  /** `GET /api/releases/show?id=ID`. */
+  async show(id: string): Promise<ReleaseView> {
+    const answer = await this.api(
+      "admin",
+      "GET",
+      `/api/releases/show?id=${encodeURIComponent(id)}`,
+    );
+    if (answer.status !== 200)
+      throw new Error(`release show ${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body as ReleaseView;
+  }
+
+  /** Polls the release (and the rows) until `done`, at most `timeoutMs`; the failure says what was seen. */
+  async untilRelease(
+    id: string,
+    what: string,
+    done: (release: ReleaseView, rows: JsonRow[]) => boolean,
+    timeoutMs = 60_000,
+  ): Promise<{ release: ReleaseView; rows: JsonRow[] }> {
+    const deadline = Date.now() + timeoutMs;
+    let release: ReleaseView | undefined;
+    let rows: JsonRow[] = [];
+    let problem = "";
+    while (Date.now() < deadline) {
+      try {
+        release = await this.show(id);
+        rows = await this.statusRows();
+        problem = "";
+        if (done(release, rows)) return { release, rows };
+      } catch (error) {
+        // A coordinator restarting answers nothing for a moment.
+        problem = (error as Error).message;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(
+      `timed out after ${timeoutMs} ms waiting until ${what}\n${problem}\n--- release\n${JSON.stringify(
+        release === undefined ? null : { ...release, history: release.history?.slice(-12) },
+        null,
+        2,
+      )}\n--- rows\n${rows.map(describeRow).join("\n")}\n--- coordinator\n${this.kit.coordinator.output
+        .slice(-40)
+        .join("\n")}`,
+    );
+  }
+
+  /** `GET /api/status` (every row of the fleet). */
+  async statusRows(): Promise<JsonRow[]> {
+    const answer = await this.api("admin", "GET", "/api/status");
+    if (answer.status !== 200) throw new Error(`status: ${answer.status}`);
+    const body = answer.body as JsonRow[] | { rows: JsonRow[] };
+    return Array.isArray(body) ? body : body.rows;
+  }
+
+  /** The coordinator's durable desired entry for pos-client of each till (DATA/coordinator.json). */
+  async desiredOnDisk(): Promise<
+    Record<string, { preferredVersion: string | null; requestId: string | null } | undefined>
+  > {
+    const state = JSON.parse(
+      await readFile(join(this.kit.coordinator.dataDir, "coordinator.json"), "utf8"),
+    ) as {
+      desired: Record<
+        string,
+        Record<string, { preferredVersion: string | null; requestId: string | null }>
+      >;
+    };
+    return Object.fromEntries(FLEET.map((id) => [id, state.desired[id]?.["pos-client"]]));
+  }
+
+  /** A POS on till `id` with its own broker login, publishing its session retained. */
+  async pos(
+    id: string,
+  ): Promise<{ setSession(users: string[]): Promise<void>; close(): Promise<void> }> {
+    const enrolled = this.kit.credentials.get(id);
+    if (enrolled === undefined) throw new Error(`no credentials for ${id}`);
+    const [store = "", workstation = ""] = id.split("/");
+    const client: MqttClient = await connectClient(enrolled.agentConfig.broker, "pos", {
+      username: enrolled.posUsername,
+      password: enrolled.posPassword,
+      clientId: enrolled.posUsername,
+    });
+    let seq = 0;
+    return {
+      async setSession(users) {
+        seq = Math.max(seq + 1, Date.now());
+        const encoded = encodePayload("session", {
+          schema: 1,
+          seq,
+          ts: new Date().toISOString(),
+          users,
+          transactionInProgress: false,
+        });
+        if (!encoded.ok) throw new Error(`session document: ${encoded.error}`);
+        await publishQos1(client, topicFor("session", { store, workstation }), encoded.value, true);
+      },
+      close: () => closeClient(client),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.kit.close();
+  }
+}
+
+export function describeRow(r: JsonRow): string {
+  return `${r.store}/${r.workstation} ${r.status} active ${r.activeVersion ?? "-"} preferred ${
+    r.preferredVersion ?? "-"
+  }${r.online ? "" : " offline"}${r.reason === null ? "" : ` (${r.reason})`}`;
+}
+
+export function stage(release: ReleaseView, name: string): StageView {
+  const found = release.stages.find((s) => s.name === name);
+  if (found === undefined)
+    throw new Error(`no stage ${name} in ${release.stages.map((s) => s.name).join(", ")}`);
+  return found;
+}
+
+/** The fleet row of till `id`, or a failure naming it. */
+export function rowOf(rows: JsonRow[], id: string): JsonRow {
+  const found = rows.find(
+    (r) => `${r.store}/${r.workstation}` === id && r.function === "pos-client",
+  );
+  if (found === undefined) throw new Error(`no row ${id}`);
+  return found;
+}
+
+/**
+ * Samples `GET /api/status` every ~100 ms while a release runs: the most rows
+ * of one store seen In Progress at once, and the most seen not OK at once
+ * (maxPerStore: never all tills of a store down together).
+ */
+export class StoreSampler {
+  readonly maxInProgress = new Map<string, number>();
+  readonly maxNotOk = new Map<string, number>();
+  samples = 0;
+  errors = 0;
+  private running = true;
+  private readonly done: Promise<void>;
+
+  constructor(
+    private readonly fleet: ReleaseFleet,
+    maxMs = 240_000,
+  ) {
+    this.done = this.loop(Date.now() + maxMs);
+  }
+
+  private async loop(deadline: number): Promise<void> {
+    while (this.running && Date.now() < deadline) {
+      try {
+        const rows = await this.fleet.statusRows();
+        this.samples += 1;
+        const inProgress = new Map<string, number>();
+        const notOk = new Map<string, number>();
+        for (const r of rows) {
+          if (r.status === "In Progress")
+            inProgress.set(r.store, (inProgress.get(r.store) ?? 0) + 1);
+          if (r.status !== "OK") notOk.set(r.store, (notOk.get(r.store) ?? 0) + 1);
+        }
+        for (const s of STORES) {
+          this.maxInProgress.set(
+            s,
+            Math.max(this.maxInProgress.get(s) ?? 0, inProgress.get(s) ?? 0),
+          );
+          this.maxNotOk.set(s, Math.max(this.maxNotOk.get(s) ?? 0, notOk.get(s) ?? 0));
+        }
+      } catch {
+        this.errors += 1;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async stop(): Promise<{
+    samples: number;
+    maxInProgress: Record<string, number>;
+    maxNotOk: Record<string, number>;
+  }> {
+    this.running = false;
+    await this.done;
+    return {
+      samples: this.samples,
+      maxInProgress: Object.fromEntries(this.maxInProgress),
+      maxNotOk: Object.fromEntries(this.maxNotOk),
+    };
+  }
+}
