@@ -286,45 +286,24 @@ export class ReleaseFleet {
   async desiredOnDisk(): Promise<
     Record<string, { preferredVersion: string | null; requestId: string | null } | undefined>
   > {
-    const state = JSON.parse(
+    // On disk: {"schemaVersion": N, "data": CoordinatorState} (protocol's durable envelope).
+    const file = JSON.parse(
       await readFile(join(this.kit.coordinator.dataDir, "coordinator.json"), "utf8"),
     ) as {
-      desired: Record<
-        string,
-        Record<string, { preferredVersion: string | null; requestId: string | null }>
-      >;
+      data: {
+        desired: Record<
+          string,
+          Record<string, { preferredVersion: string | null; requestId: string | null }>
+        >;
+      };
     };
+    const state = file.data;
     return Object.fromEntries(FLEET.map((id) => [id, state.desired[id]?.["pos-client"]]));
   }
 
   /** A POS on till `id` with its own broker login, publishing its session retained. */
-  async pos(
-    id: string,
-  ): Promise<{ setSession(users: string[]): Promise<void>; close(): Promise<void> }> {
-    const enrolled = this.kit.credentials.get(id);
-    if (enrolled === undefined) throw new Error(`no credentials for ${id}`);
-    const [store = "", workstation = ""] = id.split("/");
-    const client: MqttClient = await connectClient(enrolled.agentConfig.broker, "pos", {
-      username: enrolled.posUsername,
-      password: enrolled.posPassword,
-      clientId: enrolled.posUsername,
-    });
-    let seq = 0;
-    return {
-      async setSession(users) {
-        seq = Math.max(seq + 1, Date.now());
-        const encoded = encodePayload("session", {
-          schema: 1,
-          seq,
-          ts: new Date().toISOString(),
-          users,
-          transactionInProgress: false,
-        });
-        if (!encoded.ok) throw new Error(`session document: ${encoded.error}`);
-        await publishQos1(client, topicFor("session", { store, workstation }), encoded.value, true);
-      },
-      close: () => closeClient(client),
-    };
+  pos(id: string): Promise<Pos> {
+    return connectPos(this.kit, id);
   }
 
   close(): Promise<void> {
@@ -413,4 +392,39 @@ export class StoreSampler {
       maxNotOk: Object.fromEntries(this.maxNotOk),
     };
   }
+}
+
+export interface Pos {
+  /** Publishes the session (retained, QoS 1): these users logged in, no transaction open. */
+  setSession(users: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A POS on till `id` of `kit`, logged in to the broker with the till's POS account. */
+export async function connectPos(kit: CoordinatorKit, id: string): Promise<Pos> {
+  const enrolled = kit.credentials.get(id);
+  if (enrolled === undefined) throw new Error(`no credentials for ${id}`);
+  const [store = "", workstation = ""] = id.split("/");
+  const client: MqttClient = await connectClient(enrolled.agentConfig.broker, "pos", {
+    username: enrolled.posUsername,
+    password: enrolled.posPassword,
+    clientId: enrolled.posUsername,
+  });
+  let seq = 0;
+  return {
+    async setSession(users) {
+      // Clock-derived, so a later POS for the same till still publishes above this one's seqs.
+      seq = Math.max(seq + 1, Date.now());
+      const encoded = encodePayload("session", {
+        schema: 1,
+        seq,
+        ts: new Date().toISOString(),
+        users,
+        transactionInProgress: false,
+      });
+      if (!encoded.ok) throw new Error(`session document: ${encoded.error}`);
+      await publishQos1(client, topicFor("session", { store, workstation }), encoded.value, true);
+    },
+    close: () => closeClient(client),
+  };
 }
