@@ -86,6 +86,21 @@ describe("release tasks end to end: checkpoints, four eyes, maxPerStore, Not Rea
     expect(stage(release, "wave 1").members).toEqual([]);
     expect(stage(release, "rest").state).toBe("Pending");
 
+    // The CLI shows the same release: --json carries id, state and stages with their counts.
+    const shown = await fleet.cli("paul", "release", "show", id, "--json");
+    expect(shown.code, shown.stderr).toBe(0);
+    const shownJson = JSON.parse(shown.stdout) as typeof release;
+    expect(shownJson).toMatchObject({ id, state: "Running" });
+    expect(shownJson.stages.map((s) => [s.name, s.state, s.counts.OK, s.counts.total])).toEqual([
+      ["pilot", "Successful", 2, 2],
+      ["wave 1", "Waiting for approval", 0, 0],
+      ["rest", "Pending", 0, 0],
+    ]);
+    const text = await fleet.cli("paul", "release", "show", id);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/pilot[\s\S]*Successful/);
+    expect(text.stdout).toMatch(/wave 1[\s\S]*Waiting for approval/);
+
     // Four eyes: rita created the release; her approval is refused over the API and the CLI.
     const viaApi = await fleet.api("rita", "POST", "/api/releases/approve", {
       id,
@@ -239,6 +254,12 @@ describe("release tasks end to end: checkpoints, four eyes, maxPerStore, Not Rea
       expect(installs, till).toHaveLength(1);
       expect(installs[0]?.requestId).toBe(desired[till]?.requestId);
     }
+
+    const listed = await fleet.cli("admin", "release", "list", "--json");
+    expect(listed.code, listed.stderr).toBe(0);
+    const list = JSON.parse(listed.stdout) as { id: string; state: string }[];
+    expect(list.map((r) => r.state)).toEqual(["Successful", "Rejected"]);
+    expect(list[0]?.id).toBe(id);
 
     const sampled = await sampler.stop();
     console.log(
