@@ -59,6 +59,20 @@ export const ROUTE_PERMISSIONS = {
   "POST /api/operators": { need: "admin", scope: "scoped", action: "operator add" },
   "POST /api/operators/remove": { need: "admin", scope: "scoped", action: "operator remove" },
   "POST /api/operators/reset": { need: "admin", scope: "scoped", action: "operator reset" },
+  // Release tasks (issue 10): a release only reaches rows in its creator's scope; who may
+  // approve a checkpoint beyond the role (four eyes, canApprove) is the operation's check.
+  "GET /api/releases": { need: "viewer", scope: "scoped", action: "release list" },
+  "GET /api/releases/show": { need: "viewer", scope: "scoped", action: "release show" },
+  "POST /api/releases": { need: "operator", scope: "scoped", action: "release create" },
+  "POST /api/releases/start": { need: "operator", scope: "scoped", action: "release start" },
+  "POST /api/releases/approve": { need: "approver", scope: "scoped", action: "release approve" },
+  "POST /api/releases/reject": { need: "approver", scope: "scoped", action: "release reject" },
+  "POST /api/releases/trigger": { need: "operator", scope: "scoped", action: "release trigger" },
+  "POST /api/releases/pause": { need: "operator", scope: "scoped", action: "release pause" },
+  "POST /api/releases/resume": { need: "operator", scope: "scoped", action: "release resume" },
+  "POST /api/releases/retry": { need: "operator", scope: "scoped", action: "release retry" },
+  "POST /api/releases/rollback": { need: "operator", scope: "scoped", action: "release rollback" },
+  "POST /api/releases/cancel": { need: "operator", scope: "scoped", action: "release cancel" },
   "POST /api/session": { need: "public", scope: "shared", action: "login" },
   "GET /api/session": { need: "viewer", scope: "shared", action: "whoami" },
   // POST, not DELETE: the API's routes are GET (reads) and POST (changes) only.

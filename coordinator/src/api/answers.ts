@@ -16,6 +16,7 @@ import { ROLES } from "../accounts/roles.js";
 import { auditEntrySchema } from "../audit/audit-log.js";
 import { serviceRowSchema } from "../fleet/service-row.js";
 import { packRecordSchema } from "../packs/pack-record.js";
+import { releaseSummaryAnswer, releaseViewAnswer } from "./release-answers.js";
 
 /**
  * The answer of every console API route, as a zod schema: the other half of
@@ -206,5 +207,8 @@ export const ANSWERS = {
   Session: sessionAnswer,
   /** Logout: `ended` is false when the caller used an API token (no session to end). */
   LoggedOut: z.strictObject({ ok: z.literal(true), ended: z.boolean() }),
+  /** A release task (issue 10): stages with counts per outcome, history, decisions. */
+  ReleaseView: releaseViewAnswer,
+  ReleaseSummaries: z.array(releaseSummaryAnswer),
   Error: errorAnswer,
 } as const satisfies Record<string, z.ZodType>;

@@ -8,6 +8,7 @@ import { changeExitCode, EXIT_CODES, type ExitCode } from "./exit-codes.js";
 import { runLogin, runLogout, runOperatorCommand } from "./operator-commands.js";
 import type { CliValues } from "./options.js";
 import { runPackCommand } from "./pack-commands.js";
+import { runReleaseCommand } from "./release-commands.js";
 import { credentialLines, runWorkstationCommand } from "./workstation-commands.js";
 
 /** A change's answer (set-preferred and retry answer the same report), from the API contract. */
@@ -188,6 +189,8 @@ export async function runConsoleCommand(
     }
     case "operator":
       return runOperatorCommand(args, values);
+    case "release":
+      return runReleaseCommand(args, values);
     case "login":
       return runLogin(values);
     case "logout":

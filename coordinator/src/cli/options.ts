@@ -163,6 +163,13 @@ export const OPTIONS = {
   },
   all: { type: "boolean", description: "act on the whole fleet (instead of filters)" },
   "dry-run": { type: "boolean", description: "show what would change; change nothing" },
+  // Release tasks (issue 10).
+  file: { type: "string", value: "F", description: "the release document (JSON)" },
+  comment: {
+    type: "string",
+    value: "TEXT",
+    description: "why you approve or reject (1-1000 characters, kept in the release's decisions)",
+  },
   help: { type: "boolean", short: "h", description: "this command's help" },
 } as const satisfies Record<string, OptionSpec>;
 

@@ -23,8 +23,10 @@ import type { PackAdmin } from "../operations/pack-admin.js";
 import type { WorkstationAdmin } from "../operations/workstation-admin.js";
 import { servePack } from "../packs/pack-http.js";
 import type { PackStore } from "../packs/pack-store.js";
+import type { ReleaseConsole } from "../releases/release-console.js";
 import { type AccountDeps, AccountHandlers, type Caller } from "./account-handlers.js";
 import { HttpError, Reply, readJson, sendJson, sendText } from "./http-utils.js";
+import { ReleaseHandlers } from "./release-handlers.js";
 
 export interface ApiServerDeps {
   operations: ConsoleOperations;
@@ -37,6 +39,12 @@ export interface ApiServerDeps {
   /** Largest pack upload accepted. */
   maxUploadBytes: number;
   metrics: () => string;
+  /**
+   * Release tasks (issue 10): what the `/api/releases` routes call
+   * (operations/release-operations.ts's ReleaseOperations). Absent: those
+   * routes answer 503 (a coordinator wired without release tasks).
+   */
+  releases?: ReleaseConsole | undefined;
   /** The answer of GET /api/broker-config/mosquitto. */
   mosquittoAccounts: () => MosquittoAccountsAnswer | Promise<MosquittoAccountsAnswer>;
   log: (message: string) => void;
@@ -60,7 +68,17 @@ type JsonBodyRoute =
   | "addOperator"
   | "removeOperator"
   | "resetOperator"
-  | "login";
+  | "login"
+  | "createRelease"
+  | "startRelease"
+  | "approveRelease"
+  | "rejectRelease"
+  | "triggerRelease"
+  | "pauseRelease"
+  | "resumeRelease"
+  | "retryRelease"
+  | "rollbackRelease"
+  | "cancelRelease";
 /** Typed by the contract: an operation whose result drifts from its route's answer schema does not compile (a Reply carries its own headers). */
 type Handlers = {
   [N in RouteName]: (input: Parsed<N>) => Promise<Result<Answer<N> | Reply>>;
@@ -79,6 +97,7 @@ export function createApiHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { operations } = deps;
   const accounts = new AccountHandlers(deps.accounts);
+  const releases = new ReleaseHandlers(deps.releases);
   const handlers: Handlers = {
     enrol: async ({ caller, body }) => {
       // `{workstations: [...]}` enrols many in one go (all or none) and answers a list.
@@ -113,6 +132,19 @@ export function createApiHandler(
     whoami: async ({ caller }) => accounts.whoami(caller),
     logout: async ({ caller }) => accounts.logout(caller),
     mosquittoAccounts: async () => ok(await deps.mosquittoAccounts()),
+    createRelease: async ({ caller, body }) => releases.create(caller.operator, body),
+    listReleases: async ({ caller }) => releases.list(caller.operator),
+    showRelease: async ({ caller, query }) => releases.show(caller.operator, query),
+    startRelease: async ({ caller, body }) => releases.operate(caller.operator, "start", body),
+    approveRelease: async ({ caller, body }) => releases.decide(caller.operator, "approve", body),
+    rejectRelease: async ({ caller, body }) => releases.decide(caller.operator, "reject", body),
+    triggerRelease: async ({ caller, body }) => releases.operate(caller.operator, "trigger", body),
+    pauseRelease: async ({ caller, body }) => releases.operate(caller.operator, "pause", body),
+    resumeRelease: async ({ caller, body }) => releases.operate(caller.operator, "resume", body),
+    retryRelease: async ({ caller, body }) => releases.operate(caller.operator, "retry", body),
+    rollbackRelease: async ({ caller, body }) =>
+      releases.operate(caller.operator, "rollback", body),
+    cancelRelease: async ({ caller, body }) => releases.operate(caller.operator, "cancel", body),
   };
 
   return (req, res) => {

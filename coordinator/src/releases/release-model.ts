@@ -177,6 +177,11 @@ export interface CandidateRow {
   readonly activeVersion: string | null;
   readonly preferredVersion: string | null;
   readonly status: Status;
+  /**
+   * The row's valid-from (ISO 8601 UTC), for a stage target's valid-from
+   * bounds; left out or null, those bounds match no row (as in the overview).
+   */
+  readonly validFrom?: string | null | undefined;
 }
 
 /** What one member counts as in a stage's tally. */

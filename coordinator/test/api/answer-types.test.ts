@@ -23,6 +23,7 @@ import type {
   WorkstationInfo,
 } from "../../src/operations/workstation-admin.js";
 import type { PackRecord } from "../../src/packs/pack-record.js";
+import type { ReleaseSummary, ReleaseView } from "../../src/releases/release-model.js";
 
 /** What each route's operation returns (its `Result`'s value). */
 interface OperationResults {
@@ -47,6 +48,19 @@ interface OperationResults {
   login: SessionAnswer;
   whoami: SessionAnswer;
   logout: { ok: true; ended: boolean };
+  // Release tasks (issue 10): the types of releases/release-model.ts.
+  createRelease: ReleaseView;
+  listReleases: ReleaseSummary[];
+  showRelease: ReleaseView;
+  startRelease: ReleaseView;
+  approveRelease: ReleaseView;
+  rejectRelease: ReleaseView;
+  triggerRelease: ReleaseView;
+  pauseRelease: ReleaseView;
+  resumeRelease: ReleaseView;
+  retryRelease: ReleaseView;
+  rollbackRelease: ReleaseView;
+  cancelRelease: ReleaseView;
 }
 
 /**
@@ -83,6 +97,18 @@ const checks: Checks = {
   setPreferred: true,
   retry: true,
   audit: true,
+  createRelease: true,
+  listReleases: true,
+  showRelease: true,
+  startRelease: true,
+  approveRelease: true,
+  rejectRelease: true,
+  triggerRelease: true,
+  pauseRelease: true,
+  resumeRelease: true,
+  retryRelease: true,
+  rollbackRelease: true,
+  cancelRelease: true,
 };
 
 describe("answer schemas and operation types", () => {

@@ -15,6 +15,13 @@ const refused = (argv: string[]): string => {
   throw new Error(`accepted: ${argv.join(" ")}`);
 };
 
+/** An example's words as a shell splits them: "quoted text" is one word; `> FILE` is not an argument. */
+function shellWords(line: string): string[] {
+  const words = [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? "");
+  const redirect = words.indexOf(">");
+  return redirect === -1 ? words : words.slice(0, redirect);
+}
+
 describe("tillroll command line", () => {
   it.each([
     // [argv, message pattern] — every mistake names the flag or word, no Node parser text.
@@ -119,10 +126,7 @@ describe("tillroll command line", () => {
       for (const example of spec.examples) {
         expect(example.startsWith(`tillroll ${spec.name}`)).toBe(true);
         // Every example parses as written.
-        const argv = example
-          .split(" ")
-          .slice(1)
-          .filter((w) => w !== ">" && !w.endsWith(".json"));
+        const argv = shellWords(example).slice(1);
         expect(parseCommandLine(argv).kind).toBe("run");
       }
       for (const flag of spec.flags) expect(help).toContain(`--${flag}`);

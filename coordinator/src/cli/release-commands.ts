@@ -1,0 +1,121 @@
+import { readFile } from "node:fs/promises";
+import { releaseIdSchema } from "../api/release-requests.js";
+import { API_ROUTES, type RouteName } from "../api/routes.js";
+import { checked, out } from "./command-args.js";
+import { ConsoleError, callRoute, resolveTarget, UsageError } from "./console-client.js";
+import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
+import type { CliValues } from "./options.js";
+import { formatReleaseTable, releaseLine, renderRelease } from "./release-render.js";
+
+export const RELEASE_USAGE = `usage: tillroll release create --file F [--json]
+       tillroll release list [--json]
+       tillroll release show ID [--json]
+       tillroll release start|trigger|pause|resume|retry|rollback|cancel ID [--json]
+       tillroll release approve|reject ID --comment TEXT [--json]`;
+
+/** The operations on one release by id, and their routes. */
+const OPERATION_ROUTES = {
+  start: "startRelease",
+  trigger: "triggerRelease",
+  pause: "pauseRelease",
+  resume: "resumeRelease",
+  retry: "retryRelease",
+  rollback: "rollbackRelease",
+  cancel: "cancelRelease",
+} as const satisfies Record<string, RouteName>;
+const DECISION_ROUTES = { approve: "approveRelease", reject: "rejectRelease" } as const;
+
+/** ID is positional: its problems are named as ID, not as a flag. */
+export function releaseIdArg(id: string | undefined, command: string): string {
+  if (id === undefined) throw new UsageError(`${command} takes ID\n${RELEASE_USAGE}`);
+  const parsed = releaseIdSchema.safeParse(id);
+  if (!parsed.success)
+    throw new UsageError(
+      `${command}: ID ${JSON.stringify(id)} is not a release task id (a number like 3; tillroll release list shows them)`,
+    );
+  return parsed.data;
+}
+
+/**
+ * The release document of `release create --file F`, as JSON. Its fields are
+ * checked by the coordinator (the one schema), whose answer names them.
+ */
+export async function readReleaseDocument(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : code;
+    throw new ConsoleError(`cannot read the release document ${path}: ${why ?? String(error)}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ConsoleError(`the release document ${path} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Colour only for people at a terminal (NO_COLOR respected). */
+function colorWanted(): boolean {
+  return process.stdout.isTTY === true && (process.env.NO_COLOR ?? "") === "";
+}
+
+/** `tillroll release create|list|show|start|approve|reject|trigger|pause|resume|retry|rollback|cancel`. */
+export async function runReleaseCommand(args: string[], values: CliValues): Promise<ExitCode> {
+  const [sub = "", id, extra] = args;
+  const json = values.json === true;
+  const command = `release ${sub}`;
+  if (extra !== undefined)
+    throw new UsageError(`${command}: unexpected ${JSON.stringify(extra)}\n${RELEASE_USAGE}`);
+  switch (sub) {
+    case "create": {
+      if (values.file === undefined) throw new UsageError(`release create: --file F is required`);
+      const document = await readReleaseDocument(values.file);
+      const target = await resolveTarget(values, process.env);
+      const view = await callRoute(target, "createRelease", { body: document });
+      out(
+        json
+          ? JSON.stringify(view, null, 2)
+          : `Created ${releaseLine(view)}; start it with: tillroll release start ${view.id}`,
+      );
+      return EXIT_CODES.ok;
+    }
+    case "list": {
+      const target = await resolveTarget(values, process.env);
+      const releases = await callRoute(target, "listReleases");
+      out(json ? JSON.stringify(releases, null, 2) : formatReleaseTable(releases));
+      return EXIT_CODES.ok;
+    }
+    case "show": {
+      const query = new URLSearchParams({ id: releaseIdArg(id, command) });
+      const target = await resolveTarget(values, process.env);
+      const view = await callRoute(target, "showRelease", { query });
+      out(json ? JSON.stringify(view, null, 2) : renderRelease(view, { color: colorWanted() }));
+      return EXIT_CODES.ok;
+    }
+    case "approve":
+    case "reject": {
+      if (values.comment === undefined)
+        throw new UsageError(`${command}: --comment TEXT is required (why you ${sub})`);
+      const body = checked(
+        API_ROUTES[DECISION_ROUTES[sub]].body.schema,
+        { id: releaseIdArg(id, command), comment: values.comment },
+        command,
+      );
+      const target = await resolveTarget(values, process.env);
+      const view = await callRoute(target, DECISION_ROUTES[sub], { body });
+      out(json ? JSON.stringify(view, null, 2) : releaseLine(view));
+      return EXIT_CODES.ok;
+    }
+    default: {
+      if (!Object.hasOwn(OPERATION_ROUTES, sub)) throw new UsageError(RELEASE_USAGE);
+      const route = OPERATION_ROUTES[sub as keyof typeof OPERATION_ROUTES];
+      const body = { id: releaseIdArg(id, command) };
+      const target = await resolveTarget(values, process.env);
+      const view = await callRoute(target, route, { body });
+      out(json ? JSON.stringify(view, null, 2) : releaseLine(view));
+      return EXIT_CODES.ok;
+    }
+  }
+}

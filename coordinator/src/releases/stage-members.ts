@@ -1,0 +1,147 @@
+import type { PackVersionInfo } from "@tillroll/protocol";
+import { compileFilters } from "../fleet/filters.js";
+import { compareRows, rowKey, type ServiceRow } from "../fleet/service-row.js";
+import { planSetPreferred } from "../operations/plan-changes.js";
+import type {
+  CandidateRow,
+  MemberRecord,
+  ReleaseRecord,
+  SkippedRow,
+  StageSpec,
+} from "./release-model.js";
+
+/**
+ * The rows a stage takes when it starts (fixed from then on): the
+ * candidates of the release's function matching the stage's own target,
+ * minus rows of an earlier stage; a percent / count stage takes whole stores
+ * (a store is never split between stages) in an order spread by a hash of
+ * (release id, store). Rows it cannot send to are skipped with the reason
+ * (another release holds them; set-preferred's rules: In Progress, already
+ * active, not allowed by the descriptor).
+ */
+
+export interface StageSelection {
+  readonly members: MemberRecord[];
+  readonly skipped: SkippedRow[];
+}
+
+export interface SelectionInput {
+  readonly release: ReleaseRecord;
+  readonly stageIndex: number;
+  readonly candidates: readonly CandidateRow[];
+  readonly heldBy: (key: string) => { id: string; name: string } | undefined;
+  readonly packs: readonly PackVersionInfo[];
+}
+
+/** FNV-1a (32 bit): a stable, well-spread order of stores for one release. */
+export function storeHash(releaseId: string, store: string): number {
+  let hash = 0x811c9dc5;
+  const text = `${releaseId}\u0000${store}`;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+/** How many rows a percent / count stage needs of `available` (undefined: all). */
+export function rowsWanted(stage: StageSpec, available: number): number | undefined {
+  if (stage.count !== undefined) return stage.count;
+  // p × n / 100, rounded up; the epsilon keeps 10% of 10 at 1 (binary fractions).
+  if (stage.percent !== undefined)
+    return Math.max(0, Math.ceil((stage.percent * available) / 100 - 1e-9));
+  return undefined;
+}
+
+/** Whole stores, in hash order, until at least `wanted` rows are taken. */
+export function takeWholeStores(
+  releaseId: string,
+  rows: readonly CandidateRow[],
+  wanted: number,
+): CandidateRow[] {
+  const byStore = new Map<string, CandidateRow[]>();
+  for (const row of rows) {
+    const list = byStore.get(row.store);
+    if (list === undefined) byStore.set(row.store, [row]);
+    else list.push(row);
+  }
+  const stores = [...byStore.keys()]
+    .map((store) => ({ store, hash: storeHash(releaseId, store) }))
+    .sort((a, b) => a.hash - b.hash || (a.store < b.store ? -1 : a.store > b.store ? 1 : 0));
+  const taken: CandidateRow[] = [];
+  for (const { store } of stores) {
+    if (taken.length >= wanted) break;
+    for (const row of byStore.get(store) as CandidateRow[]) taken.push(row);
+  }
+  return taken;
+}
+
+/** A CandidateRow as the filters read a fleet row (fields they do not test left empty). */
+function asServiceRow(row: CandidateRow): ServiceRow {
+  return {
+    ...row,
+    phase: null,
+    progress: null,
+    reason: null,
+    validFrom: row.validFrom ?? null,
+    requestId: null,
+    online: true,
+    updatedAt: "",
+  };
+}
+
+export function selectStageMembers(input: SelectionInput): StageSelection {
+  const { release, stageIndex } = input;
+  const spec = release.spec;
+  const stage = spec.stages[stageIndex] as StageSpec;
+  const earlier = new Set<string>();
+  for (const previous of release.stages.slice(0, stageIndex)) {
+    for (const member of previous.members) earlier.add(member.key);
+    for (const skipped of previous.skipped) earlier.add(skipped.key);
+  }
+  // The caller passes rows matching the release's target; checked again here
+  // (one compiled test per filter set, O(rows)) so a release never sends
+  // outside its target whatever it is given.
+  const inTarget = compileFilters(spec.target);
+  const narrow = stage.target === undefined ? undefined : compileFilters(stage.target);
+  const seen = new Set<string>();
+  const available: CandidateRow[] = [];
+  for (const row of input.candidates) {
+    if (row.function !== spec.function) continue;
+    const key = rowKey(row);
+    if (earlier.has(key) || seen.has(key)) continue;
+    const asRow = asServiceRow(row);
+    if (!inTarget(asRow)) continue;
+    if (narrow !== undefined && !narrow(asRow)) continue;
+    seen.add(key);
+    available.push(row);
+  }
+  const wanted = rowsWanted(stage, available.length);
+  const chosen = wanted === undefined ? available : takeWholeStores(release.id, available, wanted);
+  chosen.sort(compareRows);
+  const members: MemberRecord[] = [];
+  const skipped: SkippedRow[] = [];
+  for (const row of chosen) {
+    const key = rowKey(row);
+    const holder = input.heldBy(key);
+    if (holder !== undefined && holder.id !== release.id) {
+      skipped.push({ key, reason: `in release task ${holder.id} ${JSON.stringify(holder.name)}` });
+      continue;
+    }
+    const [change] = planSetPreferred([row], spec.version, input.packs);
+    if (change?.kind === "skip") {
+      skipped.push({ key, reason: change.reason });
+      continue;
+    }
+    members.push({
+      key,
+      store: row.store,
+      workstation: row.workstation,
+      previousVersion: row.activeVersion,
+      requestId: null,
+      sentAt: null,
+      attempt: 0,
+    });
+  }
+  return { members, skipped };
+}
