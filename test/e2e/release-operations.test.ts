@@ -1,0 +1,225 @@
+import { rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type ReleaseFleet as Fleet,
+  installsOf,
+  ReleaseFleet,
+  recordingPack,
+  rowOf,
+  stage,
+} from "./release-kit.js";
+
+/**
+ * Issue 10's operations on a running release, end to end with real agents:
+ * pause (no new rows; rows In Progress finish) and resume, retry of a
+ * Failed release, cancel (rows not started go back to "-"), and onError
+ * "rollback" acting by itself. Each test uses its own stores of the fleet.
+ */
+
+const sick = (fleet: Fleet, till: string) => join(fleet.agent(till).markers, "sick");
+
+describe("release tasks end to end: pause, resume, retry, cancel, onError rollback", {
+  timeout: 150_000,
+}, () => {
+  let fleet: Fleet;
+  beforeAll(async () => {
+    fleet = await ReleaseFleet.create("release-ops", [
+      recordingPack("1.0.0"),
+      recordingPack("1.1.0", {}, 2),
+      // Healthy unless the till's marker folder holds a file "sick".
+      recordingPack("1.2.0", {
+        health: "fail",
+        healthScript: 'test ! -e "$TILLROLL_MARKER_DIR/sick"',
+        healthTimeoutSeconds: 1,
+      }),
+      recordingPack("1.3.0", { health: "fail", healthTimeoutSeconds: 1 }),
+    ]);
+  }, 120_000);
+  afterAll(async () => {
+    await fleet?.close();
+  });
+
+  it("pause: the tills In Progress finish, no new till is sent while Paused; resume completes it", async () => {
+    const { id } = await fleet.createRelease("rita", {
+      name: "pos-client 1.1.0, paused on the way",
+      function: "pos-client",
+      version: "1.1.0",
+      target: { store: ["1001", "1002"] },
+      stages: [{ name: "all" }],
+      maxPerStore: 1,
+      stageTimeout: "30s",
+    });
+    await fleet.operate("rita", "start", id);
+    await fleet.untilRelease(
+      id,
+      "a till In Progress",
+      (r) => stage(r, "all").counts["In Progress"] >= 1,
+    );
+    await fleet.operate("rita", "pause", id);
+    expect((await fleet.show(id)).state).toBe("Paused");
+    const atPause = await fleet.desiredOnDisk();
+    const sent = Object.keys(atPause).filter((t) => atPause[t]?.preferredVersion === "1.1.0");
+    expect(sent).toEqual(["1001/01", "1002/01"]);
+
+    // The tills already sent finish; the second till of each store waits.
+    const finished = await fleet.untilRelease(id, "the sent tills OK on 1.1.0", (_r, rs) =>
+      sent.every((t) => rowOf(rs, t).status === "OK" && rowOf(rs, t).activeVersion === "1.1.0"),
+    );
+    expect(stage(finished.release, "all").counts).toMatchObject({ OK: 2, queued: 2, total: 4 });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const paused = await fleet.show(id);
+    expect(paused.state).toBe("Paused");
+    expect(stage(paused, "all").counts).toMatchObject({ OK: 2, queued: 2 });
+    const stillPaused = await fleet.desiredOnDisk();
+    for (const till of ["1001/02", "1002/02"]) {
+      expect(stillPaused[till]).toEqual(atPause[till]);
+      expect((await installsOf(fleet.agent(till))).map((i) => i.version)).toEqual(["1.0.0"]);
+    }
+    // Pause twice is refused naming the state.
+    const twice = await fleet.cli("rita", "release", "pause", id);
+    expect(twice.code).not.toBe(0);
+    expect(twice.stderr).toMatch(/the release task is Paused/);
+
+    await fleet.operate("rita", "resume", id);
+    const done = await fleet.untilRelease(
+      id,
+      "the release Successful",
+      (r) => r.state === "Successful",
+    );
+    for (const till of ["1001/01", "1001/02", "1002/01", "1002/02"]) {
+      expect(rowOf(done.rows, till)).toMatchObject({ status: "OK", activeVersion: "1.1.0" });
+      expect(
+        (await installsOf(fleet.agent(till))).filter((i) => i.version === "1.1.0"),
+      ).toHaveLength(1);
+    }
+    const moves = (done.release.history ?? [])
+      .filter((h) => h.subject === "release")
+      .map((h) => `${h.from} -> ${h.to} (${h.who})`);
+    expect(moves).toEqual(
+      expect.arrayContaining(["Running -> Paused (rita)", "Paused -> Running (rita)"]),
+    );
+  });
+
+  it("retry: a till Rolled Back fails the release; once its cause is fixed, retry sends a new request and the release ends Successful", async () => {
+    await writeFile(sick(fleet, "1003/01"), "database unreachable");
+    const { id } = await fleet.createRelease("rita", {
+      name: "pos-client 1.2.0 with a sick till",
+      function: "pos-client",
+      version: "1.2.0",
+      target: { store: ["1003"] },
+      stages: [{ name: "store 1003" }],
+      maxPerStore: 1,
+      stageTimeout: "30s",
+    });
+    await fleet.operate("rita", "start", id);
+    const failed = await fleet.untilRelease(id, "the release Failed", (r) => r.state === "Failed");
+    const only = stage(failed.release, "store 1003");
+    expect(only.state).toBe("Failed");
+    // The store's second till is held: never sent while its first is Rolled Back.
+    expect(only.counts).toMatchObject({ "Rolled Back": 1, held: 1, total: 2 });
+    expect(rowOf(failed.rows, "1003/02")).toMatchObject({
+      activeVersion: "1.0.0",
+      preferredVersion: null,
+    });
+
+    await rm(sick(fleet, "1003/01"));
+    await fleet.operate("rita", "retry", id);
+    const done = await fleet.untilRelease(
+      id,
+      "the release Successful",
+      (r) => r.state === "Successful",
+    );
+    const desired = await fleet.desiredOnDisk();
+    const first = (await installsOf(fleet.agent("1003/01"))).filter((i) => i.version === "1.2.0");
+    expect(first.map((i) => i.requestId)).toEqual([
+      expect.stringMatching(/-1$/),
+      desired["1003/01"]?.requestId,
+    ]);
+    expect(desired["1003/01"]?.requestId).toMatch(/-2$/);
+    const second = (await installsOf(fleet.agent("1003/02"))).filter((i) => i.version === "1.2.0");
+    expect(second.map((i) => i.requestId)).toEqual([desired["1003/02"]?.requestId]);
+    for (const till of ["1003/01", "1003/02"])
+      expect(rowOf(done.rows, till)).toMatchObject({ status: "OK", activeVersion: "1.2.0" });
+  });
+
+  it("cancel: a till held Not Ready by a cashier goes back to '-' and never installs; a till already done keeps its version", async () => {
+    const pos = await fleet.pos("1001/01");
+    try {
+      await pos.setSession(["bob"]);
+      const { id } = await fleet.createRelease("rita", {
+        name: "pos-client 1.2.0, cancelled",
+        function: "pos-client",
+        version: "1.2.0",
+        target: { store: ["1001"] },
+        stages: [{ name: "store 1001" }],
+        stageTimeout: "30s",
+      });
+      await fleet.operate("rita", "start", id);
+      await fleet.untilRelease(
+        id,
+        "1001/01 Not Ready, 1001/02 OK on 1.2.0",
+        (r) =>
+          stage(r, "store 1001").counts["Not Ready"] === 1 &&
+          stage(r, "store 1001").counts.OK === 1,
+      );
+      await fleet.operate("rita", "cancel", id);
+      const cancelled = await fleet.untilRelease(
+        id,
+        "the release Cancelled and 1001/01 back to '-'",
+        (r, rs) =>
+          r.state === "Cancelled" &&
+          rowOf(rs, "1001/01").status === "OK" &&
+          rowOf(rs, "1001/01").preferredVersion === null,
+      );
+      expect(stage(cancelled.release, "store 1001").state).toBe("Cancelled");
+      await pos.setSession([]);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const rows = await fleet.statusRows();
+      expect(rowOf(rows, "1001/01")).toMatchObject({
+        status: "OK",
+        activeVersion: "1.1.0",
+        preferredVersion: null,
+      });
+      expect(rowOf(rows, "1001/02")).toMatchObject({ status: "OK", activeVersion: "1.2.0" });
+      expect(
+        (await installsOf(fleet.agent("1001/01"))).filter((i) => i.version === "1.2.0"),
+      ).toEqual([]);
+    } finally {
+      await pos.close();
+    }
+  });
+
+  it("onError rollback: the first failure rolls the release back by itself; the store's other till is never sent", async () => {
+    const before = await fleet.desiredOnDisk();
+    const { id } = await fleet.createRelease("rita", {
+      name: "pos-client 1.3.0, rolled back by itself",
+      function: "pos-client",
+      version: "1.3.0",
+      target: { store: ["1002"] },
+      stages: [{ name: "store 1002" }, { name: "never" }],
+      maxPerStore: 1,
+      stageTimeout: "30s",
+      onError: "rollback",
+    });
+    await fleet.operate("rita", "start", id);
+    const back = await fleet.untilRelease(
+      id,
+      "the release Rolled Back and 1002/01 OK on 1.1.0 again",
+      (r, rs) =>
+        r.state === "Rolled Back" &&
+        rowOf(rs, "1002/01").status === "OK" &&
+        rowOf(rs, "1002/01").preferredVersion === "1.1.0",
+    );
+    expect(back.release.stages.map((s) => [s.name, s.state])).toEqual([
+      ["store 1002", "Failed"],
+      ["never", "Cancelled"],
+    ]);
+    expect(rowOf(back.rows, "1002/01")).toMatchObject({ activeVersion: "1.1.0" });
+    expect(rowOf(back.rows, "1002/02")).toMatchObject({ status: "OK", activeVersion: "1.1.0" });
+    expect((await fleet.desiredOnDisk())["1002/02"]).toEqual(before["1002/02"]);
+    expect((await installsOf(fleet.agent("1002/02"))).filter((i) => i.version === "1.3.0")).toEqual(
+      [],
+    );
+  });
+});
