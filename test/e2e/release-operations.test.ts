@@ -54,7 +54,7 @@ describe("release tasks end to end: pause, resume, retry, cancel, onError rollba
     await fleet.untilRelease(
       id,
       "a till In Progress",
-      (r) => stage(r, "all").counts["In Progress"] >= 1,
+      (r) => (stage(r, "all").counts["In Progress"] ?? 0) >= 1,
     );
     await fleet.operate("rita", "pause", id);
     expect((await fleet.show(id)).state).toBe("Paused");
