@@ -270,8 +270,18 @@ export class ReleaseFleet {
         2,
       )}\n--- rows\n${rows.map(describeRow).join("\n")}\n--- coordinator\n${this.kit.coordinator.output
         .slice(-40)
-        .join("\n")}`,
+        .join("\n")}\n${this.agentLogs(rows.filter((r) => r.status !== "OK"))}`,
     );
+  }
+
+  /** The last lines of the agents of `rows` (those not OK, for a failure message). */
+  agentLogs(rows: JsonRow[]): string {
+    return rows
+      .map((r) => {
+        const agent = this.kit.agents.get(`${r.store}/${r.workstation}`);
+        return `--- agent ${r.store}/${r.workstation}\n${agent?.output.slice(-40).join("\n") ?? "(none)"}`;
+      })
+      .join("\n");
   }
 
   /** `GET /api/status` (every row of the fleet). */
