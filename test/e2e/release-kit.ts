@@ -270,18 +270,37 @@ export class ReleaseFleet {
         2,
       )}\n--- rows\n${rows.map(describeRow).join("\n")}\n--- coordinator\n${this.kit.coordinator.output
         .slice(-40)
-        .join("\n")}\n${this.agentLogs(rows.filter((r) => r.status !== "OK"))}`,
+        .join("\n")}\n${await this.agentLogs(rows.filter((r) => r.status !== "OK"))}`,
     );
   }
 
-  /** The last lines of the agents of `rows` (those not OK, for a failure message). */
-  agentLogs(rows: JsonRow[]): string {
-    return rows
-      .map((r) => {
-        const agent = this.kit.agents.get(`${r.store}/${r.workstation}`);
-        return `--- agent ${r.store}/${r.workstation}\n${agent?.output.slice(-40).join("\n") ?? "(none)"}`;
-      })
-      .join("\n");
+  /**
+   * The last log lines of the agents of `rows` (those not OK, for a failure
+   * message), with what each agent's state file says: its services and the
+   * reports still waiting in its outbox.
+   */
+  async agentLogs(rows: JsonRow[]): Promise<string> {
+    const parts: string[] = [];
+    for (const r of rows) {
+      const agent = this.kit.agents.get(`${r.store}/${r.workstation}`);
+      if (agent === undefined) continue;
+      let state = "";
+      try {
+        const file = JSON.parse(await readFile(join(agent.state, "agent.json"), "utf8")) as {
+          data?: { services?: unknown; outbox?: { topic: string; payload: string }[] };
+        };
+        const outbox = file.data?.outbox ?? [];
+        state = `services ${JSON.stringify(file.data?.services)}\noutbox ${outbox.length}: ${outbox
+          .map((e) => `${e.topic} ${e.payload.slice(0, 300)}`)
+          .join("\n  ")}`;
+      } catch (error) {
+        state = `(state file: ${(error as Error).message})`;
+      }
+      parts.push(
+        `--- agent ${r.store}/${r.workstation}\n${state}\n${agent.output.slice(-40).join("\n")}`,
+      );
+    }
+    return parts.join("\n");
   }
 
   /** `GET /api/status` (every row of the fleet). */
