@@ -13,14 +13,20 @@ import {
   mosquittoUsernameProblem,
 } from "./broker-config/mosquitto-password.js";
 import { DesiredPublisher } from "./desired/desired-publisher.js";
+import type { ServiceRow } from "./fleet/service-row.js";
 import { createApiHandler } from "./http/api-server.js";
 import { StatusCollector } from "./ingest/status-collector.js";
 import { LoopDelayMonitor, renderMetrics } from "./metrics.js";
+import { applyDesired } from "./operations/apply-desired.js";
 import { mosquittoAccounts } from "./operations/broker-accounts.js";
 import { ConsoleOperations, type OperationsDeps } from "./operations/console-operations.js";
+import { offeredPacks } from "./operations/operations-deps.js";
 import { PackAdmin } from "./operations/pack-admin.js";
+import { ReleaseOperations } from "./operations/release-operations.js";
 import { WorkstationAdmin } from "./operations/workstation-admin.js";
 import { removeUploadLeftovers } from "./packs/upload-leftovers.js";
+import type { ReleaseConsole } from "./releases/release-console.js";
+import { ReleaseRunner } from "./releases/release-runner.js";
 import { openDataDir } from "./setup/data-dir.js";
 import { explainListenError } from "./setup/startup-error.js";
 import { loadCoordinatorTls, type TlsChoice } from "./setup/tls-setup.js";
@@ -67,6 +73,8 @@ export class Coordinator {
     readonly brokerUrl: string,
     readonly dataDir: string,
     private readonly closers: (() => Promise<void>)[],
+    /** Release tasks (issue 10), for the HTTP layer and in-process callers. */
+    readonly releases: ReleaseConsole,
   ) {}
 
   static async start(options: CoordinatorOptions): Promise<Coordinator> {
@@ -136,7 +144,11 @@ export class Coordinator {
       ...(material === null ? {} : ownBrokerTls(material)),
     });
     closers.unshift(() => client.endAsync().then(() => undefined));
-    const collector = new StatusCollector(topicRoot, store, now, log);
+    // Status reports reach the release runner, made once the publisher it sends through exists.
+    let onRows: (rows: readonly ServiceRow[]) => void = () => undefined;
+    const collector = new StatusCollector(topicRoot, store, now, log, {
+      onRows: (rows) => onRows(rows),
+    });
     client.on("message", (topic, payload) => collector.onMessage(topic, payload));
     await client.subscribeAsync(
       [fleetFilter("status", topicRoot), fleetFilter("presence", topicRoot)],
@@ -195,6 +207,28 @@ export class Coordinator {
       await listenHttp(plainServer, plaintext.httpPort, host, "--plain-http-port", closers);
       closers.shift();
     }
+    const applyDeps = {
+      workstations: store.workstations,
+      desiredState: store.desired,
+      fleet: store.fleet,
+      packs: store.packs,
+      desired,
+      packBaseUrl: `${material === null ? "http" : "https"}://${publicHost}:${httpPort}`,
+      now,
+      isOnline: (key: string) => collector.presence.isOnline(key),
+    };
+    // Release tasks (issue 10): the runner plans, saves, then sends through the one applier.
+    const runner = new ReleaseRunner({
+      releases: store.releases,
+      fleet: store.fleet,
+      desiredState: store.desired,
+      packsOf: (fn) => offeredPacks(store, fn),
+      apply: (changes) => applyDesired(applyDeps, changes),
+      now,
+      log,
+    });
+    onRows = (rows) => runner.onRows(rows);
+    closers.unshift(() => runner.close());
     const operationsDeps: OperationsDeps = {
       workstations: store.workstations,
       desiredState: store.desired,
@@ -205,12 +239,20 @@ export class Coordinator {
       publicKey: data.publicKey,
       nextPublicKey: data.nextPublicKey,
       agentBrokerUrl,
-      packBaseUrl: `${material === null ? "http" : "https"}://${publicHost}:${httpPort}`,
+      packBaseUrl: applyDeps.packBaseUrl,
       caPem: material?.caPem ?? null,
       now,
       isOnline: (key) => collector.presence.isOnline(key),
       lastReport: (key) => collector.lastReport(key),
+      releaseHolding: (key) => runner.holding(key),
     };
+    // The console's release tasks, served by the /api/releases routes.
+    const releases: ReleaseConsole = new ReleaseOperations({
+      releases: store.releases,
+      runner,
+      audit: store.audit,
+      now,
+    });
     const handler = createApiHandler({
       operations: new ConsoleOperations(operationsDeps),
       workstations: new WorkstationAdmin({
@@ -228,6 +270,7 @@ export class Coordinator {
         forget: (key) => collector.presence.forget(key),
       }),
       packAdmin: new PackAdmin(operationsDeps),
+      releases,
       packs,
       // Session cookies are Secure whenever the console is served over HTTPS.
       accounts: {
@@ -269,11 +312,14 @@ export class Coordinator {
     closers.unshift(() => closeHttp(server));
     if (plainServer !== null) closers.unshift(() => closeHttp(plainServer));
     closers.push(() => fleet.close());
+    // After the handler is attached (requests during a long start are answered, and an
+    // operation on a release waits in its chain): re-applies sends a crash cut off, plans.
+    await runner.start();
     const httpUrl = `${material === null ? "http" : "https"}://${host}:${httpPort}`;
     log(
       `coordinator: http ${httpUrl}, mqtt ${agentBrokerUrl}, data ${data.dir}, operator token ${data.tokenPath}`,
     );
-    return new Coordinator(httpUrl, agentBrokerUrl, data.dir, closers);
+    return new Coordinator(httpUrl, agentBrokerUrl, data.dir, closers, releases);
   }
 
   async stop(): Promise<void> {

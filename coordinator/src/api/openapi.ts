@@ -216,7 +216,7 @@ export function buildOpenApi(version: string): Json {
       responses: {
         Refused: {
           description:
-            "Refused: 400 a request that does not parse, 401 no or a wrong token, 404 no such route, 413 an upload over the limit",
+            "Refused: 400 a request that does not parse, 401 no or a wrong token, 403 not allowed (role, scope, four eyes), 404 no such route or release task, 409 not allowed in the release task's state, 413 an upload over the limit",
           content: {
             "application/json": { schema: { $ref: `#/components/schemas/${ERROR_SCHEMA}` } },
           },

@@ -6,6 +6,15 @@ import { rowsFromStatus } from "./apply-status.js";
 import { Presence } from "./presence.js";
 import { seqVerdict } from "./seq-order.js";
 
+export interface StatusCollectorOptions {
+  /**
+   * Told the rows of every status report recorded (not stale ones): the
+   * release runner matches them to its members, so releases react to status
+   * as it arrives without scanning the fleet.
+   */
+  readonly onRows?: (rows: readonly ServiceRow[]) => void;
+}
+
 /** Longest stretch of ingestion work between two turns of the event loop. */
 const SLICE_MS = 8;
 
@@ -27,6 +36,7 @@ export class StatusCollector {
     private readonly store: Pick<CoordinatorStore, "workstations" | "desired" | "fleet">,
     private readonly now: () => number,
     private readonly log: (message: string) => void,
+    private readonly options: StatusCollectorOptions = {},
   ) {}
 
   private readonly queue: { topic: string; payload: Buffer }[] = [];
@@ -122,6 +132,7 @@ export class StatusCollector {
       now: new Date(this.now()).toISOString(),
     });
     await this.store.fleet.recordStatus({ ref, seq: doc.seq, rows });
+    this.options.onRows?.(rows);
   }
 
   /** When the workstation (`store/ws`) last reported its status; null when not since this coordinator started. */

@@ -32,6 +32,11 @@ export interface OperationsDeps {
   isOnline: (key: string) => boolean;
   /** When a workstation's last status report was applied (ISO 8601), or null; rows show it when read. */
   lastReport: (key: string) => string | null;
+  /**
+   * The active release task holding a row (`store/ws/function`), if any:
+   * set-preferred and retry skip such rows (issue 10). Absent: none.
+   */
+  releaseHolding?: (key: string) => { id: string; name: string } | undefined;
 }
 
 export interface EnrolInput {

@@ -1,12 +1,11 @@
-import { randomBytes } from "node:crypto";
-import { type Artifact, err, NO_UPDATE, ok, type Result } from "@tillroll/protocol";
+import { err, NO_UPDATE, ok, type Result } from "@tillroll/protocol";
 import type { Operator } from "../accounts/identity.js";
 import { checkChangeScope } from "../accounts/scope.js";
 import type { RetryRequest, SetPreferredRequest } from "../api/requests.js";
 import { type Filters, groupMatchesAny } from "../fleet/filters.js";
-import { rowKey, type ServiceRow } from "../fleet/service-row.js";
-import { type DesiredEntry, type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
-import type { DesiredChange } from "../store/desired-store.js";
+import { rowKey } from "../fleet/service-row.js";
+import { type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
+import { applyDesired } from "./apply-desired.js";
 import {
   type ChangeReport,
   isoNow,
@@ -38,7 +37,7 @@ export class RowChanges {
     if (chosen?.withdrawnAt !== undefined) return err(withdrawnRefusal(chosen));
     const rows = await this.deps.fleet.query(filters);
     const targets = request.install ? await this.installTargets(fn, filters) : [];
-    const plan = planSetPreferred(rows, version, packs, targets);
+    const plan = this.skipHeld(planSetPreferred(rows, version, packs, targets));
     const inScope = await this.checkScope(who, plan);
     if (!inScope.ok) return inScope;
     const iso = request.validFrom ?? isoNow(this.deps);
@@ -63,7 +62,7 @@ export class RowChanges {
     const rows = await this.deps.fleet.query(request.filters);
     // The packs the plan may name, read once: withdrawn ones are skipped.
     const packs = new Map((await this.deps.packs.list()).map((p) => [`${p.name}@${p.version}`, p]));
-    const plan = skipWithdrawn(planRetry(rows), (f, v) => packs.get(`${f}@${v}`));
+    const plan = this.skipHeld(skipWithdrawn(planRetry(rows), (f, v) => packs.get(`${f}@${v}`)));
     const inScope = await this.checkScope(who, plan);
     if (!inScope.ok) return inScope;
     return this.applyUnlessDry(
@@ -77,6 +76,27 @@ export class RowChanges {
       },
       null,
     );
+  }
+
+  /**
+   * A row an active release task holds is changed through the release only
+   * (issue 10): set-preferred and retry skip it, naming the release (that
+   * reason first: whatever else stands in the way, the release decides).
+   */
+  private skipHeld(plan: RowChange[]): RowChange[] {
+    const holding = this.deps.releaseHolding;
+    if (holding === undefined) return plan;
+    return plan.map((change) => {
+      const release = holding(rowKey(change));
+      if (release === undefined) return change;
+      return {
+        kind: "skip",
+        store: change.store,
+        workstation: change.workstation,
+        function: change.function,
+        reason: `in release task ${release.id} ${JSON.stringify(release.name)}: change it through the release`,
+      };
+    });
   }
 
   /**
@@ -131,74 +151,18 @@ export class RowChanges {
   ): Promise<Result<Omit<ChangeReport, "dryRun">>> {
     const changed = plan.filter((change) => change.kind === "apply");
     const skipped = plan.filter((change) => change.kind === "skip");
-    const touchedWs = new Set<string>();
-    const entries: DesiredChange[] = [];
-    const rows: ServiceRow[] = [];
-    // Read once per workstation and pack, not once per row: a change may reach 10,000 rows.
-    const desiredOf = new Map<string, Record<string, DesiredEntry>>();
-    const recordOf = new Map<string, WorkstationRecord | undefined>();
-    const artifacts = new Map<string, Artifact | null>();
-    for (const change of changed) {
-      const key = wsKey(change);
-      if (!desiredOf.has(key)) {
-        desiredOf.set(key, await this.deps.desiredState.servicesOf(change));
-        recordOf.set(key, await this.deps.workstations.get(change));
-      }
-      const before = desiredOf.get(key)?.[change.function];
-      const row = await this.deps.fleet.get(rowKey(change));
-      const version = change.preferredVersion;
-      const packKey = `${change.function}@${version}`;
-      if (version !== null && !artifacts.has(packKey))
-        artifacts.set(packKey, await this.artifactOf(change.function, version));
-      const artifact = version === null ? null : (artifacts.get(packKey) ?? null);
-      const requestId =
-        version === null
-          ? null
-          : change.newRequest
-            ? newRequestId()
-            : (before?.requestId ?? newRequestId());
-      const from = version === null ? null : (validFrom ?? before?.validFrom ?? isoNow(this.deps));
-      entries.push({
-        ref: { store: change.store, workstation: change.workstation },
-        function: change.function,
-        entry: { preferredVersion: version, validFrom: from, requestId, artifact },
-      });
-      touchedWs.add(key);
-      rows.push({
+    await applyDesired(
+      this.deps,
+      changed.map((change) => ({
         store: change.store,
         workstation: change.workstation,
         function: change.function,
-        activeVersion: row?.activeVersion ?? null,
-        preferredVersion: version,
+        preferredVersion: change.preferredVersion,
         status: change.status,
-        phase: null,
-        progress: null,
-        reason: change.status === "Failed" ? (row?.reason ?? "update failed") : null,
-        validFrom: from,
-        requestId,
-        group: row?.group ?? recordOf.get(key)?.group ?? null,
-        online: this.deps.isOnline(key),
-        updatedAt: isoNow(this.deps),
-      });
-    }
-    // Write before you act: the desired state and the seqs of the documents
-    // that carry it are durable (one write) before anything is published, and
-    // so are the rows (one journal append): a success answer loses nothing.
-    const refs = [...touchedWs].map((key) => {
-      const [store = "", workstation = ""] = key.split("/");
-      return { store, workstation };
-    });
-    // A workstation removed since the plan was made (workstation remove) gets nothing back.
-    const { firstSeq } = await this.deps.desiredState.applyChange({
-      entries,
-      documents: refs.length,
-    });
-    const stillEnrolled = new Set<string>();
-    for (const ref of refs)
-      if ((await this.deps.workstations.get(ref)) !== undefined) stillEnrolled.add(wsKey(ref));
-    const enrolled = (ref: { store: string; workstation: string }) => stillEnrolled.has(wsKey(ref));
-    await this.deps.fleet.upsertRows(rows.filter(enrolled));
-    await this.deps.desired.send(refs.filter(enrolled), firstSeq);
+        request: change.newRequest ? { kind: "new" } : { kind: "keep" },
+        validFrom,
+      })),
+    );
     await recordAction(
       this.deps,
       who,
@@ -208,16 +172,6 @@ export class RowChanges {
       skipped.length,
     );
     return ok({ changed, skipped });
-  }
-
-  private async artifactOf(fn: string, version: string): Promise<Artifact | null> {
-    const pack = await this.deps.packs.get({ name: fn, version });
-    if (pack === undefined) return null;
-    return {
-      url: `${this.deps.packBaseUrl}/packs/${pack.sha256}.tgz`,
-      sha256: pack.sha256,
-      size: pack.size,
-    };
   }
 
   /**
@@ -247,8 +201,4 @@ export class RowChanges {
     }
     return targets;
   }
-}
-
-function newRequestId(): string {
-  return `r-${randomBytes(6).toString("hex")}`;
 }

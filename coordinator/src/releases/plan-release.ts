@@ -19,9 +19,8 @@ import {
   type StageSpec,
 } from "./release-model.js";
 import { cancelOpenStages, markSent, rollbackReason, sendRollbacks } from "./release-unwind.js";
-import { pickSends } from "./stage-dispatch.js";
 import { selectStageMembers } from "./stage-members.js";
-import { countOutcomes, tallyStage } from "./stage-tally.js";
+import { countOutcomes, pickSends, tallyStage } from "./stage-tally.js";
 import { endVerdict, errorVerdict, type Verdict } from "./stage-verdict.js";
 
 /**

@@ -61,46 +61,67 @@ export function durationMs(duration: string): number {
 
 /** A threshold string; `min` "above" refuses 0% (a success threshold of 0 would end every stage at once). */
 function thresholdSchema(positive: boolean) {
-  return z.unknown().transform((value, ctx): string => {
-    const fail = (message: string) => {
-      ctx.addIssue({ code: "custom", message });
-      return z.NEVER;
-    };
-    if (typeof value !== "string") {
-      return fail(`expected a percentage as a string like "2%", got ${described(value)}`);
-    }
-    if (!THRESHOLD_PATTERN.test(value)) {
-      return fail(
-        `${JSON.stringify(value.slice(0, 60))} is not a percentage like "2%" or "0.5%" (0 to 100, up to 2 decimals)`,
-      );
-    }
-    const percent = Number(value.slice(0, -1));
-    if (percent > 100) return fail(`${JSON.stringify(value)} is above 100%`);
-    if (positive && percent === 0) return fail(`must be above 0% (got ${JSON.stringify(value)})`);
-    return value;
-  });
+  return (
+    z
+      .unknown()
+      .transform((value, ctx): string => {
+        const fail = (message: string) => {
+          ctx.addIssue({ code: "custom", message });
+          return z.NEVER;
+        };
+        if (typeof value !== "string") {
+          return fail(`expected a percentage as a string like "2%", got ${described(value)}`);
+        }
+        if (!THRESHOLD_PATTERN.test(value)) {
+          return fail(
+            `${JSON.stringify(value.slice(0, 60))} is not a percentage like "2%" or "0.5%" (0 to 100, up to 2 decimals)`,
+          );
+        }
+        const percent = Number(value.slice(0, -1));
+        if (percent > 100) return fail(`${JSON.stringify(value)} is above 100%`);
+        if (positive && percent === 0)
+          return fail(`must be above 0% (got ${JSON.stringify(value)})`);
+        return value;
+      })
+      // What the JSON Schema (OpenAPI) shows: the checks above are code it cannot see.
+      .meta({
+        type: "string",
+        pattern: THRESHOLD_PATTERN.source,
+        description: `A percentage "N%", 0${positive ? " (exclusive)" : ""} to 100, up to 2 decimals`,
+        examples: ["2%"],
+      })
+  );
 }
 
 /** A duration string within [minMs, 30 days]. */
 function durationSchema(minMs: number) {
-  return z.unknown().transform((value, ctx): string => {
-    const fail = (message: string) => {
-      ctx.addIssue({ code: "custom", message });
-      return z.NEVER;
-    };
-    if (typeof value !== "string") {
-      return fail(`expected a duration as a string like "2h" or "1h30m", got ${described(value)}`);
-    }
-    const ms = readDuration(value);
-    if (ms === undefined) {
-      return fail(
-        `${JSON.stringify(value.slice(0, 60))} is not a duration like "2h", "1h30m", "15m", "30s" or "0s" (units h, m, s in that order)`,
-      );
-    }
-    if (ms < minMs) return fail(`${JSON.stringify(value)} is shorter than ${minMs / SECOND_MS}s`);
-    if (ms > MAX_DURATION_MS) return fail(`${JSON.stringify(value)} is longer than 30 days`);
-    return value;
-  });
+  return z
+    .unknown()
+    .transform((value, ctx): string => {
+      const fail = (message: string) => {
+        ctx.addIssue({ code: "custom", message });
+        return z.NEVER;
+      };
+      if (typeof value !== "string") {
+        return fail(
+          `expected a duration as a string like "2h" or "1h30m", got ${described(value)}`,
+        );
+      }
+      const ms = readDuration(value);
+      if (ms === undefined) {
+        return fail(
+          `${JSON.stringify(value.slice(0, 60))} is not a duration like "2h", "1h30m", "15m", "30s" or "0s" (units h, m, s in that order)`,
+        );
+      }
+      if (ms < minMs) return fail(`${JSON.stringify(value)} is shorter than ${minMs / SECOND_MS}s`);
+      if (ms > MAX_DURATION_MS) return fail(`${JSON.stringify(value)} is longer than 30 days`);
+      return value;
+    })
+    .meta({
+      type: "string",
+      description: `A duration: h, m, s in that order ("1h30m", "15m", "30s", "0s"); ${minMs > 0 ? "at least 1s, " : ""}at most 30 days`,
+      examples: ["2h"],
+    });
 }
 
 /**
@@ -139,6 +160,9 @@ const nameSchema = (max: number) =>
     .min(1)
     .max(max, { error: `is longer than ${max} characters` });
 
+const percentRange = (issue: { input?: unknown }) =>
+  `must be above 0 and at most 100 (got ${described(issue.input)})`;
+
 const STAGE_FIELDS = "name, target, percent, count, checkpoint";
 const SELECTORS = ["target", "percent", "count"] as const;
 
@@ -146,12 +170,7 @@ const stageSchema = strictObject(
   {
     name: nameSchema(100),
     target: targetSchema.optional(),
-    percent: z
-      .number()
-      .refine((p) => p > 0 && p <= 100, {
-        error: (issue) => `must be above 0 and at most 100 (got ${described(issue.input)})`,
-      })
-      .optional(),
+    percent: z.number().gt(0, { error: percentRange }).lte(100, { error: percentRange }).optional(),
     count: z
       .number()
       .int({ error: (issue) => `must be a whole number (got ${described(issue.input)})` })
@@ -201,6 +220,14 @@ export const releaseSpecSchema: z.ZodType<ReleaseSpec, unknown> = strictObject(
 ).superRefine((spec, ctx) => {
   const seen = new Map<string, number>();
   spec.stages.forEach((stage: StageSpec, index: number) => {
+    // History entries name their subject "release" or a stage's name: keep them apart.
+    if (stage.name === "release") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["stages", index, "name"],
+        message: `"release" names the release task itself in its history: choose another stage name`,
+      });
+    }
     const first = seen.get(stage.name);
     if (first === undefined) seen.set(stage.name, index);
     else {

@@ -74,7 +74,10 @@ export function rollbackReason(summary: RollbackSummary): string {
 /**
  * Whether a sent member's row has started on the release's request: it
  * reports this request as In Progress, OK, Failed or Rolled Back. A row that
- * reports another request (not acknowledged yet, offline) has not started.
+ * reports another request (not acknowledged yet, offline) has not started
+ * either: RELEASE-SEMANTICS.md names only Prepared / Not Ready for the
+ * member's request, but an offline till left with the release's version
+ * would install it after the cancel, so it gets "-" too (the safer reading).
  */
 function hasStarted(member: MemberRecord, obs: MemberObservation | undefined): boolean {
   if (obs === undefined || obs.requestId !== member.requestId) return false;

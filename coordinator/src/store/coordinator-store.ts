@@ -2,6 +2,7 @@ import type { AuditStore } from "./audit-store.js";
 import type { DesiredStore } from "./desired-store.js";
 import type { FleetRows } from "./fleet-rows.js";
 import type { PackRecords } from "./pack-records.js";
+import type { ReleaseStore } from "./release-store.js";
 import type { WorkstationStore } from "./workstation-store.js";
 
 /**
@@ -18,6 +19,8 @@ export interface CoordinatorStore {
   readonly fleet: FleetRows;
   readonly audit: AuditStore;
   readonly packs: PackRecords;
+  /** Release tasks (issue 10). */
+  readonly releases: ReleaseStore;
   /** Makes pending writes durable and releases files or connections. */
   close(): Promise<void>;
 }

@@ -38,6 +38,19 @@ describe("the route table", () => {
       "POST /api/session": "public/shared",
       "GET /api/session": "viewer/shared",
       "POST /api/session/end": "viewer/shared",
+      // Release tasks (issue 10): four eyes on approve/reject is the operation's check.
+      "GET /api/releases": "viewer/scoped",
+      "GET /api/releases/show": "viewer/scoped",
+      "POST /api/releases": "operator/scoped",
+      "POST /api/releases/start": "operator/scoped",
+      "POST /api/releases/approve": "approver/scoped",
+      "POST /api/releases/reject": "approver/scoped",
+      "POST /api/releases/trigger": "operator/scoped",
+      "POST /api/releases/pause": "operator/scoped",
+      "POST /api/releases/resume": "operator/scoped",
+      "POST /api/releases/retry": "operator/scoped",
+      "POST /api/releases/rollback": "operator/scoped",
+      "POST /api/releases/cancel": "operator/scoped",
     });
   });
 

@@ -57,7 +57,10 @@ describe("StatusCollector (issue 8 items 9, 19)", () => {
       },
     ]);
     const log: string[] = [];
-    const c = new StatusCollector("tillroll/v1", opened, now, (line) => log.push(line));
+    const recorded: string[][] = [];
+    const c = new StatusCollector("tillroll/v1", opened, now, (line) => log.push(line), {
+      onRows: (rows) => recorded.push(rows.map((row) => `${row.function} ${row.activeVersion}`)),
+    });
     const topic = topicFor("status", ws, "tillroll/v1");
     const send = async (payload: Buffer) => {
       c.onMessage(topic, payload);
@@ -65,7 +68,7 @@ describe("StatusCollector (issue 8 items 9, 19)", () => {
       await new Promise((resolve) => setImmediate(resolve));
     };
     const active = () => opened.files.fleet.table.rowsOfWorkstation("1001", "01")[0]?.activeVersion;
-    return { c, send, active, log };
+    return { c, send, active, log, recorded };
   }
 
   it("knows when each workstation last reported, and only from reports it applied", async () => {
@@ -91,5 +94,14 @@ describe("StatusCollector (issue 8 items 9, 19)", () => {
     await send(status(seq - 3_600_000_000, "1.1.0")); // an hour below: a restart
     expect(active()).toBe("1.1.0");
     expect(log.join("\n")).toMatch(/the agent restarted without its state/);
+  });
+
+  it("tells onRows the rows of every report it records, and of no stale one", async () => {
+    const { send, recorded } = await collector(() => t0);
+    const seq = t0 * 1000;
+    await send(status(seq, "1.0.0"));
+    await send(status(seq - 1, "0.9.0")); // stale
+    await send(status(seq + 1, "1.1.0"));
+    expect(recorded).toEqual([["pos-client 1.0.0"], ["pos-client 1.1.0"]]);
   });
 });

@@ -3,7 +3,7 @@ import { planOperation } from "../../src/releases/plan-operation.js";
 import { planRelease } from "../../src/releases/plan-release.js";
 import type { MemberOutcome, ReleaseRecord } from "../../src/releases/release-model.js";
 import { viewRelease } from "../../src/releases/release-view.js";
-import { pickSends } from "../../src/releases/stage-dispatch.js";
+import { pickSends } from "../../src/releases/stage-tally.js";
 import { ALICE, answer, fleet, input, release, type World, world } from "./release-fixtures.js";
 
 function start(fields: Record<string, unknown>, w: World): ReleaseRecord {
@@ -115,5 +115,24 @@ describe.each([1, 2])("maxPerStore %d over 3 stores of 3 tills", (max) => {
     const view = viewRelease(rel, (k) => w.observations.get(k), w.now);
     expect(view.stages[0]?.counts.held).toBe(3 - max);
     expect(view.stages[0]?.counts.Failed).toBe(1);
+  });
+});
+
+describe("maxPerStore after a retry", () => {
+  it("the retried till holds its store until it is OK; then the held tills go one by one", () => {
+    const w = world(fleet(1, 3));
+    const rel = start({ maxPerStore: 1 }, w);
+    answer(rel, w, "S00/01/pos-client", "Failed");
+    const failed = planRelease(input(rel, w)).release;
+    expect(failed.state).toBe("Failed");
+    const retried = planOperation(input(failed, w), { kind: "retry" }, ALICE);
+    if (!retried.ok) throw new Error(retried.error);
+    expect(retried.value.sends.map((s) => [s.key, s.requestId])).toEqual([
+      ["S00/01/pos-client", "rel7-0-0-2"],
+    ]);
+    const again = retried.value.release;
+    expect(planRelease(input(again, w)).sends).toEqual([]);
+    answer(again, w, "S00/01/pos-client", "OK");
+    expect(planRelease(input(again, w)).sends.map((s) => s.key)).toEqual(["S00/02/pos-client"]);
   });
 });

@@ -2,6 +2,7 @@
 
 import type { AuditEntry } from "../../src/audit/audit-log.js";
 import type { ServiceRow } from "../../src/fleet/service-row.js";
+import type { ReleaseRecord } from "../../src/releases/release-model.js";
 import type { DesiredEntry, WorkstationRecord } from "../../src/state/coordinator-state.js";
 
 const AT = "2026-11-30T09:00:00.000Z";
@@ -63,3 +64,54 @@ export function audit(action: string, pad = 0): AuditEntry {
 }
 
 export const ref = (store: string, workstation: string) => ({ store, workstation });
+
+/** A release task record as the store keeps it (the planner's shapes, filled in by hand). */
+export function releaseRecord(id: string, name = `release ${id}`): ReleaseRecord {
+  return {
+    id,
+    spec: {
+      name,
+      function: "pos-client",
+      version: "1.1.0",
+      target: { group: ["DE"] },
+      stages: [
+        { name: "pilot", target: { store: ["1001"] }, checkpoint: "none" },
+        { name: "rest", checkpoint: "approval" },
+      ],
+      errorThreshold: "0%",
+      successThreshold: "100%",
+      stageTimeout: "2h",
+      soak: "0s",
+      maxPerStore: 1,
+      onError: "pause",
+    },
+    state: "Ready",
+    createdBy: "anna",
+    createdAt: AT,
+    stages: [
+      {
+        name: "pilot",
+        state: "Pending",
+        startedAt: null,
+        endedAt: null,
+        reason: null,
+        members: [],
+        skipped: [],
+      },
+      {
+        name: "rest",
+        state: "Pending",
+        startedAt: null,
+        endedAt: null,
+        reason: null,
+        members: [],
+        skipped: [],
+      },
+    ],
+    history: [
+      { at: AT, who: "anna", subject: "release", from: "-", to: "Ready", reason: "created" },
+    ],
+    decisions: [],
+    rolledBack: [],
+  };
+}

@@ -7,6 +7,7 @@ import type { StoreContext, StoreHarness } from "./conformance-context.js";
 import { auditAndPackContract } from "./contract-audit-packs.js";
 import { desiredContract } from "./contract-desired.js";
 import { fleetContract } from "./contract-fleet.js";
+import { releaseContract } from "./contract-releases.js";
 import { workstationContract } from "./contract-workstations.js";
 
 export type { StoreContext, StoreHarness } from "./conformance-context.js";
@@ -65,5 +66,6 @@ export function describeStoreConformance(
     desiredContract(() => context);
     fleetContract(() => context);
     auditAndPackContract(() => context);
+    releaseContract(() => context);
   });
 }

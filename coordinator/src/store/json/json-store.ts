@@ -8,6 +8,7 @@ import { JsonAudit } from "./json-audit.js";
 import { JsonDesired } from "./json-desired.js";
 import { JsonFleetRows } from "./json-fleet-rows.js";
 import { JsonPacks } from "./json-packs.js";
+import { JsonReleases } from "./json-releases.js";
 import { JsonWorkstations } from "./json-workstations.js";
 
 export interface JsonStoreOptions {
@@ -30,7 +31,7 @@ export interface JsonFiles {
 
 /**
  * The default store: JSON files in the data folder (`coordinator.json`,
- * `fleet.json` + journal, `packs/index.json`, `audit.jsonl`). Thin adapters
+ * `fleet.json` + journal, `packs/index.json`, `audit.jsonl`, `releases/<id>.json`). Thin adapters
  * over the classes that keep them; `files` hands those out for the callers
  * not yet moved to the interfaces.
  */
@@ -44,6 +45,7 @@ export class JsonCoordinatorStore implements CoordinatorStore {
   private constructor(
     readonly files: JsonFiles,
     now: () => number,
+    readonly releases: JsonReleases,
   ) {
     this.workstations = new JsonWorkstations(files.state);
     this.desired = new JsonDesired(files.state, now);
@@ -58,7 +60,8 @@ export class JsonCoordinatorStore implements CoordinatorStore {
     const fleet = await FleetStore.open(dir, log);
     const packs = await PackStore.open({ ...options.packs, dir, log });
     const audit = new AuditLog(join(dir, "audit.jsonl"));
-    return new JsonCoordinatorStore({ state, fleet, packs, audit }, options.now);
+    const releases = await JsonReleases.open(dir, log);
+    return new JsonCoordinatorStore({ state, fleet, packs, audit }, options.now, releases);
   }
 
   /**

@@ -1,0 +1,146 @@
+import { randomBytes } from "node:crypto";
+import type { Artifact, Status } from "@tillroll/protocol";
+import { rowKey, type ServiceRow } from "../fleet/service-row.js";
+import { type DesiredEntry, type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
+import type { DesiredChange } from "../store/desired-store.js";
+import { isoNow, type OperationsDeps } from "./operations-deps.js";
+
+/** What applying desired state needs: the stores, the publisher, the coordinator's facts. */
+export type ApplyDeps = Pick<
+  OperationsDeps,
+  | "workstations"
+  | "desiredState"
+  | "fleet"
+  | "packs"
+  | "desired"
+  | "packBaseUrl"
+  | "now"
+  | "isOnline"
+>;
+
+/**
+ * Which request a changed row carries: one given (a release's deterministic
+ * id, so applying it twice is one request), a new random one, or the one its
+ * desired entry carries now (a new one when it has none).
+ */
+export type RequestChoice =
+  | { readonly kind: "given"; readonly requestId: string }
+  | { readonly kind: "new" }
+  | { readonly kind: "keep" };
+
+/** One row's new desired state. */
+export interface DesiredRowChange {
+  readonly store: string;
+  readonly workstation: string;
+  readonly function: string;
+  /** null: "-" (no update planned); the entry then carries no request and no valid-from. */
+  readonly preferredVersion: string | null;
+  /** What the row shows until its agent reports (Prepared, or OK / Failed for "-"). */
+  readonly status: Status;
+  readonly request: RequestChoice;
+  /** When the update may start (ISO 8601); null: the entry's current one, else now. */
+  readonly validFrom: string | null;
+}
+
+/**
+ * Applies desired-state changes, in the order that loses nothing: the
+ * entries and the seqs of the documents that carry them are written in one
+ * durable change, then the rows (one durable journal append), then the
+ * documents are published. A workstation removed since the change was
+ * planned gets nothing back. Resolves with the row keys applied. The one
+ * place both the console's changes (row-changes.ts) and release tasks write
+ * desired state.
+ */
+export async function applyDesired(
+  deps: ApplyDeps,
+  changes: readonly DesiredRowChange[],
+): Promise<string[]> {
+  if (changes.length === 0) return [];
+  const touchedWs = new Set<string>();
+  const entries: DesiredChange[] = [];
+  const rows: ServiceRow[] = [];
+  // Read once per workstation and pack, not once per row: a change may reach 10,000 rows.
+  const desiredOf = new Map<string, Record<string, DesiredEntry>>();
+  const recordOf = new Map<string, WorkstationRecord | undefined>();
+  const artifacts = new Map<string, Artifact | null>();
+  for (const change of changes) {
+    const key = wsKey(change);
+    if (!desiredOf.has(key)) {
+      desiredOf.set(key, await deps.desiredState.servicesOf(change));
+      recordOf.set(key, await deps.workstations.get(change));
+    }
+    const before = desiredOf.get(key)?.[change.function];
+    const row = await deps.fleet.get(rowKey(change));
+    const version = change.preferredVersion;
+    const packKey = `${change.function}@${version}`;
+    if (version !== null && !artifacts.has(packKey))
+      artifacts.set(packKey, await artifactOf(deps, change.function, version));
+    const artifact = version === null ? null : (artifacts.get(packKey) ?? null);
+    const requestId = version === null ? null : chooseRequest(change.request, before);
+    const from = version === null ? null : (change.validFrom ?? before?.validFrom ?? isoNow(deps));
+    entries.push({
+      ref: { store: change.store, workstation: change.workstation },
+      function: change.function,
+      entry: { preferredVersion: version, validFrom: from, requestId, artifact },
+    });
+    touchedWs.add(key);
+    rows.push({
+      store: change.store,
+      workstation: change.workstation,
+      function: change.function,
+      activeVersion: row?.activeVersion ?? null,
+      preferredVersion: version,
+      status: change.status,
+      phase: null,
+      progress: null,
+      reason: change.status === "Failed" ? (row?.reason ?? "update failed") : null,
+      validFrom: from,
+      requestId,
+      group: row?.group ?? recordOf.get(key)?.group ?? null,
+      online: deps.isOnline(key),
+      updatedAt: isoNow(deps),
+    });
+  }
+  // Write before you act: the desired state and the seqs of the documents
+  // that carry it are durable (one write) before anything is published, and
+  // so are the rows (one journal append): a success answer loses nothing.
+  const refs = [...touchedWs].map((key) => {
+    const [store = "", workstation = ""] = key.split("/");
+    return { store, workstation };
+  });
+  const { firstSeq } = await deps.desiredState.applyChange({ entries, documents: refs.length });
+  // A workstation removed since the plan was made (workstation remove) gets nothing back.
+  const stillEnrolled = new Set<string>();
+  for (const ref of refs)
+    if ((await deps.workstations.get(ref)) !== undefined) stillEnrolled.add(wsKey(ref));
+  const enrolled = (ref: { store: string; workstation: string }) => stillEnrolled.has(wsKey(ref));
+  const applied = rows.filter(enrolled);
+  await deps.fleet.upsertRows(applied);
+  await deps.desired.send(refs.filter(enrolled), firstSeq);
+  return applied.map((row) => rowKey(row));
+}
+
+function chooseRequest(choice: RequestChoice, before: DesiredEntry | undefined): string {
+  switch (choice.kind) {
+    case "given":
+      return choice.requestId;
+    case "new":
+      return newRequestId();
+    case "keep":
+      return before?.requestId ?? newRequestId();
+  }
+}
+
+async function artifactOf(deps: ApplyDeps, fn: string, version: string): Promise<Artifact | null> {
+  const pack = await deps.packs.get({ name: fn, version });
+  if (pack === undefined) return null;
+  return {
+    url: `${deps.packBaseUrl}/packs/${pack.sha256}.tgz`,
+    sha256: pack.sha256,
+    size: pack.size,
+  };
+}
+
+function newRequestId(): string {
+  return `r-${randomBytes(6).toString("hex")}`;
+}

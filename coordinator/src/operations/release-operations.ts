@@ -1,0 +1,156 @@
+import type { Operator } from "../accounts/identity.js";
+import { canApprove } from "../accounts/permissions.js";
+import { describeScope, scopeContains } from "../accounts/scope.js";
+import { newRelease } from "../releases/new-release.js";
+import type {
+  ReleaseConsole,
+  ReleaseRefusalCode,
+  ReleaseResult,
+} from "../releases/release-console.js";
+import type {
+  ReleaseOperation,
+  ReleaseRecord,
+  ReleaseSpec,
+  ReleaseSummary,
+  ReleaseView,
+} from "../releases/release-model.js";
+import type { ReleaseRunner } from "../releases/release-runner.js";
+import { viewRelease } from "../releases/release-view.js";
+import type { ReleaseStore } from "../store/release-store.js";
+import { type OperationsDeps, recordAction } from "./operations-deps.js";
+
+/** What the console's release operations are built from. */
+export interface ReleaseOperationsDeps extends Pick<OperationsDeps, "audit" | "now"> {
+  readonly releases: ReleaseStore;
+  readonly runner: ReleaseRunner;
+}
+
+function refused<T>(code: ReleaseRefusalCode, error: string): ReleaseResult<T> {
+  return { ok: false, code, error };
+}
+
+function done<T>(value: T): ReleaseResult<T> {
+  return { ok: true, value };
+}
+
+/**
+ * The console's release tasks (issue 10): create, list, show and the
+ * operations, each checked against the caller's scope (a scoped operator
+ * reaches only releases whose target.group lies inside its scope; a
+ * release without a group reaches the whole fleet), carried out by the
+ * runner (saved before anything is sent) and audited (`release create`,
+ * `release start`, …).
+ */
+export class ReleaseOperations implements ReleaseConsole {
+  constructor(private readonly deps: ReleaseOperationsDeps) {}
+
+  async create(spec: ReleaseSpec, who: Operator): Promise<ReleaseResult<ReleaseView>> {
+    const outside = scopeRefusal(spec, who);
+    if (outside !== null) return refused("forbidden", outside);
+    const now = this.deps.now();
+    const release = await this.deps.releases.create((id) => newRelease(id, spec, who.name, now));
+    this.deps.runner.created(release);
+    await recordAction(this.deps, who, "release create", detailsOf(release), [], 0);
+    return done(await this.view(release));
+  }
+
+  async list(viewer: Operator): Promise<ReleaseResult<ReleaseSummary[]>> {
+    const visible = (await this.deps.releases.list())
+      .filter((release) => scopeRefusal(release.spec, viewer) === null)
+      .reverse();
+    const summaries: ReleaseSummary[] = [];
+    for (const release of visible) {
+      const view = await this.view(release);
+      summaries.push({
+        id: view.id,
+        name: view.name,
+        function: view.function,
+        version: view.version,
+        state: view.state,
+        createdBy: view.createdBy,
+        createdAt: view.createdAt,
+        stages: view.stages.map((stage) => ({
+          name: stage.name,
+          state: stage.state,
+          counts: stage.counts,
+        })),
+      });
+    }
+    return done(summaries);
+  }
+
+  async show(id: string, viewer: Operator): Promise<ReleaseResult<ReleaseView>> {
+    const found = await this.find(id, viewer);
+    return found.ok ? done(await this.view(found.value)) : found;
+  }
+
+  async operate(
+    id: string,
+    operation: ReleaseOperation,
+    who: Operator,
+  ): Promise<ReleaseResult<ReleaseView>> {
+    const found = await this.find(id, who);
+    if (!found.ok) return found;
+    const judged = operation.kind === "approve" || operation.kind === "reject";
+    if (judged && operation.comment.trim() === "")
+      return refused("invalid", `${operation.kind} needs a comment: say why (--comment TEXT)`);
+    const allowed = judged ? canApprove(who, { createdBy: found.value.createdBy }) : { ok: true };
+    const approvalRefused = "message" in allowed ? allowed.message : null;
+    const outcome = await this.deps.runner.operate(id, operation, {
+      name: who.name,
+      approvalRefused,
+    });
+    if (!outcome.ok) {
+      if (approvalRefused !== null && outcome.error === approvalRefused)
+        return refused("forbidden", outcome.error);
+      if (outcome.error === `no release task ${id}`) return refused("not-found", outcome.error);
+      return refused("conflict", outcome.error);
+    }
+    const { release, sends } = outcome.value;
+    await recordAction(
+      this.deps,
+      who,
+      `release ${operation.kind}`,
+      {
+        ...detailsOf(release),
+        ...("comment" in operation ? { comment: operation.comment } : {}),
+      },
+      sends.map((send) => send.key),
+      0,
+    );
+    return done(await this.view(release));
+  }
+
+  /** The release, if it exists and lies in the caller's scope. */
+  private async find(id: string, who: Operator): Promise<ReleaseResult<ReleaseRecord>> {
+    const release = await this.deps.releases.get(id);
+    if (release === undefined) return refused("not-found", `no release task ${id}`);
+    const outside = scopeRefusal(release.spec, who);
+    if (outside !== null) return refused("forbidden", `release task ${id}: ${outside}`);
+    return done(release);
+  }
+
+  private async view(release: ReleaseRecord): Promise<ReleaseView> {
+    const observe = await this.deps.runner.observer(release);
+    return viewRelease(release, observe, this.deps.now());
+  }
+}
+
+function detailsOf(release: ReleaseRecord): Record<string, unknown> {
+  return { id: release.id, name: release.spec.name };
+}
+
+/**
+ * Why a release lies outside an operator's scope, or null when it lies
+ * inside: every group of its target must be inside the scope; a target
+ * without groups reaches the whole fleet.
+ */
+export function scopeRefusal(spec: ReleaseSpec, who: Operator): string | null {
+  if (who.scope === null) return null;
+  const groups = spec.target.group;
+  if (groups === undefined || groups.length === 0)
+    return `refused: the release task reaches the whole fleet, outside your scope ${describeScope(who.scope)}: give target.group inside it`;
+  const outside = groups.filter((group) => !scopeContains(who.scope, group));
+  if (outside.length === 0) return null;
+  return `refused: target.group ${outside.join(", ")} lies outside your scope ${describeScope(who.scope)}`;
+}

@@ -1,0 +1,108 @@
+import { err, ok, type Result, validate } from "@tillroll/protocol";
+import { z } from "zod";
+import {
+  CHECKPOINTS,
+  ON_ERROR,
+  RELEASE_STATES,
+  type ReleaseRecord,
+  STAGE_STATES,
+} from "../../releases/release-model.js";
+
+/**
+ * One release task's file, `DATA/releases/<id>.json`: `{schemaVersion, release}`.
+ * The schema checks the record's shape when the file is read back (the
+ * document itself was validated when the release was created).
+ */
+export const RELEASE_FILE_VERSION = 1;
+
+const text = z.string();
+const nullableText = z.string().nullable();
+
+const stageSpecSchema = z.object({
+  name: text,
+  target: z.record(z.string(), z.unknown()).optional(),
+  percent: z.number().optional(),
+  count: z.number().optional(),
+  checkpoint: z.enum(CHECKPOINTS),
+});
+
+const specSchema = z.object({
+  name: text,
+  function: text,
+  version: text,
+  target: z.record(z.string(), z.unknown()),
+  stages: z.array(stageSpecSchema).min(1),
+  errorThreshold: text,
+  successThreshold: text,
+  stageTimeout: text,
+  soak: text,
+  maxPerStore: z.number().int().min(1).nullable(),
+  onError: z.enum(ON_ERROR),
+});
+
+const memberSchema = z.object({
+  key: text,
+  store: text,
+  workstation: text,
+  previousVersion: nullableText,
+  requestId: nullableText,
+  sentAt: nullableText,
+  attempt: z.number().int().min(0),
+});
+
+const stageSchema = z.object({
+  name: text,
+  state: z.enum(STAGE_STATES),
+  startedAt: nullableText,
+  endedAt: nullableText,
+  reason: nullableText,
+  members: z.array(memberSchema),
+  skipped: z.array(z.object({ key: text, reason: text })),
+});
+
+const recordSchema = z.object({
+  id: z.string().regex(/^[1-9][0-9]*$/),
+  spec: specSchema,
+  state: z.enum(RELEASE_STATES),
+  createdBy: text,
+  createdAt: text,
+  stages: z.array(stageSchema),
+  history: z.array(
+    z.object({ at: text, who: text, subject: text, from: text, to: text, reason: text }),
+  ),
+  decisions: z.array(
+    z.object({
+      at: text,
+      who: text,
+      stage: text,
+      verdict: z.enum(["approved", "rejected", "triggered"]),
+      comment: nullableText,
+    }),
+  ),
+  rolledBack: z.array(text),
+});
+
+const fileSchema = z.object({
+  schemaVersion: z.literal(RELEASE_FILE_VERSION),
+  release: recordSchema,
+});
+
+export function encodeReleaseFile(record: ReleaseRecord): string {
+  // Compact: a release of 10,000 rows is rewritten on every change of its record.
+  return `${JSON.stringify({ schemaVersion: RELEASE_FILE_VERSION, release: record })}\n`;
+}
+
+/** The record in a release file's text, or why it cannot be used. */
+export function decodeReleaseFile(content: string, expectedId: string): Result<ReleaseRecord> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(content);
+  } catch (error) {
+    return err(`not JSON (${(error as Error).message})`);
+  }
+  const parsed = validate(fileSchema, raw);
+  if (!parsed.ok) return err(parsed.error.replaceAll("\n", "; "));
+  const record = parsed.value.release as unknown as ReleaseRecord;
+  if (record.id !== expectedId) return err(`holds release ${record.id}, not ${expectedId}`);
+  return ok(record);
+}
