@@ -228,6 +228,17 @@ export class ReleaseFleet {
     return result;
   }
 
+  /**
+   * Cancels release `id` if it still holds its rows (Running, Paused, Failed),
+   * so a failed test does not leave the next one (or its retry) without rows.
+   */
+  async cancelIfActive(id: string | undefined): Promise<void> {
+    if (id === undefined) return;
+    const release = await this.show(id).catch(() => undefined);
+    if (release !== undefined && ["Running", "Paused", "Failed"].includes(release.state))
+      await this.cli("admin", "release", "cancel", id);
+  }
+
   /** `GET /api/releases/show?id=ID`. */
   async show(id: string): Promise<ReleaseView> {
     const answer = await this.api(
