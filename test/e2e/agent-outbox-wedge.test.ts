@@ -29,22 +29,15 @@ describe("agent: a report in flight when the broker goes away", () => {
   });
 
   /*
-   * BUG (agent): fails today (no status ever arrives after the reconnect;
-   * the agent log shows it reconnected). agent/src/engine/reporter.ts drain()
-   * awaits link.publish() (agent/src/mqtt/agent-link.ts), a QoS 1 publish
-   * whose promise never settles once its connection dropped before the
-   * PUBACK (mqtt.js runs with clean: false, keeps the packet in its outgoing
-   * store and does not call the original callback after a reconnect, much
-   * as mqttjs/MQTT.js#360 describes). `flushing` stays pending, so the status
-   * sent on every connect and every later report wait behind it forever: the
-   * coordinator never hears from the till again (presence still says
-   * online). Seen end to end as a release member stuck "In Progress" and then
-   * timed out after a coordinator kill -9 (release-crash-loop.test.ts).
-   * A fix might reject pending publishes when the link closes (or bound each
-   * by a timeout) so the drain returns and the next connect drains again.
-   * Unskip once fixed.
+   * Before the fix no status ever arrived after the reconnect: the outbox's
+   * drain awaited a QoS 1 publish whose promise never settled once its
+   * connection dropped before the PUBACK (mqtt.js, clean: false, keeps the
+   * packet but does not call its callback after a reconnect), so every later
+   * report waited behind it and the coordinator never heard from the till
+   * again. AgentLink now fails the unacknowledged publishes when the
+   * connection closes; the next connect drains the outbox again.
    */
-  it.skip("reports again after the broker comes back (the withheld report does not wedge the outbox)", async () => {
+  it("reports again after the broker comes back (the withheld report does not wedge the outbox)", async () => {
     dir = await tempDir("outbox-wedge");
     const withheld: unknown[] = [];
     let withholding = true;

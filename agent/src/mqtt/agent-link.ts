@@ -37,6 +37,8 @@ export class AgentLink {
   private attempt = 0;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Rejecters of publishes sent and not yet acknowledged (PUBACK). */
+  private readonly unacknowledged = new Set<(error: Error) => void>();
 
   constructor(
     private readonly options: AgentLinkOptions,
@@ -85,6 +87,13 @@ export class AgentLink {
     });
     client.on("error", (error) => this.options.log(`mqtt: ${error.message}`));
     client.on("close", () => {
+      // A QoS 1 publish whose PUBACK the dropped connection never brought:
+      // mqtt.js keeps the packet in its session store but never calls its
+      // callback after a reconnect, so the outbox would wait on it forever.
+      // Fail it: the outbox sends it again on the next connect (seq makes a
+      // duplicate harmless).
+      for (const fail of [...this.unacknowledged])
+        fail(new Error("connection closed before the broker acknowledged the message"));
       if (this.stopped) return;
       this.handlers.onDisconnect();
       this.scheduleReconnect();
@@ -120,9 +129,16 @@ export class AgentLink {
     const client = this.client;
     if (client === null || !client.connected) return Promise.reject(new Error("not connected"));
     return new Promise((resolve, reject) => {
-      client.publish(topic, payload, { qos: 1, retain }, (error) =>
-        error ? reject(error) : resolve(),
-      );
+      const fail = (error: Error) => {
+        this.unacknowledged.delete(fail);
+        reject(error);
+      };
+      this.unacknowledged.add(fail);
+      client.publish(topic, payload, { qos: 1, retain }, (error) => {
+        this.unacknowledged.delete(fail);
+        if (error) reject(error);
+        else resolve();
+      });
     });
   }
 

@@ -39,12 +39,8 @@ export interface ApiServerDeps {
   /** Largest pack upload accepted. */
   maxUploadBytes: number;
   metrics: () => string;
-  /**
-   * Release tasks (issue 10): what the `/api/releases` routes call
-   * (operations/release-operations.ts's ReleaseOperations). Absent: those
-   * routes answer 503 (a coordinator wired without release tasks).
-   */
-  releases?: ReleaseConsole | undefined;
+  /** Release tasks (issue 10): what the `/api/releases` routes call (operations/release-operations.ts). */
+  releases: ReleaseConsole;
   /** The answer of GET /api/broker-config/mosquitto. */
   mosquittoAccounts: () => MosquittoAccountsAnswer | Promise<MosquittoAccountsAnswer>;
   log: (message: string) => void;

@@ -35,22 +35,21 @@ type PlainKind = Exclude<ReleaseOperationKind, "approve" | "reject">;
  * The release task routes (issue 10): each one call of the release console
  * (operations/release-operations.ts), which checks scope, state and four
  * eyes, audits and persists; here only the parsed request goes in and the
- * refusal's code becomes the HTTP status. Without a console (a coordinator
- * wired without release tasks) every route answers 503.
+ * refusal's code becomes the HTTP status.
  */
 export class ReleaseHandlers {
-  constructor(private readonly releases: ReleaseConsole | undefined) {}
+  constructor(private readonly releases: ReleaseConsole) {}
 
   async create(who: Operator, body: ParsedBody<"createRelease">): Promise<Result<ReleaseView>> {
-    return releaseAnswer(await this.console().create(body, who));
+    return releaseAnswer(await this.releases.create(body, who));
   }
 
   async list(who: Operator): Promise<Result<ReleaseSummary[]>> {
-    return releaseAnswer(await this.console().list(who));
+    return releaseAnswer(await this.releases.list(who));
   }
 
   async show(who: Operator, query: ParsedQuery<"showRelease">): Promise<Result<ReleaseView>> {
-    return releaseAnswer(await this.console().show(query.id, who));
+    return releaseAnswer(await this.releases.show(query.id, who));
   }
 
   async operate(
@@ -74,12 +73,6 @@ export class ReleaseHandlers {
     id: string,
     operation: ReleaseOperation,
   ): Promise<Result<ReleaseView>> {
-    return releaseAnswer(await this.console().operate(id, operation, who));
-  }
-
-  private console(): ReleaseConsole {
-    if (this.releases === undefined)
-      throw new HttpError(503, "release tasks are not available on this coordinator");
-    return this.releases;
+    return releaseAnswer(await this.releases.operate(id, operation, who));
   }
 }

@@ -15,7 +15,7 @@ import type {
   ReleaseView,
 } from "../releases/release-model.js";
 import type { ReleaseRunner } from "../releases/release-runner.js";
-import { viewRelease } from "../releases/release-view.js";
+import { summariseRelease, viewRelease } from "../releases/release-view.js";
 import type { ReleaseStore } from "../store/release-store.js";
 import { type OperationsDeps, recordAction } from "./operations-deps.js";
 
@@ -59,23 +59,7 @@ export class ReleaseOperations implements ReleaseConsole {
       .filter((release) => scopeRefusal(release.spec, viewer) === null)
       .reverse();
     const summaries: ReleaseSummary[] = [];
-    for (const release of visible) {
-      const view = await this.view(release);
-      summaries.push({
-        id: view.id,
-        name: view.name,
-        function: view.function,
-        version: view.version,
-        state: view.state,
-        createdBy: view.createdBy,
-        createdAt: view.createdAt,
-        stages: view.stages.map((stage) => ({
-          name: stage.name,
-          state: stage.state,
-          counts: stage.counts,
-        })),
-      });
-    }
+    for (const release of visible) summaries.push(summariseRelease(await this.view(release)));
     return done(summaries);
   }
 

@@ -55,10 +55,12 @@ const ORDER: readonly RouteName[] = [
 ];
 
 /**
- * The release task routes are answered by the real HTTP layer with an in-memory release
- * console that lets every operation through (their examples all name release 3, created by
- * another operator than the caller, so four eyes holds), until coordinator.ts wires
- * operations/release-operations.ts into the live coordinator.
+ * The release task routes' examples all name release 3 and need it in a different state
+ * each (approve: waiting for approval, retry: failed rows, rollback: paused), which one
+ * live fleet cannot give in one sequence; so they are answered by the real HTTP layer with
+ * an in-memory release console that lets every operation through (release 3 was created
+ * by another operator than the caller, so four eyes holds). The real console's answers
+ * are validated the same way in release-routes-live.test.ts.
  */
 const isRelease = (name: RouteName) => API_ROUTES[name].path.startsWith("/api/releases");
 

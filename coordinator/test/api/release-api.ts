@@ -1,8 +1,8 @@
 // The console API's HTTP handler (createApiHandler, the real routing, parsing,
 // authentication and role table) with a given ReleaseConsole and real
-// operators, on a loopback port: for the release task routes until
-// coordinator.ts wires operations/release-operations.ts (then LiveCoordinator
-// serves them too). The other dependencies are unused by these routes.
+// operators, on a loopback port: the release task routes against a console a
+// test controls (an in-memory one, one that refuses with a given code). The
+// other dependencies are unused by these routes.
 
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";

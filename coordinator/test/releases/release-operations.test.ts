@@ -1,48 +1,11 @@
 // The console's release tasks: scope, four eyes, refusal codes, newest first, audit entries.
-// newRelease and viewRelease are the stand-ins' here: the planner's own tests cover them.
+// The stand-in planner decides here (the real one has its own tests and runner-planner.test.ts).
 
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { Operator } from "../../src/accounts/identity.js";
 import { ReleaseOperations } from "../../src/operations/release-operations.js";
-import type { ReleaseRecord, ReleaseView, StageCounts } from "../../src/releases/release-model.js";
 import { type Harness, makeHarness, spec } from "./runner-harness.js";
 import { standInPlanner } from "./stand-in-planner.js";
-
-vi.mock("../../src/releases/new-release.js", async () => {
-  const { standInNewRelease: make } = await import("./stand-in-planner.js");
-  return { newRelease: make };
-});
-vi.mock("../../src/releases/release-view.js", () => ({
-  viewRelease: (release: ReleaseRecord): ReleaseView => {
-    const counts = { total: 0, skipped: 0 } as unknown as StageCounts;
-    return {
-      id: release.id,
-      name: release.spec.name,
-      function: release.spec.function,
-      version: release.spec.version,
-      state: release.state,
-      createdBy: release.createdBy,
-      createdAt: release.createdAt,
-      spec: release.spec,
-      stages: release.stages.map((stage, i) => ({
-        name: stage.name,
-        state: stage.state,
-        checkpoint: release.spec.stages[i]?.checkpoint ?? "none",
-        startedAt: stage.startedAt,
-        endedAt: stage.endedAt,
-        reason: stage.reason,
-        counts: { ...counts, total: stage.members.length },
-        members: stage.members.map((m) => m.key),
-        notReady: [],
-        timedOut: [],
-        failed: [],
-        skipped: stage.skipped,
-      })),
-      history: release.history,
-      decisions: release.decisions,
-    };
-  },
-}));
 
 const ANNA: Operator = { name: "anna", role: "operator", scope: null };
 const BERT: Operator = { name: "bert", role: "approver", scope: null };

@@ -1,18 +1,12 @@
 // Which saved sends are missing from the desired state after a crash (pure).
 
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ServiceRow } from "../../src/fleet/service-row.js";
 import type { ReleaseRecord, ReleaseState } from "../../src/releases/release-model.js";
 import { missingSends } from "../../src/releases/release-recovery.js";
 import type { DesiredEntry } from "../../src/state/coordinator-state.js";
 import { keyOf, spec, T0 } from "./runner-harness.js";
 import { standInNewRelease } from "./stand-in-planner.js";
-
-vi.mock("../../src/releases/release-spec.js", async (original) => ({
-  ...(await original<object>()),
-  requestIdFor: (id: string, stage: number, member: number, _attempt: number, why: string) =>
-    `rel${id}-${why === "rollback" ? "rb" : why}-${stage}-${member}`,
-}));
 
 const A = keyOf("1001", "01");
 const B = keyOf("1001", "02");

@@ -1,0 +1,141 @@
+// The release task routes on a live coordinator (the real ReleaseOperations, runner and
+// store): answers validate against the route's answer schema and the committed
+// openapi.json, and the real console's refusals come back as 400/403/404/409.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { IssuedOperator } from "../../src/accounts/operators.js";
+import { API_ROUTES, type RouteName, type RouteSpec } from "../../src/api/routes.js";
+import { type Answer, LiveCoordinator } from "./live-coordinator.js";
+import { openApiValidator, readOpenApi } from "./openapi-validator.js";
+
+const schemaAt = openApiValidator(readOpenApi());
+
+const DOCUMENT = {
+  name: "spring",
+  function: "pos-client",
+  version: "1.1.0",
+  target: { group: ["DE"] },
+  stages: [
+    { name: "pilot", target: { store: ["1001"] }, checkpoint: "approval" },
+    { name: "rest", checkpoint: "trigger" },
+  ],
+};
+
+describe("release task routes on a live coordinator", { timeout: 60_000 }, () => {
+  let live: LiveCoordinator;
+  const tokens = new Map<string, string>();
+
+  async function as(who: string, name: RouteName, input: unknown = undefined): Promise<Answer> {
+    const route: RouteSpec = API_ROUTES[name];
+    const get = route.method === "GET";
+    const query =
+      get && input !== undefined ? `?${new URLSearchParams(input as Record<string, string>)}` : "";
+    const response = await fetch(`${live.url}${route.path}${query}`, {
+      method: route.method,
+      headers: {
+        authorization: `Bearer ${who === "admin" ? live.token : tokens.get(who)}`,
+        ...(get ? {} : { "content-type": "application/json" }),
+      },
+      ...(get ? {} : { body: JSON.stringify(input) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: JSON.parse(text), text };
+  }
+
+  /** A success: the route's status, valid by the zod answer schema and by the document. */
+  function answered(name: RouteName, answer: Answer): Record<string, unknown> {
+    const route: RouteSpec = API_ROUTES[name];
+    expect(answer.status, `${name}: ${answer.text}`).toBe(route.status);
+    expect(route.answer.safeParse(answer.body).error?.issues ?? [], name).toEqual([]);
+    const byDocument = schemaAt([
+      "paths",
+      route.path,
+      route.method.toLowerCase(),
+      "responses",
+      String(route.status),
+      "content",
+      "application/json",
+      "schema",
+    ]);
+    expect(byDocument(answer.body), `${name}: ${JSON.stringify(byDocument.errors)}`).toBe(true);
+    return answer.body as Record<string, unknown>;
+  }
+
+  function refused(answer: Answer, status: number, pattern: RegExp): void {
+    expect(answer.status, answer.text).toBe(status);
+    expect((answer.body as { error: string }).error).toMatch(pattern);
+  }
+
+  beforeAll(async () => {
+    live = await LiveCoordinator.start("release-routes-live");
+    for (const [name, role] of [
+      ["olga", "operator"],
+      ["april", "approver"],
+      ["vera", "viewer"],
+    ]) {
+      const added = await live.call("POST", "/api/operators", { name, role });
+      expect(added.status, added.text).toBe(201);
+      tokens.set(name as string, (added.body as IssuedOperator).token);
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await live?.close();
+  });
+
+  it("create, list, show, start, approve, pause, rollback: valid answers; refusals by code", async () => {
+    const created = answered("createRelease", await as("olga", "createRelease", DOCUMENT));
+    expect(created).toMatchObject({ state: "Ready", createdBy: "olga" });
+    const id = created.id as string;
+    refused(
+      await as("olga", "createRelease", { ...DOCUMENT, target: { function: ["pos-client"] } }),
+      400,
+      /target\.function/,
+    );
+    refused(await as("vera", "createRelease", DOCUMENT), 403, /needs the operator role/);
+    const list = answered("listReleases", await as("vera", "listReleases"));
+    expect(list).toEqual([expect.objectContaining({ id, state: "Ready" })]);
+    answered("showRelease", await as("vera", "showRelease", { id }));
+    refused(await as("vera", "showRelease", { id: "99" }), 404, /99/);
+    refused(await as("vera", "startRelease", { id }), 403, /needs the operator role/);
+
+    const started = answered("startRelease", await as("olga", "startRelease", { id }));
+    expect(started).toMatchObject({
+      state: "Running",
+      stages: [{ state: "Waiting for approval" }, { state: "Pending" }],
+    });
+    refused(await as("olga", "startRelease", { id }), 409, /^the release task is Running/);
+    refused(
+      await as("olga", "approveRelease", { id, comment: "fine" }),
+      403,
+      /needs the approver role/,
+    );
+    const approved = answered(
+      "approveRelease",
+      await as("april", "approveRelease", { id, comment: "pilot store is ready" }),
+    );
+    expect(approved).toMatchObject({
+      decisions: [{ who: "april", verdict: "approved", comment: "pilot store is ready" }],
+    });
+    refused(await as("olga", "triggerRelease", { id }), 409, /^the release task is/);
+    refused(await as("olga", "rollbackRelease", { id }), 409, /^the release task is Running/);
+    expect(answered("pauseRelease", await as("olga", "pauseRelease", { id }))).toMatchObject({
+      state: "Paused",
+    });
+    expect(answered("rollbackRelease", await as("olga", "rollbackRelease", { id }))).toMatchObject({
+      state: "Rolled Back",
+    });
+    refused(await as("olga", "cancelRelease", { id }), 409, /^the release task is Rolled Back/);
+  });
+
+  it("four eyes: the creator may not approve; another approver rejects, ending it Rejected", async () => {
+    const created = answered("createRelease", await as("april", "createRelease", DOCUMENT));
+    const id = created.id as string;
+    answered("startRelease", await as("olga", "startRelease", { id }));
+    refused(await as("april", "approveRelease", { id, comment: "mine" }), 403, /four eyes/);
+    const rejected = answered(
+      "rejectRelease",
+      await as("admin", "rejectRelease", { id, comment: "not before the sale" }),
+    );
+    expect(rejected).toMatchObject({ state: "Rejected" });
+  });
+});
