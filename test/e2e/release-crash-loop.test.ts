@@ -53,25 +53,12 @@ describe("release tasks end to end: the coordinator killed again and again while
   });
 
   /*
-   * BUG (agent, not releases): a coordinator kill -9 that lands while an agent
-   * has a status report in flight (QoS 1 PUBLISH sent, PUBACK not yet back)
-   * wedges that agent's outbox for good. agent/src/engine/reporter.ts drain()
-   * awaits link.publish() (agent/src/mqtt/agent-link.ts), whose callback
-   * mqtt.js never calls for a message in flight across a reconnect (the
-   * client runs with clean: false and keeps the packet in its outgoing store;
-   * on reconnect the callback is replaced, cf. mqttjs/MQTT.js#360), so
-   * `flushing` never settles and every later report only queues behind it.
-   * Seen twice in this test: agent 1001/01 logs "In Progress -> OK (1.1.0 is
-   * healthy)", reconnects ("session present: false"), accepts the republished
-   * desired documents, but its state file's outbox keeps 21 reports (the
-   * oldest the "In Progress" status sent just before a kill) and grows; the
-   * coordinator's row stays "Prepared"/"In Progress active 1.0.0", the
-   * release times the member out after stageTimeout and fails the stage
-   * ("1 of 4 rows failed (25% > 0%)"). The status sent on every connect
-   * (agent.ts onConnect -> reportStatus) is queued behind the stuck entry too.
-   * agent-outbox-wedge.test.ts pins the agent part alone. Unskip once fixed.
+   * This test found an agent bug (fixed in f3b0d00): a kill -9 landing while an
+   * agent had a status report in flight (PUBLISH sent, no PUBACK) wedged that
+   * agent's outbox for good, so its row stayed "In Progress" and the release
+   * timed it out. agent-outbox-wedge.test.ts pins that part alone.
    */
-  it.skip("after up to 8 kills -9 at fixed odd moments the release ends Successful: each till installed once, first request ids, each stage started once", async () => {
+  it("after up to 8 kills -9 at fixed odd moments the release ends Successful: each till installed once, first request ids, each stage started once", async () => {
     const { coordinator } = fleet.kit;
     const { id } = await fleet.createRelease("rita", {
       name: "pos-client 1.1.0 under fire",
