@@ -113,6 +113,49 @@ describe("release tasks end to end: checkpoints, four eyes, maxPerStore, Not Rea
     expect(viaCli.stderr).toMatch(/four eyes/);
     expect(stage(await fleet.show(id), "wave 1").state).toBe("Waiting for approval");
 
+    // The pilot's rows belong to this active release: set-preferred skips them naming it,
+    // and another release of the function cannot take them (its stage skips them too).
+    const manual = await fleet.cli(
+      "admin",
+      "set-preferred",
+      "--function",
+      "pos-client",
+      "--version",
+      "1.2.0",
+      "--store",
+      "1001",
+      "--json",
+    );
+    expect(manual.code).not.toBe(0);
+    expect(`${manual.stdout}${manual.stderr}`).toMatch(new RegExp(`release task ${id}\\b`));
+    const overlap = await fleet.createRelease("rita", {
+      name: "pos-client 1.2.0 for the pilot store too",
+      function: "pos-client",
+      version: "1.2.0",
+      target: { store: ["1001"] },
+      stages: [{ name: "only" }],
+    });
+    await fleet.operate("rita", "start", overlap.id);
+    const overlapped = (
+      await fleet.untilRelease(
+        overlap.id,
+        "the overlapping release ended",
+        (r) => r.state !== "Ready" && r.state !== "Running",
+        20_000,
+      )
+    ).release;
+    expect(overlapped.state).toBe("Successful");
+    expect(stage(overlapped, "only")).toMatchObject({
+      members: [],
+      counts: { total: 0, skipped: 2 },
+    });
+    for (const skipped of stage(overlapped, "only").skipped)
+      expect(skipped.reason).toMatch(new RegExp(`release task ${id}\\b`));
+    expect(rowOf(await fleet.statusRows(), "1001/01")).toMatchObject({
+      preferredVersion: "1.1.0",
+      activeVersion: "1.1.0",
+    });
+
     await fleet.operate("paul", "reject", id, "pilot store reports slow receipts");
     const rejected = await fleet.show(id);
     expect(rejected.state).toBe("Rejected");
@@ -258,7 +301,7 @@ describe("release tasks end to end: checkpoints, four eyes, maxPerStore, Not Rea
     const listed = await fleet.cli("admin", "release", "list", "--json");
     expect(listed.code, listed.stderr).toBe(0);
     const list = JSON.parse(listed.stdout) as { id: string; state: string }[];
-    expect(list.map((r) => r.state)).toEqual(["Successful", "Rejected"]);
+    expect(list.map((r) => r.state)).toEqual(["Successful", "Successful", "Rejected"]);
     expect(list[0]?.id).toBe(id);
 
     const sampled = await sampler.stop();
