@@ -12,7 +12,8 @@ import {
 
 /**
  * Issue 10, acceptance 3: the coordinator is killed with kill -9 while a
- * stage is running and again while the release waits for approval; after
+ * stage is running, again while the release waits for approval, and once
+ * more right after the approval's answer; after
  * each restart (same data folder) the release goes on where it was, and in
  * the end every till is OK on the new version having installed it exactly
  * once, under the one request id the coordinator gave it.
@@ -42,7 +43,7 @@ describe("release tasks end to end: coordinator kill -9 mid-stage and at a check
     await fleet?.close();
   });
 
-  it("after kill -9 while the pilot runs and while wave 1 waits for approval, the release completes: every till OK on 1.1.0, installed once, request ids unchanged", async () => {
+  it("after kill -9 while the pilot runs, while wave 1 waits for approval and right after the approval, the release completes: every till OK on 1.1.0, installed once, request ids unchanged", async () => {
     const { coordinator } = fleet.kit;
     const created = await fleet.createRelease("rita", {
       name: "pos-client 1.1.0 through two crashes",
@@ -108,6 +109,11 @@ describe("release tasks end to end: coordinator kill -9 mid-stage and at a check
     expect(await fleet.desiredOnDisk()).toEqual(beforeCrash2);
 
     await fleet.operate("paul", "approve", id, "pilot survived two crashes");
+    // Crash 3: right after the approval's answer, while wave 1's first sends go out.
+    await coordinator.kill9();
+    const crash3At = Date.now() - began;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await coordinator.start();
     const done = await fleet.untilRelease(
       id,
       "the release Successful",
@@ -115,7 +121,7 @@ describe("release tasks end to end: coordinator kill -9 mid-stage and at a check
       90_000,
     );
     console.log(
-      `release-crash: kill -9 at ${crash1At} ms (pilot running) and ${crash2At} ms (waiting for approval); Successful after ${Date.now() - began} ms`,
+      `release-crash: kill -9 at ${crash1At} ms (pilot running), ${crash2At} ms (waiting for approval) and ${crash3At} ms (just approved); Successful after ${Date.now() - began} ms`,
     );
 
     expect(startsPerStage(done.release)).toEqual({ pilot: 1, "wave 1": 1, rest: 1 });
