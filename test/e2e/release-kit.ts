@@ -35,6 +35,8 @@ export interface StageView {
   name: string;
   state: string;
   checkpoint?: string;
+  startedAt?: string | null;
+  endedAt?: string | null;
   reason: string | null;
   counts: Counts;
   members: string[];

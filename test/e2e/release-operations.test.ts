@@ -34,6 +34,7 @@ describe("release tasks end to end: pause, resume, retry, cancel, onError rollba
         healthTimeoutSeconds: 1,
       }),
       recordingPack("1.3.0", { health: "fail", healthTimeoutSeconds: 1 }),
+      recordingPack("1.4.0"),
     ]);
   }, 120_000);
   afterAll(async () => {
@@ -260,5 +261,47 @@ describe("release tasks end to end: pause, resume, retry, cancel, onError rollba
     expect((await installsOf(fleet.agent("1002/02"))).filter((i) => i.version === "1.3.0")).toEqual(
       [],
     );
+  });
+  it("soak: rows OK count as soaking until the soak is over, without any further report; a restart starts the soak again", async () => {
+    const { id } = await fleet.createRelease("rita", {
+      name: "pos-client 1.4.0 with a soak",
+      function: "pos-client",
+      version: "1.4.0",
+      target: { store: ["1003"] },
+      stages: [{ name: "store 1003" }],
+      stageTimeout: "30s",
+      soak: "4s",
+    });
+    current = id;
+    await fleet.operate("rita", "start", id);
+    const soaking = await fleet.untilRelease(
+      id,
+      "both tills soaking",
+      (r) => stage(r, "store 1003").counts.soaking === 2,
+    );
+    expect(stage(soaking.release, "store 1003")).toMatchObject({
+      state: "Running",
+      counts: { OK: 0, soaking: 2, total: 2 },
+    });
+    // The soak survives no restart: after a kill -9 it starts again from the restart.
+    await fleet.kit.coordinator.kill9();
+    await fleet.kit.coordinator.start();
+    const restartedAt = Date.now();
+    const after = stage(await fleet.show(id), "store 1003");
+    expect(after.state).toBe("Running");
+    expect(after.counts).toMatchObject({ soaking: 2, OK: 0 });
+    // No till reports anything more; the runner must wake by itself when the soak ends.
+    const done = await fleet.untilRelease(
+      id,
+      "the release Successful after the soak",
+      (r) => r.state === "Successful",
+      30_000,
+    );
+    const ended = Date.parse(stage(done.release, "store 1003").endedAt ?? "");
+    console.log(
+      `release-operations soak: Successful ${ended - restartedAt} ms after the restart (soak 4 s)`,
+    );
+    expect(ended - restartedAt).toBeGreaterThanOrEqual(3500);
+    expect(stage(done.release, "store 1003").counts).toMatchObject({ OK: 2, soaking: 0 });
   });
 });
