@@ -66,6 +66,24 @@ describe("release tasks end to end: checkpoints, four eyes, maxPerStore, Not Rea
       ["wave 1", "Pending"],
       ["rest", "Pending"],
     ]);
+    // Every stage carries a count for each outcome, zeros included.
+    for (const s of created.stages)
+      expect(Object.keys(s.counts).sort()).toEqual(
+        [
+          "OK",
+          "soaking",
+          "In Progress",
+          "Prepared",
+          "Not Ready",
+          "queued",
+          "held",
+          "Failed",
+          "Rolled Back",
+          "timed out",
+          "total",
+          "skipped",
+        ].sort(),
+      );
     const id = created.id;
     await fleet.operate("rita", "start", id);
 
