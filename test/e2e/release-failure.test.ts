@@ -87,6 +87,12 @@ describe("release tasks end to end: a failing version, an offline till, rollback
     ]);
     expect(pilot.reason ?? "").toMatch(/2 of 2/);
 
+    // The terminal view names the timed-out till and the failed one with its reason.
+    const text = await fleet.cli("rita", "release", "show", id);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/timed out[\s\S]*1001\/02|1001\/02[\s\S]*timed out/);
+    expect(text.stdout).toMatch(/1001\/01[\s\S]*health check of 1\.1\.0 failed/);
+
     // Later stages never start and their tills never hear of 1.1.0.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const still = await fleet.show(id);
