@@ -4,6 +4,12 @@ import { errorText } from "../setup/data-dir-error.js";
 export const RETRY_MS = 5_000;
 /** The shortest wake delay: a wakeAt at or before now must not plan in a tight loop. */
 const MIN_WAKE_MS = 50;
+/**
+ * While reports stream in, a release is planned at most this often: a plan
+ * reads every member's row (10,000 in a large stage), and planning after
+ * every turn of the event loop took the time status ingestion needed.
+ */
+export const PLAN_INTERVAL_MS = 200;
 /** setTimeout's longest delay; a later wake is reached in steps. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -19,7 +25,9 @@ export class ReleaseSchedule {
   /** Releases with an evaluation queued and not yet begun. */
   private readonly queued = new Set<string>();
   private readonly dirty = new Set<string>();
+  private flushTimer: NodeJS.Timeout | null = null;
   private flushScheduled = false;
+  private lastFlush = Number.NEGATIVE_INFINITY;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
 
@@ -58,18 +66,28 @@ export class ReleaseSchedule {
     return run;
   }
 
-  /** The release has news: it is planned on the next turn of the event loop, once. */
+  /**
+   * The release has news: it is planned once for all news of this turn of
+   * the event loop, on the next turn, or PLAN_INTERVAL_MS after the last
+   * such plan when that is later.
+   */
   markDirty(id: string): void {
     if (this.stopped) return;
     this.dirty.add(id);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => {
+    const flush = () => {
+      this.flushTimer = null;
       this.flushScheduled = false;
+      if (this.stopped) return;
+      this.lastFlush = this.now();
       const ids = [...this.dirty];
       this.dirty.clear();
       for (const dirty of ids) void this.evaluate(dirty);
-    });
+    };
+    const wait = this.lastFlush + PLAN_INTERVAL_MS - this.now();
+    if (wait <= 0) setImmediate(flush);
+    else this.flushTimer = setTimeout(flush, wait);
   }
 
   /** Plans the release at `at` (ms), replacing its earlier wake. */
@@ -94,6 +112,7 @@ export class ReleaseSchedule {
   /** Stops the timers and waits for the evaluations under way. */
   async close(): Promise<void> {
     this.stopped = true;
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     await Promise.all([...this.chains.values()]);

@@ -37,6 +37,8 @@ export interface FleetWorld {
   coordinatorPid: number;
   sim: FleetSim;
   metrics(): Promise<Record<string, number>>;
+  /** One console API call with the operator's token; a status other than 2xx throws naming it. */
+  api<T>(method: string, path: string, body?: unknown): Promise<T>;
   setPreferred(version: string): Promise<{ changed: number; skipped: number }>;
   publishPack(version: string): Promise<void>;
   close(): Promise<void>;
@@ -160,6 +162,7 @@ export async function startWorld(options: WorldOptions): Promise<FleetWorld> {
         seed: 7,
         installMs: options.installMs ?? { min: 0, max: 50 },
       }),
+      api: <T>(method: string, path: string, body?: unknown) => api<T>(method, path, body),
       async metrics() {
         const response = await fetch(`${httpUrl}/metrics`);
         const values: Record<string, number> = {};
