@@ -348,8 +348,50 @@ export class ReleaseFleet {
     return connectPos(this.kit, id);
   }
 
-  close(): Promise<void> {
-    return this.kit.close();
+  /**
+   * Stops the agents all at once (a slow one is reported with its last log
+   * lines: an agent that does not end on SIGTERM is a finding), then the rest.
+   */
+  async close(): Promise<void> {
+    const slow: string[] = [];
+    await Promise.all(
+      [...this.kit.agents].map(async ([id, agent]) => {
+        const started = Date.now();
+        // SIGTERM, 10 s, then SIGKILL (agent-stop-after-outage.test.ts: an agent that had a
+        // report in flight when its broker went away may never exit on SIGTERM).
+        const exited = await Promise.race([
+          agent.stop().then(
+            () => true,
+            () => false,
+          ),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000)),
+        ]);
+        if (!exited) await agent.kill9();
+        const ms = Date.now() - started;
+        if (!exited || ms > 5000)
+          slow.push(
+            `agent ${id} ${exited ? `took ${ms} ms to stop` : "did not exit within 10 s of SIGTERM (killed)"}:\n${agent.output.slice(-8).join("\n")}`,
+          );
+      }),
+    );
+    const { coordinator } = this.kit;
+    const stopped = await Promise.race([
+      coordinator.stop().then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000)),
+    ]);
+    if (!stopped) {
+      slow.push(
+        `the coordinator did not exit within 15 s of SIGTERM (killed):\n${coordinator.output
+          .slice(-30)
+          .join("\n")}`,
+      );
+      await coordinator.kill9();
+    }
+    if (slow.length > 0) console.log(`slow shutdown:\n${slow.join("\n")}`);
+    const started = Date.now();
+    await this.kit.close();
+    const ms = Date.now() - started;
+    if (ms > 5000) console.log(`the broker and folders took ${ms} ms to close`);
   }
 }
 
