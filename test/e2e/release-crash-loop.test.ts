@@ -1,13 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  FLEET,
-  type ReleaseFleet as Fleet,
-  installsOf,
-  ReleaseFleet,
-  type ReleaseView,
-  recordingPack,
-  rowOf,
-} from "./release-kit.js";
+import { type ReleaseFleet as Fleet, ReleaseFleet } from "./release-kit.js";
+import { FLEET, installsOf, type ReleaseView, recordingPack, rowOf } from "./release-probes.js";
 
 /**
  * Issue 10, acceptance 3, "at any point": the coordinator is killed with

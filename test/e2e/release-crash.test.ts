@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ReleaseFleet as Fleet, ReleaseFleet } from "./release-kit.js";
 import {
   FLEET,
-  type ReleaseFleet as Fleet,
   installsOf,
-  ReleaseFleet,
   type ReleaseView,
   recordingPack,
   rowOf,
   stage,
-} from "./release-kit.js";
+} from "./release-probes.js";
 
 /**
  * Issue 10, acceptance 3: the coordinator is killed with kill -9 while a

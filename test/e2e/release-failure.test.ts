@@ -1,13 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  FLEET,
-  type ReleaseFleet as Fleet,
-  installsOf,
-  ReleaseFleet,
-  recordingPack,
-  rowOf,
-  stage,
-} from "./release-kit.js";
+import { type ReleaseFleet as Fleet, ReleaseFleet } from "./release-kit.js";
+import { FLEET, installsOf, recordingPack, rowOf, stage } from "./release-probes.js";
 
 /**
  * Issue 10, acceptance 2 (errors): a version whose health check fails stops

@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  FLEET,
-  type ReleaseFleet as Fleet,
-  installsOf,
-  ReleaseFleet,
-  recordingPack,
-  rowOf,
-  StoreSampler,
-  stage,
-} from "./release-kit.js";
+import { type ReleaseFleet as Fleet, ReleaseFleet } from "./release-kit.js";
+import { FLEET, installsOf, recordingPack, rowOf, stage } from "./release-probes.js";
+import { StoreSampler } from "./store-sampler.js";
 
 /**
  * Issue 10, acceptance 2 (checkpoints, four eyes, reject, maxPerStore, Not
@@ -58,7 +51,7 @@ describe("release tasks end to end: checkpoints, four eyes, maxPerStore, Not Rea
   it("the pilot store updates till by till, wave 1 waits for approval, the creator may not approve, a reject ends it and leaves the other stores untouched", async () => {
     const began = Date.now();
     const desiredBefore = await fleet.desiredOnDisk();
-    const sampler = new StoreSampler(fleet);
+    const sampler = new StoreSampler(() => fleet.statusRows());
     const created = await fleet.createRelease("rita", releaseDocument("1.1.0", "20s"));
     expect(created.state).toBe("Ready");
     expect(created.stages.map((s) => [s.name, s.state])).toEqual([
@@ -229,7 +222,7 @@ describe("release tasks end to end: checkpoints, four eyes, maxPerStore, Not Rea
 
   it("a second release: a logged-in cashier holds a pilot till Not Ready past the stage timeout without failing it; approved and triggered, it ends Successful with every till OK", async () => {
     const began = Date.now();
-    const sampler = new StoreSampler(fleet);
+    const sampler = new StoreSampler(() => fleet.statusRows());
     const pos = await fleet.pos("1001/01");
     let id = "";
     try {

@@ -2,13 +2,11 @@ import { execFile } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { encodePayload, topicFor } from "@tillroll/protocol";
-import type { MqttClient } from "mqtt";
-import { closeClient, connectClient, publishQos1 } from "../support/mqtt-client.js";
 import type { PackSpec } from "../support/packs.js";
 import type { AgentProcess } from "./agent-harness.js";
 import { TILLROLL_CLI } from "./coordinator-harness.js";
 import { CoordinatorKit, type JsonRow } from "./coordinator-kit.js";
+import { connectPos, describeRow, FLEET, type Pos, type ReleaseView } from "./release-probes.js";
 
 /**
  * Release tasks (issue 10) end to end: a fleet of real agents (3 stores × 2
@@ -20,79 +18,16 @@ import { CoordinatorKit, type JsonRow } from "./coordinator-kit.js";
 
 const run = promisify(execFile);
 
-export const STORES = ["1001", "1002", "1003"] as const;
-export const TILLS = ["01", "02"] as const;
-export const FLEET: readonly string[] = STORES.flatMap((s) => TILLS.map((t) => `${s}/${t}`));
 const GROUPS: Record<string, string> = {
   "1001": "DE/North",
   "1002": "DE/South",
   "1003": "DE/West",
 };
 
-/** The JSON answers of `release show --json` / the API, as far as the tests read them. */
-export type Counts = Record<string, number>;
-export interface StageView {
-  name: string;
-  state: string;
-  checkpoint?: string;
-  startedAt?: string | null;
-  endedAt?: string | null;
-  reason: string | null;
-  counts: Counts;
-  members: string[];
-  notReady: { key: string; reason: string }[];
-  timedOut: string[];
-  failed: { key: string; status: string; reason: string }[];
-  skipped: { key: string; reason: string }[];
-}
-export interface ReleaseView {
-  id: string;
-  state: string;
-  createdBy?: string;
-  stages: StageView[];
-  history?: { who: string; subject: string; from: string; to: string; reason: string }[];
-  decisions?: { who: string; verdict: string; comment: string | null }[];
-}
-
 export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
-}
-
-/**
- * A pack whose beforeInstall hook appends "VERSION REQUEST_ID" to the
- * agent's marker folder: the agent's own record of every install attempt
- * (the hook runs once per attempt, before anything is stopped). `sleep`
- * seconds in the hook keep a till In Progress long enough to be seen.
- */
-export function recordingPack(version: string, more: Partial<PackSpec> = {}, sleep = 0): PackSpec {
-  const record = `echo "$TILLROLL_TO_VERSION $TILLROLL_REQUEST_ID" >> "$TILLROLL_MARKER_DIR/installs"`;
-  return {
-    name: "pos-client",
-    version,
-    beforeInstall: sleep > 0 ? `${record}\nsleep ${sleep}` : record,
-    ...more,
-  };
-}
-
-/** Install attempts the agent recorded (recordingPack), oldest first. */
-export async function installsOf(
-  agent: AgentProcess,
-): Promise<{ version: string; requestId: string }[]> {
-  let text = "";
-  try {
-    text = await readFile(join(agent.markers, "installs"), "utf8");
-  } catch {
-    return [];
-  }
-  return text
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => {
-      const [version = "", requestId = ""] = l.trim().split(" ");
-      return { version, requestId };
-    });
 }
 
 export class ReleaseFleet {
@@ -393,122 +328,4 @@ export class ReleaseFleet {
     const ms = Date.now() - started;
     if (ms > 5000) console.log(`the broker and folders took ${ms} ms to close`);
   }
-}
-
-export function describeRow(r: JsonRow): string {
-  return `${r.store}/${r.workstation} ${r.status} active ${r.activeVersion ?? "-"} preferred ${
-    r.preferredVersion ?? "-"
-  }${r.online ? "" : " offline"}${r.reason === null ? "" : ` (${r.reason})`}`;
-}
-
-export function stage(release: ReleaseView, name: string): StageView {
-  const found = release.stages.find((s) => s.name === name);
-  if (found === undefined)
-    throw new Error(`no stage ${name} in ${release.stages.map((s) => s.name).join(", ")}`);
-  return found;
-}
-
-/** The fleet row of till `id`, or a failure naming it. */
-export function rowOf(rows: JsonRow[], id: string): JsonRow {
-  const found = rows.find(
-    (r) => `${r.store}/${r.workstation}` === id && r.function === "pos-client",
-  );
-  if (found === undefined) throw new Error(`no row ${id}`);
-  return found;
-}
-
-/**
- * Samples `GET /api/status` every ~100 ms while a release runs: the most rows
- * of one store seen In Progress at once, and the most seen not OK at once
- * (maxPerStore: never all tills of a store down together).
- */
-export class StoreSampler {
-  readonly maxInProgress = new Map<string, number>();
-  readonly maxNotOk = new Map<string, number>();
-  samples = 0;
-  errors = 0;
-  private running = true;
-  private readonly done: Promise<void>;
-
-  constructor(
-    private readonly fleet: ReleaseFleet,
-    maxMs = 240_000,
-  ) {
-    this.done = this.loop(Date.now() + maxMs);
-  }
-
-  private async loop(deadline: number): Promise<void> {
-    while (this.running && Date.now() < deadline) {
-      try {
-        const rows = await this.fleet.statusRows();
-        this.samples += 1;
-        const inProgress = new Map<string, number>();
-        const notOk = new Map<string, number>();
-        for (const r of rows) {
-          if (r.status === "In Progress")
-            inProgress.set(r.store, (inProgress.get(r.store) ?? 0) + 1);
-          if (r.status !== "OK") notOk.set(r.store, (notOk.get(r.store) ?? 0) + 1);
-        }
-        for (const s of STORES) {
-          this.maxInProgress.set(
-            s,
-            Math.max(this.maxInProgress.get(s) ?? 0, inProgress.get(s) ?? 0),
-          );
-          this.maxNotOk.set(s, Math.max(this.maxNotOk.get(s) ?? 0, notOk.get(s) ?? 0));
-        }
-      } catch {
-        this.errors += 1;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  async stop(): Promise<{
-    samples: number;
-    maxInProgress: Record<string, number>;
-    maxNotOk: Record<string, number>;
-  }> {
-    this.running = false;
-    await this.done;
-    return {
-      samples: this.samples,
-      maxInProgress: Object.fromEntries(this.maxInProgress),
-      maxNotOk: Object.fromEntries(this.maxNotOk),
-    };
-  }
-}
-
-export interface Pos {
-  /** Publishes the session (retained, QoS 1): these users logged in, no transaction open. */
-  setSession(users: string[]): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** A POS on till `id` of `kit`, logged in to the broker with the till's POS account. */
-export async function connectPos(kit: CoordinatorKit, id: string): Promise<Pos> {
-  const enrolled = kit.credentials.get(id);
-  if (enrolled === undefined) throw new Error(`no credentials for ${id}`);
-  const [store = "", workstation = ""] = id.split("/");
-  const client: MqttClient = await connectClient(enrolled.agentConfig.broker, "pos", {
-    username: enrolled.posUsername,
-    password: enrolled.posPassword,
-    clientId: enrolled.posUsername,
-  });
-  let seq = 0;
-  return {
-    async setSession(users) {
-      // Clock-derived, so a later POS for the same till still publishes above this one's seqs.
-      seq = Math.max(seq + 1, Date.now());
-      const encoded = encodePayload("session", {
-        schema: 1,
-        seq,
-        ts: new Date().toISOString(),
-        users,
-        transactionInProgress: false,
-      });
-      if (!encoded.ok) throw new Error(`session document: ${encoded.error}`);
-      await publishQos1(client, topicFor("session", { store, workstation }), encoded.value, true);
-    },
-    close: () => closeClient(client),
-  };
 }

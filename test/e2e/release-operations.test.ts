@@ -1,14 +1,8 @@
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ReleaseFleet as Fleet,
-  installsOf,
-  ReleaseFleet,
-  recordingPack,
-  rowOf,
-  stage,
-} from "./release-kit.js";
+import { type ReleaseFleet as Fleet, ReleaseFleet } from "./release-kit.js";
+import { installsOf, recordingPack, rowOf, stage } from "./release-probes.js";
 
 /**
  * Issue 10's operations on a running release, end to end with real agents:
