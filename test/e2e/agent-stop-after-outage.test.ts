@@ -31,23 +31,16 @@ describe("agent: SIGTERM after a report was in flight when the broker went away"
   });
 
   /*
-   * BUG (agent): fails today: "SIGTERM: stopping" is logged and the process
-   * is still there 30 s later (AgentProcess.stop gives up). Agent.stop
-   * (agent/src/engine/agent.ts) awaits link.stop(true), i.e. mqtt.js
-   * client.endAsync(false), which waits for the in-flight messages to be
-   * acknowledged; the packet whose connection dropped before its PUBACK stays
-   * in mqtt.js's outgoing store (clean: false) and is never counted as done,
-   * so end() never finishes, the services are never stopped and the agent
-   * never exits (systemd would SIGKILL it after its stop timeout, leaving the
-   * services running as orphans). f3b0d00 fails AgentLink's own promise for
-   * such a publish but not mqtt.js's bookkeeping. A fix might end with force
-   * after a bound, or end(true) once the offline presence is acknowledged.
-   * Seen end to end: release-crash-loop.test.ts's fleet needed SIGKILL for
-   * the agents that had a report cut off by a coordinator kill -9.
-   * agent-outbox-wedge.test.ts takes 30 s for the same reason (its afterEach
-   * waits for the agent's exit). Unskip once fixed.
+   * Before the fix "SIGTERM: stopping" was logged and the process was still
+   * there 30 s later: Agent.stop awaits mqtt.js's graceful end, which waits
+   * until its outgoing store is empty, and the publish whose connection
+   * dropped before its PUBACK stayed there for good (clean: false), so the
+   * services were never stopped and the agent never exited (systemd would
+   * SIGKILL it, leaving the services as orphans). AgentLink now removes such
+   * messages from mqtt.js's store when the connection closes (the agent's
+   * outbox sends them again).
    */
-  it.skip("the agent exits within 10 s of SIGTERM", async () => {
+  it("the agent exits within 10 s of SIGTERM", async () => {
     dir = await tempDir("stop-after-outage");
     const withheld: unknown[] = [];
     let withholding = true;

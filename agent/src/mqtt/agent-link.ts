@@ -94,6 +94,9 @@ export class AgentLink {
       // duplicate harmless).
       for (const fail of [...this.unacknowledged])
         fail(new Error("connection closed before the broker acknowledged the message"));
+      // mqtt.js's own record of them too: `end()` waits until it is empty, so
+      // a stale entry kept a graceful stop (SIGTERM) waiting for ever.
+      for (const id of Object.keys(client.outgoing)) client.removeOutgoingMessage(Number(id));
       if (this.stopped) return;
       this.handlers.onDisconnect();
       this.scheduleReconnect();
