@@ -29,7 +29,7 @@ import { changesFor, describeSends } from "./release-sends.js";
 /** What the runner is built from; nothing else reaches it. */
 export interface ReleaseRunnerDeps {
   readonly releases: ReleaseStore;
-  readonly fleet: Pick<FleetRows, "get" | "query">;
+  readonly fleet: Pick<FleetRows, "get" | "getMany" | "query">;
   readonly desiredState: Pick<DesiredStore, "servicesOf">;
   /** The function's offered packs (withdrawn ones left out): operations-deps.ts offeredPacks. */
   readonly packsOf: (fn: string) => Promise<PackVersionInfo[]>;

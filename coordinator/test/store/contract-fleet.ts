@@ -49,6 +49,13 @@ export function fleetContract(t: () => StoreContext): void {
       // A caller changing what it was handed changes nothing in the t().store.
       if (got !== undefined) (got as { status: string }).status = "Failed";
       expect((await t().store.fleet.get("2002/01/scale"))?.status).toBe("OK");
+      const many = await t().store.fleet.getMany(["2002/01/scale", "9999/01/scale"]);
+      expect([...many.keys()]).toEqual(["2002/01/scale"]);
+      const copy = many.get("2002/01/scale") as { status: string };
+      copy.status = "Failed";
+      expect((await t().store.fleet.getMany(["2002/01/scale"])).get("2002/01/scale")?.status).toBe(
+        "OK",
+      );
     });
 
     it("a batch with a row the schema refuses rejects and changes nothing", async () => {

@@ -56,6 +56,15 @@ export class JsonFleetRows implements FleetRows {
     return row === undefined ? undefined : { ...row };
   }
 
+  async getMany(keys: readonly string[]): Promise<Map<string, ServiceRow>> {
+    const found = new Map<string, ServiceRow>();
+    for (const key of keys) {
+      const row = this.fleet.table.get(key);
+      if (row !== undefined) found.set(key, { ...row });
+    }
+    return found;
+  }
+
   async query(filters: Filters): Promise<ServiceRow[]> {
     return this.fleet.table.query(filters).map((row) => ({ ...row }));
   }
