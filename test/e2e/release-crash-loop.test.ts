@@ -49,7 +49,7 @@ describe("release tasks end to end: the coordinator killed again and again while
    * This test found an agent bug (fixed in f3b0d00): a kill -9 landing while an
    * agent had a status report in flight (PUBLISH sent, no PUBACK) wedged that
    * agent's outbox for good, so its row stayed "In Progress" and the release
-   * timed it out. agent-outbox-wedge.test.ts pins that part alone.
+   * timed it out. agent-report-in-flight.test.ts pins that part alone.
    */
   it("after up to 8 kills -9 at fixed odd moments the release ends Successful: each till installed once, first request ids, each stage started once", async () => {
     const { coordinator } = fleet.kit;

@@ -292,7 +292,7 @@ export class ReleaseFleet {
     await Promise.all(
       [...this.kit.agents].map(async ([id, agent]) => {
         const started = Date.now();
-        // SIGTERM, 10 s, then SIGKILL: a hang (agent-stop-after-outage.test.ts, fixed in
+        // SIGTERM, 10 s, then SIGKILL: a hang (agent-report-in-flight.test.ts, fixed in
         // 0701383) is reported below instead of stalling the whole file.
         const exited = await Promise.race([
           agent.stop().then(

@@ -7,11 +7,20 @@ import { AgentProcess } from "./agent-harness.js";
 import { killProcessesUnder } from "./agent-kit.js";
 
 /**
- * Found by release-crash-loop.test.ts (issue 10, acceptance 3): a broker that
- * goes away while an agent's status report is in flight (PUBLISH sent, no
- * PUBACK yet) must not stop that agent's reports for good. Here the broker
- * withholds the PUBACK of every status (its authorizePublish never answers),
- * drops the connection, and comes back answering normally.
+ * Found by release-crash-loop.test.ts (issue 10, acceptance 3): a broker
+ * that goes away while an agent's status report is in flight (PUBLISH sent,
+ * no PUBACK yet). Here the broker withholds the PUBACK of every status (its
+ * authorizePublish never answers), drops the connection, and comes back
+ * answering normally.
+ *
+ * Before the fixes in AgentLink (agent/src/mqtt/agent-link.ts): the outbox's
+ * drain awaited a publish whose promise never settled (mqtt.js, clean: false,
+ * keeps the packet but does not call its callback after a reconnect), so no
+ * status ever arrived again; and SIGTERM never ended the agent, because
+ * mqtt.js's graceful end waited for its outgoing store to empty (its services
+ * were never stopped; systemd would SIGKILL it and leave them as orphans).
+ * Now the connection's close fails those publishes and removes them from
+ * mqtt.js's store; the agent's outbox sends them again.
  */
 describe("agent: a report in flight when the broker goes away", () => {
   let dir: TempDir | undefined;
@@ -20,25 +29,20 @@ describe("agent: a report in flight when the broker goes away", () => {
   let watcher: StatusWatcher | undefined;
   let agent: AgentProcess | undefined;
   afterEach(async () => {
-    await agent?.stop().catch(() => undefined);
+    await agent?.kill9().catch(() => undefined);
     if (dir !== undefined) await killProcessesUnder(dir.path);
     await watcher?.close();
     await coordinator?.close();
     await broker?.stop();
     await dir?.cleanup();
+    agent = undefined;
   });
 
-  /*
-   * Before the fix no status ever arrived after the reconnect: the outbox's
-   * drain awaited a QoS 1 publish whose promise never settled once its
-   * connection dropped before the PUBACK (mqtt.js, clean: false, keeps the
-   * packet but does not call its callback after a reconnect), so every later
-   * report waited behind it and the coordinator never heard from the till
-   * again. AgentLink now fails the unacknowledged publishes when the
-   * connection closes; the next connect drains the outbox again.
-   */
-  it("reports again after the broker comes back (the withheld report does not wedge the outbox)", async () => {
-    dir = await tempDir("outbox-wedge");
+  /** An agent whose first report went unacknowledged, then a broker drop and return. */
+  async function throughTheDrop(
+    name: string,
+  ): Promise<{ agent: AgentProcess; watcher: StatusWatcher }> {
+    dir = await tempDir(name);
     const withheld: unknown[] = [];
     let withholding = true;
     broker = await startBroker({
@@ -67,8 +71,13 @@ describe("agent: a report in flight when the broker goes away", () => {
     await broker.pause();
     withholding = false;
     await broker.resume();
+    return { agent, watcher };
+  }
+
+  it("reports again after the broker comes back (the withheld report does not wedge the outbox)", async () => {
+    const { agent, watcher } = await throughTheDrop("outbox-wedge");
     await expect
-      .poll(() => agent?.output.filter((l) => l.includes("disconnected -> connected")).length, {
+      .poll(() => agent.output.filter((l) => l.includes("disconnected -> connected")).length, {
         timeout: 15_000,
         interval: 100,
       })
@@ -77,8 +86,21 @@ describe("agent: a report in flight when the broker goes away", () => {
     const doc = await watcher
       .waitFor(() => true, 15_000)
       .catch((error: Error) => {
-        throw new Error(`${error.message}\n--- agent log\n${agent?.log()}`);
+        throw new Error(`${error.message}\n--- agent log\n${agent.log()}`);
       });
     expect(doc.store).toBe("1001");
+  });
+
+  it("exits within 10 s of SIGTERM afterwards", async () => {
+    const { agent, watcher } = await throughTheDrop("stop-after-outage");
+    await watcher.waitFor(() => true, 15_000);
+    const started = Date.now();
+    const exited = await agent
+      .stop()
+      .then(() => "exited")
+      .catch((error: Error) => error.message);
+    const ms = Date.now() - started;
+    expect(exited, `after ${ms} ms; agent log:\n${agent.log()}`).toBe("exited");
+    expect(ms).toBeLessThan(10_000);
   });
 });
