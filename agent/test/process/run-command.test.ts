@@ -157,9 +157,14 @@ describe("runCommand", () => {
     await script(dir, "hooks/slow", ["sleep 1000 &", 'echo $! > "daemon.pid"', "wait"].join("\n"));
     const pidFile = join(dir, "command.pid");
     const running = runCommand({ command: "hooks/slow", cwd: dir, timeoutMs: 30_000, pidFile });
+    // Both written: the script's daemon pid, and the group's pid file (written
+    // by runCommand just after the spawn, so it may land after the script ran).
     await waitFor(async () => {
       try {
-        return (await readFile(join(dir, "daemon.pid"), "utf8")).trim() !== "";
+        return (
+          (await readFile(join(dir, "daemon.pid"), "utf8")).trim() !== "" &&
+          (await readFile(pidFile, "utf8")).trim() !== ""
+        );
       } catch {
         return false;
       }
