@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ReleaseFleet as Fleet, ReleaseFleet } from "./release-kit.js";
-import { FLEET, installsOf, type ReleaseView, recordingPack, rowOf } from "./release-probes.js";
+import {
+  FLEET,
+  installsOf,
+  type ReleaseView,
+  recordingPack,
+  rowOf,
+  startsPerStage,
+} from "./release-probes.js";
 
 /**
  * Issue 10, acceptance 3, "at any point": the coordinator is killed with
@@ -22,14 +29,6 @@ const KILLS: readonly [before: number, down: number][] = [
   [1600, 900],
   [500, 300],
 ];
-
-function startsPerStage(release: ReleaseView): Record<string, number> {
-  const starts: Record<string, number> = {};
-  for (const entry of release.history ?? [])
-    if (entry.subject !== "release" && entry.to === "Running")
-      starts[entry.subject] = (starts[entry.subject] ?? 0) + 1;
-  return starts;
-}
 
 describe("release tasks end to end: the coordinator killed again and again while a release runs", {
   timeout: 150_000,

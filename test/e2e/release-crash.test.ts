@@ -3,10 +3,10 @@ import { type ReleaseFleet as Fleet, ReleaseFleet } from "./release-kit.js";
 import {
   FLEET,
   installsOf,
-  type ReleaseView,
   recordingPack,
   rowOf,
   stage,
+  startsPerStage,
 } from "./release-probes.js";
 
 /**
@@ -17,15 +17,6 @@ import {
  * the end every till is OK on the new version having installed it exactly
  * once, under the one request id the coordinator gave it.
  */
-
-/** Stage starts in the history: each stage must start once, whatever the restarts. */
-function startsPerStage(release: ReleaseView): Record<string, number> {
-  const starts: Record<string, number> = {};
-  for (const entry of release.history ?? [])
-    if (entry.subject !== "release" && entry.to === "Running")
-      starts[entry.subject] = (starts[entry.subject] ?? 0) + 1;
-  return starts;
-}
 
 describe("release tasks end to end: coordinator kill -9 mid-stage and at a checkpoint", {
   timeout: 150_000,

@@ -83,6 +83,15 @@ export function describeRow(r: JsonRow): string {
   }${r.online ? "" : " offline"}${r.reason === null ? "" : ` (${r.reason})`}`;
 }
 
+/** Stage starts in the history (moves to Running): each stage must start once, whatever the restarts. */
+export function startsPerStage(release: ReleaseView): Record<string, number> {
+  const starts: Record<string, number> = {};
+  for (const entry of release.history ?? [])
+    if (entry.subject !== "release" && entry.to === "Running")
+      starts[entry.subject] = (starts[entry.subject] ?? 0) + 1;
+  return starts;
+}
+
 export function stage(release: ReleaseView, name: string): StageView {
   const found = release.stages.find((s) => s.name === name);
   if (found === undefined)
