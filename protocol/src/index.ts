@@ -17,3 +17,5 @@ export * from "./signing.js";
 export * from "./status-model.js";
 export * from "./topics.js";
 export * from "./validation.js";
+export * from "./windows/maintenance-window.js";
+export * from "./windows/window-calculus.js";
