@@ -17,6 +17,9 @@ import type { ServiceRow } from "./fleet/service-row.js";
 import { createApiHandler } from "./http/api-server.js";
 import { StatusCollector } from "./ingest/status-collector.js";
 import { LoopDelayMonitor, renderMetrics } from "./metrics.js";
+import type { MailSettings } from "./notices/mail-sender.js";
+import type { NoticeService } from "./notices/notice-service.js";
+import { openNotices } from "./notices/open-notices.js";
 import { applyDesired } from "./operations/apply-desired.js";
 import { mosquittoAccounts } from "./operations/broker-accounts.js";
 import { ConsoleOperations, type OperationsDeps } from "./operations/console-operations.js";
@@ -60,6 +63,8 @@ export interface CoordinatorOptions {
   secureCookies?: boolean;
   /** Operator password hashing; tests pass cheap parameters, production keeps the default. */
   passwordParams?: ScryptParams;
+  /** E-mail notices (`--smtp URL --mail-from ADDR`); absent: notices go to webhooks only. */
+  mail?: MailSettings | undefined;
 }
 
 /**
@@ -75,6 +80,8 @@ export class Coordinator {
     private readonly closers: (() => Promise<void>)[],
     /** Release tasks (issue 10), for the HTTP layer and in-process callers. */
     readonly releases: ReleaseConsole,
+    /** Notices (issue 11): releases and schedules publish through it (a NoticePublisher). */
+    readonly notices: NoticeService,
   ) {}
 
   static async start(options: CoordinatorOptions): Promise<Coordinator> {
@@ -98,6 +105,20 @@ export class Coordinator {
       passwordParams: options.passwordParams,
     });
     const closers: (() => Promise<void>)[] = [];
+    // Notices (issue 11): the durable outbox, webhooks and mail; delivery starts at once
+    // (what a crash cut off goes out first), publishers get `notices` (a NoticePublisher).
+    const notices = await openNotices({
+      dataDir: data.dir,
+      mail: options.mail,
+      directory: accounts.directory,
+      schedule: () => null,
+      groupOfStore: (storeId) =>
+        Object.values(state.state.workstations).find((ws) => ws.store === storeId)?.group ?? null,
+      audit: store.audit,
+      now,
+      log,
+    });
+    closers.push(() => notices.close());
     const material =
       options.tls === undefined
         ? null
@@ -271,6 +292,7 @@ export class Coordinator {
       }),
       packAdmin: new PackAdmin(operationsDeps),
       releases,
+      notices,
       packs,
       // Session cookies are Secure whenever the console is served over HTTPS.
       accounts: {
@@ -315,11 +337,12 @@ export class Coordinator {
     // After the handler is attached (requests during a long start are answered, and an
     // operation on a release waits in its chain): re-applies sends a crash cut off, plans.
     await runner.start();
+    notices.start();
     const httpUrl = `${material === null ? "http" : "https"}://${host}:${httpPort}`;
     log(
       `coordinator: http ${httpUrl}, mqtt ${agentBrokerUrl}, data ${data.dir}, operator token ${data.tokenPath}`,
     );
-    return new Coordinator(httpUrl, agentBrokerUrl, data.dir, closers, releases);
+    return new Coordinator(httpUrl, agentBrokerUrl, data.dir, closers, releases, notices);
   }
 
   async stop(): Promise<void> {

@@ -73,6 +73,10 @@ export const ROUTE_PERMISSIONS = {
   "POST /api/releases/retry": { need: "operator", scope: "scoped", action: "release retry" },
   "POST /api/releases/rollback": { need: "operator", scope: "scoped", action: "release rollback" },
   "POST /api/releases/cancel": { need: "operator", scope: "scoped", action: "release cancel" },
+  // Webhooks (issue 11) carry every group's notices and hold secrets: the platform admin's.
+  "GET /api/webhooks": { need: "admin", scope: "platform", action: "webhook list" },
+  "POST /api/webhooks": { need: "admin", scope: "platform", action: "webhook add" },
+  "POST /api/webhooks/remove": { need: "admin", scope: "platform", action: "webhook remove" },
   "POST /api/session": { need: "public", scope: "shared", action: "login" },
   "GET /api/session": { need: "viewer", scope: "shared", action: "whoami" },
   // POST, not DELETE: the API's routes are GET (reads) and POST (changes) only.

@@ -17,6 +17,7 @@ import {
   versionsQuery,
 } from "./requests.js";
 import { json, NONE, type RouteSpec } from "./route-spec.js";
+import { WEBHOOK_ROUTES } from "./webhook-routes.js";
 
 /**
  * The console API's contract: every route with its method, path, who may
@@ -258,6 +259,8 @@ export const API_ROUTES = {
   },
   // Release tasks (issue 10): `tillroll release VERB` (release-routes.ts).
   ...RELEASE_ROUTES,
+  // Webhooks (issue 11): `tillroll webhook add|list|remove` (webhook-routes.ts).
+  ...WEBHOOK_ROUTES,
   // `tillroll broker-config mosquitto`: accounts and hashes for an external broker.
   mosquittoAccounts: {
     method: "GET",

@@ -9,6 +9,7 @@ import { runLogin, runLogout, runOperatorCommand } from "./operator-commands.js"
 import type { CliValues } from "./options.js";
 import { runPackCommand } from "./pack-commands.js";
 import { runReleaseCommand } from "./release-commands.js";
+import { runWebhookCommand } from "./webhook-commands.js";
 import { credentialLines, runWorkstationCommand } from "./workstation-commands.js";
 
 /** A change's answer (set-preferred and retry answer the same report), from the API contract. */
@@ -191,6 +192,8 @@ export async function runConsoleCommand(
       return runOperatorCommand(args, values);
     case "release":
       return runReleaseCommand(args, values);
+    case "webhook":
+      return runWebhookCommand(args, values);
     case "login":
       return runLogin(values);
     case "logout":

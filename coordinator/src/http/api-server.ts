@@ -17,6 +17,7 @@ import {
   type RouteName,
   type RouteSpec,
 } from "../api/routes.js";
+import type { NoticeService } from "../notices/notice-service.js";
 import type { MosquittoAccountsAnswer } from "../operations/broker-accounts.js";
 import type { ConsoleOperations } from "../operations/console-operations.js";
 import type { PackAdmin } from "../operations/pack-admin.js";
@@ -41,6 +42,8 @@ export interface ApiServerDeps {
   metrics: () => string;
   /** Release tasks (issue 10): what the `/api/releases` routes call (operations/release-operations.ts). */
   releases: ReleaseConsole;
+  /** Notices (issue 11): the `/api/webhooks` routes. */
+  notices: Pick<NoticeService, "addWebhook" | "listWebhooks" | "removeWebhook">;
   /** The answer of GET /api/broker-config/mosquitto. */
   mosquittoAccounts: () => MosquittoAccountsAnswer | Promise<MosquittoAccountsAnswer>;
   log: (message: string) => void;
@@ -74,7 +77,9 @@ type JsonBodyRoute =
   | "resumeRelease"
   | "retryRelease"
   | "rollbackRelease"
-  | "cancelRelease";
+  | "cancelRelease"
+  | "addWebhook"
+  | "removeWebhook";
 /** Typed by the contract: an operation whose result drifts from its route's answer schema does not compile (a Reply carries its own headers). */
 type Handlers = {
   [N in RouteName]: (input: Parsed<N>) => Promise<Result<Answer<N> | Reply>>;
@@ -141,6 +146,11 @@ export function createApiHandler(
     rollbackRelease: async ({ caller, body }) =>
       releases.operate(caller.operator, "rollback", body),
     cancelRelease: async ({ caller, body }) => releases.operate(caller.operator, "cancel", body),
+    addWebhook: async ({ caller, body }) =>
+      webhookAnswer(await deps.notices.addWebhook(body, caller.operator)),
+    listWebhooks: async () => ok(deps.notices.listWebhooks()),
+    removeWebhook: async ({ caller, body }) =>
+      webhookAnswer(await deps.notices.removeWebhook(body.id, caller.operator), 404),
   };
 
   return (req, res) => {
@@ -195,6 +205,12 @@ export function createApiHandler(
     else if (result.ok) sendJson(res, route.status, result.value);
     else sendJson(res, isScopeRefusal(result.error) ? 403 : 400, { error: result.error });
   }
+}
+
+/** A webhook refusal: 400 for bad input, `status` (404) for an unknown id. */
+function webhookAnswer<T>(result: Result<T>, status: 400 | 404 = 400): Result<T> {
+  if (result.ok) return result;
+  throw new HttpError(status, result.error);
 }
 
 /** Streams an upload to a temp file, refusing one over the cap without buffering it. */

@@ -28,8 +28,8 @@ export interface NoticeServiceDeps {
   operators(): readonly DirectoryEntry[];
   /** A store's contact address (schedules' `store set --contact`), or null. */
   storeContact(store: string): string | null;
-  /** A store's time zone (its window's or its own), or null. */
-  storeZone(store: string): string | null;
+  /** The time zones of these stores (their windows' or their own), for local times in mails. */
+  zonesOf(stores: readonly string[]): readonly string[];
   readonly audit: AuditStore | null;
   readonly now: () => number;
   readonly log: (message: string) => void;
@@ -87,8 +87,7 @@ export class NoticeService implements NoticePublisher {
           storeContact: (store) => this.deps.storeContact(store),
           taskMail: (task) => outbox.taskMail(task),
         },
-        zonesOf: (stores) =>
-          stores.map((store) => this.deps.storeZone(store)).filter((z) => z !== null),
+        zonesOf: (stores) => this.deps.zonesOf(stores),
       });
       const mail = plan.deliveries.find((d) => d.receiver === MAIL_RECEIVER);
       // The cancel mail goes to the planning mail's addresses: kept before the notice is.

@@ -10,6 +10,7 @@ import type { SessionAnswer } from "../../src/api/answers.js";
 import type { Answer, RouteName, Routes } from "../../src/api/routes.js";
 import type { AuditEntry } from "../../src/audit/audit-log.js";
 import type { StatusRow } from "../../src/fleet/status-table.js";
+import type { WebhookSummary } from "../../src/notices/webhook-registry.js";
 import type { MosquittoAccountsAnswer } from "../../src/operations/broker-accounts.js";
 import type {
   ChangeReport,
@@ -61,6 +62,10 @@ interface OperationResults {
   retryRelease: ReleaseView;
   rollbackRelease: ReleaseView;
   cancelRelease: ReleaseView;
+  // Webhooks (issue 11): notices/webhook-registry.ts.
+  addWebhook: WebhookSummary;
+  listWebhooks: WebhookSummary[];
+  removeWebhook: WebhookSummary;
 }
 
 /**
@@ -109,6 +114,9 @@ const checks: Checks = {
   retryRelease: true,
   rollbackRelease: true,
   cancelRelease: true,
+  addWebhook: true,
+  listWebhooks: true,
+  removeWebhook: true,
 };
 
 describe("answer schemas and operation types", () => {
