@@ -1,4 +1,5 @@
 import type { OutboxNotice } from "./outbox.js";
+import { describeDelay } from "./retry-backoff.js";
 import { signWebhookBody } from "./webhook-signature.js";
 
 /** What one attempt came to. */
@@ -63,7 +64,7 @@ const CODES: Readonly<Record<string, string>> = {
 export function describeFetchError(error: unknown, timeoutMs: number): string {
   const name = (error as { name?: string }).name;
   if (name === "TimeoutError" || name === "AbortError")
-    return `no answer in ${Math.round(timeoutMs / 1000)} s`;
+    return `no answer in ${describeDelay(timeoutMs)}`;
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const code = cause?.code;
   if (code !== undefined && Object.hasOwn(CODES, code)) return CODES[code] as string;
