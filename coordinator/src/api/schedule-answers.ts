@@ -53,6 +53,8 @@ export const blackoutAnswer = z.strictObject({
   createdAt: timestampSchema,
   /** Whether it holds now. */
   active: z.boolean(),
+  /** Whether it is over (listed with all=true). */
+  ended: z.boolean(),
 });
 
 export const blackoutAddedAnswer = z.strictObject({

@@ -220,10 +220,8 @@ export class ScheduleOperations implements ScheduleConsole {
 
   private view(blackout: Blackout): BlackoutView {
     const now = this.deps.now();
-    return {
-      ...blackout,
-      active: Date.parse(blackout.from) <= now && now < Date.parse(blackout.to),
-    };
+    const ended = Date.parse(blackout.to) <= now;
+    return { ...blackout, active: Date.parse(blackout.from) <= now && !ended, ended };
   }
 
   private async publish(

@@ -40,8 +40,8 @@ export interface BlackoutInput {
   readonly group: string | null;
 }
 
-/** A blackout as lists show it: whether it holds now. */
-export type BlackoutView = Blackout & { readonly active: boolean };
+/** A blackout as lists show it: whether it holds now, or is over (by the coordinator's clock). */
+export type BlackoutView = Blackout & { readonly active: boolean; readonly ended: boolean };
 
 export interface WindowList {
   readonly windows: readonly WindowSetting[];

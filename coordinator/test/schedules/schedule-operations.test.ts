@@ -265,6 +265,7 @@ describe("blackouts", () => {
           createdBy: "root",
           createdAt: "2026-11-30T08:00:00.000Z",
           active: false,
+          ended: false,
         },
         cancelled: [{ id: "3", name: "spring", createdBy: "anna", at: "2026-12-24T02:00:00.000Z" }],
       },
