@@ -18,6 +18,7 @@ import { createApiHandler } from "./http/api-server.js";
 import { StatusCollector } from "./ingest/status-collector.js";
 import { LoopDelayMonitor, renderMetrics } from "./metrics.js";
 import type { MailSettings } from "./notices/mail-sender.js";
+import type { NoticePublisher } from "./notices/notice-model.js";
 import type { NoticeService } from "./notices/notice-service.js";
 import { openNotices } from "./notices/open-notices.js";
 import { applyDesired } from "./operations/apply-desired.js";
@@ -26,10 +27,14 @@ import { ConsoleOperations, type OperationsDeps } from "./operations/console-ope
 import { offeredPacks } from "./operations/operations-deps.js";
 import { PackAdmin } from "./operations/pack-admin.js";
 import { ReleaseOperations } from "./operations/release-operations.js";
+import { ScheduleOperations } from "./operations/schedule-operations.js";
 import { WorkstationAdmin } from "./operations/workstation-admin.js";
 import { removeUploadLeftovers } from "./packs/upload-leftovers.js";
 import type { ReleaseConsole } from "./releases/release-console.js";
 import { ReleaseRunner } from "./releases/release-runner.js";
+import { NO_SCHEDULED_TASKS } from "./schedules/schedule-console.js";
+import { ScheduleMemory } from "./schedules/schedule-memory.js";
+import type { ScheduledTasks, ScheduleFacts } from "./schedules/schedule-model.js";
 import { openDataDir } from "./setup/data-dir.js";
 import { explainListenError } from "./setup/startup-error.js";
 import { loadCoordinatorTls, type TlsChoice } from "./setup/tls-setup.js";
@@ -65,6 +70,13 @@ export interface CoordinatorOptions {
   passwordParams?: ScryptParams;
   /** E-mail notices (`--smtp URL --mail-from ADDR`); absent: notices go to webhooks only. */
   mail?: MailSettings | undefined;
+  /**
+   * Issue 11: what a new blackout cancels (the releases side). Absent:
+   * nothing is cancelled.
+   */
+  scheduledTasks?: ScheduledTasks;
+  /** Where notices go instead of the coordinator's own outbox (tests capture them). */
+  notices?: NoticePublisher;
 }
 
 /**
@@ -80,6 +92,8 @@ export class Coordinator {
     private readonly closers: (() => Promise<void>)[],
     /** Release tasks (issue 10), for the HTTP layer and in-process callers. */
     readonly releases: ReleaseConsole,
+    /** Windows, store settings and blackouts as stored (issue 11): what releases read. */
+    readonly schedules: ScheduleFacts,
     /** Notices (issue 11): releases and schedules publish through it (a NoticePublisher). */
     readonly notices: NoticeService,
   ) {}
@@ -105,13 +119,16 @@ export class Coordinator {
       passwordParams: options.passwordParams,
     });
     const closers: (() => Promise<void>)[] = [];
+    // Schedules (issue 11): windows and blackouts releases read synchronously, kept current
+    // by the schedule operations after each durable change.
+    const schedules = new ScheduleMemory(await store.schedules.read());
     // Notices (issue 11): the durable outbox, webhooks and mail; delivery starts at once
     // (what a crash cut off goes out first), publishers get `notices` (a NoticePublisher).
     const notices = await openNotices({
       dataDir: data.dir,
       mail: options.mail,
       directory: accounts.directory,
-      schedule: () => null,
+      schedule: schedules,
       groupOfStore: (storeId) =>
         Object.values(state.state.workstations).find((ws) => ws.store === storeId)?.group ?? null,
       audit: store.audit,
@@ -274,6 +291,16 @@ export class Coordinator {
       audit: store.audit,
       now,
     });
+    const scheduleConsole = new ScheduleOperations({
+      schedules: store.schedules,
+      memory: schedules,
+      workstations: store.workstations,
+      tasks: options.scheduledTasks ?? NO_SCHEDULED_TASKS,
+      notices: options.notices ?? notices,
+      audit: store.audit,
+      now,
+      log,
+    });
     const handler = createApiHandler({
       operations: new ConsoleOperations(operationsDeps),
       workstations: new WorkstationAdmin({
@@ -292,7 +319,8 @@ export class Coordinator {
       }),
       packAdmin: new PackAdmin(operationsDeps),
       releases,
-      notices,
+      webhooks: notices,
+      schedules: scheduleConsole,
       packs,
       // Session cookies are Secure whenever the console is served over HTTPS.
       accounts: {
@@ -342,7 +370,15 @@ export class Coordinator {
     log(
       `coordinator: http ${httpUrl}, mqtt ${agentBrokerUrl}, data ${data.dir}, operator token ${data.tokenPath}`,
     );
-    return new Coordinator(httpUrl, agentBrokerUrl, data.dir, closers, releases, notices);
+    return new Coordinator(
+      httpUrl,
+      agentBrokerUrl,
+      data.dir,
+      closers,
+      releases,
+      schedules,
+      notices,
+    );
   }
 
   async stop(): Promise<void> {

@@ -18,6 +18,14 @@ import { serviceRowSchema } from "../fleet/service-row.js";
 import { NOTICE_EVENTS } from "../notices/notice-model.js";
 import { packRecordSchema } from "../packs/pack-record.js";
 import { releaseSummaryAnswer, releaseViewAnswer } from "./release-answers.js";
+import {
+  blackoutAddedAnswer,
+  blackoutAnswer,
+  noticesAnswer,
+  storeSettingAnswer,
+  windowListAnswer,
+  windowSettingAnswer,
+} from "./schedule-answers.js";
 
 /**
  * The answer of every console API route, as a zod schema: the other half of
@@ -224,5 +232,13 @@ export const ANSWERS = {
   /** A webhook (issue 11): its secret only as `set`. */
   Webhook: webhookAnswer,
   Webhooks: z.array(webhookAnswer),
+  /** Maintenance windows, store settings and blackouts (issue 11). */
+  WindowList: windowListAnswer,
+  WindowSetting: windowSettingAnswer,
+  StoreSetting: storeSettingAnswer,
+  Blackout: blackoutAnswer,
+  Blackouts: z.array(blackoutAnswer),
+  BlackoutAdded: blackoutAddedAnswer,
+  Notices: noticesAnswer,
   Error: errorAnswer,
 } as const satisfies Record<string, z.ZodType>;

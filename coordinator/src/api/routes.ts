@@ -17,6 +17,7 @@ import {
   versionsQuery,
 } from "./requests.js";
 import { json, NONE, type RouteSpec } from "./route-spec.js";
+import { SCHEDULE_ROUTES } from "./schedule-routes.js";
 import { WEBHOOK_ROUTES } from "./webhook-routes.js";
 
 /**
@@ -261,6 +262,8 @@ export const API_ROUTES = {
   ...RELEASE_ROUTES,
   // Webhooks (issue 11): `tillroll webhook add|list|remove` (webhook-routes.ts).
   ...WEBHOOK_ROUTES,
+  // Maintenance windows, store settings, blackouts, notices (issue 11): schedule-routes.ts.
+  ...SCHEDULE_ROUTES,
   // `tillroll broker-config mosquitto`: accounts and hashes for an external broker.
   mosquittoAccounts: {
     method: "GET",

@@ -25,9 +25,11 @@ import type { WorkstationAdmin } from "../operations/workstation-admin.js";
 import { servePack } from "../packs/pack-http.js";
 import type { PackStore } from "../packs/pack-store.js";
 import type { ReleaseConsole } from "../releases/release-console.js";
+import type { ScheduleConsole } from "../schedules/schedule-console.js";
 import { type AccountDeps, AccountHandlers, type Caller } from "./account-handlers.js";
 import { HttpError, Reply, readJson, sendJson, sendText } from "./http-utils.js";
 import { ReleaseHandlers } from "./release-handlers.js";
+import { ScheduleHandlers } from "./schedule-handlers.js";
 
 export interface ApiServerDeps {
   operations: ConsoleOperations;
@@ -43,7 +45,9 @@ export interface ApiServerDeps {
   /** Release tasks (issue 10): what the `/api/releases` routes call (operations/release-operations.ts). */
   releases: ReleaseConsole;
   /** Notices (issue 11): the `/api/webhooks` routes. */
-  notices: Pick<NoticeService, "addWebhook" | "listWebhooks" | "removeWebhook">;
+  webhooks: Pick<NoticeService, "addWebhook" | "listWebhooks" | "removeWebhook">;
+  /** Windows, store settings, blackouts, notices (issue 11): operations/schedule-operations.ts. */
+  schedules: ScheduleConsole;
   /** The answer of GET /api/broker-config/mosquitto. */
   mosquittoAccounts: () => MosquittoAccountsAnswer | Promise<MosquittoAccountsAnswer>;
   log: (message: string) => void;
@@ -53,10 +57,12 @@ export interface ApiServerDeps {
 interface Parsed<N extends RouteName> {
   req: IncomingMessage;
   /** Who is calling (authenticated and authorized for this route); only the login has nobody. */
-  caller: N extends "login" ? null : Caller;
+  caller: N extends PublicRoute ? null : Caller;
   query: ParsedQuery<N>;
   body: N extends JsonBodyRoute ? ParsedBody<N> : undefined;
 }
+/** Routes without sign-in: nobody is calling. */
+type PublicRoute = "login" | "notices";
 type JsonBodyRoute =
   | "enrol"
   | "setPreferred"
@@ -79,7 +85,12 @@ type JsonBodyRoute =
   | "rollbackRelease"
   | "cancelRelease"
   | "addWebhook"
-  | "removeWebhook";
+  | "removeWebhook"
+  | "setWindow"
+  | "removeWindow"
+  | "setStore"
+  | "addBlackout"
+  | "removeBlackout";
 /** Typed by the contract: an operation whose result drifts from its route's answer schema does not compile (a Reply carries its own headers). */
 type Handlers = {
   [N in RouteName]: (input: Parsed<N>) => Promise<Result<Answer<N> | Reply>>;
@@ -99,6 +110,7 @@ export function createApiHandler(
   const { operations } = deps;
   const accounts = new AccountHandlers(deps.accounts);
   const releases = new ReleaseHandlers(deps.releases);
+  const schedules = new ScheduleHandlers(deps.schedules);
   const handlers: Handlers = {
     enrol: async ({ caller, body }) => {
       // `{workstations: [...]}` enrols many in one go (all or none) and answers a list.
@@ -147,10 +159,18 @@ export function createApiHandler(
       releases.operate(caller.operator, "rollback", body),
     cancelRelease: async ({ caller, body }) => releases.operate(caller.operator, "cancel", body),
     addWebhook: async ({ caller, body }) =>
-      webhookAnswer(await deps.notices.addWebhook(body, caller.operator)),
-    listWebhooks: async () => ok(deps.notices.listWebhooks()),
+      webhookAnswer(await deps.webhooks.addWebhook(body, caller.operator)),
+    listWebhooks: async () => ok(deps.webhooks.listWebhooks()),
     removeWebhook: async ({ caller, body }) =>
-      webhookAnswer(await deps.notices.removeWebhook(body.id, caller.operator), 404),
+      webhookAnswer(await deps.webhooks.removeWebhook(body.id, caller.operator), 404),
+    listWindows: async ({ caller }) => schedules.listWindows(caller.operator),
+    setWindow: async ({ caller, body }) => schedules.setWindow(caller.operator, body),
+    removeWindow: async ({ caller, body }) => schedules.removeWindow(caller.operator, body),
+    setStore: async ({ caller, body }) => schedules.setStore(caller.operator, body),
+    listBlackouts: async ({ caller, query }) => schedules.listBlackouts(caller.operator, query),
+    addBlackout: async ({ caller, body }) => schedules.addBlackout(caller.operator, body),
+    removeBlackout: async ({ caller, body }) => schedules.removeBlackout(caller.operator, body),
+    notices: async () => schedules.notices(),
   };
 
   return (req, res) => {

@@ -76,7 +76,8 @@ export class ReleaseApi {
       mosquittoAccounts: unused("mosquittoAccounts"),
       log: () => {},
       releases,
-      notices: unused("notices"),
+      webhooks: unused("webhooks"),
+      schedules: unused("schedules"),
     };
     const server = createServer(createApiHandler(deps));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
