@@ -55,6 +55,15 @@ describe("the route table", () => {
       "GET /api/webhooks": "admin/platform",
       "POST /api/webhooks": "admin/platform",
       "POST /api/webhooks/remove": "admin/platform",
+      // Schedules (issue 11): scope decided by the operation; the login page reads notices.
+      "GET /api/windows": "viewer/scoped",
+      "POST /api/windows": "admin/scoped",
+      "POST /api/windows/remove": "admin/scoped",
+      "POST /api/stores": "admin/scoped",
+      "GET /api/blackouts": "viewer/scoped",
+      "POST /api/blackouts": "admin/scoped",
+      "POST /api/blackouts/remove": "admin/scoped",
+      "GET /api/notices": "public/shared",
     });
   });
 
