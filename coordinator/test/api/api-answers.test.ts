@@ -52,6 +52,9 @@ const ORDER: readonly RouteName[] = [
   "rollbackRelease",
   "rejectRelease",
   "cancelRelease",
+  "listWebhooks",
+  "addWebhook",
+  "removeWebhook",
 ];
 
 /**
