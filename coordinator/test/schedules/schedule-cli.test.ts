@@ -1,6 +1,7 @@
 // `tillroll window|store|blackout`: the command lines as the issue writes them, requests
 // checked before anything is sent (errors name the flag), and the text output byte for byte.
 
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseCommandLine } from "../../src/cli/command-line.js";
 import { UsageError } from "../../src/cli/console-client.js";
@@ -309,5 +310,20 @@ describe("output for people", () => {
     );
     expect(withNotices([], "TABLE")).toBe("TABLE");
     expect(withNotices(["one", "two"], "TABLE")).toBe("one\ntwo\n\nTABLE");
+  });
+});
+
+describe("the README's schedule commands", () => {
+  it("every `tillroll window|store|blackout` line parses as written", () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const lines = readme
+      .split("\n")
+      .filter((line) => /^tillroll (window|store|blackout) /.test(line))
+      .map((line) => line.replace(/\s+#.*$/, ""));
+    expect(lines.length).toBeGreaterThanOrEqual(10);
+    for (const line of lines) {
+      const words = [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? "");
+      expect(parseCommandLine(words.slice(1)).kind, line).toBe("run");
+    }
   });
 });
