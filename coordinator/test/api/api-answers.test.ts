@@ -140,11 +140,11 @@ describe("live answers against the answer schemas", { timeout: 60_000 }, () => {
       const example =
         name === "login" && issued !== undefined
           ? { name: issued.name, password: issued.password }
-          : name === "addBlackout"
-            ? { ...(route.body.example as object), ...aheadOfNow() }
-            : route.body.kind === "json"
-              ? route.body.example
-              : undefined;
+          : route.body.kind === "json"
+            ? name === "addBlackout"
+              ? { ...(route.body.example as object), ...aheadOfNow() }
+              : route.body.example
+            : undefined;
       const answer =
         route.body.kind === "json"
           ? await server.call(route.method, path, example)
