@@ -116,6 +116,22 @@ export function describeOpening(window: MaintenanceWindow, opensAt: number, nowM
   return `opens ${weekday} ${opens.toISODate()} ${time} ${window.tz}`;
 }
 
+/**
+ * How a status `reason` starts while a service waits for its window (agent:
+ * Prepared before the start, Not Ready when the window closed before the
+ * stop), so the coordinator can tell waiting from not answering.
+ */
+export const WINDOW_WAIT_REASON_PREFIX = "waiting for the maintenance window";
+
+/** "waiting for the maintenance window (opens 02:00 Europe/Berlin)": the agent's status reason. */
+export function windowWaitReason(
+  window: MaintenanceWindow,
+  opensAt: number,
+  nowMs: number,
+): string {
+  return `${WINDOW_WAIT_REASON_PREFIX} (${describeOpening(window, opensAt, nowMs)})`;
+}
+
 /** "mon-sat", "mon,wed,fri", "sat-mon" (wraps), "mon-fri,sun" → days in WEEKDAYS order; errors name the bad part. */
 export function parseDays(
   text: string,
