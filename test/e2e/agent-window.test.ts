@@ -31,7 +31,11 @@ describe("agent: maintenance window, in coordinator time", () => {
     kit = undefined;
   });
 
-  async function startAgent(k: AgentKit, extra: Partial<AgentConfigInput> = {}): Promise<Agent> {
+  async function startAgent(
+    k: AgentKit,
+    extra: Partial<AgentConfigInput> = {},
+    tillClock: () => number = () => Date.now() + THREE_HOURS,
+  ): Promise<Agent> {
     await k.agent.writeConfig();
     const config = parseAgentConfig(
       {
@@ -48,7 +52,7 @@ describe("agent: maintenance window, in coordinator time", () => {
     if (!config.ok) throw new Error(config.error);
     const started = await Agent.start({
       config: config.value,
-      clock: { now: () => Date.now() + THREE_HOURS, sleep: systemClock.sleep },
+      clock: { now: tillClock, sleep: systemClock.sleep },
       log: () => undefined,
     });
     const online = await k.watcher.waitForPresence((p) => p.state === "online", 10_000);
@@ -107,6 +111,29 @@ describe("agent: maintenance window, in coordinator time", () => {
     console.log(`window opened 8000 ms after the desired document; In Progress at ${after} ms`);
     expect(after).toBeGreaterThanOrEqual(7900);
     expect(after).toBeLessThan(9500);
+  });
+
+  it("a clock that jumps while waiting is followed within recheckSeconds", async () => {
+    kit = await agentKit("window-jump");
+    const pack = await kit.pack({ name: fn, version: "1.0.0", health: "none" });
+    let jump = 0;
+    agent = await startAgent(kit, { recheckSeconds: 0.5 }, () => Date.now() + THREE_HOURS + jump);
+    // Tuesday 01:00 in Berlin: the window opens in an hour.
+    await publishAt(kit, "2026-12-01T00:00:00.000Z", {
+      version: "1.0.0",
+      requestId: "w1",
+      artifact: pack.artifact,
+      window: berlin,
+    });
+    const waiting = await kit.waitService(fn, (s) => s.status === "Prepared");
+    expect(waiting.services[fn]?.reason).toBe(
+      "waiting for the maintenance window (opens 02:00 Europe/Berlin)",
+    );
+    // The till's clock is corrected by an hour (NTP): the window is open now.
+    jump = 60 * 60 * 1000 + 1000;
+    const jumpedAt = Date.now();
+    await kit.waitService(fn, (s) => s.status === "OK" && s.activeVersion === "1.0.0", 10_000);
+    expect(Date.now() - jumpedAt).toBeLessThan(5000);
   });
 
   it("a window that closes while the job is Not Ready stops it before the point of no return", async () => {
