@@ -68,15 +68,16 @@ export interface CoordinatorOptions {
   secureCookies?: boolean;
   /** Operator password hashing; tests pass cheap parameters, production keeps the default. */
   passwordParams?: ScryptParams;
-  /** E-mail notices (`--smtp URL --mail-from ADDR`); absent: notices go to webhooks only. */
-  mail?: MailSettings | undefined;
   /**
-   * Issue 11: what a new blackout cancels (the releases side). Absent:
-   * nothing is cancelled.
+   * Issue 11: what a new blackout cancels (the releases side) and where
+   * blackout notices go (the notices outbox). Absent: nothing is cancelled,
+   * no notice is sent.
    */
   scheduledTasks?: ScheduledTasks;
-  /** Where notices go instead of the coordinator's own outbox (tests capture them). */
+  /** Overrides the notice service as the publisher (tests). */
   notices?: NoticePublisher;
+  /** E-mail notices (`--smtp URL --mail-from ADDR`); absent: notices go to webhooks only. */
+  mail?: MailSettings | undefined;
 }
 
 /**
@@ -319,8 +320,8 @@ export class Coordinator {
       }),
       packAdmin: new PackAdmin(operationsDeps),
       releases,
-      webhooks: notices,
       schedules: scheduleConsole,
+      notices,
       packs,
       // Session cookies are Secure whenever the console is served over HTTPS.
       accounts: {

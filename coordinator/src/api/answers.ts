@@ -229,9 +229,6 @@ export const ANSWERS = {
   /** A release task (issue 10): stages with counts per outcome, history, decisions. */
   ReleaseView: releaseViewAnswer,
   ReleaseSummaries: z.array(releaseSummaryAnswer),
-  /** A webhook (issue 11): its secret only as `set`. */
-  Webhook: webhookAnswer,
-  Webhooks: z.array(webhookAnswer),
   /** Maintenance windows, store settings and blackouts (issue 11). */
   WindowList: windowListAnswer,
   WindowSetting: windowSettingAnswer,
@@ -240,5 +237,8 @@ export const ANSWERS = {
   Blackouts: z.array(blackoutAnswer),
   BlackoutAdded: blackoutAddedAnswer,
   Notices: noticesAnswer,
+  /** A webhook (issue 11): its secret only as `set`. */
+  Webhook: webhookAnswer,
+  Webhooks: z.array(webhookAnswer),
   Error: errorAnswer,
 } as const satisfies Record<string, z.ZodType>;

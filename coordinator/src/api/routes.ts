@@ -260,10 +260,10 @@ export const API_ROUTES = {
   },
   // Release tasks (issue 10): `tillroll release VERB` (release-routes.ts).
   ...RELEASE_ROUTES,
-  // Webhooks (issue 11): `tillroll webhook add|list|remove` (webhook-routes.ts).
-  ...WEBHOOK_ROUTES,
   // Maintenance windows, store settings, blackouts, notices (issue 11): schedule-routes.ts.
   ...SCHEDULE_ROUTES,
+  // Webhooks (issue 11): `tillroll webhook add|list|remove` (webhook-routes.ts).
+  ...WEBHOOK_ROUTES,
   // `tillroll broker-config mosquitto`: accounts and hashes for an external broker.
   mosquittoAccounts: {
     method: "GET",

@@ -117,40 +117,6 @@ const RELEASE_COMMANDS: readonly CommandSpec[] = [
   ),
 ];
 
-/** Webhooks (issue 11): the platform admin's receivers of signed notices. */
-const WEBHOOK_COMMANDS: readonly CommandSpec[] = [
-  {
-    name: "webhook add",
-    args: ["URL"],
-    flags: console("secret", "events", "json"),
-    required: ["secret"],
-    summary: "add a webhook: notices are POSTed to URL as JSON, signed with the secret",
-    details: [
-      "Needs the platform admin. Headers: X-Tillroll-Event, X-Tillroll-Delivery (the notice's id),",
-      "X-Tillroll-Signature: sha256=HMAC-SHA256(secret, body). A 2xx answer is delivered; else retried.",
-      `Events: ${NOTICE_EVENTS.join(", ")}.`,
-    ],
-    examples: [
-      "tillroll webhook add https://hooks.example.com/tillroll --secret 9f2c1e7a4b5d",
-      "tillroll webhook add https://hooks.example.com/tasks --secret 9f2c1e7a4b5d --events task.planned,task.cancelled --json",
-    ],
-  },
-  {
-    name: "webhook list",
-    args: [],
-    flags: console("json"),
-    summary: "the webhooks: id, URL, events, who added them (the secret only as `set`)",
-    examples: ["tillroll webhook list", "tillroll webhook list --json"],
-  },
-  {
-    name: "webhook remove",
-    args: ["ID"],
-    flags: console("json"),
-    summary: "remove a webhook: nothing more is sent to it; its undelivered notices are dropped",
-    examples: ["tillroll webhook remove 2"],
-  },
-];
-
 /** Maintenance windows, store settings and blackouts (issue 11). */
 const SCHEDULE_COMMANDS: readonly CommandSpec[] = [
   {
@@ -228,6 +194,40 @@ const SCHEDULE_COMMANDS: readonly CommandSpec[] = [
     flags: console("json"),
     summary: "remove a blackout",
     examples: ["tillroll blackout remove 2"],
+  },
+];
+
+/** Webhooks (issue 11): the platform admin's receivers of signed notices. */
+const WEBHOOK_COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "webhook add",
+    args: ["URL"],
+    flags: console("secret", "events", "json"),
+    required: ["secret"],
+    summary: "add a webhook: notices are POSTed to URL as JSON, signed with the secret",
+    details: [
+      "Needs the platform admin. Headers: X-Tillroll-Event, X-Tillroll-Delivery (the notice's id),",
+      "X-Tillroll-Signature: sha256=HMAC-SHA256(secret, body). A 2xx answer is delivered; else retried.",
+      `Events: ${NOTICE_EVENTS.join(", ")}.`,
+    ],
+    examples: [
+      "tillroll webhook add https://hooks.example.com/tillroll --secret 9f2c1e7a4b5d",
+      "tillroll webhook add https://hooks.example.com/tasks --secret 9f2c1e7a4b5d --events task.planned,task.cancelled --json",
+    ],
+  },
+  {
+    name: "webhook list",
+    args: [],
+    flags: console("json"),
+    summary: "the webhooks: id, URL, events, who added them (the secret only as `set`)",
+    examples: ["tillroll webhook list", "tillroll webhook list --json"],
+  },
+  {
+    name: "webhook remove",
+    args: ["ID"],
+    flags: console("json"),
+    summary: "remove a webhook: nothing more is sent to it; its undelivered notices are dropped",
+    examples: ["tillroll webhook remove 2"],
   },
 ];
 
@@ -423,8 +423,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["tillroll logout --url http://coordinator:8080"],
   },
   ...RELEASE_COMMANDS,
-  ...WEBHOOK_COMMANDS,
   ...SCHEDULE_COMMANDS,
+  ...WEBHOOK_COMMANDS,
   {
     name: "broker-config mosquitto",
     args: [],

@@ -200,14 +200,14 @@ export async function runConsoleCommand(
       return runOperatorCommand(args, values);
     case "release":
       return runReleaseCommand(args, values);
-    case "webhook":
-      return runWebhookCommand(args, values);
     case "window":
       return runWindowCommand(args, values);
     case "store":
       return runStoreCommand(args, values);
     case "blackout":
       return runBlackoutCommand(args, values);
+    case "webhook":
+      return runWebhookCommand(args, values);
     case "login":
       return runLogin(values);
     case "logout":

@@ -170,30 +170,6 @@ export const OPTIONS = {
     value: "TEXT",
     description: "why you approve or reject (1-1000 characters, kept in the release's decisions)",
   },
-  // Notices (issue 11): webhooks and the coordinator's mail.
-  secret: {
-    type: "string",
-    value: "S",
-    description:
-      "the webhook's signing secret (8-256 characters; X-Tillroll-Signature), never shown again",
-  },
-  events: {
-    type: "string",
-    multiple: true,
-    value: "E,...",
-    description: "the events the webhook gets (default: every event)",
-  },
-  smtp: {
-    type: "string",
-    value: "URL",
-    description:
-      "send e-mail notices through this SMTP server (smtp://host:port); without it, no mail",
-  },
-  "mail-from": {
-    type: "string",
-    value: "ADDR",
-    description: "the From address of e-mail notices (with --smtp)",
-  },
   // Maintenance windows, store settings, blackouts (issue 11).
   tz: {
     type: "string",
@@ -230,6 +206,30 @@ export const OPTIONS = {
     type: "string",
     value: "TEXT",
     description: "why: 1-200 characters, shown to everyone",
+  },
+  // Notices (issue 11): webhooks and the coordinator's mail.
+  secret: {
+    type: "string",
+    value: "S",
+    description:
+      "the webhook's signing secret (8-256 characters; X-Tillroll-Signature), never shown again",
+  },
+  events: {
+    type: "string",
+    multiple: true,
+    value: "E,...",
+    description: "the events the webhook gets (default: every event)",
+  },
+  smtp: {
+    type: "string",
+    value: "URL",
+    description:
+      "send e-mail notices through this SMTP server (smtp://host:port); without it, no mail",
+  },
+  "mail-from": {
+    type: "string",
+    value: "ADDR",
+    description: "the From address of e-mail notices (with --smtp)",
   },
   help: { type: "boolean", short: "h", description: "this command's help" },
 } as const satisfies Record<string, OptionSpec>;

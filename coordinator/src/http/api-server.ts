@@ -44,10 +44,10 @@ export interface ApiServerDeps {
   metrics: () => string;
   /** Release tasks (issue 10): what the `/api/releases` routes call (operations/release-operations.ts). */
   releases: ReleaseConsole;
-  /** Notices (issue 11): the `/api/webhooks` routes. */
-  webhooks: Pick<NoticeService, "addWebhook" | "listWebhooks" | "removeWebhook">;
   /** Windows, store settings, blackouts, notices (issue 11): operations/schedule-operations.ts. */
   schedules: ScheduleConsole;
+  /** Notices (issue 11): the `/api/webhooks` routes. */
+  notices: Pick<NoticeService, "addWebhook" | "listWebhooks" | "removeWebhook">;
   /** The answer of GET /api/broker-config/mosquitto. */
   mosquittoAccounts: () => MosquittoAccountsAnswer | Promise<MosquittoAccountsAnswer>;
   log: (message: string) => void;
@@ -84,13 +84,13 @@ type JsonBodyRoute =
   | "retryRelease"
   | "rollbackRelease"
   | "cancelRelease"
-  | "addWebhook"
-  | "removeWebhook"
   | "setWindow"
   | "removeWindow"
   | "setStore"
   | "addBlackout"
-  | "removeBlackout";
+  | "removeBlackout"
+  | "addWebhook"
+  | "removeWebhook";
 /** Typed by the contract: an operation whose result drifts from its route's answer schema does not compile (a Reply carries its own headers). */
 type Handlers = {
   [N in RouteName]: (input: Parsed<N>) => Promise<Result<Answer<N> | Reply>>;
@@ -158,11 +158,6 @@ export function createApiHandler(
     rollbackRelease: async ({ caller, body }) =>
       releases.operate(caller.operator, "rollback", body),
     cancelRelease: async ({ caller, body }) => releases.operate(caller.operator, "cancel", body),
-    addWebhook: async ({ caller, body }) =>
-      webhookAnswer(await deps.webhooks.addWebhook(body, caller.operator)),
-    listWebhooks: async () => ok(deps.webhooks.listWebhooks()),
-    removeWebhook: async ({ caller, body }) =>
-      webhookAnswer(await deps.webhooks.removeWebhook(body.id, caller.operator), 404),
     listWindows: async ({ caller }) => schedules.listWindows(caller.operator),
     setWindow: async ({ caller, body }) => schedules.setWindow(caller.operator, body),
     removeWindow: async ({ caller, body }) => schedules.removeWindow(caller.operator, body),
@@ -171,6 +166,11 @@ export function createApiHandler(
     addBlackout: async ({ caller, body }) => schedules.addBlackout(caller.operator, body),
     removeBlackout: async ({ caller, body }) => schedules.removeBlackout(caller.operator, body),
     notices: async () => schedules.notices(),
+    addWebhook: async ({ caller, body }) =>
+      webhookAnswer(await deps.notices.addWebhook(body, caller.operator)),
+    listWebhooks: async () => ok(deps.notices.listWebhooks()),
+    removeWebhook: async ({ caller, body }) =>
+      webhookAnswer(await deps.notices.removeWebhook(body.id, caller.operator), 404),
   };
 
   return (req, res) => {

@@ -69,10 +69,6 @@ interface OperationResults {
   retryRelease: ReleaseView;
   rollbackRelease: ReleaseView;
   cancelRelease: ReleaseView;
-  // Webhooks (issue 11): notices/webhook-registry.ts.
-  addWebhook: WebhookSummary;
-  listWebhooks: WebhookSummary[];
-  removeWebhook: WebhookSummary;
   // Schedules (issue 11): the types of schedules/schedule-model.ts and schedule-console.ts.
   listWindows: WindowList;
   setWindow: WindowSetting;
@@ -82,6 +78,10 @@ interface OperationResults {
   addBlackout: BlackoutAdded;
   removeBlackout: BlackoutView;
   notices: { notices: PlatformNotice[] };
+  // Webhooks (issue 11): notices/webhook-registry.ts.
+  addWebhook: WebhookSummary;
+  listWebhooks: WebhookSummary[];
+  removeWebhook: WebhookSummary;
 }
 
 /**
@@ -130,9 +130,6 @@ const checks: Checks = {
   retryRelease: true,
   rollbackRelease: true,
   cancelRelease: true,
-  addWebhook: true,
-  listWebhooks: true,
-  removeWebhook: true,
   listWindows: true,
   setWindow: true,
   removeWindow: true,
@@ -141,6 +138,9 @@ const checks: Checks = {
   addBlackout: true,
   removeBlackout: true,
   notices: true,
+  addWebhook: true,
+  listWebhooks: true,
+  removeWebhook: true,
 };
 
 describe("answer schemas and operation types", () => {

@@ -76,8 +76,8 @@ export class ReleaseApi {
       mosquittoAccounts: unused("mosquittoAccounts"),
       log: () => {},
       releases,
-      webhooks: unused("webhooks"),
       schedules: unused("schedules"),
+      notices: unused("notices"),
     };
     const server = createServer(createApiHandler(deps));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
