@@ -408,6 +408,12 @@ describe("compaction", () => {
       [1, 2],
     ],
     [
+      "a notice without deliveries, published recently, is kept (its key still drops a re-publish)",
+      [{ ...notice(1, null), at: "2026-11-29T12:00:00.000Z", deliveries: [] }, notice(2, null)],
+      { ms: DAY, count: 100 },
+      [],
+    ],
+    [
       "a notice without deliveries is settled",
       [{ ...notice(1, null), deliveries: [] }, notice(2, null)],
       { ms: DAY, count: 0 },
