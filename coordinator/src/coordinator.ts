@@ -130,8 +130,8 @@ export class Coordinator {
       mail: options.mail,
       directory: accounts.directory,
       schedule: schedules,
-      groupOfStore: (storeId) =>
-        Object.values(state.state.workstations).find((ws) => ws.store === storeId)?.group ?? null,
+      storeGroups: () =>
+        new Map(Object.values(state.state.workstations).map((ws) => [ws.store, ws.group])),
       audit: store.audit,
       now,
       log,

@@ -15,7 +15,7 @@ export interface OpenNoticesOptions {
   /** The schedules' facts: store contacts, the zones of the stores' windows. */
   readonly schedule: ScheduleFacts;
   /** The business unit group of each store's workstations (for the store's inherited window). */
-  readonly groupOfStore: (store: string) => string | null;
+  readonly storeGroups: () => ReadonlyMap<string, string | null>;
   readonly audit: AuditStore;
   readonly now: () => number;
   readonly log: (message: string) => void;
@@ -39,9 +39,10 @@ export async function openNotices(options: OpenNoticesOptions): Promise<NoticeSe
     storeContact: (store) => options.schedule.storeSetting(store)?.contact ?? null,
     zonesOf: (stores) => {
       const facts = options.schedule;
+      const groups = options.storeGroups();
       const zones = stores.map(
         (store) =>
-          facts.windowFor(store, options.groupOfStore(store))?.window.tz ??
+          facts.windowFor(store, groups.get(store) ?? null)?.window.tz ??
           facts.storeSetting(store)?.tz ??
           null,
       );

@@ -147,6 +147,58 @@ describe("webhooks through the API", () => {
     );
   });
 
+  it("a task's mails use the schedules: the store's contact, and its window's zone for local time", async () => {
+    const enrolled = await call(adminToken, "POST", "/api/workstations", {
+      store: "1001",
+      workstation: "01",
+      group: "DE/North/Berlin",
+    });
+    expect(enrolled.status, enrolled.text).toBe(201);
+    const window = {
+      tz: "Europe/Berlin",
+      days: ["mon", "tue"],
+      start: "02:00",
+      durationMinutes: 180,
+    };
+    expect(
+      (await call(adminToken, "POST", "/api/windows", { group: "DE/North", window })).status,
+    ).toBe(200);
+    const store = await call(adminToken, "POST", "/api/stores", {
+      store: "1001",
+      contact: "store1001@example.com",
+    });
+    expect(store.status, store.text).toBe(200);
+    const before = smtp.mails.length;
+    await coordinator.notices.publish([
+      {
+        key: "rel7-h1-task.planned",
+        notice: {
+          event: "task.planned",
+          task: {
+            id: "7",
+            name: "spring",
+            function: "pos-client",
+            version: "1.1.0",
+            mode: "at",
+            at: "2026-12-01T01:00:00.000Z",
+            forced: false,
+            redeploy: false,
+            createdBy: "admin",
+            groups: ["DE/North/Berlin"],
+            stores: ["1001"],
+            notify: { partnerAdmins: true, storeContacts: true },
+          },
+        },
+      },
+    ]);
+    await until("the planning mail", () => smtp.mails.length === before + 1);
+    const mail = smtp.mails.at(-1);
+    expect(mail?.to.sort()).toEqual(["nord@example.com", "store1001@example.com"]);
+    expect(subjectOf(mail?.raw ?? "")).toBe(
+      'Planned: pos-client 1.1.0 on 2026-12-01 01:00 UTC (2026-12-01 02:00 Europe/Berlin) (release 7 "spring")',
+    );
+  });
+
   it("removes a webhook: answered once, then not found", async () => {
     const removed = await call(adminToken, "POST", "/api/webhooks/remove", { id: "1" });
     expect(removed.status, removed.text).toBe(200);
