@@ -168,6 +168,25 @@ describe("webhook delivery", () => {
     await until("the delivery", () => hook.received.length === 1);
   });
 
+  it("close does not wait for a receiver that hangs; the notice stays pending for the next start", async () => {
+    const clock = new VirtualClock();
+    const hook = await receiver();
+    hook.mode = "hang";
+    const first = await startService(clock);
+    await first.service.addWebhook({ url: hook.url, secret: SECRET }, ADMIN);
+    await first.service.publish(sampleNotices(1, 1));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    await first.service.close();
+    services.splice(0);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(first.logs.filter((l) => l.includes("failed"))).toEqual([]);
+    hook.mode = "up";
+    const second = await startService(clock);
+    await until("the delivery", () => hook.received.length === 1);
+    expect(hook.received[0]?.id).toBe(second.service.outboxNotices()[0]?.id);
+  });
+
   it("a removed webhook's undelivered notices are dropped, logged, and nothing more is sent", async () => {
     const clock = new VirtualClock();
     const hook = await receiver();
