@@ -34,7 +34,7 @@ export async function openNotices(options: OpenNoticesOptions): Promise<NoticeSe
   return new NoticeService({
     outbox,
     webhooks,
-    mail: options.mail === undefined ? null : openMailChannel(options.mail),
+    mail: options.mail === undefined ? null : await openMailChannel(options.mail),
     operators: () => options.directory.list(),
     storeContact: (store) => options.schedule.storeSetting(store)?.contact ?? null,
     zonesOf: (stores) => {
