@@ -3,6 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { Answer } from "../../src/api/routes.js";
 import { parseCommandLine } from "../../src/cli/command-line.js";
 import { UsageError } from "../../src/cli/console-client.js";
 import { withNotices } from "../../src/cli/notice-lines.js";
@@ -195,7 +196,7 @@ describe("requests, checked before sending", () => {
   });
 });
 
-const SET = {
+const SET: Answer<"setWindow"> = {
   subject: { kind: "group", group: "DE" },
   window: {
     tz: "Europe/Berlin",
@@ -205,7 +206,7 @@ const SET = {
   },
   setBy: "admin",
   setAt: "2026-11-30T09:00:00.000Z",
-} as const;
+};
 const CHRISTMAS = {
   id: "2",
   from: "2026-12-24T00:00:00.000Z",
@@ -232,7 +233,7 @@ describe("output for people", () => {
     expect(windowLine(SET)).toBe(
       "Window of group DE: mon-sat 02:00 for 3h, Europe/Berlin (set by admin at 2026-11-30T09:00:00.000Z)",
     );
-    const own = {
+    const own: Answer<"setWindow"> = {
       ...SET,
       subject: { kind: "store", store: "1001" },
       window: {
@@ -241,7 +242,7 @@ describe("output for people", () => {
         start: "23:30",
         durationMinutes: 90,
       },
-    } as const;
+    };
     const store = {
       store: "2002",
       tz: "Europe/London",
