@@ -129,9 +129,9 @@ export class Coordinator {
       dataDir: data.dir,
       mail: options.mail,
       directory: accounts.directory,
-      schedule: () => schedules,
-      groupOfStore: (storeId) =>
-        Object.values(state.state.workstations).find((ws) => ws.store === storeId)?.group ?? null,
+      schedule: schedules,
+      storeGroups: () =>
+        new Map(Object.values(state.state.workstations).map((ws) => [ws.store, ws.group])),
       audit: store.audit,
       now,
       log,
