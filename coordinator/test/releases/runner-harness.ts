@@ -232,6 +232,11 @@ export function spec(overrides: Partial<ReleaseSpec> = {}): ReleaseSpec {
     soak: "0s",
     maxPerStore: null,
     onError: "pause",
+    schedule: null,
+    forced: false,
+    redeploy: false,
+    allowDowngrade: false,
+    notify: { partnerAdmins: true, storeContacts: false },
     ...overrides,
   };
 }
