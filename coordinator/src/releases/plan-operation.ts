@@ -169,7 +169,7 @@ function checkpoint(
 /** Failed, Rolled Back and timed-out members get a new request; a Failed stage and release run again. */
 function retry(draft: Draft, input: PlanInput, who: string): Result<ReleasePlan> {
   const spec = input.release.spec;
-  const rules = outcomeRules(spec, input.now);
+  const rules = outcomeRules(spec, input.now, input.context);
   let retried = 0;
   draft.stages.forEach((stage: StageRecord, index) => {
     if (stage.members.length === 0 || stage.state === "Cancelled") return;
@@ -179,7 +179,7 @@ function retry(draft: Draft, input: PlanInput, who: string): Result<ReleasePlan>
       if (ERROR_OUTCOMES.has(outcome)) picked.push(i);
     });
     if (picked.length === 0) return;
-    markSent(draft, index, picked, spec.function, spec.version, "retry");
+    markSent(draft, index, picked, spec.function, spec.version, "retry", spec.redeploy);
     retried += picked.length;
     if (stage.state === "Failed") {
       moveStage(draft, index, "Running", `retried by ${who}: ${picked.length} rows`, who);
