@@ -146,7 +146,12 @@ export class StatusCollector {
       this.refuse(key, decoded.error);
       return;
     }
-    const verdict = this.presence.apply(key, decoded.value.state === "online", decoded.value.seq);
+    const verdict = this.presence.apply(
+      key,
+      decoded.value.state === "online",
+      decoded.value.seq,
+      capabilitiesIn(decoded.value),
+    );
     if (verdict === "restarted")
       this.log(
         `presence from ${key}: seq ${decoded.value.seq} far below the last: the agent restarted without its state`,
@@ -156,4 +161,14 @@ export class StatusCollector {
   private refuse(key: string, why: string): void {
     this.log(`message from ${key} ignored: ${why}`);
   }
+}
+
+/**
+ * Presence `capabilities` (issue 11; optional, new agents send it): the
+ * strings listed, or null when the document has none.
+ */
+function capabilitiesIn(doc: object): string[] | null {
+  const given = (doc as { capabilities?: unknown }).capabilities;
+  if (!Array.isArray(given)) return null;
+  return given.filter((item): item is string => typeof item === "string");
 }

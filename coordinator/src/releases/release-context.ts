@@ -58,5 +58,7 @@ export function blackoutOver(
   const found = new Map<string, BlackoutFact>();
   for (const group of groups.length === 0 ? [null] : groups)
     for (const blackout of context.blackoutsAt(group, atMs)) found.set(blackout.id, blackout);
-  return [...found.values()].sort((a, b) => Number(a.id) - Number(b.id) || (a.id < b.id ? -1 : 1))[0];
+  return [...found.values()].sort(
+    (a, b) => Number(a.id) - Number(b.id) || (a.id < b.id ? -1 : 1),
+  )[0];
 }

@@ -1,6 +1,16 @@
-import { err, ok, type PackVersionInfo, type Result } from "@tillroll/protocol";
+import {
+  err,
+  type MaintenanceWindow,
+  ok,
+  type PackVersionInfo,
+  type Result,
+  windowDeadline,
+} from "@tillroll/protocol";
+import nodeSchedule from "node-schedule";
 import { rowKey, type ServiceRow } from "../fleet/service-row.js";
+import { NO_NOTICES, type NoticePublisher } from "../notices/notice-model.js";
 import type { DesiredRowChange } from "../operations/apply-desired.js";
+import type { Blackout, ScheduledTasks, ScheduleFacts } from "../schedules/schedule-model.js";
 import { errorText } from "../setup/data-dir-error.js";
 import type { DesiredStore } from "../store/desired-store.js";
 import type { FleetRows } from "../store/fleet-rows.js";
@@ -9,19 +19,30 @@ import { MemberIndex } from "./member-index.js";
 import { OkTracker } from "./ok-tracker.js";
 import { planOperation } from "./plan-operation.js";
 import { planRelease } from "./plan-release.js";
+import { blackoutCancels, dueStarts, groupsOf, taskFacts } from "./release-admission.js";
+import { blackoutOver, blackoutRefusal } from "./release-context.js";
 import { ReleaseEvents } from "./release-events.js";
-import { candidatesOf, memberRows, sentEntries } from "./release-facts.js";
+import { candidatesOf, memberRows, sentEntries, targetRows } from "./release-facts.js";
 import {
   ACTIVE_RELEASE_STATES,
+  type CandidateRow,
   type HistoryEntry,
   type MemberObservation,
   type PlanInput,
   type ReleaseActor,
+  type ReleaseContext,
   type ReleaseOperation,
   type ReleasePlan,
   type ReleaseRecord,
   type ReleaseSend,
+  RUNNER,
 } from "./release-model.js";
+import {
+  cancelledNotice,
+  type KeyedNotice,
+  plannedNotice,
+  releaseEventNotices,
+} from "./release-notices.js";
 import { missingSends } from "./release-recovery.js";
 import { RETRY_MS, ReleaseSchedule } from "./release-schedule.js";
 import { changesFor, describeSends } from "./release-sends.js";
@@ -39,7 +60,22 @@ export interface ReleaseRunnerDeps {
   readonly log: (message: string) => void;
   /** The pure decisions; the real planner unless a test hands in another. */
   readonly planner?: ReleasePlanner;
+  /** Issue 11: windows and blackouts (schedules/); absent: no windows, no blackouts. */
+  readonly scheduleFacts?: ScheduleFacts | undefined;
+  /** Issue 11: where task and release notices go (notices/); absent: NO_NOTICES. */
+  readonly notices?: NoticePublisher | undefined;
+  /** Issue 11: presence `capabilities` per workstation; absent: no agent said any. */
+  readonly capabilitiesOf?:
+    | ((store: string, workstation: string) => readonly string[] | null)
+    | undefined;
+  /** The window calculus's deadline (tests may hand in another); absent: protocol windowDeadline. */
+  readonly windowDeadline?: ReleaseContext["windowDeadline"] | undefined;
+  /** How often the runner looks for due scheduled starts (ms); default 1,000. */
+  readonly tickMs?: number | undefined;
 }
+
+/** The runner's tick: due scheduled starts are looked for this often (injected clocks rely on it). */
+const TICK_MS = 1_000;
 
 /** The pure planner's two functions (plan-release.ts, plan-operation.ts). */
 export interface ReleasePlanner {
@@ -61,8 +97,16 @@ export interface ReleasePlanner {
  * crash cut off between save and publish (request ids are deterministic, so
  * that is one request, not two).
  */
-export class ReleaseRunner {
+export class ReleaseRunner implements ScheduledTasks {
   readonly events: ReleaseEvents;
+  /** The planner's issue-11 facts, read through the deps at plan time. */
+  readonly context: ReleaseContext;
+  private readonly notices: NoticePublisher;
+  /** node-schedule jobs of Scheduled tasks (one each), cancelled on close. */
+  private readonly jobs = new Map<string, nodeSchedule.Job>();
+  private tickTimer: NodeJS.Timeout | null = null;
+  /** Due starts run one pass at a time, in order (due time, then id). */
+  private dueChain: Promise<void> = Promise.resolve();
   private readonly index = new MemberIndex();
   private readonly ok = new OkTracker();
   private readonly schedule: ReleaseSchedule;
@@ -83,6 +127,14 @@ export class ReleaseRunner {
     this.events = new ReleaseEvents(deps.log);
     this.planner = deps.planner ?? { planRelease, planOperation };
     this.schedule = new ReleaseSchedule((id) => this.evaluateNow(id), deps.now, deps.log);
+    this.notices = deps.notices ?? NO_NOTICES;
+    const facts = deps.scheduleFacts;
+    this.context = {
+      windowFor: (store, group) => facts?.windowFor(store, group)?.window ?? null,
+      blackoutsAt: (group, atMs) => facts?.blackoutsAt(group, atMs) ?? [],
+      capabilitiesOf: (store, workstation) => deps.capabilitiesOf?.(store, workstation) ?? null,
+      windowDeadline: deps.windowDeadline ?? windowDeadline,
+    };
   }
 
   /**
@@ -92,6 +144,14 @@ export class ReleaseRunner {
    */
   async start(): Promise<void> {
     const releases = await this.deps.releases.list();
+    // Scheduled tasks whose time passed while the coordinator was down.
+    const bootNow = this.deps.now();
+    const missed = new Set(
+      releases
+        .filter((r) => r.state === "Scheduled" && r.spec.schedule?.mode === "at")
+        .filter((r) => Date.parse((r.spec.schedule as { at: string }).at) <= bootNow)
+        .map((r) => r.id),
+    );
     // Every release is known (and holds its rows) before anything else can ask.
     for (const release of releases) this.remember(release);
     const started = releases.map((release) =>
@@ -114,11 +174,130 @@ export class ReleaseRunner {
     await Promise.all(
       releases.filter((r) => r.state === "Running").map((r) => this.evaluate(r.id)),
     );
+    for (const release of releases) this.arm(release);
+    await this.startDue(missed);
+    const timer = setInterval(() => void this.startDue(), this.deps.tickMs ?? TICK_MS);
+    timer.unref();
+    this.tickTimer = timer;
   }
 
   /** Stops timers and waits for evaluations under way; nothing is planned afterwards. */
-  close(): Promise<void> {
-    return this.schedule.close();
+  async close(): Promise<void> {
+    if (this.tickTimer !== null) clearInterval(this.tickTimer);
+    for (const job of this.jobs.values()) job.cancel();
+    this.jobs.clear();
+    await this.schedule.close();
+    await this.dueChain;
+  }
+
+  /**
+   * The runner's tick: starts every task due now (schedule immediately or
+   * window right after creation, at when its time has come), earliest due
+   * first, then by id, one after the other. A task whose start a blackout
+   * covers now is cancelled naming it. Called by the timers, the tick, and
+   * after a creation; tests with an injected clock call it too.
+   */
+  startDue(missed: ReadonlySet<string> = new Set()): Promise<void> {
+    const pass = this.dueChain.then(async () => {
+      if (this.schedule.closed) return;
+      for (const due of dueStarts(this.current.values(), this.deps.now(), missed)) {
+        if (this.schedule.closed) return;
+        await this.startOne(due.id, due.reason).catch((error: unknown) =>
+          this.deps.log(`release ${due.id}: not started by its schedule: ${errorText(error)}`),
+        );
+      }
+    });
+    this.dueChain = pass.catch(() => undefined);
+    return pass;
+  }
+
+  private async startOne(id: string, reason: string): Promise<void> {
+    const release = this.current.get(id);
+    if (release === undefined) return;
+    if (reason.startsWith("start missed")) this.deps.log(`release ${id}: ${reason}`);
+    const rows = await targetRows(this.deps.fleet, release.spec);
+    const blackout = blackoutOver(this.context, groupsOf(rows), this.deps.now());
+    const actor = { name: RUNNER, approvalRefused: null, platformAdmin: true };
+    const outcome =
+      blackout === undefined
+        ? await this.operate(id, { kind: "start", reason }, actor)
+        : await this.operate(
+            id,
+            {
+              kind: "cancel",
+              reason: `not started: ${blackoutRefusal(blackout).replace(/^refused: /, "")}`,
+            },
+            actor,
+          );
+    if (!outcome.ok) this.deps.log(`release ${id}: not started by its schedule: ${outcome.error}`);
+  }
+
+  /** Arms a Scheduled task's node-schedule timer (a past time: the next tick starts it). */
+  private arm(release: ReleaseRecord): void {
+    const schedule = release.spec.schedule;
+    if (release.state !== "Scheduled" || schedule?.mode !== "at" || this.jobs.has(release.id))
+      return;
+    const job = nodeSchedule.scheduleJob(new Date(Date.parse(schedule.at)), () => {
+      this.jobs.delete(release.id);
+      void this.startDue();
+    });
+    if (job !== null) this.jobs.set(release.id, job);
+  }
+
+  private disarm(id: string): void {
+    this.jobs.get(id)?.cancel();
+    this.jobs.delete(id);
+  }
+
+  /**
+   * ScheduledTasks (schedule-model.ts), for the schedules side when a
+   * blackout is added: cancels every Scheduled task whose time lies inside
+   * it and whose rows it covers, forced ones too (the admin's act); each
+   * cancel is durable and its task.cancelled notice in the outbox before
+   * this resolves.
+   */
+  async cancelOverlapping(
+    blackout: Blackout,
+    who: string,
+  ): Promise<readonly { id: string; name: string; createdBy: string; at: string }[]> {
+    const cancelled: { id: string; name: string; createdBy: string; at: string }[] = [];
+    const scheduled = [...this.current.values()]
+      .filter((r) => r.state === "Scheduled")
+      .sort((a, b) => Number(a.id) - Number(b.id));
+    for (const release of scheduled) {
+      const rows = await targetRows(this.deps.fleet, release.spec);
+      if (!blackoutCancels(release, groupsOf(rows), blackout)) continue;
+      const reason = `cancelled by ${who}: blackout ${blackout.id} (${blackout.reason}, ${blackout.from} to ${blackout.to}) covers its start`;
+      const outcome = await this.operate(
+        release.id,
+        { kind: "cancel", reason },
+        { name: who, approvalRefused: null, platformAdmin: true },
+      );
+      if (!outcome.ok) {
+        this.deps.log(
+          `release ${release.id}: not cancelled for blackout ${blackout.id}: ${outcome.error}`,
+        );
+        continue;
+      }
+      const at = (release.spec.schedule as { at: string }).at;
+      cancelled.push({
+        id: release.id,
+        name: release.spec.name,
+        createdBy: release.createdBy,
+        at: new Date(Date.parse(at)).toISOString(),
+      });
+    }
+    return cancelled;
+  }
+
+  /** The rows of a task's target now (creation checks: downgrade, blackouts, notices). */
+  targetRows(spec: ReleaseRecord["spec"]): Promise<CandidateRow[]> {
+    return targetRows(this.deps.fleet, spec);
+  }
+
+  /** Every release as the runner knows it (status overview: scheduled tasks). */
+  releases(): ReleaseRecord[] {
+    return [...this.current.values()];
   }
 
   /**
@@ -149,10 +328,30 @@ export class ReleaseRunner {
     return this.schedule.evaluate(id);
   }
 
-  /** A new release (state Ready) was stored: the runner knows of it from now on. */
-  created(release: ReleaseRecord): void {
+  /**
+   * A new release (Ready or Scheduled) was stored: the runner knows of it
+   * from now on; its task.planned notice goes to the outbox, its timer is
+   * armed, and a task due now (immediately, window) is started, after any
+   * due earlier.
+   */
+  async created(release: ReleaseRecord, rows?: readonly CandidateRow[]): Promise<void> {
     this.remember(release);
     this.logHistory(release, release.history);
+    const target = rows ?? (await targetRows(this.deps.fleet, release.spec));
+    await this.publish([plannedNotice(taskFacts(release, target))], release.id);
+    this.arm(release);
+    if (release.spec.schedule !== null) await this.startDue();
+  }
+
+  /** Hands notices to the outbox; a failure is logged with the release's id and thrown. */
+  private async publish(notices: readonly KeyedNotice[], id: string): Promise<void> {
+    if (notices.length === 0) return;
+    try {
+      await this.notices.publish(notices);
+    } catch (error) {
+      this.deps.log(`release ${id}: notices not published: ${errorText(error)}`);
+      throw error;
+    }
   }
 
   /**
@@ -235,7 +434,16 @@ export class ReleaseRunner {
    */
   private async carryOut(before: ReleaseRecord, plan: ReleasePlan): Promise<void> {
     const after = plan.release;
+    // Notices first (idempotent keys): a crash before the save re-plans and re-publishes the same.
+    const notices = releaseEventNotices(after, plan.events);
+    if (after.state === "Cancelled" && before.state !== "Cancelled") {
+      const rows = await targetRows(this.deps.fleet, after.spec);
+      const cancelled = cancelledNotice(before, after, () => taskFacts(after, rows));
+      if (cancelled !== null) notices.push(cancelled);
+    }
+    await this.publish(notices, after.id);
     if (plan.changed) await this.deps.releases.save(after);
+    if (after.state !== "Scheduled") this.disarm(after.id);
     this.remember(after);
     this.logHistory(after, after.history.slice(before.history.length));
     if (plan.sends.length > 0) {
@@ -296,6 +504,7 @@ export class ReleaseRunner {
       heldBy: (key) => this.index.heldByOther(key, release.id),
       packs: await this.deps.packsOf(release.spec.function),
       now: this.deps.now(),
+      context: this.context,
     };
   }
 
