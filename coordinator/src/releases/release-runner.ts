@@ -1,6 +1,5 @@
 import {
   err,
-  type MaintenanceWindow,
   ok,
   type PackVersionInfo,
   type Result,
