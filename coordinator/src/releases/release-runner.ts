@@ -1,10 +1,4 @@
-import {
-  err,
-  ok,
-  type PackVersionInfo,
-  type Result,
-  windowDeadline,
-} from "@tillroll/protocol";
+import { err, ok, type PackVersionInfo, type Result, windowDeadline } from "@tillroll/protocol";
 import nodeSchedule from "node-schedule";
 import { rowKey, type ServiceRow } from "../fleet/service-row.js";
 import { NO_NOTICES, type NoticePublisher } from "../notices/notice-model.js";
