@@ -243,6 +243,11 @@ export class Coordinator {
       apply: (changes) => applyDesired(applyDeps, changes),
       now,
       log,
+      // Issue 11: windows and blackouts, notices, what each agent understands.
+      scheduleFacts: schedules,
+      notices: options.notices ?? NO_NOTICES,
+      capabilitiesOf: (store, workstation) =>
+        collector.presence.capabilitiesOf(wsKey({ store, workstation })),
     });
     onRows = (rows) => runner.onRows(rows);
     closers.unshift(() => runner.close());
@@ -274,7 +279,7 @@ export class Coordinator {
       schedules: store.schedules,
       memory: schedules,
       workstations: store.workstations,
-      tasks: options.scheduledTasks ?? NO_SCHEDULED_TASKS,
+      tasks: options.scheduledTasks ?? runner,
       notices: options.notices ?? NO_NOTICES,
       audit: store.audit,
       now,

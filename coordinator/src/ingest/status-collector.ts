@@ -150,7 +150,7 @@ export class StatusCollector {
       key,
       decoded.value.state === "online",
       decoded.value.seq,
-      capabilitiesIn(decoded.value),
+      decoded.value.capabilities ?? null,
     );
     if (verdict === "restarted")
       this.log(
@@ -161,14 +161,4 @@ export class StatusCollector {
   private refuse(key: string, why: string): void {
     this.log(`message from ${key} ignored: ${why}`);
   }
-}
-
-/**
- * Presence `capabilities` (issue 11; optional, new agents send it): the
- * strings listed, or null when the document has none.
- */
-function capabilitiesIn(doc: object): string[] | null {
-  const given = (doc as { capabilities?: unknown }).capabilities;
-  if (!Array.isArray(given)) return null;
-  return given.filter((item): item is string => typeof item === "string");
 }

@@ -1,3 +1,4 @@
+import { groupMatches } from "@tillroll/protocol";
 import semver from "semver";
 import type { TaskFacts } from "../notices/notice-model.js";
 import type { BlackoutFact, CandidateRow, ReleaseRecord, ReleaseSpec } from "./release-model.js";

@@ -51,6 +51,11 @@ export function fullSpec(overrides: Partial<ReleaseSpec> = {}): ReleaseSpec {
     soak: "0s",
     maxPerStore: null,
     onError: "pause",
+    schedule: null,
+    forced: false,
+    redeploy: false,
+    allowDowngrade: false,
+    notify: { partnerAdmins: true, storeContacts: false },
     ...overrides,
   };
 }
