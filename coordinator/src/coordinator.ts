@@ -288,6 +288,7 @@ export class Coordinator {
       isOnline: (key) => collector.presence.isOnline(key),
       lastReport: (key) => collector.lastReport(key),
       releaseHolding: (key) => runner.holding(key),
+      scheduledMarks: () => runner.scheduledMarks(),
     };
     // The console's release tasks, served by the /api/releases routes.
     const releases: ReleaseConsole = new ReleaseOperations({

@@ -1,6 +1,14 @@
-import { err, ok, type PackVersionInfo, type Result, windowDeadline } from "@tillroll/protocol";
+import {
+  err,
+  nextSpan,
+  ok,
+  type PackVersionInfo,
+  type Result,
+  windowDeadline,
+} from "@tillroll/protocol";
 import nodeSchedule from "node-schedule";
 import { rowKey, type ServiceRow } from "../fleet/service-row.js";
+import type { ScheduledMark } from "../fleet/status-table.js";
 import { NO_NOTICES, type NoticePublisher } from "../notices/notice-model.js";
 import type { DesiredRowChange } from "../operations/apply-desired.js";
 import type { Blackout, ScheduledTasks, ScheduleFacts } from "../schedules/schedule-model.js";
@@ -39,6 +47,7 @@ import {
 import { missingSends } from "./release-recovery.js";
 import { RETRY_MS, ReleaseSchedule } from "./release-schedule.js";
 import { changesFor, describeSends } from "./release-sends.js";
+import { scheduledMarker } from "./scheduled-mark.js";
 
 /** What the runner is built from; nothing else reaches it. */
 export interface ReleaseRunnerDeps {
@@ -288,9 +297,17 @@ export class ReleaseRunner implements ScheduledTasks {
     return targetRows(this.deps.fleet, spec);
   }
 
-  /** Every release as the runner knows it (status overview: scheduled tasks). */
-  releases(): ReleaseRecord[] {
-    return [...this.current.values()];
+  /** The status overview's `scheduled` marker (scheduled-mark.ts), over the releases now. */
+  scheduledMarks(): (row: ServiceRow) => ScheduledMark | null {
+    const now = this.deps.now();
+    return scheduledMarker({
+      releases: [...this.current.values()],
+      holding: (key) => this.index.holding(key),
+      nextOpening: (row) => {
+        const window = this.context.windowFor(row.store, row.group);
+        return window === null ? null : nextSpan(window, now).opensAt;
+      },
+    });
   }
 
   /**
