@@ -92,9 +92,7 @@ export function blackoutCoversGroup(
   blackoutGroup: string | null,
   rowGroup: string | null,
 ): boolean {
-  if (blackoutGroup === null) return true;
-  if (rowGroup === null) return false;
-  return rowGroup === blackoutGroup || rowGroup.startsWith(`${blackoutGroup}/`);
+  return blackoutGroup === null || groupMatches(rowGroup, blackoutGroup);
 }
 
 /**

@@ -6,7 +6,6 @@ import {
   type Result,
   windowDeadline,
 } from "@tillroll/protocol";
-import nodeSchedule from "node-schedule";
 import { rowKey, type ServiceRow } from "../fleet/service-row.js";
 import type { ScheduledMark } from "../fleet/status-table.js";
 import { NO_NOTICES, type NoticePublisher } from "../notices/notice-model.js";
@@ -20,8 +19,7 @@ import { MemberIndex } from "./member-index.js";
 import { OkTracker } from "./ok-tracker.js";
 import { planOperation } from "./plan-operation.js";
 import { planRelease } from "./plan-release.js";
-import { blackoutCancels, dueStarts, groupsOf, taskFacts } from "./release-admission.js";
-import { blackoutOver, blackoutRefusal } from "./release-context.js";
+import { taskFacts } from "./release-admission.js";
 import { ReleaseEvents } from "./release-events.js";
 import { candidatesOf, memberRows, sentEntries, targetRows } from "./release-facts.js";
 import {
@@ -36,7 +34,6 @@ import {
   type ReleasePlan,
   type ReleaseRecord,
   type ReleaseSend,
-  RUNNER,
 } from "./release-model.js";
 import {
   cancelledNotice,
@@ -48,6 +45,7 @@ import { missingSends } from "./release-recovery.js";
 import { RETRY_MS, ReleaseSchedule } from "./release-schedule.js";
 import { changesFor, describeSends } from "./release-sends.js";
 import { scheduledMarker } from "./scheduled-mark.js";
+import { ScheduledStarts } from "./scheduled-starts.js";
 
 /** What the runner is built from; nothing else reaches it. */
 export interface ReleaseRunnerDeps {
@@ -104,11 +102,8 @@ export class ReleaseRunner implements ScheduledTasks {
   /** The planner's issue-11 facts, read through the deps at plan time. */
   readonly context: ReleaseContext;
   private readonly notices: NoticePublisher;
-  /** node-schedule jobs of Scheduled tasks (one each), cancelled on close. */
-  private readonly jobs = new Map<string, nodeSchedule.Job>();
-  private tickTimer: NodeJS.Timeout | null = null;
-  /** Due starts run one pass at a time, in order (due time, then id). */
-  private dueChain: Promise<void> = Promise.resolve();
+  /** Issue 11: scheduled starts (timers, the tick, blackouts' cancels). */
+  private readonly starts: ScheduledStarts;
   private readonly index = new MemberIndex();
   private readonly ok = new OkTracker();
   private readonly schedule: ReleaseSchedule;
@@ -137,6 +132,15 @@ export class ReleaseRunner implements ScheduledTasks {
       capabilitiesOf: (store, workstation) => deps.capabilitiesOf?.(store, workstation) ?? null,
       windowDeadline: deps.windowDeadline ?? windowDeadline,
     };
+    this.starts = new ScheduledStarts({
+      records: () => this.current.values(),
+      operate: (id, operation, actor) => this.operate(id, operation, actor),
+      targetRows: (spec) => targetRows(deps.fleet, spec),
+      context: this.context,
+      now: deps.now,
+      log: deps.log,
+      tickMs: deps.tickMs ?? TICK_MS,
+    });
   }
 
   /**
@@ -176,120 +180,26 @@ export class ReleaseRunner implements ScheduledTasks {
     await Promise.all(
       releases.filter((r) => r.state === "Running").map((r) => this.evaluate(r.id)),
     );
-    for (const release of releases) this.arm(release);
-    await this.startDue(missed);
-    const timer = setInterval(() => void this.startDue(), this.deps.tickMs ?? TICK_MS);
-    timer.unref();
-    this.tickTimer = timer;
+    await this.starts.start(releases, missed);
   }
 
   /** Stops timers and waits for evaluations under way; nothing is planned afterwards. */
   async close(): Promise<void> {
-    if (this.tickTimer !== null) clearInterval(this.tickTimer);
-    for (const job of this.jobs.values()) job.cancel();
-    this.jobs.clear();
+    await this.starts.close();
     await this.schedule.close();
-    await this.dueChain;
   }
 
-  /**
-   * The runner's tick: starts every task due now (schedule immediately or
-   * window right after creation, at when its time has come), earliest due
-   * first, then by id, one after the other. A task whose start a blackout
-   * covers now is cancelled naming it. Called by the timers, the tick, and
-   * after a creation; tests with an injected clock call it too.
-   */
+  /** The runner's tick: starts every task due now (see ScheduledStarts.startDue). */
   startDue(missed: ReadonlySet<string> = new Set()): Promise<void> {
-    const pass = this.dueChain.then(async () => {
-      if (this.schedule.closed) return;
-      for (const due of dueStarts(this.current.values(), this.deps.now(), missed)) {
-        if (this.schedule.closed) return;
-        await this.startOne(due.id, due.reason).catch((error: unknown) =>
-          this.deps.log(`release ${due.id}: not started by its schedule: ${errorText(error)}`),
-        );
-      }
-    });
-    this.dueChain = pass.catch(() => undefined);
-    return pass;
+    return this.starts.startDue(missed);
   }
 
-  private async startOne(id: string, reason: string): Promise<void> {
-    const release = this.current.get(id);
-    if (release === undefined) return;
-    if (reason.startsWith("start missed")) this.deps.log(`release ${id}: ${reason}`);
-    const rows = await targetRows(this.deps.fleet, release.spec);
-    const blackout = blackoutOver(this.context, groupsOf(rows), this.deps.now());
-    const actor = { name: RUNNER, approvalRefused: null, platformAdmin: true };
-    const outcome =
-      blackout === undefined
-        ? await this.operate(id, { kind: "start", reason }, actor)
-        : await this.operate(
-            id,
-            {
-              kind: "cancel",
-              reason: `not started: ${blackoutRefusal(blackout).replace(/^refused: /, "")}`,
-            },
-            actor,
-          );
-    if (!outcome.ok) this.deps.log(`release ${id}: not started by its schedule: ${outcome.error}`);
-  }
-
-  /** Arms a Scheduled task's node-schedule timer (a past time: the next tick starts it). */
-  private arm(release: ReleaseRecord): void {
-    const schedule = release.spec.schedule;
-    if (release.state !== "Scheduled" || schedule?.mode !== "at" || this.jobs.has(release.id))
-      return;
-    const job = nodeSchedule.scheduleJob(new Date(Date.parse(schedule.at)), () => {
-      this.jobs.delete(release.id);
-      void this.startDue();
-    });
-    if (job !== null) this.jobs.set(release.id, job);
-  }
-
-  private disarm(id: string): void {
-    this.jobs.get(id)?.cancel();
-    this.jobs.delete(id);
-  }
-
-  /**
-   * ScheduledTasks (schedule-model.ts), for the schedules side when a
-   * blackout is added: cancels every Scheduled task whose time lies inside
-   * it and whose rows it covers, forced ones too (the admin's act); each
-   * cancel is durable and its task.cancelled notice in the outbox before
-   * this resolves.
-   */
-  async cancelOverlapping(
+  /** ScheduledTasks (schedule-model.ts): see ScheduledStarts.cancelOverlapping. */
+  cancelOverlapping(
     blackout: Blackout,
     who: string,
   ): Promise<readonly { id: string; name: string; createdBy: string; at: string }[]> {
-    const cancelled: { id: string; name: string; createdBy: string; at: string }[] = [];
-    const scheduled = [...this.current.values()]
-      .filter((r) => r.state === "Scheduled")
-      .sort((a, b) => Number(a.id) - Number(b.id));
-    for (const release of scheduled) {
-      const rows = await targetRows(this.deps.fleet, release.spec);
-      if (!blackoutCancels(release, groupsOf(rows), blackout)) continue;
-      const reason = `cancelled by ${who}: blackout ${blackout.id} (${blackout.reason}, ${blackout.from} to ${blackout.to}) covers its start`;
-      const outcome = await this.operate(
-        release.id,
-        { kind: "cancel", reason },
-        { name: who, approvalRefused: null, platformAdmin: true },
-      );
-      if (!outcome.ok) {
-        this.deps.log(
-          `release ${release.id}: not cancelled for blackout ${blackout.id}: ${outcome.error}`,
-        );
-        continue;
-      }
-      const at = (release.spec.schedule as { at: string }).at;
-      cancelled.push({
-        id: release.id,
-        name: release.spec.name,
-        createdBy: release.createdBy,
-        at: new Date(Date.parse(at)).toISOString(),
-      });
-    }
-    return cancelled;
+    return this.starts.cancelOverlapping(blackout, who);
   }
 
   /** The rows of a task's target now (creation checks: downgrade, blackouts, notices). */
@@ -349,7 +259,7 @@ export class ReleaseRunner implements ScheduledTasks {
     this.logHistory(release, release.history);
     const target = rows ?? (await targetRows(this.deps.fleet, release.spec));
     await this.publish([plannedNotice(taskFacts(release, target))], release.id);
-    this.arm(release);
+    this.starts.arm(release);
     if (release.spec.schedule !== null) await this.startDue();
   }
 
@@ -453,7 +363,7 @@ export class ReleaseRunner implements ScheduledTasks {
     }
     await this.publish(notices, after.id);
     if (plan.changed) await this.deps.releases.save(after);
-    if (after.state !== "Scheduled") this.disarm(after.id);
+    if (after.state !== "Scheduled") this.starts.disarm(after.id);
     this.remember(after);
     this.logHistory(after, after.history.slice(before.history.length));
     if (plan.sends.length > 0) {

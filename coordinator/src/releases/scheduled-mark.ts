@@ -30,7 +30,7 @@ export function scheduledMarker(facts: MarkFacts): (row: ServiceRow) => Schedule
       matches: compileFilters({ ...release.spec.target, function: [release.spec.function] }),
     }))
     .sort((a, b) => a.at - b.at || Number(a.release.id) - Number(b.release.id));
-  const markOf = (release: ReleaseRecord, row: ServiceRow, at: number | null): ScheduledMark => ({
+  const markOf = (release: ReleaseRecord, at: number | null): ScheduledMark => ({
     release: release.id,
     name: release.spec.name,
     at: at === null || Number.isNaN(at) ? null : new Date(at).toISOString(),
@@ -42,10 +42,10 @@ export function scheduledMarker(facts: MarkFacts): (row: ServiceRow) => Schedule
       const done = row.status === "OK" && row.activeVersion === active.spec.version;
       if (!done) {
         const window = active.spec.schedule?.mode === "window" ? facts.nextOpening(row) : null;
-        return markOf(active, row, window);
+        return markOf(active, window);
       }
     }
     const next = scheduled.find((candidate) => candidate.matches(row));
-    return next === undefined ? null : markOf(next.release, row, next.at);
+    return next === undefined ? null : markOf(next.release, next.at);
   };
 }
