@@ -79,6 +79,16 @@ describe("issue 11 release fields on a live coordinator", { timeout: 60_000 }, (
       state: "Scheduled",
       spec: { schedule: { mode: "at", at } },
     });
+    // The status overview marks the row the task will take, with its start.
+    const status = await fetch(`${live.url}/api/status`, {
+      headers: { authorization: `Bearer ${olga}` },
+    });
+    const rows = (await status.json()) as { function: string; scheduled?: unknown }[];
+    expect(rows.find((row) => row.function === "pos-client")?.scheduled).toEqual({
+      release: body(created).id,
+      name: "spring",
+      at: new Date(Date.parse(at)).toISOString(),
+    });
     const past = await create({ schedule: { mode: "at", at: "2020-01-01T00:00:00Z" } });
     expect(past.status).toBe(400);
     expect(body(past).error).toBe("schedule.at: 2020-01-01T00:00:00Z is in the past");
