@@ -63,18 +63,23 @@ const RELEASE_COMMANDS: readonly CommandSpec[] = [
   {
     name: "release create",
     args: [],
-    flags: console("file", "json"),
+    flags: console("file", "allow-downgrade", "json"),
     required: ["file"],
-    summary: "create a release task (Ready) from its JSON document; release start runs it",
+    summary:
+      "create a release task from its JSON document: Ready (release start runs it), Scheduled (schedule at), or started at once (immediately, window)",
     details: [
       'The document: {"name", "function", "version", "target" (filters), "stages": [{"name",',
       '"target" | "percent" | "count", "checkpoint": "none" | "approval" | "trigger"}], "errorThreshold",',
-      '"successThreshold", "stageTimeout", "soak", "maxPerStore", "onError": "pause" | "rollback"}.',
+      '"successThreshold", "stageTimeout", "soak", "maxPerStore", "onError": "pause" | "rollback",',
+      '"schedule": null | {"mode": "immediately" | "window"} | {"mode": "at", "at": ISO}, "forced",',
+      '"redeploy", "allowDowngrade", "notify": {"partnerAdmins", "storeContacts"}}.',
       "The coordinator checks it and names each wrong field; nothing is created then.",
+      "A version older than a target row's active one needs --allow-downgrade; the answer then warns.",
     ],
     examples: [
       "tillroll release create --file spring-release.json",
       "tillroll release create --file spring-release.json --json",
+      "tillroll release create --file back-to-1.0.json --allow-downgrade",
     ],
   },
   {
