@@ -20,18 +20,20 @@ export interface ReceivedMail {
 /** Undoes RFC 2047 encoded words (=?UTF-8?Q?...?= / ?B?) in a header. */
 function decodeHeader(value: string): string {
   // Whitespace between two adjacent encoded words is not part of the text (RFC 2047 §6.2).
-  return value.replace(/\?=\s+=\?/g, "?==?").replace(/=\?[^?]+\?([QqBb])\?([^?]*)\?=/g, (_all, kind: string, text: string) =>
-    kind.toUpperCase() === "B"
-      ? Buffer.from(text, "base64").toString("utf8")
-      : Buffer.from(
-          text
-            .replace(/_/g, " ")
-            .replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) =>
-              String.fromCharCode(parseInt(hex, 16)),
-            ),
-          "latin1",
-        ).toString("utf8"),
-  );
+  return value
+    .replace(/\?=\s+=\?/g, "?==?")
+    .replace(/=\?[^?]+\?([QqBb])\?([^?]*)\?=/g, (_all, kind: string, text: string) =>
+      kind.toUpperCase() === "B"
+        ? Buffer.from(text, "base64").toString("utf8")
+        : Buffer.from(
+            text
+              .replace(/_/g, " ")
+              .replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) =>
+                String.fromCharCode(parseInt(hex, 16)),
+              ),
+            "latin1",
+          ).toString("utf8"),
+    );
 }
 
 /** The message's Subject and its text part, good enough for what nodemailer sends. */

@@ -66,24 +66,28 @@ export class ReleaseFleet {
           ),
       );
       fleet.tokens.set("admin", await kit.coordinator.token());
-      for (const who of ["rita", "paul"]) {
-        const added = await fleet.cli(
-          "admin",
-          "operator",
-          "add",
-          who,
-          "--role",
-          "approver",
-          "--json",
-        );
-        if (added.code !== 0) throw new Error(`operator add ${who}: ${added.stderr}`);
-        fleet.tokens.set(who, (JSON.parse(added.stdout) as { token: string }).token);
-      }
+      for (const who of ["rita", "paul"]) await fleet.addOperator(who, "approver");
     } catch (error) {
       await kit.close();
       throw error;
     }
     return fleet;
+  }
+
+  /** `operator add WHO --role ROLE [MORE…]` as the platform admin; WHO's token kept for `cli(who)`. */
+  async addOperator(who: string, role: string, ...more: string[]): Promise<void> {
+    const added = await this.cli(
+      "admin",
+      "operator",
+      "add",
+      who,
+      "--role",
+      role,
+      ...more,
+      "--json",
+    );
+    if (added.code !== 0) throw new Error(`operator add ${who}: ${added.stderr}`);
+    this.tokens.set(who, (JSON.parse(added.stdout) as { token: string }).token);
   }
 
   agent(id: string): AgentProcess {
@@ -119,12 +123,17 @@ export class ReleaseFleet {
     );
   }
 
-  /** `release create --file F --json` as `who`. */
-  async createRelease(who: string, document: unknown): Promise<ReleaseView> {
+  /** `release create --file F --json [FLAGS…]` as `who`, any exit code (refusals are answers too). */
+  async tryCreateRelease(who: string, document: unknown, ...flags: string[]): Promise<CliResult> {
     this.documents += 1;
     const file = join(this.kit.dir.path, `release-${this.documents}.json`);
     await writeFile(file, JSON.stringify(document, null, 2));
-    const created = await this.cli(who, "release", "create", "--file", file, "--json");
+    return this.cli(who, "release", "create", "--file", file, "--json", ...flags);
+  }
+
+  /** `release create --file F --json` as `who`; throws unless it exits 0. */
+  async createRelease(who: string, document: unknown, ...flags: string[]): Promise<ReleaseView> {
+    const created = await this.tryCreateRelease(who, document, ...flags);
     if (created.code !== 0)
       throw new Error(`release create exited ${created.code}: ${created.stderr}${created.stdout}`);
     return JSON.parse(created.stdout) as ReleaseView;
