@@ -51,6 +51,8 @@ describe("notices end to end: e-mail and webhooks", { timeout: 150_000 }, () => 
 
   it.skip("F: planning and cancelling a task mail the partner admin, the store contact and the owner, with date and version", async () => {
     const { fleet, mail } = world;
+    const contact = await fleet.cli("admin", "store", "set", "1001", "--contact", STORE_1001);
+    expect(contact.code, contact.stderr).toBe(0);
     const id = await plan("2026-12-02T02:00:00Z", true);
     const text = (m: { subject: string; text: string }) => `${m.subject}\n${m.text}`;
     for (const address of [PETRA, STORE_1001]) {
