@@ -45,7 +45,7 @@ interface Example {
   text: string;
   accepted: boolean;
   /** A rule JSON Schema cannot express refuses it (see PROTOCOL.md). */
-  codeOnly?: "payload size" | "semver range";
+  codeOnly?: "payload size" | "semver range" | "time zone";
 }
 
 // ajv-formats is CommonJS; its default export arrives as the module under NodeNext typing.
@@ -147,6 +147,13 @@ const setDesired = (patch: Json) => withFields(desired, patch);
 const setPending = (patch: Json) =>
   setDesired({ services: { "pos-client": { ...pending, ...patch } } });
 const setArtifact = (patch: Json) => setPending({ artifact: { ...pending?.artifact, ...patch } });
+const window = {
+  tz: "Europe/Berlin",
+  days: ["mon", "tue", "sat"],
+  start: "02:00",
+  durationMinutes: 180,
+};
+const setWindow = (patch: Json) => setPending({ window: { ...window, ...patch } });
 
 const status = EXAMPLE_PAYLOADS.status;
 const inProgress = status.services["pos-client"];
@@ -195,6 +202,33 @@ const EXAMPLES: Record<Document, Example[]> = {
     refuse("an upper-case sha256", setArtifact({ sha256: "A".repeat(64) })),
     refuse("size 0", setArtifact({ size: 0 })),
     refuse("size 1.5", setArtifact({ size: 1.5 })),
+    // Issue 11: optional window and redeploy
+    accept("a maintenance window", setPending({ window })),
+    accept("window null", setPending({ window: null })),
+    accept(
+      "window in Asia/Kolkata for 24h",
+      setWindow({ tz: "Asia/Kolkata", durationMinutes: 1440 }),
+    ),
+    accept("a window with an unknown field (dropped)", setWindow({ endBehaviour: "finish" })),
+    refuse(
+      "a window in a zone that does not exist",
+      setWindow({ tz: "Europe/Atlantis" }),
+      "time zone",
+    ),
+    refuse("a window zone of 65 characters", setWindow({ tz: "A".repeat(65) })),
+    refuse('window start "24:00"', setWindow({ start: "24:00" })),
+    refuse('window start "2:00"', setWindow({ start: "2:00" })),
+    refuse("window without days", setWindow({ days: [] })),
+    refuse('window day "monday"', setWindow({ days: ["monday"] })),
+    refuse("window listing a day twice", setWindow({ days: ["mon", "mon"] })),
+    refuse("window duration 0", setWindow({ durationMinutes: 0 })),
+    refuse("window duration 1441", setWindow({ durationMinutes: 1441 })),
+    refuse("window duration 1.5", setWindow({ durationMinutes: 1.5 })),
+    refuse("window without start", setWindow({ start: undefined })),
+    refuse('window "mon-sat 02:00"', setPending({ window: "mon-sat 02:00" })),
+    accept("redeploy true", setPending({ redeploy: true })),
+    accept("redeploy false", setPending({ redeploy: false })),
+    refuse('redeploy "yes"', setPending({ redeploy: "yes" })),
   ],
   status: [
     ...headerExamples(status),
@@ -223,6 +257,15 @@ const EXAMPLES: Record<Document, Example[]> = {
     accept("agentVersion null", setPresence({ agentVersion: null })),
     accept("agentVersion of 64 emoji", setPresence({ agentVersion: emoji(64) })),
     refuse("agentVersion of 65 characters", setPresence({ agentVersion: "1".repeat(65) })),
+    accept("capabilities window, redeploy", setPresence({ capabilities: ["window", "redeploy"] })),
+    accept("no capabilities", setPresence({ capabilities: [] })),
+    accept("a capability this version does not know", setPresence({ capabilities: ["teleport"] })),
+    accept("16 capabilities", setPresence({ capabilities: Array(16).fill("window") })),
+    refuse("17 capabilities", setPresence({ capabilities: Array(17).fill("window") })),
+    accept("a capability of 32 characters", setPresence({ capabilities: ["c".repeat(32)] })),
+    refuse("a capability of 33 characters", setPresence({ capabilities: ["c".repeat(33)] })),
+    refuse("an empty capability", setPresence({ capabilities: [""] })),
+    refuse('capabilities "window"', setPresence({ capabilities: "window" })),
   ],
   session: [
     ...headerExamples(EXAMPLE_PAYLOADS.session),
@@ -322,7 +365,12 @@ describe("JSON Schema files and the code agree", () => {
     } else {
       // A rule JSON Schema cannot express: the file accepts, the code refuses.
       expect(schema, `JSON Schema cannot check the ${example.codeOnly}`).toBe(true);
-      expect(codeError).toMatch(example.codeOnly === "payload size" ? /bytes/ : /semver range/);
+      const named = {
+        "payload size": /bytes/,
+        "semver range": /semver range/,
+        "time zone": /IANA/,
+      };
+      expect(codeError).toMatch(named[example.codeOnly]);
     }
   });
 

@@ -1,6 +1,6 @@
 import { readdir, readlink } from "node:fs/promises";
 import { join } from "node:path";
-import type { Artifact, StatusDocument } from "@tillroll/protocol";
+import type { Artifact, MaintenanceWindow, StatusDocument } from "@tillroll/protocol";
 import { startBroker, type TestBroker } from "../support/broker.js";
 import { createDesiredPublisher, type DesiredPublisher } from "../support/coordinator-double.js";
 import { type FileServer, startFileServer } from "../support/file-server.js";
@@ -25,7 +25,14 @@ export interface AgentKit {
   /** Publishes a desired state for pos-client (or `fn`), returning the request id. */
   want(
     version: string | null,
-    opts?: { fn?: string; pack?: { artifact: Artifact }; validFrom?: string; requestId?: string },
+    opts?: {
+      fn?: string;
+      pack?: { artifact: Artifact };
+      validFrom?: string;
+      requestId?: string;
+      window?: MaintenanceWindow | null;
+      redeploy?: boolean;
+    },
   ): Promise<string>;
   /** Waits until `fn`'s status matches. */
   waitService(
@@ -91,6 +98,8 @@ export async function agentKit(
                   requestId,
                   validFrom: opts.validFrom ?? null,
                   artifact: pack?.artifact ?? null,
+                  ...(opts.window === undefined ? {} : { window: opts.window }),
+                  ...(opts.redeploy === undefined ? {} : { redeploy: opts.redeploy }),
                 },
         },
       );

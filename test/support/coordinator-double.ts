@@ -5,6 +5,7 @@ import {
   type DesiredDocument,
   encodeDesired,
   generateSigningKeyPair,
+  type MaintenanceWindow,
   type SigningKeyPair,
   topicFor,
   type WorkstationRef,
@@ -24,6 +25,9 @@ export interface DesiredServiceInput {
   validFrom?: string | null;
   requestId?: string | null;
   artifact?: Artifact | null;
+  /** Issue 11: sent only when given (an absent field is what older coordinators send). */
+  window?: MaintenanceWindow | null;
+  redeploy?: boolean;
 }
 
 export interface DesiredPublisher {
@@ -83,6 +87,8 @@ export async function createDesiredPublisher(options: {
               validFrom: service.validFrom ?? null,
               requestId: service.requestId ?? null,
               artifact: service.artifact ?? null,
+              ...(service.window === undefined ? {} : { window: service.window }),
+              ...(service.redeploy === undefined ? {} : { redeploy: service.redeploy }),
             },
           ]),
         ),

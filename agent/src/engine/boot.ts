@@ -1,8 +1,8 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { killOrphan } from "../process/pid-file.js";
-import { FunctionLayout } from "../release/release-layout.js";
-import { newServiceRecord } from "../state/agent-state.js";
+import { FunctionLayout, versionOfRelease } from "../release/release-layout.js";
+import { activeReleaseOf, newServiceRecord, previousReleaseOf } from "../state/agent-state.js";
 import type { EngineContext } from "./engine-context.js";
 import { decideRecovery, startsOldVersionAtBoot } from "./recovery.js";
 import { startActiveRelease } from "./start-active.js";
@@ -33,12 +33,14 @@ export async function bootServices(ctx: EngineContext): Promise<void> {
   ]);
   for (const fn of [...names].sort()) {
     const layout = new FunctionLayout(config.root, fn);
-    const current = await layout.currentVersion();
+    // A release folder: the version, or version~request after a redeploy.
+    const current = await layout.currentRelease();
     let record = store.state.services[fn];
     if (record === undefined) {
       if (current === null) continue;
       log(`${fn}: found ${current} installed; adopting it`);
-      record = newServiceRecord(current, now);
+      record = newServiceRecord(versionOfRelease(current), now);
+      record.activeRelease = current;
       store.state.services[fn] = record;
     }
     if (config.serviceManager === "process") {
@@ -61,18 +63,20 @@ export async function bootServices(ctx: EngineContext): Promise<void> {
         job.notReady = null;
         job.failure = null;
         // The target's release folder may be incomplete: unpack makes it again.
-        await layout.prune([record.activeVersion, record.previousVersion]);
+        await layout.prune([activeReleaseOf(record), previousReleaseOf(record)]);
       } else {
         job.step = recovery.step;
       }
-    } else if (record.job === null && current !== record.activeVersion) {
+    } else if (record.job === null && current !== activeReleaseOf(record)) {
       log(
-        `${fn}: journal said ${record.activeVersion ?? "none"}, current is ${current ?? "none"}; reporting the truth`,
+        `${fn}: journal said ${activeReleaseOf(record) ?? "none"}, current is ${current ?? "none"}; reporting the truth`,
       );
-      record.activeVersion = current;
+      record.activeVersion = current === null ? null : versionOfRelease(current);
+      record.activeRelease = current;
     }
-    if (startsOldVersionAtBoot(recovery) && record.activeVersion !== null)
-      await startActiveRelease(ctx, fn, record.activeVersion);
+    const active = activeReleaseOf(record);
+    if (startsOldVersionAtBoot(recovery) && active !== null)
+      await startActiveRelease(ctx, fn, active);
   }
   await store.save();
   await ctx.reporter.setMaintenance(false, [], null);

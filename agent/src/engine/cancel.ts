@@ -1,4 +1,5 @@
 import { FunctionLayout } from "../release/release-layout.js";
+import { activeReleaseOf, previousReleaseOf } from "../state/agent-state.js";
 import type { EngineContext } from "./engine-context.js";
 import { startActiveRelease } from "./start-active.js";
 import { discardDownloadFile, downloadPathFor } from "./steps/step-helpers.js";
@@ -22,13 +23,13 @@ export async function cancelJob(
   );
   const layout = new FunctionLayout(ctx.config.root, fn);
   await layout.removeLeftovers();
-  await layout.prune([record.activeVersion, record.previousVersion]);
+  await layout.prune([activeReleaseOf(record), previousReleaseOf(record)]);
   if (job.artifact.sha256 !== keepSha256)
     await discardDownloadFile(downloadPathFor(ctx.config.state, job.artifact.sha256));
   record.job = null;
   record.progress = null;
   await ctx.store.save();
   // The old version never stopped; after a restart it may need starting.
-  if (record.activeVersion !== null && !ctx.services.isRunning(fn))
-    await startActiveRelease(ctx, fn, record.activeVersion);
+  const active = activeReleaseOf(record);
+  if (active !== null && !ctx.services.isRunning(fn)) await startActiveRelease(ctx, fn, active);
 }

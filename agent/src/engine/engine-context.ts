@@ -49,6 +49,9 @@ export type StepResult =
       reason: string | null;
       activeVersion: string | null;
       previousVersion: string | null;
+      /** Their release folders (differ from the versions after a redeploy). */
+      activeRelease: string | null;
+      previousRelease: string | null;
     }
   /** The job was cancelled (aborted signal) before it touched the service. */
   | { kind: "cancelled" };

@@ -1,5 +1,6 @@
 import type { DesiredService } from "@tillroll/protocol";
 import { isCancellable, type ServiceRecord } from "./journal.js";
+import { windowReason, windowWait } from "./window-gate.js";
 
 /**
  * What to do next for one service: a pure function of the desired state,
@@ -13,10 +14,15 @@ export type ServicePlan =
   | { kind: "clear"; status: "OK" | "Failed" }
   /** The active version already is the preferred one: answer the request with OK. */
   | { kind: "already-active"; requestId: string; version: string }
-  /** An update was asked for but may not start yet. */
-  | { kind: "wait"; until: number; requestId: string }
-  /** Start the update now. */
-  | { kind: "begin"; requestId: string }
+  /**
+   * An update was asked for but may not start yet: until its valid-from
+   * (reason null) or its maintenance window's next usable opening (reason
+   * "waiting for the maintenance window (opens 02:00 Europe/Berlin)").
+   * `until` is coordinator time.
+   */
+  | { kind: "wait"; until: number; requestId: string; reason: string | null }
+  /** Start the update now; `redeploy`: reinstall the active version into a new folder. */
+  | { kind: "begin"; requestId: string; redeploy: boolean }
   /** A job is under way for this request: keep it going. */
   | { kind: "continue" }
   /** A job for an older request has not touched the service yet: drop it, then plan again. */
@@ -24,10 +30,18 @@ export type ServicePlan =
   /** A job for an older request is past the point of no return: finish it first. */
   | { kind: "finish-first" };
 
+export interface PlanOptions {
+  /** Agent config minWindowMinutes: the least window time an install starts with. */
+  minWindowMinutes: number;
+}
+
+const DEFAULT_OPTIONS: PlanOptions = { minWindowMinutes: 15 };
+
 export function planService(
   desired: DesiredService | undefined,
   record: ServiceRecord | undefined,
   coordinatorNow: number,
+  options: PlanOptions = DEFAULT_OPTIONS,
 ): ServicePlan {
   const wanted = desired?.preferredVersion ?? null;
   const job = record?.job ?? null;
@@ -60,11 +74,24 @@ export function planService(
   if (record !== undefined && record.requestId === requestId && record.status !== "Prepared")
     return { kind: "idle" };
 
-  if (record?.activeVersion === wanted)
+  // A redeploy reinstalls the active version (a new request: the check
+  // above already answered a repeated one); otherwise there is nothing to do.
+  const redeploy = desired.redeploy === true && record?.activeVersion === wanted;
+  if (record?.activeVersion === wanted && !redeploy)
     return { kind: "already-active", requestId, version: wanted };
 
+  // valid-from and the window combine: the start is the first instant both allow.
   const validFrom = desired.validFrom === null ? null : Date.parse(desired.validFrom);
-  if (validFrom !== null && validFrom > coordinatorNow)
-    return { kind: "wait", until: validFrom, requestId };
-  return { kind: "begin", requestId };
+  const earliest = validFrom !== null && validFrom > coordinatorNow ? validFrom : coordinatorNow;
+  const window = desired.window ?? null;
+  if (window !== null) {
+    const wait = windowWait(window, earliest, options.minWindowMinutes);
+    if (wait !== null) {
+      // Described from now, not from valid-from: "opens 02:00" means today here.
+      const reason = windowReason(window, wait.opensAt, coordinatorNow);
+      return { kind: "wait", until: wait.opensAt, requestId, reason };
+    }
+  }
+  if (earliest > coordinatorNow) return { kind: "wait", until: earliest, requestId, reason: null };
+  return { kind: "begin", requestId, redeploy };
 }

@@ -1,9 +1,10 @@
 import { coordinatorNow, toLocalTime } from "../clock/coordinator-clock.js";
 import { Backoff, type BackoffPolicy } from "../process/backoff.js";
-import { type Job, newServiceRecord } from "../state/agent-state.js";
+import { redeployReleaseName } from "../release/release-layout.js";
+import { activeReleaseOf, type Job, newServiceRecord } from "../state/agent-state.js";
 import { cancelJob } from "./cancel.js";
 import type { EngineContext } from "./engine-context.js";
-import { planService } from "./plan.js";
+import { type PlanOptions, planService } from "./plan.js";
 import { acceptRequest, runJob, transition } from "./update-runner.js";
 
 /** Retries of a failed save: 1 s, doubling, at most every 30 s, until it lands. */
@@ -57,7 +58,8 @@ export class Reconciler {
     if (active === null) return;
     const record = this.ctx.store.state.services[active.fn];
     const want = this.ctx.store.state.desired?.services[active.fn];
-    if (planService(want, record, this.coordinatorNow()).kind === "cancel") active.abort.abort();
+    if (planService(want, record, this.coordinatorNow(), this.planOptions()).kind === "cancel")
+      active.abort.abort();
   }
 
   async stop(): Promise<void> {
@@ -65,6 +67,10 @@ export class Reconciler {
     if (this.timer !== null) clearTimeout(this.timer);
     this.active?.abort.abort();
     await this.running;
+  }
+
+  private planOptions(): PlanOptions {
+    return { minWindowMinutes: this.ctx.config.minWindowMinutes };
   }
 
   private coordinatorNow(): number {
@@ -112,7 +118,7 @@ export class Reconciler {
     for (let round = 0; round < 3; round++) {
       const want = store.state.desired?.services[fn];
       const record = store.state.services[fn];
-      const plan = planService(want, record, this.coordinatorNow());
+      const plan = planService(want, record, this.coordinatorNow(), this.planOptions());
       switch (plan.kind) {
         case "idle":
           return Number.POSITIVE_INFINITY;
@@ -144,12 +150,15 @@ export class Reconciler {
         case "wait": {
           const target = record ?? newServiceRecord(null, iso());
           store.state.services[fn] = target;
-          const changed = target.status !== "Prepared" || target.requestId !== plan.requestId;
+          const changed =
+            target.status !== "Prepared" ||
+            target.requestId !== plan.requestId ||
+            target.reason !== plan.reason;
           Object.assign(target, {
             requestId: plan.requestId,
             preferredVersion: want?.preferredVersion ?? null,
             validFrom: want?.validFrom ?? null,
-            reason: null,
+            reason: plan.reason,
           });
           if (changed) {
             transition(
@@ -157,11 +166,15 @@ export class Reconciler {
               fn,
               target,
               "Prepared",
-              `waiting for valid-from ${want?.validFrom}`,
+              plan.reason ?? `waiting for valid-from ${want?.validFrom}`,
             );
             await this.report();
           }
-          return toLocalTime(plan.until, store.state.clockOffsetMs);
+          const at = toLocalTime(plan.until, store.state.clockOffsetMs);
+          // A window wait looks again at least every recheckSeconds, so a clock
+          // that jumps (NTP, a new offset from the coordinator) is followed.
+          if (plan.reason === null) return at;
+          return Math.min(at, clock.now() + this.ctx.config.recheckSeconds * 1000);
         }
         case "begin": {
           if (want?.artifact == null || want.preferredVersion === null)
@@ -179,6 +192,14 @@ export class Reconciler {
             failure: null,
             notReady: null,
             startedAt: iso(),
+            window: want.window ?? null,
+            redeploy: plan.redeploy,
+            // A reinstall goes into a folder of its own: the running one stays
+            // untouched until the switch, and is there to roll back to.
+            toRelease: plan.redeploy
+              ? redeployReleaseName(want.preferredVersion, plan.requestId)
+              : want.preferredVersion,
+            fromRelease: activeReleaseOf(target),
           };
           Object.assign(target, {
             job,
@@ -193,7 +214,7 @@ export class Reconciler {
             fn,
             target,
             "In Progress",
-            want.validFrom === null ? "new request" : `valid-from ${want.validFrom} reached`,
+            beginReason(want.validFrom, want.window != null, plan.redeploy),
           );
           await this.report();
           return this.run(fn);
@@ -268,4 +289,14 @@ export class Reconciler {
       Math.min(delay, 2 ** 31 - 1),
     );
   }
+}
+
+/** Why an update begins, for the `from -> to` log line. */
+function beginReason(validFrom: string | null, windowed: boolean, redeploy: boolean): string {
+  const when = [
+    ...(validFrom === null ? [] : [`valid-from ${validFrom} reached`]),
+    ...(windowed ? ["maintenance window open"] : []),
+  ].join(", ");
+  if (!redeploy) return when === "" ? "new request" : when;
+  return when === "" ? "redeploy request" : `redeploy request: ${when}`;
 }

@@ -25,8 +25,10 @@ const BEFORE_SWITCH: ReadonlySet<JobStep> = new Set<JobStep>([
 ]);
 
 export function decideRecovery(
-  job: { step: JobStep; toVersion: string },
-  currentVersion: string | null,
+  /** toRelease: the folder the job installs into (absent: toVersion). */
+  job: { step: JobStep; toVersion: string; toRelease?: string | undefined },
+  /** The release folder `current` points at. */
+  currentRelease: string | null,
 ): Recovery {
   if (BEFORE_SWITCH.has(job.step)) {
     return {
@@ -34,7 +36,7 @@ export function decideRecovery(
       reason: `interrupted at ${job.step}, before the switch: cleaned up, retrying`,
     };
   }
-  if (job.step === "switch" && currentVersion !== job.toVersion) {
+  if (job.step === "switch" && currentRelease !== (job.toRelease ?? job.toVersion)) {
     return {
       kind: "retry",
       reason: "interrupted at switch before current moved: cleaned up, retrying",

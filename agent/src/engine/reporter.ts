@@ -1,6 +1,7 @@
 import { appendFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import {
+  AGENT_CAPABILITIES,
   encodePayload,
   type InstallLogLine,
   MAX_LOG_LINE_LENGTH,
@@ -149,6 +150,9 @@ export class Reporter {
       ts: this.iso(),
       state,
       agentVersion: this.options.agentVersion,
+      // In the will too: the retained presence of an offline till still says
+      // what it understands, so the coordinator can send it a window.
+      capabilities: [...AGENT_CAPABILITIES],
     });
     if (!payload.ok) throw new Error(`presence document refused: ${payload.error}`);
     return { topic: this.topic("presence"), payload: payload.value };

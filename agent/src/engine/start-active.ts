@@ -1,17 +1,17 @@
 import type { EngineContext } from "./engine-context.js";
 import { serviceReleaseOf } from "./steps/step-helpers.js";
 
-/** Starts a function's active release (at boot, or after a cancelled update). */
+/** Starts a function's active release folder (at boot, or after a cancelled update). */
 export async function startActiveRelease(
   ctx: EngineContext,
   fn: string,
-  version: string,
+  releaseName: string,
 ): Promise<void> {
-  const release = await serviceReleaseOf(ctx.config.root, fn, version);
-  if (typeof release === "string") return ctx.log(`${fn}: cannot start ${version}: ${release}`);
+  const release = await serviceReleaseOf(ctx.config.root, fn, releaseName);
+  if (typeof release === "string") return ctx.log(`${fn}: cannot start ${releaseName}: ${release}`);
   try {
     await ctx.services.start(fn, release);
   } catch (error) {
-    ctx.log(`${fn}: start of ${version} failed: ${(error as Error).message}`);
+    ctx.log(`${fn}: start of ${releaseName} failed: ${(error as Error).message}`);
   }
 }

@@ -1,6 +1,7 @@
 import type { Status } from "@tillroll/protocol";
 import { isAgentTransition, isSettled, MAX_REASON_LENGTH } from "@tillroll/protocol";
 import { FunctionLayout } from "../release/release-layout.js";
+import { jobFromRelease, previousReleaseOf } from "../state/agent-state.js";
 import type { EngineContext, StepResult } from "./engine-context.js";
 import type { JobStep, ServiceRecord } from "./journal.js";
 import { STEP_EXECUTORS } from "./steps/step-executors.js";
@@ -82,12 +83,12 @@ export async function runJob(
       if (store.unsaved !== null) throw error;
       // An unexpected error (permissions, a bug) is a failure of this
       // update, handled like any other: undo what can be undone.
-      result = failureResult(
-        job.step,
-        `${job.step} failed: ${(error as Error).message}`,
-        job.fromVersion,
-        record.previousVersion,
-      );
+      result = failureResult(job.step, `${job.step} failed: ${(error as Error).message}`, {
+        activeVersion: job.fromVersion,
+        previousVersion: record.previousVersion,
+        activeRelease: jobFromRelease(job),
+        previousRelease: previousReleaseOf(record),
+      });
     }
     ctx.onStep?.(job.step, "after");
     if (signal.aborted && isPreStop(job.step)) return "cancelled";
@@ -119,6 +120,8 @@ export async function runJob(
       case "end":
         record.activeVersion = result.activeVersion;
         record.previousVersion = result.previousVersion;
+        record.activeRelease = result.activeRelease;
+        record.previousRelease = result.previousRelease;
         record.reason = clampReason(result.reason);
         record.progress = null;
         record.job = null;
@@ -143,10 +146,13 @@ function isPreStop(step: JobStep): boolean {
 function failureResult(
   step: JobStep,
   reason: string,
-  from: string | null,
-  previous: string | null,
+  versions: {
+    activeVersion: string | null;
+    previousVersion: string | null;
+    activeRelease: string | null;
+    previousRelease: string | null;
+  },
 ): StepResult {
-  const versions = { activeVersion: from, previousVersion: previous };
   if (step === "abort") return { kind: "end", status: "Rolled Back", reason, ...versions };
   if (step.startsWith("rollback-")) return { kind: "end", status: "Failed", reason, ...versions };
   if (PRE_STOP.has(step) || step === "pre-hook") return { kind: "abort", reason };

@@ -5,13 +5,32 @@ import { basename, join } from "node:path";
 /**
  * On-disk layout of one function on the workstation:
  *
- *   <root>/<function>/releases/<version>/    extracted packs (current + previous kept)
- *   <root>/<function>/current -> releases/<version>
+ *   <root>/<function>/releases/<release>/    extracted packs (current + previous kept)
+ *   <root>/<function>/current -> releases/<release>
  *   <root>/<function>/staging-<random>/      a pack being extracted (never active)
+ *
+ * A release folder is named after its version (`1.1.0`), except a reinstall
+ * of the active version (redeploy, issue 11): `1.1.0~<requestId>`, so the
+ * running folder stays untouched until the switch and a rollback has the old
+ * one to go back to. Neither versions (semver) nor request ids contain "~",
+ * so a name always says which version it holds and never collides.
  *
  * `current` is switched by renaming a fresh symlink over it: rename(2) is
  * atomic, so a power cut leaves either the old or the new link, never none.
  */
+const REDEPLOY_SEPARATOR = "~";
+
+/** The folder a reinstall of `version` for request `requestId` goes into. */
+export function redeployReleaseName(version: string, requestId: string): string {
+  return `${version}${REDEPLOY_SEPARATOR}${requestId}`;
+}
+
+/** The version a release folder holds ("1.1.0~r-7f3a" holds 1.1.0). */
+export function versionOfRelease(release: string): string {
+  const at = release.indexOf(REDEPLOY_SEPARATOR);
+  return at < 0 ? release : release.slice(0, at);
+}
+
 export class FunctionLayout {
   readonly dir: string;
   readonly releasesDir: string;
@@ -26,8 +45,8 @@ export class FunctionLayout {
     this.currentLink = join(this.dir, "current");
   }
 
-  releaseDir(version: string): string {
-    return join(this.releasesDir, version);
+  releaseDir(release: string): string {
+    return join(this.releasesDir, release);
   }
 
   /** A new, unique staging path (not created: the extractor insists on a fresh folder). */
@@ -35,8 +54,8 @@ export class FunctionLayout {
     return join(this.dir, `staging-${randomBytes(6).toString("hex")}`);
   }
 
-  /** The version `current` points at, or null when there is none (first install). */
-  async currentVersion(): Promise<string | null> {
+  /** The release folder `current` points at, or null when there is none (first install). */
+  async currentRelease(): Promise<string | null> {
     try {
       return basename(await readlink(this.currentLink));
     } catch (error) {
@@ -45,10 +64,10 @@ export class FunctionLayout {
     }
   }
 
-  /** Points `current` at `version` atomically and makes the change durable. */
-  async switchTo(version: string): Promise<void> {
+  /** Points `current` at a release folder atomically and makes the change durable. */
+  async switchTo(release: string): Promise<void> {
     const temp = join(this.dir, `.current-${randomBytes(6).toString("hex")}`);
-    await symlink(join("releases", version), temp);
+    await symlink(join("releases", release), temp);
     try {
       await rename(temp, this.currentLink);
     } catch (error) {
@@ -65,13 +84,13 @@ export class FunctionLayout {
   }
 
   /**
-   * Moves an extracted staging folder into releases/<version>. A folder left
+   * Moves an extracted staging folder into releases/<release>. A folder left
    * there by an earlier attempt is replaced (it is never the active one: the
    * caller checks), so a re-run of this step ends in the same state.
    */
-  async installStaged(stagingDir: string, version: string): Promise<void> {
+  async installStaged(stagingDir: string, release: string): Promise<void> {
     await mkdirp(this.releasesDir);
-    const target = this.releaseDir(version);
+    const target = this.releaseDir(release);
     await rm(target, { recursive: true, force: true });
     await rename(stagingDir, target);
     await fsyncDir(this.releasesDir);
@@ -98,8 +117,8 @@ export class FunctionLayout {
     return removed;
   }
 
-  async hasRelease(version: string): Promise<boolean> {
-    return (await readdirOrEmpty(this.releasesDir)).includes(version);
+  async hasRelease(release: string): Promise<boolean> {
+    return (await readdirOrEmpty(this.releasesDir)).includes(release);
   }
 }
 

@@ -2,6 +2,7 @@ import {
   artifactSchema,
   desiredDocumentSchema,
   functionNameSchema,
+  maintenanceWindowSchema,
   requestIdSchema,
   semverSchema,
   sessionDocumentSchema,
@@ -20,6 +21,14 @@ import { ABORT_STEPS, FORWARD_STEPS, ROLLBACK_STEPS } from "../engine/journal.js
  */
 export const STATE_SCHEMA_VERSION = 1;
 
+/**
+ * A folder under releases/: the version, or `<version>~<requestId>` for a
+ * reinstall of the active version (see release-layout.ts). Fields holding one
+ * are optional: a journal written before redeploys existed names no folder,
+ * and then the folder is the version.
+ */
+const releaseNameSchema = z.string().min(1).max(255);
+
 export const jobSchema = z.object({
   requestId: requestIdSchema,
   fromVersion: semverSchema.nullable(),
@@ -30,6 +39,14 @@ export const jobSchema = z.object({
   failure: z.string().nullable(),
   notReady: z.string().nullable(),
   startedAt: timestampSchema,
+  /** Issue 11: the maintenance window the request carried (re-checked before the stop). */
+  window: maintenanceWindowSchema.nullable().optional(),
+  /** Issue 11: a reinstall of the active version into a new release folder. */
+  redeploy: z.boolean().optional(),
+  /** Release folder of the new version (absent: toVersion). */
+  toRelease: releaseNameSchema.optional(),
+  /** Release folder that ran before (absent: fromVersion). */
+  fromRelease: releaseNameSchema.nullable().optional(),
 });
 
 export const serviceRecordSchema = z.object({
@@ -43,6 +60,10 @@ export const serviceRecordSchema = z.object({
   progress: z.number().nullable(),
   updatedAt: timestampSchema,
   job: jobSchema.nullable(),
+  /** Release folder of activeVersion (absent: the version itself). */
+  activeRelease: releaseNameSchema.nullable().optional(),
+  /** Release folder of previousVersion (absent: the version itself). */
+  previousRelease: releaseNameSchema.nullable().optional(),
 });
 
 export const outboxEntrySchema = z.object({
@@ -95,4 +116,24 @@ export function newServiceRecord(activeVersion: string | null, now: string): Ser
     updatedAt: now,
     job: null,
   };
+}
+
+/** The folder a job installs into. */
+export function jobToRelease(job: Job): string {
+  return job.toRelease ?? job.toVersion;
+}
+
+/** The folder that ran before the job (null: a first install). */
+export function jobFromRelease(job: Job): string | null {
+  return job.fromRelease === undefined ? job.fromVersion : job.fromRelease;
+}
+
+/** The folder `current` should point at for this record. */
+export function activeReleaseOf(record: ServiceRecord): string | null {
+  return record.activeRelease === undefined ? record.activeVersion : record.activeRelease;
+}
+
+/** The folder kept for a rollback besides the active one. */
+export function previousReleaseOf(record: ServiceRecord): string | null {
+  return record.previousRelease === undefined ? record.previousVersion : record.previousRelease;
 }

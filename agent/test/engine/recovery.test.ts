@@ -48,4 +48,14 @@ describe("decideRecovery", () => {
   it("a first install interrupted before the switch (no current) is retried", () => {
     expect(decideRecovery({ step: "switch", toVersion: "1.1.0" }, null).kind).toBe("retry");
   });
+
+  it.each(steps)(
+    "a redeploy (same version, new folder) at %s follows the folder, not the version",
+    (step) => {
+      const job = { step, toVersion: "1.1.0", toRelease: "1.1.0~r5" };
+      // current still at the old folder of the same version: as "old" above
+      expect(decideRecovery(job, "1.1.0").kind).toBe(table[step].old);
+      expect(decideRecovery(job, "1.1.0~r5").kind).toBe(table[step].new);
+    },
+  );
 });

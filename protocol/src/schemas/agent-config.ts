@@ -66,6 +66,12 @@ export const agentConfigSchema = z
       }),
     readiness: z.array(probeSchema).max(16).default([]),
     recheckSeconds: z.number().min(0.1).max(3600).default(30),
+    /**
+     * An install in a maintenance window starts only when at least this many
+     * minutes of the window remain (a window shorter than this asks for its
+     * whole length), so it does not run past the window's end.
+     */
+    minWindowMinutes: z.number().int().min(0).max(1440).default(15),
     /** Reconnect backoff ceiling: attempts are jittered up to this, doubling from 1 s. */
     reconnectMaxSeconds: z.number().min(1).max(3600).default(60),
     serviceManager: z.enum(["process", "systemd"]).default("process"),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { requestIdSchema, storeIdSchema, workstationIdSchema } from "../ids.js";
 import { MAX_URL_LENGTH } from "../limits.js";
 import { whenString } from "../validation.js";
+import { maintenanceWindowSchema } from "../windows/maintenance-window.js";
 import { documentHeader, semverSchema, servicesRecord, timestampSchema } from "./common.js";
 import { conditional } from "./conditional.js";
 
@@ -21,6 +22,16 @@ export const artifactSchema = z
   })
   .meta({ description: "The function pack to download; its sha256 and size are checked" });
 
+/**
+ * The maintenance window as a message carries it: the same fields and rules,
+ * but unknown fields are dropped instead of refused, as everywhere in a
+ * message (PROTOCOL.md "Unknown fields"), so a later field cannot make this
+ * agent refuse the whole document.
+ */
+const desiredWindowSchema = z
+  .object(maintenanceWindowSchema.shape)
+  .meta({ description: "A maintenance window in the store's own time zone" });
+
 export const desiredServiceSchema = z
   .object({
     preferredVersion: semverSchema
@@ -31,6 +42,17 @@ export const desiredServiceSchema = z
       .meta({ description: "Earliest start, in coordinator time; null: at once" }),
     requestId: requestIdSchema.nullable(),
     artifact: artifactSchema.nullable(),
+    // Issue 11, both optional so documents without them mean what they meant
+    // before. Old agents drop them as unknown fields; the coordinator sends
+    // them only to agents whose presence lists the capability (AGENT_CAPABILITIES).
+    window: desiredWindowSchema.nullable().optional().meta({
+      description:
+        "Install only inside this maintenance window (in the store's zone, coordinator time); null or absent: no window",
+    }),
+    redeploy: z.boolean().optional().meta({
+      description:
+        "Install again even when preferredVersion is already active (a new requestId); absent: false",
+    }),
   })
   .superRefine((service, ctx) => {
     // A version without a pack to fetch cannot be carried out; a pack without

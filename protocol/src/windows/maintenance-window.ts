@@ -65,7 +65,11 @@ export const maintenanceWindowSchema = z
         error: (issue) =>
           `${JSON.stringify(issue.input)} is not an IANA time zone (like Europe/Berlin)`,
       })
-      .meta({ description: "IANA time zone of the store", examples: ["Europe/Berlin"] }),
+      .meta({
+        description:
+          "IANA time zone of the store (not expressed in this JSON Schema: it must be a zone the IANA database knows)",
+        examples: ["Europe/Berlin"],
+      }),
     days: z
       .array(z.enum(WEEKDAYS))
       .min(1, { error: "needs at least one day" })
@@ -73,6 +77,8 @@ export const maintenanceWindowSchema = z
       .refine((days) => new Set(days).size === days.length, { error: "lists a day twice" })
       .meta({
         description: "Weekdays the window opens on",
+        // The refinement above, for JSON Schema validators.
+        uniqueItems: true,
         examples: [["mon", "tue", "wed", "thu", "fri", "sat"]],
       }),
     start: z

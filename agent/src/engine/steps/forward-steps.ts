@@ -1,7 +1,10 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { descriptorMismatch, readDescriptor } from "@tillroll/protocol/node";
+import { coordinatorNow } from "../../clock/coordinator-clock.js";
 import { downloadVerified } from "../../download/download.js";
+import { jobFromRelease, jobToRelease } from "../../state/agent-state.js";
 import type { StepExecutor, StepResult } from "../engine-context.js";
+import { windowWait } from "../window-gate.js";
 import {
   checkHealth,
   discardDownload,
@@ -66,13 +69,25 @@ export const unpackStep: StepExecutor = async (input) => {
     return { kind: "abort", reason: `pack refused: ${problem}` };
   }
   // The target folder may hold an earlier copy of this version (a retry, or
-  // the previous release when going back); it is never the active one here.
-  await layout.installStaged(staging, job.toVersion);
+  // the previous release when going back); it is never the active one here:
+  // a reinstall of the active version gets a folder of its own (redeploy).
+  await layout.installStaged(staging, jobToRelease(job));
   return { kind: "next", step: "await-ready" };
 };
 
-/** Readiness probes: Not Ready is a deferral with a reason, re-checked later. */
+/**
+ * The last moment before the point of no return: the maintenance window is
+ * checked again (a long Not Ready may have outlasted it; coordinator time),
+ * then the readiness probes. Either one defers (Not Ready with a reason,
+ * re-checked later); past this step nothing waits.
+ */
 export const awaitReadyStep: StepExecutor = async (input) => {
+  const { ctx, job } = input;
+  if (job.window != null) {
+    const now = coordinatorNow(ctx.clock.now(), ctx.store.state.clockOffsetMs);
+    const wait = windowWait(job.window, now, ctx.config.minWindowMinutes);
+    if (wait !== null) return { kind: "defer", reason: wait.reason };
+  }
   const readiness = await input.ctx.checkReadiness();
   if (!readiness.ready) return { kind: "defer", reason: readiness.reason };
   return { kind: "next", step: "pre-hook" };
@@ -86,7 +101,7 @@ export const preHookStep: StepExecutor = async (input) => {
     [fn],
     `updating ${fn} ${job.fromVersion ?? "(none)"} -> ${job.toVersion}`,
   );
-  const descriptor = await releaseDescriptor(input, job.toVersion);
+  const descriptor = await releaseDescriptor(input, jobToRelease(job));
   if (typeof descriptor === "string") return { kind: "abort", reason: descriptor };
   const failure = await runHook(input, "beforeInstall", descriptor);
   if (failure !== null) return { kind: "abort", reason: failure };
@@ -99,12 +114,12 @@ export const stopStep: StepExecutor = async (input) => {
 };
 
 export const switchStep: StepExecutor = async (input) => {
-  await input.layout.switchTo(input.job.toVersion);
+  await input.layout.switchTo(jobToRelease(input.job));
   return { kind: "next", step: "post-hook" };
 };
 
 export const postHookStep: StepExecutor = async (input) => {
-  const descriptor = await releaseDescriptor(input, input.job.toVersion);
+  const descriptor = await releaseDescriptor(input, jobToRelease(input.job));
   if (typeof descriptor === "string") return { kind: "rollback", reason: descriptor };
   const failure = await runHook(input, "afterInstall", descriptor);
   if (failure !== null) return { kind: "rollback", reason: failure };
@@ -113,10 +128,10 @@ export const postHookStep: StepExecutor = async (input) => {
 
 export const startStep: StepExecutor = async (input) => {
   const { job, ctx, fn } = input;
-  const descriptor = await releaseDescriptor(input, job.toVersion);
+  const descriptor = await releaseDescriptor(input, jobToRelease(job));
   if (typeof descriptor === "string") return { kind: "rollback", reason: descriptor };
   try {
-    await ctx.services.start(fn, serviceRelease(input, job.toVersion, descriptor));
+    await ctx.services.start(fn, serviceRelease(input, jobToRelease(job), descriptor));
   } catch (error) {
     return {
       kind: "rollback",
@@ -128,9 +143,9 @@ export const startStep: StepExecutor = async (input) => {
 
 export const verifyStep: StepExecutor = async (input) => {
   const { job } = input;
-  const descriptor = await releaseDescriptor(input, job.toVersion);
+  const descriptor = await releaseDescriptor(input, jobToRelease(job));
   if (typeof descriptor === "string") return { kind: "rollback", reason: descriptor };
-  const health = await checkHealth(input, job.toVersion, descriptor);
+  const health = await checkHealth(input, jobToRelease(job), descriptor);
   if (!health.healthy)
     return {
       kind: "rollback",
@@ -143,7 +158,7 @@ export const verifyStep: StepExecutor = async (input) => {
 export const commitStep: StepExecutor = async (input): Promise<StepResult> => {
   const { job, layout, ctx } = input;
   const previous = job.fromVersion;
-  await layout.prune([job.toVersion, previous]);
+  await layout.prune([jobToRelease(job), jobFromRelease(job)]);
   await discardDownload(input);
   await ctx.reporter.setMaintenance(false, [], null);
   return {
@@ -152,5 +167,7 @@ export const commitStep: StepExecutor = async (input): Promise<StepResult> => {
     reason: null,
     activeVersion: job.toVersion,
     previousVersion: previous,
+    activeRelease: jobToRelease(job),
+    previousRelease: jobFromRelease(job),
   };
 };

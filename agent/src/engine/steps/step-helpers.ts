@@ -6,7 +6,8 @@ import { waitHealthy } from "../../process/health-check.js";
 import { OutputTail } from "../../process/output-tail.js";
 import { runCommand } from "../../process/run-command.js";
 import type { ServiceRelease } from "../../process/service-manager.js";
-import { FunctionLayout } from "../../release/release-layout.js";
+import { FunctionLayout, versionOfRelease } from "../../release/release-layout.js";
+import { jobToRelease } from "../../state/agent-state.js";
 import type { StepInput } from "../engine-context.js";
 
 export function downloadPathFor(stateDir: string, sha256: string): string {
@@ -35,25 +36,25 @@ export function discardDownload(input: StepInput): Promise<void> {
   return discardDownloadFile(downloadPath(input));
 }
 
-/** The descriptor of an installed release, or a reason it cannot be used. */
+/** The descriptor of an installed release (a folder under releases/), or a reason it cannot be used. */
 export async function releaseDescriptor(
   input: StepInput,
-  version: string,
+  release: string,
 ): Promise<FunctionPackDescriptor | string> {
-  const read = await readDescriptor(input.layout.releaseDir(version));
-  return read.ok ? read.value : `release ${version}: ${read.error}`;
+  const read = await readDescriptor(input.layout.releaseDir(release));
+  return read.ok ? read.value : `release ${release}: ${read.error}`;
 }
 
 /** The service-manager view of an installed release, or why it cannot be had. */
 export async function serviceReleaseOf(
   root: string,
   fn: string,
-  version: string,
+  release: string,
 ): Promise<ServiceRelease | string> {
   const layout = new FunctionLayout(root, fn);
-  const read = await readDescriptor(layout.releaseDir(version));
-  if (!read.ok) return `release ${version}: ${read.error}`;
-  return toServiceRelease(layout.releaseDir(version), read.value);
+  const read = await readDescriptor(layout.releaseDir(release));
+  if (!read.ok) return `release ${release}: ${read.error}`;
+  return toServiceRelease(layout.releaseDir(release), read.value);
 }
 
 function toServiceRelease(cwd: string, descriptor: FunctionPackDescriptor): ServiceRelease {
@@ -68,10 +69,10 @@ function toServiceRelease(cwd: string, descriptor: FunctionPackDescriptor): Serv
 /** How the service manager runs a release: its folder is the working directory. */
 export function serviceRelease(
   input: StepInput,
-  version: string,
+  release: string,
   descriptor: FunctionPackDescriptor,
 ): ServiceRelease {
-  return toServiceRelease(input.layout.releaseDir(version), descriptor);
+  return toServiceRelease(input.layout.releaseDir(release), descriptor);
 }
 
 /** Environment every hook gets, so one script can serve install, upgrade and downgrade. */
@@ -109,7 +110,7 @@ export async function runHook(
   const pending: Promise<void>[] = [];
   const result = await runCommand({
     command,
-    cwd: input.layout.releaseDir(input.job.toVersion),
+    cwd: input.layout.releaseDir(jobToRelease(input.job)),
     env: hookEnv(input),
     timeoutMs: config.timeouts.hookSeconds * 1000,
     pidFile: commandPidFile(config.state, input.fn),
@@ -153,22 +154,24 @@ export async function runHook(
 const MAX_HEALTH_LOG_LINES = 200;
 
 /**
- * Runs the release's health check. Its output goes to the install log and
- * the last lines of it into the reason, so "not healthy" comes with the
- * service's own words (`database unreachable`) and not only an exit code.
+ * Runs the health check of a release (a folder under releases/). Its output
+ * goes to the install log and the last lines of it into the reason, so "not
+ * healthy" comes with the service's own words (`database unreachable`) and
+ * not only an exit code.
  */
 export async function checkHealth(
   input: StepInput,
-  version: string,
+  release: string,
   descriptor: FunctionPackDescriptor,
 ): Promise<{ healthy: boolean; reason: string }> {
   const { ctx } = input;
+  const version = versionOfRelease(release);
   const base = { function: input.fn, version, requestId: input.job.requestId };
   const tail = new OutputTail();
   const pending: Promise<void>[] = [];
   let lines = 0;
   const health = await waitHealthy(descriptor.service.health, {
-    cwd: input.layout.releaseDir(version),
+    cwd: input.layout.releaseDir(release),
     now: () => ctx.clock.now(),
     sleep: (ms, signal) => ctx.clock.sleep(ms, signal),
     pidFile: commandPidFile(ctx.config.state, input.fn),

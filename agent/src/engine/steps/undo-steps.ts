@@ -1,3 +1,4 @@
+import { jobFromRelease, previousReleaseOf } from "../../state/agent-state.js";
 import type { StepExecutor, StepInput, StepResult } from "../engine-context.js";
 import { checkHealth, discardDownload, releaseDescriptor, serviceRelease } from "./step-helpers.js";
 
@@ -7,7 +8,7 @@ function failureOf(input: StepInput): string {
 
 /** Releases worth keeping after a failed update: what runs, and the one before it. */
 function keep(input: StepInput): (string | null)[] {
-  return [input.job.fromVersion, input.record.previousVersion];
+  return [jobFromRelease(input.job), previousReleaseOf(input.record)];
 }
 
 /**
@@ -20,12 +21,13 @@ export const abortStep: StepExecutor = async (input) => {
   await layout.removeLeftovers();
   await discardDownload(input);
   await layout.prune(keep(input));
-  if (job.fromVersion !== null) {
+  const from = jobFromRelease(job);
+  if (from !== null) {
     // Normally still running; after a crash it may need starting again.
-    const descriptor = await releaseDescriptor(input, job.fromVersion);
+    const descriptor = await releaseDescriptor(input, from);
     if (typeof descriptor !== "string") {
       await ctx.services
-        .start(fn, serviceRelease(input, job.fromVersion, descriptor))
+        .start(fn, serviceRelease(input, from, descriptor))
         .catch((error: Error) => {
           ctx.log(`${fn}: could not start ${job.fromVersion} after the abort: ${error.message}`);
         });
@@ -36,10 +38,19 @@ export const abortStep: StepExecutor = async (input) => {
     kind: "end",
     status: "Rolled Back",
     reason: failureOf(input),
-    activeVersion: job.fromVersion,
-    previousVersion: input.record.previousVersion,
+    ...keptVersions(input),
   };
 };
+
+/** After an abort or a rollback the release that ran before is the active one again. */
+function keptVersions(input: StepInput) {
+  return {
+    activeVersion: input.job.fromVersion,
+    previousVersion: input.record.previousVersion,
+    activeRelease: jobFromRelease(input.job),
+    previousRelease: previousReleaseOf(input.record),
+  };
+}
 
 export const rollbackStopStep: StepExecutor = async (input) => {
   await input.ctx.services.stop(input.fn);
@@ -47,7 +58,7 @@ export const rollbackStopStep: StepExecutor = async (input) => {
 };
 
 export const rollbackSwitchStep: StepExecutor = async (input) => {
-  const from = input.job.fromVersion;
+  const from = jobFromRelease(input.job);
   if (from === null) await input.layout.clearCurrent();
   else await input.layout.switchTo(from);
   return { kind: "next", step: "rollback-start" };
@@ -55,11 +66,12 @@ export const rollbackSwitchStep: StepExecutor = async (input) => {
 
 export const rollbackStartStep: StepExecutor = async (input) => {
   const { job, ctx, fn } = input;
-  if (job.fromVersion === null) return { kind: "next", step: "rollback-verify" };
-  const descriptor = await releaseDescriptor(input, job.fromVersion);
+  const from = jobFromRelease(job);
+  if (from === null) return { kind: "next", step: "rollback-verify" };
+  const descriptor = await releaseDescriptor(input, from);
   if (typeof descriptor === "string") return endRollback(input, false, descriptor);
   try {
-    await ctx.services.start(fn, serviceRelease(input, job.fromVersion, descriptor));
+    await ctx.services.start(fn, serviceRelease(input, from, descriptor));
   } catch (error) {
     return endRollback(
       input,
@@ -72,10 +84,11 @@ export const rollbackStartStep: StepExecutor = async (input) => {
 
 export const rollbackVerifyStep: StepExecutor = async (input) => {
   const { job } = input;
-  if (job.fromVersion === null) return endRollback(input, true, null);
-  const descriptor = await releaseDescriptor(input, job.fromVersion);
+  const from = jobFromRelease(job);
+  if (from === null) return endRollback(input, true, null);
+  const descriptor = await releaseDescriptor(input, from);
   if (typeof descriptor === "string") return endRollback(input, false, descriptor);
-  const health = await checkHealth(input, job.fromVersion, descriptor);
+  const health = await checkHealth(input, from, descriptor);
   return endRollback(
     input,
     health.healthy,
@@ -99,7 +112,6 @@ async function endRollback(
     kind: "end",
     status: healthy ? "Rolled Back" : "Failed",
     reason,
-    activeVersion: input.job.fromVersion,
-    previousVersion: input.record.previousVersion,
+    ...keptVersions(input),
   };
 }
