@@ -122,12 +122,15 @@ describe("release tasks end to end: forced, downgrade, redeploy", { timeout: 120
     const foldersAfter = await readdir(releasesDir);
     const newFolders = foldersAfter.filter((f) => !foldersBefore.includes(f));
     expect(newFolders).toHaveLength(1);
+    expect(newFolders[0]).toMatch(/^1\.1\.0~/);
     const currentAfter = await readlink(join(agent.root, "pos-client", "current"));
     expect(currentAfter).not.toBe(currentBefore);
     expect(currentAfter).toContain(newFolders[0]);
     const after = await readMarker(agent.markers, "pos-client");
     expect(after?.version).toBe("1.1.0");
     expect(after?.pid).not.toBe(before?.pid);
+    // The new process runs from the new folder.
+    expect(await readlink(`/proc/${after?.pid}/cwd`)).toBe(join(releasesDir, newFolders[0] ?? ""));
     // One more install attempt of 1.1.0, under a new request id; the other store untouched.
     const installs = await installsOf(agent);
     expect(installs.slice(installsBefore.length)).toHaveLength(1);
