@@ -17,16 +17,21 @@ import type { ServiceRow } from "./fleet/service-row.js";
 import { createApiHandler } from "./http/api-server.js";
 import { StatusCollector } from "./ingest/status-collector.js";
 import { LoopDelayMonitor, renderMetrics } from "./metrics.js";
+import { NO_NOTICES, type NoticePublisher } from "./notices/notice-model.js";
 import { applyDesired } from "./operations/apply-desired.js";
 import { mosquittoAccounts } from "./operations/broker-accounts.js";
 import { ConsoleOperations, type OperationsDeps } from "./operations/console-operations.js";
 import { offeredPacks } from "./operations/operations-deps.js";
 import { PackAdmin } from "./operations/pack-admin.js";
 import { ReleaseOperations } from "./operations/release-operations.js";
+import { ScheduleOperations } from "./operations/schedule-operations.js";
 import { WorkstationAdmin } from "./operations/workstation-admin.js";
 import { removeUploadLeftovers } from "./packs/upload-leftovers.js";
 import type { ReleaseConsole } from "./releases/release-console.js";
 import { ReleaseRunner } from "./releases/release-runner.js";
+import { NO_SCHEDULED_TASKS } from "./schedules/schedule-console.js";
+import { ScheduleMemory } from "./schedules/schedule-memory.js";
+import type { ScheduledTasks, ScheduleFacts } from "./schedules/schedule-model.js";
 import { openDataDir } from "./setup/data-dir.js";
 import { explainListenError } from "./setup/startup-error.js";
 import { loadCoordinatorTls, type TlsChoice } from "./setup/tls-setup.js";
@@ -60,6 +65,13 @@ export interface CoordinatorOptions {
   secureCookies?: boolean;
   /** Operator password hashing; tests pass cheap parameters, production keeps the default. */
   passwordParams?: ScryptParams;
+  /**
+   * Issue 11: what a new blackout cancels (the releases side) and where
+   * blackout notices go (the notices outbox). Absent: nothing is cancelled,
+   * no notice is sent.
+   */
+  scheduledTasks?: ScheduledTasks;
+  notices?: NoticePublisher;
 }
 
 /**
@@ -75,6 +87,8 @@ export class Coordinator {
     private readonly closers: (() => Promise<void>)[],
     /** Release tasks (issue 10), for the HTTP layer and in-process callers. */
     readonly releases: ReleaseConsole,
+    /** Windows, store settings and blackouts as stored (issue 11): what releases read. */
+    readonly schedules: ScheduleFacts,
   ) {}
 
   static async start(options: CoordinatorOptions): Promise<Coordinator> {
@@ -98,6 +112,9 @@ export class Coordinator {
       passwordParams: options.passwordParams,
     });
     const closers: (() => Promise<void>)[] = [];
+    // Schedules (issue 11): windows and blackouts releases read synchronously, kept current
+    // by the schedule operations after each durable change.
+    const schedules = new ScheduleMemory(await store.schedules.read());
     const material =
       options.tls === undefined
         ? null
@@ -253,6 +270,16 @@ export class Coordinator {
       audit: store.audit,
       now,
     });
+    const scheduleConsole = new ScheduleOperations({
+      schedules: store.schedules,
+      memory: schedules,
+      workstations: store.workstations,
+      tasks: options.scheduledTasks ?? NO_SCHEDULED_TASKS,
+      notices: options.notices ?? NO_NOTICES,
+      audit: store.audit,
+      now,
+      log,
+    });
     const handler = createApiHandler({
       operations: new ConsoleOperations(operationsDeps),
       workstations: new WorkstationAdmin({
@@ -271,6 +298,7 @@ export class Coordinator {
       }),
       packAdmin: new PackAdmin(operationsDeps),
       releases,
+      schedules: scheduleConsole,
       packs,
       // Session cookies are Secure whenever the console is served over HTTPS.
       accounts: {
@@ -319,7 +347,7 @@ export class Coordinator {
     log(
       `coordinator: http ${httpUrl}, mqtt ${agentBrokerUrl}, data ${data.dir}, operator token ${data.tokenPath}`,
     );
-    return new Coordinator(httpUrl, agentBrokerUrl, data.dir, closers, releases);
+    return new Coordinator(httpUrl, agentBrokerUrl, data.dir, closers, releases, schedules);
   }
 
   async stop(): Promise<void> {

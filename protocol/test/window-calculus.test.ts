@@ -220,12 +220,6 @@ describe("nextSpan / openSpanAt: the opening around an instant, in the store's z
     const nextOne = nextSpan(window, at(instant));
     expect([iso(nextOne.opensAt), iso(nextOne.closesAt)]).toEqual(next.map((t) => iso(at(t))));
   });
-
-  it("is fast: a thousand questions over a year take well under a second", () => {
-    const started = performance.now();
-    for (let i = 0; i < 1000; i += 1) nextSpan(berlin, at("2026-01-01T00:00:00Z") + i * 9 * HOUR);
-    expect(performance.now() - started).toBeLessThan(1000);
-  });
 });
 
 describe("installGate: open with at least minMinutes left", () => {

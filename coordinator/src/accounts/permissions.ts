@@ -73,6 +73,17 @@ export const ROUTE_PERMISSIONS = {
   "POST /api/releases/retry": { need: "operator", scope: "scoped", action: "release retry" },
   "POST /api/releases/rollback": { need: "operator", scope: "scoped", action: "release rollback" },
   "POST /api/releases/cancel": { need: "operator", scope: "scoped", action: "release cancel" },
+  // Schedules (issue 11): a partner admin only inside its scope, platform maintenance only
+  // the platform admin (both decided by the operation); lists filtered to the caller's scope.
+  "GET /api/windows": { need: "viewer", scope: "scoped", action: "window list" },
+  "POST /api/windows": { need: "admin", scope: "scoped", action: "window set" },
+  "POST /api/windows/remove": { need: "admin", scope: "scoped", action: "window remove" },
+  "POST /api/stores": { need: "admin", scope: "scoped", action: "store set" },
+  "GET /api/blackouts": { need: "viewer", scope: "scoped", action: "blackout list" },
+  "POST /api/blackouts": { need: "admin", scope: "scoped", action: "blackout add" },
+  "POST /api/blackouts/remove": { need: "admin", scope: "scoped", action: "blackout remove" },
+  // The login page shows upcoming platform maintenance before anyone signs in.
+  "GET /api/notices": { need: "public", scope: "shared", action: "notices" },
   "POST /api/session": { need: "public", scope: "shared", action: "login" },
   "GET /api/session": { need: "viewer", scope: "shared", action: "whoami" },
   // POST, not DELETE: the API's routes are GET (reads) and POST (changes) only.

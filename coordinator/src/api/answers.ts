@@ -17,6 +17,14 @@ import { auditEntrySchema } from "../audit/audit-log.js";
 import { serviceRowSchema } from "../fleet/service-row.js";
 import { packRecordSchema } from "../packs/pack-record.js";
 import { releaseSummaryAnswer, releaseViewAnswer } from "./release-answers.js";
+import {
+  blackoutAddedAnswer,
+  blackoutAnswer,
+  noticesAnswer,
+  storeSettingAnswer,
+  windowListAnswer,
+  windowSettingAnswer,
+} from "./schedule-answers.js";
 
 /**
  * The answer of every console API route, as a zod schema: the other half of
@@ -210,5 +218,13 @@ export const ANSWERS = {
   /** A release task (issue 10): stages with counts per outcome, history, decisions. */
   ReleaseView: releaseViewAnswer,
   ReleaseSummaries: z.array(releaseSummaryAnswer),
+  /** Maintenance windows, store settings and blackouts (issue 11). */
+  WindowList: windowListAnswer,
+  WindowSetting: windowSettingAnswer,
+  StoreSetting: storeSettingAnswer,
+  Blackout: blackoutAnswer,
+  Blackouts: z.array(blackoutAnswer),
+  BlackoutAdded: blackoutAddedAnswer,
+  Notices: noticesAnswer,
   Error: errorAnswer,
 } as const satisfies Record<string, z.ZodType>;

@@ -149,6 +149,8 @@ function operation(name: RouteName, route: RouteSpec, answerName: (s: z.ZodType)
     summary: route.summary,
     ...(params.length === 0 ? {} : { parameters: params }),
     ...(body === undefined ? {} : { requestBody: body }),
+    // Public routes (the login, the notices) need no token.
+    ...(route.auth === "public" ? { security: [] } : {}),
     responses: {
       [String(route.status)]: {
         description: route.summary,

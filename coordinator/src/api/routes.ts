@@ -17,6 +17,7 @@ import {
   versionsQuery,
 } from "./requests.js";
 import { json, NONE, type RouteSpec } from "./route-spec.js";
+import { SCHEDULE_ROUTES } from "./schedule-routes.js";
 
 /**
  * The console API's contract: every route with its method, path, who may
@@ -258,6 +259,8 @@ export const API_ROUTES = {
   },
   // Release tasks (issue 10): `tillroll release VERB` (release-routes.ts).
   ...RELEASE_ROUTES,
+  // Maintenance windows, store settings, blackouts, notices (issue 11): schedule-routes.ts.
+  ...SCHEDULE_ROUTES,
   // `tillroll broker-config mosquitto`: accounts and hashes for an external broker.
   mosquittoAccounts: {
     method: "GET",

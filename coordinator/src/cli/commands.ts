@@ -5,10 +5,12 @@ import { formatStatusTable, toJsonRow } from "../fleet/status-table.js";
 import { checked, filtersOf, out, queryOf, single } from "./command-args.js";
 import { ConsoleError, callRoute, resolveTarget, UsageError } from "./console-client.js";
 import { changeExitCode, EXIT_CODES, type ExitCode } from "./exit-codes.js";
+import { platformNoticeLines, withNotices } from "./notice-lines.js";
 import { runLogin, runLogout, runOperatorCommand } from "./operator-commands.js";
 import type { CliValues } from "./options.js";
 import { runPackCommand } from "./pack-commands.js";
 import { runReleaseCommand } from "./release-commands.js";
+import { runBlackoutCommand, runStoreCommand, runWindowCommand } from "./schedule-commands.js";
 import { credentialLines, runWorkstationCommand } from "./workstation-commands.js";
 
 /** A change's answer (set-preferred and retry answer the same report), from the API contract. */
@@ -152,7 +154,13 @@ export async function runConsoleCommand(
       const target = await resolveTarget(values, process.env);
       const rows = await callRoute(target, "status", { query: queryOf(filters) });
       if (json) out(JSON.stringify(rows.map(toJsonRow), null, 2));
-      else out(rows.length === 0 ? "No flow services match." : formatStatusTable(rows));
+      else
+        out(
+          withNotices(
+            await platformNoticeLines(target),
+            rows.length === 0 ? "No flow services match." : formatStatusTable(rows),
+          ),
+        );
       return EXIT_CODES.ok;
     }
     case "versions": {
@@ -191,6 +199,12 @@ export async function runConsoleCommand(
       return runOperatorCommand(args, values);
     case "release":
       return runReleaseCommand(args, values);
+    case "window":
+      return runWindowCommand(args, values);
+    case "store":
+      return runStoreCommand(args, values);
+    case "blackout":
+      return runBlackoutCommand(args, values);
     case "login":
       return runLogin(values);
     case "logout":

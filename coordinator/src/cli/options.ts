@@ -170,6 +170,43 @@ export const OPTIONS = {
     value: "TEXT",
     description: "why you approve or reject (1-1000 characters, kept in the release's decisions)",
   },
+  // Maintenance windows, store settings, blackouts (issue 11).
+  tz: {
+    type: "string",
+    value: "ZONE",
+    description: 'IANA time zone, like Europe/Berlin (store set: "" unsets it)',
+  },
+  days: {
+    type: "string",
+    value: "DAYS",
+    description: "weekdays the window opens on: mon-sat, mon,wed,fri, sat-mon (wraps), mon-fri,sun",
+  },
+  start: { type: "string", value: "HH:MM", description: "local time the window opens, like 02:00" },
+  duration: {
+    type: "string",
+    value: "D",
+    description: "how long the window stays open: 3h, 1h30m, 45m (whole minutes, 1m to 24h)",
+  },
+  contact: {
+    type: "string",
+    value: "ADDR",
+    description: 'e-mail address of the store\'s contact ("" unsets it)',
+  },
+  from: {
+    type: "string",
+    value: "ISO",
+    description: "when the blackout begins: ISO 8601 with Z or an offset",
+  },
+  to: {
+    type: "string",
+    value: "ISO",
+    description: "when the blackout ends (after --from, not past): ISO 8601 with Z or an offset",
+  },
+  reason: {
+    type: "string",
+    value: "TEXT",
+    description: "why: 1-200 characters, shown to everyone",
+  },
   help: { type: "boolean", short: "h", description: "this command's help" },
 } as const satisfies Record<string, OptionSpec>;
 

@@ -4,6 +4,7 @@ import { API_ROUTES, type RouteName } from "../api/routes.js";
 import { checked, out } from "./command-args.js";
 import { ConsoleError, callRoute, resolveTarget, UsageError } from "./console-client.js";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
+import { platformNoticeLines, withNotices } from "./notice-lines.js";
 import type { CliValues } from "./options.js";
 import { formatReleaseTable, releaseLine, renderRelease } from "./release-render.js";
 
@@ -84,7 +85,11 @@ export async function runReleaseCommand(args: string[], values: CliValues): Prom
     case "list": {
       const target = await resolveTarget(values, process.env);
       const releases = await callRoute(target, "listReleases");
-      out(json ? JSON.stringify(releases, null, 2) : formatReleaseTable(releases));
+      out(
+        json
+          ? JSON.stringify(releases, null, 2)
+          : withNotices(await platformNoticeLines(target), formatReleaseTable(releases)),
+      );
       return EXIT_CODES.ok;
     }
     case "show": {

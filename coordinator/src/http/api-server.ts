@@ -24,9 +24,11 @@ import type { WorkstationAdmin } from "../operations/workstation-admin.js";
 import { servePack } from "../packs/pack-http.js";
 import type { PackStore } from "../packs/pack-store.js";
 import type { ReleaseConsole } from "../releases/release-console.js";
+import type { ScheduleConsole } from "../schedules/schedule-console.js";
 import { type AccountDeps, AccountHandlers, type Caller } from "./account-handlers.js";
 import { HttpError, Reply, readJson, sendJson, sendText } from "./http-utils.js";
 import { ReleaseHandlers } from "./release-handlers.js";
+import { ScheduleHandlers } from "./schedule-handlers.js";
 
 export interface ApiServerDeps {
   operations: ConsoleOperations;
@@ -41,6 +43,8 @@ export interface ApiServerDeps {
   metrics: () => string;
   /** Release tasks (issue 10): what the `/api/releases` routes call (operations/release-operations.ts). */
   releases: ReleaseConsole;
+  /** Windows, store settings, blackouts, notices (issue 11): operations/schedule-operations.ts. */
+  schedules: ScheduleConsole;
   /** The answer of GET /api/broker-config/mosquitto. */
   mosquittoAccounts: () => MosquittoAccountsAnswer | Promise<MosquittoAccountsAnswer>;
   log: (message: string) => void;
@@ -50,10 +54,12 @@ export interface ApiServerDeps {
 interface Parsed<N extends RouteName> {
   req: IncomingMessage;
   /** Who is calling (authenticated and authorized for this route); only the login has nobody. */
-  caller: N extends "login" ? null : Caller;
+  caller: N extends PublicRoute ? null : Caller;
   query: ParsedQuery<N>;
   body: N extends JsonBodyRoute ? ParsedBody<N> : undefined;
 }
+/** Routes without sign-in: nobody is calling. */
+type PublicRoute = "login" | "notices";
 type JsonBodyRoute =
   | "enrol"
   | "setPreferred"
@@ -74,7 +80,12 @@ type JsonBodyRoute =
   | "resumeRelease"
   | "retryRelease"
   | "rollbackRelease"
-  | "cancelRelease";
+  | "cancelRelease"
+  | "setWindow"
+  | "removeWindow"
+  | "setStore"
+  | "addBlackout"
+  | "removeBlackout";
 /** Typed by the contract: an operation whose result drifts from its route's answer schema does not compile (a Reply carries its own headers). */
 type Handlers = {
   [N in RouteName]: (input: Parsed<N>) => Promise<Result<Answer<N> | Reply>>;
@@ -94,6 +105,7 @@ export function createApiHandler(
   const { operations } = deps;
   const accounts = new AccountHandlers(deps.accounts);
   const releases = new ReleaseHandlers(deps.releases);
+  const schedules = new ScheduleHandlers(deps.schedules);
   const handlers: Handlers = {
     enrol: async ({ caller, body }) => {
       // `{workstations: [...]}` enrols many in one go (all or none) and answers a list.
@@ -141,6 +153,14 @@ export function createApiHandler(
     rollbackRelease: async ({ caller, body }) =>
       releases.operate(caller.operator, "rollback", body),
     cancelRelease: async ({ caller, body }) => releases.operate(caller.operator, "cancel", body),
+    listWindows: async ({ caller }) => schedules.listWindows(caller.operator),
+    setWindow: async ({ caller, body }) => schedules.setWindow(caller.operator, body),
+    removeWindow: async ({ caller, body }) => schedules.removeWindow(caller.operator, body),
+    setStore: async ({ caller, body }) => schedules.setStore(caller.operator, body),
+    listBlackouts: async ({ caller, query }) => schedules.listBlackouts(caller.operator, query),
+    addBlackout: async ({ caller, body }) => schedules.addBlackout(caller.operator, body),
+    removeBlackout: async ({ caller, body }) => schedules.removeBlackout(caller.operator, body),
+    notices: async () => schedules.notices(),
   };
 
   return (req, res) => {

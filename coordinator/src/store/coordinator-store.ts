@@ -3,6 +3,7 @@ import type { DesiredStore } from "./desired-store.js";
 import type { FleetRows } from "./fleet-rows.js";
 import type { PackRecords } from "./pack-records.js";
 import type { ReleaseStore } from "./release-store.js";
+import type { ScheduleStore } from "./schedule-store.js";
 import type { WorkstationStore } from "./workstation-store.js";
 
 /**
@@ -21,6 +22,8 @@ export interface CoordinatorStore {
   readonly packs: PackRecords;
   /** Release tasks (issue 10). */
   readonly releases: ReleaseStore;
+  /** Maintenance windows, store settings and blackouts (issue 11). */
+  readonly schedules: ScheduleStore;
   /** Makes pending writes durable and releases files or connections. */
   close(): Promise<void>;
 }

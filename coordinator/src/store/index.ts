@@ -5,6 +5,7 @@ export type { DesiredChange, DesiredStore, WorkstationDesired } from "./desired-
 export type { FleetRows, StatusRecord } from "./fleet-rows.js";
 export type { PackRecords, PackRef } from "./pack-records.js";
 export type { ReleaseStore } from "./release-store.js";
+export type { ScheduleStore } from "./schedule-store.js";
 export type {
   CredentialHashes,
   EnrolOutcome,

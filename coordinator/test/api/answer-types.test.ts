@@ -24,6 +24,13 @@ import type {
 } from "../../src/operations/workstation-admin.js";
 import type { PackRecord } from "../../src/packs/pack-record.js";
 import type { ReleaseSummary, ReleaseView } from "../../src/releases/release-model.js";
+import type {
+  BlackoutAdded,
+  BlackoutView,
+  PlatformNotice,
+  WindowList,
+} from "../../src/schedules/schedule-console.js";
+import type { StoreSetting, WindowSetting } from "../../src/schedules/schedule-model.js";
 
 /** What each route's operation returns (its `Result`'s value). */
 interface OperationResults {
@@ -61,6 +68,15 @@ interface OperationResults {
   retryRelease: ReleaseView;
   rollbackRelease: ReleaseView;
   cancelRelease: ReleaseView;
+  // Schedules (issue 11): the types of schedules/schedule-model.ts and schedule-console.ts.
+  listWindows: WindowList;
+  setWindow: WindowSetting;
+  removeWindow: WindowSetting;
+  setStore: StoreSetting;
+  listBlackouts: BlackoutView[];
+  addBlackout: BlackoutAdded;
+  removeBlackout: BlackoutView;
+  notices: { notices: PlatformNotice[] };
 }
 
 /**
@@ -109,6 +125,14 @@ const checks: Checks = {
   retryRelease: true,
   rollbackRelease: true,
   cancelRelease: true,
+  listWindows: true,
+  setWindow: true,
+  removeWindow: true,
+  setStore: true,
+  listBlackouts: true,
+  addBlackout: true,
+  removeBlackout: true,
+  notices: true,
 };
 
 describe("answer schemas and operation types", () => {

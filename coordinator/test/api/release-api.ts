@@ -76,6 +76,7 @@ export class ReleaseApi {
       mosquittoAccounts: unused("mosquittoAccounts"),
       log: () => {},
       releases,
+      schedules: unused("schedules"),
     };
     const server = createServer(createApiHandler(deps));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

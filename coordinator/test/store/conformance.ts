@@ -8,6 +8,7 @@ import { auditAndPackContract } from "./contract-audit-packs.js";
 import { desiredContract } from "./contract-desired.js";
 import { fleetContract } from "./contract-fleet.js";
 import { releaseContract } from "./contract-releases.js";
+import { scheduleContract } from "./contract-schedules.js";
 import { workstationContract } from "./contract-workstations.js";
 
 export type { StoreContext, StoreHarness } from "./conformance-context.js";
@@ -67,5 +68,6 @@ export function describeStoreConformance(
     fleetContract(() => context);
     auditAndPackContract(() => context);
     releaseContract(() => context);
+    scheduleContract(() => context);
   });
 }

@@ -9,6 +9,7 @@ import { JsonDesired } from "./json-desired.js";
 import { JsonFleetRows } from "./json-fleet-rows.js";
 import { JsonPacks } from "./json-packs.js";
 import { JsonReleases } from "./json-releases.js";
+import { JsonSchedules } from "./json-schedules.js";
 import { JsonWorkstations } from "./json-workstations.js";
 
 export interface JsonStoreOptions {
@@ -31,7 +32,8 @@ export interface JsonFiles {
 
 /**
  * The default store: JSON files in the data folder (`coordinator.json`,
- * `fleet.json` + journal, `packs/index.json`, `audit.jsonl`, `releases/<id>.json`). Thin adapters
+ * `fleet.json` + journal, `packs/index.json`, `audit.jsonl`, `releases/<id>.json`,
+ * `schedules.json`). Thin adapters
  * over the classes that keep them; `files` hands those out for the callers
  * not yet moved to the interfaces.
  */
@@ -46,6 +48,7 @@ export class JsonCoordinatorStore implements CoordinatorStore {
     readonly files: JsonFiles,
     now: () => number,
     readonly releases: JsonReleases,
+    readonly schedules: JsonSchedules,
   ) {
     this.workstations = new JsonWorkstations(files.state);
     this.desired = new JsonDesired(files.state, now);
@@ -61,7 +64,13 @@ export class JsonCoordinatorStore implements CoordinatorStore {
     const packs = await PackStore.open({ ...options.packs, dir, log });
     const audit = new AuditLog(join(dir, "audit.jsonl"));
     const releases = await JsonReleases.open(dir, log);
-    return new JsonCoordinatorStore({ state, fleet, packs, audit }, options.now, releases);
+    const schedules = await JsonSchedules.open(dir);
+    return new JsonCoordinatorStore(
+      { state, fleet, packs, audit },
+      options.now,
+      releases,
+      schedules,
+    );
   }
 
   /**

@@ -1,0 +1,80 @@
+import {
+  err,
+  groupSchema,
+  maintenanceWindowSchema,
+  ok,
+  type Result,
+  storeIdSchema,
+  validate,
+} from "@tillroll/protocol";
+import { z } from "zod";
+import type { ScheduleState } from "../../schedules/schedule-state.js";
+
+/**
+ * `DATA/schedules.json`: `{schemaVersion, windows, stores, blackouts,
+ * nextBlackoutId}`. The schema checks the shape when the file is read back
+ * (each change was validated when it was made).
+ */
+export const SCHEDULE_FILE_VERSION = 1;
+
+const text = z.string();
+const iso = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "is not a timestamp");
+
+const subjectSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("group"), group: groupSchema }),
+  z.strictObject({ kind: z.literal("store"), store: storeIdSchema }),
+]);
+
+const fileSchema = z.strictObject({
+  schemaVersion: z.literal(SCHEDULE_FILE_VERSION),
+  windows: z.array(
+    z.strictObject({
+      subject: subjectSchema,
+      window: maintenanceWindowSchema,
+      setBy: text,
+      setAt: iso,
+    }),
+  ),
+  stores: z.array(
+    z.strictObject({
+      store: storeIdSchema,
+      tz: text.nullable(),
+      contact: text.nullable(),
+      setBy: text,
+      setAt: iso,
+    }),
+  ),
+  blackouts: z.array(
+    z.strictObject({
+      id: z.string().regex(/^[1-9][0-9]*$/),
+      from: iso,
+      to: iso,
+      reason: text,
+      group: groupSchema.nullable(),
+      createdBy: text,
+      createdAt: iso,
+    }),
+  ),
+  nextBlackoutId: z.number().int().min(1),
+});
+
+export function encodeScheduleFile(state: ScheduleState): string {
+  return `${JSON.stringify({ schemaVersion: SCHEDULE_FILE_VERSION, ...state }, null, 2)}\n`;
+}
+
+/** The schedules in the file's text, or why they cannot be used. */
+export function decodeScheduleFile(content: string): Result<ScheduleState> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(content);
+  } catch (error) {
+    return err(`not JSON (${(error as Error).message})`);
+  }
+  const parsed = validate(fileSchema, raw);
+  if (!parsed.ok) return err(parsed.error.replaceAll("\n", "; "));
+  const { schemaVersion: _, ...state } = parsed.value;
+  const highest = Math.max(0, ...state.blackouts.map((b) => Number(b.id)));
+  if (state.nextBlackoutId <= highest)
+    return err(`nextBlackoutId ${state.nextBlackoutId} is not above blackout ${highest}`);
+  return ok(state as ScheduleState);
+}
