@@ -17,7 +17,10 @@ import type { ServiceRow } from "./fleet/service-row.js";
 import { createApiHandler } from "./http/api-server.js";
 import { StatusCollector } from "./ingest/status-collector.js";
 import { LoopDelayMonitor, renderMetrics } from "./metrics.js";
-import { NO_NOTICES, type NoticePublisher } from "./notices/notice-model.js";
+import type { MailSettings } from "./notices/mail-sender.js";
+import type { NoticePublisher } from "./notices/notice-model.js";
+import type { NoticeService } from "./notices/notice-service.js";
+import { openNotices } from "./notices/open-notices.js";
 import { applyDesired } from "./operations/apply-desired.js";
 import { mosquittoAccounts } from "./operations/broker-accounts.js";
 import { ConsoleOperations, type OperationsDeps } from "./operations/console-operations.js";
@@ -71,7 +74,10 @@ export interface CoordinatorOptions {
    * no notice is sent.
    */
   scheduledTasks?: ScheduledTasks;
+  /** Overrides the notice service as the publisher (tests). */
   notices?: NoticePublisher;
+  /** E-mail notices (`--smtp URL --mail-from ADDR`); absent: notices go to webhooks only. */
+  mail?: MailSettings | undefined;
 }
 
 /**
@@ -89,6 +95,8 @@ export class Coordinator {
     readonly releases: ReleaseConsole,
     /** Windows, store settings and blackouts as stored (issue 11): what releases read. */
     readonly schedules: ScheduleFacts,
+    /** Notices (issue 11): releases and schedules publish through it (a NoticePublisher). */
+    readonly notices: NoticeService,
   ) {}
 
   static async start(options: CoordinatorOptions): Promise<Coordinator> {
@@ -115,6 +123,20 @@ export class Coordinator {
     // Schedules (issue 11): windows and blackouts releases read synchronously, kept current
     // by the schedule operations after each durable change.
     const schedules = new ScheduleMemory(await store.schedules.read());
+    // Notices (issue 11): the durable outbox, webhooks and mail; delivery starts at once
+    // (what a crash cut off goes out first), publishers get `notices` (a NoticePublisher).
+    const notices = await openNotices({
+      dataDir: data.dir,
+      mail: options.mail,
+      directory: accounts.directory,
+      schedule: () => schedules,
+      groupOfStore: (storeId) =>
+        Object.values(state.state.workstations).find((ws) => ws.store === storeId)?.group ?? null,
+      audit: store.audit,
+      now,
+      log,
+    });
+    closers.push(() => notices.close());
     const material =
       options.tls === undefined
         ? null
@@ -275,7 +297,7 @@ export class Coordinator {
       memory: schedules,
       workstations: store.workstations,
       tasks: options.scheduledTasks ?? NO_SCHEDULED_TASKS,
-      notices: options.notices ?? NO_NOTICES,
+      notices: options.notices ?? notices,
       audit: store.audit,
       now,
       log,
@@ -299,6 +321,7 @@ export class Coordinator {
       packAdmin: new PackAdmin(operationsDeps),
       releases,
       schedules: scheduleConsole,
+      notices,
       packs,
       // Session cookies are Secure whenever the console is served over HTTPS.
       accounts: {
@@ -343,11 +366,20 @@ export class Coordinator {
     // After the handler is attached (requests during a long start are answered, and an
     // operation on a release waits in its chain): re-applies sends a crash cut off, plans.
     await runner.start();
+    notices.start();
     const httpUrl = `${material === null ? "http" : "https"}://${host}:${httpPort}`;
     log(
       `coordinator: http ${httpUrl}, mqtt ${agentBrokerUrl}, data ${data.dir}, operator token ${data.tokenPath}`,
     );
-    return new Coordinator(httpUrl, agentBrokerUrl, data.dir, closers, releases, schedules);
+    return new Coordinator(
+      httpUrl,
+      agentBrokerUrl,
+      data.dir,
+      closers,
+      releases,
+      schedules,
+      notices,
+    );
   }
 
   async stop(): Promise<void> {

@@ -9,8 +9,10 @@ import {
   openSpanAt,
   parseDays,
   type Weekday,
+  WINDOW_WAIT_REASON_PREFIX,
   windowDeadline,
   windowTimeBetween,
+  windowWaitReason,
 } from "../src/index.js";
 
 /** Instants are written in UTC ("Z") so each case states the exact expected instant. */
@@ -413,6 +415,9 @@ describe("describeOpening", () => {
     ],
   ] as const)("%s", (_name, window, opensAt, now, expected) => {
     expect(describeOpening(window, at(opensAt), at(now))).toBe(expected);
+    expect(windowWaitReason(window, at(opensAt), at(now))).toBe(
+      `${WINDOW_WAIT_REASON_PREFIX} (${expected})`,
+    );
   });
 });
 

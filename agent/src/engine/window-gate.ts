@@ -1,8 +1,8 @@
-import { describeOpening, installGate, type MaintenanceWindow } from "@tillroll/protocol";
+import { installGate, type MaintenanceWindow, windowWaitReason } from "@tillroll/protocol";
 
-/** The status reason of a service held by its maintenance window (README, PROTOCOL.md). */
+/** The status reason of a service held by its maintenance window (PROTOCOL.md). */
 export function windowReason(window: MaintenanceWindow, opensAt: number, now: number): string {
-  return `waiting for the maintenance window (${describeOpening(window, opensAt, now)})`;
+  return windowWaitReason(window, opensAt, now);
 }
 
 /**

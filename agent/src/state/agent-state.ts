@@ -2,6 +2,7 @@ import {
   artifactSchema,
   desiredDocumentSchema,
   functionNameSchema,
+  type MaintenanceWindow,
   maintenanceWindowSchema,
   requestIdSchema,
   semverSchema,
@@ -29,6 +30,9 @@ export const STATE_SCHEMA_VERSION = 1;
  */
 const releaseNameSchema = z.string().min(1).max(255);
 
+/** Typed as the protocol's MaintenanceWindow (readonly days), which the desired entry carries. */
+const jobWindowSchema: z.ZodType<MaintenanceWindow, MaintenanceWindow> = maintenanceWindowSchema;
+
 export const jobSchema = z.object({
   requestId: requestIdSchema,
   fromVersion: semverSchema.nullable(),
@@ -40,7 +44,7 @@ export const jobSchema = z.object({
   notReady: z.string().nullable(),
   startedAt: timestampSchema,
   /** Issue 11: the maintenance window the request carried (re-checked before the stop). */
-  window: maintenanceWindowSchema.nullable().optional(),
+  window: jobWindowSchema.nullable().optional(),
   /** Issue 11: a reinstall of the active version into a new release folder. */
   redeploy: z.boolean().optional(),
   /** Release folder of the new version (absent: toVersion). */

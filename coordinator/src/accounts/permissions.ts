@@ -84,6 +84,10 @@ export const ROUTE_PERMISSIONS = {
   "POST /api/blackouts/remove": { need: "admin", scope: "scoped", action: "blackout remove" },
   // The login page shows upcoming platform maintenance before anyone signs in.
   "GET /api/notices": { need: "public", scope: "shared", action: "notices" },
+  // Webhooks (issue 11) carry every group's notices and hold secrets: the platform admin's.
+  "GET /api/webhooks": { need: "admin", scope: "platform", action: "webhook list" },
+  "POST /api/webhooks": { need: "admin", scope: "platform", action: "webhook add" },
+  "POST /api/webhooks/remove": { need: "admin", scope: "platform", action: "webhook remove" },
   "POST /api/session": { need: "public", scope: "shared", action: "login" },
   "GET /api/session": { need: "viewer", scope: "shared", action: "whoami" },
   // POST, not DELETE: the API's routes are GET (reads) and POST (changes) only.

@@ -15,6 +15,7 @@ import { OPERATOR_NAME_PATTERN } from "../accounts/identity.js";
 import { ROLES } from "../accounts/roles.js";
 import { auditEntrySchema } from "../audit/audit-log.js";
 import { serviceRowSchema } from "../fleet/service-row.js";
+import { NOTICE_EVENTS } from "../notices/notice-model.js";
 import { packRecordSchema } from "../packs/pack-record.js";
 import { releaseSummaryAnswer, releaseViewAnswer } from "./release-answers.js";
 import {
@@ -192,6 +193,16 @@ export const sessionAnswer = z.strictObject({
 
 export type SessionAnswer = z.infer<typeof sessionAnswer>;
 
+/** A webhook (issue 11) as the API shows it: never its secret (`"secret": "set"`). */
+export const webhookAnswer = z.strictObject({
+  id: z.string(),
+  url: z.string(),
+  secret: z.literal("set"),
+  events: z.array(z.enum(NOTICE_EVENTS)).readonly().nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+
 /**
  * Named answers: the OpenAPI document lists each once under
  * components/schemas and refers to it from every route answering it.
@@ -226,5 +237,8 @@ export const ANSWERS = {
   Blackouts: z.array(blackoutAnswer),
   BlackoutAdded: blackoutAddedAnswer,
   Notices: noticesAnswer,
+  /** A webhook (issue 11): its secret only as `set`. */
+  Webhook: webhookAnswer,
+  Webhooks: z.array(webhookAnswer),
   Error: errorAnswer,
 } as const satisfies Record<string, z.ZodType>;

@@ -18,6 +18,7 @@ import {
 } from "./requests.js";
 import { json, NONE, type RouteSpec } from "./route-spec.js";
 import { SCHEDULE_ROUTES } from "./schedule-routes.js";
+import { WEBHOOK_ROUTES } from "./webhook-routes.js";
 
 /**
  * The console API's contract: every route with its method, path, who may
@@ -261,6 +262,8 @@ export const API_ROUTES = {
   ...RELEASE_ROUTES,
   // Maintenance windows, store settings, blackouts, notices (issue 11): schedule-routes.ts.
   ...SCHEDULE_ROUTES,
+  // Webhooks (issue 11): `tillroll webhook add|list|remove` (webhook-routes.ts).
+  ...WEBHOOK_ROUTES,
   // `tillroll broker-config mosquitto`: accounts and hashes for an external broker.
   mosquittoAccounts: {
     method: "GET",

@@ -3,7 +3,6 @@ import {
   maintenanceWindowSchema,
   storeIdSchema,
   timestampSchema,
-  WEEKDAYS,
 } from "@tillroll/protocol";
 import { z } from "zod";
 
@@ -18,10 +17,8 @@ const subjectAnswer = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("store"), store: storeIdSchema }),
 ]);
 
-/** The window as stored (the model's lists are read-only). */
-const windowAnswer = maintenanceWindowSchema.extend({
-  days: z.array(z.enum(WEEKDAYS)).readonly(),
-});
+/** The window as stored. */
+const windowAnswer = maintenanceWindowSchema;
 
 export const windowSettingAnswer = z.strictObject({
   subject: subjectAnswer,

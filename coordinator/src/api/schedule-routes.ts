@@ -46,7 +46,7 @@ export const SCHEDULE_ROUTES = {
   removeWindow: {
     ...change,
     path: "/api/windows/remove",
-    body: json(windowRefBody, { store: "1001" }),
+    body: json(windowRefBody, { group: "DE" }),
     status: 200,
     answer: ANSWERS.WindowSetting,
     summary: "Remove a group's or a store's own window (it inherits again)",
@@ -93,7 +93,7 @@ export const SCHEDULE_ROUTES = {
   removeBlackout: {
     ...change,
     path: "/api/blackouts/remove",
-    body: json(blackoutRefBody, { id: "2" }),
+    body: json(blackoutRefBody, { id: "1" }),
     status: 200,
     answer: ANSWERS.Blackout,
     summary: "Remove a blackout",

@@ -1,3 +1,4 @@
+import { NOTICE_EVENTS } from "../notices/notice-model.js";
 import { CONSOLE_FLAGS, FILTER_FLAGS, type OptionName } from "./options.js";
 
 /**
@@ -196,22 +197,68 @@ const SCHEDULE_COMMANDS: readonly CommandSpec[] = [
   },
 ];
 
+/** Webhooks (issue 11): the platform admin's receivers of signed notices. */
+const WEBHOOK_COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "webhook add",
+    args: ["URL"],
+    flags: console("secret", "events", "json"),
+    required: ["secret"],
+    summary: "add a webhook: notices are POSTed to URL as JSON, signed with the secret",
+    details: [
+      "Needs the platform admin. Headers: X-Tillroll-Event, X-Tillroll-Delivery (the notice's id),",
+      "X-Tillroll-Signature: sha256=HMAC-SHA256(secret, body). A 2xx answer is delivered; else retried.",
+      `Events: ${NOTICE_EVENTS.join(", ")}.`,
+    ],
+    examples: [
+      "tillroll webhook add https://hooks.example.com/tillroll --secret 9f2c1e7a4b5d",
+      "tillroll webhook add https://hooks.example.com/tasks --secret 9f2c1e7a4b5d --events task.planned,task.cancelled --json",
+    ],
+  },
+  {
+    name: "webhook list",
+    args: [],
+    flags: console("json"),
+    summary: "the webhooks: id, URL, events, who added them (the secret only as `set`)",
+    examples: ["tillroll webhook list", "tillroll webhook list --json"],
+  },
+  {
+    name: "webhook remove",
+    args: ["ID"],
+    flags: console("json"),
+    summary: "remove a webhook: nothing more is sent to it; its undelivered notices are dropped",
+    examples: ["tillroll webhook remove 2"],
+  },
+];
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "coordinator",
     args: [],
-    flags: ["data", "mqtt-port", "http-port", "broker", "host", "public-host", ...TLS_FLAGS],
+    flags: [
+      "data",
+      "mqtt-port",
+      "http-port",
+      "broker",
+      "host",
+      "public-host",
+      ...TLS_FLAGS,
+      "smtp",
+      "mail-from",
+    ],
     summary: "run the coordinator: embedded MQTT broker, fleet store, HTTP API and pack downloads",
     details: [
       "The first start creates the data folder, the signing key pair, the operator token and the",
       "platform admin `admin` (that token is its API token; its password is printed once).",
       "With --tls (or --tls-cert/--tls-key) --mqtt-port (default 8883) and --http-port (default 8443) speak TLS only.",
+      "--smtp smtp://host:port --mail-from ADDR: e-mail notices (task planned/cancelled, blackouts); without --smtp, none.",
     ],
     examples: [
       "tillroll coordinator --data /var/lib/tillroll-coordinator",
       "tillroll coordinator --data ./data --host 0.0.0.0 --public-host coordinator.example --http-port 8080 --mqtt-port 1883",
       "tillroll coordinator --data ./data --tls --host 0.0.0.0 --public-host coordinator.example",
       "tillroll coordinator --tls-cert server.pem --tls-key server.key --tls-ca ca.pem --allow-plaintext",
+      "tillroll coordinator --data ./data --smtp smtp://mail.example.com:25 --mail-from tillroll@example.com",
     ],
   },
   {
@@ -377,6 +424,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   ...RELEASE_COMMANDS,
   ...SCHEDULE_COMMANDS,
+  ...WEBHOOK_COMMANDS,
   {
     name: "broker-config mosquitto",
     args: [],

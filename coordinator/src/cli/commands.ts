@@ -11,6 +11,7 @@ import type { CliValues } from "./options.js";
 import { runPackCommand } from "./pack-commands.js";
 import { runReleaseCommand } from "./release-commands.js";
 import { runBlackoutCommand, runStoreCommand, runWindowCommand } from "./schedule-commands.js";
+import { runWebhookCommand } from "./webhook-commands.js";
 import { credentialLines, runWorkstationCommand } from "./workstation-commands.js";
 
 /** A change's answer (set-preferred and retry answer the same report), from the API contract. */
@@ -205,6 +206,8 @@ export async function runConsoleCommand(
       return runStoreCommand(args, values);
     case "blackout":
       return runBlackoutCommand(args, values);
+    case "webhook":
+      return runWebhookCommand(args, values);
     case "login":
       return runLogin(values);
     case "logout":

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
+import { parseEmail } from "../accounts/identity.js";
 import { Coordinator } from "../coordinator.js";
+import { type MailSettings, smtpUrlProblem } from "../notices/mail-sender.js";
 import { StartupError } from "../setup/startup-error.js";
 import { runBrokerConfig } from "./broker-config-command.js";
 import { parseCommandLine } from "./command-line.js";
@@ -56,6 +58,7 @@ async function runCoordinator(values: CliValues): Promise<void> {
     publicHost: values["public-host"],
     tls,
     plaintext,
+    mail: mailSettings(values),
     log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
   const shutdown = () => {
@@ -66,6 +69,22 @@ async function runCoordinator(values: CliValues): Promise<void> {
   };
   process.once("SIGTERM", shutdown);
   process.once("SIGINT", shutdown);
+}
+
+/** `--smtp URL --mail-from ADDR`, both or neither. */
+function mailSettings(values: CliValues): MailSettings | undefined {
+  const smtp = values.smtp;
+  const from = values["mail-from"];
+  if (smtp === undefined && from === undefined) return undefined;
+  if (smtp === undefined) throw new UsageError("--mail-from needs --smtp smtp://host:port");
+  if (from === undefined)
+    throw new UsageError("--smtp needs --mail-from ADDR (the From address of the mails)");
+  const problem = smtpUrlProblem(smtp);
+  if (problem !== null) throw new UsageError(`--smtp: ${problem}`);
+  const address = parseEmail(from);
+  if (!address.ok || address.value === null)
+    throw new UsageError(`--mail-from: ${JSON.stringify(from)} is not an e-mail address`);
+  return { smtp, from: address.value };
 }
 
 function packageVersion(): string {

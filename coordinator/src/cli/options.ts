@@ -207,6 +207,30 @@ export const OPTIONS = {
     value: "TEXT",
     description: "why: 1-200 characters, shown to everyone",
   },
+  // Notices (issue 11): webhooks and the coordinator's mail.
+  secret: {
+    type: "string",
+    value: "S",
+    description:
+      "the webhook's signing secret (8-256 characters; X-Tillroll-Signature), never shown again",
+  },
+  events: {
+    type: "string",
+    multiple: true,
+    value: "E,...",
+    description: "the events the webhook gets (default: every event)",
+  },
+  smtp: {
+    type: "string",
+    value: "URL",
+    description:
+      "send e-mail notices through this SMTP server (smtp://host:port); without it, no mail",
+  },
+  "mail-from": {
+    type: "string",
+    value: "ADDR",
+    description: "the From address of e-mail notices (with --smtp)",
+  },
   help: { type: "boolean", short: "h", description: "this command's help" },
 } as const satisfies Record<string, OptionSpec>;
 

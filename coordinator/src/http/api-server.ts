@@ -17,6 +17,7 @@ import {
   type RouteName,
   type RouteSpec,
 } from "../api/routes.js";
+import type { NoticeService } from "../notices/notice-service.js";
 import type { MosquittoAccountsAnswer } from "../operations/broker-accounts.js";
 import type { ConsoleOperations } from "../operations/console-operations.js";
 import type { PackAdmin } from "../operations/pack-admin.js";
@@ -45,6 +46,8 @@ export interface ApiServerDeps {
   releases: ReleaseConsole;
   /** Windows, store settings, blackouts, notices (issue 11): operations/schedule-operations.ts. */
   schedules: ScheduleConsole;
+  /** Notices (issue 11): the `/api/webhooks` routes. */
+  notices: Pick<NoticeService, "addWebhook" | "listWebhooks" | "removeWebhook">;
   /** The answer of GET /api/broker-config/mosquitto. */
   mosquittoAccounts: () => MosquittoAccountsAnswer | Promise<MosquittoAccountsAnswer>;
   log: (message: string) => void;
@@ -85,7 +88,9 @@ type JsonBodyRoute =
   | "removeWindow"
   | "setStore"
   | "addBlackout"
-  | "removeBlackout";
+  | "removeBlackout"
+  | "addWebhook"
+  | "removeWebhook";
 /** Typed by the contract: an operation whose result drifts from its route's answer schema does not compile (a Reply carries its own headers). */
 type Handlers = {
   [N in RouteName]: (input: Parsed<N>) => Promise<Result<Answer<N> | Reply>>;
@@ -161,6 +166,11 @@ export function createApiHandler(
     addBlackout: async ({ caller, body }) => schedules.addBlackout(caller.operator, body),
     removeBlackout: async ({ caller, body }) => schedules.removeBlackout(caller.operator, body),
     notices: async () => schedules.notices(),
+    addWebhook: async ({ caller, body }) =>
+      webhookAnswer(await deps.notices.addWebhook(body, caller.operator)),
+    listWebhooks: async () => ok(deps.notices.listWebhooks()),
+    removeWebhook: async ({ caller, body }) =>
+      webhookAnswer(await deps.notices.removeWebhook(body.id, caller.operator), 404),
   };
 
   return (req, res) => {
@@ -215,6 +225,12 @@ export function createApiHandler(
     else if (result.ok) sendJson(res, route.status, result.value);
     else sendJson(res, isScopeRefusal(result.error) ? 403 : 400, { error: result.error });
   }
+}
+
+/** A webhook refusal: 400 for bad input, `status` (404) for an unknown id. */
+function webhookAnswer<T>(result: Result<T>, status: 400 | 404 = 400): Result<T> {
+  if (result.ok) return result;
+  throw new HttpError(status, result.error);
 }
 
 /** Streams an upload to a temp file, refusing one over the cap without buffering it. */

@@ -51,6 +51,15 @@ describe("the route table", () => {
       "POST /api/releases/retry": "operator/scoped",
       "POST /api/releases/rollback": "operator/scoped",
       "POST /api/releases/cancel": "operator/scoped",
+      // Schedules (issue 11): partner scope and platform maintenance are the operation's checks.
+      "GET /api/windows": "viewer/scoped",
+      "POST /api/windows": "admin/scoped",
+      "POST /api/windows/remove": "admin/scoped",
+      "POST /api/stores": "admin/scoped",
+      "GET /api/blackouts": "viewer/scoped",
+      "POST /api/blackouts": "admin/scoped",
+      "POST /api/blackouts/remove": "admin/scoped",
+      "GET /api/notices": "public/shared",
     });
   });
 

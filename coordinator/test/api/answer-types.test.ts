@@ -10,6 +10,7 @@ import type { SessionAnswer } from "../../src/api/answers.js";
 import type { Answer, RouteName, Routes } from "../../src/api/routes.js";
 import type { AuditEntry } from "../../src/audit/audit-log.js";
 import type { StatusRow } from "../../src/fleet/status-table.js";
+import type { WebhookSummary } from "../../src/notices/webhook-registry.js";
 import type { MosquittoAccountsAnswer } from "../../src/operations/broker-accounts.js";
 import type {
   ChangeReport,
@@ -77,6 +78,10 @@ interface OperationResults {
   addBlackout: BlackoutAdded;
   removeBlackout: BlackoutView;
   notices: { notices: PlatformNotice[] };
+  // Webhooks (issue 11): notices/webhook-registry.ts.
+  addWebhook: WebhookSummary;
+  listWebhooks: WebhookSummary[];
+  removeWebhook: WebhookSummary;
 }
 
 /**
@@ -133,6 +138,9 @@ const checks: Checks = {
   addBlackout: true,
   removeBlackout: true,
   notices: true,
+  addWebhook: true,
+  listWebhooks: true,
+  removeWebhook: true,
 };
 
 describe("answer schemas and operation types", () => {

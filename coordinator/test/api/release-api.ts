@@ -77,6 +77,7 @@ export class ReleaseApi {
       log: () => {},
       releases,
       schedules: unused("schedules"),
+      notices: unused("notices"),
     };
     const server = createServer(createApiHandler(deps));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

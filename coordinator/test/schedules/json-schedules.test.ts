@@ -1,7 +1,7 @@
 // DATA/schedules.json: mode 600, read back after a reopen, a file that cannot be used stops
 // the start naming it.
 
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -9,6 +9,8 @@ import { DataDirError } from "../../src/setup/data-dir-error.js";
 import { JsonSchedules } from "../../src/store/json/json-schedules.js";
 
 let dir = "";
+const logs: string[] = [];
+const log = (line: string) => logs.push(line);
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "tillroll-schedules-"));
 });
@@ -23,7 +25,7 @@ const WINDOW = {
 
 describe("JSON schedules file", () => {
   it("keeps DATA/schedules.json, mode 600, readable after a reopen", async () => {
-    const schedules = await JsonSchedules.open(dir);
+    const schedules = await JsonSchedules.open(dir, log);
     await schedules.setWindow({
       subject: { kind: "group", group: "DE" },
       window: { ...WINDOW, days: [...WINDOW.days] },
@@ -36,8 +38,26 @@ describe("JSON schedules file", () => {
       schemaVersion: 1,
       nextBlackoutId: 1,
     });
-    const again = await JsonSchedules.open(dir);
+    const again = await JsonSchedules.open(dir, log);
     expect((await again.read()).windows).toHaveLength(1);
+  });
+
+  it("removes the temp file of a write cut short; the file before it stands", async () => {
+    const first = await JsonSchedules.open(dir, log);
+    await first.addBlackout((id) => ({
+      id,
+      from: "2026-12-20T00:00:00.000Z",
+      to: "2026-12-27T00:00:00.000Z",
+      reason: "Christmas freeze",
+      group: null,
+      createdBy: "admin",
+      createdAt: "2026-11-30T09:00:00.000Z",
+    }));
+    writeFileSync(join(dir, "schedules.json.tmp-0a1b2c3d"), "{");
+    const again = await JsonSchedules.open(dir, log);
+    expect((await again.read()).blackouts.map((b) => b.id)).toEqual(["1"]);
+    expect(existsSync(join(dir, "schedules.json.tmp-0a1b2c3d"))).toBe(false);
+    expect(logs.join("\n")).toMatch(/schedules\.json\.tmp-0a1b2c3d: a schedules write cut short/);
   });
 
   it.each([
@@ -84,7 +104,7 @@ describe("JSON schedules file", () => {
     ],
   ])("a file holding %s stops the start, naming the file", async (_what, content, message) => {
     writeFileSync(join(dir, "schedules.json"), content);
-    const opened = JsonSchedules.open(dir);
+    const opened = JsonSchedules.open(dir, log);
     await expect(opened).rejects.toBeInstanceOf(DataDirError);
     await expect(opened).rejects.toThrow(message);
     await expect(opened).rejects.toThrow(join(dir, "schedules.json"));

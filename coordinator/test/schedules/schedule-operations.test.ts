@@ -53,7 +53,7 @@ let published: unknown[];
 const logs: string[] = [];
 
 async function open(): Promise<void> {
-  const schedules = await JsonSchedules.open(dir);
+  const schedules = await JsonSchedules.open(dir, () => undefined);
   memory = new ScheduleMemory(await schedules.read());
   audit = new JsonAudit(new AuditLog(join(dir, "audit.jsonl")));
   const tasks: ScheduledTasks = {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { requestIdSchema, storeIdSchema, workstationIdSchema } from "../ids.js";
 import { MAX_URL_LENGTH } from "../limits.js";
 import { whenString } from "../validation.js";
-import { maintenanceWindowSchema } from "../windows/maintenance-window.js";
+import { type MaintenanceWindow, maintenanceWindowSchema } from "../windows/maintenance-window.js";
 import { documentHeader, semverSchema, servicesRecord, timestampSchema } from "./common.js";
 import { conditional } from "./conditional.js";
 
@@ -28,7 +28,7 @@ export const artifactSchema = z
  * message (PROTOCOL.md "Unknown fields"), so a later field cannot make this
  * agent refuse the whole document.
  */
-const desiredWindowSchema = z
+const desiredWindowSchema: z.ZodType<MaintenanceWindow, MaintenanceWindow> = z
   .object(maintenanceWindowSchema.shape)
   .meta({ description: "A maintenance window in the store's own time zone" });
 

@@ -29,7 +29,7 @@ export interface MaintenanceWindow {
   /** IANA time zone, e.g. "Europe/Berlin". */
   readonly tz: string;
   /** Weekdays the window opens on, in WEEKDAYS order, no duplicates, at least one. */
-  readonly days: readonly Weekday[];
+  readonly days: Weekday[];
   /** Local opening time "HH:MM" (00:00 to 23:59). */
   readonly start: string;
   /** 1 to MAX_WINDOW_MINUTES. */

@@ -116,6 +116,22 @@ export function describeOpening(window: MaintenanceWindow, opensAt: number, nowM
   return `opens ${weekday} ${opens.toISODate()} ${time} ${window.tz}`;
 }
 
+/**
+ * How a status `reason` starts while a service waits for its window (agent:
+ * Prepared before the start, Not Ready when the window closed before the
+ * stop), so the coordinator can tell waiting from not answering.
+ */
+export const WINDOW_WAIT_REASON_PREFIX = "waiting for the maintenance window";
+
+/** "waiting for the maintenance window (opens 02:00 Europe/Berlin)": the agent's status reason. */
+export function windowWaitReason(
+  window: MaintenanceWindow,
+  opensAt: number,
+  nowMs: number,
+): string {
+  return `${WINDOW_WAIT_REASON_PREFIX} (${describeOpening(window, opensAt, nowMs)})`;
+}
+
 /** "mon-sat", "mon,wed,fri", "sat-mon" (wraps), "mon-fri,sun" → days in WEEKDAYS order; errors name the bad part. */
 export function parseDays(
   text: string,
@@ -184,24 +200,45 @@ function runText([from, to]: [number, number]): string[] {
   return names;
 }
 
-/** Openings around `instantMs`, in order, overlapping or touching ones merged. */
+/**
+ * Openings around `instantMs`, in order, overlapping or touching ones merged.
+ * Stops at the first merged span that closes after the instant and can no
+ * longer grow, so a typical question computes three or four openings.
+ */
 function mergedSpans(window: MaintenanceWindow, instantMs: number): WindowSpan[] {
   const zone = IANAZone.create(window.tz);
   if (!zone.isValid) throw new Error(`${JSON.stringify(window.tz)} is not an IANA time zone`);
   const [hour, minute] = window.start.split(":").map(Number) as [number, number];
   const durationMs = window.durationMinutes * MINUTE_MS;
-  const today = DateTime.fromMillis(instantMs, { zone });
+  // The local calendar date of the instant, as a UTC midnight (plain date arithmetic from here).
+  const localMs = instantMs + zone.offset(instantMs) * MINUTE_MS;
+  const today = Date.UTC(
+    new Date(localMs).getUTCFullYear(),
+    new Date(localMs).getUTCMonth(),
+    new Date(localMs).getUTCDate(),
+  );
   const merged: Array<{ opensAt: number; closesAt: number }> = [];
   for (let offset = -DAYS_BACK; offset <= DAYS_AHEAD; offset += 1) {
-    const day = today.plus({ days: offset });
-    const weekday = WEEKDAYS[day.weekday - 1] as Weekday; // luxon: 1 = Monday
+    const day = new Date(today + offset * DAY_MS);
+    const weekday = WEEKDAYS[(day.getUTCDay() + 6) % 7] as Weekday; // getUTCDay: 0 = Sunday
     if (!window.days.includes(weekday)) continue;
-    const opensAt = wallClockInstant(zone, day.year, day.month, day.day, hour, minute);
+    const opensAt = wallClockInstant(
+      zone,
+      day.getUTCFullYear(),
+      day.getUTCMonth() + 1,
+      day.getUTCDate(),
+      hour,
+      minute,
+    );
     const closesAt = opensAt + durationMs;
     const last = merged[merged.length - 1];
-    if (last !== undefined && opensAt <= last.closesAt)
+    if (last !== undefined && opensAt <= last.closesAt) {
       last.closesAt = Math.max(last.closesAt, closesAt);
-    else merged.push({ opensAt, closesAt });
+      continue;
+    }
+    // `last` can no longer grow: done when it is the answer.
+    if (last !== undefined && last.closesAt > instantMs) return merged;
+    merged.push({ opensAt, closesAt });
   }
   return merged;
 }
@@ -223,6 +260,8 @@ function wallClockInstant(
   // Real zones change offset at most once within a day either side.
   const offsetBefore = zone.offset(wall - DAY_MS);
   const offsetAfter = zone.offset(wall + DAY_MS);
+  // The common case: no change near this day, the wall time exists once.
+  if (offsetBefore === offsetAfter) return wall - offsetBefore * MINUTE_MS;
   const candidates = [wall - offsetBefore * MINUTE_MS, wall - offsetAfter * MINUTE_MS].filter(
     (instant) => wall - zone.offset(instant) * MINUTE_MS === instant,
   );

@@ -1,3 +1,4 @@
+import { readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { readTextIfExists, writeFileDurably } from "../../files/durable-file.js";
 import type {
@@ -30,9 +31,18 @@ export class JsonSchedules implements ScheduleStore {
     private state: ScheduleState,
   ) {}
 
-  /** Reads the file (none yet: empty); a file that cannot be used stops the start, naming it. */
-  static async open(dataDir: string): Promise<JsonSchedules> {
+  /**
+   * Reads the file (none yet: empty); a file that cannot be used stops the
+   * start, naming it. A temp file of a write cut short (a crash between
+   * write and rename) is removed: the file before it is whole.
+   */
+  static async open(dataDir: string, log: (message: string) => void): Promise<JsonSchedules> {
     const path = join(dataDir, "schedules.json");
+    for (const name of await readdir(dataDir).catch(() => [] as string[])) {
+      if (!/^schedules\.json\.tmp-[0-9a-f]+$/.test(name)) continue;
+      await unlink(join(dataDir, name)).catch(() => undefined);
+      log(`removed ${join(dataDir, name)}: a schedules write cut short`);
+    }
     const content = await readTextIfExists(path).catch((error: unknown) => {
       throw new DataDirError(`cannot read ${path} (${errorText(error)})`);
     });

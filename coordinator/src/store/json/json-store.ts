@@ -64,7 +64,7 @@ export class JsonCoordinatorStore implements CoordinatorStore {
     const packs = await PackStore.open({ ...options.packs, dir, log });
     const audit = new AuditLog(join(dir, "audit.jsonl"));
     const releases = await JsonReleases.open(dir, log);
-    const schedules = await JsonSchedules.open(dir);
+    const schedules = await JsonSchedules.open(dir, log);
     return new JsonCoordinatorStore(
       { state, fleet, packs, audit },
       options.now,

@@ -1,0 +1,56 @@
+import type { OperatorDirectory } from "../accounts/operators.js";
+import type { ScheduleFacts } from "../schedules/schedule-model.js";
+import type { AuditStore } from "../store/audit-store.js";
+import { JsonOutbox } from "../store/json/json-outbox.js";
+import { JsonWebhooks } from "../store/json/json-webhooks.js";
+import type { Sleep } from "./delivery-worker.js";
+import { type MailSettings, openMailChannel } from "./mail-sender.js";
+import { NoticeService } from "./notice-service.js";
+
+export interface OpenNoticesOptions {
+  readonly dataDir: string;
+  /** `--smtp URL --mail-from ADDR`; undefined: mail is off. */
+  readonly mail: MailSettings | undefined;
+  readonly directory: OperatorDirectory;
+  /** The schedules' facts (store contacts, windows' zones) once they exist; null before. */
+  readonly schedule: () => ScheduleFacts | null;
+  /** The business unit group of each store's workstations (for the store's inherited window). */
+  readonly groupOfStore: (store: string) => string | null;
+  readonly audit: AuditStore;
+  readonly now: () => number;
+  readonly log: (message: string) => void;
+  readonly sleep?: Sleep;
+}
+
+/**
+ * The coordinator's NoticeService over its data folder: the outbox in
+ * `DATA/notices/`, the webhooks in `DATA/webhooks.json`, mail through
+ * nodemailer when `--smtp` is given. Not started: the caller starts it once
+ * everything that publishes exists.
+ */
+export async function openNotices(options: OpenNoticesOptions): Promise<NoticeService> {
+  const outbox = await JsonOutbox.open(options);
+  const webhooks = await JsonWebhooks.open(options.dataDir);
+  return new NoticeService({
+    outbox,
+    webhooks,
+    mail: options.mail === undefined ? null : openMailChannel(options.mail),
+    operators: () => options.directory.list(),
+    storeContact: (store) => options.schedule()?.storeSetting(store)?.contact ?? null,
+    zonesOf: (stores) => {
+      const facts = options.schedule();
+      if (facts === null) return [];
+      const zones = stores.map(
+        (store) =>
+          facts.windowFor(store, options.groupOfStore(store))?.window.tz ??
+          facts.storeSetting(store)?.tz ??
+          null,
+      );
+      return [...new Set(zones.filter((zone) => zone !== null))].sort();
+    },
+    audit: options.audit,
+    now: options.now,
+    log: options.log,
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+  });
+}
