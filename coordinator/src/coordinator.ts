@@ -32,7 +32,6 @@ import { WorkstationAdmin } from "./operations/workstation-admin.js";
 import { removeUploadLeftovers } from "./packs/upload-leftovers.js";
 import type { ReleaseConsole } from "./releases/release-console.js";
 import { ReleaseRunner } from "./releases/release-runner.js";
-import { NO_SCHEDULED_TASKS } from "./schedules/schedule-console.js";
 import { ScheduleMemory } from "./schedules/schedule-memory.js";
 import type { ScheduledTasks, ScheduleFacts } from "./schedules/schedule-model.js";
 import { openDataDir } from "./setup/data-dir.js";
@@ -129,9 +128,9 @@ export class Coordinator {
       dataDir: data.dir,
       mail: options.mail,
       directory: accounts.directory,
-      schedule: () => schedules,
-      groupOfStore: (storeId) =>
-        Object.values(state.state.workstations).find((ws) => ws.store === storeId)?.group ?? null,
+      schedule: schedules,
+      storeGroups: () =>
+        new Map(Object.values(state.state.workstations).map((ws) => [ws.store, ws.group])),
       audit: store.audit,
       now,
       log,
@@ -265,6 +264,11 @@ export class Coordinator {
       apply: (changes) => applyDesired(applyDeps, changes),
       now,
       log,
+      // Issue 11: windows and blackouts, notices, what each agent understands.
+      scheduleFacts: schedules,
+      notices: options.notices ?? notices,
+      capabilitiesOf: (store, workstation) =>
+        collector.presence.capabilitiesOf(wsKey({ store, workstation })),
     });
     onRows = (rows) => runner.onRows(rows);
     closers.unshift(() => runner.close());
@@ -284,6 +288,7 @@ export class Coordinator {
       isOnline: (key) => collector.presence.isOnline(key),
       lastReport: (key) => collector.lastReport(key),
       releaseHolding: (key) => runner.holding(key),
+      scheduledMarks: () => runner.scheduledMarks(),
     };
     // The console's release tasks, served by the /api/releases routes.
     const releases: ReleaseConsole = new ReleaseOperations({
@@ -296,7 +301,7 @@ export class Coordinator {
       schedules: store.schedules,
       memory: schedules,
       workstations: store.workstations,
-      tasks: options.scheduledTasks ?? NO_SCHEDULED_TASKS,
+      tasks: options.scheduledTasks ?? runner,
       notices: options.notices ?? notices,
       audit: store.audit,
       now,

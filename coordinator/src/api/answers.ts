@@ -49,6 +49,15 @@ export const errorAnswer = z.strictObject({ error: z.string() });
 /** A Status Overview row: the fleet row, and when the workstation last reported (null: not since the coordinator started). */
 export const statusRowAnswer = serviceRowSchema.safeExtend({
   lastReport: timestampSchema.nullable().optional(),
+  /** Issue 11: the Scheduled or active release task that holds or will take the row. */
+  scheduled: z
+    .strictObject({
+      release: z.string(),
+      name: z.string(),
+      at: timestampSchema.nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 
 const rowRef = {

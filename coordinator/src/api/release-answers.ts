@@ -53,6 +53,16 @@ export const releaseSpecAnswer = z.strictObject({
   soak: z.string(),
   maxPerStore: z.number().int().min(1).nullable(),
   onError: z.enum(ON_ERROR),
+  schedule: z
+    .union([
+      z.strictObject({ mode: z.enum(["immediately", "window"]) }),
+      z.strictObject({ mode: z.literal("at"), at: z.string() }),
+    ])
+    .nullable(),
+  forced: z.boolean(),
+  redeploy: z.boolean(),
+  allowDowngrade: z.boolean(),
+  notify: z.strictObject({ partnerAdmins: z.boolean(), storeContacts: z.boolean() }),
 });
 
 /** Members of a stage per outcome (Not Ready apart from the errors), with the total and the skipped rows. */
@@ -123,6 +133,8 @@ export const releaseViewAnswer = z.strictObject({
   stages: list(stageViewAnswer),
   history: list(historyEntryAnswer),
   decisions: list(decisionAnswer),
+  /** The create answer only: what the operator should know (a downgrade). */
+  warnings: values.optional(),
 });
 
 /** A release task in a list: its stages' states and counts, no member lists. */

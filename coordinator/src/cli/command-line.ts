@@ -139,6 +139,14 @@ function unknownCommand(words: readonly string[]): UsageError {
   );
 }
 
+/**
+ * Whether `flag` is a row filter in `spec` (listed as `[filters]`, explained by the filters
+ * help): a filter flag the command gives its own meaning (`window set --group`) is not.
+ */
+export function isFilterFlag(spec: CommandSpec, flag: OptionName): boolean {
+  return (FILTER_FLAGS as readonly string[]).includes(flag) && spec.flagHelp?.[flag] === undefined;
+}
+
 /** `set-preferred --function F --version V|- [filters] [--valid-from ISO] …` (console flags left out). */
 export function usageLine(spec: CommandSpec): string {
   const required = new Set(spec.required ?? []);
@@ -147,10 +155,9 @@ export function usageLine(spec: CommandSpec): string {
     return option.type === "boolean" ? `--${flag}` : `--${flag} ${option.value ?? "VALUE"}`;
   };
   const parts = [spec.name, ...spec.args, ...[...required].map(flagText)];
-  if (spec.flags.some((f) => (FILTER_FLAGS as readonly string[]).includes(f) && !required.has(f)))
-    parts.push("[filters]");
+  if (spec.flags.some((f) => isFilterFlag(spec, f) && !required.has(f))) parts.push("[filters]");
   for (const flag of spec.flags) {
-    if (required.has(flag) || (FILTER_FLAGS as readonly string[]).includes(flag)) continue;
+    if (required.has(flag) || isFilterFlag(spec, flag)) continue;
     if ((CONSOLE_FLAGS as readonly string[]).includes(flag)) continue;
     parts.push(`[${flagText(flag)}]`);
   }

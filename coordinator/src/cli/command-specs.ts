@@ -17,6 +17,8 @@ export interface CommandSpec {
   readonly summary: string;
   /** More lines of help after the summary. */
   readonly details?: readonly string[];
+  /** What a flag means for this command, where it differs from its general description. */
+  readonly flagHelp?: Partial<Record<OptionName, string>>;
   readonly examples: readonly string[];
 }
 
@@ -61,18 +63,23 @@ const RELEASE_COMMANDS: readonly CommandSpec[] = [
   {
     name: "release create",
     args: [],
-    flags: console("file", "json"),
+    flags: console("file", "allow-downgrade", "json"),
     required: ["file"],
-    summary: "create a release task (Ready) from its JSON document; release start runs it",
+    summary:
+      "create a release task from its JSON document: Ready (release start runs it), Scheduled (schedule at), or started at once (immediately, window)",
     details: [
       'The document: {"name", "function", "version", "target" (filters), "stages": [{"name",',
       '"target" | "percent" | "count", "checkpoint": "none" | "approval" | "trigger"}], "errorThreshold",',
-      '"successThreshold", "stageTimeout", "soak", "maxPerStore", "onError": "pause" | "rollback"}.',
+      '"successThreshold", "stageTimeout", "soak", "maxPerStore", "onError": "pause" | "rollback",',
+      '"schedule": null | {"mode": "immediately" | "window"} | {"mode": "at", "at": ISO}, "forced",',
+      '"redeploy", "allowDowngrade", "notify": {"partnerAdmins", "storeContacts"}}.',
       "The coordinator checks it and names each wrong field; nothing is created then.",
+      "A version older than a target row's active one needs --allow-downgrade; the answer then warns.",
     ],
     examples: [
       "tillroll release create --file spring-release.json",
       "tillroll release create --file spring-release.json --json",
+      "tillroll release create --file back-to-1.0.json --allow-downgrade",
     ],
   },
   {
@@ -125,6 +132,10 @@ const SCHEDULE_COMMANDS: readonly CommandSpec[] = [
     flags: console("group", "store", "tz", "days", "start", "duration", "json"),
     required: ["tz", "days", "start", "duration"],
     summary: "set the maintenance window of a group (--group) or of one store (--store)",
+    flagHelp: {
+      group: "the group the window is set on (its subgroups and stores inherit it)",
+      store: "the store whose own window it is",
+    },
     details: [
       "Give --group G or --store S (one). A group's window applies to its subgroups and stores",
       "unless they set their own; `store set --tz` puts a store's zone in place of an inherited",
@@ -149,6 +160,7 @@ const SCHEDULE_COMMANDS: readonly CommandSpec[] = [
     args: [],
     flags: console("group", "store", "json"),
     summary: "remove a group's or a store's own window (it inherits again)",
+    flagHelp: { group: "the group whose window goes", store: "the store whose own window goes" },
     examples: ["tillroll window remove --group DE", "tillroll window remove --store 1001"],
   },
   {
@@ -171,6 +183,7 @@ const SCHEDULE_COMMANDS: readonly CommandSpec[] = [
     flags: console("from", "to", "reason", "group", "json"),
     required: ["from", "to", "reason"],
     summary: "add a blackout: no update starts in it; overlapping scheduled tasks are cancelled",
+    flagHelp: { group: "the group it holds, with its subgroups (none: platform maintenance)" },
     details: [
       "Without --group it is platform maintenance (the platform admin only), announced atop",
       "`status` and `release list` and on GET /api/notices. With --group it holds that group and its",
@@ -186,6 +199,7 @@ const SCHEDULE_COMMANDS: readonly CommandSpec[] = [
     args: [],
     flags: console("all", "json"),
     summary: "the current and upcoming blackouts, earliest first (--all: ended ones too)",
+    flagHelp: { all: "ended blackouts too" },
     examples: ["tillroll blackout list", "tillroll blackout list --all --json"],
   },
   {

@@ -1,7 +1,7 @@
-import { usageLine } from "./command-line.js";
+import { isFilterFlag, usageLine } from "./command-line.js";
 import { COMMANDS, type CommandSpec } from "./command-specs.js";
 import { EXIT_CODES_HELP } from "./exit-codes.js";
-import { FILTER_FLAGS, OPTIONS } from "./options.js";
+import { OPTIONS } from "./options.js";
 
 const FILTERS_HELP = `Filters (status, versions, set-preferred, retry):
   --store S --workstation W --function F --active-version V|- --preferred-version V|-
@@ -49,11 +49,15 @@ export function commandHelp(spec: CommandSpec): string {
   const flags = spec.flags.map((flag) => {
     const option = OPTIONS[flag];
     const name = option.type === "boolean" ? `--${flag}` : `--${flag} ${option.value ?? "VALUE"}`;
+    // A command's own words for a flag (blackout list --all) replace the general ones.
+    const own = spec.flagHelp?.[flag];
+    if (own !== undefined) return `  ${name.padEnd(28)} ${own}`;
     const list = "multiple" in option && !flag.startsWith("valid-from") ? " (a list)" : "";
     return `  ${name.padEnd(28)} ${option.description}${list}`;
   });
-  const takesFilters = FILTER_FLAGS.some((f) => spec.flags.includes(f));
-  const isChange = spec.flags.includes("all");
+  const takesFilters = spec.flags.some((f) => isFilterFlag(spec, f));
+  // set-preferred and retry (--all there acts on the whole fleet; blackout list --all lists more).
+  const isChange = spec.flags.includes("dry-run");
   return [
     `Usage: tillroll ${usageLine(spec)}`,
     "",

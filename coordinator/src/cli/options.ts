@@ -165,6 +165,11 @@ export const OPTIONS = {
   "dry-run": { type: "boolean", description: "show what would change; change nothing" },
   // Release tasks (issue 10).
   file: { type: "string", value: "F", description: "the release document (JSON)" },
+  "allow-downgrade": {
+    type: "boolean",
+    description:
+      "create the release although its version is older than a target row's active one (the document's \"allowDowngrade\": true)",
+  },
   comment: {
     type: "string",
     value: "TEXT",

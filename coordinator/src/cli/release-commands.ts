@@ -8,7 +8,7 @@ import { platformNoticeLines, withNotices } from "./notice-lines.js";
 import type { CliValues } from "./options.js";
 import { formatReleaseTable, releaseLine, renderRelease } from "./release-render.js";
 
-export const RELEASE_USAGE = `usage: tillroll release create --file F [--json]
+export const RELEASE_USAGE = `usage: tillroll release create --file F [--allow-downgrade] [--json]
        tillroll release list [--json]
        tillroll release show ID [--json]
        tillroll release start|trigger|pause|resume|retry|rollback|cancel ID [--json]
@@ -57,6 +57,15 @@ export async function readReleaseDocument(path: string): Promise<unknown> {
   }
 }
 
+/** What comes next for a created task: start it, it starts at its time, or it runs. */
+function createdNext(view: { id: string; state: string; spec: { schedule: unknown } }): string {
+  if (view.state === "Ready") return `; start it with: tillroll release start ${view.id}`;
+  const schedule = view.spec.schedule as { mode: string; at?: string } | null;
+  if (view.state === "Scheduled" && schedule?.at !== undefined)
+    return `; starts at ${schedule.at} (release start ${view.id} starts it now)`;
+  return schedule === null ? "" : ` (schedule ${schedule.mode})`;
+}
+
 /** Colour only for people at a terminal (NO_COLOR respected). */
 function colorWanted(): boolean {
   return process.stdout.isTTY === true && (process.env.NO_COLOR ?? "") === "";
@@ -72,14 +81,22 @@ export async function runReleaseCommand(args: string[], values: CliValues): Prom
   switch (sub) {
     case "create": {
       if (values.file === undefined) throw new UsageError(`release create: --file F is required`);
-      const document = await readReleaseDocument(values.file);
+      const read = await readReleaseDocument(values.file);
+      // --allow-downgrade sets the document's field (an object's; anything else the coordinator names).
+      const document =
+        values["allow-downgrade"] === true &&
+        read !== null &&
+        typeof read === "object" &&
+        !Array.isArray(read)
+          ? { ...read, allowDowngrade: true }
+          : read;
       const target = await resolveTarget(values, process.env);
       const view = await callRoute(target, "createRelease", { body: document });
-      out(
-        json
-          ? JSON.stringify(view, null, 2)
-          : `Created ${releaseLine(view)}; start it with: tillroll release start ${view.id}`,
-      );
+      if (json) out(JSON.stringify(view, null, 2));
+      else {
+        for (const warning of view.warnings ?? []) out(`warning: ${warning}`);
+        out(`Created ${releaseLine(view)}${createdNext(view)}`);
+      }
       return EXIT_CODES.ok;
     }
     case "list": {

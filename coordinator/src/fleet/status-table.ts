@@ -26,7 +26,33 @@ export const STATUS_TABLE_COLUMNS = [
  * to this coordinator (ISO 8601 UTC; null: not since the coordinator
  * started). Absent is the same as null.
  */
-export type StatusRow = ServiceRow & { readonly lastReport?: string | null };
+export type StatusRow = ServiceRow & {
+  readonly lastReport?: string | null;
+  /** Issue 11: the release task that holds or will take the row (releases/scheduled-mark.ts). */
+  readonly scheduled?: ScheduledMark | null;
+};
+
+/**
+ * A row's scheduled release task (issue 11): the Scheduled or active (not
+ * yet OK on its version) task that holds or will take it, and when (its
+ * start for mode at, the row's next window opening for mode window, else null).
+ */
+export interface ScheduledMark {
+  readonly release: string;
+  readonly name: string;
+  /** ISO 8601 UTC, or null. */
+  readonly at: string | null;
+}
+
+/** Shown only when some row has a scheduled task. */
+export const SCHEDULED_COLUMN = "SCHEDULED";
+
+/** The SCHEDULED cell: `#3 12-01 01:00Z`, `#3` without a time, "-" for none. */
+export function scheduledText(mark: ScheduledMark | null | undefined): string {
+  if (mark == null) return NO_UPDATE;
+  if (mark.at === null) return `#${mark.release}`;
+  return `#${mark.release} ${mark.at.slice(5, 10)} ${mark.at.slice(11, 16)}Z`;
+}
 
 /** Reasons longer than this are cut, ending in `…`, so one row stays one line. */
 export const MAX_REASON_WIDTH = 60;
@@ -120,8 +146,15 @@ export function statusCells(row: StatusRow): string[] {
  * are shown in the order given (FleetTable listings are already sorted).
  */
 export function formatStatusTable(rows: readonly StatusRow[]): string {
-  const lines: string[][] = [[...STATUS_TABLE_COLUMNS], ...rows.map(statusCells)];
-  const widths = STATUS_TABLE_COLUMNS.map(() => 0);
+  // The SCHEDULED column only when some row has a scheduled task: the table is otherwise as before.
+  const scheduled = rows.some((row) => row.scheduled != null);
+  const heading: string[] = scheduled
+    ? [...STATUS_TABLE_COLUMNS, SCHEDULED_COLUMN]
+    : [...STATUS_TABLE_COLUMNS];
+  const cells = (row: StatusRow) =>
+    scheduled ? [...statusCells(row), scheduledText(row.scheduled)] : statusCells(row);
+  const lines: string[][] = [heading, ...rows.map(cells)];
+  const widths = heading.map(() => 0);
   for (const cells of lines) {
     cells.forEach((cell, column) => {
       widths[column] = Math.max(widths[column] ?? 0, width(cell));
@@ -152,6 +185,8 @@ export interface JsonRow {
   online: boolean;
   /** When the workstation last reported its status (ISO 8601 UTC); null: not since the coordinator started. */
   lastReport: string | null;
+  /** Issue 11: the release task that holds or will take the row; null: none. */
+  scheduled: ScheduledMark | null;
 }
 
 export function toJsonRow(row: StatusRow): JsonRow {
@@ -168,5 +203,6 @@ export function toJsonRow(row: StatusRow): JsonRow {
     group: row.group,
     online: row.online,
     lastReport: row.lastReport ?? null,
+    scheduled: row.scheduled ?? null,
   };
 }

@@ -146,7 +146,12 @@ export class StatusCollector {
       this.refuse(key, decoded.error);
       return;
     }
-    const verdict = this.presence.apply(key, decoded.value.state === "online", decoded.value.seq);
+    const verdict = this.presence.apply(
+      key,
+      decoded.value.state === "online",
+      decoded.value.seq,
+      decoded.value.capabilities ?? null,
+    );
     if (verdict === "restarted")
       this.log(
         `presence from ${key}: seq ${decoded.value.seq} far below the last: the agent restarted without its state`,

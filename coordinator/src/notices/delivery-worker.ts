@@ -19,7 +19,8 @@ export const realSleep: Sleep = (ms, signal) =>
 
 export interface WorkerDeps {
   readonly outbox: NoticeOutbox;
-  send(receiver: ReceiverId, notice: OutboxNotice): Promise<SendOutcome>;
+  /** One attempt; `stopping` aborts when the coordinator closes (the notice stays pending). */
+  send(receiver: ReceiverId, notice: OutboxNotice, stopping: AbortSignal): Promise<SendOutcome>;
   readonly sleep: Sleep;
   readonly log: (message: string) => void;
 }
@@ -77,8 +78,9 @@ export class ReceiverWorker {
         continue;
       }
       const outcome = await this.deps
-        .send(this.receiver, head)
+        .send(this.receiver, head, this.stopping.signal)
         .catch((error: unknown): SendOutcome => ({ kind: "failed", why: String(error) }));
+      if (this.stopped && outcome.kind === "failed") break;
       if (outcome.kind === "failed") {
         failures += 1;
         const delay = retryDelayMs(failures);

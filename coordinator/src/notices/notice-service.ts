@@ -161,7 +161,7 @@ export class NoticeService implements NoticePublisher {
     if (worker === undefined) {
       worker = new ReceiverWorker(receiver, {
         outbox: this.deps.outbox,
-        send: (to, notice) => this.send(to, notice),
+        send: (to, notice, stopping) => this.send(to, notice, stopping),
         sleep: this.sleep,
         log: this.deps.log,
       });
@@ -170,7 +170,11 @@ export class NoticeService implements NoticePublisher {
     return worker;
   }
 
-  private async send(receiver: ReceiverId, notice: OutboxNotice): Promise<SendOutcome> {
+  private async send(
+    receiver: ReceiverId,
+    notice: OutboxNotice,
+    stopping: AbortSignal,
+  ): Promise<SendOutcome> {
     if (receiver === MAIL_RECEIVER) {
       const to = notice.deliveries.find((d) => d.receiver === MAIL_RECEIVER)?.to ?? [];
       if (this.deps.mail === null) return { kind: "failed", why: "mail is off (no --smtp)" };
@@ -179,7 +183,10 @@ export class NoticeService implements NoticePublisher {
     const id = receiver.slice("webhook:".length);
     const webhook = this.deps.webhooks.get(id);
     if (webhook === undefined) return { kind: "dropped", why: `webhook ${id} was removed` };
-    return postWebhook(webhook, notice, this.deps.webhookTimeoutMs ?? WEBHOOK_TIMEOUT_MS);
+    return postWebhook(webhook, notice, {
+      timeoutMs: this.deps.webhookTimeoutMs ?? WEBHOOK_TIMEOUT_MS,
+      stopping,
+    });
   }
 
   private async audit(who: Operator, action: string, details: Record<string, unknown>) {

@@ -12,10 +12,10 @@ export interface OpenNoticesOptions {
   /** `--smtp URL --mail-from ADDR`; undefined: mail is off. */
   readonly mail: MailSettings | undefined;
   readonly directory: OperatorDirectory;
-  /** The schedules' facts (store contacts, windows' zones) once they exist; null before. */
-  readonly schedule: () => ScheduleFacts | null;
+  /** The schedules' facts: store contacts, the zones of the stores' windows. */
+  readonly schedule: ScheduleFacts;
   /** The business unit group of each store's workstations (for the store's inherited window). */
-  readonly groupOfStore: (store: string) => string | null;
+  readonly storeGroups: () => ReadonlyMap<string, string | null>;
   readonly audit: AuditStore;
   readonly now: () => number;
   readonly log: (message: string) => void;
@@ -36,13 +36,13 @@ export async function openNotices(options: OpenNoticesOptions): Promise<NoticeSe
     webhooks,
     mail: options.mail === undefined ? null : openMailChannel(options.mail),
     operators: () => options.directory.list(),
-    storeContact: (store) => options.schedule()?.storeSetting(store)?.contact ?? null,
+    storeContact: (store) => options.schedule.storeSetting(store)?.contact ?? null,
     zonesOf: (stores) => {
-      const facts = options.schedule();
-      if (facts === null) return [];
+      const facts = options.schedule;
+      const groups = options.storeGroups();
       const zones = stores.map(
         (store) =>
-          facts.windowFor(store, options.groupOfStore(store))?.window.tz ??
+          facts.windowFor(store, groups.get(store) ?? null)?.window.tz ??
           facts.storeSetting(store)?.tz ??
           null,
       );

@@ -92,8 +92,12 @@ export function compactable(
     .sort((a, b) => b.seq - a.seq);
   return done
     .filter((notice, index) => {
-      const last = Math.max(...notice.deliveries.map((d) => Date.parse(d.doneAt ?? "")), 0);
-      return index >= keep.count || nowMs - (Number.isNaN(last) ? 0 : last) > keep.ms;
+      // Kept from its last delivery, or from its publishing when it had nobody to reach
+      // (its key must still drop a re-publish right after a crash).
+      const times = [notice.at, ...notice.deliveries.map((d) => d.doneAt ?? "")]
+        .map((iso) => Date.parse(iso))
+        .filter((ms) => !Number.isNaN(ms));
+      return index >= keep.count || nowMs - Math.max(0, ...times) > keep.ms;
     })
     .map((notice) => notice.seq)
     .sort((a, b) => a - b);

@@ -1,4 +1,5 @@
 import type { OutboxNotice } from "./outbox.js";
+import { describeDelay } from "./retry-backoff.js";
 import { signWebhookBody } from "./webhook-signature.js";
 
 /** What one attempt came to. */
@@ -23,8 +24,10 @@ export function webhookBody(notice: Pick<OutboxNotice, "id" | "event" | "at" | "
 export async function postWebhook(
   webhook: { readonly url: string; readonly secret: string },
   notice: OutboxNotice,
-  timeoutMs = WEBHOOK_TIMEOUT_MS,
+  options: { timeoutMs?: number; stopping?: AbortSignal } = {},
 ): Promise<SendOutcome> {
+  const timeoutMs = options.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
+  const timeout = AbortSignal.timeout(timeoutMs);
   const body = webhookBody(notice);
   try {
     const answer = await fetch(webhook.url, {
@@ -37,13 +40,15 @@ export async function postWebhook(
         "x-tillroll-signature": signWebhookBody(webhook.secret, body),
       },
       body,
-      signal: AbortSignal.timeout(timeoutMs),
+      signal:
+        options.stopping === undefined ? timeout : AbortSignal.any([timeout, options.stopping]),
     });
     // Drain the answer so the connection can be reused or closed.
     await answer.arrayBuffer().catch(() => undefined);
     if (answer.status >= 200 && answer.status < 300) return { kind: "delivered" };
     return { kind: "failed", why: `HTTP ${answer.status}` };
   } catch (error) {
+    if (options.stopping?.aborted === true) return { kind: "failed", why: "coordinator stopping" };
     return { kind: "failed", why: describeFetchError(error, timeoutMs) };
   }
 }
@@ -63,7 +68,7 @@ const CODES: Readonly<Record<string, string>> = {
 export function describeFetchError(error: unknown, timeoutMs: number): string {
   const name = (error as { name?: string }).name;
   if (name === "TimeoutError" || name === "AbortError")
-    return `no answer in ${Math.round(timeoutMs / 1000)} s`;
+    return `no answer in ${describeDelay(timeoutMs)}`;
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const code = cause?.code;
   if (code !== undefined && Object.hasOwn(CODES, code)) return CODES[code] as string;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Artifact, Status } from "@tillroll/protocol";
+import type { Artifact, MaintenanceWindow, Status } from "@tillroll/protocol";
 import { rowKey, type ServiceRow } from "../fleet/service-row.js";
 import { type DesiredEntry, type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
 import type { DesiredChange } from "../store/desired-store.js";
@@ -40,6 +40,10 @@ export interface DesiredRowChange {
   readonly request: RequestChoice;
   /** When the update may start (ISO 8601); null: the entry's current one, else now. */
   readonly validFrom: string | null;
+  /** Issue 11: the store's maintenance window (window-mode release); absent or null: none. */
+  readonly window?: MaintenanceWindow | null | undefined;
+  /** Issue 11: reinstall even when the version is active (redeploy release). */
+  readonly redeploy?: boolean | undefined;
 }
 
 /**
@@ -81,7 +85,17 @@ export async function applyDesired(
     entries.push({
       ref: { store: change.store, workstation: change.workstation },
       function: change.function,
-      entry: { preferredVersion: version, validFrom: from, requestId, artifact },
+      // window / redeploy only when set: every other entry keeps its bytes.
+      entry: {
+        preferredVersion: version,
+        validFrom: from,
+        requestId,
+        artifact,
+        ...(version !== null && change.window != null
+          ? { window: { ...change.window, days: [...change.window.days] } }
+          : {}),
+        ...(version !== null && change.redeploy === true ? { redeploy: true } : {}),
+      },
     });
     touchedWs.add(key);
     rows.push({

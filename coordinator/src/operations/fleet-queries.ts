@@ -15,10 +15,16 @@ export class FleetQueries {
   constructor(private readonly deps: OperationsDeps) {}
 
   async status(filters: Filters, viewer: Operator): Promise<Result<StatusRow[]>> {
+    const scheduled = this.deps.scheduledMarks?.() ?? (() => null);
     return ok(
       filterReadable(viewer, await this.deps.fleet.query(filters)).map((row) => {
         const key = wsKey(row);
-        return { ...row, online: this.deps.isOnline(key), lastReport: this.deps.lastReport(key) };
+        return {
+          ...row,
+          online: this.deps.isOnline(key),
+          lastReport: this.deps.lastReport(key),
+          scheduled: scheduled(row),
+        };
       }),
     );
   }

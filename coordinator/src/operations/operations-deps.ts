@@ -2,6 +2,8 @@ import type { AgentConfigInput } from "@tillroll/protocol";
 import { auditWho } from "../accounts/audit-identity.js";
 import type { Operator } from "../accounts/identity.js";
 import type { DesiredPublisher } from "../desired/desired-publisher.js";
+import type { ServiceRow } from "../fleet/service-row.js";
+import type { ScheduledMark } from "../fleet/status-table.js";
 import type { AuditStore } from "../store/audit-store.js";
 import type { DesiredStore } from "../store/desired-store.js";
 import type { FleetRows } from "../store/fleet-rows.js";
@@ -37,6 +39,8 @@ export interface OperationsDeps {
    * set-preferred and retry skip such rows (issue 10). Absent: none.
    */
   releaseHolding?: (key: string) => { id: string; name: string } | undefined;
+  /** Issue 11: a marker of rows' scheduled release tasks, made once per status answer. */
+  scheduledMarks?: () => (row: ServiceRow) => ScheduledMark | null;
 }
 
 export interface EnrolInput {

@@ -1,12 +1,15 @@
 import type { Operator } from "../accounts/identity.js";
 import { canApprove } from "../accounts/permissions.js";
-import { describeScope, scopeContains } from "../accounts/scope.js";
+import { describeScope, isPlatformAdmin, scopeContains } from "../accounts/scope.js";
 import { newRelease } from "../releases/new-release.js";
+import { forcedRefusal } from "../releases/plan-operation.js";
+import { downgradeCheck, groupsOf } from "../releases/release-admission.js";
 import type {
   ReleaseConsole,
   ReleaseRefusalCode,
   ReleaseResult,
 } from "../releases/release-console.js";
+import { blackoutOver, blackoutRefusal } from "../releases/release-context.js";
 import type {
   ReleaseOperation,
   ReleaseRecord,
@@ -15,6 +18,7 @@ import type {
   ReleaseView,
 } from "../releases/release-model.js";
 import type { ReleaseRunner } from "../releases/release-runner.js";
+import { scheduledStart, scheduleRefusal } from "../releases/release-spec.js";
 import { summariseRelease, viewRelease } from "../releases/release-view.js";
 import type { ReleaseStore } from "../store/release-store.js";
 import { type OperationsDeps, recordAction } from "./operations-deps.js";
@@ -44,14 +48,30 @@ function done<T>(value: T): ReleaseResult<T> {
 export class ReleaseOperations implements ReleaseConsole {
   constructor(private readonly deps: ReleaseOperationsDeps) {}
 
+  /**
+   * Creates a task after issue 11's checks: a schedule time in the future,
+   * no blackout over its start (now, or its `at`) covering a target row, no
+   * downgrade without allowDowngrade (with it: a warning in the answer).
+   */
   async create(spec: ReleaseSpec, who: Operator): Promise<ReleaseResult<ReleaseView>> {
     const outside = scopeRefusal(spec, who);
     if (outside !== null) return refused("forbidden", outside);
     const now = this.deps.now();
+    const past = scheduleRefusal(spec, now);
+    if (past !== null) return refused("invalid", past);
+    const rows = await this.deps.runner.targetRows(spec);
+    const startAt = scheduledStart(spec, now) ?? now;
+    const blackout = blackoutOver(this.deps.runner.context, groupsOf(rows), startAt);
+    if (blackout !== undefined) return refused("conflict", blackoutRefusal(blackout));
+    const downgrade = downgradeCheck(spec, rows);
+    if (!downgrade.ok) return refused("conflict", downgrade.error);
     const release = await this.deps.releases.create((id) => newRelease(id, spec, who.name, now));
-    this.deps.runner.created(release);
     await recordAction(this.deps, who, "release create", detailsOf(release), [], 0);
-    return done(await this.view(release));
+    // Known to the runner, task.planned in the outbox, started when due now.
+    await this.deps.runner.created(release, rows);
+    const current = (await this.deps.releases.get(release.id)) ?? release;
+    const view = await this.view(current);
+    return done(downgrade.warnings.length > 0 ? { ...view, warnings: downgrade.warnings } : view);
   }
 
   async list(viewer: Operator): Promise<ReleaseResult<ReleaseSummary[]>> {
@@ -80,13 +100,21 @@ export class ReleaseOperations implements ReleaseConsole {
       return refused("invalid", `${operation.kind} needs a comment: say why (--comment TEXT)`);
     const allowed = judged ? canApprove(who, { createdBy: found.value.createdBy }) : { ok: true };
     const approvalRefused = "message" in allowed ? allowed.message : null;
+    if (operation.kind === "start" && ["Ready", "Scheduled"].includes(found.value.state)) {
+      // Issue 11: no start inside a blackout covering one of its rows.
+      const rows = await this.deps.runner.targetRows(found.value.spec);
+      const blackout = blackoutOver(this.deps.runner.context, groupsOf(rows), this.deps.now());
+      if (blackout !== undefined) return refused("conflict", blackoutRefusal(blackout));
+    }
     const outcome = await this.deps.runner.operate(id, operation, {
       name: who.name,
       approvalRefused,
+      platformAdmin: isPlatformAdmin(who),
     });
     if (!outcome.ok) {
       if (approvalRefused !== null && outcome.error === approvalRefused)
         return refused("forbidden", outcome.error);
+      if (outcome.error === forcedRefusal(id)) return refused("forbidden", outcome.error);
       if (outcome.error === `no release task ${id}`) return refused("not-found", outcome.error);
       return refused("conflict", outcome.error);
     }

@@ -1,7 +1,9 @@
+import { NO_CONTEXT } from "./release-context.js";
 import type {
   MemberObservation,
   MemberOutcome,
   MemberRecord,
+  ReleaseContext,
   ReleaseSpec,
 } from "./release-model.js";
 import { durationMs } from "./release-spec.js";
@@ -18,15 +20,36 @@ export interface OutcomeRules {
   readonly timeoutMs: number;
   readonly soakMs: number;
   readonly now: number;
+  /** Window mode: when the timeout's budget of open window has passed (protocol windowDeadline). */
+  readonly windowDeadline: ReleaseContext["windowDeadline"];
 }
 
-export function outcomeRules(spec: ReleaseSpec, now: number): OutcomeRules {
+export function outcomeRules(
+  spec: ReleaseSpec,
+  now: number,
+  context: Pick<ReleaseContext, "windowDeadline"> = NO_CONTEXT,
+): OutcomeRules {
   return {
     version: spec.version,
     timeoutMs: durationMs(spec.stageTimeout),
     soakMs: durationMs(spec.soak),
     now,
+    windowDeadline: context.windowDeadline,
   };
+}
+
+/**
+ * When a sent member that has not answered counts as timed out: sentAt +
+ * stageTimeout, or in window mode when stageTimeout of its window's open
+ * time has passed since sentAt (waiting for the window is not unanswered).
+ * NaN when sentAt cannot be read.
+ */
+export function memberDeadline(member: MemberRecord, rules: OutcomeRules): number {
+  const sentAt = member.sentAt === null ? Number.NaN : Date.parse(member.sentAt);
+  if (Number.isNaN(sentAt)) return Number.NaN;
+  const window = member.window;
+  if (window === undefined || window === null) return sentAt + rules.timeoutMs;
+  return rules.windowDeadline(window, sentAt, rules.timeoutMs);
 }
 
 /** Failed + Rolled Back + timed out: what the error threshold counts. */
@@ -66,12 +89,12 @@ function answers(
   return obs !== undefined && member.requestId !== null && obs.requestId === member.requestId;
 }
 
-/** Prepared, or timed out when sentAt + stageTimeout ≤ now. */
+/** Prepared, or timed out when its deadline (memberDeadline) ≤ now. */
 function preparedOrTimedOut(member: MemberRecord, rules: OutcomeRules): MemberOutcome {
-  const sentAt = member.sentAt === null ? Number.NaN : Date.parse(member.sentAt);
+  const deadline = memberDeadline(member, rules);
   // An unreadable sentAt cannot be waited on: count it as timed out (it shows, it can be retried).
-  if (Number.isNaN(sentAt)) return "timed out";
-  return sentAt + rules.timeoutMs <= rules.now ? "timed out" : "Prepared";
+  if (Number.isNaN(deadline)) return "timed out";
+  return deadline <= rules.now ? "timed out" : "Prepared";
 }
 
 export function memberOutcome(
@@ -106,9 +129,7 @@ export function memberWake(
   outcome: MemberOutcome,
   rules: OutcomeRules,
 ): number | null {
-  if (outcome === "Prepared" && member.sentAt !== null) {
-    return Date.parse(member.sentAt) + rules.timeoutMs;
-  }
+  if (outcome === "Prepared" && member.sentAt !== null) return memberDeadline(member, rules);
   if (outcome === "soaking" && obs !== undefined) return okStart(obs, rules) + rules.soakMs;
   return null;
 }

@@ -2,8 +2,10 @@ import type { ReleaseRecord, ReleaseSpec } from "./release-model.js";
 import { releaseEntry } from "./release-transitions.js";
 
 /**
- * A new release task: state Ready, every stage Pending with no members yet,
- * history "- -> Ready" by its creator. Nothing is sent until `start`.
+ * A new release task: state Ready (Scheduled when its schedule names a
+ * time), every stage Pending with no members yet, history "- -> Ready" by
+ * its creator. Nothing is sent until it starts: by `release start`, or by
+ * the runner for a schedule (immediately, window: at once; at: at its time).
  */
 export function newRelease(
   id: string,
@@ -12,10 +14,17 @@ export function newRelease(
   now: number,
 ): ReleaseRecord {
   const at = new Date(now).toISOString();
+  const state = spec.schedule?.mode === "at" ? "Scheduled" : "Ready";
+  const reason =
+    spec.schedule === null
+      ? "created"
+      : spec.schedule.mode === "at"
+        ? `created: starts at ${spec.schedule.at}`
+        : `created: schedule ${spec.schedule.mode}`;
   return {
     id,
     spec,
-    state: "Ready",
+    state,
     createdBy,
     createdAt: at,
     stages: spec.stages.map((stage) => ({
@@ -27,7 +36,7 @@ export function newRelease(
       members: [],
       skipped: [],
     })),
-    history: [releaseEntry("-", "Ready", "created", createdBy, at)],
+    history: [releaseEntry("-", state, reason, createdBy, at)],
     decisions: [],
     rolledBack: [],
   };

@@ -40,7 +40,7 @@ import { tallyStage } from "./stage-tally.js";
 
 /** The states each operation is allowed in (the refusals below name the others). */
 export const OPERATION_STATES: Readonly<Record<ReleaseOperationKind, readonly ReleaseState[]>> = {
-  start: ["Ready"],
+  start: ["Ready", "Scheduled"],
   approve: ["Running"],
   reject: ["Running"],
   trigger: ["Running"],
@@ -48,7 +48,7 @@ export const OPERATION_STATES: Readonly<Record<ReleaseOperationKind, readonly Re
   resume: ["Paused"],
   retry: ["Running", "Failed"],
   rollback: ["Paused", "Failed", "Successful", "Cancelled", "Rejected", "Rolled Back"],
-  cancel: ["Ready", "Running", "Paused", "Failed"],
+  cancel: ["Scheduled", "Ready", "Running", "Paused", "Failed"],
 };
 
 const ENDED: readonly ReleaseState[] = ["Successful", "Rejected", "Cancelled", "Rolled Back"];
@@ -64,6 +64,7 @@ export function refusal(kind: ReleaseOperationKind, state: ReleaseState): string
   if (ENDED.includes(state)) return `${prefix}: it has ended`;
   if (kind === "start") return `${prefix}: it has already been started`;
   if (state === "Ready") return `${prefix}: start it first`;
+  if (state === "Scheduled") return `${prefix}: it has not started (release start starts it now)`;
   if (state === "Paused") {
     return kind === "pause" ? `${prefix}: it is paused already` : `${prefix}: resume it first`;
   }
@@ -80,11 +81,14 @@ export function planOperation(
   if (!OPERATION_STATES[operation.kind].includes(state)) {
     return err(refusal(operation.kind, state));
   }
+  if (operation.kind === "cancel" && input.release.spec.forced && actor.platformAdmin !== true) {
+    return err(forcedRefusal(input.release.id));
+  }
   const draft = startDraft(input);
   const who = actor.name;
   switch (operation.kind) {
     case "start":
-      moveRelease(draft, "Running", `started by ${who}`, who);
+      moveRelease(draft, "Running", operation.reason ?? `started by ${who}`, who);
       return ok(runOn(draft, input));
     case "resume":
       moveRelease(draft, "Running", `resumed by ${who}`, who);
@@ -101,7 +105,7 @@ export function planOperation(
     case "rollback":
       return rollback(draft, input, who);
     case "cancel":
-      return ok(cancel(draft, input, who));
+      return ok(cancel(draft, input, who, operation.reason));
   }
 }
 
@@ -165,7 +169,7 @@ function checkpoint(
 /** Failed, Rolled Back and timed-out members get a new request; a Failed stage and release run again. */
 function retry(draft: Draft, input: PlanInput, who: string): Result<ReleasePlan> {
   const spec = input.release.spec;
-  const rules = outcomeRules(spec, input.now);
+  const rules = outcomeRules(spec, input.now, input.context);
   let retried = 0;
   draft.stages.forEach((stage: StageRecord, index) => {
     if (stage.members.length === 0 || stage.state === "Cancelled") return;
@@ -175,7 +179,7 @@ function retry(draft: Draft, input: PlanInput, who: string): Result<ReleasePlan>
       if (ERROR_OUTCOMES.has(outcome)) picked.push(i);
     });
     if (picked.length === 0) return;
-    markSent(draft, index, picked, spec.function, spec.version, "retry");
+    markSent(draft, index, picked, spec.function, spec.version, "retry", spec.redeploy);
     retried += picked.length;
     if (stage.state === "Failed") {
       moveStage(draft, index, "Running", `retried by ${who}: ${picked.length} rows`, who);
@@ -207,10 +211,16 @@ function rollback(draft: Draft, input: PlanInput, who: string): Result<ReleasePl
   return ok(finishDraft(draft, null));
 }
 
-function cancel(draft: Draft, input: PlanInput, who: string): ReleasePlan {
+/** Why a forced release is not cancelled for someone other than the platform admin. */
+export function forcedRefusal(id: string): string {
+  return `release ${id} is forced: only the platform admin may cancel it`;
+}
+
+function cancel(draft: Draft, input: PlanInput, who: string, why?: string): ReleasePlan {
   const cancelled = sendCancels(draft, input.release.spec.function, input.observe);
-  cancelOpenStages(draft, `cancelled by ${who}`, who);
-  const reason = `cancelled by ${who}: ${cancelled} row${cancelled === 1 ? "" : "s"} not started go back to "-"; rows In Progress finish`;
+  const by = why ?? `cancelled by ${who}`;
+  cancelOpenStages(draft, by, who);
+  const reason = `${by}: ${cancelled} row${cancelled === 1 ? "" : "s"} not started go back to "-"; rows In Progress finish`;
   moveRelease(draft, "Cancelled", reason, who);
   releaseEnded(draft, reason);
   return finishDraft(draft, null);

@@ -1,4 +1,5 @@
 import { type OutcomeRules, outcomeRules } from "./member-outcome.js";
+import { blackoutOver, blackoutWait, NO_CONTEXT } from "./release-context.js";
 import {
   type Draft,
   finishDraft,
@@ -6,12 +7,16 @@ import {
   moveStage,
   needsCandidatesPlan,
   releaseEnded,
+  setStageReason,
   stageEnded,
   startDraft,
 } from "./release-draft.js";
 import {
+  type BlackoutFact,
   type MemberOutcome,
+  type MemberRecord,
   type PlanInput,
+  type ReleaseContext,
   type ReleasePlan,
   RUNNER,
   type StageCounts,
@@ -48,7 +53,7 @@ const IDLE: Step = { needsCandidates: false, wakeAt: null };
 /** Runs the release forward as far as it goes now (used by the operations too). */
 export function advance(draft: Draft, input: PlanInput): Step {
   const spec = input.release.spec;
-  const rules = outcomeRules(spec, input.now);
+  const rules = outcomeRules(spec, input.now, input.context);
   // Each turn ends a stage or starts one, so this ends within 2 × stages turns.
   while (draft.state === "Running") {
     const index = draft.stages.findIndex((stage) => stage.state !== "Successful");
@@ -104,6 +109,7 @@ export function startStage(
     candidates: input.candidates,
     heldBy: input.heldBy,
     packs: input.packs,
+    context: input.context,
   });
   const reason = `${why}: ${members.length} row${members.length === 1 ? "" : "s"}${
     skipped.length > 0 ? `, ${skipped.length} skipped` : ""
@@ -131,8 +137,15 @@ function runStage(draft: Draft, input: PlanInput, index: number, rules: OutcomeR
     failStage(draft, input, index, errors, tally.counts);
     return null;
   }
-  const picked = pickSends(tally.outcomes, tally.byStore, spec.maxPerStore);
-  markSent(draft, index, picked, spec.function, spec.version, "install");
+  // Members a blackout covers now are not sent while it lasts (issue 11): they stay queued.
+  const hold = blackoutHolds(stage, tally.outcomes, input.context ?? NO_CONTEXT, rules.now);
+  const pickable =
+    hold.indexes.size === 0
+      ? tally.outcomes
+      : tally.outcomes.map((outcome, i) => (hold.indexes.has(i) ? "held" : outcome));
+  const picked = pickSends(pickable, tally.byStore, spec.maxPerStore);
+  markSent(draft, index, picked, spec.function, spec.version, "install", spec.redeploy);
+  showBlackoutWait(draft, index, hold.first);
   const outcomes: MemberOutcome[] = tally.outcomes;
   for (const i of picked) outcomes[i] = "Prepared";
   const counts = picked.length > 0 ? countOutcomes(outcomes, stage.skipped.length) : tally.counts;
@@ -147,8 +160,52 @@ function runStage(draft: Draft, input: PlanInput, index: number, rules: OutcomeR
     return null;
   }
   const sentWake = picked.length > 0 ? rules.now + rules.timeoutMs : null;
-  if (tally.wakeAt === null) return sentWake;
-  return sentWake === null ? tally.wakeAt : Math.min(tally.wakeAt, sentWake);
+  return earliest(earliest(tally.wakeAt, sentWake), hold.until);
+}
+
+function earliest(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  return b === null ? a : Math.min(a, b);
+}
+
+/**
+ * Queued members whose group a blackout covers now, the first such blackout
+ * (for the stage's reason) and when the earliest of them ends (wake then).
+ */
+function blackoutHolds(
+  stage: StageRecord,
+  outcomes: readonly MemberOutcome[],
+  context: ReleaseContext,
+  now: number,
+): { indexes: Set<number>; first: BlackoutFact | undefined; until: number | null } {
+  const indexes = new Set<number>();
+  let first: BlackoutFact | undefined;
+  let until: number | null = null;
+  const byGroup = new Map<string | null, BlackoutFact | undefined>();
+  outcomes.forEach((outcome, i) => {
+    if (outcome !== "queued") return;
+    const group = (stage.members[i] as MemberRecord).group ?? null;
+    if (!byGroup.has(group)) byGroup.set(group, blackoutOver(context, [group], now));
+    const blackout = byGroup.get(group);
+    if (blackout === undefined) return;
+    indexes.add(i);
+    first ??= blackout;
+    const end = Date.parse(blackout.to);
+    if (!Number.isNaN(end) && (until === null || end < until)) until = end;
+  });
+  return { indexes, first, until };
+}
+
+/** The stage's reason says which blackout holds members; once none does, its last transition's reason again. */
+function showBlackoutWait(draft: Draft, index: number, blackout: BlackoutFact | undefined): void {
+  const stage = draft.stages[index] as StageRecord;
+  if (blackout !== undefined) {
+    setStageReason(draft, index, blackoutWait(blackout));
+    return;
+  }
+  if (stage.reason?.startsWith("waiting: blackout ") !== true) return;
+  const last = [...draft.history].reverse().find((entry) => entry.subject === stage.name);
+  setStageReason(draft, index, last?.reason ?? null);
 }
 
 /** The stage fails; onError says whether the release waits (Failed) or rolls back. */

@@ -86,6 +86,14 @@ export function replaceMembers(draft: Draft, index: number, members: StageRecord
   draft.changed = true;
 }
 
+/** Sets stage `index`'s shown reason without a state change (a blackout's wait); no-op when equal. */
+export function setStageReason(draft: Draft, index: number, reason: string | null): void {
+  const stage = draft.stages[index] as StageRecord;
+  if (stage.reason === reason) return;
+  draft.stages[index] = { ...stage, reason };
+  draft.changed = true;
+}
+
 export function stageEnded(
   draft: Draft,
   index: number,

@@ -2,7 +2,7 @@ import type { ServiceRow } from "../fleet/service-row.js";
 import type { DesiredEntry } from "../state/coordinator-state.js";
 import type { DesiredStore } from "../store/desired-store.js";
 import type { FleetRows } from "../store/fleet-rows.js";
-import type { CandidateRow, ReleaseRecord } from "./release-model.js";
+import type { CandidateRow, ReleaseRecord, ReleaseSpec } from "./release-model.js";
 
 /** The reads the runner plans from: member rows, candidates, desired entries. */
 
@@ -22,8 +22,16 @@ export function memberRows(fleet: Fleet, release: ReleaseRecord): Promise<Map<st
 }
 
 /** The rows of the release's function its target matches (the planner narrows per stage). */
-export async function candidatesOf(fleet: Fleet, release: ReleaseRecord): Promise<CandidateRow[]> {
-  const rows = await fleet.query({ ...release.spec.target, function: [release.spec.function] });
+export function candidatesOf(fleet: Fleet, release: ReleaseRecord): Promise<CandidateRow[]> {
+  return targetRows(fleet, release.spec);
+}
+
+/** The rows of a spec's function its target matches. */
+export async function targetRows(
+  fleet: Fleet,
+  spec: Pick<ReleaseSpec, "target" | "function">,
+): Promise<CandidateRow[]> {
+  const rows = await fleet.query({ ...spec.target, function: [spec.function] });
   return rows.map((row) => ({
     store: row.store,
     workstation: row.workstation,

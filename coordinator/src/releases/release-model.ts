@@ -1,4 +1,4 @@
-import type { PackVersionInfo, Status } from "@tillroll/protocol";
+import type { MaintenanceWindow, PackVersionInfo, Status } from "@tillroll/protocol";
 import type { Filters } from "../fleet/filters.js";
 
 /**
@@ -11,6 +11,7 @@ import type { Filters } from "../fleet/filters.js";
  */
 
 export const RELEASE_STATES = [
+  "Scheduled",
   "Ready",
   "Running",
   "Paused",
@@ -45,6 +46,21 @@ export type Checkpoint = (typeof CHECKPOINTS)[number];
 
 export const ON_ERROR = ["pause", "rollback"] as const;
 export type OnError = (typeof ON_ERROR)[number];
+
+/** When a release task starts (issue 11); null in the spec: by hand (`release start`). */
+export type ReleaseSchedule =
+  | { readonly mode: "immediately" }
+  | { readonly mode: "window" }
+  /** `at`: ISO 8601 with an offset or Z, as the operator wrote it. */
+  | { readonly mode: "at"; readonly at: string };
+
+export const SCHEDULE_MODES = ["immediately", "window", "at"] as const;
+
+/** Whom e-mail about the task goes to (issue 11). */
+export interface NotifySpec {
+  readonly partnerAdmins: boolean;
+  readonly storeContacts: boolean;
+}
 
 /** One stage as written in the release document (at most one of target / percent / count). */
 export interface StageSpec {
@@ -81,6 +97,15 @@ export interface ReleaseSpec {
   /** At most this many rows of one store not yet OK at once; null: no limit (default). */
   readonly maxPerStore: number | null;
   readonly onError: OnError;
+  /** Issue 11: null: started by hand. Default null. */
+  readonly schedule: ReleaseSchedule | null;
+  /** Only the platform admin may cancel it. Default false. */
+  readonly forced: boolean;
+  /** Rows already on `version` are members and reinstall it. Default false. */
+  readonly redeploy: boolean;
+  /** Rows on a newer version may go back to `version` (with a warning). Default false. */
+  readonly allowDowngrade: boolean;
+  readonly notify: NotifySpec;
 }
 
 /** One row of a started stage: fixed when the stage starts. */
@@ -97,6 +122,13 @@ export interface MemberRecord {
   readonly sentAt: string | null;
   /** Sends so far: 0 until sent, 1 after the first, +1 per retry. */
   readonly attempt: number;
+  /** The row's business unit group when the stage started (blackouts cover groups); absent: unknown. */
+  readonly group?: string | null | undefined;
+  /**
+   * Window mode: the store's resolved window when the stage started; sent
+   * in the desired entry, and the member's timeout counts only its open time.
+   */
+  readonly window?: MaintenanceWindow | null | undefined;
 }
 
 export interface SkippedRow {
@@ -238,6 +270,8 @@ export interface ReleaseView {
   readonly stages: readonly StageView[];
   readonly history: readonly HistoryEntry[];
   readonly decisions: readonly Decision[];
+  /** The create answer only (issue 11): e.g. a downgrade's compatibility warning. */
+  readonly warnings?: readonly string[] | undefined;
 }
 
 /** One desired-state change the executor applies for a release. */
@@ -251,6 +285,10 @@ export interface ReleaseSend {
   /** Deterministic (see requestIdFor), so applying a send twice is one request. */
   readonly requestId: string | null;
   readonly why: "install" | "retry" | "rollback" | "cancel";
+  /** Window mode: the member's window, carried in the desired entry (install and retry only). */
+  readonly window?: MaintenanceWindow | null | undefined;
+  /** A redeploy release's install and retry: the agent reinstalls the active version. */
+  readonly redeploy?: boolean | undefined;
 }
 
 export type ReleaseEvent =
@@ -296,6 +334,34 @@ export interface PlanInput {
   /** The function's offered packs (withdrawn ones left out): which versions a row may take. */
   readonly packs: readonly PackVersionInfo[];
   readonly now: number;
+  /** Issue 11's facts: windows, blackouts, agent capabilities; absent: none of them (NO_CONTEXT). */
+  readonly context?: ReleaseContext | undefined;
+}
+
+/** A blackout as the planner needs it (schedule-model.ts Blackout). */
+export interface BlackoutFact {
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
+  readonly group: string | null;
+}
+
+/**
+ * What the planner reads of schedules and agents (issue 11), as plain
+ * functions, so its table tests need neither the schedules store nor the
+ * window calculus: the runner fills them from ScheduleFacts, the
+ * presence's capabilities and protocol/src/windows.
+ */
+export interface ReleaseContext {
+  /** The store's resolved window (ScheduleFacts.windowFor); null: none. */
+  readonly windowFor: (store: string, group: string | null) => MaintenanceWindow | null;
+  /** Blackouts covering a row of `group` at `atMs`. */
+  readonly blackoutsAt: (group: string | null, atMs: number) => readonly BlackoutFact[];
+  /** What the workstation's agent said it understands; null: it never said (an old agent). */
+  readonly capabilitiesOf: (store: string, workstation: string) => readonly string[] | null;
+  /** protocol windowDeadline: when `budgetMs` of open window has passed since `fromMs`. */
+  readonly windowDeadline: (window: MaintenanceWindow, fromMs: number, budgetMs: number) => number;
 }
 
 /** What to do: persist `release` (when changed), then apply `sends`, then emit `events`. */
@@ -311,7 +377,8 @@ export interface ReleasePlan {
 }
 
 export type ReleaseOperation =
-  | { kind: "start" }
+  /** `reason`: the runner's own start (schedule); absent: `started by WHO`. */
+  | { kind: "start"; reason?: string }
   | { kind: "approve"; comment: string }
   | { kind: "reject"; comment: string }
   | { kind: "trigger" }
@@ -319,7 +386,8 @@ export type ReleaseOperation =
   | { kind: "resume" }
   | { kind: "retry" }
   | { kind: "rollback" }
-  | { kind: "cancel" };
+  /** `reason`: why (a blackout); absent: `cancelled by WHO`. */
+  | { kind: "cancel"; reason?: string };
 
 export type ReleaseOperationKind = ReleaseOperation["kind"];
 
@@ -328,6 +396,8 @@ export interface ReleaseActor {
   readonly name: string;
   /** approve / reject: whether four eyes and the role allow it (accounts/permissions.ts canApprove); null when allowed. */
   readonly approvalRefused: string | null;
+  /** Admin without a scope: may cancel a forced release (issue 11). Absent: no. */
+  readonly platformAdmin?: boolean | undefined;
 }
 
 /** The runner's own name in history entries. */

@@ -41,6 +41,10 @@ export function missingSends(
           version: release.spec.version,
           requestId: member.requestId,
           why: member.attempt > 1 ? "retry" : "install",
+          ...(member.window === undefined || member.window === null
+            ? {}
+            : { window: member.window }),
+          ...(release.spec.redeploy ? { redeploy: true } : {}),
         });
         return;
       }

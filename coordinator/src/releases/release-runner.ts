@@ -1,6 +1,16 @@
-import { err, ok, type PackVersionInfo, type Result } from "@tillroll/protocol";
+import {
+  err,
+  nextSpan,
+  ok,
+  type PackVersionInfo,
+  type Result,
+  windowDeadline,
+} from "@tillroll/protocol";
 import { rowKey, type ServiceRow } from "../fleet/service-row.js";
+import type { ScheduledMark } from "../fleet/status-table.js";
+import { NO_NOTICES, type NoticePublisher } from "../notices/notice-model.js";
 import type { DesiredRowChange } from "../operations/apply-desired.js";
+import type { Blackout, ScheduledTasks, ScheduleFacts } from "../schedules/schedule-model.js";
 import { errorText } from "../setup/data-dir-error.js";
 import type { DesiredStore } from "../store/desired-store.js";
 import type { FleetRows } from "../store/fleet-rows.js";
@@ -9,22 +19,33 @@ import { MemberIndex } from "./member-index.js";
 import { OkTracker } from "./ok-tracker.js";
 import { planOperation } from "./plan-operation.js";
 import { planRelease } from "./plan-release.js";
+import { taskFacts } from "./release-admission.js";
 import { ReleaseEvents } from "./release-events.js";
-import { candidatesOf, memberRows, sentEntries } from "./release-facts.js";
+import { candidatesOf, memberRows, sentEntries, targetRows } from "./release-facts.js";
 import {
   ACTIVE_RELEASE_STATES,
+  type CandidateRow,
   type HistoryEntry,
   type MemberObservation,
   type PlanInput,
   type ReleaseActor,
+  type ReleaseContext,
   type ReleaseOperation,
   type ReleasePlan,
   type ReleaseRecord,
   type ReleaseSend,
 } from "./release-model.js";
+import {
+  cancelledNotice,
+  type KeyedNotice,
+  plannedNotice,
+  releaseEventNotices,
+} from "./release-notices.js";
 import { missingSends } from "./release-recovery.js";
 import { RETRY_MS, ReleaseSchedule } from "./release-schedule.js";
 import { changesFor, describeSends } from "./release-sends.js";
+import { scheduledMarker } from "./scheduled-mark.js";
+import { ScheduledStarts } from "./scheduled-starts.js";
 
 /** What the runner is built from; nothing else reaches it. */
 export interface ReleaseRunnerDeps {
@@ -39,7 +60,22 @@ export interface ReleaseRunnerDeps {
   readonly log: (message: string) => void;
   /** The pure decisions; the real planner unless a test hands in another. */
   readonly planner?: ReleasePlanner;
+  /** Issue 11: windows and blackouts (schedules/); absent: no windows, no blackouts. */
+  readonly scheduleFacts?: ScheduleFacts | undefined;
+  /** Issue 11: where task and release notices go (notices/); absent: NO_NOTICES. */
+  readonly notices?: NoticePublisher | undefined;
+  /** Issue 11: presence `capabilities` per workstation; absent: no agent said any. */
+  readonly capabilitiesOf?:
+    | ((store: string, workstation: string) => readonly string[] | null)
+    | undefined;
+  /** The window calculus's deadline (tests may hand in another); absent: protocol windowDeadline. */
+  readonly windowDeadline?: ReleaseContext["windowDeadline"] | undefined;
+  /** How often the runner looks for due scheduled starts (ms); default 1,000. */
+  readonly tickMs?: number | undefined;
 }
+
+/** The runner's tick: due scheduled starts are looked for this often (injected clocks rely on it). */
+const TICK_MS = 1_000;
 
 /** The pure planner's two functions (plan-release.ts, plan-operation.ts). */
 export interface ReleasePlanner {
@@ -61,8 +97,13 @@ export interface ReleasePlanner {
  * crash cut off between save and publish (request ids are deterministic, so
  * that is one request, not two).
  */
-export class ReleaseRunner {
+export class ReleaseRunner implements ScheduledTasks {
   readonly events: ReleaseEvents;
+  /** The planner's issue-11 facts, read through the deps at plan time. */
+  readonly context: ReleaseContext;
+  private readonly notices: NoticePublisher;
+  /** Issue 11: scheduled starts (timers, the tick, blackouts' cancels). */
+  private readonly starts: ScheduledStarts;
   private readonly index = new MemberIndex();
   private readonly ok = new OkTracker();
   private readonly schedule: ReleaseSchedule;
@@ -83,6 +124,23 @@ export class ReleaseRunner {
     this.events = new ReleaseEvents(deps.log);
     this.planner = deps.planner ?? { planRelease, planOperation };
     this.schedule = new ReleaseSchedule((id) => this.evaluateNow(id), deps.now, deps.log);
+    this.notices = deps.notices ?? NO_NOTICES;
+    const facts = deps.scheduleFacts;
+    this.context = {
+      windowFor: (store, group) => facts?.windowFor(store, group)?.window ?? null,
+      blackoutsAt: (group, atMs) => facts?.blackoutsAt(group, atMs) ?? [],
+      capabilitiesOf: (store, workstation) => deps.capabilitiesOf?.(store, workstation) ?? null,
+      windowDeadline: deps.windowDeadline ?? windowDeadline,
+    };
+    this.starts = new ScheduledStarts({
+      records: () => this.current.values(),
+      operate: (id, operation, actor) => this.operate(id, operation, actor),
+      targetRows: (spec) => targetRows(deps.fleet, spec),
+      context: this.context,
+      now: deps.now,
+      log: deps.log,
+      tickMs: deps.tickMs ?? TICK_MS,
+    });
   }
 
   /**
@@ -92,6 +150,14 @@ export class ReleaseRunner {
    */
   async start(): Promise<void> {
     const releases = await this.deps.releases.list();
+    // Scheduled tasks whose time passed while the coordinator was down.
+    const bootNow = this.deps.now();
+    const missed = new Set(
+      releases
+        .filter((r) => r.state === "Scheduled" && r.spec.schedule?.mode === "at")
+        .filter((r) => Date.parse((r.spec.schedule as { at: string }).at) <= bootNow)
+        .map((r) => r.id),
+    );
     // Every release is known (and holds its rows) before anything else can ask.
     for (const release of releases) this.remember(release);
     const started = releases.map((release) =>
@@ -114,11 +180,44 @@ export class ReleaseRunner {
     await Promise.all(
       releases.filter((r) => r.state === "Running").map((r) => this.evaluate(r.id)),
     );
+    await this.starts.start(releases, missed);
   }
 
   /** Stops timers and waits for evaluations under way; nothing is planned afterwards. */
-  close(): Promise<void> {
-    return this.schedule.close();
+  async close(): Promise<void> {
+    await this.starts.close();
+    await this.schedule.close();
+  }
+
+  /** The runner's tick: starts every task due now (see ScheduledStarts.startDue). */
+  startDue(missed: ReadonlySet<string> = new Set()): Promise<void> {
+    return this.starts.startDue(missed);
+  }
+
+  /** ScheduledTasks (schedule-model.ts): see ScheduledStarts.cancelOverlapping. */
+  cancelOverlapping(
+    blackout: Blackout,
+    who: string,
+  ): Promise<readonly { id: string; name: string; createdBy: string; at: string }[]> {
+    return this.starts.cancelOverlapping(blackout, who);
+  }
+
+  /** The rows of a task's target now (creation checks: downgrade, blackouts, notices). */
+  targetRows(spec: ReleaseRecord["spec"]): Promise<CandidateRow[]> {
+    return targetRows(this.deps.fleet, spec);
+  }
+
+  /** The status overview's `scheduled` marker (scheduled-mark.ts), over the releases now. */
+  scheduledMarks(): (row: ServiceRow) => ScheduledMark | null {
+    const now = this.deps.now();
+    return scheduledMarker({
+      releases: [...this.current.values()],
+      holding: (key) => this.index.holding(key),
+      nextOpening: (row) => {
+        const window = this.context.windowFor(row.store, row.group);
+        return window === null ? null : nextSpan(window, now).opensAt;
+      },
+    });
   }
 
   /**
@@ -149,10 +248,30 @@ export class ReleaseRunner {
     return this.schedule.evaluate(id);
   }
 
-  /** A new release (state Ready) was stored: the runner knows of it from now on. */
-  created(release: ReleaseRecord): void {
+  /**
+   * A new release (Ready or Scheduled) was stored: the runner knows of it
+   * from now on; its task.planned notice goes to the outbox, its timer is
+   * armed, and a task due now (immediately, window) is started, after any
+   * due earlier.
+   */
+  async created(release: ReleaseRecord, rows?: readonly CandidateRow[]): Promise<void> {
     this.remember(release);
     this.logHistory(release, release.history);
+    const target = rows ?? (await targetRows(this.deps.fleet, release.spec));
+    await this.publish([plannedNotice(taskFacts(release, target))], release.id);
+    this.starts.arm(release);
+    if (release.spec.schedule !== null) await this.startDue();
+  }
+
+  /** Hands notices to the outbox; a failure is logged with the release's id and thrown. */
+  private async publish(notices: readonly KeyedNotice[], id: string): Promise<void> {
+    if (notices.length === 0) return;
+    try {
+      await this.notices.publish(notices);
+    } catch (error) {
+      this.deps.log(`release ${id}: notices not published: ${errorText(error)}`);
+      throw error;
+    }
   }
 
   /**
@@ -235,7 +354,16 @@ export class ReleaseRunner {
    */
   private async carryOut(before: ReleaseRecord, plan: ReleasePlan): Promise<void> {
     const after = plan.release;
+    // Notices first (idempotent keys): a crash before the save re-plans and re-publishes the same.
+    const notices = releaseEventNotices(after, plan.events);
+    if (after.state === "Cancelled" && before.state !== "Cancelled") {
+      const rows = await targetRows(this.deps.fleet, after.spec);
+      const cancelled = cancelledNotice(before, after, () => taskFacts(after, rows));
+      if (cancelled !== null) notices.push(cancelled);
+    }
+    await this.publish(notices, after.id);
     if (plan.changed) await this.deps.releases.save(after);
+    if (after.state !== "Scheduled") this.starts.disarm(after.id);
     this.remember(after);
     this.logHistory(after, after.history.slice(before.history.length));
     if (plan.sends.length > 0) {
@@ -296,6 +424,7 @@ export class ReleaseRunner {
       heldBy: (key) => this.index.heldByOther(key, release.id),
       packs: await this.deps.packsOf(release.spec.function),
       now: this.deps.now(),
+      context: this.context,
     };
   }
 

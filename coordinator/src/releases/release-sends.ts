@@ -27,6 +27,8 @@ export async function changesFor(
         request:
           send.requestId === null ? { kind: "new" } : { kind: "given", requestId: send.requestId },
         validFrom,
+        ...(send.window == null ? {} : { window: send.window }),
+        ...(send.redeploy === true ? { redeploy: true } : {}),
       });
       continue;
     }

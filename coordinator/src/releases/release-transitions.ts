@@ -18,8 +18,11 @@ export interface Transition<F, T> {
 }
 
 export const RELEASE_TRANSITIONS: readonly Transition<ReleaseFrom, ReleaseState>[] = [
-  { from: "-", to: "Ready", by: "create" },
-  { from: "Ready", to: "Running", by: "start" },
+  { from: "-", to: "Ready", by: "create (no schedule, immediately, window)" },
+  { from: "-", to: "Scheduled", by: "create (schedule at)" },
+  { from: "Scheduled", to: "Running", by: "runner: its time came; or release start (now)" },
+  { from: "Scheduled", to: "Cancelled", by: "cancel, or a blackout over its time" },
+  { from: "Ready", to: "Running", by: "start; runner: schedule immediately or window" },
   { from: "Ready", to: "Cancelled", by: "cancel" },
   { from: "Running", to: "Paused", by: "pause" },
   { from: "Running", to: "Successful", by: "runner: every stage Successful" },

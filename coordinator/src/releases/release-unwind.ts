@@ -127,6 +127,7 @@ export function markSent(
   fn: string,
   version: string,
   why: "install" | "retry",
+  redeploy = false,
 ): void {
   if (memberIndexes.length === 0) return;
   const stage = draft.stages[stageIndex] as StageRecord;
@@ -144,6 +145,8 @@ export function markSent(
       version,
       requestId,
       why,
+      ...(member.window === undefined || member.window === null ? {} : { window: member.window }),
+      ...(redeploy ? { redeploy: true } : {}),
     });
   }
   replaceMembers(draft, stageIndex, members);

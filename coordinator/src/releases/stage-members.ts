@@ -1,11 +1,20 @@
-import type { PackVersionInfo } from "@tillroll/protocol";
+import { applyAction, type PackVersionInfo } from "@tillroll/protocol";
 import { compileFilters } from "../fleet/filters.js";
 import { compareRows, rowKey, type ServiceRow } from "../fleet/service-row.js";
 import { planSetPreferred } from "../operations/plan-changes.js";
+import {
+  CAPABILITY,
+  LACKS_REDEPLOY,
+  LACKS_WINDOW,
+  NO_CONTEXT,
+  understands,
+} from "./release-context.js";
 import type {
   CandidateRow,
   MemberRecord,
+  ReleaseContext,
   ReleaseRecord,
+  ReleaseSpec,
   SkippedRow,
   StageSpec,
 } from "./release-model.js";
@@ -31,6 +40,43 @@ export interface SelectionInput {
   readonly candidates: readonly CandidateRow[];
   readonly heldBy: (key: string) => { id: string; name: string } | undefined;
   readonly packs: readonly PackVersionInfo[];
+  /** Windows and agents' capabilities (issue 11); absent: NO_CONTEXT. */
+  readonly context?: ReleaseContext | undefined;
+}
+
+/**
+ * A redeploy's row already on the version (issue 11): a member unless its
+ * status forbids a change (In Progress), no pack of the version is offered,
+ * or its agent would not understand `redeploy` (it would answer OK at once).
+ */
+function redeploySkip(
+  row: CandidateRow,
+  spec: ReleaseSpec,
+  packs: readonly PackVersionInfo[],
+  context: ReleaseContext,
+): string | null {
+  const outcome = applyAction(
+    { status: row.status, preferredVersion: row.preferredVersion },
+    { kind: "set-preferred", version: spec.version },
+  );
+  if (!outcome.allowed) return outcome.reason;
+  if (!packs.some((pack) => pack.version === spec.version))
+    return `no published pack ${spec.function} ${spec.version}`;
+  if (!understands(context, row.store, row.workstation, CAPABILITY.redeploy)) return LACKS_REDEPLOY;
+  return null;
+}
+
+/** Window mode (issue 11): the store's window, or why the row cannot take part. */
+function windowOf(
+  row: CandidateRow,
+  context: ReleaseContext,
+): { window: NonNullable<MemberRecord["window"]> } | { skip: string } {
+  const window = context.windowFor(row.store, row.group);
+  if (window === null)
+    return { skip: `store ${row.store} has no maintenance window (schedule mode window)` };
+  if (!understands(context, row.store, row.workstation, CAPABILITY.window))
+    return { skip: LACKS_WINDOW };
+  return { window };
 }
 
 /** FNV-1a (32 bit): a stable, well-spread order of stores for one release. */
@@ -140,6 +186,8 @@ export function selectStageMembers(input: SelectionInput): StageSelection {
     }
     return reason;
   };
+  const context = input.context ?? NO_CONTEXT;
+  const windowMode = spec.schedule?.mode === "window";
   const members: MemberRecord[] = [];
   const skipped: SkippedRow[] = [];
   for (const row of chosen) {
@@ -149,12 +197,20 @@ export function selectStageMembers(input: SelectionInput): StageSelection {
       skipped.push({ key, reason: `in release task ${holder.id} ${JSON.stringify(holder.name)}` });
       continue;
     }
-    const reason = skipReason(row);
+    const reason =
+      spec.redeploy && row.activeVersion === spec.version
+        ? redeploySkip(row, spec, input.packs, context)
+        : skipReason(row);
     if (reason !== null) {
       skipped.push({ key, reason });
       continue;
     }
-    members.push({
+    const windowed = windowMode ? windowOf(row, context) : null;
+    if (windowed !== null && "skip" in windowed) {
+      skipped.push({ key, reason: windowed.skip });
+      continue;
+    }
+    const record: MemberRecord = {
       key,
       store: row.store,
       workstation: row.workstation,
@@ -162,7 +218,9 @@ export function selectStageMembers(input: SelectionInput): StageSelection {
       requestId: null,
       sentAt: null,
       attempt: 0,
-    });
+      group: row.group,
+    };
+    members.push(windowed === null ? record : { ...record, window: windowed.window });
   }
   return { members, skipped };
 }

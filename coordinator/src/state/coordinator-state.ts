@@ -2,6 +2,7 @@ import {
   artifactSchema,
   functionNameSchema,
   groupSchema,
+  maintenanceWindowSchema,
   requestIdSchema,
   semverSchema,
   storeIdSchema,
@@ -39,6 +40,10 @@ export const desiredEntrySchema = z.object({
   validFrom: timestampSchema.nullable(),
   requestId: requestIdSchema.nullable(),
   artifact: artifactSchema.nullable(),
+  /** Issue 11: install only inside this window (window-mode releases); absent: no window. */
+  window: maintenanceWindowSchema.nullable().optional(),
+  /** Issue 11: reinstall even when preferred is active (redeploy releases); absent: false. */
+  redeploy: z.boolean().optional(),
 });
 
 export const coordinatorStateSchema = z.object({

@@ -51,6 +51,10 @@ describe("the route table", () => {
       "POST /api/releases/retry": "operator/scoped",
       "POST /api/releases/rollback": "operator/scoped",
       "POST /api/releases/cancel": "operator/scoped",
+      // Webhooks (issue 11): the platform admin's.
+      "GET /api/webhooks": "admin/platform",
+      "POST /api/webhooks": "admin/platform",
+      "POST /api/webhooks/remove": "admin/platform",
       // Schedules (issue 11): partner scope and platform maintenance are the operation's checks.
       "GET /api/windows": "viewer/scoped",
       "POST /api/windows": "admin/scoped",
@@ -60,6 +64,10 @@ describe("the route table", () => {
       "POST /api/blackouts": "admin/scoped",
       "POST /api/blackouts/remove": "admin/scoped",
       "GET /api/notices": "public/shared",
+      // Webhooks (issue 11) carry every partner's events: the platform admin's.
+      "GET /api/webhooks": "admin/platform",
+      "POST /api/webhooks": "admin/platform",
+      "POST /api/webhooks/remove": "admin/platform",
     });
   });
 

@@ -51,6 +51,11 @@ export function fullSpec(overrides: Partial<ReleaseSpec> = {}): ReleaseSpec {
     soak: "0s",
     maxPerStore: null,
     onError: "pause",
+    schedule: null,
+    forced: false,
+    redeploy: false,
+    allowDowngrade: false,
+    notify: { partnerAdmins: true, storeContacts: false },
     ...overrides,
   };
 }
@@ -104,7 +109,7 @@ export class FakeReleaseConsole implements ReleaseConsole {
       name: spec.name,
       function: spec.function,
       version: spec.version,
-      state: "Ready",
+      state: spec.schedule?.mode === "at" ? "Scheduled" : "Ready",
       createdBy: who.name,
       createdAt: this.at(),
       spec,
@@ -113,6 +118,17 @@ export class FakeReleaseConsole implements ReleaseConsole {
       decisions: [],
     };
     this.releases.set(id, view);
+    // Issue 11: the real console's downgrade warning, for the CLI's printing of warnings.
+    if (spec.allowDowngrade)
+      return {
+        ok: true,
+        value: {
+          ...view,
+          warnings: [
+            "compatibility with older versions is not guaranteed: 1 row goes back from 1.2.0 to 1.1.0",
+          ],
+        },
+      };
     return { ok: true, value: view };
   }
 

@@ -36,6 +36,7 @@ describe("tillroll release: the command line", () => {
   it.each([
     [["release", "create", "--file", "r.json"], "release create", []],
     [["release", "create", "--file", "r.json", "--json"], "release create", []],
+    [["release", "create", "--file", "r.json", "--allow-downgrade"], "release create", []],
     [["release", "list"], "release list", []],
     [["release", "list", "--json"], "release list", []],
     [["release", "show", "3"], "release show", ["3"]],
@@ -311,6 +312,31 @@ describe("tillroll release against the API (in-memory release console)", {
     expect(printed.join("")).not.toContain("\x1b[");
     expect(await run(["list"])).toBe(EXIT_CODES.ok);
     expect(printed.join("")).toContain("1   spring  pos-client  1.1.0    Running  pilot: Running");
+  });
+
+  it("--allow-downgrade sets allowDowngrade; the answer's warnings are printed; a Scheduled one says when", async () => {
+    const file = join(dir, "back.json");
+    const document = {
+      name: "back",
+      function: "pos-client",
+      version: "1.1.0",
+      stages: [{ name: "all" }],
+    };
+    writeFileSync(file, JSON.stringify(document));
+    expect(await run(["create"], "olga", { file, "allow-downgrade": true })).toBe(EXIT_CODES.ok);
+    const lines = printed.join("").split("\n");
+    expect(lines[0]).toBe(
+      "warning: compatibility with older versions is not guaranteed: 1 row goes back from 1.2.0 to 1.1.0",
+    );
+    expect(lines[1]).toMatch(/^Created release \d+ "back": Ready/);
+    const at = "2026-12-01T02:00:00+01:00";
+    writeFileSync(file, JSON.stringify({ ...document, schedule: { mode: "at", at } }));
+    expect(await run(["create"], "olga", { file })).toBe(EXIT_CODES.ok);
+    expect(printed.join("")).toMatch(
+      new RegExp(
+        `^Created release (\\d+) "back": Scheduled, stage all: Pending; starts at ${at.replace("+", "\\+")} \\(release start \\1 starts it now\\)\n$`,
+      ),
+    );
   });
 
   it("a refusal is a ConsoleError (exit 1) with the coordinator's sentence; a bad comment a usage error", async () => {

@@ -5,7 +5,9 @@ import {
   formatStatusTable,
   lastReportText,
   MAX_REASON_WIDTH,
+  SCHEDULED_COLUMN,
   STATUS_TABLE_COLUMNS,
+  scheduledText,
   statusText,
   toJsonRow,
   validFromText,
@@ -138,9 +140,10 @@ describe("toJsonRow", () => {
       "group",
       "online",
       "lastReport",
+      "scheduled",
     ]);
     expect(JSON.stringify(json)).toBe(
-      '{"store":"1001","workstation":"02","function":"pos-client","activeVersion":"1.0.0","preferredVersion":"1.1.0","status":"In Progress","phase":"downloading","reason":null,"validFrom":"2026-03-01T06:00:00.000Z","group":"DE/North","online":true,"lastReport":null}',
+      '{"store":"1001","workstation":"02","function":"pos-client","activeVersion":"1.0.0","preferredVersion":"1.1.0","status":"In Progress","phase":"downloading","reason":null,"validFrom":"2026-03-01T06:00:00.000Z","group":"DE/North","online":true,"lastReport":null,"scheduled":null}',
     );
   });
 });
@@ -162,5 +165,32 @@ describe("last report (issue 8 item 19)", () => {
     expect(heading?.endsWith("Online  Last Report")).toBe(true);
     expect(line?.endsWith("yes     2026-11-30 09:01:13 UTC")).toBe(true);
     expect(toJsonRow(row).lastReport).toBe("2026-11-30T09:01:13.000Z");
+  });
+});
+
+describe("scheduled (issue 11)", () => {
+  const mark = { release: "3", name: "spring", at: "2026-12-01T01:00:00.000Z" };
+  it.each([
+    [null, "-"],
+    [undefined, "-"],
+    [mark, "#3 12-01 01:00Z"],
+    [{ ...mark, at: null }, "#3"],
+  ])("%j → %s", (given, text) => {
+    expect(scheduledText(given)).toBe(text);
+  });
+
+  it("the SCHEDULED column appears only when some row has a scheduled task", () => {
+    const plain = byKey("1001/02/pos-client");
+    expect(formatStatusTable([plain])).not.toContain(SCHEDULED_COLUMN);
+    expect(formatStatusTable([{ ...plain, scheduled: null }])).toBe(formatStatusTable([plain]));
+    const other = byKey("1001/01/pos-client");
+    const [heading, first, second] = formatStatusTable([
+      { ...plain, scheduled: mark },
+      other,
+    ]).split("\n");
+    expect(heading?.endsWith("Last Report  SCHEDULED")).toBe(true);
+    expect(first?.endsWith("#3 12-01 01:00Z")).toBe(true);
+    expect(second?.endsWith("-")).toBe(true);
+    expect(toJsonRow({ ...plain, scheduled: mark }).scheduled).toEqual(mark);
   });
 });

@@ -11,6 +11,10 @@ const rules = (now: number, soakMs = SOAK): OutcomeRules => ({
   timeoutMs: TIMEOUT,
   soakMs,
   now,
+  // No member here has a window; a call would be a bug.
+  windowDeadline: () => {
+    throw new Error("no window expected");
+  },
 });
 const KEY = "1001/01/pos-client";
 const sent = member(KEY, { requestId: "rel7-0-0-1", sentAt: T0 });

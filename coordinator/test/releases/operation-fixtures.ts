@@ -50,6 +50,11 @@ export function inState(state: ReleaseState): { rel: ReleaseRecord; w: World } {
   const w = FLEET();
   const ready = release({ stages: STAGES });
   if (state === "Ready") return { rel: ready, w };
+  if (state === "Scheduled")
+    return {
+      rel: release({ stages: STAGES, schedule: { mode: "at", at: "2026-12-01T02:00:00+01:00" } }),
+      w,
+    };
   const running = must(op(ready, w, { kind: "start" }, ALICE)).release;
   // pilot: A/01 Failed, A/02 In Progress.
   answer(running, w, "A/01/pos-client", "Failed");

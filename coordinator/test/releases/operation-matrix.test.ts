@@ -20,11 +20,23 @@ const OPERATIONS: Record<ReleaseOperationKind, ReleaseOperation> = {
 };
 
 const ENDED = "it has ended";
+const NOT_STARTED = "it has not started (release start starts it now)";
 /** state → operation → resulting state, or the refusal after "the release task is <state>: ". */
 const EXPECTED: Record<
   ReleaseState,
   Record<ReleaseOperationKind, ReleaseState | { refused: string }>
 > = {
+  Scheduled: {
+    start: "Running",
+    approve: { refused: NOT_STARTED },
+    reject: { refused: NOT_STARTED },
+    trigger: { refused: NOT_STARTED },
+    pause: { refused: NOT_STARTED },
+    resume: { refused: NOT_STARTED },
+    retry: { refused: NOT_STARTED },
+    rollback: { refused: "it has not started: nothing to roll back" },
+    cancel: "Cancelled",
+  },
   Ready: {
     start: "Running",
     approve: { refused: "start it first" },
@@ -95,7 +107,7 @@ describe("every release state × every operation", () => {
       expected: EXPECTED[state][kind],
     })),
   );
-  it("covers 8 states × 9 operations", () => expect(cases).toHaveLength(72));
+  it("covers 9 states × 9 operations", () => expect(cases).toHaveLength(81));
 
   it.each(cases)("$state × $kind", ({ state, kind, expected }) => {
     const { rel, w } = inState(state);

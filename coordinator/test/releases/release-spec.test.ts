@@ -27,6 +27,15 @@ const EXAMPLE = {
   onError: "pause",
 };
 
+/** Issue 11's fields as a document without them gets them. */
+const ISSUE_11_DEFAULTS = {
+  schedule: null,
+  forced: false,
+  redeploy: false,
+  allowDowngrade: false,
+  notify: { partnerAdmins: true, storeContacts: false },
+};
+
 const MINIMAL = { name: "r", function: "pos-client", version: "1.1.0", stages: [{ name: "all" }] };
 
 describe("parseReleaseSpec: accepted documents", () => {
@@ -36,6 +45,7 @@ describe("parseReleaseSpec: accepted documents", () => {
       ok: true,
       value: {
         ...EXAMPLE,
+        ...ISSUE_11_DEFAULTS,
         stages: [
           { name: "pilot", target: { store: ["1001"] }, checkpoint: "none" },
           { name: "wave 1", percent: 10, checkpoint: "approval" },
@@ -58,6 +68,7 @@ describe("parseReleaseSpec: accepted documents", () => {
         soak: "0s",
         maxPerStore: null,
         onError: "pause",
+        ...ISSUE_11_DEFAULTS,
       },
     });
   });

@@ -16,6 +16,9 @@ const AT = "2026-11-30T08:00:00.000Z";
 describe("release transitions table", () => {
   const allowed = [
     "- -> Ready",
+    "- -> Scheduled",
+    "Scheduled -> Running",
+    "Scheduled -> Cancelled",
     "Ready -> Running",
     "Ready -> Cancelled",
     "Running -> Paused",

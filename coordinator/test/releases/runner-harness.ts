@@ -40,10 +40,17 @@ export interface Harness {
   /** What the runner was built from, for tests that build one with a part replaced. */
   runnerDeps: ReleaseRunnerDeps;
   readonly published: Published[];
+  /** Every published desired entry of FN, whole (issue 11: window, redeploy). */
+  readonly entries: Record<string, unknown>[];
   readonly logs: string[];
   clock: { now: number };
   /** Opens the store and a runner on the data folder (again, after `crash`). */
-  open(options?: { planner?: ReleasePlanner; apply?: ApplyWrapper }): Promise<void>;
+  open(options?: {
+    planner?: ReleasePlanner;
+    apply?: ApplyWrapper;
+    /** Issue 11's deps (scheduleFacts, notices, capabilitiesOf, windowDeadline, tickMs). */
+    extra?: Partial<ReleaseRunnerDeps>;
+  }): Promise<void>;
   /** Drops the runner and store without a clean close, as kill -9 would (files stay). */
   crash(): Promise<void>;
   /** An agent's report: the row as ingestion records it, handed to the runner. */
@@ -69,6 +76,7 @@ export async function makeHarness(
   for (const folder of [dir, staging, build]) mkdirSync(folder);
   const signer = createSigner(generateSigningKeyPair().privateKeyPem);
   const published: Published[] = [];
+  const entries: Record<string, unknown>[] = [];
   const logs: string[] = [];
   const clock = { now: T0 };
   let seq = 1;
@@ -78,6 +86,7 @@ export async function makeHarness(
     runner: undefined as unknown as ReleaseRunner,
     runnerDeps: undefined as unknown as ReleaseRunnerDeps,
     published,
+    entries,
     logs,
     clock,
     async open(options = {}) {
@@ -92,6 +101,7 @@ export async function makeHarness(
           if (payload === "") return;
           const doc = JSON.parse(JSON.parse(payload).payload);
           const service = doc.services[FN];
+          if (service !== undefined) entries.push(service);
           published.push({
             topic,
             requestId: service?.requestId ?? null,
@@ -124,6 +134,7 @@ export async function makeHarness(
         now: () => clock.now,
         log: (line) => logs.push(line),
         ...(options.planner === undefined ? {} : { planner: options.planner }),
+        ...options.extra,
       };
       h.runner = new ReleaseRunner(h.runnerDeps);
     },
@@ -232,6 +243,11 @@ export function spec(overrides: Partial<ReleaseSpec> = {}): ReleaseSpec {
     soak: "0s",
     maxPerStore: null,
     onError: "pause",
+    schedule: null,
+    forced: false,
+    redeploy: false,
+    allowDowngrade: false,
+    notify: { partnerAdmins: true, storeContacts: false },
     ...overrides,
   };
 }

@@ -110,6 +110,8 @@ describe("selectStageMembers", () => {
           requestId: null,
           sentAt: null,
           attempt: 0,
+          // Issue 11: the row's group, for blackouts.
+          group: "DE",
         };
       }),
     );

@@ -29,6 +29,7 @@ const types = (plan: ReleasePlan) => plan.events.map((e) => e.type);
 
 describe("planRelease: only a Running release moves", () => {
   const states: ReleaseState[] = [
+    "Scheduled",
     "Ready",
     "Paused",
     "Successful",

@@ -3,8 +3,11 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { Answer } from "../../src/api/routes.js";
 import { parseCommandLine } from "../../src/cli/command-line.js";
+import { type CommandSpec, findCommand } from "../../src/cli/command-specs.js";
 import { UsageError } from "../../src/cli/console-client.js";
+import { commandHelp } from "../../src/cli/help.js";
 import { withNotices } from "../../src/cli/notice-lines.js";
 import type { CliValues } from "../../src/cli/options.js";
 import {
@@ -195,7 +198,7 @@ describe("requests, checked before sending", () => {
   });
 });
 
-const SET = {
+const SET: Answer<"setWindow"> = {
   subject: { kind: "group", group: "DE" },
   window: {
     tz: "Europe/Berlin",
@@ -205,7 +208,7 @@ const SET = {
   },
   setBy: "admin",
   setAt: "2026-11-30T09:00:00.000Z",
-} as const;
+};
 const CHRISTMAS = {
   id: "2",
   from: "2026-12-24T00:00:00.000Z",
@@ -232,7 +235,7 @@ describe("output for people", () => {
     expect(windowLine(SET)).toBe(
       "Window of group DE: mon-sat 02:00 for 3h, Europe/Berlin (set by admin at 2026-11-30T09:00:00.000Z)",
     );
-    const own = {
+    const own: Answer<"setWindow"> = {
       ...SET,
       subject: { kind: "store", store: "1001" },
       window: {
@@ -241,7 +244,7 @@ describe("output for people", () => {
         start: "23:30",
         durationMinutes: 90,
       },
-    } as const;
+    };
     const store = {
       store: "2002",
       tz: "Europe/London",
@@ -325,5 +328,29 @@ describe("the README's schedule commands", () => {
       const words = [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? "");
       expect(parseCommandLine(words.slice(1)).kind, line).toBe("run");
     }
+  });
+});
+
+describe("help", () => {
+  it("window set names --group and --store as the subject, not as filters", () => {
+    const text = commandHelp(findCommand(["window", "set"])?.spec as CommandSpec);
+    expect(text.split("\n")[0]).toBe(
+      "Usage: tillroll window set --tz ZONE --days DAYS --start HH:MM --duration D [--group G] [--store S] [--json]",
+    );
+    expect(text).toContain(
+      "--group G                    the group the window is set on (its subgroups and stores inherit it)\n",
+    );
+    expect(text).not.toContain("Filters (");
+    expect(text).not.toContain("Changes (");
+  });
+
+  it("blackout list --all lists ended ones; set-preferred keeps its filters and changes help", () => {
+    const list = commandHelp(findCommand(["blackout", "list"])?.spec as CommandSpec);
+    expect(list).toContain("--all                        ended blackouts too\n");
+    expect(list).not.toContain("Changes (");
+    const change = commandHelp(findCommand(["set-preferred"])?.spec as CommandSpec);
+    expect(change).toContain("[filters]");
+    expect(change).toContain("Filters (");
+    expect(change).toContain("Changes (");
   });
 });

@@ -1,4 +1,4 @@
-import { err, ok, type Result, validate } from "@tillroll/protocol";
+import { err, maintenanceWindowSchema, ok, type Result, validate } from "@tillroll/protocol";
 import { z } from "zod";
 import {
   CHECKPOINTS,
@@ -38,6 +38,20 @@ const specSchema = z.object({
   soak: text,
   maxPerStore: z.number().int().min(1).nullable(),
   onError: z.enum(ON_ERROR),
+  // Issue 11's fields; a release written before them reads with their defaults.
+  schedule: z
+    .union([
+      z.object({ mode: z.enum(["immediately", "window"]) }),
+      z.object({ mode: z.literal("at"), at: text }),
+    ])
+    .nullable()
+    .default(null),
+  forced: z.boolean().default(false),
+  redeploy: z.boolean().default(false),
+  allowDowngrade: z.boolean().default(false),
+  notify: z
+    .object({ partnerAdmins: z.boolean(), storeContacts: z.boolean() })
+    .default({ partnerAdmins: true, storeContacts: false }),
 });
 
 const memberSchema = z.object({
@@ -48,6 +62,8 @@ const memberSchema = z.object({
   requestId: nullableText,
   sentAt: nullableText,
   attempt: z.number().int().min(0),
+  group: nullableText.optional(),
+  window: maintenanceWindowSchema.nullable().optional(),
 });
 
 const stageSchema = z.object({

@@ -1,0 +1,64 @@
+import { windowDeadline } from "@tillroll/protocol";
+import type { BlackoutFact, ReleaseContext } from "./release-model.js";
+
+/**
+ * The planner's issue-11 facts when none are wired (issue 10's tests, a
+ * coordinator without schedules): no windows, no blackouts, no agent said
+ * what it understands; window time by the protocol's calculus.
+ */
+export const NO_CONTEXT: ReleaseContext = Object.freeze({
+  windowFor: () => null,
+  blackoutsAt: () => [],
+  capabilitiesOf: () => null,
+  windowDeadline,
+});
+
+/** What a release needs an agent to understand (presence `capabilities`). */
+export const CAPABILITY = { window: "window", redeploy: "redeploy" } as const;
+
+export const LACKS_WINDOW = "agent does not understand maintenance windows (update tillroll-agent)";
+export const LACKS_REDEPLOY = "agent does not understand redeploy (update tillroll-agent)";
+
+/** Whether the workstation's agent said it understands `capability`. */
+export function understands(
+  context: ReleaseContext,
+  store: string,
+  workstation: string,
+  capability: string,
+): boolean {
+  return context.capabilitiesOf(store, workstation)?.includes(capability) ?? false;
+}
+
+/** `blackout 2 (Christmas freeze)`. */
+export function nameBlackout(blackout: BlackoutFact): string {
+  return `blackout ${blackout.id} (${blackout.reason})`;
+}
+
+/** The stage's reason while members wait for a blackout: `waiting: blackout 2 (Christmas freeze) until …`. */
+export function blackoutWait(blackout: BlackoutFact): string {
+  return `waiting: ${nameBlackout(blackout)} until ${blackout.to}`;
+}
+
+/** `refused: blackout 2 (Christmas freeze, FROM to TO) covers the start`. */
+export function blackoutRefusal(blackout: BlackoutFact): string {
+  return `refused: blackout ${blackout.id} (${blackout.reason}, ${blackout.from} to ${blackout.to}) covers the start`;
+}
+
+/**
+ * The first blackout (earliest id) covering any of `groups` at `atMs`, or
+ * undefined. `groups` are the groups of the task's target rows (null for a
+ * row without one: only platform blackouts cover it); none given, the
+ * platform's are still asked.
+ */
+export function blackoutOver(
+  context: Pick<ReleaseContext, "blackoutsAt">,
+  groups: readonly (string | null)[],
+  atMs: number,
+): BlackoutFact | undefined {
+  const found = new Map<string, BlackoutFact>();
+  for (const group of groups.length === 0 ? [null] : groups)
+    for (const blackout of context.blackoutsAt(group, atMs)) found.set(blackout.id, blackout);
+  return [...found.values()].sort(
+    (a, b) => Number(a.id) - Number(b.id) || (a.id < b.id ? -1 : 1),
+  )[0];
+}

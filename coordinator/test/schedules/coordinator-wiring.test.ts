@@ -1,0 +1,94 @@
+// Coordinator.start wires the schedules: the ScheduledTasks and NoticePublisher passed in are
+// what a blackout calls, `coordinator.schedules` is what releases read, and everything is back
+// after a restart on the same data folder (blackout ids go on).
+
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { Coordinator } from "../../src/coordinator.js";
+import type { NoticeInput } from "../../src/notices/notice-model.js";
+import type { Blackout } from "../../src/schedules/schedule-model.js";
+import { FAST_SCRYPT } from "../accounts/helpers.js";
+
+const root = mkdtempSync(join(tmpdir(), "tillroll-schedule-wiring-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe("the coordinator's schedules", { timeout: 60_000 }, () => {
+  it("a blackout calls the tasks and notices passed in; the schedules survive a restart", async () => {
+    const asked: Blackout[] = [];
+    const published: { key: string; notice: NoticeInput }[] = [];
+    const start = () =>
+      Coordinator.start({
+        dataDir: join(root, "data"),
+        mqttPort: 0,
+        httpPort: 0,
+        log: () => undefined,
+        passwordParams: FAST_SCRYPT,
+        scheduledTasks: {
+          cancelOverlapping: async (blackout, who) => {
+            asked.push(blackout);
+            return [
+              {
+                id: "7",
+                name: `spring (${who})`,
+                createdBy: "anna",
+                at: "2026-12-24T02:00:00.000Z",
+              },
+            ];
+          },
+        },
+        notices: { publish: async (list) => void published.push(...list) },
+      });
+    let coordinator = await start();
+    const token = readFileSync(join(coordinator.dataDir, "operator-token"), "utf8").trim();
+    const post = async (path: string, body: unknown) => {
+      const response = await fetch(`${coordinator.httpUrl}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    try {
+      const window = { tz: "Europe/Berlin", days: ["sat"], start: "23:00", durationMinutes: 180 };
+      expect((await post("/api/windows", { group: "DE", window })).status).toBe(200);
+      const from = new Date(Date.now() + 86_400_000).toISOString();
+      const to = new Date(Date.now() + 2 * 86_400_000).toISOString();
+      const added = await post("/api/blackouts", { from, to, reason: "Christmas freeze" });
+      expect(added).toMatchObject({
+        status: 201,
+        body: { blackout: { id: "1" }, cancelled: [{ id: "7", name: "spring (admin)" }] },
+      });
+      expect(asked.map((b) => [b.id, b.group])).toEqual([["1", null]]);
+      expect(published.map((p) => [p.key, p.notice.event])).toEqual([
+        ["blackout1-announced", "blackout.announced"],
+      ]);
+      expect(statSync(join(coordinator.dataDir, "schedules.json")).mode & 0o777).toBe(0o600);
+    } finally {
+      await coordinator.stop();
+    }
+    coordinator = await start();
+    try {
+      expect(coordinator.schedules.windowFor("1001", "DE/North")?.window).toMatchObject({
+        start: "23:00",
+      });
+      expect(coordinator.schedules.upcomingBlackouts(Date.now()).map((b) => b.id)).toEqual(["1"]);
+      const removed = await post("/api/blackouts/remove", { id: "1" });
+      expect(removed.status).toBe(200);
+      expect(published.at(-1)).toMatchObject({
+        key: "blackout1-removed",
+        notice: { event: "blackout.removed" },
+      });
+      const next = await post("/api/blackouts", {
+        from: new Date(Date.now() + 86_400_000).toISOString(),
+        to: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+        reason: "second",
+        group: "DE",
+      });
+      expect(next.body).toMatchObject({ blackout: { id: "2", group: "DE" } });
+    } finally {
+      await coordinator.stop();
+    }
+  });
+});
