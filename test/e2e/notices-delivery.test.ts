@@ -77,7 +77,7 @@ describe("notices end to end: e-mail and webhooks", { timeout: 150_000 }, () => 
     return [`blackout.announced !${id}`, `blackout.removed !${id}`];
   }
 
-  it.skip("F: planning and cancelling a task mail the partner admin, the store contact and the owner, with date and version", async () => {
+  it("F: planning and cancelling a task mail the partner admin, the store contact and the owner, with date and version", async () => {
     const { fleet, mail } = world;
     const contact = await fleet.cli("admin", "store", "set", "1001", "--contact", STORE_1001);
     expect(contact.code, contact.stderr).toBe(0);

@@ -23,7 +23,7 @@ describe("README window walk-through, executed", () => {
     fleet = undefined;
   });
 
-  it.skip("every line runs; each store installs in its own window and the release ends Successful", async () => {
+  it("every line runs; each store installs in its own window and the release ends Successful", async () => {
     const world = await WindowFleet.create("readme-window", {
       at: "2026-12-01T00:30:00Z",
       packs: [
