@@ -35,6 +35,8 @@ describe("release tasks end to end: forced, downgrade, redeploy", { timeout: 120
       name: "forced security fix",
       function: "pos-client",
       version: "1.1.0",
+      // Inside petra's scope, so what refuses her is the forced rule, not her scope.
+      target: { group: ["DE"] },
       stages: [{ name: "all" }],
       forced: true,
       schedule: { mode: "at", at: new Date(Date.now() + AN_HOUR).toISOString() },
