@@ -1,6 +1,8 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import type { JsonRow } from "@tillroll/coordinator";
 import { TILLROLL_CLI } from "./coordinator-harness.js";
+import type { ReleaseView } from "./release-probes.js";
 
 /**
  * The two ways an operator reaches a coordinator in these tests, whatever
@@ -59,4 +61,25 @@ export async function callApi(
     // not JSON: kept as text for the failure message
   }
   return { status: response.status, body: parsed };
+}
+
+/** `GET /api/releases/show?id=ID`; throws unless 200. */
+export async function showRelease(url: string, token: string, id: string): Promise<ReleaseView> {
+  const answer = await callApi(
+    url,
+    token,
+    "GET",
+    `/api/releases/show?id=${encodeURIComponent(id)}`,
+  );
+  if (answer.status !== 200)
+    throw new Error(`release show ${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body as ReleaseView;
+}
+
+/** `GET /api/status`: every row of the fleet; throws unless 200. */
+export async function statusRows(url: string, token: string): Promise<JsonRow[]> {
+  const answer = await callApi(url, token, "GET", "/api/status");
+  if (answer.status !== 200) throw new Error(`status: ${answer.status}`);
+  const body = answer.body as JsonRow[] | { rows: JsonRow[] };
+  return Array.isArray(body) ? body : body.rows;
 }

@@ -62,9 +62,7 @@ describe("README window walk-through, executed", () => {
           activeVersion: "1.0.0",
         });
         world.clock.jumpTo("2026-12-01T02:00:05Z"); // 02:00:05 Lisbon
-        await world.poll("the release Successful", async () =>
-          (await world.show("1")).state === "Successful" ? true : undefined,
-        );
+        await world.untilState("1", "Successful");
       }
       const result = await shell.run(line);
       ran.push(result);

@@ -74,7 +74,7 @@ describe("release tasks end to end: forced, downgrade, redeploy", { timeout: 120
     expect(refused.stderr).toContain(
       "version 1.0.0 is older than the active 1.1.0 on 2 rows: compatibility with older versions is not guaranteed; create it with --allow-downgrade",
     );
-    const allowed = await fleet.tryCreateRelease("rita", document, "--allow-downgrade");
+    const allowed = await fleet.tryCreateRelease("rita", document, "--allow-downgrade", "--json");
     expect(allowed.code, allowed.stderr).toBe(0);
     const answer = JSON.parse(allowed.stdout) as { id: string; state: string; warnings?: string[] };
     expect(answer.state).toBe("Ready");
@@ -89,8 +89,16 @@ describe("release tasks end to end: forced, downgrade, redeploy", { timeout: 120
     });
     expect(api.status, JSON.stringify(api.body)).toBeLessThan(300);
     expect((api.body as { warnings?: string[] }).warnings).toEqual(answer.warnings);
-    await fleet.operate("admin", "cancel", answer.id);
-    await fleet.operate("admin", "cancel", (api.body as { id: string }).id);
+    // Without --json the CLI prints the warning.
+    const printed = await fleet.tryCreateRelease("rita", document, "--allow-downgrade");
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(`${printed.stdout}${printed.stderr}`).toContain(
+      "warning: compatibility with older versions is not guaranteed: 2 rows go back from 1.1.0 to 1.0.0",
+    );
+    // The three downgrades made here are not for running: cancelled, so they hold no rows.
+    const list = await fleet.api("admin", "GET", "/api/releases");
+    for (const release of list.body as { id: string; state: string }[])
+      if (release.state === "Ready") await fleet.operate("admin", "cancel", release.id);
   });
 
   it("E: a redeploy reinstalls 1.1.0 where it is active: a new release folder, a new service process, reported OK", async () => {

@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { PackSpec } from "../support/packs.js";
 import type { AgentProcess } from "./agent-harness.js";
-import { type CliResult, callApi, runCli } from "./console-calls.js";
+import { type CliResult, callApi, runCli, showRelease, statusRows } from "./console-calls.js";
 import type { CoordinatorProcessOptions } from "./coordinator-harness.js";
 import { CoordinatorKit, type JsonRow } from "./coordinator-kit.js";
 import { connectPos, describeRow, FLEET, type Pos, type ReleaseView } from "./release-probes.js";
@@ -123,17 +123,17 @@ export class ReleaseFleet {
     );
   }
 
-  /** `release create --file F --json [FLAGS…]` as `who`, any exit code (refusals are answers too). */
+  /** `release create --file F [FLAGS…]` as `who`, any exit code (refusals are answers too). */
   async tryCreateRelease(who: string, document: unknown, ...flags: string[]): Promise<CliResult> {
     this.documents += 1;
     const file = join(this.kit.dir.path, `release-${this.documents}.json`);
     await writeFile(file, JSON.stringify(document, null, 2));
-    return this.cli(who, "release", "create", "--file", file, "--json", ...flags);
+    return this.cli(who, "release", "create", "--file", file, ...flags);
   }
 
   /** `release create --file F --json` as `who`; throws unless it exits 0. */
   async createRelease(who: string, document: unknown, ...flags: string[]): Promise<ReleaseView> {
-    const created = await this.tryCreateRelease(who, document, ...flags);
+    const created = await this.tryCreateRelease(who, document, "--json", ...flags);
     if (created.code !== 0)
       throw new Error(`release create exited ${created.code}: ${created.stderr}${created.stdout}`);
     return JSON.parse(created.stdout) as ReleaseView;
@@ -165,15 +165,8 @@ export class ReleaseFleet {
   }
 
   /** `GET /api/releases/show?id=ID`. */
-  async show(id: string): Promise<ReleaseView> {
-    const answer = await this.api(
-      "admin",
-      "GET",
-      `/api/releases/show?id=${encodeURIComponent(id)}`,
-    );
-    if (answer.status !== 200)
-      throw new Error(`release show ${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
-    return answer.body as ReleaseView;
+  show(id: string): Promise<ReleaseView> {
+    return showRelease(this.kit.coordinator.url, this.token("admin"), id);
   }
 
   /** Polls the release (and the rows) until `done`, at most `timeoutMs`; the failure says what was seen. */
@@ -240,11 +233,8 @@ export class ReleaseFleet {
   }
 
   /** `GET /api/status` (every row of the fleet). */
-  async statusRows(): Promise<JsonRow[]> {
-    const answer = await this.api("admin", "GET", "/api/status");
-    if (answer.status !== 200) throw new Error(`status: ${answer.status}`);
-    const body = answer.body as JsonRow[] | { rows: JsonRow[] };
-    return Array.isArray(body) ? body : body.rows;
+  statusRows(): Promise<JsonRow[]> {
+    return statusRows(this.kit.coordinator.url, this.token("admin"));
   }
 
   /** The coordinator's durable desired entry for pos-client of each till (DATA/coordinator.json). */

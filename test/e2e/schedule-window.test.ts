@@ -114,10 +114,7 @@ describe("schedules end to end: window mode in each store's own time", { timeout
     expect(Date.parse(londonLocal?.updatedAt ?? "")).toBeGreaterThanOrEqual(
       Date.parse(LONDON_OPENS),
     );
-    const done = await fleet.poll("the release Successful", async () => {
-      const seen = await fleet.show(release.id);
-      return seen.state === "Successful" ? seen : undefined;
-    });
+    const done = await fleet.untilState(release.id, "Successful");
     expect(done.stages[0]?.counts).toMatchObject({ OK: 2 });
     // 1003 was not a target: still on 1.0.0.
     expect(rowOf(await fleet.rows(), "1003/01").activeVersion).toBe("1.0.0");
@@ -167,10 +164,7 @@ describe("schedules end to end: window mode in each store's own time", { timeout
       return row.online && row.status === "OK" && row.activeVersion === "1.1.0";
     });
     const reportMs = Date.now() - restored;
-    const done = await fleet.poll("the release Successful", async () => {
-      const seen = await fleet.show(release.id);
-      return seen.state === "Successful" ? seen : undefined;
-    });
+    const done = await fleet.untilState(release.id, "Successful");
     expect(done.stages[0]?.counts).toMatchObject({ OK: 1 });
     console.log(
       `cut till: installed alone ${aloneMs} ms after its window opened; reported ${reportMs} ms after the link came back`,

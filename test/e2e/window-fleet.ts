@@ -4,8 +4,9 @@ import { Agent, parseAgentConfig } from "@tillroll/agent";
 import { Coordinator, type JsonRow } from "@tillroll/coordinator";
 import { buildPack, type PackSpec } from "../support/packs.js";
 import { type TempDir, tempDir } from "../support/temp.js";
+import { pollUntil } from "../support/wait.js";
 import { killProcessesUnder } from "./agent-kit.js";
-import { type CliResult, callApi, runCli } from "./console-calls.js";
+import { type CliResult, runCli, showRelease, statusRows } from "./console-calls.js";
 import { LinkCut } from "./link-cut.js";
 import { describeRow, type ReleaseView } from "./release-probes.js";
 import { TestClock } from "./test-clock.js";
@@ -165,21 +166,24 @@ export class WindowFleet {
     return JSON.parse(created.stdout) as ReleaseView;
   }
 
-  async show(id: string): Promise<ReleaseView> {
-    const answer = await callApi(
-      this.coordinator.httpUrl,
-      this.token,
-      "GET",
-      `/api/releases/show?id=${id}`,
-    );
-    if (answer.status !== 200) throw new Error(`release show ${id}: ${answer.status}`);
-    return answer.body as ReleaseView;
+  show(id: string): Promise<ReleaseView> {
+    return showRelease(this.coordinator.httpUrl, this.token, id);
   }
 
-  async rows(): Promise<JsonRow[]> {
-    const answer = await callApi(this.coordinator.httpUrl, this.token, "GET", "/api/status");
-    if (answer.status !== 200) throw new Error(`status: ${answer.status}`);
-    return answer.body as JsonRow[];
+  /** Waits until release `id` is in `state`. */
+  untilState(id: string, state: string, timeoutMs = 30_000): Promise<ReleaseView> {
+    return this.poll(
+      `release ${id} ${state}`,
+      async () => {
+        const seen = await this.show(id);
+        return seen.state === state ? seen : undefined;
+      },
+      timeoutMs,
+    );
+  }
+
+  rows(): Promise<JsonRow[]> {
+    return statusRows(this.coordinator.httpUrl, this.token);
   }
 
   /** The till's local status of pos-client, from its own journal (no broker needed). */
@@ -212,17 +216,13 @@ export class WindowFleet {
     );
   }
 
-  /** Polls `check` every 150 ms until it answers something, at most `timeoutMs`. */
+  /** Polls `check` every 150 ms until it answers something, at most `timeoutMs`; the failure shows rows and logs. */
   async poll<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const value = await check();
-      if (value !== undefined) return value;
-      await new Promise((resolve) => setTimeout(resolve, 150));
+    try {
+      return await pollUntil(check, timeoutMs, what, 150);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${await this.describe()}`);
     }
-    throw new Error(
-      `timed out after ${timeoutMs} ms waiting until ${what}\n${await this.describe()}`,
-    );
   }
 
   /** Rows, the coordinator's last lines and each till's, for a failure message. */
