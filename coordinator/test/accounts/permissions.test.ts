@@ -64,10 +64,6 @@ describe("the route table", () => {
       "POST /api/blackouts": "admin/scoped",
       "POST /api/blackouts/remove": "admin/scoped",
       "GET /api/notices": "public/shared",
-      // Webhooks (issue 11) carry every partner's events: the platform admin's.
-      "GET /api/webhooks": "admin/platform",
-      "POST /api/webhooks": "admin/platform",
-      "POST /api/webhooks/remove": "admin/platform",
     });
   });
 
