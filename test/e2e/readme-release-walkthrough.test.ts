@@ -1,37 +1,10 @@
-import { execFile } from "node:child_process";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { TILLROLL_CLI } from "./coordinator-harness.js";
 import { CoordinatorKit, row } from "./coordinator-kit.js";
+import { type Ran, ReadmeShell, walkthrough } from "./readme-shell.js";
 
-const readme = new URL("../../README.md", import.meta.url);
 const SECTION = "### A staged release, step by step";
-
-/** The README's release document and the shell lines after it, as written (comments left out). */
-async function walkthrough(): Promise<{ document: string; lines: string[] }> {
-  const text = await readFile(readme, "utf8");
-  const start = text.indexOf(SECTION);
-  expect(start).toBeGreaterThan(0);
-  const block = (fence: string, from: number) => {
-    const open = text.indexOf(fence, from) + fence.length;
-    const close = text.indexOf("```", open);
-    return { body: text.slice(open, close), end: close };
-  };
-  const json = block("```json\n", start);
-  const sh = block("```sh\n", json.end + 3);
-  return {
-    document: json.body,
-    lines: sh.body.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("#")),
-  };
-}
-
-interface Ran {
-  line: string;
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 interface Stage {
   name: string;
@@ -60,28 +33,12 @@ describe("README staged release walk-through, executed", () => {
 
   it("every line runs and the release ends Successful, stage by stage", async () => {
     kit = await CoordinatorKit.create("readme-release");
-    const work = join(kit.dir.path, "work");
-    const bin = join(kit.dir.path, "bin");
-    await mkdir(work, { recursive: true });
-    await mkdir(bin, { recursive: true });
-    await writeFile(
-      join(bin, "tillroll"),
-      `#!/bin/sh\nexec "${process.execPath}" "${TILLROLL_CLI}" "$@"\n`,
+    const shell = await ReadmeShell.create(
+      kit.dir.path,
+      kit.coordinator.url,
+      await kit.coordinator.token(),
     );
-    await chmod(join(bin, "tillroll"), 0o755);
-    const env = {
-      ...process.env,
-      PATH: `${bin}:${process.env.PATH}`,
-      TILLROLL_URL: kit.coordinator.url,
-      TILLROLL_TOKEN: await kit.coordinator.token(),
-    };
-    const sh = (line: string) =>
-      new Promise<Ran>((resolve) => {
-        execFile("sh", ["-c", line], { cwd: work, env }, (error, stdout, stderr) => {
-          const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-          resolve({ line, code, stdout, stderr });
-        });
-      });
+    const sh = (line: string) => shell.run(line);
     const show = async (): Promise<Release> => {
       const out = await sh("tillroll release show 1 --json");
       expect(out.code, out.stderr).toBe(0);
@@ -106,8 +63,8 @@ describe("README staged release walk-through, executed", () => {
       await kit.enrolAndStart(`${store}/01`, group);
     await kit.install("1.0.0");
 
-    const { document, lines } = await walkthrough();
-    await writeFile(join(work, "spring.json"), document);
+    const { document, lines } = await walkthrough(SECTION);
+    await writeFile(join(shell.work, "spring.json"), document);
     expect(lines.length).toBeGreaterThanOrEqual(8);
     const ran: Ran[] = [];
     for (const line of lines) {
@@ -134,7 +91,7 @@ describe("README staged release walk-through, executed", () => {
     expect(said("release show 1\n".trim()).stdout).toMatch(/pilot/);
     expect(said("release approve").stdout).toMatch(/Running/);
 
-    const ended = JSON.parse(await readFile(join(work, "release-1.json"), "utf8")) as Release;
+    const ended = JSON.parse(await readFile(join(shell.work, "release-1.json"), "utf8")) as Release;
     expect(ended.state).toBe("Successful");
     expect(ended.stages.map((s) => [s.name, s.state])).toEqual([
       ["pilot", "Successful"],

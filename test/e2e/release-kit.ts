@@ -1,10 +1,9 @@
-import { execFile } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import type { PackSpec } from "../support/packs.js";
 import type { AgentProcess } from "./agent-harness.js";
-import { TILLROLL_CLI } from "./coordinator-harness.js";
+import { type CliResult, callApi, runCli, showRelease, statusRows } from "./console-calls.js";
+import type { CoordinatorProcessOptions } from "./coordinator-harness.js";
 import { CoordinatorKit, type JsonRow } from "./coordinator-kit.js";
 import { connectPos, describeRow, FLEET, type Pos, type ReleaseView } from "./release-probes.js";
 
@@ -16,37 +15,39 @@ import { connectPos, describeRow, FLEET, type Pos, type ReleaseView } from "./re
  * desired state on disk, and a sampler of the status overview.
  */
 
-const run = promisify(execFile);
-
 const GROUPS: Record<string, string> = {
   "1001": "DE/North",
   "1002": "DE/South",
   "1003": "DE/West",
 };
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 export class ReleaseFleet {
   private readonly tokens = new Map<string, string>();
   private documents = 0;
 
-  private constructor(readonly kit: CoordinatorKit) {}
+  private constructor(
+    readonly kit: CoordinatorKit,
+    /** The tills this fleet runs (default FLEET: 3 stores × 2). */
+    readonly tills: readonly string[],
+  ) {}
 
   /**
    * A coordinator, the packs, 3 stores × 2 tills of real agents with 1.0.0
    * installed and then nothing preferred ("-"), and two approvers: rita
-   * (who creates the releases) and paul (who approves them).
+   * (who creates the releases) and paul (who approves them). `options`: fewer
+   * tills, more coordinator flags (e.g. --smtp).
    */
-  static async create(name: string, packs: PackSpec[]): Promise<ReleaseFleet> {
-    const kit = await CoordinatorKit.create(name);
-    const fleet = new ReleaseFleet(kit);
+  static async create(
+    name: string,
+    packs: PackSpec[],
+    options: { tills?: readonly string[]; coordinator?: CoordinatorProcessOptions } = {},
+  ): Promise<ReleaseFleet> {
+    const kit = await CoordinatorKit.create(name, "embedded", options.coordinator);
+    const tills = options.tills ?? FLEET;
+    const fleet = new ReleaseFleet(kit, tills);
     try {
       for (const pack of packs) await kit.publish(pack);
-      for (const id of FLEET) await kit.enrolAndStart(id, GROUPS[id.slice(0, 4)] ?? "DE");
+      for (const id of tills) await kit.enrolAndStart(id, GROUPS[id.slice(0, 4)] ?? "DE");
       await kit.install("1.0.0");
       await kit.coordinator.console(
         "set-preferred",
@@ -59,30 +60,34 @@ export class ReleaseFleet {
       await kit.until(
         "1.0.0 everywhere with nothing preferred",
         (rs) =>
-          rs.length === FLEET.length &&
+          rs.length === tills.length &&
           rs.every(
             (r) => r.status === "OK" && r.activeVersion === "1.0.0" && r.preferredVersion === null,
           ),
       );
       fleet.tokens.set("admin", await kit.coordinator.token());
-      for (const who of ["rita", "paul"]) {
-        const added = await fleet.cli(
-          "admin",
-          "operator",
-          "add",
-          who,
-          "--role",
-          "approver",
-          "--json",
-        );
-        if (added.code !== 0) throw new Error(`operator add ${who}: ${added.stderr}`);
-        fleet.tokens.set(who, (JSON.parse(added.stdout) as { token: string }).token);
-      }
+      for (const who of ["rita", "paul"]) await fleet.addOperator(who, "approver");
     } catch (error) {
       await kit.close();
       throw error;
     }
     return fleet;
+  }
+
+  /** `operator add WHO --role ROLE [MORE…]` as the platform admin; WHO's token kept for `cli(who)`. */
+  async addOperator(who: string, role: string, ...more: string[]): Promise<void> {
+    const added = await this.cli(
+      "admin",
+      "operator",
+      "add",
+      who,
+      "--role",
+      role,
+      ...more,
+      "--json",
+    );
+    if (added.code !== 0) throw new Error(`operator add ${who}: ${added.stderr}`);
+    this.tokens.set(who, (JSON.parse(added.stdout) as { token: string }).token);
   }
 
   agent(id: string): AgentProcess {
@@ -98,54 +103,37 @@ export class ReleaseFleet {
   }
 
   /** The CLI as `who` runs it, any exit code. */
-  async cli(who: string, ...args: string[]): Promise<CliResult> {
-    const argv = [
-      TILLROLL_CLI,
-      ...args,
-      `--url=${this.kit.coordinator.url}`,
-      `--token=${this.token(who)}`,
-    ];
-    try {
-      const { stdout, stderr } = await run(process.execPath, argv, { cwd: this.kit.dir.path });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code?: unknown; stdout?: string; stderr?: string };
-      if (typeof failed.code !== "number") throw error;
-      return { code: failed.code, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
-    }
+  cli(who: string, ...args: string[]): Promise<CliResult> {
+    return runCli(this.kit.coordinator.url, this.token(who), this.kit.dir.path, args);
   }
 
-  /** One API call as `who`; the answer's status and parsed body. */
-  async api(
-    who: string,
-    method: "GET" | "POST",
+  /** One API call as `who` (null: no login); the answer's status and parsed body. */
+  api(
+    who: string | null,
+    method: "GET" | "POST" | "DELETE",
     path: string,
     body?: unknown,
   ): Promise<{ status: number; body: unknown }> {
-    const response = await fetch(`${this.kit.coordinator.url}${path}`, {
+    return callApi(
+      this.kit.coordinator.url,
+      who === null ? null : this.token(who),
       method,
-      headers: {
-        authorization: `Bearer ${this.token(who)}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // not JSON: kept as text for the failure message
-    }
-    return { status: response.status, body: parsed };
+      path,
+      body,
+    );
   }
 
-  /** `release create --file F --json` as `who`. */
-  async createRelease(who: string, document: unknown): Promise<ReleaseView> {
+  /** `release create --file F [FLAGS…]` as `who`, any exit code (refusals are answers too). */
+  async tryCreateRelease(who: string, document: unknown, ...flags: string[]): Promise<CliResult> {
     this.documents += 1;
     const file = join(this.kit.dir.path, `release-${this.documents}.json`);
     await writeFile(file, JSON.stringify(document, null, 2));
-    const created = await this.cli(who, "release", "create", "--file", file, "--json");
+    return this.cli(who, "release", "create", "--file", file, ...flags);
+  }
+
+  /** `release create --file F --json` as `who`; throws unless it exits 0. */
+  async createRelease(who: string, document: unknown, ...flags: string[]): Promise<ReleaseView> {
+    const created = await this.tryCreateRelease(who, document, "--json", ...flags);
     if (created.code !== 0)
       throw new Error(`release create exited ${created.code}: ${created.stderr}${created.stdout}`);
     return JSON.parse(created.stdout) as ReleaseView;
@@ -177,15 +165,8 @@ export class ReleaseFleet {
   }
 
   /** `GET /api/releases/show?id=ID`. */
-  async show(id: string): Promise<ReleaseView> {
-    const answer = await this.api(
-      "admin",
-      "GET",
-      `/api/releases/show?id=${encodeURIComponent(id)}`,
-    );
-    if (answer.status !== 200)
-      throw new Error(`release show ${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
-    return answer.body as ReleaseView;
+  show(id: string): Promise<ReleaseView> {
+    return showRelease(this.kit.coordinator.url, this.token("admin"), id);
   }
 
   /** Polls the release (and the rows) until `done`, at most `timeoutMs`; the failure says what was seen. */
@@ -252,11 +233,8 @@ export class ReleaseFleet {
   }
 
   /** `GET /api/status` (every row of the fleet). */
-  async statusRows(): Promise<JsonRow[]> {
-    const answer = await this.api("admin", "GET", "/api/status");
-    if (answer.status !== 200) throw new Error(`status: ${answer.status}`);
-    const body = answer.body as JsonRow[] | { rows: JsonRow[] };
-    return Array.isArray(body) ? body : body.rows;
+  statusRows(): Promise<JsonRow[]> {
+    return statusRows(this.kit.coordinator.url, this.token("admin"));
   }
 
   /** The coordinator's durable desired entry for pos-client of each till (DATA/coordinator.json). */
@@ -275,7 +253,7 @@ export class ReleaseFleet {
       };
     };
     const state = file.data;
-    return Object.fromEntries(FLEET.map((id) => [id, state.desired[id]?.["pos-client"]]));
+    return Object.fromEntries(this.tills.map((id) => [id, state.desired[id]?.["pos-client"]]));
   }
 
   /** A POS on till `id` with its own broker login, publishing its session retained. */

@@ -38,7 +38,14 @@ export interface ReleaseView {
   state: string;
   createdBy?: string;
   stages: StageView[];
-  history?: { who: string; subject: string; from: string; to: string; reason: string }[];
+  history?: {
+    at: string;
+    who: string;
+    subject: string;
+    from: string;
+    to: string;
+    reason: string;
+  }[];
   decisions?: { who: string; verdict: string; comment: string | null }[];
 }
 
