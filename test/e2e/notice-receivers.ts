@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import { SMTPServer } from "smtp-server";
+import { SmtpReceiver } from "../../coordinator/test/notices/smtp-receiver.js";
 
 /**
  * The far ends of notices, real and on loopback: an SMTP server that keeps
@@ -63,49 +63,25 @@ export function parseMail(raw: string): { subject: string; text: string } {
   return { subject: decodeHeader(header("Subject")), text: body };
 }
 
+/**
+ * The coordinator tests' SMTP receiver, each mail read into its Subject and
+ * text part (the e2e checks read text, not raw MIME).
+ */
 export class MailCatcher {
-  readonly mails: ReceivedMail[] = [];
-
-  private constructor(
-    private readonly server: SMTPServer,
-    readonly port: number,
-  ) {}
+  private constructor(private readonly receiver: SmtpReceiver) {}
 
   static async start(): Promise<MailCatcher> {
-    let catcher: MailCatcher | undefined;
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS", "AUTH"],
-      logger: false,
-      onData(stream, session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-        stream.on("end", () => {
-          const { subject, text } = parseMail(Buffer.concat(chunks).toString("utf8"));
-          catcher?.mails.push({
-            from: session.envelope.mailFrom === false ? "" : session.envelope.mailFrom.address,
-            to: session.envelope.rcptTo.map((r) => r.address),
-            subject,
-            text,
-          });
-          callback();
-        });
-      },
-    });
-    const port = await new Promise<number>((resolve, reject) => {
-      server.on("error", reject);
-      server.listen(0, "127.0.0.1", () => {
-        const address = server.server.address();
-        resolve(typeof address === "object" && address !== null ? address.port : 0);
-      });
-    });
-    catcher = new MailCatcher(server, port);
-    return catcher;
+    return new MailCatcher(await SmtpReceiver.start());
+  }
+
+  /** Every mail received so far, in arrival order. */
+  get mails(): ReceivedMail[] {
+    return this.receiver.mails.map(({ from, to, raw }) => ({ from, to, ...parseMail(raw) }));
   }
 
   /** For the coordinator's --smtp. */
   get url(): string {
-    return `smtp://127.0.0.1:${this.port}`;
+    return this.receiver.url;
   }
 
   /** Mails to `address`. */
@@ -114,7 +90,7 @@ export class MailCatcher {
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.receiver.close();
   }
 }
 

@@ -3,69 +3,13 @@
 // with SIGKILL; restarted, it delivers every notice from its outbox: each once, in order,
 // every webhook signature valid, and the mails to the admins.
 
-import { createServer, type Server } from "node:http";
-import { verifyWebhookSignature } from "@tillroll/coordinator";
-import { SMTPServer } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort, type TempDir, tempDir } from "../support/temp.js";
+import { SmtpReceiver } from "../../coordinator/test/notices/smtp-receiver.js";
+import { type TempDir, tempDir } from "../support/temp.js";
 import { CoordinatorProcess } from "./coordinator-harness.js";
+import { WebhookReceiver } from "./notice-receivers.js";
 
 const SECRET = "crash-test-secret";
-
-/** A webhook receiver on a fixed loopback port that verifies every signature; `down` refuses connections. */
-class Receiver {
-  readonly received: { id: string; event: string; data: { blackout?: { id: string } } }[] = [];
-  readonly bad: string[] = [];
-  private server: Server | null = null;
-  constructor(readonly port: number) {}
-  async up(): Promise<void> {
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (chunk: Buffer) => chunks.push(chunk));
-      req.on("end", () => {
-        const bytes = Buffer.concat(chunks);
-        if (!verifyWebhookSignature(SECRET, bytes, req.headers["x-tillroll-signature"])) {
-          this.bad.push(bytes.toString());
-          res.writeHead(401).end();
-          return;
-        }
-        this.received.push(JSON.parse(bytes.toString()));
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, "127.0.0.1", resolve));
-    this.server = server;
-  }
-  async down(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    server?.closeAllConnections();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
-
-async function startSmtp(mails: { to: string[]; raw: string }[], refuse: { on: boolean }) {
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        if (refuse.on) return callback(Object.assign(new Error("later"), { responseCode: 451 }));
-        mails.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString(),
-        });
-        callback();
-      });
-    },
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return { server, port };
-}
 
 async function until(what: string, check: () => boolean, ms = 45_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -78,30 +22,26 @@ async function until(what: string, check: () => boolean, ms = 45_000): Promise<v
 describe("notices survive a coordinator kill -9", () => {
   let dir: TempDir | undefined;
   let coordinator: CoordinatorProcess | undefined;
-  let receiver: Receiver | undefined;
-  let smtp: SMTPServer | undefined;
+  let receiver: WebhookReceiver | undefined;
+  let smtp: SmtpReceiver | undefined;
   afterEach(async () => {
     await coordinator?.stop();
-    await receiver?.down();
-    await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+    await receiver?.close();
+    await smtp?.close();
     await dir?.cleanup();
     coordinator = receiver = smtp = dir = undefined;
   });
 
   it("undelivered webhook notices and mails are delivered after the restart, once, in order", async () => {
     dir = await tempDir("notices-crash");
-    receiver = new Receiver(await freePort());
-    const mails: { to: string[]; raw: string }[] = [];
-    const refuse = { on: true };
-    const started = await startSmtp(mails, refuse);
-    smtp = started.server;
+    // Down from the start (its port kept), so every delivery is refused until `up`.
+    receiver = await WebhookReceiver.start(SECRET);
+    await receiver.down();
+    smtp = await SmtpReceiver.start();
+    smtp.refuse = true;
+    const mails = smtp.mails;
     coordinator = await CoordinatorProcess.create(dir.path, undefined, {
-      extraArgs: [
-        "--smtp",
-        `smtp://127.0.0.1:${started.port}`,
-        "--mail-from",
-        "tillroll@example.com",
-      ],
+      extraArgs: ["--smtp", smtp.url, "--mail-from", "tillroll@example.com"],
     });
     await coordinator.start();
     await coordinator.console(
@@ -115,13 +55,7 @@ describe("notices survive a coordinator kill -9", () => {
       "--email",
       "nord@example.com",
     );
-    await coordinator.console(
-      "webhook",
-      "add",
-      `http://127.0.0.1:${receiver.port}/hook`,
-      "--secret",
-      SECRET,
-    );
+    await coordinator.console("webhook", "add", receiver.url, "--secret", SECRET);
 
     // Three notices while the receiver is down: each command answers once its notice is durable.
     const day = 24 * 3600_000;
@@ -152,22 +86,23 @@ describe("notices survive a coordinator kill -9", () => {
       );
     });
     await coordinator.kill9();
-    expect(receiver.received).toEqual([]);
+    expect(receiver.deliveries).toEqual([]);
     expect(mails).toEqual([]);
 
     await receiver.up();
-    refuse.on = false;
+    smtp.refuse = false;
     await coordinator.start();
-    await until("three webhook notices", () => (receiver?.received.length ?? 0) >= 3);
+    await until("three webhook notices", () => (receiver?.deliveries.length ?? 0) >= 3);
     await until("three mails", () => mails.length >= 3);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(receiver.bad).toEqual([]);
-    expect(receiver.received.map((r) => `${r.event} ${r.data.blackout?.id}`)).toEqual([
+    expect(receiver.forged).toEqual([]);
+    const blackoutOf = (data: Record<string, unknown>) => (data.blackout as { id: string }).id;
+    expect(receiver.deliveries.map((r) => `${r.event} ${blackoutOf(r.data)}`)).toEqual([
       `blackout.announced ${ids[0]}`,
       `blackout.announced ${ids[1]}`,
       `blackout.removed ${ids[0]}`,
     ]);
-    expect(new Set(receiver.received.map((r) => r.id)).size).toBe(3);
+    expect(new Set(receiver.deliveries.map((r) => r.id)).size).toBe(3);
     expect(mails).toHaveLength(3);
     expect(mails.every((m) => m.to.join() === "nord@example.com")).toBe(true);
   });
