@@ -1,18 +1,12 @@
 // `tillroll pack list|withdraw` and `tillroll workstation list|remove|rekey`: the built console
 // against a live coordinator, with the exit codes the help promises.
 
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../../src/cli/exit-codes.js";
 import type { RekeyResult, WorkstationInfo } from "../../src/operations/workstation-admin.js";
 import type { PackRecord } from "../../src/packs/pack-record.js";
 import { LiveCoordinator } from "./live-coordinator.js";
-
-const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
-const run = promisify(execFile);
 
 describe("pack and workstation administration from the console", { timeout: 60_000 }, () => {
   let live: LiveCoordinator;
@@ -23,20 +17,7 @@ describe("pack and workstation administration from the console", { timeout: 60_0
     await live?.close();
   });
 
-  async function tillroll(...args: string[]) {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [
-        CLI,
-        ...args,
-        `--url=${live.url}`,
-        `--token=${live.token}`,
-      ]);
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-  }
+  const tillroll = (...args: string[]) => live.tillroll(...args);
 
   it("pack list shows a table, --json the records; withdraw marks one", async () => {
     const table = await tillroll("pack", "list");

@@ -12,7 +12,7 @@ import { API_ROUTES, type RouteName, type RouteSpec } from "../../src/api/routes
 import { buildPack, descriptorFor, type Workspace } from "../packs/pack-fixtures.js";
 import { FakeReleaseConsole, fullSpec } from "./fake-release-console.js";
 import { LiveCoordinator } from "./live-coordinator.js";
-import { openApiValidator, readOpenApi } from "./openapi-validator.js";
+import { answerSchemaOf, openApiValidator, readOpenApi } from "./openapi-validator.js";
 import { ReleaseApi } from "./release-api.js";
 
 /**
@@ -95,17 +95,7 @@ function aheadOfNow(): { from: string; to: string } {
 
 const schemaAt = openApiValidator(readOpenApi());
 /** The committed document's schema for a route's answer. */
-const documentAnswer = (route: RouteSpec) =>
-  schemaAt([
-    "paths",
-    route.path,
-    route.method.toLowerCase(),
-    "responses",
-    String(route.status),
-    "content",
-    "application/json",
-    "schema",
-  ]);
+const documentAnswer = (route: RouteSpec) => answerSchemaOf(schemaAt, route);
 /** The committed document's error answer (every route's 4XX). */
 const documentError = schemaAt(["components", "schemas", "Error"]);
 

@@ -1,14 +1,8 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../../src/cli/exit-codes.js";
 import type { ServiceRow } from "../../src/fleet/service-row.js";
 import type { ChangeReport } from "../../src/operations/console-operations.js";
 import { LiveCoordinator } from "./live-coordinator.js";
-
-const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
-const run = promisify(execFile);
 
 const keys = (changes: { store: string; workstation: string }[]) =>
   changes.map((c) => `${c.store}/${c.workstation}`);
@@ -27,22 +21,7 @@ describe("console API and console against a live coordinator", { timeout: 60_000
     await live?.close();
   });
 
-  async function tillroll(
-    ...args: string[]
-  ): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [
-        CLI,
-        ...args,
-        `--url=${live.url}`,
-        `--token=${live.token}`,
-      ]);
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-  }
+  const tillroll = (...args: string[]) => live.tillroll(...args);
 
   /** Runs `act` and proves the data folder (fleet, desired state, audit) is byte-identical after it. */
   async function changesNothing<T>(act: () => Promise<T>): Promise<T> {

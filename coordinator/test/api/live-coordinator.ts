@@ -2,15 +2,21 @@
 // folder) with a small fleet that reported over MQTT, for tests of the API
 // and the console against the real thing.
 
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { type ServiceStatus, type StatusDocument, topicFor } from "@tillroll/protocol";
 import mqtt from "mqtt";
 import { Coordinator, type CoordinatorOptions } from "../../src/coordinator.js";
 import type { EnrolResult } from "../../src/operations/console-operations.js";
 import { buildPack, descriptorFor, type Workspace } from "../packs/pack-fixtures.js";
+
+const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const run = promisify(execFile);
 
 export interface Answer {
   status: number;
@@ -121,6 +127,22 @@ export class LiveCoordinator {
       parsed = JSON.parse(text);
     } catch {}
     return { status: response.status, body: parsed, text };
+  }
+
+  /** Runs the built `tillroll` against this coordinator as its admin: exit code and output. */
+  async tillroll(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [
+        CLI,
+        ...args,
+        `--url=${this.url}`,
+        `--token=${this.token}`,
+      ]);
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
   }
 
   private async seed(): Promise<void> {

@@ -40,3 +40,20 @@ export function openApiValidator(document: OpenApiDocument): (at: string[]) => V
     return validate;
   };
 }
+
+/** `validatorAt`'s schema for a route's success answer (its status, application/json). */
+export function answerSchemaOf(
+  validatorAt: (at: string[]) => ValidateFunction,
+  route: { path: string; method: string; status: number },
+): ValidateFunction {
+  return validatorAt([
+    "paths",
+    route.path,
+    route.method.toLowerCase(),
+    "responses",
+    String(route.status),
+    "content",
+    "application/json",
+    "schema",
+  ]);
+}

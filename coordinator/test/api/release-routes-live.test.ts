@@ -4,11 +4,9 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IssuedOperator } from "../../src/accounts/operators.js";
-import { API_ROUTES, type RouteName, type RouteSpec } from "../../src/api/routes.js";
+import type { RouteName } from "../../src/api/routes.js";
 import { type Answer, LiveCoordinator } from "./live-coordinator.js";
-import { openApiValidator, readOpenApi } from "./openapi-validator.js";
-
-const schemaAt = openApiValidator(readOpenApi());
+import { answered, callRoute, refused } from "./live-routes.js";
 
 const DOCUMENT = {
   name: "spring",
@@ -25,46 +23,8 @@ describe("release task routes on a live coordinator", { timeout: 60_000 }, () =>
   let live: LiveCoordinator;
   const tokens = new Map<string, string>();
 
-  async function as(who: string, name: RouteName, input: unknown = undefined): Promise<Answer> {
-    const route: RouteSpec = API_ROUTES[name];
-    const get = route.method === "GET";
-    const query =
-      get && input !== undefined ? `?${new URLSearchParams(input as Record<string, string>)}` : "";
-    const response = await fetch(`${live.url}${route.path}${query}`, {
-      method: route.method,
-      headers: {
-        authorization: `Bearer ${who === "admin" ? live.token : tokens.get(who)}`,
-        ...(get ? {} : { "content-type": "application/json" }),
-      },
-      ...(get ? {} : { body: JSON.stringify(input) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: JSON.parse(text), text };
-  }
-
-  /** A success: the route's status, valid by the zod answer schema and by the document. */
-  function answered(name: RouteName, answer: Answer): Record<string, unknown> {
-    const route: RouteSpec = API_ROUTES[name];
-    expect(answer.status, `${name}: ${answer.text}`).toBe(route.status);
-    expect(route.answer.safeParse(answer.body).error?.issues ?? [], name).toEqual([]);
-    const byDocument = schemaAt([
-      "paths",
-      route.path,
-      route.method.toLowerCase(),
-      "responses",
-      String(route.status),
-      "content",
-      "application/json",
-      "schema",
-    ]);
-    expect(byDocument(answer.body), `${name}: ${JSON.stringify(byDocument.errors)}`).toBe(true);
-    return answer.body as Record<string, unknown>;
-  }
-
-  function refused(answer: Answer, status: number, pattern: RegExp): void {
-    expect(answer.status, answer.text).toBe(status);
-    expect((answer.body as { error: string }).error).toMatch(pattern);
-  }
+  const as = (who: string, name: RouteName, input?: unknown): Promise<Answer> =>
+    callRoute(live.url, who === "admin" ? live.token : tokens.get(who), name, input);
 
   beforeAll(async () => {
     live = await LiveCoordinator.start("release-routes-live");

@@ -3,19 +3,13 @@
 // committed openapi.json, refusals writing nothing, GET /api/notices without sign-in, the
 // notice line atop `status` and `release list`, and the facts releases read.
 
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IssuedOperator } from "../../src/accounts/operators.js";
-import { API_ROUTES, type RouteName, type RouteSpec } from "../../src/api/routes.js";
+import type { RouteName } from "../../src/api/routes.js";
 import { EXIT_CODES } from "../../src/cli/exit-codes.js";
 import { type Answer, LiveCoordinator } from "../api/live-coordinator.js";
-import { openApiValidator, readOpenApi } from "../api/openapi-validator.js";
+import { answered, callRoute, refused } from "../api/live-routes.js";
 
-const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
-const run = promisify(execFile);
-const schemaAt = openApiValidator(readOpenApi());
 const DAY = 24 * 3600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -39,62 +33,9 @@ describe("schedules on a live coordinator", { timeout: 90_000 }, () => {
     await live?.close();
   });
 
-  async function as(who: string, name: RouteName, input?: unknown): Promise<Answer> {
-    const route: RouteSpec = API_ROUTES[name];
-    const get = route.method === "GET";
-    const query =
-      get && input !== undefined ? `?${new URLSearchParams(input as Record<string, string>)}` : "";
-    const response = await fetch(`${live.url}${route.path}${query}`, {
-      method: route.method,
-      headers: {
-        ...(who === "nobody"
-          ? {}
-          : { authorization: `Bearer ${who === "admin" ? live.token : tokens.get(who)}` }),
-        ...(get ? {} : { "content-type": "application/json" }),
-      },
-      ...(get ? {} : { body: JSON.stringify(input) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: JSON.parse(text), text };
-  }
-
-  function answered(name: RouteName, answer: Answer): Record<string, unknown> {
-    const route: RouteSpec = API_ROUTES[name];
-    expect(answer.status, `${name}: ${answer.text}`).toBe(route.status);
-    expect(route.answer.safeParse(answer.body).error?.issues ?? [], name).toEqual([]);
-    const byDocument = schemaAt([
-      "paths",
-      route.path,
-      route.method.toLowerCase(),
-      "responses",
-      String(route.status),
-      "content",
-      "application/json",
-      "schema",
-    ]);
-    expect(byDocument(answer.body), `${name}: ${JSON.stringify(byDocument.errors)}`).toBe(true);
-    return answer.body as Record<string, unknown>;
-  }
-
-  function refused(answer: Answer, status: number, pattern: RegExp): void {
-    expect(answer.status, answer.text).toBe(status);
-    expect((answer.body as { error: string }).error).toMatch(pattern);
-  }
-
-  async function tillroll(...args: string[]) {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [
-        CLI,
-        ...args,
-        `--url=${live.url}`,
-        `--token=${live.token}`,
-      ]);
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-  }
+  const as = (who: string, name: RouteName, input?: unknown): Promise<Answer> =>
+    callRoute(live.url, who === "admin" ? live.token : tokens.get(who), name, input);
+  const tillroll = (...args: string[]) => live.tillroll(...args);
 
   const WINDOW = {
     tz: "Europe/Berlin",
