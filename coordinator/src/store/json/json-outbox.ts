@@ -1,7 +1,7 @@
-import { mkdir, readdir, unlink } from "node:fs/promises";
+import { unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { readTextIfExists, writeFileDurably } from "../../files/durable-file.js";
+import { writeFileDurably } from "../../files/durable-file.js";
 import { NOTICE_EVENTS } from "../../notices/notice-model.js";
 import {
   compactable,
@@ -12,6 +12,7 @@ import {
   type ReceiverId,
 } from "../../notices/outbox.js";
 import { DataDirError, errorText } from "../../setup/data-dir-error.js";
+import { decodeDataFile, openRecordFolder, readDataFile } from "./data-files.js";
 
 const NOTICE_FILE = /^([1-9][0-9]*)\.json$/;
 const TEMP_FILE = /\.json\.tmp-[0-9a-f]+$/;
@@ -70,16 +71,7 @@ export class JsonOutbox implements NoticeOutbox {
     log: (message: string) => void;
   }): Promise<JsonOutbox> {
     const dir = join(options.dataDir, "notices");
-    await mkdir(dir, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== "EEXIST")
-        throw new DataDirError(`cannot create the folder ${dir} (${errorText(error)})`);
-    });
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch (error) {
-      throw new DataDirError(`cannot read the folder ${dir} (${errorText(error)})`);
-    }
+    const names = await openRecordFolder(dir);
     const notices = new Map<number, OutboxNotice>();
     for (const name of names) {
       const path = join(dir, name);
@@ -90,16 +82,22 @@ export class JsonOutbox implements NoticeOutbox {
       }
       const seq = NOTICE_FILE.exec(name)?.[1];
       if (seq === undefined) continue;
-      const notice = decode(noticeFileSchema, await readOrFail(path), path).notice;
+      const notice = decodeDataFile(
+        noticeFileSchema,
+        (await readDataFile(path)) ?? "",
+        path,
+        "notice record",
+      ).notice;
       if (notice.seq !== Number(seq))
         throw new DataDirError(`${path} holds notice ${notice.seq}; restore it from your backup`);
       notices.set(notice.seq, notice);
     }
     const mailPath = join(dir, TASK_MAIL_FILE);
-    const mailText = await readTextIfExists(mailPath).catch((error: unknown) => {
-      throw new DataDirError(`cannot read ${mailPath} (${errorText(error)})`);
-    });
-    const taskMails = mailText === null ? [] : decode(taskMailSchema, mailText, mailPath).tasks;
+    const mailText = await readDataFile(mailPath);
+    const taskMails =
+      mailText === null
+        ? []
+        : decodeDataFile(taskMailSchema, mailText, mailPath, "notice record").tasks;
     const outbox = new JsonOutbox(dir, notices, taskMails, options.now, options.log);
     await outbox.serially(() => outbox.compact());
     return outbox;
@@ -238,29 +236,4 @@ export class JsonOutbox implements NoticeOutbox {
 
 function encode(notice: OutboxNotice): string {
   return `${JSON.stringify({ schemaVersion: 1, notice })}\n`;
-}
-
-async function readOrFail(path: string): Promise<string> {
-  try {
-    return (await readTextIfExists(path)) ?? "";
-  } catch (error) {
-    throw new DataDirError(`cannot read ${path} (${errorText(error)})`);
-  }
-}
-
-function decode<S extends z.ZodType>(schema: S, text: string, path: string): z.output<S> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new DataDirError(
-      `${path} is not JSON (${errorText(error)}); restore it from your backup`,
-    );
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success)
-    throw new DataDirError(
-      `${path} is not a usable notice record (${parsed.error.issues[0]?.message ?? "bad shape"}); restore it from your backup`,
-    );
-  return parsed.data;
 }

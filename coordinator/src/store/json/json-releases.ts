@@ -1,9 +1,10 @@
-import { mkdir, readdir, unlink } from "node:fs/promises";
+import { unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { readTextIfExists, writeFileDurably } from "../../files/durable-file.js";
+import { writeFileDurably } from "../../files/durable-file.js";
 import type { ReleaseRecord } from "../../releases/release-model.js";
 import { DataDirError, errorText } from "../../setup/data-dir-error.js";
 import type { ReleaseStore } from "../release-store.js";
+import { openRecordFolder, readDataFile } from "./data-files.js";
 import { decodeReleaseFile, encodeReleaseFile } from "./release-file.js";
 
 const RELEASE_FILE = /^([1-9][0-9]*)\.json$/;
@@ -31,16 +32,7 @@ export class JsonReleases implements ReleaseStore {
   /** Reads every release; a file that cannot be used stops the start, naming it. */
   static async open(dataDir: string, log: (message: string) => void): Promise<JsonReleases> {
     const dir = join(dataDir, "releases");
-    await mkdir(dir, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== "EEXIST")
-        throw new DataDirError(`cannot create the folder ${dir} (${errorText(error)})`);
-    });
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch (error) {
-      throw new DataDirError(`cannot read the folder ${dir} (${errorText(error)})`);
-    }
+    const names = await openRecordFolder(dir);
     const records = new Map<string, ReleaseRecord>();
     let highest = 0;
     for (const name of names.sort()) {
@@ -52,9 +44,7 @@ export class JsonReleases implements ReleaseStore {
       const id = RELEASE_FILE.exec(name)?.[1];
       if (id === undefined) continue;
       const path = join(dir, name);
-      const content = await readTextIfExists(path).catch((error: unknown) => {
-        throw new DataDirError(`cannot read ${path} (${errorText(error)})`);
-      });
+      const content = await readDataFile(path);
       if (content === null) continue;
       const decoded = decodeReleaseFile(content, id);
       if (!decoded.ok)

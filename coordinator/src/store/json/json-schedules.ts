@@ -1,6 +1,6 @@
 import { readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { readTextIfExists, writeFileDurably } from "../../files/durable-file.js";
+import { writeFileDurably } from "../../files/durable-file.js";
 import type {
   Blackout,
   StoreSetting,
@@ -14,6 +14,7 @@ import {
 } from "../../schedules/schedule-state.js";
 import { DataDirError, errorText } from "../../setup/data-dir-error.js";
 import type { ScheduleStore } from "../schedule-store.js";
+import { readDataFile } from "./data-files.js";
 import { decodeScheduleFile, encodeScheduleFile } from "./schedule-file.js";
 
 /**
@@ -43,9 +44,7 @@ export class JsonSchedules implements ScheduleStore {
       await unlink(join(dataDir, name)).catch(() => undefined);
       log(`removed ${join(dataDir, name)}: a schedules write cut short`);
     }
-    const content = await readTextIfExists(path).catch((error: unknown) => {
-      throw new DataDirError(`cannot read ${path} (${errorText(error)})`);
-    });
+    const content = await readDataFile(path);
     if (content === null) return new JsonSchedules(path, EMPTY_SCHEDULES);
     const decoded = decodeScheduleFile(content);
     if (!decoded.ok)

@@ -1,9 +1,10 @@
 import { join } from "node:path";
 import { z } from "zod";
-import { readTextIfExists, writeFileDurably } from "../../files/durable-file.js";
+import { writeFileDurably } from "../../files/durable-file.js";
 import { NOTICE_EVENTS } from "../../notices/notice-model.js";
 import type { Webhook, WebhookRegistry } from "../../notices/webhook-registry.js";
-import { DataDirError, errorText } from "../../setup/data-dir-error.js";
+import { errorText } from "../../setup/data-dir-error.js";
+import { decodeDataFile, readDataFile } from "./data-files.js";
 
 const fileSchema = z.object({
   schemaVersion: z.literal(1),
@@ -36,24 +37,10 @@ export class JsonWebhooks implements WebhookRegistry {
 
   static async open(dataDir: string): Promise<JsonWebhooks> {
     const path = join(dataDir, "webhooks.json");
-    const text = await readTextIfExists(path).catch((error: unknown) => {
-      throw new DataDirError(`cannot read ${path} (${errorText(error)})`);
-    });
+    const text = await readDataFile(path);
     if (text === null) return new JsonWebhooks(path, [], 1);
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (error) {
-      throw new DataDirError(
-        `${path} is not JSON (${errorText(error)}); restore it from your backup`,
-      );
-    }
-    const parsed = fileSchema.safeParse(raw);
-    if (!parsed.success)
-      throw new DataDirError(
-        `${path} is not a usable webhook list (${parsed.error.issues[0]?.message ?? "bad shape"}); restore it from your backup`,
-      );
-    return new JsonWebhooks(path, parsed.data.webhooks, parsed.data.nextId);
+    const file = decodeDataFile(fileSchema, text, path, "webhook list");
+    return new JsonWebhooks(path, file.webhooks, file.nextId);
   }
 
   list(): readonly Webhook[] {
