@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Coordinator } from "../../src/coordinator.js";
 import { FAST_SCRYPT } from "../accounts/helpers.js";
+import { task } from "./notice-fixtures.js";
 import { SmtpReceiver, subjectOf } from "./smtp-receiver.js";
 import { until, WebhookReceiver } from "./webhook-receiver.js";
 
@@ -175,20 +176,13 @@ describe("webhooks through the API", () => {
         key: "rel7-h1-task.planned",
         notice: {
           event: "task.planned",
-          task: {
+          task: task({
             id: "7",
-            name: "spring",
-            function: "pos-client",
-            version: "1.1.0",
-            mode: "at",
-            at: "2026-12-01T01:00:00.000Z",
-            forced: false,
-            redeploy: false,
             createdBy: "admin",
             groups: ["DE/North/Berlin"],
             stores: ["1001"],
             notify: { partnerAdmins: true, storeContacts: true },
-          },
+          }),
         },
       },
     ]);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openMailChannel } from "../../src/notices/mail-sender.js";
 import type { DirectoryEntry } from "../../src/notices/notice-recipients.js";
-import { CONTACTS, DIRECTORY, task } from "./notice-fixtures.js";
+import { CHRISTMAS_BLACKOUT, CONTACTS, DIRECTORY, task } from "./notice-fixtures.js";
 import { openService, type TestService, VirtualClock } from "./notice-harness.js";
 import { decodedText, SmtpReceiver, subjectOf } from "./smtp-receiver.js";
 import { until } from "./webhook-receiver.js";
@@ -109,13 +109,7 @@ describe("e-mail notices", () => {
         key: "blackout-2-announced",
         notice: {
           event: "blackout.announced",
-          blackout: {
-            id: "2",
-            from: "2026-12-24T00:00:00.000Z",
-            to: "2026-12-27T00:00:00.000Z",
-            reason: "Christmas freeze",
-            group: null,
-          },
+          blackout: CHRISTMAS_BLACKOUT,
           by: "admin",
         },
       },

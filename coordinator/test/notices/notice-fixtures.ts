@@ -20,6 +20,15 @@ export function task(overrides: Partial<TaskFacts> = {}): TaskFacts {
   };
 }
 
+/** The platform blackout the notice tests announce. */
+export const CHRISTMAS_BLACKOUT = {
+  id: "2",
+  from: "2026-12-24T00:00:00.000Z",
+  to: "2026-12-27T00:00:00.000Z",
+  reason: "Christmas freeze",
+  group: null,
+} as const;
+
 /** The operator directory of the recipient tables. */
 export const DIRECTORY: readonly DirectoryEntry[] = [
   { name: "admin", role: "admin", scope: null, email: "platform@example.com" },

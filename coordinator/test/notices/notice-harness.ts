@@ -5,7 +5,7 @@ import type { DirectoryEntry } from "../../src/notices/notice-recipients.js";
 import { NoticeService } from "../../src/notices/notice-service.js";
 import { JsonOutbox } from "../../src/store/json/json-outbox.js";
 import { JsonWebhooks } from "../../src/store/json/json-webhooks.js";
-import { DIRECTORY, task } from "./notice-fixtures.js";
+import { CHRISTMAS_BLACKOUT, DIRECTORY, task } from "./notice-fixtures.js";
 
 /**
  * Virtual time for delivery tests: `sleep` moves the clock on at once (and
@@ -97,13 +97,7 @@ export function sampleNotices(from: number, count: number) {
     },
     {
       event: "blackout.announced",
-      blackout: {
-        id: "2",
-        from: "2026-12-24T00:00:00.000Z",
-        to: "2026-12-27T00:00:00.000Z",
-        reason: "Christmas freeze",
-        group: null,
-      },
+      blackout: CHRISTMAS_BLACKOUT,
       by: "admin",
     },
     { event: "task.cancelled", task: task(), by: "admin", reason: "blackout 2" },

@@ -12,7 +12,7 @@ import { describeDelay, retryDelayMs } from "../../src/notices/retry-backoff.js"
 import type { Webhook } from "../../src/notices/webhook-registry.js";
 import { webhookBody } from "../../src/notices/webhook-sender.js";
 import { signWebhookBody, verifyWebhookSignature } from "../../src/notices/webhook-signature.js";
-import { CONTACTS, DIRECTORY, task } from "./notice-fixtures.js";
+import { CHRISTMAS_BLACKOUT, CONTACTS, DIRECTORY, task } from "./notice-fixtures.js";
 
 describe("webhook signatures", () => {
   // RFC 4231 test case 2 ("Jefe" / "what do ya want for nothing?"): a known HMAC-SHA256.
@@ -254,13 +254,7 @@ describe("mail text", () => {
         event: "blackout.announced" as const,
         at: planned.at,
         data: {
-          blackout: {
-            id: "2",
-            from: "2026-12-24T00:00:00.000Z",
-            to: "2026-12-27T00:00:00.000Z",
-            reason: "Christmas freeze",
-            group: null,
-          },
+          blackout: CHRISTMAS_BLACKOUT,
           by: "admin",
         },
       },
