@@ -187,6 +187,10 @@ export class Coordinator {
     const collector = new StatusCollector(topicRoot, store, now, log, {
       onRows: (rows) => onRows(rows),
     });
+    // Issue 11: what each agent understood when last heard, until it says again.
+    for (const ws of await store.workstations.list())
+      if (ws.capabilities !== undefined)
+        collector.presence.restoreCapabilities(wsKey(ws), ws.capabilities);
     client.on("message", (topic, payload) => collector.onMessage(topic, payload));
     await client.subscribeAsync(
       [fleetFilter("status", topicRoot), fleetFilter("presence", topicRoot)],

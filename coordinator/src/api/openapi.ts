@@ -197,7 +197,7 @@ export function buildOpenApi(version: string): Json {
       title: "tillroll coordinator console API",
       version,
       description:
-        "The API the `tillroll` console uses. Every route needs the operator token as a bearer token. " +
+        "The API the `tillroll` console uses. Every route but the login and the notices needs the operator token as a bearer token. " +
         "Queries and bodies are strict: an unknown parameter or field, a wrong type or a value out of range is " +
         "refused (400) with one sentence naming it, and nothing changes. Filters are also accepted in camelCase " +
         "(activeVersion) and, in a query, repeated or comma-separated. Generated from coordinator/src/api " +

@@ -36,6 +36,11 @@ export class Presence {
     return verdict;
   }
 
+  /** Capabilities known from before (the workstation records, at coordinator start). */
+  restoreCapabilities(key: string, capabilities: readonly string[]): void {
+    if (!this.capabilities.has(key)) this.capabilities.set(key, [...capabilities]);
+  }
+
   /** The agent's capabilities (`store/ws`); null when it never sent any. */
   capabilitiesOf(key: string): readonly string[] | null {
     return this.capabilities.get(key) ?? null;

@@ -86,7 +86,7 @@ export class StatusCollector {
       return;
     }
     if (kind === "status") await this.onStatus(key, store, workstation, enrolled.group, payload);
-    else if (kind === "presence") this.onPresence(key, payload);
+    else if (kind === "presence") await this.onPresence(key, payload, enrolled.capabilities);
   }
 
   private async onStatus(
@@ -140,18 +140,30 @@ export class StatusCollector {
     return this.reportedAt.get(key) ?? null;
   }
 
-  private onPresence(key: string, payload: Buffer): void {
+  private async onPresence(
+    key: string,
+    payload: Buffer,
+    stored: readonly string[] | undefined,
+  ): Promise<void> {
     const decoded = decodePayload("presence", payload);
     if (!decoded.ok) {
       this.refuse(key, decoded.error);
       return;
     }
+    const online = decoded.value.state === "online";
     const verdict = this.presence.apply(
       key,
-      decoded.value.state === "online",
+      online,
       decoded.value.seq,
       decoded.value.capabilities ?? null,
     );
+    // Kept with the workstation (written only when they change), so a restarted
+    // coordinator knows them before the agent's next `online`.
+    const now = this.presence.capabilitiesOf(key);
+    if (online && verdict !== "stale" && JSON.stringify(now) !== JSON.stringify(stored ?? null)) {
+      const [store = "", workstation = ""] = key.split("/");
+      await this.store.workstations.setCapabilities({ store, workstation }, now);
+    }
     if (verdict === "restarted")
       this.log(
         `presence from ${key}: seq ${decoded.value.seq} far below the last: the agent restarted without its state`,

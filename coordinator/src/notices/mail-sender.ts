@@ -1,4 +1,3 @@
-import nodemailer from "nodemailer";
 import { renderMail } from "./notice-mail.js";
 import type { OutboxNotice } from "./outbox.js";
 import type { SendOutcome } from "./webhook-sender.js";
@@ -18,7 +17,13 @@ export interface MailChannel {
   close(): void;
 }
 
-export function openMailChannel(settings: MailSettings): MailChannel {
+/**
+ * Opens the transport. nodemailer is loaded here, not at module load: every
+ * `tillroll` console command loads the coordinator's modules, and only a
+ * coordinator with --smtp needs it (a quarter second on a busy machine).
+ */
+export async function openMailChannel(settings: MailSettings): Promise<MailChannel> {
+  const { default: nodemailer } = await import("nodemailer");
   const transport = nodemailer.createTransport(settings.smtp, {
     connectionTimeout: SMTP_TIMEOUT_MS,
     greetingTimeout: SMTP_TIMEOUT_MS,

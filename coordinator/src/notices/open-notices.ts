@@ -31,10 +31,15 @@ export interface OpenNoticesOptions {
 export async function openNotices(options: OpenNoticesOptions): Promise<NoticeService> {
   const outbox = await JsonOutbox.open(options);
   const webhooks = await JsonWebhooks.open(options.dataDir);
+  options.log(
+    options.mail === undefined
+      ? "notices: e-mail off (no --smtp); webhooks only"
+      : `notices: e-mail through ${withoutPassword(options.mail.smtp)} from ${options.mail.from}`,
+  );
   return new NoticeService({
     outbox,
     webhooks,
-    mail: options.mail === undefined ? null : openMailChannel(options.mail),
+    mail: options.mail === undefined ? null : await openMailChannel(options.mail),
     operators: () => options.directory.list(),
     storeContact: (store) => options.schedule.storeSetting(store)?.contact ?? null,
     zonesOf: (stores) => {
@@ -53,4 +58,11 @@ export async function openNotices(options: OpenNoticesOptions): Promise<NoticeSe
     log: options.log,
     ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
   });
+}
+
+/** The SMTP URL as logged: a password in it is never written to the log. */
+export function withoutPassword(smtp: string): string {
+  const url = new URL(smtp);
+  if (url.password !== "") url.password = "***";
+  return url.toString().replace(/\/$/, "");
 }

@@ -33,6 +33,12 @@ export const workstationRecordSchema = z.object({
    * mosquitto`. Absent for workstations enrolled before they were kept.
    */
   mosquittoLines: z.object({ agent: z.string(), pos: z.string() }).optional(),
+  /**
+   * Issue 11: what its agent said it understands (presence `capabilities`),
+   * kept so a coordinator restart knows before the agent says it again.
+   * Absent: it never said (an older agent).
+   */
+  capabilities: z.array(z.string()).optional(),
 });
 
 export const desiredEntrySchema = z.object({

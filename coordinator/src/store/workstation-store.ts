@@ -41,4 +41,10 @@ export interface WorkstationStore {
   remove(ref: WorkstationRef): Promise<WorkstationRecord | undefined>;
   /** Replaces the credential hashes (and Mosquitto lines); resolves with the new record, or undefined when not enrolled. */
   rekey(ref: WorkstationRef, hashes: CredentialHashes): Promise<WorkstationRecord | undefined>;
+  /**
+   * Issue 11: records what the agent said it understands (null: it said
+   * nothing, an older agent); resolves true when a change was written,
+   * false when equal or not enrolled (nothing written).
+   */
+  setCapabilities(ref: WorkstationRef, capabilities: readonly string[] | null): Promise<boolean>;
 }

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ServiceStatus, type StatusDocument, topicFor } from "@tillroll/protocol";
 import mqtt from "mqtt";
-import { Coordinator } from "../../src/coordinator.js";
+import { Coordinator, type CoordinatorOptions } from "../../src/coordinator.js";
 import type { EnrolResult } from "../../src/operations/console-operations.js";
 import { buildPack, descriptorFor, type Workspace } from "../packs/pack-fixtures.js";
 
@@ -76,7 +76,11 @@ export class LiveCoordinator {
     return this.coordinator.dataDir;
   }
 
-  static async start(name: string): Promise<LiveCoordinator> {
+  /** `options`: more coordinator options (e.g. `mail` for the notices tests). */
+  static async start(
+    name: string,
+    options: Partial<CoordinatorOptions> = {},
+  ): Promise<LiveCoordinator> {
     const root = mkdtempSync(join(tmpdir(), `tillroll-${name}-`));
     const logs: string[] = [];
     const coordinator = await Coordinator.start({
@@ -84,6 +88,7 @@ export class LiveCoordinator {
       mqttPort: 0,
       httpPort: 0,
       log: (line) => logs.push(line),
+      ...options,
     });
     const token = readFileSync(join(coordinator.dataDir, "operator-token"), "utf8").trim();
     const live = new LiveCoordinator(root, coordinator, token, logs);

@@ -150,7 +150,9 @@ describe("embedded broker: persistent sessions", () => {
 });
 
 describe("embedded broker: failed logins", () => {
-  it("slows 200 failed logins: the later attempts wait", async () => {
+  // At least 195 waits of 25 ms (4.9 s) by design: the default 5 s timeout failed it on a
+  // loaded machine (two cores, other suites running).
+  it("slows 200 failed logins: the later attempts wait", { timeout: 20_000 }, async () => {
     const local = await startTestBroker([AGENT1], {
       loginThrottle: {
         username: { burst: 5, intervalMs: 25 },

@@ -71,6 +71,40 @@ describe("StatusCollector (issue 8 items 9, 19)", () => {
     return { c, send, active, log, recorded };
   }
 
+  it("keeps an agent's presence capabilities with its workstation record (issue 11)", async () => {
+    const { c } = await collector(() => t0);
+    const presenceTopic = topicFor("presence", ws, "tillroll/v1");
+    const online = (seq: number, capabilities?: string[]) => {
+      const payload = encodePayload("presence", {
+        schema: 1,
+        seq,
+        ts: new Date(t0).toISOString(),
+        state: "online",
+        agentVersion: "1.0.0",
+        ...(capabilities === undefined ? {} : { capabilities }),
+      });
+      if (!payload.ok) throw new Error(payload.error);
+      return Buffer.from(payload.value);
+    };
+    const settle = async () => {
+      for (let i = 0; i < 4; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    c.onMessage(presenceTopic, online(1, ["window", "redeploy"]));
+    await settle();
+    expect(c.presence.capabilitiesOf("1001/01")).toEqual(["window", "redeploy"]);
+    // Written durably (a state change: fsync), soon after.
+    await expect
+      .poll(async () => (await store?.workstations.get(ws))?.capabilities)
+      .toEqual(["window", "redeploy"]);
+    // An older agent (no field) replaces them with none.
+    c.onMessage(presenceTopic, online(2));
+    await settle();
+    expect(c.presence.capabilitiesOf("1001/01")).toBeNull();
+    await expect
+      .poll(async () => (await store?.workstations.get(ws))?.capabilities)
+      .toBeUndefined();
+  });
+
   it("knows when each workstation last reported, and only from reports it applied", async () => {
     let now = t0;
     const { c, send } = await collector(() => now);

@@ -119,6 +119,7 @@ describe("webhooks through the API", () => {
     const audit = await call(adminToken, "GET", "/api/audit");
     expect(JSON.stringify(audit.body)).toContain('"action":"webhook add"');
     expect(logs.some((l) => l.startsWith(`webhook 1 added by admin: ${hook.url}`))).toBe(true);
+    expect(logs).toContain(`notices: e-mail through ${smtp.url} from tillroll@example.com`);
   });
 
   it("a blackout added and removed reaches the webhook in order, signed, and the admins by mail", async () => {

@@ -33,7 +33,7 @@ async function mailService(operators: readonly DirectoryEntry[] = DIRECTORY) {
   const opened = await openService({
     dir,
     clock: new VirtualClock(),
-    mail: openMailChannel({ smtp: smtp.url, from: "tillroll@example.com" }),
+    mail: await openMailChannel({ smtp: smtp.url, from: "tillroll@example.com" }),
     operators,
     contacts: CONTACTS,
     zones: ["Europe/Berlin"],

@@ -6,6 +6,7 @@ import { describeStart, formatLocal, renderMail } from "../../src/notices/notice
 import type { NoticeInput } from "../../src/notices/notice-model.js";
 import { noticeData, planNotice } from "../../src/notices/notice-plan.js";
 import { mailRecipients, type RecipientFacts } from "../../src/notices/notice-recipients.js";
+import { withoutPassword } from "../../src/notices/open-notices.js";
 import { compactable, type OutboxNotice } from "../../src/notices/outbox.js";
 import { describeDelay, retryDelayMs } from "../../src/notices/retry-backoff.js";
 import type { Webhook } from "../../src/notices/webhook-registry.js";
@@ -421,5 +422,14 @@ describe("compaction", () => {
     ],
   ] as const)("%s", (_what, notices, keep, expected) => {
     expect(compactable(notices, now, keep)).toEqual(expected);
+  });
+});
+
+describe("the SMTP URL in the log", () => {
+  it.each([
+    ["smtp://127.0.0.1:2525", "smtp://127.0.0.1:2525"],
+    ["smtps://tillroll:s3cret@mail.example.com:465", "smtps://tillroll:***@mail.example.com:465"],
+  ])("%s is logged as %s", (url, logged) => {
+    expect(withoutPassword(url)).toBe(logged);
   });
 });

@@ -260,6 +260,8 @@ describe("release runner: window and redeploy in desired entries", () => {
     for (const entry of entries)
       expect(entry).toMatchObject({ window: BERLIN, preferredVersion: "1.1.0" });
     expect(entries[0]).not.toHaveProperty("redeploy");
+    // …and the signed documents published carry it (protocol desired entry `window`).
+    expect(t.entries.map((e) => e.window)).toEqual([BERLIN, BERLIN]);
   });
 
   it("redeploy: rows on the version reinstall it, entries carry redeploy: true", async () => {
@@ -272,6 +274,7 @@ describe("release runner: window and redeploy in desired entries", () => {
       ["rel1-0-1-1", true],
     ]);
     expect(entries[0]).not.toHaveProperty("window");
+    expect(t.entries.map((e) => e.redeploy)).toEqual([true, true]);
   });
 
   it("without capabilities (an old agent) window mode sends nothing and says why", async () => {

@@ -104,6 +104,25 @@ export function workstationContract(t: () => StoreContext): void {
       expect(await t().store.workstations.list()).toHaveLength(1);
     });
 
+    it("setCapabilities keeps what the agent understands durably; equal or unknown: nothing written", async () => {
+      await t().store.workstations.enrol([record("1001", "01")]);
+      const set = (caps: string[] | null, ws = "01") =>
+        t().store.workstations.setCapabilities(ref("1001", ws), caps);
+      expect(await set(["window", "redeploy"])).toBe(true);
+      expect(await set(["window", "redeploy"])).toBe(false);
+      expect(await set(["window"], "09")).toBe(false);
+      await t().reopen();
+      expect((await t().store.workstations.get(ref("1001", "01")))?.capabilities).toEqual([
+        "window",
+        "redeploy",
+      ]);
+      expect(await set(null)).toBe(true);
+      await t().reopen();
+      expect(await t().store.workstations.get(ref("1001", "01"))).not.toHaveProperty(
+        "capabilities",
+      );
+    });
+
     it("enrol keeps the Mosquitto lines; rekey replaces them (or drops them when none come)", async () => {
       const lines = { agent: "a:$7$old", pos: "p:$7$old" };
       await t().store.workstations.enrol([

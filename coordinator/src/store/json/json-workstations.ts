@@ -70,6 +70,25 @@ export class JsonWorkstations implements WorkstationStore {
     return removed;
   }
 
+  async setCapabilities(
+    ref: WorkstationRef,
+    capabilities: readonly string[] | null,
+  ): Promise<boolean> {
+    const key = wsKey(ref);
+    const same = (record: WorkstationRecord | undefined) =>
+      record === undefined ||
+      JSON.stringify(record.capabilities ?? null) === JSON.stringify(capabilities);
+    if (same(this.state.state.workstations[key])) return false;
+    return this.state.change((draft) => {
+      const record = draft.workstations[key];
+      if (same(record) || record === undefined) return false;
+      const { capabilities: _old, ...rest } = record;
+      draft.workstations[key] =
+        capabilities === null ? rest : { ...rest, capabilities: [...capabilities] };
+      return true;
+    });
+  }
+
   async rekey(
     ref: WorkstationRef,
     hashes: CredentialHashes,
