@@ -2,27 +2,13 @@ import { describe, expect, it } from "vitest";
 import type { ServiceRow } from "../../src/fleet/service-row.js";
 import type { ReleaseRecord } from "../../src/releases/release-model.js";
 import { scheduledMarker } from "../../src/releases/scheduled-mark.js";
+import { makeRow } from "../fleet/fixtures.js";
 import { release } from "./release-fixtures.js";
 
 /** The status overview's `scheduled` field: which task holds or will take a row, and when. */
 
-const row = (store: string, more: Partial<ServiceRow> = {}): ServiceRow => ({
-  store,
-  workstation: "01",
-  function: "pos-client",
-  activeVersion: "1.0.0",
-  preferredVersion: null,
-  status: "OK",
-  phase: null,
-  progress: null,
-  reason: null,
-  validFrom: null,
-  requestId: null,
-  group: "DE",
-  online: true,
-  updatedAt: "2026-11-30T08:00:00.000Z",
-  ...more,
-});
+const row = (store: string, more: Partial<ServiceRow> = {}): ServiceRow =>
+  makeRow({ store, group: "DE", updatedAt: "2026-11-30T08:00:00.000Z", ...more });
 
 const at = (id: string, when: string, target: Record<string, unknown> = {}): ReleaseRecord =>
   release({ schedule: { mode: "at", at: when }, target }, id);
