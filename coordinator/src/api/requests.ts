@@ -8,7 +8,12 @@ import {
   workstationIdSchema,
 } from "@tillroll/protocol";
 import { z } from "zod";
-import { described, filtersSchema, parseTimestamp, strictObject } from "../fleet/filter-schema.js";
+import {
+  described,
+  filtersSchema,
+  strictObject,
+  utcInstantSchema,
+} from "../fleet/filter-schema.js";
 import { FILTER_PARAMS, type FilterName, type Filters, filtersGiven } from "../fleet/filters.js";
 
 /**
@@ -102,18 +107,7 @@ const versionSchema = z
       `${JSON.stringify(String(issue.input).slice(0, 60))} is not a semver version (like 1.2.0) or "-" (no update)`,
   });
 
-const validFromSchema = z
-  .string()
-  .transform((text, ctx): string => {
-    const ms = parseTimestamp(text.trim());
-    if (ms !== undefined) return new Date(ms).toISOString();
-    ctx.addIssue({
-      code: "custom",
-      message: `${JSON.stringify(text.slice(0, 60))} is not an ISO 8601 timestamp with Z or an offset (like 2026-11-21T22:00:00Z)`,
-    });
-    return z.NEVER;
-  })
-  .nullable();
+const validFromSchema = utcInstantSchema("2026-11-21T22:00:00Z").nullable();
 
 const booleanFlag = (what: string) =>
   z

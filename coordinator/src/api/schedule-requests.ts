@@ -7,7 +7,7 @@ import {
 } from "@tillroll/protocol";
 import { z } from "zod";
 import { parseEmail } from "../accounts/identity.js";
-import { parseTimestamp, strictObject } from "../fleet/filter-schema.js";
+import { strictObject, utcInstantSchema } from "../fleet/filter-schema.js";
 import { MAX_REASON_LENGTH } from "../operations/schedule-operations.js";
 
 /**
@@ -76,17 +76,7 @@ export const storeSetBody = strictObject(
 );
 
 /** An instant with Z or an offset, normalised to UTC (`2026-12-24T00:00:00.000Z`). */
-const instantSchema = z
-  .string()
-  .transform((text, ctx): string => {
-    const ms = parseTimestamp(text.trim());
-    if (ms !== undefined) return new Date(ms).toISOString();
-    ctx.addIssue({
-      code: "custom",
-      message: `${JSON.stringify(text.slice(0, 60))} is not an ISO 8601 timestamp with Z or an offset (like 2026-12-24T00:00:00Z)`,
-    });
-    return z.NEVER;
-  })
+const instantSchema = utcInstantSchema("2026-12-24T00:00:00Z")
   // What the JSON Schema (OpenAPI) shows: the check above is code it cannot see.
   .meta({
     type: "string",

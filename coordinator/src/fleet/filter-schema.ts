@@ -98,6 +98,22 @@ export function parseTimestamp(text: string): number | undefined {
 }
 
 /**
+ * A request field holding an instant with `Z` or an offset, answered in UTC
+ * (`2026-12-24T00:00:00.000Z`); a refusal shows `example` as the form to use.
+ */
+export function utcInstantSchema(example: string) {
+  return z.string().transform((text, ctx): string => {
+    const ms = parseTimestamp(text.trim());
+    if (ms !== undefined) return new Date(ms).toISOString();
+    ctx.addIssue({
+      code: "custom",
+      message: `${JSON.stringify(text.slice(0, 60))} is not an ISO 8601 timestamp with Z or an offset (like ${example})`,
+    });
+    return z.NEVER;
+  });
+}
+
+/**
  * A bound as epoch ms: a timestamp with `Z` or an offset, or a plain date,
  * which covers its whole day (UTC): from its first millisecond, to its last.
  */
