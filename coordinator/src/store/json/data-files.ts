@@ -3,6 +3,7 @@
 // its content is bad, telling the operator to restore it from a backup).
 
 import { mkdir, readdir } from "node:fs/promises";
+import { err, type Result, validate } from "@tillroll/protocol";
 import type { z } from "zod";
 import { readTextIfExists } from "../../files/durable-file.js";
 import { DataDirError, errorText } from "../../setup/data-dir-error.js";
@@ -50,4 +51,19 @@ export function decodeDataFile<S extends z.ZodType>(
       `${path} is not a usable ${what} (${parsed.error.issues[0]?.message ?? "bad shape"}); restore it from your backup`,
     );
   return parsed.data;
+}
+
+/** A file's JSON text checked by `schema` (pure: the file codecs' first step), or why not. */
+export function parseJsonFile<S extends z.ZodType>(
+  schema: S,
+  content: string,
+): Result<z.output<S>> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(content);
+  } catch (error) {
+    return err(`not JSON (${(error as Error).message})`);
+  }
+  const parsed = validate(schema, raw);
+  return parsed.ok ? parsed : err(parsed.error.replaceAll("\n", "; "));
 }

@@ -1,4 +1,4 @@
-import { err, maintenanceWindowSchema, ok, type Result, validate } from "@tillroll/protocol";
+import { err, maintenanceWindowSchema, ok, type Result } from "@tillroll/protocol";
 import { z } from "zod";
 import {
   CHECKPOINTS,
@@ -7,6 +7,7 @@ import {
   type ReleaseRecord,
   STAGE_STATES,
 } from "../../releases/release-model.js";
+import { parseJsonFile } from "./data-files.js";
 
 /**
  * One release task's file, `DATA/releases/<id>.json`: `{schemaVersion, release}`.
@@ -110,14 +111,8 @@ export function encodeReleaseFile(record: ReleaseRecord): string {
 
 /** The record in a release file's text, or why it cannot be used. */
 export function decodeReleaseFile(content: string, expectedId: string): Result<ReleaseRecord> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(content);
-  } catch (error) {
-    return err(`not JSON (${(error as Error).message})`);
-  }
-  const parsed = validate(fileSchema, raw);
-  if (!parsed.ok) return err(parsed.error.replaceAll("\n", "; "));
+  const parsed = parseJsonFile(fileSchema, content);
+  if (!parsed.ok) return parsed;
   const record = parsed.value.release as unknown as ReleaseRecord;
   if (record.id !== expectedId) return err(`holds release ${record.id}, not ${expectedId}`);
   return ok(record);

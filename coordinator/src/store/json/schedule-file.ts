@@ -5,10 +5,10 @@ import {
   ok,
   type Result,
   storeIdSchema,
-  validate,
 } from "@tillroll/protocol";
 import { z } from "zod";
 import type { ScheduleState } from "../../schedules/schedule-state.js";
+import { parseJsonFile } from "./data-files.js";
 
 /**
  * `DATA/schedules.json`: `{schemaVersion, windows, stores, blackouts,
@@ -64,14 +64,8 @@ export function encodeScheduleFile(state: ScheduleState): string {
 
 /** The schedules in the file's text, or why they cannot be used. */
 export function decodeScheduleFile(content: string): Result<ScheduleState> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(content);
-  } catch (error) {
-    return err(`not JSON (${(error as Error).message})`);
-  }
-  const parsed = validate(fileSchema, raw);
-  if (!parsed.ok) return err(parsed.error.replaceAll("\n", "; "));
+  const parsed = parseJsonFile(fileSchema, content);
+  if (!parsed.ok) return parsed;
   const { schemaVersion: _, ...state } = parsed.value;
   const highest = Math.max(0, ...state.blackouts.map((b) => Number(b.id)));
   if (state.nextBlackoutId <= highest)
