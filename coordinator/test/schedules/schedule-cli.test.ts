@@ -25,6 +25,7 @@ import {
   storeLine,
   windowLine,
 } from "../../src/cli/schedule-render.js";
+import { DE_WINDOW_SETTING } from "./schedule-fixtures.js";
 
 function values(argv: string[]): CliValues {
   const line = parseCommandLine(argv);
@@ -198,17 +199,7 @@ describe("requests, checked before sending", () => {
   });
 });
 
-const SET: Answer<"setWindow"> = {
-  subject: { kind: "group", group: "DE" },
-  window: {
-    tz: "Europe/Berlin",
-    days: ["mon", "tue", "wed", "thu", "fri", "sat"],
-    start: "02:00",
-    durationMinutes: 180,
-  },
-  setBy: "admin",
-  setAt: "2026-11-30T09:00:00.000Z",
-};
+const SET: Answer<"setWindow"> = DE_WINDOW_SETTING;
 const CHRISTMAS = {
   id: "2",
   from: "2026-12-24T00:00:00.000Z",

@@ -9,6 +9,7 @@ import type { RouteName } from "../../src/api/routes.js";
 import { EXIT_CODES } from "../../src/cli/exit-codes.js";
 import { type Answer, LiveCoordinator } from "../api/live-coordinator.js";
 import { answered, callRoute, refused } from "../api/live-routes.js";
+import { BERLIN_MON_SAT } from "./schedule-fixtures.js";
 
 const DAY = 24 * 3600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -37,12 +38,7 @@ describe("schedules on a live coordinator", { timeout: 90_000 }, () => {
     callRoute(live.url, who === "admin" ? live.token : tokens.get(who), name, input);
   const tillroll = (...args: string[]) => live.tillroll(...args);
 
-  const WINDOW = {
-    tz: "Europe/Berlin",
-    days: ["mon", "tue", "wed", "thu", "fri", "sat"],
-    start: "02:00",
-    durationMinutes: 180,
-  };
+  const WINDOW = BERLIN_MON_SAT;
 
   it("windows and store settings: roles, scope, bad input refused writing nothing", async () => {
     const before = await live.settled();

@@ -16,20 +16,9 @@ import type { Blackout, ScheduledTasks } from "../../src/schedules/schedule-mode
 import { JsonAudit } from "../../src/store/json/json-audit.js";
 import { JsonSchedules } from "../../src/store/json/json-schedules.js";
 import { fakeClock, op } from "../accounts/helpers.js";
+import { BERLIN_MON_SAT } from "./schedule-fixtures.js";
 
-const WINDOW = {
-  tz: "Europe/Berlin",
-  days: ["mon", "tue", "wed", "thu", "fri", "sat"] as (
-    | "mon"
-    | "tue"
-    | "wed"
-    | "thu"
-    | "fri"
-    | "sat"
-  )[],
-  start: "02:00",
-  durationMinutes: 180,
-};
+const WINDOW = BERLIN_MON_SAT;
 const PLATFORM = op("admin", null, "root");
 const PARTNER = op("admin", "DE/North", "nina");
 const OPERATOR = op("operator", null, "olga");

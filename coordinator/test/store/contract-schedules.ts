@@ -3,20 +3,11 @@
 import { describe, expect, it } from "vitest";
 import type { Blackout, WindowSetting } from "../../src/schedules/schedule-model.js";
 import { EMPTY_SCHEDULES } from "../../src/schedules/schedule-state.js";
+import { DE_WINDOW_SETTING } from "../schedules/schedule-fixtures.js";
 import type { StoreContext } from "./conformance-context.js";
 
 const AT = "2026-11-30T09:00:00.000Z";
-const DE: WindowSetting = {
-  subject: { kind: "group", group: "DE" },
-  window: {
-    tz: "Europe/Berlin",
-    days: ["mon", "tue", "wed", "thu", "fri", "sat"],
-    start: "02:00",
-    durationMinutes: 180,
-  },
-  setBy: "admin",
-  setAt: AT,
-};
+const DE: WindowSetting = DE_WINDOW_SETTING;
 const STORE_1001: WindowSetting = {
   subject: { kind: "store", store: "1001" },
   window: { tz: "Europe/Lisbon", days: ["sun"], start: "23:00", durationMinutes: 120 },
