@@ -1,11 +1,10 @@
-import { execFile } from "node:child_process";
-import { chmod, copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { copyFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildPack } from "../support/packs.js";
 import { AgentProcess } from "./agent-harness.js";
-import { TILLROLL_CLI } from "./coordinator-harness.js";
 import { CoordinatorKit, row } from "./coordinator-kit.js";
+import { type Ran, ReadmeShell } from "./readme-shell.js";
 
 const readme = new URL("../../README.md", import.meta.url);
 
@@ -19,13 +18,6 @@ async function walkthrough(): Promise<string[]> {
   return block.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("#"));
 }
 
-interface Ran {
-  line: string;
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /**
  * Runs every line of the README's walk-through with a `tillroll` on the PATH
  * against a real coordinator, starting a real agent from each enrolment's
@@ -34,27 +26,18 @@ interface Ran {
 describe("README walk-through, executed", () => {
   let kit: CoordinatorKit | undefined;
   let work: string;
-  let env: NodeJS.ProcessEnv;
+  let shell: ReadmeShell;
   let ran: Ran[] = [];
 
   // A fresh coordinator for every attempt (a retry must not find the tills enrolled).
   async function setUp(kit: CoordinatorKit): Promise<void> {
     ran = [];
-    work = join(kit.dir.path, "work");
-    const bin = join(kit.dir.path, "bin");
-    await mkdir(work, { recursive: true });
-    await mkdir(bin, { recursive: true });
-    await writeFile(
-      join(bin, "tillroll"),
-      `#!/bin/sh\nexec "${process.execPath}" "${TILLROLL_CLI}" "$@"\n`,
+    shell = await ReadmeShell.create(
+      kit.dir.path,
+      kit.coordinator.url,
+      await kit.coordinator.token(),
     );
-    await chmod(join(bin, "tillroll"), 0o755);
-    env = {
-      ...process.env,
-      PATH: `${bin}:${process.env.PATH}`,
-      TILLROLL_URL: kit.coordinator.url,
-      TILLROLL_TOKEN: await kit.coordinator.token(),
-    };
+    work = shell.work;
     for (const [version, updatableFrom] of [
       ["1.0.0", undefined],
       ["1.1.0", ">=1.0.0 <1.1.0"],
@@ -71,15 +54,6 @@ describe("README walk-through, executed", () => {
     await kit?.close();
     kit = undefined;
   });
-
-  function sh(line: string): Promise<Ran> {
-    return new Promise((resolve) => {
-      execFile("sh", ["-c", line], { cwd: work, env }, (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-        resolve({ line, code, stdout, stderr });
-      });
-    });
-  }
 
   /** Step 2: the agent of the till enrolled by `line`, from the file it wrote. */
   async function startAgentFrom(kit: CoordinatorKit, line: string): Promise<void> {
@@ -132,7 +106,7 @@ describe("README walk-through, executed", () => {
       const line = written.replace(/--valid-from \S+/, `--valid-from ${tomorrow}`);
       // Before the upkeep of step 7: the rollout ended where the text says.
       if (line.startsWith("tillroll workstation list")) await rolloutEnded(kit);
-      const result = await sh(line);
+      const result = await shell.run(line);
       ran.push(result);
       const expectedCode = line.startsWith("tillroll retry") ? 4 : 0;
       expect(result.code, `${line}\n${result.stdout}\n${result.stderr}`).toBe(expectedCode);
