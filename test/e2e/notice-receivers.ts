@@ -1,6 +1,8 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { SmtpReceiver } from "../../coordinator/test/notices/smtp-receiver.js";
+import {
+  WebhookReceiver as CoordinatorWebhookReceiver,
+  type Received,
+} from "../../coordinator/test/notices/webhook-receiver.js";
 
 /**
  * The far ends of notices, real and on loopback: an SMTP server that keeps
@@ -95,84 +97,44 @@ export class MailCatcher {
 }
 
 /** A delivery the receiver answered 2xx to. */
-export interface Delivery {
-  id: string;
-  event: string;
-  at: string;
-  data: Record<string, unknown>;
-  headers: IncomingHttpHeaders;
-}
+export type Delivery = Received;
 
+/**
+ * The coordinator tests' webhook receiver (every signature verified over the
+ * exact bytes), under the names the e2e tests use.
+ */
 export class WebhookReceiver {
-  /** Deliveries accepted (answered 204), in arrival order. */
-  readonly deliveries: Delivery[] = [];
-  /** Requests whose signature did not verify (answered 401): must stay empty. */
-  readonly forged: string[] = [];
-  private server: Server | null = null;
-  private port = 0;
-
-  constructor(private readonly secret: string) {}
+  private constructor(private readonly receiver: CoordinatorWebhookReceiver) {}
 
   static async start(secret: string): Promise<WebhookReceiver> {
-    const receiver = new WebhookReceiver(secret);
-    await receiver.up();
-    return receiver;
+    return new WebhookReceiver(await CoordinatorWebhookReceiver.start(secret));
+  }
+
+  /** Deliveries accepted (answered 204), in arrival order. */
+  get deliveries(): Delivery[] {
+    return this.receiver.received;
+  }
+
+  /** Requests whose signature did not verify (answered 401): must stay empty. */
+  get forged(): string[] {
+    return this.receiver.badSignatures;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}/hooks/tillroll`;
-  }
-
-  /** Whether `signature` is sha256=<hex HMAC-SHA256(secret, body)>. */
-  verifies(body: Buffer, signature: string | undefined): boolean {
-    const expected = Buffer.from(
-      `sha256=${createHmac("sha256", this.secret).update(body).digest("hex")}`,
-    );
-    const given = Buffer.from(signature ?? "");
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return this.receiver.url;
   }
 
   /** Listening (again, on the same port after `down`). */
   up(): Promise<void> {
-    if (this.server !== null) return Promise.resolve();
-    const server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on("data", (chunk: Buffer) => chunks.push(chunk));
-      request.on("end", () => {
-        const body = Buffer.concat(chunks);
-        const signature = request.headers["x-tillroll-signature"];
-        if (!this.verifies(body, typeof signature === "string" ? signature : undefined)) {
-          this.forged.push(body.toString("utf8").slice(0, 200));
-          response.writeHead(401).end();
-          return;
-        }
-        const parsed = JSON.parse(body.toString("utf8")) as Omit<Delivery, "headers">;
-        this.deliveries.push({ ...parsed, headers: request.headers });
-        response.writeHead(204).end();
-      });
-    });
-    return new Promise((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.port, "127.0.0.1", () => {
-        const address = server.address();
-        if (typeof address === "object" && address !== null) this.port = address.port;
-        this.server = server;
-        resolve();
-      });
-    });
+    return this.receiver.listen();
   }
 
   /** The receiver goes down: open connections dropped, new ones refused. */
-  async down(): Promise<void> {
-    const server = this.server;
-    if (server === null) return;
-    this.server = null;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+  down(): Promise<void> {
+    return this.receiver.down();
   }
 
   close(): Promise<void> {
-    return this.down();
+    return this.receiver.close();
   }
 }
