@@ -6,18 +6,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SmtpReceiver } from "../../coordinator/test/notices/smtp-receiver.js";
 import { type TempDir, tempDir } from "../support/temp.js";
+import { pollUntil } from "../support/wait.js";
 import { CoordinatorProcess } from "./coordinator-harness.js";
 import { WebhookReceiver } from "./notice-receivers.js";
 
 const SECRET = "crash-test-secret";
 
-async function until(what: string, check: () => boolean, ms = 45_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** Waits (polling) until `check` holds, or fails naming `what`. */
+const until = (what: string, check: () => boolean) => pollUntil(check, 45_000, what);
 
 describe("notices survive a coordinator kill -9", () => {
   let dir: TempDir | undefined;
