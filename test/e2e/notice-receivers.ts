@@ -1,14 +1,12 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { SmtpReceiver } from "../../coordinator/test/notices/smtp-receiver.js";
-import {
-  WebhookReceiver as CoordinatorWebhookReceiver,
-  type Received,
-} from "../../coordinator/test/notices/webhook-receiver.js";
 
 /**
  * The far ends of notices, real and on loopback: an SMTP server that keeps
  * every message it is given, and an HTTP webhook receiver that checks each
  * delivery's X-Tillroll-Signature against the shared secret and can go down
- * (connections refused) and come back on the same port.
+ * (connections refused), answer 503 while up, and come back on the same port.
  */
 
 export interface ReceivedMail {
@@ -97,44 +95,113 @@ export class MailCatcher {
 }
 
 /** A delivery the receiver answered 2xx to. */
-export type Delivery = Received;
+export interface Delivery {
+  id: string;
+  event: string;
+  at: string;
+  data: Record<string, unknown>;
+  headers: IncomingHttpHeaders;
+}
 
-/**
- * The coordinator tests' webhook receiver (every signature verified over the
- * exact bytes), under the names the e2e tests use.
- */
+/** "task.planned #3", "release.ended #3", "blackout.announced !2": what a delivery is about, to compare orders. */
+export function deliveryLabel(d: Pick<Delivery, "event" | "data">): string {
+  const task = d.data.task as { id?: string } | undefined;
+  // A release event's data is the event itself: { type, at, release: "3", … }.
+  const release = typeof d.data.release === "string" ? d.data.release : undefined;
+  const blackout = d.data.blackout as { id?: string } | undefined;
+  const id = task?.id ?? release;
+  return id !== undefined ? `${d.event} #${id}` : `${d.event} !${blackout?.id ?? "?"}`;
+}
+
 export class WebhookReceiver {
-  private constructor(private readonly receiver: CoordinatorWebhookReceiver) {}
+  /** Deliveries accepted (answered 204), in arrival order. */
+  readonly deliveries: Delivery[] = [];
+  /** Requests whose signature did not verify (answered 401): must stay empty. */
+  readonly forged: string[] = [];
+  /** Requests with a good signature answered 503 (`unavailable`). */
+  unavailableAnswers = 0;
+  private server: Server | null = null;
+  private port = 0;
+  private answering503 = false;
+
+  constructor(private readonly secret: string) {}
 
   static async start(secret: string): Promise<WebhookReceiver> {
-    return new WebhookReceiver(await CoordinatorWebhookReceiver.start(secret));
-  }
-
-  /** Deliveries accepted (answered 204), in arrival order. */
-  get deliveries(): Delivery[] {
-    return this.receiver.received;
-  }
-
-  /** Requests whose signature did not verify (answered 401): must stay empty. */
-  get forged(): string[] {
-    return this.receiver.badSignatures;
+    const receiver = new WebhookReceiver(secret);
+    await receiver.up();
+    return receiver;
   }
 
   get url(): string {
-    return this.receiver.url;
+    return `http://127.0.0.1:${this.port}/hooks/tillroll`;
   }
 
-  /** Listening (again, on the same port after `down`). */
+  /** Whether `signature` is sha256=<hex HMAC-SHA256(secret, body)>. */
+  verifies(body: Buffer, signature: string | undefined): boolean {
+    const expected = Buffer.from(
+      `sha256=${createHmac("sha256", this.secret).update(body).digest("hex")}`,
+    );
+    const given = Buffer.from(signature ?? "");
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  /** Listening (again, on the same port after `down`), accepting deliveries. */
   up(): Promise<void> {
-    return this.receiver.listen();
+    this.answering503 = false;
+    return this.listen();
+  }
+
+  /** Listening, but answering every (verified) request 503 Service Unavailable. */
+  unavailable(): Promise<void> {
+    this.answering503 = true;
+    return this.listen();
+  }
+
+  private listen(): Promise<void> {
+    if (this.server !== null) return Promise.resolve();
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        const body = Buffer.concat(chunks);
+        const signature = request.headers["x-tillroll-signature"];
+        if (!this.verifies(body, typeof signature === "string" ? signature : undefined)) {
+          this.forged.push(body.toString("utf8").slice(0, 200));
+          response.writeHead(401).end();
+          return;
+        }
+        if (this.answering503) {
+          this.unavailableAnswers += 1;
+          response.writeHead(503).end();
+          return;
+        }
+        const parsed = JSON.parse(body.toString("utf8")) as Omit<Delivery, "headers">;
+        this.deliveries.push({ ...parsed, headers: request.headers });
+        response.writeHead(204).end();
+      });
+    });
+    return new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.port, "127.0.0.1", () => {
+        const address = server.address();
+        if (typeof address === "object" && address !== null) this.port = address.port;
+        this.server = server;
+        resolve();
+      });
+    });
   }
 
   /** The receiver goes down: open connections dropped, new ones refused. */
-  down(): Promise<void> {
-    return this.receiver.down();
+  async down(): Promise<void> {
+    const server = this.server;
+    if (server === null) return;
+    this.server = null;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
   }
 
   close(): Promise<void> {
-    return this.receiver.close();
+    return this.down();
   }
 }
