@@ -1,6 +1,6 @@
 import { windowDeadline } from "@tillroll/protocol";
+import type { ScheduleFacts } from "../schedules/schedule-model.js";
 import type { BlackoutFact, ReleaseContext } from "./release-model.js";
-import type { ReleaseRunnerDeps } from "./runner-deps.js";
 
 /**
  * The planner's issue-11 facts when none are wired (issue 10's tests, a
@@ -20,9 +20,13 @@ export const NO_CONTEXT: ReleaseContext = Object.freeze({
  * window, blackouts, what each agent understands; each absent one as in
  * NO_CONTEXT.
  */
-export function contextFrom(
-  deps: Pick<ReleaseRunnerDeps, "scheduleFacts" | "capabilitiesOf" | "windowDeadline">,
-): ReleaseContext {
+export function contextFrom(deps: {
+  readonly scheduleFacts?: ScheduleFacts | undefined;
+  readonly capabilitiesOf?:
+    | ((store: string, workstation: string) => readonly string[] | null)
+    | undefined;
+  readonly windowDeadline?: ReleaseContext["windowDeadline"] | undefined;
+}): ReleaseContext {
   const facts = deps.scheduleFacts;
   return {
     windowFor: (store, group) => facts?.windowFor(store, group)?.window ?? null,

@@ -30,7 +30,6 @@ import { RunnerNotices } from "./runner-notices.js";
 import { scheduledMarker } from "./scheduled-mark.js";
 import { ScheduledStarts } from "./scheduled-starts.js";
 
-export { describeHistory } from "./release-events.js";
 // The shapes it is built from live in runner-deps.ts; callers keep importing them from here.
 export type { ReleasePlanner, ReleaseRunnerDeps } from "./runner-deps.js";
 
