@@ -17,6 +17,7 @@ import type { ServiceRow } from "./fleet/service-row.js";
 import { createApiHandler } from "./http/api-server.js";
 import { StatusCollector } from "./ingest/status-collector.js";
 import { LoopDelayMonitor, renderMetrics } from "./metrics.js";
+import type { Sleep } from "./notices/delivery-worker.js";
 import type { MailSettings } from "./notices/mail-sender.js";
 import type { NoticePublisher } from "./notices/notice-model.js";
 import type { NoticeService } from "./notices/notice-service.js";
@@ -63,6 +64,11 @@ export interface CoordinatorOptions {
   plaintext?: { mqttPort: number; httpPort: number } | undefined;
   log?: (message: string) => void;
   now?: () => number;
+  /**
+   * The wait between a notice's delivery retries (notices/delivery-worker.ts);
+   * absent: real time. For tests that run virtual time, like `now`.
+   */
+  sleep?: Sleep;
   /** Session cookies get `Secure` (set when serving HTTPS). */
   secureCookies?: boolean;
   /** Operator password hashing; tests pass cheap parameters, production keeps the default. */
@@ -134,6 +140,7 @@ export class Coordinator {
       audit: store.audit,
       now,
       log,
+      ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
     });
     closers.push(() => notices.close());
     const material =

@@ -6,7 +6,7 @@ import { SMTPServer } from "smtp-server";
  * The far ends of notices, real and on loopback: an SMTP server that keeps
  * every message it is given, and an HTTP webhook receiver that checks each
  * delivery's X-Tillroll-Signature against the shared secret and can go down
- * (connections refused) and come back on the same port.
+ * (connections refused), answer 503 while up, and come back on the same port.
  */
 
 export interface ReceivedMail {
@@ -127,13 +127,26 @@ export interface Delivery {
   headers: IncomingHttpHeaders;
 }
 
+/** "task.planned #3", "release.ended #3", "blackout.announced !2": what a delivery is about, to compare orders. */
+export function deliveryLabel(d: Pick<Delivery, "event" | "data">): string {
+  const task = d.data.task as { id?: string } | undefined;
+  // A release event's data is the event itself: { type, at, release: "3", … }.
+  const release = typeof d.data.release === "string" ? d.data.release : undefined;
+  const blackout = d.data.blackout as { id?: string } | undefined;
+  const id = task?.id ?? release;
+  return id !== undefined ? `${d.event} #${id}` : `${d.event} !${blackout?.id ?? "?"}`;
+}
+
 export class WebhookReceiver {
   /** Deliveries accepted (answered 204), in arrival order. */
   readonly deliveries: Delivery[] = [];
   /** Requests whose signature did not verify (answered 401): must stay empty. */
   readonly forged: string[] = [];
+  /** Requests with a good signature answered 503 (`unavailable`). */
+  unavailableAnswers = 0;
   private server: Server | null = null;
   private port = 0;
+  private answering503 = false;
 
   constructor(private readonly secret: string) {}
 
@@ -156,8 +169,19 @@ export class WebhookReceiver {
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
-  /** Listening (again, on the same port after `down`). */
+  /** Listening (again, on the same port after `down`), accepting deliveries. */
   up(): Promise<void> {
+    this.answering503 = false;
+    return this.listen();
+  }
+
+  /** Listening, but answering every (verified) request 503 Service Unavailable. */
+  unavailable(): Promise<void> {
+    this.answering503 = true;
+    return this.listen();
+  }
+
+  private listen(): Promise<void> {
     if (this.server !== null) return Promise.resolve();
     const server = createServer((request, response) => {
       const chunks: Buffer[] = [];
@@ -168,6 +192,11 @@ export class WebhookReceiver {
         if (!this.verifies(body, typeof signature === "string" ? signature : undefined)) {
           this.forged.push(body.toString("utf8").slice(0, 200));
           response.writeHead(401).end();
+          return;
+        }
+        if (this.answering503) {
+          this.unavailableAnswers += 1;
+          response.writeHead(503).end();
           return;
         }
         const parsed = JSON.parse(body.toString("utf8")) as Omit<Delivery, "headers">;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pollUntil } from "../support/wait.js";
 import { ANNA, type NoticeFleet, noticeFleet, PETRA, STORE_1001 } from "./notice-fleet.js";
-import { type Delivery, WebhookReceiver } from "./notice-receivers.js";
+import { deliveryLabel as label, WebhookReceiver } from "./notice-receivers.js";
 
 /**
  * Issue 11, acceptance 5: e-mails on planning and on cancel reach a real SMTP
@@ -12,16 +12,6 @@ import { type Delivery, WebhookReceiver } from "./notice-receivers.js";
  */
 
 const SECRET = "e2e-webhook-secret";
-
-/** "task.planned #3", "release.ended #3", "blackout.announced !2": what a delivery is about, to compare orders. */
-function label(d: Pick<Delivery, "event" | "data">): string {
-  const task = d.data.task as { id?: string } | undefined;
-  // A release event's data is the event itself: { type, at, release: "3", … }.
-  const release = typeof d.data.release === "string" ? d.data.release : undefined;
-  const blackout = d.data.blackout as { id?: string } | undefined;
-  const id = task?.id ?? release;
-  return id !== undefined ? `${d.event} #${id}` : `${d.event} !${blackout?.id ?? "?"}`;
-}
 
 describe("notices end to end: e-mail and webhooks", { timeout: 150_000 }, () => {
   let world: NoticeFleet;

@@ -60,7 +60,14 @@ export class WindowFleet {
    */
   static async create(
     name: string,
-    options: { at: string; packs: PackSpec[]; tills: Record<string, string>; installed: string },
+    options: {
+      at: string;
+      packs: PackSpec[];
+      tills: Record<string, string>;
+      installed: string;
+      /** The coordinator's notice retries wait in virtual time: TestClock.virtualSleep(realMs). */
+      virtualRetries?: { realMs: number };
+    },
   ): Promise<WindowFleet> {
     const dir = await tempDir(name);
     const clock = new TestClock(options.at);
@@ -70,6 +77,9 @@ export class WindowFleet {
       mqttPort: 0,
       httpPort: 0,
       now: clock.now,
+      ...(options.virtualRetries === undefined
+        ? {}
+        : { sleep: clock.virtualSleep(options.virtualRetries.realMs) }),
       log: (line) => logs.push(line),
       passwordParams: { N: 2 ** 10, r: 8, p: 1 },
     });
