@@ -374,6 +374,10 @@ export class Coordinator {
         ),
       log,
     });
+    // Issue 11 (transactional outbox): notices a stop between a stored change and its
+    // publish left owed go out before any request or plan can publish anything.
+    await scheduleConsole.publishPendingNotices();
+    await runner.publishPendingNotices();
     server.on("request", handler);
     plainServer?.on("request", handler);
     closers.unshift(() => closeHttp(server));

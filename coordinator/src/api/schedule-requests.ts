@@ -8,7 +8,7 @@ import {
 import { z } from "zod";
 import { parseEmail } from "../accounts/identity.js";
 import { strictObject, utcInstantSchema } from "../fleet/filter-schema.js";
-import { MAX_REASON_LENGTH } from "../operations/schedule-operations.js";
+import { MAX_REASON_LENGTH } from "../schedules/blackout-problem.js";
 
 /**
  * The requests of the schedule routes (issue 11), strict like the others:

@@ -67,11 +67,13 @@ export class ReleaseOperations implements ReleaseConsole {
     if (!downgrade.ok) return refused("conflict", downgrade.error);
     const release = await this.deps.releases.create((id) => newRelease(id, spec, who.name, now));
     await recordAction(this.deps, who, "release create", detailsOf(release), [], 0);
-    // Known to the runner, task.planned in the outbox, started when due now.
-    await this.deps.runner.created(release, rows);
+    // Known to the runner, task.planned in the outbox, started when due now. The record
+    // carries the task.planned marker until then: a stop in between loses no notice.
+    const noticeWarnings = await this.deps.runner.created(release, rows);
     const current = (await this.deps.releases.get(release.id)) ?? release;
     const view = await this.view(current);
-    return done(downgrade.warnings.length > 0 ? { ...view, warnings: downgrade.warnings } : view);
+    const warnings = [...downgrade.warnings, ...noticeWarnings];
+    return done(warnings.length > 0 ? { ...view, warnings } : view);
   }
 
   async list(viewer: Operator): Promise<ReleaseResult<ReleaseSummary[]>> {

@@ -3,6 +3,7 @@ import { roleAllows } from "../accounts/roles.js";
 import { describeScope, isPlatformAdmin, scopeContains, scopeCovers } from "../accounts/scope.js";
 import type { NoticePublisher } from "../notices/notice-model.js";
 import { byStart } from "../schedules/blackout-cover.js";
+import { blackoutProblem } from "../schedules/blackout-problem.js";
 import type {
   BlackoutAdded,
   BlackoutInput,
@@ -25,6 +26,7 @@ import type {
 import { describeSubject, sortWindows } from "../schedules/schedule-state.js";
 import type { ScheduleStore } from "../store/schedule-store.js";
 import type { WorkstationStore } from "../store/workstation-store.js";
+import { BlackoutNotices, blackoutNotice, blackoutNoticeKey } from "./blackout-notices.js";
 import { isoNow, type OperationsDeps, recordAction } from "./operations-deps.js";
 
 /** What the console's schedule operations are built from. */
@@ -49,9 +51,6 @@ type Refusal = {
 const refused = (code: Refusal["code"], error: string): Refusal => ({ ok: false, code, error });
 const done = <T>(value: T): ScheduleResult<T> => ({ ok: true, value });
 
-/** Longest blackout reason. */
-export const MAX_REASON_LENGTH = 200;
-
 /**
  * The console's schedules (issue 11): windows, store settings, blackouts.
  * Changes need an admin; a partner admin (admin with a scope) only inside
@@ -61,7 +60,20 @@ export const MAX_REASON_LENGTH = 200;
  * tasks, notices) and it is audited and logged.
  */
 export class ScheduleOperations implements ScheduleConsole {
-  constructor(private readonly deps: ScheduleOperationsDeps) {}
+  /** Blackout notices: stored with their change, then published (blackout-notices.ts). */
+  private readonly blackoutNotices: BlackoutNotices;
+
+  constructor(private readonly deps: ScheduleOperationsDeps) {
+    this.blackoutNotices = new BlackoutNotices(deps);
+  }
+
+  /**
+   * At coordinator start, before anything else is published: the blackout
+   * notices a stop between a change and its publish left owed.
+   */
+  publishPendingNotices(): Promise<void> {
+    return this.blackoutNotices.publishPending();
+  }
 
   async setWindow(input: WindowSetInput, who: Operator): Promise<ScheduleResult<WindowSetting>> {
     const denied =
@@ -154,20 +166,24 @@ export class ScheduleOperations implements ScheduleConsole {
     if (denied !== null) return denied;
     const invalid = blackoutProblem(input, this.deps.now());
     if (invalid !== null) return refused("invalid", invalid);
-    const { blackout, state } = await this.deps.schedules.addBlackout((id) => ({
-      id,
-      from: input.from,
-      to: input.to,
-      reason: input.reason.trim(),
-      group: input.group,
-      createdBy: who.name,
-      createdAt: isoNow(this.deps),
-    }));
+    const { blackout, state } = await this.deps.schedules.addBlackout(
+      (id) => ({
+        id,
+        from: input.from,
+        to: input.to,
+        reason: input.reason.trim(),
+        group: input.group,
+        createdBy: who.name,
+        createdAt: isoNow(this.deps),
+      }),
+      // Owed in the same write: a stop before the publish below loses no notice.
+      (made) => blackoutNotice(made, "blackout.announced", who.name),
+    );
     // Durable and visible to releases first: no task starts inside it from here on.
     this.deps.memory.replace(state);
     this.deps.log(`blackout ${blackout.id} added by ${who.name}: ${describe(blackout)}`);
     const cancelled = await this.deps.tasks.cancelOverlapping(blackout, who.name);
-    await this.publish(blackout, "blackout.announced", who);
+    await this.blackoutNotices.publishOwed(blackoutNoticeKey(blackout.id, "blackout.announced"));
     await this.audit(who, "blackout add", {
       ...blackout,
       cancelled: cancelled.map((task) => task.id),
@@ -183,12 +199,14 @@ export class ScheduleOperations implements ScheduleConsole {
       return refused("not-found", `no blackout ${id} (tillroll blackout list --all)`);
     const outside = this.blackoutRefusal(existing.group, who, "remove");
     if (outside !== null) return outside;
-    const { removed, state } = await this.deps.schedules.removeBlackout(id);
+    const { removed, state } = await this.deps.schedules.removeBlackout(id, (gone) =>
+      blackoutNotice(gone, "blackout.removed", who.name),
+    );
     if (removed === null)
       return refused("not-found", `no blackout ${id} (tillroll blackout list --all)`);
     this.deps.memory.replace(state);
     this.deps.log(`blackout ${id} removed by ${who.name}: ${describe(removed)}`);
-    await this.publish(removed, "blackout.removed", who);
+    await this.blackoutNotices.publishOwed(blackoutNoticeKey(removed.id, "blackout.removed"));
     await this.audit(who, "blackout remove", { ...removed });
     return done(this.view(removed));
   }
@@ -222,18 +240,6 @@ export class ScheduleOperations implements ScheduleConsole {
     const now = this.deps.now();
     const ended = Date.parse(blackout.to) <= now;
     return { ...blackout, active: Date.parse(blackout.from) <= now && !ended, ended };
-  }
-
-  private async publish(
-    blackout: Blackout,
-    event: "blackout.announced" | "blackout.removed",
-    who: Operator,
-  ): Promise<void> {
-    const { id, from, to, reason, group } = blackout;
-    const key = `blackout${id}-${event === "blackout.announced" ? "announced" : "removed"}`;
-    await this.deps.notices.publish([
-      { key, notice: { event, blackout: { id, from, to, reason, group }, by: who.name } },
-    ]);
   }
 
   private async audit(
@@ -313,21 +319,6 @@ function groupRelated(scope: string | null, group: string): boolean {
 function storeInScope(scope: string | null, groups: readonly (string | null)[]): boolean {
   if (scope === null) return true;
   return groups.length > 0 && groups.every((group) => scopeCovers(scope, group));
-}
-
-/** What is wrong with a blackout's period or reason at `nowMs`, naming the field; null: nothing. */
-export function blackoutProblem(input: BlackoutInput, nowMs: number): string | null {
-  const from = Date.parse(input.from);
-  const to = Date.parse(input.to);
-  if (Number.isNaN(from)) return `from: ${JSON.stringify(input.from)} is not a timestamp`;
-  if (Number.isNaN(to)) return `to: ${JSON.stringify(input.to)} is not a timestamp`;
-  if (to <= from) return `to: ${input.to} is not after from ${input.from}`;
-  if (to <= nowMs) return `to: ${input.to} is in the past: the blackout would be over already`;
-  const reason = input.reason.trim();
-  if (reason === "") return "reason: is blank: say why (--reason TEXT)";
-  if (reason.length > MAX_REASON_LENGTH)
-    return `reason: is longer than ${MAX_REASON_LENGTH} characters`;
-  return null;
 }
 
 function describe(blackout: Blackout): string {

@@ -6,6 +6,8 @@ import { releaseEntry } from "./release-transitions.js";
  * time), every stage Pending with no members yet, history "- -> Ready" by
  * its creator. Nothing is sent until it starts: by `release start`, or by
  * the runner for a schedule (immediately, window: at once; at: at its time).
+ * It owes its task.planned notice (noticesPending) until the runner
+ * has published it.
  */
 export function newRelease(
   id: string,
@@ -39,5 +41,7 @@ export function newRelease(
     history: [releaseEntry("-", state, reason, createdBy, at)],
     decisions: [],
     rolledBack: [],
+    // Written with the record: its task.planned notice is owed until the runner publishes it.
+    noticesPending: ["task.planned"],
   };
 }

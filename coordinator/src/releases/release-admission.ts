@@ -87,6 +87,17 @@ export function dueStarts(
   return due.sort((a, b) => a.due - b.due || Number(a.id) - Number(b.id));
 }
 
+/** Ids of Scheduled (mode at) tasks whose time is not after `now`: at start, missed while down. */
+export function missedStarts(releases: readonly ReleaseRecord[], now: number): Set<string> {
+  const missed = new Set<string>();
+  for (const release of releases) {
+    const schedule = release.spec.schedule;
+    if (release.state === "Scheduled" && schedule?.mode === "at" && Date.parse(schedule.at) <= now)
+      missed.add(release.id);
+  }
+  return missed;
+}
+
 /** Whether a blackout of `blackoutGroup` (null: the platform) covers a row of `rowGroup`. */
 export function blackoutCoversGroup(
   blackoutGroup: string | null,

@@ -1,4 +1,5 @@
 import { windowDeadline } from "@tillroll/protocol";
+import type { ScheduleFacts } from "../schedules/schedule-model.js";
 import type { BlackoutFact, ReleaseContext } from "./release-model.js";
 
 /**
@@ -12,6 +13,28 @@ export const NO_CONTEXT: ReleaseContext = Object.freeze({
   capabilitiesOf: () => null,
   windowDeadline,
 });
+
+/**
+ * The planner's facts from what the runner was built from, read at plan
+ * time (schedules and presence change while it runs): the store's resolved
+ * window, blackouts, what each agent understands; each absent one as in
+ * NO_CONTEXT.
+ */
+export function contextFrom(deps: {
+  readonly scheduleFacts?: ScheduleFacts | undefined;
+  readonly capabilitiesOf?:
+    | ((store: string, workstation: string) => readonly string[] | null)
+    | undefined;
+  readonly windowDeadline?: ReleaseContext["windowDeadline"] | undefined;
+}): ReleaseContext {
+  const facts = deps.scheduleFacts;
+  return {
+    windowFor: (store, group) => facts?.windowFor(store, group)?.window ?? null,
+    blackoutsAt: (group, atMs) => facts?.blackoutsAt(group, atMs) ?? [],
+    capabilitiesOf: (store, workstation) => deps.capabilitiesOf?.(store, workstation) ?? null,
+    windowDeadline: deps.windowDeadline ?? windowDeadline,
+  };
+}
 
 /** What a release needs an agent to understand (presence `capabilities`). */
 export const CAPABILITY = { window: "window", redeploy: "redeploy" } as const;

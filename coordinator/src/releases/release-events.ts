@@ -1,4 +1,4 @@
-import type { ReleaseEvent } from "./release-model.js";
+import type { HistoryEntry, ReleaseEvent } from "./release-model.js";
 
 export type ReleaseListener = (event: ReleaseEvent) => void;
 
@@ -6,7 +6,7 @@ export type ReleaseListener = (event: ReleaseEvent) => void;
  * The release events of one runner (stage started, waiting, ended,
  * threshold crossed, release ended), for listeners such as a later issue's
  * e-mail and webhooks. A listener that throws is logged and does not stop
- * the others.
+ * the others. Also the log line of each history entry (describeHistory).
  */
 export class ReleaseEvents {
   private readonly listeners: ReleaseListener[] = [];
@@ -49,4 +49,10 @@ export function describeEvent(event: ReleaseEvent): string {
     case "release-ended":
       return `${head} ended ${event.state}: ${event.reason}`;
   }
+}
+
+/** `release 3: stage pilot Running -> Successful (reason) by release runner`. */
+export function describeHistory(id: string, entry: HistoryEntry): string {
+  const subject = entry.subject === "release" ? "" : `stage ${entry.subject} `;
+  return `release ${id}: ${subject}${entry.from} -> ${entry.to} (${entry.reason}) by ${entry.who}`;
 }

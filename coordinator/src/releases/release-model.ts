@@ -182,7 +182,21 @@ export interface ReleaseRecord {
   readonly decisions: readonly Decision[];
   /** Rollback requests sent, per member key (so a second `rollback` skips them). */
   readonly rolledBack: readonly string[];
+  /**
+   * Issue 11, the transactional outbox: notices this record owes that may
+   * not be in the outbox yet. A notice that needs the release's id cannot be
+   * published before the record exists, so the marker is written WITH the
+   * record (one durable write), the notice is published (idempotent by key),
+   * then the marker is cleared (a second write). A coordinator stopped in
+   * between finds the marker at start and publishes again (the outbox drops
+   * a key it has). Absent or empty (and in files older than it): nothing pending.
+   */
+  readonly noticesPending?: readonly PendingReleaseNotice[];
 }
+
+/** Notices a release record can owe (ReleaseRecord.noticesPending). */
+export const PENDING_RELEASE_NOTICES = ["task.planned"] as const;
+export type PendingReleaseNotice = (typeof PENDING_RELEASE_NOTICES)[number];
 
 /** What the planner sees of one member's fleet row now. */
 export interface MemberObservation {

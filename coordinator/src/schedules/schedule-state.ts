@@ -1,3 +1,4 @@
+import type { NoticeInput } from "../notices/notice-model.js";
 import type { Blackout, StoreSetting, WindowSetting, WindowSubject } from "./schedule-model.js";
 
 /**
@@ -12,6 +13,22 @@ export interface ScheduleState {
   readonly blackouts: readonly Blackout[];
   /** The id the next blackout gets ("1" for a fresh data folder). */
   readonly nextBlackoutId: number;
+  /**
+   * The transactional outbox's marker: blackout notices owed by a change
+   * already stored but maybe not yet in the notices outbox. A blackout's
+   * notice names its id, which exists only once it is stored, so the notice
+   * is written here in the same durable write as the blackout (added or
+   * removed), published (idempotent by key), then cleared (a second
+   * write); the coordinator publishes what is left at its next start.
+   * Absent or empty (and in files older than it): nothing owed.
+   */
+  readonly noticesPending?: readonly OwedNotice[];
+}
+
+/** A blackout notice as published (NoticePublisher), kept until it is in the outbox. */
+export interface OwedNotice {
+  readonly key: string;
+  readonly notice: Extract<NoticeInput, { event: "blackout.announced" | "blackout.removed" }>;
 }
 
 export const EMPTY_SCHEDULES: ScheduleState = Object.freeze({

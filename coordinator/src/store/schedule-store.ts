@@ -4,7 +4,7 @@ import type {
   WindowSetting,
   WindowSubject,
 } from "../schedules/schedule-model.js";
-import type { ScheduleState } from "../schedules/schedule-state.js";
+import type { OwedNotice, ScheduleState } from "../schedules/schedule-state.js";
 
 /**
  * Maintenance windows, store settings and blackouts (issue 11) as stored.
@@ -25,11 +25,22 @@ export interface ScheduleStore {
   setStore(setting: StoreSetting): Promise<ScheduleState>;
   /**
    * Allocates the next blackout id ("1", "2", …: never handed out twice,
-   * even across a restart), builds it with `make(id)` and stores it.
+   * even across a restart), builds it with `make(id)` and stores it; with
+   * `owe`, the notice it makes of the blackout is stored in the same write
+   * (ScheduleState.noticesPending).
    */
   addBlackout(
     make: (id: string) => Blackout,
+    owe?: (blackout: Blackout) => OwedNotice,
   ): Promise<{ blackout: Blackout; state: ScheduleState }>;
-  /** Removes a blackout; `removed` null (nothing written) for an unknown id. */
-  removeBlackout(id: string): Promise<{ removed: Blackout | null; state: ScheduleState }>;
+  /**
+   * Removes a blackout (with `owe`: storing the notice it makes of it in the
+   * same write); `removed` null (nothing written) for an unknown id.
+   */
+  removeBlackout(
+    id: string,
+    owe?: (removed: Blackout) => OwedNotice,
+  ): Promise<{ removed: Blackout | null; state: ScheduleState }>;
+  /** Forgets the owed notices with these keys (published); nothing written when none is owed. */
+  clearNotices(keys: readonly string[]): Promise<ScheduleState>;
 }

@@ -55,6 +55,42 @@ describe("release operations", () => {
     expect(audit[0]?.who).toMatchObject({ name: "anna" });
   });
 
+  it("create with an outbox that refuses task.planned: created and audited, warned; the notice stays owed", async () => {
+    const t = await makeHarness();
+    h = t;
+    await t.crash();
+    await t.open({
+      planner: standInPlanner,
+      extra: {
+        notices: {
+          publish: async () => {
+            throw new Error("outbox: no space left on device");
+          },
+        },
+      },
+    });
+    await t.runner.start();
+    const ops = new ReleaseOperations({
+      releases: t.store.releases,
+      runner: t.runner,
+      audit: t.store.audit,
+      now: () => t.clock.now,
+    });
+    const created = await ops.create(spec(), ANNA);
+    expect(created).toMatchObject({
+      ok: true,
+      value: {
+        id: "1",
+        state: "Ready",
+        warnings: [
+          "task.planned notice not published yet (outbox: no space left on device): it is published when the coordinator starts next",
+        ],
+      },
+    });
+    expect((await t.store.releases.get("1"))?.noticesPending).toEqual(["task.planned"]);
+    expect((await t.store.audit.list()).map((e) => e.action)).toEqual(["release create"]);
+  });
+
   it("refusals carry their codes: not-found, conflict, forbidden (four eyes), invalid", async () => {
     const { t, ops } = await setUp();
     await ops.create(spec(), ANNA);

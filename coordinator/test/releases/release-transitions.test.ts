@@ -100,7 +100,7 @@ describe("stage transitions table", () => {
 });
 
 describe("newRelease", () => {
-  it("is Ready, every stage Pending and empty, history - -> Ready by its creator", () => {
+  it("is Ready, every stage Pending and empty, history - -> Ready by its creator, task.planned owed", () => {
     const s = spec({ stages: [{ name: "pilot" }, { name: "rest", checkpoint: "trigger" }] });
     expect(newRelease("3", s, "alice", T0)).toEqual({
       id: "3",
@@ -122,6 +122,7 @@ describe("newRelease", () => {
       ],
       decisions: [],
       rolledBack: [],
+      noticesPending: ["task.planned"],
     });
   });
 });

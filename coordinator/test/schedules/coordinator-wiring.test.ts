@@ -7,9 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Coordinator } from "../../src/coordinator.js";
-import type { NoticeInput } from "../../src/notices/notice-model.js";
+import type { NoticeInput, NoticePublisher } from "../../src/notices/notice-model.js";
+import { newRelease } from "../../src/releases/new-release.js";
 import type { Blackout } from "../../src/schedules/schedule-model.js";
+import { JsonReleases } from "../../src/store/json/json-releases.js";
 import { FAST_SCRYPT } from "../accounts/helpers.js";
+import { spec } from "../releases/runner-harness.js";
 
 const root = mkdtempSync(join(tmpdir(), "tillroll-schedule-wiring-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -90,5 +93,57 @@ describe("the coordinator's schedules", { timeout: 60_000 }, () => {
     } finally {
       await coordinator.stop();
     }
+  });
+
+  it("notices a stop left owed (blackout, task.planned) are published at start, first, once", async () => {
+    const dataDir = join(root, "owed");
+    const published: string[] = [];
+    const start = (notices: NoticePublisher) =>
+      Coordinator.start({
+        dataDir,
+        mqttPort: 0,
+        httpPort: 0,
+        log: () => undefined,
+        passwordParams: FAST_SCRYPT,
+        notices,
+      });
+    let fail = true;
+    let coordinator = await start({
+      publish: async (list) => {
+        if (fail) throw new Error("outbox: no space left on device");
+        published.push(...list.map((n) => n.key));
+      },
+    });
+    try {
+      const token = readFileSync(join(dataDir, "operator-token"), "utf8").trim();
+      const response = await fetch(`${coordinator.httpUrl}/api/blackouts`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          from: new Date(Date.now() + 86_400_000).toISOString(),
+          to: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+          reason: "freeze",
+        }),
+      });
+      // The blackout stands; its announcement is owed (schedules.json), not lost.
+      expect(response.status).toBe(201);
+      expect(published).toEqual([]);
+    } finally {
+      await coordinator.stop();
+    }
+    // A release task saved, then the process gone before its task.planned was published.
+    const releases = await JsonReleases.open(dataDir, () => undefined);
+    await releases.create((id) => newRelease(id, spec(), "anna", Date.now()));
+    fail = false;
+    const record = {
+      publish: async (list: readonly { key: string }[]) =>
+        void published.push(...list.map((n) => n.key)),
+    };
+    coordinator = await start(record);
+    await coordinator.stop();
+    expect(published).toEqual(["blackout1-announced", "rel1-task.planned"]);
+    coordinator = await start(record);
+    await coordinator.stop();
+    expect(published).toEqual(["blackout1-announced", "rel1-task.planned"]);
   });
 });

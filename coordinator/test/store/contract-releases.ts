@@ -67,6 +67,20 @@ export function releaseContract(t: () => StoreContext): void {
       expect(await t().store.releases.get("99")).toBeUndefined();
     });
 
+    it("the task.planned marker (noticesPending) is kept with the record until a save leaves it out", async () => {
+      const created = await t().store.releases.create((id) => ({
+        ...releaseRecord(id),
+        noticesPending: ["task.planned"],
+      }));
+      await t().reopen();
+      expect((await t().store.releases.get(created.id))?.noticesPending).toEqual(["task.planned"]);
+      const { noticesPending: _, ...cleared } = created;
+      await t().store.releases.save(cleared);
+      await t().reopen();
+      expect(await t().store.releases.get(created.id)).toEqual(cleared);
+      expect(await t().store.releases.get(created.id)).not.toHaveProperty("noticesPending");
+    });
+
     it("saving an unknown release rejects and creates nothing", async () => {
       await expect(t().store.releases.save(releaseRecord("7"))).rejects.toThrow(/7/);
       expect(await t().store.releases.list()).toEqual([]);

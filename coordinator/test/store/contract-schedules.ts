@@ -72,6 +72,58 @@ export function scheduleContract(t: () => StoreContext): void {
       expect((await t().store.schedules.addBlackout((id) => blackout(id))).blackout.id).toBe("3");
     });
 
+    it("a notice owed by a blackout change is stored in the same write, kept until cleared", async () => {
+      const owe = (event: "blackout.announced" | "blackout.removed") => (b: Blackout) => ({
+        key: `blackout${b.id}-${event === "blackout.announced" ? "announced" : "removed"}`,
+        notice: {
+          event,
+          blackout: { id: b.id, from: b.from, to: b.to, reason: b.reason, group: b.group },
+          by: "admin",
+        },
+      });
+      const added = await t().store.schedules.addBlackout(
+        (id) => blackout(id),
+        owe("blackout.announced"),
+      );
+      expect(added.state.noticesPending?.map((o) => o.key)).toEqual(["blackout1-announced"]);
+      await t().reopen();
+      const owed = (await t().store.schedules.read()).noticesPending;
+      expect(owed).toEqual([
+        {
+          key: "blackout1-announced",
+          notice: {
+            event: "blackout.announced",
+            blackout: {
+              id: "1",
+              from: blackout("1").from,
+              to: blackout("1").to,
+              reason: "Christmas freeze",
+              group: null,
+            },
+            by: "admin",
+          },
+        },
+      ]);
+      const removed = await t().store.schedules.removeBlackout("1", owe("blackout.removed"));
+      expect(removed.state.blackouts).toEqual([]);
+      expect(removed.state.noticesPending?.map((o) => o.key)).toEqual([
+        "blackout1-announced",
+        "blackout1-removed",
+      ]);
+      // An unknown id removes nothing and owes nothing.
+      const none = await t().store.schedules.removeBlackout("9", owe("blackout.removed"));
+      expect(none.state.noticesPending).toHaveLength(2);
+      // Cleared by key; a key not owed writes nothing; the last one cleared leaves none.
+      const left = await t().store.schedules.clearNotices(["blackout1-announced", "nope"]);
+      expect(left.noticesPending?.map((o) => o.key)).toEqual(["blackout1-removed"]);
+      await t().reopen();
+      expect((await t().store.schedules.clearNotices(["nope"])).noticesPending).toHaveLength(1);
+      const empty = await t().store.schedules.clearNotices(["blackout1-removed"]);
+      expect(empty.noticesPending ?? []).toEqual([]);
+      await t().reopen();
+      expect((await t().store.schedules.read()).noticesPending ?? []).toEqual([]);
+    });
+
     it("states handed out are copies", async () => {
       await t().store.schedules.setWindow(DE);
       const read = await t().store.schedules.read();

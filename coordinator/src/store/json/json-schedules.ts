@@ -9,6 +9,7 @@ import type {
 } from "../../schedules/schedule-model.js";
 import {
   EMPTY_SCHEDULES,
+  type OwedNotice,
   type ScheduleState,
   sameSubject,
 } from "../../schedules/schedule-state.js";
@@ -87,29 +88,49 @@ export class JsonSchedules implements ScheduleStore {
 
   async addBlackout(
     make: (id: string) => Blackout,
+    owe?: (blackout: Blackout) => OwedNotice,
   ): Promise<{ blackout: Blackout; state: ScheduleState }> {
     let made: Blackout | null = null;
     const state = await this.change((current) => {
       const id = String(current.nextBlackoutId);
       made = make(id);
       if (made.id !== id) throw new Error(`blackout made for id ${id} has id ${made.id}`);
-      return {
-        ...current,
-        blackouts: [...current.blackouts, made],
-        nextBlackoutId: current.nextBlackoutId + 1,
-      };
+      return withOwed(
+        {
+          ...current,
+          blackouts: [...current.blackouts, made],
+          nextBlackoutId: current.nextBlackoutId + 1,
+        },
+        owe?.(made),
+      );
     });
     return { blackout: structuredClone(made as unknown as Blackout), state };
   }
 
-  async removeBlackout(id: string): Promise<{ removed: Blackout | null; state: ScheduleState }> {
+  async removeBlackout(
+    id: string,
+    owe?: (removed: Blackout) => OwedNotice,
+  ): Promise<{ removed: Blackout | null; state: ScheduleState }> {
     let removed: Blackout | null = null;
     const state = await this.change((current) => {
       removed = current.blackouts.find((b) => b.id === id) ?? null;
       if (removed === null) return null;
-      return { ...current, blackouts: current.blackouts.filter((b) => b !== removed) };
+      return withOwed(
+        { ...current, blackouts: current.blackouts.filter((b) => b !== removed) },
+        owe?.(removed),
+      );
     });
     return { removed: structuredClone(removed), state };
+  }
+
+  clearNotices(keys: readonly string[]): Promise<ScheduleState> {
+    return this.change((current) => {
+      const owed = current.noticesPending ?? [];
+      const left = owed.filter((owedNotice) => !keys.includes(owedNotice.key));
+      if (left.length === owed.length) return null;
+      const { noticesPending: _, ...rest } = current;
+      return left.length === 0 ? rest : { ...rest, noticesPending: left };
+    });
   }
 
   /**
@@ -137,4 +158,11 @@ export class JsonSchedules implements ScheduleStore {
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** The state with `owed` added to its owed notices (one key once); unchanged without one. */
+function withOwed(state: ScheduleState, owed: OwedNotice | undefined): ScheduleState {
+  if (owed === undefined) return state;
+  const others = (state.noticesPending ?? []).filter((o) => o.key !== owed.key);
+  return { ...state, noticesPending: [...others, owed] };
 }

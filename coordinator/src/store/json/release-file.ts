@@ -3,6 +3,7 @@ import { z } from "zod";
 import {
   CHECKPOINTS,
   ON_ERROR,
+  PENDING_RELEASE_NOTICES,
   RELEASE_STATES,
   type ReleaseRecord,
   STAGE_STATES,
@@ -97,6 +98,8 @@ const recordSchema = z.object({
     }),
   ),
   rolledBack: z.array(text),
+  // Issue 11's outbox marker; a file written before it reads as nothing pending.
+  noticesPending: z.array(z.enum(PENDING_RELEASE_NOTICES)).optional(),
 });
 
 const fileSchema = z.object({

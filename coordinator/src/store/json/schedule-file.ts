@@ -56,6 +56,25 @@ const fileSchema = z.strictObject({
     }),
   ),
   nextBlackoutId: z.number().int().min(1),
+  // Issue 11's outbox marker (ScheduleState.noticesPending); a file without it owes nothing.
+  noticesPending: z
+    .array(
+      z.strictObject({
+        key: text,
+        notice: z.strictObject({
+          event: z.enum(["blackout.announced", "blackout.removed"]),
+          blackout: z.strictObject({
+            id: text,
+            from: text,
+            to: text,
+            reason: text,
+            group: text.nullable(),
+          }),
+          by: text,
+        }),
+      }),
+    )
+    .optional(),
 });
 
 export function encodeScheduleFile(state: ScheduleState): string {
