@@ -10,13 +10,8 @@ import {
 import { z } from "zod";
 import { described, filtersSchema, strictObject } from "../fleet/filter-schema.js";
 import type { Filters } from "../fleet/filters.js";
-import {
-  CHECKPOINTS,
-  ON_ERROR,
-  type ReleaseSchedule,
-  type ReleaseSpec,
-  type StageSpec,
-} from "./release-model.js";
+import { CHECKPOINTS, ON_ERROR, type ReleaseSpec, type StageSpec } from "./release-model.js";
+import { flag, notifySchema, scheduleSchema } from "./schedule-spec.js";
 
 /**
  * The release document (`tillroll release create --file F`, `POST
@@ -196,106 +191,6 @@ const stageSchema = strictObject(
   }
 });
 
-/** ISO 8601 with seconds optional, fractions optional, and an offset or Z (no local times). */
-const AT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
-
-const atSchema = z
-  .unknown()
-  .transform((value, ctx): string => {
-    if (typeof value !== "string" || !AT_PATTERN.test(value) || Number.isNaN(Date.parse(value))) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${typeof value === "string" ? JSON.stringify(value.slice(0, 60)) : described(value)} is not an ISO 8601 time with an offset or Z, like "2026-12-01T02:00:00+01:00"`,
-      });
-      return z.NEVER;
-    }
-    return value;
-  })
-  .meta({
-    type: "string",
-    pattern: AT_PATTERN.source,
-    description: "ISO 8601 time with an offset or Z; must lie in the future",
-    examples: ["2026-12-01T02:00:00+01:00"],
-  });
-
-/** `{"mode": "immediately"}`, `{"mode": "window"}`, `{"mode": "at", "at": "…"}`, or null. */
-const scheduleSchema = z
-  .unknown()
-  .transform((value, ctx): ReleaseSchedule | null => {
-    const fail = (message: string, path: string[] = []) => {
-      ctx.addIssue({ code: "custom", message, path });
-      return z.NEVER;
-    };
-    if (value === null) return null;
-    if (typeof value !== "object" || Array.isArray(value)) {
-      return fail(
-        `expected null or an object like {"mode": "immediately"}, got ${described(value)}`,
-      );
-    }
-    const given = value as Record<string, unknown>;
-    const unknown = Object.keys(given).filter((key) => key !== "mode" && key !== "at");
-    if (unknown.length > 0) {
-      return fail(
-        `unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")} (known: mode, at)`,
-      );
-    }
-    const mode = given.mode;
-    if (mode === "immediately" || mode === "window") {
-      if (given.at !== undefined) return fail(`only mode "at" takes a time`, ["at"]);
-      return { mode };
-    }
-    if (mode === "at") {
-      const at = atSchema.safeParse(given.at);
-      if (!at.success) {
-        return fail(
-          given.at === undefined
-            ? `mode "at" needs "at", a time like "2026-12-01T02:00:00+01:00"`
-            : (at.error.issues[0]?.message ?? "is not a time"),
-          ["at"],
-        );
-      }
-      return { mode, at: at.data };
-    }
-    return fail(
-      `${mode === undefined ? "is missing" : `${described(mode)} is not a mode`} (known: immediately, window, at)`,
-      ["mode"],
-    );
-  })
-  .meta({
-    anyOf: [
-      { type: "null" },
-      {
-        type: "object",
-        properties: {
-          mode: { type: "string", enum: ["immediately", "window", "at"] },
-          at: { type: "string", pattern: AT_PATTERN.source },
-        },
-        required: ["mode"],
-        additionalProperties: false,
-      },
-    ],
-    description:
-      'When the task starts: null (by hand, release start), {"mode":"immediately"}, {"mode":"window"} (each store in its maintenance window) or {"mode":"at","at":ISO}',
-  });
-
-const flag = (description: string) =>
-  z
-    .boolean({ error: (issue) => `expected true or false, got ${described(issue.input)}` })
-    .default(false)
-    .meta({ description });
-
-const notifySchema = strictObject(
-  {
-    partnerAdmins: z
-      .boolean({ error: (issue) => `expected true or false, got ${described(issue.input)}` })
-      .default(true),
-    storeContacts: z
-      .boolean({ error: (issue) => `expected true or false, got ${described(issue.input)}` })
-      .default(false),
-  },
-  "partnerAdmins, storeContacts",
-);
-
 const SPEC_FIELDS =
   "name, function, version, target, stages, errorThreshold, successThreshold, stageTimeout, soak, maxPerStore, onError, schedule, forced, redeploy, allowDowngrade, notify";
 
@@ -351,6 +246,8 @@ export const releaseSpecSchema: z.ZodType<ReleaseSpec, unknown> = strictObject(
   });
 });
 
+export { scheduledStart, scheduleRefusal } from "./schedule-spec.js";
+
 /** `stages.1.percent: ...` → `stages[1].percent: ...` (the path before the first ": "). */
 function bracketIndexes(line: string): string {
   const colon = line.indexOf(": ");
@@ -365,24 +262,6 @@ export function parseReleaseSpec(data: unknown): Result<ReleaseSpec> {
   const parsed = validate(releaseSpecSchema, data);
   if (parsed.ok) return ok(parsed.value);
   return err(parsed.error.split("\n").map(bracketIndexes).join("\n"));
-}
-
-/**
- * What creating a task with this schedule at `now` is refused for (null:
- * fine): an `at` time not after now (never read as "now").
- */
-export function scheduleRefusal(spec: ReleaseSpec, now: number): string | null {
-  const schedule = spec.schedule;
-  if (schedule?.mode !== "at") return null;
-  if (Date.parse(schedule.at) > now) return null;
-  return `schedule.at: ${schedule.at} is in the past`;
-}
-
-/** When the task starts by its schedule (ms), null when by hand; immediately/window: `created`. */
-export function scheduledStart(spec: ReleaseSpec, created: number): number | null {
-  const schedule = spec.schedule;
-  if (schedule === null) return null;
-  return schedule.mode === "at" ? Date.parse(schedule.at) : created;
 }
 
 const WHY_TAG = { rollback: "rb", cancel: "cx" } as const;
