@@ -386,6 +386,7 @@ export class Coordinator {
     // After the handler is attached (requests during a long start are answered, and an
     // operation on a release waits in its chain): re-applies sends a crash cut off, plans.
     await runner.start();
+    await scheduleConsole.cancelLeftovers();
     notices.start();
     const httpUrl = `${material === null ? "http" : "https"}://${host}:${httpPort}`;
     log(

@@ -75,6 +75,24 @@ export class ScheduleOperations implements ScheduleConsole {
     return this.blackoutNotices.publishPending();
   }
 
+  /**
+   * At coordinator start, once release tasks run: a stop between a
+   * blackout's write and its cancels (blackout add) left Scheduled tasks
+   * inside it. Cancelling again is safe (only Scheduled tasks a blackout
+   * covers are cancelled, and no new one can be created inside it), so every
+   * current or upcoming blackout cancels what it overlaps, in its creator's
+   * name, each owner notified as at the add.
+   */
+  async cancelLeftovers(): Promise<void> {
+    for (const blackout of this.deps.memory.upcomingBlackouts(this.deps.now())) {
+      const cancelled = await this.deps.tasks.cancelOverlapping(blackout, blackout.createdBy);
+      for (const task of cancelled)
+        this.deps.log(
+          `blackout ${blackout.id}: cancelled task ${task.id} (${task.name}, at ${task.at}) a stop had left scheduled inside it`,
+        );
+    }
+  }
+
   async setWindow(input: WindowSetInput, who: Operator): Promise<ScheduleResult<WindowSetting>> {
     const denied =
       (await this.adminRefusal(who, "window set")) ??

@@ -2,7 +2,7 @@
 // what a blackout calls, `coordinator.schedules` is what releases read, and everything is back
 // after a restart on the same data folder (blackout ids go on).
 
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import type { NoticeInput, NoticePublisher } from "../../src/notices/notice-mode
 import { newRelease } from "../../src/releases/new-release.js";
 import type { Blackout } from "../../src/schedules/schedule-model.js";
 import { JsonReleases } from "../../src/store/json/json-releases.js";
+import { JsonSchedules } from "../../src/store/json/json-schedules.js";
 import { FAST_SCRYPT } from "../accounts/helpers.js";
 import { spec } from "../releases/runner-harness.js";
 
@@ -145,5 +146,53 @@ describe("the coordinator's schedules", { timeout: 60_000 }, () => {
     coordinator = await start(record);
     await coordinator.stop();
     expect(published).toEqual(["blackout1-announced", "rel1-task.planned"]);
+  });
+
+  it("a stop between a blackout's write and its cancels: the task inside it is cancelled at start, its owner notified", async () => {
+    const dataDir = join(root, "leftovers");
+    mkdirSync(dataDir, { mode: 0o700 });
+    const at = new Date(Date.now() + 36 * 3_600_000).toISOString();
+    // The state such a stop leaves: a Scheduled task, and a blackout over its time
+    // that was written but never got to cancel it.
+    const releases = await JsonReleases.open(dataDir, () => undefined);
+    await releases.create((id) =>
+      newRelease(id, spec({ schedule: { mode: "at", at } }), "anna", Date.now()),
+    );
+    const schedules = await JsonSchedules.open(dataDir, () => undefined);
+    await schedules.addBlackout((id) => ({
+      id,
+      from: new Date(Date.now() + 86_400_000).toISOString(),
+      to: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+      reason: "Christmas freeze",
+      group: null,
+      createdBy: "admin",
+      createdAt: new Date().toISOString(),
+    }));
+    const published: string[] = [];
+    const logged: string[] = [];
+    const coordinator = await Coordinator.start({
+      dataDir,
+      mqttPort: 0,
+      httpPort: 0,
+      log: (line) => logged.push(line),
+      passwordParams: FAST_SCRYPT,
+      notices: { publish: async (list) => void published.push(...list.map((n) => n.key)) },
+    });
+    try {
+      const stored = JSON.parse(readFileSync(join(dataDir, "releases", "1.json"), "utf8")).release;
+      expect(stored.state).toBe("Cancelled");
+      expect(stored.history.at(-1)).toMatchObject({
+        from: "Scheduled",
+        to: "Cancelled",
+        who: "admin",
+      });
+      expect(stored.history.at(-1).reason).toContain("blackout 1 (Christmas freeze");
+      expect(published).toContain("rel1-task.cancelled");
+      expect(
+        logged.some((line) => /blackout 1: cancelled task 1 .* a stop had left/.test(line)),
+      ).toBe(true);
+    } finally {
+      await coordinator.stop();
+    }
   });
 });
