@@ -1,4 +1,4 @@
-import { windowDeadline } from "@tillroll/protocol";
+import { type MaintenanceWindow, windowDeadline } from "@tillroll/protocol";
 import type { ScheduleFacts } from "../schedules/schedule-model.js";
 import type { BlackoutFact, ReleaseContext } from "./release-model.js";
 
@@ -32,8 +32,36 @@ export function contextFrom(deps: {
     windowFor: (store, group) => facts?.windowFor(store, group)?.window ?? null,
     blackoutsAt: (group, atMs) => facts?.blackoutsAt(group, atMs) ?? [],
     capabilitiesOf: (store, workstation) => deps.capabilitiesOf?.(store, workstation) ?? null,
-    windowDeadline: deps.windowDeadline ?? windowDeadline,
+    windowDeadline: remembered(deps.windowDeadline ?? windowDeadline),
   };
+}
+
+/** Entries a runner's deadline memo holds before it starts again (bounds its memory). */
+const MAX_REMEMBERED = 100_000;
+
+/**
+ * The window deadline, remembered per (window, sentAt, budget): a planner
+ * asks it for every unanswered member of a window-mode stage on every plan,
+ * and members sent together share their answer, so a stage of 30,000 rows
+ * costs the calculus once per distinct send time, not once per row per plan.
+ * Safe because the calculus is a pure function of its arguments.
+ */
+function remembered(deadline: ReleaseContext["windowDeadline"]): ReleaseContext["windowDeadline"] {
+  const memo = new Map<string, number>();
+  return (window, fromMs, budgetMs) => {
+    const key = `${windowKey(window)}|${fromMs}|${budgetMs}`;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    const at = deadline(window, fromMs, budgetMs);
+    if (memo.size >= MAX_REMEMBERED) memo.clear();
+    memo.set(key, at);
+    return at;
+  };
+}
+
+/** A window's identity as text: the same zone, days, start and length are the same window. */
+export function windowKey(window: MaintenanceWindow): string {
+  return `${window.tz}|${window.days.join(",")}|${window.start}|${window.durationMinutes}`;
 }
 
 /** What a release needs an agent to understand (presence `capabilities`). */

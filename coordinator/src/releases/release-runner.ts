@@ -8,7 +8,7 @@ import { KnownReleases } from "./known-releases.js";
 import { planOperation } from "./plan-operation.js";
 import { planRelease } from "./plan-release.js";
 import { missedStarts } from "./release-admission.js";
-import { contextFrom } from "./release-context.js";
+import { contextFrom, windowKey } from "./release-context.js";
 import { describeHistory, ReleaseEvents } from "./release-events.js";
 import { candidatesOf, targetRows } from "./release-facts.js";
 import type {
@@ -157,12 +157,21 @@ export class ReleaseRunner implements ScheduledTasks {
   /** The status overview's `scheduled` marker (scheduled-mark.ts), over the releases now. */
   scheduledMarks(): (row: ServiceRow) => ScheduledMark | null {
     const now = this.deps.now();
+    // Rows of stores sharing a window share its next opening: one calculus call per window.
+    const openings = new Map<string, number>();
     return scheduledMarker({
       releases: [...this.known.all()],
       holding: (key) => this.known.holding(key),
       nextOpening: (row) => {
         const window = this.context.windowFor(row.store, row.group);
-        return window === null ? null : nextSpan(window, now).opensAt;
+        if (window === null) return null;
+        const key = windowKey(window);
+        let opensAt = openings.get(key);
+        if (opensAt === undefined) {
+          opensAt = nextSpan(window, now).opensAt;
+          openings.set(key, opensAt);
+        }
+        return opensAt;
       },
     });
   }
