@@ -1,6 +1,6 @@
-import { groupMatches } from "@tillroll/protocol";
 import semver from "semver";
 import type { TaskFacts } from "../notices/notice-model.js";
+import { blackoutCoversGroup } from "../schedules/blackout-cover.js";
 import type { BlackoutFact, CandidateRow, ReleaseRecord, ReleaseSpec } from "./release-model.js";
 
 /**
@@ -98,14 +98,6 @@ export function missedStarts(releases: readonly ReleaseRecord[], now: number): S
   return missed;
 }
 
-/** Whether a blackout of `blackoutGroup` (null: the platform) covers a row of `rowGroup`. */
-export function blackoutCoversGroup(
-  blackoutGroup: string | null,
-  rowGroup: string | null,
-): boolean {
-  return blackoutGroup === null || groupMatches(rowGroup, blackoutGroup);
-}
-
 /**
  * Whether a blackout cancels a task (ScheduledTasks.cancelOverlapping):
  * Scheduled for a time inside [from, to), and the blackout covers one of
@@ -121,7 +113,7 @@ export function blackoutCancels(
   const at = Date.parse(schedule.at);
   if (!(at >= Date.parse(blackout.from) && at < Date.parse(blackout.to))) return false;
   if (blackout.group === null) return true;
-  return groups.some((group) => blackoutCoversGroup(blackout.group, group));
+  return groups.some((group) => blackoutCoversGroup(blackout, group));
 }
 
 /** The groups of rows, each once, sorted; null (rows without a group) kept. */

@@ -8,8 +8,11 @@ import type { Blackout } from "./schedule-model.js";
  * [from, to): a blackout until 06:00 no longer holds at 06:00.
  */
 
-/** Whether `blackout` covers a row of `group`. */
-export function blackoutCoversGroup(blackout: Blackout, group: string | null): boolean {
+/** Whether `blackout` covers a row of `group` (releases ask it too, of their BlackoutFacts). */
+export function blackoutCoversGroup(
+  blackout: Pick<Blackout, "group">,
+  group: string | null,
+): boolean {
   return blackout.group === null || groupMatches(group, blackout.group);
 }
 

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { planOperation } from "../../src/releases/plan-operation.js";
 import {
   blackoutCancels,
-  blackoutCoversGroup,
   downgradeCheck,
   dueStarts,
   taskFacts,
@@ -14,6 +13,7 @@ import {
   plannedNotice,
   releaseEventNotices,
 } from "../../src/releases/release-notices.js";
+import { blackoutCoversGroup } from "../../src/schedules/blackout-cover.js";
 import { BOB, candidate, input, iso, release, T0, world } from "./release-fixtures.js";
 
 /** Issue 11's pure decisions around a task's start. */
@@ -116,7 +116,7 @@ describe("blackouts and tasks", () => {
     ["DE/North", "DE", false],
     ["DE", null, false],
   ])("blackout group %s covers row group %s: %s", (b, r, covers) => {
-    expect(blackoutCoversGroup(b, r)).toBe(covers);
+    expect(blackoutCoversGroup({ group: b }, r)).toBe(covers);
   });
 
   const xmas = blackout("DE", "2026-12-20T00:00:00Z", "2026-12-27T00:00:00Z");
