@@ -1,6 +1,6 @@
-import type { DesiredService } from "@tillroll/protocol";
+import { type DesiredService, windowWaitReason } from "@tillroll/protocol";
 import { isCancellable, type ServiceRecord } from "./journal.js";
-import { windowReason, windowWait } from "./window-gate.js";
+import { windowWait } from "./window-gate.js";
 
 /**
  * What to do next for one service: a pure function of the desired state,
@@ -88,7 +88,7 @@ export function planService(
     const wait = windowWait(window, earliest, options.minWindowMinutes);
     if (wait !== null) {
       // Described from now, not from valid-from: "opens 02:00" means today here.
-      const reason = windowReason(window, wait.opensAt, coordinatorNow);
+      const reason = windowWaitReason(window, wait.opensAt, coordinatorNow);
       return { kind: "wait", until: wait.opensAt, requestId, reason };
     }
   }
