@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system programs the test suite runs against, when they are missing:
-# Mosquitto (the external broker the end-to-end tests also run on).
+# Mosquitto (the external broker the end-to-end tests also run on) and Chromium
+# (the web console's browser tests drive it through playwright-core).
 # `pnpm check` runs this first, so the README's test command passes on a fresh
 # machine that has only Node and npm; CI runs the same command.
 set -euo pipefail
@@ -9,6 +10,7 @@ set -euo pipefail
 declare -A NEEDED=(
   [mosquitto]=mosquitto
   [mosquitto-clients]=mosquitto_pub
+  [chromium]=chromium
 )
 
 # TEST_DEPS_SBIN: where root-only programs live (a test points it elsewhere).

@@ -31,7 +31,7 @@ describe("pnpm check installs what its tests need", () => {
     // apt-get stand-in: records its arguments; `install` provides the programs.
     await writeFile(
       join(bin, "apt-get"),
-      `#!/bin/bash\necho "$*" >> ${log}\nif [ "$1" = install ]; then for p in mosquitto mosquitto_pub; do printf '#!/bin/bash\\n' > ${bin}/$p; /usr/bin/chmod +x ${bin}/$p; done; fi\n`,
+      `#!/bin/bash\necho "$*" >> ${log}\nif [ "$1" = install ]; then for p in mosquitto mosquitto_pub chromium; do printf '#!/bin/bash\\n' > ${bin}/$p; /usr/bin/chmod +x ${bin}/$p; done; fi\n`,
     );
     await chmod(join(bin, "apt-get"), 0o755);
     return { bin, log };
@@ -39,7 +39,7 @@ describe("pnpm check installs what its tests need", () => {
 
   const env = (bin: string) => ({ PATH: bin, TEST_DEPS_SBIN: join(bin, "no-sbin") });
 
-  it("installs Mosquitto with apt-get when it is missing", async () => {
+  it("installs Mosquitto and Chromium with apt-get when they are missing", async () => {
     const { bin, log } = await fakeMachine();
     const { stdout } = await run("/bin/bash", [script], { env: env(bin) });
     expect(stdout).toContain("installed:");
@@ -47,6 +47,7 @@ describe("pnpm check installs what its tests need", () => {
     expect(calls).toMatch(/^update -qq$/m);
     expect(calls).toMatch(/install .*mosquitto/);
     expect(calls).toMatch(/install .*mosquitto-clients/);
+    expect(calls).toMatch(/install .*chromium/);
   });
 
   it("does nothing when everything is there", async () => {
