@@ -225,3 +225,24 @@ export function permissionTableMarkdown(): string {
     ...rows,
   ].join("\n");
 }
+
+/** `METHOD /path` of a route spec: the key of ROUTE_PERMISSIONS. */
+export function routeIdOf(route: { readonly method: string; readonly path: string }): string {
+  return `${route.method} ${route.path}`;
+}
+
+/**
+ * May a caller with `role` and `scope` (null: platform level) call the route
+ * at all? The web console asks this to offer only what the server would
+ * allow (the server still decides with `authorize`).
+ */
+export function mayCall(
+  who: { readonly role: Role; readonly scope: string | null },
+  route: { readonly method: string; readonly path: string },
+): boolean {
+  const permission = permissionFor(routeIdOf(route));
+  if (permission === undefined) return false;
+  if (permission.need === "public") return true;
+  if (!roleAllows(who.role, permission.need)) return false;
+  return permission.scope !== "platform" || who.scope === null;
+}

@@ -1,8 +1,6 @@
 import { render } from "preact";
-
-function App() {
-  return <main>tillroll console</main>;
-}
+import { App } from "./shell/app.js";
+import "./styles.css";
 
 const root = document.getElementById("app");
 if (root) render(<App />, root);
