@@ -41,6 +41,8 @@ export interface OperationsDeps {
   releaseHolding?: (key: string) => { id: string; name: string } | undefined;
   /** Issue 11: a marker of rows' scheduled release tasks, made once per status answer. */
   scheduledMarks?: () => (row: ServiceRow) => ScheduledMark | null;
+  /** Issue 12: a store's IANA zone (`tillroll store set --tz`), null when it has none. Absent: none. */
+  storeZone?: (store: string) => string | null;
 }
 
 export interface EnrolInput {

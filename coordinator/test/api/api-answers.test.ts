@@ -21,6 +21,8 @@ import { ReleaseApi } from "./release-api.js";
  */
 const ORDER: readonly RouteName[] = [
   "status",
+  "statusPage",
+  "statusFacets",
   "versions",
   "listPacks",
   "listWorkstations",
