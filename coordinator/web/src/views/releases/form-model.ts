@@ -218,6 +218,54 @@ export function issuesByField(
   return out;
 }
 
+/** Fields the document cannot do without: "is required" reads better than the schema's wording for "". */
+export function missingFields(draft: ReleaseDraft): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (draft.name.trim() === "") out.name = "is required";
+  if (draft.function.trim() === "") out.function = "is required";
+  if (draft.version.trim() === "") out.version = "is required";
+  draft.stages.forEach((stage, index) => {
+    if (stage.name.trim() === "") out[`stages.${index}.name`] = "is required";
+    if (stage.size === "percent" && stage.percent.trim() === "")
+      out[`stages.${index}.percent`] = "is required (above 0, at most 100)";
+    if (stage.size === "count" && stage.count.trim() === "")
+      out[`stages.${index}.count`] = "is required (at least 1)";
+    if (stage.size === "target" && stage.stores.trim() === "" && stage.groups.trim() === "")
+      out[`stages.${index}.target`] = "name stores or groups (or choose another size)";
+  });
+  if (draft.schedule === "at" && draft.at.trim() === "") out["schedule.at"] = "is required";
+  return out;
+}
+
+const TOP_LABELS: Readonly<Record<string, string>> = {
+  "": "The task",
+  name: "Name",
+  function: "Flow Service",
+  version: "Version",
+  target: "Target",
+  stages: "Stages",
+  errorThreshold: "Error threshold",
+  successThreshold: "Success threshold",
+  stageTimeout: "Stage timeout",
+  soak: "Soak",
+  maxPerStore: "Max per store",
+  onError: "On error",
+  schedule: "Schedule",
+  "schedule.at": "Start at",
+  forced: "Forced",
+  redeploy: "Redeploy",
+  allowDowngrade: "Downgrade",
+  notify: "Notify",
+};
+
+/** How the form names a field key in its list of problems: `stages.1.percent` → "Stage 2 percent". */
+export function fieldLabel(key: string): string {
+  const stage = /^stages\.(\d+)(?:\.(\w+))?$/.exec(key);
+  if (stage) return `Stage ${Number(stage[1]) + 1}${stage[2] ? ` ${stage[2]}` : ""}`;
+  if (key.startsWith("target.")) return `Target ${key.slice("target.".length)}`;
+  return TOP_LABELS[key] ?? key;
+}
+
 /** A 409 of POST /api/releases that asks for allowDowngrade (release-admission.ts's sentence). */
 export function isDowngradeRefusal(status: number, message: string): boolean {
   return status === 409 && message.includes('"allowDowngrade": true');

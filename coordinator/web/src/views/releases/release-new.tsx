@@ -8,8 +8,10 @@ import { errorProps, FieldError, TextField } from "./field.js";
 import {
   documentOf,
   emptyDraft,
+  fieldLabel,
   isDowngradeRefusal,
   issuesByField,
+  missingFields,
   newStage,
   type ReleaseDraft,
   type ScheduleChoice,
@@ -57,8 +59,9 @@ export function ReleaseNewPage() {
     setRefusal(null);
     const doc = documentOf(draft);
     const checked = API_ROUTES.createRelease.body.schema.safeParse(doc);
-    if (!checked.success) {
-      setErrors(issuesByField(checked.error.issues));
+    const missing = missingFields(draft);
+    if (!checked.success || Object.keys(missing).length > 0) {
+      setErrors({ ...(checked.success ? {} : issuesByField(checked.error.issues)), ...missing });
       setRefusal("The task was not created: correct the fields marked below.");
       return;
     }
@@ -357,8 +360,7 @@ function ErrorSummary(props: { errors: Record<string, string> }) {
     <ul class="rel-error-summary" aria-label="Problems">
       {entries.map(([field, message]) => (
         <li key={field}>
-          {field === "" ? "" : `${field}: `}
-          {message}
+          {fieldLabel(field)}: {message}
         </li>
       ))}
     </ul>

@@ -29,14 +29,14 @@ export function StageFields(props: {
         <TextField
           field={key("name")}
           hidden={`Stage ${n} `}
-          label="name"
+          label="Name"
           value={stage.name}
           errors={errors}
           onInput={(name) => set({ name })}
         />
         <div class="rel-field">
           <label for={`rel-size-${index}`}>
-            <span class="rel-vh">Stage {n} </span>size
+            <span class="rel-vh">Stage {n} </span>Size
           </label>
           <select
             id={`rel-size-${index}`}
@@ -54,7 +54,7 @@ export function StageFields(props: {
           <TextField
             field={key("percent")}
             hidden={`Stage ${n} `}
-            label="percent"
+            label="Percent"
             type="number"
             hint="above 0, at most 100"
             value={stage.percent}
@@ -66,7 +66,7 @@ export function StageFields(props: {
           <TextField
             field={key("count")}
             hidden={`Stage ${n} `}
-            label="count"
+            label="Count"
             type="number"
             hint="rows, whole stores at a time"
             value={stage.count}
@@ -79,7 +79,7 @@ export function StageFields(props: {
             <TextField
               field={key("target")}
               hidden={`Stage ${n} `}
-              label="stores"
+              label="Stores"
               hint="comma list, e.g. 1001"
               value={stage.stores}
               errors={errors}
@@ -88,7 +88,7 @@ export function StageFields(props: {
             <TextField
               field={`${key("target")}.group`}
               hidden={`Stage ${n} `}
-              label="groups"
+              label="Groups"
               hint="comma list, e.g. DE/North"
               value={stage.groups}
               errors={errors}
@@ -98,7 +98,7 @@ export function StageFields(props: {
         )}
         <div class="rel-field">
           <label for={errorProps(key("checkpoint"), errors).id}>
-            <span class="rel-vh">Stage {n} </span>checkpoint
+            <span class="rel-vh">Stage {n} </span>Checkpoint
           </label>
           <select
             {...errorProps(key("checkpoint"), errors)}
