@@ -13,7 +13,6 @@ type LooseApi = (name: string, input?: { query?: unknown; body?: unknown }) => P
 const PENDING: Record<string, string> = {
   statusPage: "/api/status/page",
   statusFacets: "/api/status/facets",
-  installLog: "/api/install-log",
 };
 const loose =
   (api: Api): LooseApi =>
@@ -53,9 +52,9 @@ export function retryRows(api: Api, rows: RowRef[]): Promise<ChangeReport> {
 }
 
 export function loadInstallLog(api: Api, row: RowRef): Promise<{ lines: InstallLogLine[] }> {
-  return loose(api)("installLog", {
+  return api("installLog", {
     query: { store: row.store, workstation: row.workstation, function: row.function },
-  }) as Promise<{ lines: InstallLogLine[] }>;
+  });
 }
 
 /** The live feed's address: the same filters as the view (no paging). */
