@@ -114,6 +114,8 @@ describe.skipIf(!browserAvailable())(
       console.log(`fleet states reached in ${Date.now() - started} ms`);
       web = await fleet.openConsole();
       page = web.page;
+      // A missing control fails in seconds, not in playwright's default 30.
+      page.setDefaultTimeout(10_000);
     }, 120_000);
     afterAll(() => closeAll(web, fleet));
 
@@ -245,6 +247,17 @@ describe.skipIf(!browserAvailable())(
       await page.setViewportSize({ width: 768, height: 1024 });
       await screenshot(page, "status-overview-tablet");
       await page.setViewportSize({ width: 1440, height: 900 });
+      expectNoPageErrors(web.errors);
+    });
+
+    it("shows a viewer the rows but no change controls", async () => {
+      await fleet.login(page, fleet.operators.viewer);
+      await expect.poll(() => shown().then((s) => s.length)).toBe(fleet.tills.length);
+      const buttons = (name: RegExp | string) => page.getByRole("button", { name }).count();
+      expect(await buttons("Change Preferred Version")).toBe(0);
+      expect(await buttons(/^(Set preferred version|Retry) /)).toBe(0);
+      expect(await page.getByRole("checkbox", { name: /^Select / }).count()).toBe(0);
+      expect(await buttons(/^Install log for /)).toBe(fleet.tills.length);
       expectNoPageErrors(web.errors);
     });
   },
