@@ -1,3 +1,5 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JsonRow } from "../coordinator-kit.js";
@@ -26,8 +28,15 @@ import {
 
 const FN = "pos-client";
 const FUTURE = "2027-06-01T08:00:00.000Z";
-/** How long 1.2.0's before-install hook sleeps: 1002/02 stays In Progress through the test. */
-const SLOW_INSTALL_S = 45;
+/**
+ * 1.2.0's before-install hook waits for this file (60 s at most): 1002/02
+ * stays In Progress through the test, and is let go before the teardown
+ * (an agent inside a hook would hold its SIGTERM for 10 s).
+ */
+const GO = "go-1.2.0";
+const WAITING_HOOK = `echo "$TILLROLL_TO_VERSION $TILLROLL_REQUEST_ID" >> "$TILLROLL_MARKER_DIR/installs"
+i=0
+while [ ! -e "$TILLROLL_MARKER_DIR/${GO}" ] && [ $i -lt 300 ]; do sleep 0.2; i=$((i+1)); done`;
 
 const key = (r: { store: string; workstation: string; function?: string }) =>
   `${r.store}/${r.workstation}/${r.function ?? FN}`;
@@ -76,7 +85,7 @@ describe.skipIf(!browserAvailable())(
         packs: [
           recordingPack("1.0.0"),
           recordingPack("1.1.0"),
-          recordingPack("1.2.0", {}, SLOW_INSTALL_S),
+          recordingPack("1.2.0", { beforeInstall: WAITING_HOOK }),
           recordingPack("1.3.0", { health: "fail", healthTimeoutSeconds: 1 }),
         ],
       });
@@ -117,7 +126,11 @@ describe.skipIf(!browserAvailable())(
       // A missing control fails in seconds, not in playwright's default 30.
       page.setDefaultTimeout(10_000);
     }, 120_000);
-    afterAll(() => closeAll(web, fleet));
+    afterAll(async () => {
+      const slow = fleet?.kit.agents.get("1002/02");
+      if (slow) await writeFile(join(slow.markers, GO), "").catch(() => undefined);
+      await closeAll(web, fleet);
+    });
 
     it("logs in as an operator and filters by each of the seed's filters", async () => {
       const started = Date.now();

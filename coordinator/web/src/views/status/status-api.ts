@@ -1,6 +1,7 @@
 import { API_ROUTES } from "../../../../src/api/contract.js";
 import { type Api, ApiError, queryString } from "../../api/client.js";
 import type { ChangeReport, Facets, InstallLogLine, PageAnswer, RowRef } from "./model.js";
+import { pageFromStatus, perRow } from "./status-fallback.js";
 
 /**
  * The mask's calls to the coordinator, by route name (the client parses every
@@ -26,11 +27,16 @@ const loose =
     return answer;
   };
 
+/** Whether the coordinator has the page route and `rows` in change bodies (else status-fallback.ts). */
+const HAS_PAGE = "statusPage" in API_ROUTES;
+
 export function loadPage(api: Api, query: Record<string, string>): Promise<PageAnswer> {
+  if (!HAS_PAGE) return pageFromStatus(api, query);
   return loose(api)("statusPage", { query }) as Promise<PageAnswer>;
 }
 
-export function loadFacets(api: Api): Promise<Facets> {
+export async function loadFacets(api: Api): Promise<Facets> {
+  if (!HAS_PAGE) return { groups: [], functions: [], versions: [] };
   return loose(api)("statusFacets") as Promise<Facets>;
 }
 
@@ -44,10 +50,15 @@ export function setPreferred(
     dryRun: boolean;
   },
 ): Promise<ChangeReport> {
+  if (!HAS_PAGE) {
+    const { rows, ...rest } = input;
+    return perRow(rows, (filters) => api("setPreferred", { body: { ...rest, filters } }));
+  }
   return loose(api)("setPreferred", { body: input }) as Promise<ChangeReport>;
 }
 
 export function retryRows(api: Api, rows: RowRef[]): Promise<ChangeReport> {
+  if (!HAS_PAGE) return perRow(rows, (filters) => api("retry", { body: { filters } }));
   return loose(api)("retry", { body: { rows } }) as Promise<ChangeReport>;
 }
 
