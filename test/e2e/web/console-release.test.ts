@@ -15,9 +15,10 @@ import {
  * real coordinator and real agents (3 stores × 1 till, pos-client 1.0.0).
  * rita (an approver) creates it in the form and starts it; as its creator she
  * is not offered Approve (four eyes); paul approves the checkpoint with a
- * comment; otto (an operator) presses Go on the trigger card; the stage cards
- * move to Successful as the agents report. Then a downgrade is confirmed in
- * the form and that task cancelled through its dialog.
+ * comment (after rita paused and resumed it); otto (an operator) presses Go
+ * on the trigger card; the stage cards move to Successful as the agents
+ * report. Then a downgrade is confirmed in the form and that task cancelled
+ * through its dialog.
  */
 
 const STORES = ["1001", "1002", "1003"];
@@ -117,6 +118,14 @@ describe.skipIf(!browserAvailable())("the web console runs a staged release", ()
     expect(await ritasCard.getByRole("button", { name: "Approve" }).count()).toBe(0);
     expect(await ritasCard.getByRole("button", { name: "Reject" }).count()).toBe(0);
     expect(await ritasCard.textContent()).toContain("another approver must decide");
+    // Pause and Resume are offered by the state: Running offers Pause, Paused offers Resume.
+    expect(await page.getByRole("button", { name: "Resume" }).count()).toBe(0);
+    await page.getByRole("button", { name: "Pause" }).click();
+    await expect.poll(() => taskState(page).textContent()).toBe("Paused");
+    expect(await page.getByRole("button", { name: "Pause" }).count()).toBe(0);
+    await page.getByRole("button", { name: "Resume" }).click();
+    await expect.poll(() => taskState(page).textContent()).toBe("Running");
+    await untilStageState(page, "wave 1", "Waiting for approval");
     expectNoPageErrors(web.errors);
 
     // paul approves with a comment.
