@@ -13,9 +13,14 @@ import {
   mosquittoUsernameProblem,
 } from "./broker-config/mosquitto-password.js";
 import { DesiredPublisher } from "./desired/desired-publisher.js";
-import type { ServiceRow } from "./fleet/service-row.js";
+import { rowKey, type ServiceRow } from "./fleet/service-row.js";
 import { createApiHandler } from "./http/api-server.js";
+import { InstallLog } from "./ingest/install-log.js";
 import { StatusCollector } from "./ingest/status-collector.js";
+import { LiveHub, type LiveLimits } from "./live/live-hub.js";
+import { ObservedFleetRows } from "./live/observed-fleet-rows.js";
+import { pageRowMaker } from "./live/page-row.js";
+import { RowFeed } from "./live/row-feed.js";
 import { LoopDelayMonitor, renderMetrics } from "./metrics.js";
 import type { Sleep } from "./notices/delivery-worker.js";
 import type { MailSettings } from "./notices/mail-sender.js";
@@ -83,6 +88,8 @@ export interface CoordinatorOptions {
   notices?: NoticePublisher;
   /** E-mail notices (`--smtp URL --mail-from ADDR`); absent: notices go to webhooks only. */
   mail?: MailSettings | undefined;
+  /** The console's live streams' bounds and clocks (issue 12); tests shorten the heartbeat. */
+  live?: Partial<LiveLimits>;
 }
 
 /**
@@ -189,18 +196,40 @@ export class Coordinator {
       ...(material === null ? {} : ownBrokerTls(material)),
     });
     closers.unshift(() => client.endAsync().then(() => undefined));
+    // Issue 12: every row write (status, console, releases, removals) and every presence
+    // flip tells the feed which rows changed; the console's live streams listen to it.
+    const feed = new RowFeed();
+    const fleetRows = new ObservedFleetRows(store.fleet, feed);
+    // What the agents' install logs said lately (the `log` topic), in memory only.
+    const installLog = new InstallLog();
     // Status reports reach the release runner, made once the publisher it sends through exists.
     let onRows: (rows: readonly ServiceRow[]) => void = () => undefined;
-    const collector = new StatusCollector(topicRoot, store, now, log, {
-      onRows: (rows) => onRows(rows),
-    });
+    const collector = new StatusCollector(
+      topicRoot,
+      { workstations: store.workstations, desired: store.desired, fleet: fleetRows },
+      now,
+      log,
+      {
+        onRows: (rows) => onRows(rows),
+        onPresence: (key) => {
+          const [wsStore = "", workstation = ""] = key.split("/");
+          feed.emit(fleet.table.rowsOfWorkstation(wsStore, workstation).map((row) => rowKey(row)));
+        },
+        onLog: (wsStore, workstation, payload) =>
+          installLog.onMessage(wsStore, workstation, payload),
+      },
+    );
     // Issue 11: what each agent understood when last heard, until it says again.
     for (const ws of await store.workstations.list())
       if (ws.capabilities !== undefined)
         collector.presence.restoreCapabilities(wsKey(ws), ws.capabilities);
     client.on("message", (topic, payload) => collector.onMessage(topic, payload));
     await client.subscribeAsync(
-      [fleetFilter("status", topicRoot), fleetFilter("presence", topicRoot)],
+      [
+        fleetFilter("status", topicRoot),
+        fleetFilter("presence", topicRoot),
+        fleetFilter("log", topicRoot),
+      ],
       { qos: 1 },
     );
 
@@ -259,7 +288,7 @@ export class Coordinator {
     const applyDeps = {
       workstations: store.workstations,
       desiredState: store.desired,
-      fleet: store.fleet,
+      fleet: fleetRows,
       packs: store.packs,
       desired,
       packBaseUrl: `${material === null ? "http" : "https"}://${publicHost}:${httpPort}`,
@@ -269,7 +298,7 @@ export class Coordinator {
     // Release tasks (issue 10): the runner plans, saves, then sends through the one applier.
     const runner = new ReleaseRunner({
       releases: store.releases,
-      fleet: store.fleet,
+      fleet: fleetRows,
       desiredState: store.desired,
       packsOf: (fn) => offeredPacks(store, fn),
       apply: (changes) => applyDesired(applyDeps, changes),
@@ -286,7 +315,7 @@ export class Coordinator {
     const operationsDeps: OperationsDeps = {
       workstations: store.workstations,
       desiredState: store.desired,
-      fleet: store.fleet,
+      fleet: fleetRows,
       packs: store.packs,
       audit: store.audit,
       desired,
@@ -300,7 +329,7 @@ export class Coordinator {
       lastReport: (key) => collector.lastReport(key),
       releaseHolding: (key) => runner.holding(key),
       scheduledMarks: () => runner.scheduledMarks(),
-      storeZone: (storeId) => schedules.storeSetting(storeId)?.tz ?? null,
+      schedules,
     };
     // The console's release tasks, served by the /api/releases routes.
     const releases: ReleaseConsole = new ReleaseOperations({
@@ -319,6 +348,24 @@ export class Coordinator {
       now,
       log,
     });
+    // The console's live streams (issue 12): fed by `feed`, rows read from the table as stored.
+    const hub = new LiveHub({
+      feed,
+      rows: fleet.table,
+      pageRows: (functions) =>
+        pageRowMaker(
+          {
+            isOnline: (key) => collector.presence.isOnline(key),
+            lastReport: (key) => collector.lastReport(key),
+            scheduledMarks: () => runner.scheduledMarks(),
+            packsOf: (fn) => offeredPacks(store, fn),
+            schedules,
+          },
+          functions,
+        ),
+      log,
+      ...(options.live === undefined ? {} : { limits: options.live }),
+    });
     const handler = createApiHandler({
       operations: new ConsoleOperations(operationsDeps),
       workstations: new WorkstationAdmin({
@@ -333,7 +380,11 @@ export class Coordinator {
                   principal.store === ref.store &&
                   principal.workstation === ref.workstation,
               ),
-        forget: (key) => collector.presence.forget(key),
+        forget: (key) => {
+          collector.presence.forget(key);
+          const [wsStore = "", workstation = ""] = key.split("/");
+          installLog.forgetWorkstation(wsStore, workstation);
+        },
       }),
       packAdmin: new PackAdmin(operationsDeps),
       releases,
@@ -373,6 +424,11 @@ export class Coordinator {
                   },
           },
         ),
+      live: {
+        hub,
+        installLog,
+        groupOf: async (ref) => (await store.workstations.get(ref))?.group,
+      },
       log,
     });
     // Issue 11 (transactional outbox): notices a stop between a stored change and its
@@ -383,6 +439,8 @@ export class Coordinator {
     plainServer?.on("request", handler);
     closers.unshift(() => closeHttp(server));
     if (plainServer !== null) closers.unshift(() => closeHttp(plainServer));
+    // Streams end first: an open event stream would keep server.close() waiting.
+    closers.unshift(() => hub.close());
     closers.push(() => fleet.close());
     // After the handler is attached (requests during a long start are answered, and an
     // operation on a release waits in its chain): re-applies sends a crash cut off, plans.

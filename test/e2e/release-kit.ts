@@ -23,6 +23,8 @@ const GROUPS: Record<string, string> = {
 
 export class ReleaseFleet {
   private readonly tokens = new Map<string, string>();
+  /** Each added operator's password (for the web console's login page). */
+  private readonly passwords = new Map<string, string>();
   private documents = 0;
 
   private constructor(
@@ -74,7 +76,10 @@ export class ReleaseFleet {
     return fleet;
   }
 
-  /** `operator add WHO --role ROLE [MORE…]` as the platform admin; WHO's token kept for `cli(who)`. */
+  /**
+   * `operator add WHO --role ROLE [MORE…]` as the platform admin; WHO's token
+   * kept for `cli(who)`, its password for `password(who)`.
+   */
   async addOperator(who: string, role: string, ...more: string[]): Promise<void> {
     const added = await this.cli(
       "admin",
@@ -87,7 +92,16 @@ export class ReleaseFleet {
       "--json",
     );
     if (added.code !== 0) throw new Error(`operator add ${who}: ${added.stderr}`);
-    this.tokens.set(who, (JSON.parse(added.stdout) as { token: string }).token);
+    const answer = JSON.parse(added.stdout) as { token: string; password: string };
+    this.tokens.set(who, answer.token);
+    this.passwords.set(who, answer.password);
+  }
+
+  /** The password `addOperator` was given for `who` (the bootstrap admin's is in its start log). */
+  password(who: string): string {
+    const password = this.passwords.get(who);
+    if (password === undefined) throw new Error(`no password kept for operator ${who}`);
+    return password;
   }
 
   agent(id: string): AgentProcess {

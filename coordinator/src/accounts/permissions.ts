@@ -38,6 +38,9 @@ export const ROUTE_PERMISSIONS = {
   "GET /api/status/facets": { need: "viewer", scope: "scoped", action: "status facets" },
   "GET /api/versions": { need: "viewer", scope: "scoped", action: "versions" },
   "GET /api/audit": { need: "viewer", scope: "scoped", action: "audit" },
+  // The web console (issue 12): live updates of a status view and a row's install log.
+  "GET /api/events": { need: "viewer", scope: "scoped", action: "live updates" },
+  "GET /api/install-log": { need: "viewer", scope: "scoped", action: "install log" },
   "GET /api/packs": { need: "viewer", scope: "shared", action: "pack list" },
   "POST /api/set-preferred": { need: "operator", scope: "scoped", action: "set-preferred" },
   "POST /api/retry": { need: "operator", scope: "scoped", action: "retry" },

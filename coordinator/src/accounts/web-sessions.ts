@@ -95,6 +95,17 @@ export class SessionStore {
     return session;
   }
 
+  /**
+   * The live session for an id without restarting its idle clock; null when
+   * unknown or expired. For checks that are not the operator's doing (a live
+   * stream's heartbeat), which must not keep an idle session alive.
+   */
+  peek(id: string): WebSession | null {
+    const session = this.sessions.get(id);
+    if (session === undefined || this.expired(session, this.options.now())) return null;
+    return session;
+  }
+
   /** Logout. */
   delete(id: string): boolean {
     return this.sessions.delete(id);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { filtersSchema } from "../fleet/filter-schema.js";
 import { FILTER_PARAMS, type FilterName } from "../fleet/filters.js";
 import { ANSWERS, enrolResultAnswer, statusRowAnswer } from "./answers.js";
+import { LIVE_ANSWERS } from "./live-answers.js";
 import { API_ROUTES, type RouteName, type RouteSpec } from "./routes.js";
 
 /**
@@ -154,7 +155,11 @@ function operation(name: RouteName, route: RouteSpec, answerName: (s: z.ZodType)
     responses: {
       [String(route.status)]: {
         description: route.summary,
-        content: { "application/json": { schema: answerName(route.answer) } },
+        content:
+          route.stream === "sse"
+            ? // A stream of server-sent events; the schema is one event as {event, data}.
+              { "text/event-stream": { schema: answerName(route.answer) } }
+            : { "application/json": { schema: answerName(route.answer) } },
       },
       "4XX": REFUSED,
     },
@@ -165,7 +170,7 @@ function operation(name: RouteName, route: RouteSpec, answerName: (s: z.ZodType)
 export function buildOpenApi(version: string): Json {
   const schemas: Record<string, Json> = {};
   const names = new Map<z.ZodType, string>();
-  for (const [name, schema] of Object.entries({ ...ANSWERS, ...SHARED_PARTS }) as [
+  for (const [name, schema] of Object.entries({ ...ANSWERS, ...LIVE_ANSWERS, ...SHARED_PARTS }) as [
     string,
     z.ZodType,
   ][]) {

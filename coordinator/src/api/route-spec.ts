@@ -21,6 +21,12 @@ export interface RouteSpec {
   readonly body: BodySpec;
   /** Status of a successful answer. */
   readonly status: 200 | 201;
+  /**
+   * `sse`: the answer is a stream of server-sent events (`text/event-stream`)
+   * that does not end; `answer` is then the schema of one event as
+   * `{event, data}`.
+   */
+  readonly stream?: "sse";
   /** Schema of a successful answer (what the client receives; refusals are `{error}`). */
   readonly answer: z.ZodType;
   readonly summary: string;

@@ -1,8 +1,8 @@
 import { STATUSES, type Status } from "@tillroll/protocol";
 import semver from "semver";
+import type { PageRow } from "../live/page-row.js";
 import type { Entry } from "./row-index.js";
 import type { ServiceRow } from "./service-row.js";
-import type { StatusRow } from "./status-table.js";
 
 /**
  * One page of the Status Overview (the web console's table): how a page is
@@ -48,16 +48,6 @@ export interface FleetPage {
   readonly counts: StatusCounts;
   readonly rows: ServiceRow[];
 }
-
-/** A row of the console's status page: the status row, and what its controls need. */
-export type PageRow = StatusRow & {
-  /** The semver versions the row may be set to, newest first (the console adds "-"). */
-  readonly allowedVersions: string[];
-  /** False while In Progress: such a row cannot be picked for a change. */
-  readonly selectable: boolean;
-  /** The store's IANA zone (`tillroll store set --tz`), else null. */
-  readonly storeZone: string | null;
-};
 
 /** `GET /api/status/page`'s answer. */
 export interface StatusPage {

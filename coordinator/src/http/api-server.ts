@@ -16,6 +16,7 @@ import {
   type ParsedQuery,
   type RouteName,
   type RouteSpec,
+  type Routes,
 } from "../api/routes.js";
 import type { NoticeService } from "../notices/notice-service.js";
 import type { MosquittoAccountsAnswer } from "../operations/broker-accounts.js";
@@ -28,6 +29,7 @@ import type { ReleaseConsole } from "../releases/release-console.js";
 import type { ScheduleConsole } from "../schedules/schedule-console.js";
 import { type AccountDeps, AccountHandlers, type Caller } from "./account-handlers.js";
 import { HttpError, Reply, readJson, sendJson, sendText } from "./http-utils.js";
+import { type LiveDeps, LiveHandlers } from "./live-handlers.js";
 import { ReleaseHandlers } from "./release-handlers.js";
 import { ScheduleHandlers } from "./schedule-handlers.js";
 
@@ -50,6 +52,8 @@ export interface ApiServerDeps {
   notices: Pick<NoticeService, "addWebhook" | "listWebhooks" | "removeWebhook">;
   /** The answer of GET /api/broker-config/mosquitto. */
   mosquittoAccounts: () => MosquittoAccountsAnswer | Promise<MosquittoAccountsAnswer>;
+  /** The web console's live streams and kept install logs (issue 12): http/live-handlers.ts. */
+  live: LiveDeps;
   log: (message: string) => void;
 }
 
@@ -91,9 +95,17 @@ type JsonBodyRoute =
   | "removeBlackout"
   | "addWebhook"
   | "removeWebhook";
+/** Routes whose answer is a stream (`stream: "sse"`): handed the response, not answered here. */
+type StreamRoute = {
+  [N in RouteName]: Routes[N] extends { stream: "sse" } ? N : never;
+}[RouteName];
 /** Typed by the contract: an operation whose result drifts from its route's answer schema does not compile (a Reply carries its own headers). */
 type Handlers = {
-  [N in RouteName]: (input: Parsed<N>) => Promise<Result<Answer<N> | Reply>>;
+  [N in Exclude<RouteName, StreamRoute>]: (input: Parsed<N>) => Promise<Result<Answer<N> | Reply>>;
+};
+/** The stream routes: they write to `res` themselves (or answer a refusal as JSON). */
+type StreamHandlers = {
+  [N in StreamRoute]: (input: Parsed<N> & { res: ServerResponse }) => void;
 };
 
 /**
@@ -111,6 +123,10 @@ export function createApiHandler(
   const accounts = new AccountHandlers(deps.accounts);
   const releases = new ReleaseHandlers(deps.releases);
   const schedules = new ScheduleHandlers(deps.schedules);
+  const live = new LiveHandlers(deps.live, deps.accounts);
+  const streams: StreamHandlers = {
+    events: ({ req, res, caller, query }) => live.events(req, res, caller, query),
+  };
   const handlers: Handlers = {
     enrol: async ({ caller, body }) => {
       // `{workstations: [...]}` enrols many in one go (all or none) and answers a list.
@@ -173,6 +189,7 @@ export function createApiHandler(
     listWebhooks: async () => ok(deps.notices.listWebhooks()),
     removeWebhook: async ({ caller, body }) =>
       webhookAnswer(await deps.notices.removeWebhook(body.id, caller.operator), 404),
+    installLog: async ({ caller, query }) => live.installLog(caller, query),
   };
 
   return (req, res) => {
@@ -215,7 +232,17 @@ export function createApiHandler(
       if (!parsed.ok) throw new HttpError(400, parsed.error);
       body = parsed.value;
     }
-    const handler = handlers[name] as (input: {
+    if (route.stream === "sse") {
+      const stream = streams[name as StreamRoute] as (input: {
+        req: IncomingMessage;
+        res: ServerResponse;
+        caller: Caller | null;
+        query: unknown;
+        body: unknown;
+      }) => void;
+      return stream({ req, res, caller, query: query.value, body });
+    }
+    const handler = handlers[name as Exclude<RouteName, StreamRoute>] as (input: {
       req: IncomingMessage;
       caller: Caller | null;
       query: unknown;

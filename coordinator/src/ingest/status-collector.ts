@@ -1,4 +1,4 @@
-import { decodePayload, parseTopic } from "@tillroll/protocol";
+import { decodePayload, parseTopic, type Result } from "@tillroll/protocol";
 import type { ServiceRow } from "../fleet/service-row.js";
 import { wsKey } from "../state/coordinator-state.js";
 import type { CoordinatorStore } from "../store/coordinator-store.js";
@@ -13,6 +13,17 @@ export interface StatusCollectorOptions {
    * as it arrives without scanning the fleet.
    */
   readonly onRows?: (rows: readonly ServiceRow[]) => void;
+  /**
+   * Told when a workstation's agent came online or went offline (`store/ws`):
+   * rows show presence when read, so the live console re-sends that
+   * workstation's rows.
+   */
+  readonly onPresence?: (key: string, online: boolean) => void;
+  /**
+   * Told each `log` message (install log lines) of an enrolled workstation;
+   * answers a refusal for a payload that is not one.
+   */
+  readonly onLog?: (store: string, workstation: string, payload: Buffer) => Result<void>;
 }
 
 /** Longest stretch of ingestion work between two turns of the event loop. */
@@ -87,6 +98,10 @@ export class StatusCollector {
     }
     if (kind === "status") await this.onStatus(key, store, workstation, enrolled.group, payload);
     else if (kind === "presence") await this.onPresence(key, payload, enrolled.capabilities);
+    else if (kind === "log" && this.options.onLog !== undefined) {
+      const kept = this.options.onLog(store, workstation, payload);
+      if (!kept.ok) this.refuse(key, kept.error);
+    }
   }
 
   private async onStatus(
@@ -151,6 +166,7 @@ export class StatusCollector {
       return;
     }
     const online = decoded.value.state === "online";
+    const wasOnline = this.presence.isOnline(key);
     const verdict = this.presence.apply(
       key,
       online,
@@ -164,6 +180,7 @@ export class StatusCollector {
       const [store = "", workstation = ""] = key.split("/");
       await this.store.workstations.setCapabilities({ store, workstation }, now);
     }
+    if (verdict !== "stale" && online !== wasOnline) this.options.onPresence?.(key, online);
     if (verdict === "restarted")
       this.log(
         `presence from ${key}: seq ${decoded.value.seq} far below the last: the agent restarted without its state`,

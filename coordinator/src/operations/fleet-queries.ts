@@ -1,17 +1,21 @@
-import { allowedVersions, NO_UPDATE, ok, type Result } from "@tillroll/protocol";
+import { allowedVersions, ok, type Result } from "@tillroll/protocol";
 import { filterByOperator } from "../accounts/audit-identity.js";
 import type { Operator } from "../accounts/identity.js";
 import { filterReadable } from "../accounts/scope.js";
 import type { StatusPageRequest } from "../api/console-requests.js";
 import type { AuditEntry } from "../audit/audit-log.js";
 import type { Filters } from "../fleet/filters.js";
-import type { FleetFacets, PageRow, StatusPage } from "../fleet/fleet-page.js";
+import type { FleetFacets, StatusPage } from "../fleet/fleet-page.js";
 import type { ServiceRow } from "../fleet/service-row.js";
 import type { ScheduledMark, StatusRow } from "../fleet/status-table.js";
+import { pageRowMaker } from "../live/page-row.js";
 import { wsKey } from "../state/coordinator-state.js";
 import { AUDIT_ANSWER_LIMIT, readableAudit } from "./audit-scope.js";
 import { type OperationsDeps, offeredPacks, type VersionsReport } from "./operations-deps.js";
 import { newestFirst } from "./version-order.js";
+
+/** Without schedules: no store has a zone. */
+const NO_SCHEDULES = { windowFor: () => null, storeSetting: () => null };
 
 /** The console's reads: rows, versions and audit, each only within the viewer's scope. */
 export class FleetQueries {
@@ -34,28 +38,23 @@ export class FleetQueries {
    */
   async statusPage(request: StatusPageRequest, viewer: Operator): Promise<Result<StatusPage>> {
     const page = await this.deps.fleet.page(request.filters, viewer.scope, request);
-    const scheduled = this.deps.scheduledMarks?.() ?? (() => null);
-    const packsOf = new Map<string, Awaited<ReturnType<typeof offeredPacks>>>();
-    const rows: PageRow[] = [];
-    for (const row of page.rows) {
-      let packs = packsOf.get(row.function);
-      if (packs === undefined) {
-        packs = await offeredPacks(this.deps, row.function);
-        packsOf.set(row.function, packs);
-      }
-      rows.push({
-        ...this.statusRow(row, scheduled),
-        allowedVersions: allowedVersions(row.activeVersion, packs).filter((v) => v !== NO_UPDATE),
-        selectable: row.status !== "In Progress",
-        storeZone: this.deps.storeZone?.(row.store) ?? null,
-      });
-    }
+    // The same rows the live stream sends (live/page-row.ts): one builder for both.
+    const pageRow = await pageRowMaker(
+      {
+        isOnline: this.deps.isOnline,
+        lastReport: this.deps.lastReport,
+        scheduledMarks: this.deps.scheduledMarks,
+        packsOf: (fn) => offeredPacks(this.deps, fn),
+        schedules: this.deps.schedules ?? NO_SCHEDULES,
+      },
+      page.rows.map((row) => row.function),
+    );
     return ok({
       total: page.total,
       offset: request.offset,
       limit: request.limit,
       counts: page.counts,
-      rows,
+      rows: page.rows.map(pageRow),
     });
   }
 

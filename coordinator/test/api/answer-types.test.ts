@@ -11,6 +11,9 @@ import type { Answer, RouteName, Routes } from "../../src/api/routes.js";
 import type { AuditEntry } from "../../src/audit/audit-log.js";
 import type { FleetFacets, StatusPage } from "../../src/fleet/fleet-page.js";
 import type { StatusRow } from "../../src/fleet/status-table.js";
+import type { InstallLogAnswer } from "../../src/http/live-handlers.js";
+import type { PageRow } from "../../src/live/page-row.js";
+import type { StatusCounts } from "../../src/live/status-counts.js";
 import type { WebhookSummary } from "../../src/notices/webhook-registry.js";
 import type { MosquittoAccountsAnswer } from "../../src/operations/broker-accounts.js";
 import type {
@@ -86,7 +89,19 @@ interface OperationResults {
   addWebhook: WebhookSummary;
   listWebhooks: WebhookSummary[];
   removeWebhook: WebhookSummary;
+  // The web console (issue 12): one event of the stream, and a row's kept install log.
+  events: LiveEvent;
+  installLog: InstallLogAnswer;
 }
+
+/** What the hub writes (live/live-hub.ts), one event as {event, data}. */
+type LiveEvent =
+  | { event: "hello"; data: Record<string, never> }
+  | { event: "rows"; data: { rows: PageRow[] } }
+  | { event: "gone"; data: { keys: string[] } }
+  | { event: "counts"; data: StatusCounts }
+  | { event: "resync"; data: Record<string, never> }
+  | { event: "ended"; data: { reason: string } };
 
 /**
  * `true` when T lies between the schema's parsed form and its wire form: what the server
@@ -144,6 +159,8 @@ const checks: Checks = {
   addBlackout: true,
   removeBlackout: true,
   notices: true,
+  events: true,
+  installLog: true,
   addWebhook: true,
   listWebhooks: true,
   removeWebhook: true,

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorAnswer } from "../../src/api/answers.js";
 import { API_ROUTES, type RouteName, type RouteSpec } from "../../src/api/routes.js";
+import { SseClient } from "../live/sse-client.js";
 import { buildPack, descriptorFor, type Workspace } from "../packs/pack-fixtures.js";
 import { FakeReleaseConsole, fullSpec } from "./fake-release-console.js";
 import { LiveCoordinator } from "./live-coordinator.js";
@@ -23,6 +24,8 @@ const ORDER: readonly RouteName[] = [
   "status",
   "statusPage",
   "statusFacets",
+  "events",
+  "installLog",
   "versions",
   "listPacks",
   "listWorkstations",
@@ -140,6 +143,19 @@ describe("live answers against the answer schemas", { timeout: 60_000 }, () => {
               ? { ...(route.body.example as object), ...aheadOfNow() }
               : route.body.example
             : undefined;
+      if (route.stream === "sse") {
+        // A stream does not end: its first event is its answer (hello), then it is closed.
+        const stream = await SseClient.connect(`${live.url}${path}`, {
+          authorization: `Bearer ${live.token}`,
+        });
+        const first = await stream.until((events) => events[0]);
+        stream.close();
+        expect(first.event, name).toBe("hello");
+        expect(route.answer.safeParse(first).error?.issues ?? [], name).toEqual([]);
+        const byDocument = documentAnswer(route);
+        expect(byDocument(first), `${name}: ${JSON.stringify(byDocument.errors)}`).toBe(true);
+        continue;
+      }
       const answer =
         route.body.kind === "json"
           ? await server.call(route.method, path, example)

@@ -41,10 +41,10 @@ export function openApiValidator(document: OpenApiDocument): (at: string[]) => V
   };
 }
 
-/** `validatorAt`'s schema for a route's success answer (its status, application/json). */
+/** `validatorAt`'s schema for a route's success answer (its status, application/json; one event of a stream). */
 export function answerSchemaOf(
   validatorAt: (at: string[]) => ValidateFunction,
-  route: { path: string; method: string; status: number },
+  route: { path: string; method: string; status: number; stream?: "sse" },
 ): ValidateFunction {
   return validatorAt([
     "paths",
@@ -53,7 +53,7 @@ export function answerSchemaOf(
     "responses",
     String(route.status),
     "content",
-    "application/json",
+    route.stream === "sse" ? "text/event-stream" : "application/json",
     "schema",
   ]);
 }

@@ -57,7 +57,11 @@ describe("coordinator/openapi.json", () => {
         operationId: name,
         summary: route.summary,
         responses: {
-          [String(route.status)]: { content: { "application/json": { schema: {} } } },
+          [String(route.status)]: {
+            content: {
+              [route.stream === "sse" ? "text/event-stream" : "application/json"]: { schema: {} },
+            },
+          },
           "4XX": { $ref: "#/components/responses/Refused" },
         },
       });

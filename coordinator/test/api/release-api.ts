@@ -78,6 +78,7 @@ export class ReleaseApi {
       releases,
       schedules: unused("schedules"),
       notices: unused("notices"),
+      live: unused("live"),
     };
     const server = createServer(createApiHandler(deps));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

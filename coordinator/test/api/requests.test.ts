@@ -405,6 +405,8 @@ describe("the route table", () => {
       "GET /api/audit",
       "GET /api/blackouts",
       "GET /api/broker-config/mosquitto",
+      "GET /api/events",
+      "GET /api/install-log",
       "GET /api/notices",
       "GET /api/operators",
       "GET /api/packs",

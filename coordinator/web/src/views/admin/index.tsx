@@ -1,20 +1,8 @@
-/** Maintenance windows, blackouts, webhooks, operators, audit. */
-export function WindowsPage() {
-  return <h1>Maintenance windows</h1>;
-}
+/** Maintenance windows (with store settings), blackouts, webhooks, operators, audit. */
+import "./admin.css";
 
-export function BlackoutsPage() {
-  return <h1>Blackouts</h1>;
-}
-
-export function WebhooksPage() {
-  return <h1>Webhooks</h1>;
-}
-
-export function OperatorsPage() {
-  return <h1>Operators</h1>;
-}
-
-export function AuditPage() {
-  return <h1>Audit log</h1>;
-}
+export { AuditPage } from "./audit.js";
+export { BlackoutsPage } from "./blackouts.js";
+export { OperatorsPage } from "./operators.js";
+export { WebhooksPage } from "./webhooks.js";
+export { WindowsPage } from "./windows.js";

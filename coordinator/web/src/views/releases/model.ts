@@ -1,0 +1,120 @@
+import type { Answer, RouteName } from "../../../../src/api/contract.js";
+
+/**
+ * The release views' words: the answers they show (from the contract, no
+ * copies), the operations a button may call, and the small pure questions
+ * the views ask of an answer (progress, which stage waits for whom).
+ */
+export type ReleaseView = Answer<"showRelease">;
+export type ReleaseSummary = Answer<"listReleases">[number];
+export type StageView = ReleaseView["stages"][number];
+export type StageCounts = StageView["counts"];
+
+/** What a caller may do to a task now, as the show answer's `actions` says (CONSOLE-API.md §7). */
+export interface ReleaseActions {
+  readonly start: boolean;
+  readonly approve: boolean;
+  readonly reject: boolean;
+  readonly trigger: boolean;
+  readonly pause: boolean;
+  readonly resume: boolean;
+  readonly retry: boolean;
+  readonly rollback: boolean;
+  readonly cancel: boolean;
+}
+
+export type ActionName = keyof ReleaseActions;
+
+/** The route each action calls (all take `{id}`; approve and reject also `comment`). */
+export const ACTION_ROUTES = {
+  start: "startRelease",
+  approve: "approveRelease",
+  reject: "rejectRelease",
+  trigger: "triggerRelease",
+  pause: "pauseRelease",
+  resume: "resumeRelease",
+  retry: "retryRelease",
+  rollback: "rollbackRelease",
+  cancel: "cancelRelease",
+} as const satisfies Record<ActionName, RouteName>;
+
+/** Button texts (CONSOLE-API.md: tests find them by these names). */
+export const ACTION_LABELS: Readonly<Record<ActionName, string>> = {
+  start: "Start",
+  approve: "Approve",
+  reject: "Reject",
+  trigger: "Go",
+  pause: "Pause",
+  resume: "Resume",
+  retry: "Retry",
+  rollback: "Roll back",
+  cancel: "Cancel task",
+};
+
+/** Task-wide buttons in the header, in this order; checkpoint ones live on their stage's card. */
+export const TASK_ACTIONS: readonly ActionName[] = [
+  "start",
+  "pause",
+  "resume",
+  "retry",
+  "rollback",
+  "cancel",
+];
+
+/** Actions that undo work: asked again in a dialog before they are sent. */
+export const DESTRUCTIVE: ReadonlySet<ActionName> = new Set<ActionName>(["rollback", "cancel"]);
+
+/**
+ * The task's actions as the server answered them; `fallback` for a server
+ * whose answer does not carry them yet (see derived-actions.ts).
+ */
+export function actionsOf(view: ReleaseView, fallback: () => ReleaseActions): ReleaseActions {
+  const given = (view as { actions?: ReleaseActions }).actions;
+  return given ?? fallback();
+}
+
+/** OK members over all members across stages: the list's progress bar (0 without members). */
+export function progressOf(stages: readonly { counts: StageCounts }[]): {
+  ok: number;
+  total: number;
+  percent: number;
+} {
+  let ok = 0;
+  let total = 0;
+  for (const stage of stages) {
+    ok += stage.counts.OK;
+    total += stage.counts.total;
+  }
+  return { ok, total, percent: total === 0 ? 0 : Math.round((ok / total) * 100) };
+}
+
+/** The per-outcome counts a card shows, in reading order, leaving out zeros. */
+export const COUNT_NAMES = [
+  "queued",
+  "held",
+  "Prepared",
+  "In Progress",
+  "Not Ready",
+  "soaking",
+  "OK",
+  "Failed",
+  "Rolled Back",
+  "timed out",
+  "skipped",
+] as const satisfies readonly (keyof StageCounts)[];
+
+export function shownCounts(counts: StageCounts): { name: string; value: number }[] {
+  return COUNT_NAMES.filter((name) => counts[name] > 0).map((name) => ({
+    name,
+    value: counts[name],
+  }));
+}
+
+/** CSS class for a state word: ok / bad / wait / idle. */
+export function stateTone(state: string): "ok" | "bad" | "wait" | "idle" | "run" {
+  if (state === "Successful") return "ok";
+  if (["Failed", "Rejected", "Rolled Back", "Cancelled"].includes(state)) return "bad";
+  if (state.startsWith("Waiting") || state === "Paused" || state === "Scheduled") return "wait";
+  if (state === "Running") return "run";
+  return "idle";
+}
