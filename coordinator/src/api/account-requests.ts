@@ -1,8 +1,8 @@
-import { groupSchema } from "@tillroll/protocol";
+import { groupSchema } from "@tillroll/protocol/pure";
 import { z } from "zod";
 import { OPERATOR_NAME_PATTERN } from "../accounts/identity.js";
+import { MAX_PASSWORD_LENGTH } from "../accounts/password-limits.js";
 import { listRoles, ROLES } from "../accounts/roles.js";
-import { MAX_PASSWORD_LENGTH } from "../accounts/secrets.js";
 import { strictObject } from "../fleet/filter-schema.js";
 
 /**

@@ -1,4 +1,4 @@
-import { requestIdSchema, STATUSES, type Status, timestampSchema } from "@tillroll/protocol";
+import { requestIdSchema, STATUSES, type Status, timestampSchema } from "@tillroll/protocol/pure";
 import { z } from "zod";
 import { statusRowAnswer } from "./answers.js";
 

@@ -3,7 +3,7 @@ import {
   semverSchema,
   statusSchema,
   timestampSchema,
-} from "@tillroll/protocol";
+} from "@tillroll/protocol/pure";
 import { z } from "zod";
 import { CHECKPOINTS, ON_ERROR, RELEASE_STATES, STAGE_STATES } from "../releases/release-model.js";
 

@@ -1,4 +1,4 @@
-import type { MaintenanceWindow, PackVersionInfo, Status } from "@tillroll/protocol";
+import type { MaintenanceWindow, PackVersionInfo, Status } from "@tillroll/protocol/pure";
 import type { Filters } from "../fleet/filters.js";
 
 /**
