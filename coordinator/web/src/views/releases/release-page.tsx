@@ -18,7 +18,7 @@ import {
 } from "./model.js";
 import { ProgressBar } from "./progress-bar.js";
 import { ReleaseHistory } from "./release-history.js";
-import { describeStageSize, SpecSummary } from "./spec-summary.js";
+import { describeSchedule, describeStageSize, SpecSummary } from "./spec-summary.js";
 import { StageCard } from "./stage-card.js";
 import { usePoll } from "./use-poll.js";
 import "./releases.css";
@@ -84,7 +84,7 @@ export function ReleasePage(props: { id: string }) {
           </h1>
           <p class="rel-sub">
             {view.function} {view.version} · created by {view.createdBy},{" "}
-            <Time iso={view.createdAt} />
+            <Time iso={view.createdAt} /> · starts {describeSchedule(view.spec.schedule)}
           </p>
         </div>
         <span class={`rel-state big ${stateTone(view.state)}`} data-state={view.state}>
