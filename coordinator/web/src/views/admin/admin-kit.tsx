@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../../api/client.js";
 
 /**
@@ -124,6 +124,11 @@ export function ConfirmButton(props: {
 }) {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
+  const keep = useRef<HTMLButtonElement>(null);
+  // The question replaces the button that had the focus: hand it to the safe answer.
+  useEffect(() => {
+    if (asking) keep.current?.focus();
+  }, [asking]);
   if (!asking) {
     return (
       <button type="button" aria-label={props.ariaLabel} onClick={() => setAsking(true)}>
@@ -150,7 +155,7 @@ export function ConfirmButton(props: {
       >
         {props.confirmLabel}
       </button>
-      <button type="button" onClick={() => setAsking(false)}>
+      <button type="button" ref={keep} onClick={() => setAsking(false)}>
         Keep
       </button>
     </fieldset>
