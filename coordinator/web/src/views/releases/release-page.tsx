@@ -31,6 +31,11 @@ const CONFIRM_TEXT: Partial<Record<ActionName, string>> = {
 
 /** Seed 001's "Release Process View": the task, a card per stage, its history; polled every 2 s. */
 export function ReleasePage(props: { id: string }) {
+  // Keyed by id: moving to another task starts afresh (its own poll, warnings, dialogs).
+  return <ProcessView key={props.id} id={props.id} />;
+}
+
+function ProcessView(props: { id: string }) {
   const { api, who, may } = useSession();
   const { value, error, refresh } = usePoll(
     () => api("showRelease", { query: { id: props.id } }),
