@@ -76,7 +76,7 @@ export function AuditPage() {
                 </td>
                 <td>{whoText(entry.who)}</td>
                 <td>{entry.action}</td>
-                <td class="admin-details">{detailsText(entry.details)}</td>
+                <AuditDetails text={detailsText(entry.details)} />
                 <td title={entry.touched.slice(0, 20).join("\n")}>{entry.touched.length}</td>
                 <td>{entry.skipped}</td>
               </tr>
@@ -85,6 +85,18 @@ export function AuditPage() {
         </table>
       </div>
     </AdminPage>
+  );
+}
+
+/** Long requests (row lists) are cut in the table; the whole text is the cell's title. */
+const DETAILS_SHOWN = 300;
+
+function AuditDetails(props: { text: string }) {
+  const cut = props.text.length > DETAILS_SHOWN;
+  return (
+    <td class="admin-details" title={cut ? props.text : undefined}>
+      {cut ? `${props.text.slice(0, DETAILS_SHOWN)}…` : props.text}
+    </td>
   );
 }
 
