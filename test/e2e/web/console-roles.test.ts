@@ -222,6 +222,22 @@ describe.skipIf(!browserAvailable())(
       for (const who of await audit.locator("tbody tr td:nth-child(2)").allTextContents())
         expect(who).toBe("ada (admin)");
       await screenshot(page, "admin-audit");
+
+      // By time, in the viewer's own wall time: from an hour ahead nothing; from an hour ago the entry.
+      const localInput = (offsetMs: number) =>
+        page.evaluate((offset) => {
+          const d = new Date(Date.now() + offset);
+          const pad = (n: number) => String(n).padStart(2, "0");
+          return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+        }, offsetMs);
+      const HOUR_MS = 60 * 60 * 1000;
+      await page.getByLabel("From", { exact: true }).fill(await localInput(HOUR_MS));
+      await page.getByRole("button", { name: "Apply filters" }).click();
+      await expect.poll(() => audit.textContent()).toContain("No entry matches.");
+      await page.getByLabel("From", { exact: true }).fill(await localInput(-HOUR_MS));
+      await page.getByLabel("To", { exact: true }).fill(await localInput(HOUR_MS));
+      await page.getByRole("button", { name: "Apply filters" }).click();
+      await entry.waitFor({ timeout: 10_000 });
       expectNoPageErrors(web.errors);
       console.log(`console-roles: admin window and audit in ${Date.now() - t0} ms`);
     });

@@ -29,8 +29,9 @@ function detailsText(details: Entry["details"]): string {
 
 /** Entries within the period: the server has no time filter yet, so the console applies it. */
 function withinPeriod(entry: Entry, filter: AuditFilter): boolean {
-  if (filter.from !== undefined && entry.at < filter.from) return false;
-  if (filter.to !== undefined && entry.at > filter.to) return false;
+  const at = Date.parse(entry.at);
+  if (filter.from !== undefined && at < Date.parse(filter.from)) return false;
+  if (filter.to !== undefined && at > Date.parse(filter.to)) return false;
   return true;
 }
 
