@@ -17,7 +17,7 @@ import { rowKey, type ServiceRow } from "./fleet/service-row.js";
 import { createApiHandler } from "./http/api-server.js";
 import { InstallLog } from "./ingest/install-log.js";
 import { StatusCollector } from "./ingest/status-collector.js";
-import { LiveHub } from "./live/live-hub.js";
+import { LiveHub, type LiveLimits } from "./live/live-hub.js";
 import { ObservedFleetRows } from "./live/observed-fleet-rows.js";
 import { pageRowMaker } from "./live/page-row.js";
 import { RowFeed } from "./live/row-feed.js";
@@ -88,6 +88,8 @@ export interface CoordinatorOptions {
   notices?: NoticePublisher;
   /** E-mail notices (`--smtp URL --mail-from ADDR`); absent: notices go to webhooks only. */
   mail?: MailSettings | undefined;
+  /** The console's live streams' bounds and clocks (issue 12); tests shorten the heartbeat. */
+  live?: Partial<LiveLimits>;
 }
 
 /**
@@ -361,6 +363,7 @@ export class Coordinator {
           functions,
         ),
       log,
+      ...(options.live === undefined ? {} : { limits: options.live }),
     });
     const handler = createApiHandler({
       operations: new ConsoleOperations(operationsDeps),

@@ -21,6 +21,8 @@ describe("the route table", () => {
       "GET /api/status": "viewer/scoped",
       "GET /api/versions": "viewer/scoped",
       "GET /api/audit": "viewer/scoped",
+      "GET /api/events": "viewer/scoped",
+      "GET /api/install-log": "viewer/scoped",
       "GET /api/packs": "viewer/shared",
       "POST /api/set-preferred": "operator/scoped",
       "POST /api/retry": "operator/scoped",

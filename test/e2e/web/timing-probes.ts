@@ -77,11 +77,6 @@ export function firstRowAt(page: Page): Promise<number | undefined> {
   return page.evaluate(() => (globalThis as Marks).tillrollFirstRow);
 }
 
-/** Whether the change `timeChange` waits for has happened. */
-export function changeDone(page: Page): Promise<boolean> {
-  return page.evaluate(() => (globalThis as Marks).tillrollDone !== undefined);
-}
-
 /** Times `act` with changeProbe; answers the in-page and the wall-clock milliseconds. */
 export async function timeChange(
   page: Page,

@@ -1,4 +1,4 @@
-import { Time } from "../../shell/time.js";
+import { ExactTime } from "./exact-time.js";
 import type { ReleaseView } from "./model.js";
 
 /** Every `from -> to` of the task and its stages, newest last (as the server keeps it). */
@@ -12,7 +12,8 @@ export function ReleaseHistory(props: { history: ReleaseView["history"] }) {
         <ol>
           {props.history.map((entry, index) => (
             <li key={`${entry.at}-${index}`}>
-              <Time iso={entry.at} /> <strong>{entry.subject}</strong>: {entry.from} → {entry.to}
+              <ExactTime iso={entry.at} /> <strong>{entry.subject}</strong>: {entry.from} →{" "}
+              {entry.to}
               {entry.reason && <span class="rel-reason"> — {entry.reason}</span>}{" "}
               <span class="rel-who">({entry.who})</span>
             </li>

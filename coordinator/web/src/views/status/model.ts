@@ -8,13 +8,16 @@ import type { Answer } from "../../../../src/api/contract.js";
 export type StatusRow = Answer<"status">[number];
 export type Status = StatusRow["status"];
 
-export type PageRow = StatusRow & {
-  allowedVersions: string[];
-  selectable: boolean;
-  storeZone: string | null;
-};
+/** One event of GET /api/events, by its name. */
+export type LiveEvent<E extends Answer<"events">["event"]> = Extract<
+  Answer<"events">,
+  { event: E }
+>;
 
-export type Counts = Record<Status, number>;
+/** A row of the mask: the status row, the versions it may be set to, whether it may be selected, the store's zone. */
+export type PageRow = LiveEvent<"rows">["data"]["rows"][number];
+
+export type Counts = LiveEvent<"counts">["data"];
 
 export interface PageAnswer {
   total: number;
@@ -33,12 +36,7 @@ export interface Facets {
 export type ChangeReport = Answer<"setPreferred">;
 export type RowChange = ChangeReport["changed"][number];
 
-export interface InstallLogLine {
-  at: string;
-  requestId: string | null;
-  level: string;
-  text: string;
-}
+export type InstallLogLine = Answer<"installLog">["lines"][number];
 
 /** The six statuses, in the order the counts show them. */
 export const STATUSES = [

@@ -64,9 +64,6 @@ export function StatusTable(props: {
                       onClick={() => column.sort && props.onSort(column.sort)}
                     >
                       {column.label}
-                      <span aria-hidden="true" class="arrow">
-                        {sorted ? (props.dir === "asc" ? " ▲" : " ▼") : ""}
-                      </span>
                     </button>
                   ) : (
                     column.label
