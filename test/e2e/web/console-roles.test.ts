@@ -99,6 +99,7 @@ describe.skipIf(!browserAvailable())(
       const boxes = page.getByRole("checkbox", { name: /^Select / });
       for (const box of await boxes.all()) expect(await box.isEnabled()).toBe(false);
       expect(await row.getByRole("combobox").count()).toBe(0);
+      await screenshot(page, "viewer-status");
 
       // The nav offers what a viewer may read, nothing else.
       const nav = page.getByRole("navigation", { name: "Main" });
