@@ -32,6 +32,7 @@ import { HttpError, Reply, readJson, sendJson, sendText } from "./http-utils.js"
 import { type LiveDeps, LiveHandlers } from "./live-handlers.js";
 import { ReleaseHandlers } from "./release-handlers.js";
 import { ScheduleHandlers } from "./schedule-handlers.js";
+import { createStaticFiles } from "./static-files.js";
 
 export interface ApiServerDeps {
   operations: ConsoleOperations;
@@ -55,6 +56,8 @@ export interface ApiServerDeps {
   /** The web console's live streams and kept install logs (issue 12): http/live-handlers.ts. */
   live: LiveDeps;
   log: (message: string) => void;
+  /** The built web console served at `/` (http/static-files.ts); default: dist/web. */
+  webDir?: string;
 }
 
 /** What a route's handler gets: its parsed query and body (`unknown` for routes without one). */
@@ -192,6 +195,8 @@ export function createApiHandler(
     installLog: async ({ caller, query }) => live.installLog(caller, query),
   };
 
+  const staticFiles = createStaticFiles(deps.webDir);
+
   return (req, res) => {
     handle(req, res).catch((error: Error) => {
       const status = error instanceof HttpError ? error.status : 500;
@@ -208,6 +213,8 @@ export function createApiHandler(
     if (url.pathname === "/healthz") return sendJson(res, 200, { ok: true });
     if (url.pathname === "/metrics")
       return sendText(res, 200, deps.metrics(), "text/plain; version=0.0.4");
+    // The web console (issue 12): every GET outside /api/ and /packs/.
+    if (await staticFiles(req, res, url.pathname)) return;
     const name = findRoute(req.method ?? "", url.pathname);
     if (name === undefined)
       throw new HttpError(404, `no such endpoint: ${req.method} ${url.pathname}`);
