@@ -157,7 +157,7 @@ export function createApiHandler(
     setPreferred: async ({ caller, body }) => operations.setPreferred(body, caller.operator),
     retry: async ({ caller, body }) => operations.retry(body, caller.operator),
     audit: async ({ caller, query }) =>
-      ok(await operations.auditEntries(caller.operator, query.operator)),
+      ok(await operations.auditEntries(caller.operator, query.operator, query)),
     listOperators: async ({ caller }) => accounts.list(caller),
     addOperator: async ({ caller, body }) => accounts.add(caller, body),
     removeOperator: async ({ caller, body }) => accounts.remove(caller, body),
