@@ -28,6 +28,7 @@ import type { PackStore } from "../packs/pack-store.js";
 import type { ReleaseConsole } from "../releases/release-console.js";
 import type { ScheduleConsole } from "../schedules/schedule-console.js";
 import { type AccountDeps, AccountHandlers, type Caller } from "./account-handlers.js";
+import { crossSiteRefusal } from "./cross-site.js";
 import { HttpError, Reply, readJson, sendJson, sendText } from "./http-utils.js";
 import { type LiveDeps, LiveHandlers } from "./live-handlers.js";
 import { ReleaseHandlers } from "./release-handlers.js";
@@ -219,6 +220,9 @@ export function createApiHandler(
     if (name === undefined)
       throw new HttpError(404, `no such endpoint: ${req.method} ${url.pathname}`);
     const route: RouteSpec = API_ROUTES[name];
+    // A browser's POST from another site (login CSRF included) is refused first.
+    const crossSite = crossSiteRefusal(req.method, req.headers);
+    if (crossSite !== null) throw new HttpError(403, crossSite);
     // Who is calling, and may they call this route at all (the role table);
     // before the body is read, so a refused caller cannot make us parse it.
     const auth = authenticateRequest(credentialsOf(req), `${route.method} ${route.path}`, {
