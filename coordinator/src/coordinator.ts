@@ -329,6 +329,7 @@ export class Coordinator {
       lastReport: (key) => collector.lastReport(key),
       releaseHolding: (key) => runner.holding(key),
       scheduledMarks: () => runner.scheduledMarks(),
+      schedules,
     };
     // The console's release tasks, served by the /api/releases routes.
     const releases: ReleaseConsole = new ReleaseOperations({

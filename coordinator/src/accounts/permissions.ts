@@ -33,6 +33,9 @@ export type RouteId = `${"GET" | "POST" | "PUT" | "PATCH" | "DELETE"} /${string}
 
 export const ROUTE_PERMISSIONS = {
   "GET /api/status": { need: "viewer", scope: "scoped", action: "status" },
+  // The web console's status mask (issue 12): a page of the same rows, and filter suggestions.
+  "GET /api/status/page": { need: "viewer", scope: "scoped", action: "status page" },
+  "GET /api/status/facets": { need: "viewer", scope: "scoped", action: "status facets" },
   "GET /api/versions": { need: "viewer", scope: "scoped", action: "versions" },
   "GET /api/audit": { need: "viewer", scope: "scoped", action: "audit" },
   // The web console (issue 12): live updates of a status view and a row's install log.

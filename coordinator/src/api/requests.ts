@@ -15,6 +15,8 @@ import {
   utcInstantSchema,
 } from "../fleet/filter-schema.js";
 import { FILTER_PARAMS, type FilterName, type Filters, filtersGiven } from "../fleet/filters.js";
+import type { ServiceRef } from "../fleet/service-row.js";
+import { changeRowsSchema } from "./console-requests.js";
 
 /**
  * The request of every console API route, as one strict zod schema each:
@@ -123,9 +125,12 @@ const booleanFlag = (what: string) =>
     // What the JSON Schema (OpenAPI) shows: the check above is code it cannot see.
     .meta({ type: "boolean", description: what }) as unknown as z.ZodType<boolean, boolean>;
 
+/** A narrowing filter, or the `rows` key list (issue 12), which narrows too. */
+type Narrowing = FilterName | "rows";
+
 /** Names of the filters set, as the console's flags, for messages. */
-const flagList = (names: readonly FilterName[]) =>
-  names.map((name) => `--${FILTER_PARAMS[name]}`).join(" ");
+const flagList = (names: readonly Narrowing[]) =>
+  names.map((name) => (name === "rows" ? '"rows"' : `--${FILTER_PARAMS[name]}`)).join(" ");
 
 /**
  * The fleet-wide guard: a change with no narrowing filter needs `all: true`,
@@ -133,7 +138,7 @@ const flagList = (names: readonly FilterName[]) =>
  */
 function checkScope(
   ctx: z.core.$RefinementCtx,
-  narrowing: readonly FilterName[],
+  narrowing: readonly Narrowing[],
   all: boolean,
   reach: string,
 ): void {
@@ -159,6 +164,7 @@ const setPreferredShape = {
   validFrom: validFromSchema.optional(),
   install: booleanFlag("install on workstations that lack the function").optional(),
   filters: filtersSchema.optional(),
+  rows: changeRowsSchema.optional(),
   all: booleanFlag("act on the whole fleet").optional(),
   dryRun: booleanFlag("only show what would change").optional(),
 };
@@ -171,6 +177,8 @@ export interface SetPreferredRequest {
   install: boolean;
   /** The filters, `function` set to the one function changed. */
   filters: Filters;
+  /** Only these rows (of the ones the filters match); undefined: every matching row. */
+  rows?: readonly ServiceRef[];
   all: boolean;
   dryRun: boolean;
 }
@@ -196,13 +204,26 @@ export const setPreferredBody = strictObject(
     return z.NEVER;
   }
   fn ??= listed?.[0];
+  // Rows picked by hand name their function: one function for all of them is the one changed.
+  const picked = [...new Set(body.rows?.map((row) => row.function))];
+  if (fn === undefined && picked.length === 1) fn = picked[0];
   if (fn === undefined) {
     ctx.addIssue({ code: "custom", path: ["function"], message: "is required (--function F)" });
     return z.NEVER;
   }
+  const other = picked.filter((name) => name !== fn);
+  if (other.length > 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["rows"],
+      message: `set-preferred changes one function (${fn}): rows of ${other.join(", ")} cannot be in the same request`,
+    });
+    return z.NEVER;
+  }
   const all = body.all ?? false;
   // The function alone names every row of it in the fleet: not narrowing.
-  const narrowing = filtersGiven(filters).filter((name) => name !== "function");
+  const narrowing: Narrowing[] = filtersGiven(filters).filter((name) => name !== "function");
+  if (body.rows !== undefined) narrowing.push("rows");
   checkScope(ctx, narrowing, all, `every ${fn} in the fleet`);
   return {
     function: fn,
@@ -210,6 +231,7 @@ export const setPreferredBody = strictObject(
     validFrom: body.validFrom ?? null,
     install: body.install ?? false,
     filters: { ...filters, function: [fn] },
+    ...(body.rows === undefined ? {} : { rows: body.rows }),
     all,
     dryRun: body.dryRun ?? false,
   };
@@ -219,12 +241,15 @@ const retryShape = {
   /** Same as filters.function (the console once sent it at the top). */
   function: filtersSchema.def.in.shape.function,
   filters: filtersSchema.optional(),
+  rows: changeRowsSchema.optional(),
   all: booleanFlag("act on the whole fleet").optional(),
   dryRun: booleanFlag("only show what would change").optional(),
 };
 
 export interface RetryRequest {
   filters: Filters;
+  /** Only these rows (of the ones the filters match); undefined: every matching row. */
+  rows?: readonly ServiceRef[];
   all: boolean;
   dryRun: boolean;
 }
@@ -237,8 +262,15 @@ export const retryBody = strictObject(retryShape, keysOf(retryShape)).transform(
     const functions = [...new Set([...(filters.function ?? []), ...(body.function ?? [])])];
     const merged: Filters = functions.length > 0 ? { ...filters, function: functions } : filters;
     const all = body.all ?? false;
-    checkScope(ctx, filtersGiven(merged), all, "every row in the fleet");
-    return { filters: merged, all, dryRun: body.dryRun ?? false };
+    const narrowing: Narrowing[] = filtersGiven(merged);
+    if (body.rows !== undefined) narrowing.push("rows");
+    checkScope(ctx, narrowing, all, "every row in the fleet");
+    return {
+      filters: merged,
+      ...(body.rows === undefined ? {} : { rows: body.rows }),
+      all,
+      dryRun: body.dryRun ?? false,
+    };
   },
 );
 

@@ -7,6 +7,7 @@ import {
   workstationsQuery,
 } from "./admin-requests.js";
 import { ANSWERS } from "./answers.js";
+import { CONSOLE_ROUTES } from "./console-routes.js";
 import { LIVE_ROUTES } from "./live-routes.js";
 import { RELEASE_ROUTES } from "./release-routes.js";
 import {
@@ -265,6 +266,8 @@ export const API_ROUTES = {
   ...SCHEDULE_ROUTES,
   // Webhooks (issue 11): `tillroll webhook add|list|remove` (webhook-routes.ts).
   ...WEBHOOK_ROUTES,
+  // The web console (issue 12): the status page and its suggestions (console-routes.ts).
+  ...CONSOLE_ROUTES,
   // The web console's live updates and install log (issue 12): live-routes.ts.
   ...LIVE_ROUTES,
   // `tillroll broker-config mosquitto`: accounts and hashes for an external broker.

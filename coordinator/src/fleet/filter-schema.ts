@@ -270,6 +270,47 @@ const shape = Object.fromEntries(
   [N in FilterName]: z.ZodOptional<FilterSchemas[N]>;
 } & { [N in FilterName as Param<N>]: z.ZodOptional<FilterSchemas[N]> };
 
+/** Every filter's schema under both spellings: spread into a route's query that takes filters and more. */
+export const FILTER_SHAPE = shape;
+
+/** The filter parameters, for "known: ..." in refusals. */
+export const FILTER_PARAMS_KNOWN = KNOWN;
+
+/**
+ * The filters of an object parsed with FILTER_SHAPE (keys that are not
+ * filters are left alone): a filter given under both spellings merged, the
+ * valid-from bounds checked against each other.
+ */
+export function readFilters(given: Record<string, unknown>, ctx: z.core.$RefinementCtx): Filters {
+  const out: Record<string, unknown> = {};
+  const givenAs = new Map<FilterName, string>();
+  for (const [key, value] of Object.entries(given)) {
+    const name = FILTER_BY_KEY.get(key);
+    if (name === undefined || value === undefined) continue;
+    const earlier = out[name];
+    givenAs.set(name, key);
+    if (earlier === undefined) out[name] = value;
+    else if (Array.isArray(earlier)) out[name] = [...new Set([...earlier, ...(value as [])])];
+    else if (earlier !== value) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `given twice with different values (also as ${name === key ? FILTER_PARAMS[name] : name})`,
+      });
+    }
+  }
+  const from = out.validFromFrom as string | undefined;
+  const to = out.validFromTo as string | undefined;
+  if (from !== undefined && to !== undefined && to < from) {
+    ctx.addIssue({
+      code: "custom",
+      path: [givenAs.get("validFromTo") ?? "validFromTo"],
+      message: `${to} is before the lower bound ${from}: no row could match`,
+    });
+  }
+  return out as Filters;
+}
+
 /**
  * Filters as given on the wire (both spellings of every filter; lists or
  * comma-separated strings), checked and turned into Filters: statuses
@@ -279,33 +320,7 @@ const shape = Object.fromEntries(
 export const filtersSchema = strictObject(shape, KNOWN, "filter").transform(
   (given, ctx): Filters => {
     if (ctx.issues.length > 0) return z.NEVER;
-    const out: Record<string, unknown> = {};
-    const givenAs = new Map<FilterName, string>();
-    for (const [key, value] of Object.entries(given)) {
-      const name = FILTER_BY_KEY.get(key);
-      if (name === undefined || value === undefined) continue;
-      const earlier = out[name];
-      givenAs.set(name, key);
-      if (earlier === undefined) out[name] = value;
-      else if (Array.isArray(earlier)) out[name] = [...new Set([...earlier, ...(value as [])])];
-      else if (earlier !== value) {
-        ctx.addIssue({
-          code: "custom",
-          path: [key],
-          message: `given twice with different values (also as ${name === key ? FILTER_PARAMS[name] : name})`,
-        });
-      }
-    }
-    const from = out.validFromFrom as string | undefined;
-    const to = out.validFromTo as string | undefined;
-    if (from !== undefined && to !== undefined && to < from) {
-      ctx.addIssue({
-        code: "custom",
-        path: [givenAs.get("validFromTo") ?? "validFromTo"],
-        message: `${to} is before the lower bound ${from}: no row could match`,
-      });
-    }
-    return out as Filters;
+    return readFilters(given, ctx);
   },
 );
 

@@ -1,5 +1,13 @@
 import type { Result } from "@tillroll/protocol";
-import { compileFilters, type Filters } from "./filters.js";
+import { compileFilters, type Filters, type RowPredicate } from "./filters.js";
+import {
+  type FleetFacets,
+  type FleetPage,
+  type PageWindow,
+  sortedSlice,
+  versionRanks,
+  zeroCounts,
+} from "./fleet-page.js";
 import { bySortKey, type Entry, ListingOrder, MultiIndex } from "./row-index.js";
 import { freezeRow, rowKey, rowSortKey, type ServiceRow, validateRows } from "./service-row.js";
 
@@ -82,6 +90,7 @@ export class FleetTable {
         sortKey: rowSortKey(stored),
         row: stored,
         validFromMs: parseValidFrom(stored.validFrom),
+        updatedAtMs: Date.parse(stored.updatedAt),
         alive: true,
       };
       this.#entries.set(key, fresh);
@@ -93,6 +102,7 @@ export class FleetTable {
     this.#unindexChanged(entry, stored);
     entry.row = stored;
     entry.validFromMs = parseValidFrom(stored.validFrom);
+    entry.updatedAtMs = Date.parse(stored.updatedAt);
     this.#indexChanged(entry, previous);
     return previous;
   }
@@ -130,6 +140,98 @@ export class FleetTable {
       for (const entry of set) if (test(entry.row, entry.validFromMs)) hits.push(entry);
     }
     return hits.sort(bySortKey).map((entry) => entry.row);
+  }
+
+  /**
+   * One page of the rows passing `filters` inside `scope` (a business unit
+   * group, null: the whole fleet): the scope is part of the view before
+   * anything is counted, so `total` and `counts` never include a row the
+   * caller may not see. One pass counts by status and collects; the `store`
+   * sort walks the listing order (no sort), other sorts keep only the first
+   * `offset + limit` matches in order (fleet-page.ts).
+   */
+  page(filters: Filters, scope: string | null, window: PageWindow): FleetPage {
+    // The scope as a group filter when none is given, so its index can narrow the walk.
+    const view: Filters =
+      scope !== null && filters.group === undefined ? { ...filters, group: [scope] } : filters;
+    const viewTest = compileFilters(view);
+    const scopeTest =
+      scope !== null && filters.group !== undefined ? compileFilters({ group: [scope] }) : null;
+    const test: RowPredicate =
+      scopeTest === null ? viewTest : (row, ms) => viewTest(row, ms) && scopeTest(row);
+    const counts = zeroCounts();
+    const { entries, sorted } = this.#matchSource(view);
+    if (window.sort === "store") {
+      const rows: ServiceRow[] = [];
+      let total = 0;
+      const listed = sorted ? entries : [...entries].sort(bySortKey);
+      const last = listed.length - 1;
+      for (let i = 0; i <= last; i++) {
+        const entry = listed[window.dir === "asc" ? i : last - i] as Entry;
+        if (!test(entry.row, entry.validFromMs)) continue;
+        counts[entry.row.status]++;
+        if (total >= window.offset && total < window.offset + window.limit) rows.push(entry.row);
+        total++;
+      }
+      return { total, counts, rows };
+    }
+    // In the usual order, which breaks ties of the sort column.
+    const listed = sorted ? entries : [...entries].sort(bySortKey);
+    const hits: Entry[] = [];
+    for (const entry of listed) {
+      if (!test(entry.row, entry.validFromMs)) continue;
+      counts[entry.row.status]++;
+      hits.push(entry);
+    }
+    const rows = sortedSlice(hits, window.sort, window.dir, window.offset, window.limit).map(
+      (entry) => entry.row,
+    );
+    return { total: hits.length, counts, rows };
+  }
+
+  /**
+   * The distinct business unit groups, functions and versions (active or
+   * preferred, semver newest first) of the rows inside `scope` (null: the
+   * whole fleet, read straight from the indexes), each sorted.
+   */
+  facets(scope: string | null): FleetFacets {
+    const groups = new Set<string>();
+    const functions = new Set<string>();
+    const versions = new Set<string>();
+    if (scope === null) {
+      for (const group of this.#sortedGroups()) groups.add(group);
+      for (const fn of this.#byFunction.keys()) functions.add(fn);
+      for (const version of this.#byActive.keys()) if (version !== null) versions.add(version);
+      for (const version of this.#byPreferred.keys()) if (version !== null) versions.add(version);
+    } else {
+      for (const set of this.#groupCandidates([scope]).sets) {
+        for (const { row } of set) {
+          if (row.group !== null) groups.add(row.group);
+          functions.add(row.function);
+          if (row.activeVersion !== null) versions.add(row.activeVersion);
+          if (row.preferredVersion !== null) versions.add(row.preferredVersion);
+        }
+      }
+    }
+    return {
+      groups: [...groups].sort(),
+      functions: [...functions].sort(),
+      versions: [...versionRanks(versions).keys()].reverse(),
+    };
+  }
+
+  /**
+   * Where a query's matches are: the smallest index hit (unsorted) when it
+   * is a small share of the table, else the whole table in listing order.
+   */
+  #matchSource(filters: Filters): { entries: readonly Entry[]; sorted: boolean } {
+    const candidates = this.#candidates(filters);
+    if (candidates === undefined || candidates.count > this.size * INDEX_SHARE) {
+      return { entries: this.#order.entries(), sorted: true };
+    }
+    const hits: Entry[] = [];
+    for (const set of candidates.sets) for (const entry of set) hits.push(entry);
+    return { entries: hits, sorted: false };
   }
 
   /** Every row, sorted by store, workstation, function. */

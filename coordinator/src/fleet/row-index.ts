@@ -14,6 +14,8 @@ export interface Entry {
   row: ServiceRow;
   /** row.validFrom as epoch ms (null: none), parsed once per change rather than per query. */
   validFromMs: number | null;
+  /** row.updatedAt as epoch ms, for sorting a page by it (fleet-page.ts). */
+  updatedAtMs: number;
   /** False once deleted; dead entries leave the listing order at its next merge. */
   alive: boolean;
 }

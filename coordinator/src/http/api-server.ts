@@ -148,6 +148,8 @@ export function createApiHandler(
     removeWorkstation: async ({ caller, body }) => deps.workstations.remove(body, caller.operator),
     rekeyWorkstation: async ({ caller, body }) => deps.workstations.rekey(body, caller.operator),
     status: async ({ caller, query }) => operations.status(query, caller.operator),
+    statusPage: async ({ caller, query }) => operations.statusPage(query, caller.operator),
+    statusFacets: async ({ caller }) => operations.facets(caller.operator),
     versions: async ({ caller, query }) => operations.versions(query, caller.operator),
     setPreferred: async ({ caller, body }) => operations.setPreferred(body, caller.operator),
     retry: async ({ caller, body }) => operations.retry(body, caller.operator),

@@ -1,4 +1,5 @@
 import type { Filters } from "../fleet/filters.js";
+import type { FleetFacets, FleetPage, PageWindow } from "../fleet/fleet-page.js";
 import { rowKey, type ServiceRow } from "../fleet/service-row.js";
 import type { FleetRows, StatusRecord } from "../store/fleet-rows.js";
 import type { WorkstationRef } from "../store/workstation-store.js";
@@ -48,6 +49,14 @@ export class ObservedFleetRows implements FleetRows {
 
   query(filters: Filters): Promise<ServiceRow[]> {
     return this.inner.query(filters);
+  }
+
+  page(filters: Filters, scope: string | null, window: PageWindow): Promise<FleetPage> {
+    return this.inner.page(filters, scope, window);
+  }
+
+  facets(scope: string | null): Promise<FleetFacets> {
+    return this.inner.facets(scope);
   }
 
   rowsOf(ref: WorkstationRef): Promise<ServiceRow[]> {

@@ -1,8 +1,10 @@
 import type { Result } from "@tillroll/protocol";
 import type { Operator } from "../accounts/identity.js";
+import type { StatusPageRequest } from "../api/console-requests.js";
 import type { RetryRequest, SetPreferredRequest } from "../api/requests.js";
 import type { AuditEntry } from "../audit/audit-log.js";
 import type { Filters } from "../fleet/filters.js";
+import type { FleetFacets, StatusPage } from "../fleet/fleet-page.js";
 import type { StatusRow } from "../fleet/status-table.js";
 import type { PackRecord } from "../packs/pack-record.js";
 import { Enrolling } from "./enrolling.js";
@@ -68,6 +70,14 @@ export class ConsoleOperations {
 
   status(filters: Filters, viewer: Operator): Promise<Result<StatusRow[]>> {
     return this.queries.status(filters, viewer);
+  }
+
+  statusPage(request: StatusPageRequest, viewer: Operator): Promise<Result<StatusPage>> {
+    return this.queries.statusPage(request, viewer);
+  }
+
+  facets(viewer: Operator): Promise<Result<FleetFacets>> {
+    return this.queries.facets(viewer);
   }
 
   versions(

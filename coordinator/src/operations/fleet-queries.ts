@@ -2,13 +2,20 @@ import { allowedVersions, ok, type Result } from "@tillroll/protocol";
 import { filterByOperator } from "../accounts/audit-identity.js";
 import type { Operator } from "../accounts/identity.js";
 import { filterReadable } from "../accounts/scope.js";
+import type { StatusPageRequest } from "../api/console-requests.js";
 import type { AuditEntry } from "../audit/audit-log.js";
 import type { Filters } from "../fleet/filters.js";
-import type { StatusRow } from "../fleet/status-table.js";
+import type { FleetFacets, StatusPage } from "../fleet/fleet-page.js";
+import type { ServiceRow } from "../fleet/service-row.js";
+import type { ScheduledMark, StatusRow } from "../fleet/status-table.js";
+import { pageRowMaker } from "../live/page-row.js";
 import { wsKey } from "../state/coordinator-state.js";
 import { AUDIT_ANSWER_LIMIT, readableAudit } from "./audit-scope.js";
 import { type OperationsDeps, offeredPacks, type VersionsReport } from "./operations-deps.js";
 import { newestFirst } from "./version-order.js";
+
+/** Without schedules: no store has a zone. */
+const NO_SCHEDULES = { windowFor: () => null, storeSetting: () => null };
 
 /** The console's reads: rows, versions and audit, each only within the viewer's scope. */
 export class FleetQueries {
@@ -17,16 +24,57 @@ export class FleetQueries {
   async status(filters: Filters, viewer: Operator): Promise<Result<StatusRow[]>> {
     const scheduled = this.deps.scheduledMarks?.() ?? (() => null);
     return ok(
-      filterReadable(viewer, await this.deps.fleet.query(filters)).map((row) => {
-        const key = wsKey(row);
-        return {
-          ...row,
-          online: this.deps.isOnline(key),
-          lastReport: this.deps.lastReport(key),
-          scheduled: scheduled(row),
-        };
-      }),
+      filterReadable(viewer, await this.deps.fleet.query(filters)).map((row) =>
+        this.statusRow(row, scheduled),
+      ),
     );
+  }
+
+  /**
+   * One page of the Status Overview (the web console): the view's total and
+   * counts by status over every page, and the page's rows with what their
+   * controls need. Versions are worked out only for the page's rows, each
+   * function's packs read once.
+   */
+  async statusPage(request: StatusPageRequest, viewer: Operator): Promise<Result<StatusPage>> {
+    const page = await this.deps.fleet.page(request.filters, viewer.scope, request);
+    // The same rows the live stream sends (live/page-row.ts): one builder for both.
+    const pageRow = await pageRowMaker(
+      {
+        isOnline: this.deps.isOnline,
+        lastReport: this.deps.lastReport,
+        scheduledMarks: this.deps.scheduledMarks,
+        packsOf: (fn) => offeredPacks(this.deps, fn),
+        schedules: this.deps.schedules ?? NO_SCHEDULES,
+      },
+      page.rows.map((row) => row.function),
+    );
+    return ok({
+      total: page.total,
+      offset: request.offset,
+      limit: request.limit,
+      counts: page.counts,
+      rows: page.rows.map(pageRow),
+    });
+  }
+
+  /** The groups, functions and versions in the viewer's scope (the filter bar's suggestions). */
+  async facets(viewer: Operator): Promise<Result<FleetFacets>> {
+    return ok(await this.deps.fleet.facets(viewer.scope));
+  }
+
+  /** A fleet row as the overview shows it: with presence, last report and scheduled task. */
+  private statusRow(
+    row: ServiceRow,
+    scheduled: (row: ServiceRow) => ScheduledMark | null,
+  ): StatusRow {
+    const key = wsKey(row);
+    return {
+      ...row,
+      online: this.deps.isOnline(key),
+      lastReport: this.deps.lastReport(key),
+      scheduled: scheduled(row),
+    };
   }
 
   async versions(

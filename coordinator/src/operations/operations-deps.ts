@@ -4,6 +4,7 @@ import type { Operator } from "../accounts/identity.js";
 import type { DesiredPublisher } from "../desired/desired-publisher.js";
 import type { ServiceRow } from "../fleet/service-row.js";
 import type { ScheduledMark } from "../fleet/status-table.js";
+import type { ScheduleFacts } from "../schedules/schedule-model.js";
 import type { AuditStore } from "../store/audit-store.js";
 import type { DesiredStore } from "../store/desired-store.js";
 import type { FleetRows } from "../store/fleet-rows.js";
@@ -41,6 +42,8 @@ export interface OperationsDeps {
   releaseHolding?: (key: string) => { id: string; name: string } | undefined;
   /** Issue 11: a marker of rows' scheduled release tasks, made once per status answer. */
   scheduledMarks?: () => (row: ServiceRow) => ScheduledMark | null;
+  /** Issue 12: windows and store settings, for the status page's store zones. Absent: none. */
+  schedules?: Pick<ScheduleFacts, "windowFor" | "storeSetting">;
 }
 
 export interface EnrolInput {

@@ -3,6 +3,7 @@ import type { Operator } from "../accounts/identity.js";
 import { checkChangeScope } from "../accounts/scope.js";
 import type { RetryRequest, SetPreferredRequest } from "../api/requests.js";
 import { type Filters, groupMatchesAny } from "../fleet/filters.js";
+import { selectRows } from "../fleet/row-selection.js";
 import { rowKey } from "../fleet/service-row.js";
 import { type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
 import { applyDesired } from "./apply-desired.js";
@@ -35,8 +36,11 @@ export class RowChanges {
       );
     }
     if (chosen?.withdrawnAt !== undefined) return err(withdrawnRefusal(chosen));
-    const rows = await this.deps.fleet.query(filters);
-    const targets = request.install ? await this.installTargets(fn, filters) : [];
+    const picked = selectRows(filters, request.rows);
+    const rows = (await this.deps.fleet.query(picked.filters)).filter(picked.keeps);
+    const targets = request.install
+      ? (await this.installTargets(fn, picked.filters)).filter(picked.keeps)
+      : [];
     const plan = this.skipHeld(planSetPreferred(rows, version, packs, targets));
     const inScope = await this.checkScope(who, plan);
     if (!inScope.ok) return inScope;
@@ -52,6 +56,7 @@ export class RowChanges {
         validFrom: iso,
         install: request.install,
         filters,
+        ...rowsDetail(request.rows),
         all: request.all,
       },
       iso,
@@ -59,7 +64,8 @@ export class RowChanges {
   }
 
   async retry(request: RetryRequest, who: Operator): Promise<Result<ChangeReport>> {
-    const rows = await this.deps.fleet.query(request.filters);
+    const picked = selectRows(request.filters, request.rows);
+    const rows = (await this.deps.fleet.query(picked.filters)).filter(picked.keeps);
     // The packs the plan may name, read once: withdrawn ones are skipped.
     const packs = new Map((await this.deps.packs.list()).map((p) => [`${p.name}@${p.version}`, p]));
     const plan = this.skipHeld(skipWithdrawn(planRetry(rows), (f, v) => packs.get(`${f}@${v}`)));
@@ -72,6 +78,7 @@ export class RowChanges {
       "retry",
       {
         filters: request.filters,
+        ...rowsDetail(request.rows),
         all: request.all,
       },
       null,
@@ -201,4 +208,9 @@ export class RowChanges {
     }
     return targets;
   }
+}
+
+/** The audit's note of a change narrowed to picked rows: how many (the changed ones are in `touched`). */
+function rowsDetail(rows: readonly unknown[] | undefined): { rows?: number } {
+  return rows === undefined ? {} : { rows: rows.length };
 }

@@ -1,4 +1,5 @@
 import type { Filters } from "../fleet/filters.js";
+import type { FleetFacets, FleetPage, PageWindow } from "../fleet/fleet-page.js";
 import type { ServiceRow } from "../fleet/service-row.js";
 import type { WorkstationRef } from "./workstation-store.js";
 
@@ -40,6 +41,13 @@ export interface FleetRows {
   getMany(keys: readonly string[]): Promise<Map<string, ServiceRow>>;
   /** Rows matching every filter given, in listing order. */
   query(filters: Filters): Promise<ServiceRow[]>;
+  /**
+   * One page of the rows matching `filters` inside `scope` (a business unit
+   * group; null: the whole fleet), with the view's total and counts by status.
+   */
+  page(filters: Filters, scope: string | null, window: PageWindow): Promise<FleetPage>;
+  /** Distinct groups, functions and versions of the rows inside `scope`. */
+  facets(scope: string | null): Promise<FleetFacets>;
   rowsOf(ref: WorkstationRef): Promise<ServiceRow[]>;
   /** Makes every recorded status durable. */
   flush(): Promise<void>;

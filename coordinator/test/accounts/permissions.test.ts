@@ -19,6 +19,8 @@ describe("the route table", () => {
     );
     expect(needs).toEqual({
       "GET /api/status": "viewer/scoped",
+      "GET /api/status/page": "viewer/scoped",
+      "GET /api/status/facets": "viewer/scoped",
       "GET /api/versions": "viewer/scoped",
       "GET /api/audit": "viewer/scoped",
       "GET /api/events": "viewer/scoped",

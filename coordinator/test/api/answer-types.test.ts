@@ -9,6 +9,7 @@ import type { IssuedOperator, OperatorSummary } from "../../src/accounts/operato
 import type { SessionAnswer } from "../../src/api/answers.js";
 import type { Answer, RouteName, Routes } from "../../src/api/routes.js";
 import type { AuditEntry } from "../../src/audit/audit-log.js";
+import type { FleetFacets, StatusPage } from "../../src/fleet/fleet-page.js";
 import type { StatusRow } from "../../src/fleet/status-table.js";
 import type { InstallLogAnswer } from "../../src/http/live-handlers.js";
 import type { PageRow } from "../../src/live/page-row.js";
@@ -46,6 +47,9 @@ interface OperationResults {
   removeWorkstation: RemoveResult;
   rekeyWorkstation: RekeyResult;
   status: StatusRow[];
+  // The web console (issue 12): fleet/fleet-page.ts.
+  statusPage: StatusPage;
+  statusFacets: FleetFacets;
   versions: VersionsReport;
   setPreferred: ChangeReport;
   retry: ChangeReport;
@@ -121,6 +125,8 @@ const checks: Checks = {
   removeWorkstation: true,
   rekeyWorkstation: true,
   mosquittoAccounts: true,
+  statusPage: true,
+  statusFacets: true,
   listOperators: true,
   addOperator: true,
   removeOperator: true,

@@ -22,6 +22,8 @@ import { ReleaseApi } from "./release-api.js";
  */
 const ORDER: readonly RouteName[] = [
   "status",
+  "statusPage",
+  "statusFacets",
   "events",
   "installLog",
   "versions",

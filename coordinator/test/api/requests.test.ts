@@ -27,7 +27,7 @@ describe("set-preferred bodies: what the issue found widening a change is refuse
       name: "a misspelt field",
       body: { ...base, filter: { store: "1001" } },
       error:
-        /^unknown field "filter" \(known: function, version, validFrom, install, filters, all, dryRun\)/,
+        /^unknown field "filter" \(known: function, version, validFrom, install, filters, rows, all, dryRun\)/,
     },
     {
       name: "__proto__",
@@ -234,6 +234,71 @@ describe("retry bodies", () => {
   });
 });
 
+describe("row lists in set-preferred and retry bodies (issue 12)", () => {
+  const row = (workstation: string, fn = "pos-client") => ({
+    store: "1001",
+    workstation,
+    function: fn,
+  });
+
+  it("count as narrowing: no all needed, and all with rows is refused", () => {
+    expect(parseBody(retryBody, { rows: [row("01")] })).toEqual({
+      ok: true,
+      value: { filters: {}, rows: [row("01")], all: false, dryRun: false },
+    });
+    const both = parseBody(retryBody, { rows: [row("01")], all: true });
+    expect(both.ok ? "" : both.error).toMatch(/^all: .*cannot be combined with filters \("rows"\)/);
+  });
+
+  it("give set-preferred its function when every row has the same one", () => {
+    expect(parseBody(setPreferredBody, { version: "1.1.0", rows: [row("01"), row("02")] })).toEqual(
+      {
+        ok: true,
+        value: {
+          function: "pos-client",
+          version: "1.1.0",
+          validFrom: null,
+          install: false,
+          filters: { function: ["pos-client"] },
+          rows: [row("01"), row("02")],
+          all: false,
+          dryRun: false,
+        },
+      },
+    );
+  });
+
+  it.each([
+    {
+      name: "rows of two functions",
+      body: { version: "1.1.0", rows: [row("01"), row("02", "scale")] },
+      error: /^function: is required/,
+    },
+    {
+      name: "a row of another function",
+      body: { ...base, rows: [row("01", "scale")] },
+      error: /^rows: set-preferred changes one function \(pos-client\): rows of scale/,
+    },
+    { name: "an empty list", body: { ...base, rows: [] }, error: /^rows: is an empty list/ },
+    {
+      name: "too many rows",
+      body: {
+        ...base,
+        rows: Array.from({ length: 1001 }, (_, i) => row(String(i).padStart(4, "0"))),
+      },
+      error: /^rows: has more than 1000 rows/,
+    },
+    {
+      name: "a misspelt row field",
+      body: { ...base, rows: [{ store: "1001", workstation: "01", fn: "x" }] },
+      error: /^rows\.0/,
+    },
+  ])("refuses $name", ({ body, error }) => {
+    const result = parseBody(setPreferredBody, body);
+    expect(result.ok ? "" : result.error).toMatch(error);
+  });
+});
+
 describe("enrolment bodies", () => {
   it.each([
     {
@@ -349,6 +414,8 @@ describe("the route table", () => {
       "GET /api/releases/show",
       "GET /api/session",
       "GET /api/status",
+      "GET /api/status/facets",
+      "GET /api/status/page",
       "GET /api/versions",
       "GET /api/webhooks",
       "GET /api/windows",

@@ -63,7 +63,8 @@ import { type ConsoleOrigin, consoleOrigin } from "./console-proxy.js";
  * login(page, name, password)  the login page by its labels; waits for the nav ("Main").
  * expectNoPageErrors(errors, { allow?: RegExp[] })  fails the test on any error; the 401 of
  *   the session probe on the login page is expected and allowed.
- * screenshot(page, name)  writes test/e2e/web/screenshots/<name>.png (gitignored), prints the path.
+ * screenshot(page, name, { fullPage? = true })  writes test/e2e/web/screenshots/<name>.png
+ *   (gitignored), prints the path.
  * closeAll(...things)  closes sessions and fleets in order, each bounded; never throws.
  */
 
@@ -137,11 +138,15 @@ export async function login(page: Page, name: string, password: string): Promise
   await page.getByRole("navigation", { name: "Main" }).waitFor({ timeout: 15_000 });
 }
 
-/** A full-page screenshot in test/e2e/web/screenshots/NAME.png; prints where. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** A screenshot (full page unless told) in test/e2e/web/screenshots/NAME.png; prints where. */
+export async function screenshot(
+  page: Page,
+  name: string,
+  options: { fullPage?: boolean } = {},
+): Promise<string> {
   await mkdir(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage: options.fullPage ?? true });
   console.log(`screenshot: ${path}`);
   return path;
 }

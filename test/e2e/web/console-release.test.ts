@@ -203,4 +203,31 @@ describe.skipIf(!browserAvailable())("the web console runs a staged release", ()
     // Chromium logs the refused downgrade (409) as a failed load: that refusal is the point.
     expectNoPageErrors(web.errors, { allow: [/status of 409 .*\/api\/releases\)$/] });
   }, 60_000);
+  it("shows the server's refusal when the task changed behind the page", async () => {
+    if (fleet === undefined || web === undefined) throw new Error("fixture not started");
+    const { page } = web;
+    const otto = fleet.operators.operator;
+    const created = await fleet.release.api(otto, "POST", "/api/releases", {
+      name: "changed behind the page",
+      function: "pos-client",
+      version: "1.2.0",
+      stages: [{ name: "all" }],
+    });
+    expect(created.status).toBe(201);
+    const id = (created.body as { id: string }).id;
+    // The page's clock stands still: no poll shows it the change below.
+    await page.clock.install();
+    await fleet.login(page, otto);
+    await page.goto(`/releases/${id}`);
+    await expect.poll(() => taskState(page).textContent()).toBe("Ready");
+    const cancelled = await fleet.release.api(otto, "POST", "/api/releases/cancel", { id });
+    expect(cancelled.status).toBe(200);
+    await page.getByRole("button", { name: "Start", exact: true }).click();
+    await expect
+      .poll(() => page.getByRole("alert").textContent())
+      .toBe("the release task is Cancelled: it has ended");
+    expectNoPageErrors(web.errors, {
+      allow: [/status of 409 .*\/api\/releases(\/start)?\)$/],
+    });
+  }, 60_000);
 });

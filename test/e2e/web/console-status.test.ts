@@ -41,6 +41,9 @@ while [ ! -e "$TILLROLL_MARKER_DIR/${GO}" ] && [ $i -lt 300 ]; do sleep 0.2; i=$
 const key = (r: { store: string; workstation: string; function?: string }) =>
   `${r.store}/${r.workstation}/${r.function ?? FN}`;
 
+/** How long the page may take to show what a step expects (a loaded 2-core machine). */
+const SOON = { timeout: 10_000 };
+
 let fleet: ConsoleFleet;
 let web: ConsoleSession;
 let page: Page;
@@ -64,13 +67,13 @@ async function rowsWhere(test: (r: JsonRow) => boolean): Promise<string[]> {
 async function expectShown(expected: string[]): Promise<void> {
   expect(expected.length).toBeGreaterThan(0);
   expect(expected.length).toBeLessThan(fleet.tills.length);
-  await expect.poll(async () => (await shown()).sort(), { timeout: 10_000 }).toEqual(expected);
+  await expect.poll(async () => (await shown()).sort(), SOON).toEqual(expected);
 }
 
 /** Clears the filters, then applies one (text fields by their label, typed and Enter). */
 async function filterText(label: string, value: string): Promise<void> {
+  // No wait in between: the page shows the answer to the last request only.
   await page.getByRole("button", { name: "Clear filters" }).click();
-  await expect.poll(() => shown().then((s) => s.length)).toBe(fleet.tills.length);
   const field = page.getByLabel(label, { exact: true });
   await field.fill(value);
   await field.press("Enter");
@@ -81,6 +84,7 @@ describe.skipIf(!browserAvailable())(
   { timeout: 90_000 },
   () => {
     beforeAll(async () => {
+      const begun = Date.now();
       fleet = await startConsoleFleet("console-status", {
         packs: [
           recordingPack("1.0.0"),
@@ -89,6 +93,7 @@ describe.skipIf(!browserAvailable())(
           recordingPack("1.3.0", { health: "fail", healthTimeoutSeconds: 1 }),
         ],
       });
+      console.log(`fleet started in ${Date.now() - begun} ms`);
       const set = async (store: string, till: string, version: string, ...more: string[]) => {
         const result = await fleet.release.cli(
           "otto",
@@ -135,11 +140,13 @@ describe.skipIf(!browserAvailable())(
     it("logs in as an operator and filters by each of the seed's filters", async () => {
       const started = Date.now();
       await fleet.login(page, fleet.operators.operator);
-      await expect.poll(() => shown().then((s) => s.length)).toBe(fleet.tills.length);
+      await expect.poll(() => shown().then((s) => s.length), SOON).toBe(fleet.tills.length);
       await expect
-        .poll(() => page.getByRole("status", { name: "Live updates" }).textContent())
+        .poll(() => page.getByRole("status", { name: "Live updates" }).textContent(), SOON)
         .toBe("Live");
-      await expect.poll(() => page.getByLabel("Counts").textContent()).toContain("Rolled Back 1");
+      await expect
+        .poll(() => page.getByLabel("Counts").textContent(), SOON)
+        .toContain("Rolled Back 1");
 
       await filterText("Store", "1001");
       await expectShown(await rowsWhere((r) => r.store === "1001"));
@@ -172,7 +179,7 @@ describe.skipIf(!browserAvailable())(
       await expectShown(["1002/01/pos-client"]);
 
       await page.getByRole("button", { name: "Clear filters" }).click();
-      await expect.poll(() => shown().then((s) => s.length)).toBe(fleet.tills.length);
+      await expect.poll(() => shown().then((s) => s.length), SOON).toBe(fleet.tills.length);
       console.log(`login and filters: ${Date.now() - started} ms`);
     });
 
@@ -181,7 +188,7 @@ describe.skipIf(!browserAvailable())(
       await page.getByLabel(`Preferred Version for ${id}`, { exact: true }).selectOption("1.1.0");
       await page.getByLabel(`Valid From for ${id}`, { exact: true }).fill("2027-07-01T10:00");
       await page.getByRole("button", { name: `Set preferred version for ${id}` }).click();
-      await expect.poll(() => statusOf(id)).toBe("Prepared");
+      await expect.poll(() => statusOf(id), SOON).toBe("Prepared");
       // The browser's wall time, as the UTC instant the coordinator stored.
       const expected = await page.evaluate('new Date("2027-07-01T10:00").toISOString()');
       const stored = (await fleet.kit.rows()).find((r) => key(r) === id);
@@ -211,7 +218,7 @@ describe.skipIf(!browserAvailable())(
 
       await open.click();
       await dialog.getByLabel("Version", { exact: true }).selectOption("1.1.0");
-      await expect.poll(() => dialog.textContent()).toContain("1 row change");
+      await expect.poll(() => dialog.textContent(), SOON).toContain("1 row change");
       const skipped = dialog.getByLabel("Skipped");
       expect(await skipped.textContent()).toContain("1001/02/pos-client");
       expect(await skipped.textContent()).toMatch(/1\.1\.0 is already the active version/);
@@ -252,7 +259,7 @@ describe.skipIf(!browserAvailable())(
       await page.getByRole("button", { name: `Install log for ${id}` }).click();
       const log = page.getByRole("dialog", { name: `Install log for ${id}` });
       await log.waitFor();
-      await expect.poll(() => log.textContent()).not.toContain("Loading…");
+      await expect.poll(() => log.textContent(), SOON).not.toContain("Loading…");
       await page.keyboard.press("Escape");
       await log.waitFor({ state: "hidden" });
 
@@ -265,7 +272,7 @@ describe.skipIf(!browserAvailable())(
 
     it("shows a viewer the rows but no change controls", async () => {
       await fleet.login(page, fleet.operators.viewer);
-      await expect.poll(() => shown().then((s) => s.length)).toBe(fleet.tills.length);
+      await expect.poll(() => shown().then((s) => s.length), SOON).toBe(fleet.tills.length);
       const buttons = (name: RegExp | string) => page.getByRole("button", { name }).count();
       expect(await buttons("Change Preferred Version")).toBe(0);
       expect(await buttons(/^(Set preferred version|Retry) /)).toBe(0);

@@ -1,4 +1,5 @@
 import type { Filters } from "../../fleet/filters.js";
+import type { FleetFacets, FleetPage, PageWindow } from "../../fleet/fleet-page.js";
 import type { FleetStore } from "../../fleet/fleet-store.js";
 import { rowKey, type ServiceRow, validateRows } from "../../fleet/service-row.js";
 import { wsKey } from "../../state/coordinator-state.js";
@@ -67,6 +68,15 @@ export class JsonFleetRows implements FleetRows {
 
   async query(filters: Filters): Promise<ServiceRow[]> {
     return this.fleet.table.query(filters).map((row) => ({ ...row }));
+  }
+
+  async page(filters: Filters, scope: string | null, window: PageWindow): Promise<FleetPage> {
+    const page = this.fleet.table.page(filters, scope, window);
+    return { ...page, rows: page.rows.map((row) => ({ ...row })) };
+  }
+
+  async facets(scope: string | null): Promise<FleetFacets> {
+    return this.fleet.table.facets(scope);
   }
 
   async rowsOf(ref: WorkstationRef): Promise<ServiceRow[]> {

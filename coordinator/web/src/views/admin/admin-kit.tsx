@@ -68,6 +68,8 @@ export function TextField(props: {
   placeholder?: string;
   hint?: string;
   required?: boolean;
+  /** The id of a <datalist> of suggestions. */
+  list?: string;
 }) {
   const errorId = `${props.id}-error`;
   const hintId = `${props.id}-hint`;
@@ -82,6 +84,7 @@ export function TextField(props: {
         value={props.value}
         placeholder={props.placeholder}
         required={props.required}
+        list={props.list}
         aria-invalid={props.error ? "true" : undefined}
         aria-describedby={described.length > 0 ? described.join(" ") : undefined}
         onInput={(e) => props.onInput(e.currentTarget.value)}
@@ -217,5 +220,18 @@ export function AdminPage(props: { title: string; intro: string; children: Compo
       <p class="admin-intro">{props.intro}</p>
       {props.children}
     </div>
+  );
+}
+
+/** Every IANA zone the browser knows, as suggestions for the zone fields. */
+export function ZoneList(props: { id: string }) {
+  const zones =
+    typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+  return (
+    <datalist id={props.id}>
+      {zones.map((zone) => (
+        <option key={zone} value={zone} />
+      ))}
+    </datalist>
   );
 }

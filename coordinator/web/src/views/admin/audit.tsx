@@ -29,8 +29,9 @@ function detailsText(details: Entry["details"]): string {
 
 /** Entries within the period: the server has no time filter yet, so the console applies it. */
 function withinPeriod(entry: Entry, filter: AuditFilter): boolean {
-  if (filter.from !== undefined && entry.at < filter.from) return false;
-  if (filter.to !== undefined && entry.at > filter.to) return false;
+  const at = Date.parse(entry.at);
+  if (filter.from !== undefined && at < Date.parse(filter.from)) return false;
+  if (filter.to !== undefined && at > Date.parse(filter.to)) return false;
   return true;
 }
 
@@ -76,7 +77,7 @@ export function AuditPage() {
                 </td>
                 <td>{whoText(entry.who)}</td>
                 <td>{entry.action}</td>
-                <td class="admin-details">{detailsText(entry.details)}</td>
+                <AuditDetails text={detailsText(entry.details)} />
                 <td title={entry.touched.slice(0, 20).join("\n")}>{entry.touched.length}</td>
                 <td>{entry.skipped}</td>
               </tr>
@@ -85,6 +86,18 @@ export function AuditPage() {
         </table>
       </div>
     </AdminPage>
+  );
+}
+
+/** Long requests (row lists) are cut in the table; the whole text is the cell's title. */
+const DETAILS_SHOWN = 300;
+
+function AuditDetails(props: { text: string }) {
+  const cut = props.text.length > DETAILS_SHOWN;
+  return (
+    <td class="admin-details" title={cut ? props.text : undefined}>
+      {cut ? `${props.text.slice(0, DETAILS_SHOWN)}…` : props.text}
+    </td>
   );
 }
 

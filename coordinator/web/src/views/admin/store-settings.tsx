@@ -124,6 +124,7 @@ function StoreForm(props: { initial: StoreSetting | null; onSaved: () => void })
         value={tz}
         onInput={setTz}
         placeholder="Europe/Lisbon"
+        list="admin-zones"
         hint="Replaces the zone of the window the store inherits; empty: none"
         error={issues.tz}
       />

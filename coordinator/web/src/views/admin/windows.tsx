@@ -10,6 +10,7 @@ import {
   refusalText,
   TextField,
   useLoaded,
+  ZoneList,
 } from "./admin-kit.js";
 import { type FieldIssues, issuesByField, noIssues } from "./form-issues.js";
 import { durationToMinutes, minutesToDuration, viewerZone } from "./local-time.js";
@@ -121,6 +122,7 @@ export function WindowsPage() {
       </div>
       {may("setWindow") && <WindowForm onSaved={list.reload} />}
       <StoreSettings stores={list.data?.stores} onSaved={list.reload} />
+      <ZoneList id="admin-zones" />
     </AdminPage>
   );
 }
@@ -204,6 +206,7 @@ function WindowForm(props: { onSaved: () => void }) {
         value={tz}
         onInput={setTz}
         placeholder="Europe/Berlin"
+        list="admin-zones"
         error={issues.tz}
       />
       <fieldset class="admin-days" aria-describedby={issues.days ? "window-days-error" : undefined}>

@@ -18,7 +18,7 @@ import {
 } from "./model.js";
 import { ProgressBar } from "./progress-bar.js";
 import { ReleaseHistory } from "./release-history.js";
-import { describeStageSize, SpecSummary } from "./spec-summary.js";
+import { describeSchedule, describeStageSize, SpecSummary } from "./spec-summary.js";
 import { StageCard } from "./stage-card.js";
 import { usePoll } from "./use-poll.js";
 import "./releases.css";
@@ -31,6 +31,11 @@ const CONFIRM_TEXT: Partial<Record<ActionName, string>> = {
 
 /** Seed 001's "Release Process View": the task, a card per stage, its history; polled every 2 s. */
 export function ReleasePage(props: { id: string }) {
+  // Keyed by id: moving to another task starts afresh (its own poll, warnings, dialogs).
+  return <ProcessView key={props.id} id={props.id} />;
+}
+
+function ProcessView(props: { id: string }) {
   const { api, who, may } = useSession();
   const { value, error, refresh } = usePoll(
     () => api("showRelease", { query: { id: props.id } }),
@@ -84,7 +89,7 @@ export function ReleasePage(props: { id: string }) {
           </h1>
           <p class="rel-sub">
             {view.function} {view.version} · created by {view.createdBy},{" "}
-            <Time iso={view.createdAt} />
+            <Time iso={view.createdAt} /> · starts {describeSchedule(view.spec.schedule)}
           </p>
         </div>
         <span class={`rel-state big ${stateTone(view.state)}`} data-state={view.state}>

@@ -73,6 +73,9 @@ export function StageCard(props: StageCardProps) {
 }
 
 function Counts(props: { stage: StageView }) {
+  if (props.stage.state === "Pending" && props.stage.counts.total === 0) {
+    return <p class="rel-sub">Its rows are chosen when the stage starts.</p>;
+  }
   const counts = shownCounts(props.stage.counts);
   return (
     <ul class="rel-counts" aria-label={`Counts of stage ${props.stage.name}`}>
