@@ -22,14 +22,15 @@ const REOPEN_MS = 5_000;
  * the server): rows that changed, rows that left, the counts. The browser's
  * EventSource reconnects by itself after a dropped connection
  * ("Reconnecting…"); when it gives up ("Offline") the hook opens a new one
- * a little later. A new filter opens a new stream.
+ * a little later. A new filter opens a new stream; null opens none (yet).
  */
-export function useLiveFeed(filterSearch: string, handlers: LiveHandlers): LiveState {
+export function useLiveFeed(filterSearch: string | null, handlers: LiveHandlers): LiveState {
   const [state, setState] = useState<LiveState>("Reconnecting…");
   const latest = useRef(handlers);
   latest.current = handlers;
 
   useEffect(() => {
+    if (filterSearch === null) return;
     let source: EventSource | null = null;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
