@@ -90,6 +90,8 @@ export interface CoordinatorOptions {
   mail?: MailSettings | undefined;
   /** The console's live streams' bounds and clocks (issue 12); tests shorten the heartbeat. */
   live?: Partial<LiveLimits>;
+  /** The built web console served at `/` (issue 12); default: dist/web beside the built code. */
+  webDir?: string;
 }
 
 /**
@@ -367,6 +369,7 @@ export class Coordinator {
       ...(options.live === undefined ? {} : { limits: options.live }),
     });
     const handler = createApiHandler({
+      ...(options.webDir === undefined ? {} : { webDir: options.webDir }),
       operations: new ConsoleOperations(operationsDeps),
       workstations: new WorkstationAdmin({
         ...operationsDeps,

@@ -5,6 +5,7 @@ export * from "./ids.js";
 export * from "./json-schema.js";
 export * from "./limits.js";
 export * from "./messages.js";
+export * from "./public-key-text.js";
 export * from "./result.js";
 export * from "./schemas/agent-config.js";
 export * from "./schemas/common.js";

@@ -9,6 +9,7 @@ import {
 } from "node:crypto";
 import { z } from "zod";
 import { MAX_PAYLOAD_BYTES } from "./limits.js";
+import { checkPublicKeyText, PUBLIC_KEY_PREFIX } from "./public-key-text.js";
 import { err, ok, type Result } from "./result.js";
 import { parseJson, validate, whenString } from "./validation.js";
 
@@ -38,9 +39,6 @@ export const signedEnvelopeSchema = z
   .meta({ title: "Signed envelope", description: "{payload, keyId, sig}" });
 
 export type SignedEnvelope = z.infer<typeof signedEnvelopeSchema>;
-
-/** Public keys travel as `ed25519:<base64url of the 32 raw bytes>`, one line in a config file. */
-const PUBLIC_KEY_PREFIX = "ed25519:";
 
 export interface SigningKeyPair {
   keyId: string;
@@ -72,9 +70,9 @@ export function generateSigningKeyPair(): SigningKeyPair {
 
 /** Reads `ed25519:…` text into a key, or says what is wrong with it. */
 export function parsePublicKey(text: string): Result<KeyObject> {
-  if (!text.startsWith(PUBLIC_KEY_PREFIX))
-    return err(`public key must start with "${PUBLIC_KEY_PREFIX}"`);
-  const raw = Buffer.from(text.slice(PUBLIC_KEY_PREFIX.length), "base64url");
+  const body = checkPublicKeyText(text);
+  if (!body.ok) return body;
+  const raw = Buffer.from(body.value, "base64url");
   if (raw.length !== 32) return err(`public key must be 32 bytes, got ${raw.length}`);
   try {
     return ok(

@@ -1,4 +1,4 @@
-import { err, ok, type Result } from "@tillroll/protocol";
+import { err, ok, type Result } from "@tillroll/protocol/pure";
 import type { Role } from "./roles.js";
 
 /**

@@ -1,4 +1,4 @@
-import { err, ok, type Result } from "@tillroll/protocol";
+import { err, ok, type Result } from "@tillroll/protocol/pure";
 
 /**
  * Roles, lowest first. Each includes every one before it, so "needs operator"

@@ -1,4 +1,4 @@
-import { err, groupMatches, groupSchema, ok, type Result } from "@tillroll/protocol";
+import { err, groupMatches, groupSchema, ok, type Result } from "@tillroll/protocol/pure";
 import type { Operator } from "./identity.js";
 
 /**

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomInt, scrypt, timingSafeEqual } from "node:crypto";
+import { MAX_PASSWORD_LENGTH } from "./password-limits.js";
 
 /**
  * The two secrets an operator gets, and how the coordinator keeps them.
@@ -42,8 +43,8 @@ const MAX_N = 2 ** 20;
 const MAX_R = 32;
 const MAX_P = 16;
 const MAX_MEMORY_BYTES = 256 * 1024 * 1024;
-/** Longer input is refused before hashing: no reason to spend scrypt on a megabyte "password". */
-export const MAX_PASSWORD_LENGTH = 1024;
+
+export { MAX_PASSWORD_LENGTH } from "./password-limits.js";
 
 /** A new API token: `trk_` and 43 base64url characters (256 random bits). */
 export function generateApiToken(): string {

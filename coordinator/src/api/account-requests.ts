@@ -1,9 +1,9 @@
-import { groupSchema } from "@tillroll/protocol";
+import { groupSchema } from "@tillroll/protocol/pure";
 import { z } from "zod";
 import { OPERATOR_NAME_PATTERN } from "../accounts/identity.js";
+import { MAX_PASSWORD_LENGTH } from "../accounts/password-limits.js";
 import { listRoles, ROLES } from "../accounts/roles.js";
-import { MAX_PASSWORD_LENGTH } from "../accounts/secrets.js";
-import { strictObject } from "../fleet/filter-schema.js";
+import { strictObject, utcInstantSchema } from "../fleet/filter-schema.js";
 
 /**
  * The requests of the operator and session routes (issue 9), as strict zod
@@ -59,9 +59,28 @@ const loginShape = {
 /** `POST /api/session`: log in with name and password. */
 export const loginBody = strictObject(loginShape, "name, password, token");
 
-/** `GET /api/audit?operator=anna`: only the entries that operator made. */
+const auditShape = {
+  operator: operatorNameSchema.optional(),
+  /** Issue 12: entries at or after this instant. */
+  from: utcInstantSchema("2026-11-30T00:00:00Z").optional(),
+  /** Issue 12: entries at or before this instant. */
+  to: utcInstantSchema("2026-11-30T23:59:59Z").optional(),
+};
+
+/**
+ * `GET /api/audit?operator=anna&from=2026-11-30T00:00:00Z&to=...`: only the
+ * entries that operator made, within the (inclusive) time range.
+ */
 export const auditQuery = strictObject(
-  { operator: operatorNameSchema.optional() },
-  "operator",
+  auditShape,
+  "operator, from, to",
   "query parameter",
-);
+).superRefine((query, ctx) => {
+  if (query.from !== undefined && query.to !== undefined && query.to < query.from) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["to"],
+      message: `${query.to} is before from (${query.from}): no entry could match`,
+    });
+  }
+});

@@ -3,7 +3,7 @@ import {
   semverSchema,
   storeIdSchema,
   workstationIdSchema,
-} from "@tillroll/protocol";
+} from "@tillroll/protocol/pure";
 import { z } from "zod";
 import { filtersSchema, strictObject } from "../fleet/filter-schema.js";
 import { FILTER_PARAMS, type FilterName, type Filters, filtersGiven } from "../fleet/filters.js";

@@ -9,11 +9,11 @@ import {
   storeIdSchema,
   timestampSchema,
   workstationIdSchema,
-} from "@tillroll/protocol";
+} from "@tillroll/protocol/pure";
 import { z } from "zod";
 import { OPERATOR_NAME_PATTERN } from "../accounts/identity.js";
 import { ROLES } from "../accounts/roles.js";
-import { auditEntrySchema } from "../audit/audit-log.js";
+import { auditEntrySchema } from "../audit/audit-entry.js";
 import { serviceRowSchema } from "../fleet/service-row.js";
 import { NOTICE_EVENTS } from "../notices/notice-model.js";
 import { packRecordSchema } from "../packs/pack-record.js";

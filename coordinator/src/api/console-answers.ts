@@ -1,4 +1,4 @@
-import { functionNameSchema, groupSchema, semverSchema } from "@tillroll/protocol";
+import { functionNameSchema, groupSchema, semverSchema } from "@tillroll/protocol/pure";
 import { z } from "zod";
 import { statusRowAnswer } from "./answers.js";
 

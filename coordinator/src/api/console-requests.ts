@@ -1,4 +1,4 @@
-import { functionNameSchema, storeIdSchema, workstationIdSchema } from "@tillroll/protocol";
+import { functionNameSchema, storeIdSchema, workstationIdSchema } from "@tillroll/protocol/pure";
 import { z } from "zod";
 import {
   described,

@@ -3,7 +3,7 @@ import {
   requestIdSchema,
   storeIdSchema,
   workstationIdSchema,
-} from "@tillroll/protocol";
+} from "@tillroll/protocol/pure";
 import { strictObject } from "../fleet/filter-schema.js";
 import { installLogAnswer, liveEventAnswer } from "./live-answers.js";
 import { statusQuery } from "./requests.js";

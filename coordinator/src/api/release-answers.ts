@@ -3,7 +3,7 @@ import {
   semverSchema,
   statusSchema,
   timestampSchema,
-} from "@tillroll/protocol";
+} from "@tillroll/protocol/pure";
 import { z } from "zod";
 import { CHECKPOINTS, ON_ERROR, RELEASE_STATES, STAGE_STATES } from "../releases/release-model.js";
 
@@ -135,6 +135,20 @@ export const releaseViewAnswer = z.strictObject({
   decisions: list(decisionAnswer),
   /** The create answer only: what the operator should know (a downgrade). */
   warnings: values.optional(),
+  /** Issue 12: what the caller may do now (state, role, four eyes, forced); the console shows only these. */
+  actions: z
+    .strictObject({
+      start: z.boolean(),
+      approve: z.boolean(),
+      reject: z.boolean(),
+      trigger: z.boolean(),
+      pause: z.boolean(),
+      resume: z.boolean(),
+      retry: z.boolean(),
+      rollback: z.boolean(),
+      cancel: z.boolean(),
+    })
+    .optional(),
 });
 
 /** A release task in a list: its stages' states and counts, no member lists. */

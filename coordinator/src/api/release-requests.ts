@@ -1,4 +1,4 @@
-import { whenString } from "@tillroll/protocol";
+import { whenString } from "@tillroll/protocol/pure";
 import { z } from "zod";
 import { strictObject } from "../fleet/filter-schema.js";
 

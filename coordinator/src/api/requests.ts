@@ -6,7 +6,7 @@ import {
   SEMVER_PATTERN,
   storeIdSchema,
   workstationIdSchema,
-} from "@tillroll/protocol";
+} from "@tillroll/protocol/pure";
 import { z } from "zod";
 import {
   described,

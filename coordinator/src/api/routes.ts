@@ -171,11 +171,12 @@ export const API_ROUTES = {
     path: "/api/audit",
     auth: "operator",
     query: auditQuery,
-    queryExample: { operator: "anna" },
+    queryExample: { operator: "anna", from: "2026-11-30T00:00:00Z", to: "2026-11-30T23:59:59Z" },
     body: NONE,
     status: 200,
     answer: ANSWERS.AuditEntries,
-    summary: "The audit log of console actions (of one operator with ?operator=NAME)",
+    summary:
+      "The audit log of console actions (of one operator with ?operator=NAME; within ?from=ISO&to=ISO, inclusive)",
   },
   listOperators: {
     method: "GET",

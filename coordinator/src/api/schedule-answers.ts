@@ -3,7 +3,7 @@ import {
   maintenanceWindowSchema,
   storeIdSchema,
   timestampSchema,
-} from "@tillroll/protocol";
+} from "@tillroll/protocol/pure";
 import { z } from "zod";
 
 /**

@@ -4,7 +4,7 @@ import {
   maintenanceWindowSchema,
   storeIdSchema,
   whenString,
-} from "@tillroll/protocol";
+} from "@tillroll/protocol/pure";
 import { z } from "zod";
 import { parseEmail } from "../accounts/identity.js";
 import { strictObject, utcInstantSchema } from "../fleet/filter-schema.js";

@@ -1,4 +1,4 @@
-import type { maintenanceWindowSchema } from "@tillroll/protocol";
+import type { maintenanceWindowSchema } from "@tillroll/protocol/pure";
 import type { z } from "zod";
 import { ANSWERS } from "./answers.js";
 import { noQuery } from "./requests.js";

@@ -1,24 +1,11 @@
 import { mkdir, open, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { z } from "zod";
-import { storedWhoSchema } from "../accounts/audit-identity.js";
 import { fsyncDir } from "../packs/pack-file.js";
 import { errorText } from "../setup/data-dir-error.js";
+import { type AuditEntry, auditEntrySchema } from "./audit-entry.js";
 
-/** One console action: who, when, what, and the rows it touched. */
-export const auditEntrySchema = z.object({
-  at: z.string(),
-  /** `{name, role}` of the operator; entries from before operators existed hold a string. */
-  who: storedWhoSchema,
-  action: z.string(),
-  /** The request as the operator gave it (filters, version, valid-from...). */
-  details: z.record(z.string(), z.unknown()),
-  /** `store/ws/function` of every row changed, and how many were skipped. */
-  touched: z.array(z.string()),
-  skipped: z.number().int().min(0),
-});
-
-export type AuditEntry = z.infer<typeof auditEntrySchema>;
+// The entry's schema lives in a pure module (the browser's contract reaches it).
+export { type AuditEntry, auditEntrySchema } from "./audit-entry.js";
 
 /**
  * Append-only JSON lines, fsync'd per entry: an audit record must not be

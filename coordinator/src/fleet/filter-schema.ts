@@ -11,7 +11,7 @@ import {
   storeIdSchema,
   validate,
   workstationIdSchema,
-} from "@tillroll/protocol";
+} from "@tillroll/protocol/pure";
 import { z } from "zod";
 import { FILTER_NAMES, FILTER_PARAMS, type FilterName, type Filters } from "./filters.js";
 

@@ -1,4 +1,4 @@
-import { NO_UPDATE, type Status } from "@tillroll/protocol";
+import { NO_UPDATE, type Status } from "@tillroll/protocol/pure";
 import type { ServiceRow } from "./service-row.js";
 
 /**

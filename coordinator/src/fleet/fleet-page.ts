@@ -1,4 +1,4 @@
-import { STATUSES, type Status } from "@tillroll/protocol";
+import { STATUSES, type Status } from "@tillroll/protocol/pure";
 import semver from "semver";
 import type { PageRow } from "../live/page-row.js";
 import type { Entry } from "./row-index.js";

@@ -10,7 +10,7 @@ import {
   storeIdSchema,
   validate,
   workstationIdSchema,
-} from "@tillroll/protocol";
+} from "@tillroll/protocol/pure";
 import { z } from "zod";
 
 /**

@@ -28,10 +28,12 @@ import type { PackStore } from "../packs/pack-store.js";
 import type { ReleaseConsole } from "../releases/release-console.js";
 import type { ScheduleConsole } from "../schedules/schedule-console.js";
 import { type AccountDeps, AccountHandlers, type Caller } from "./account-handlers.js";
+import { crossSiteRefusal } from "./cross-site.js";
 import { HttpError, Reply, readJson, sendJson, sendText } from "./http-utils.js";
 import { type LiveDeps, LiveHandlers } from "./live-handlers.js";
 import { ReleaseHandlers } from "./release-handlers.js";
 import { ScheduleHandlers } from "./schedule-handlers.js";
+import { createStaticFiles } from "./static-files.js";
 
 export interface ApiServerDeps {
   operations: ConsoleOperations;
@@ -55,6 +57,8 @@ export interface ApiServerDeps {
   /** The web console's live streams and kept install logs (issue 12): http/live-handlers.ts. */
   live: LiveDeps;
   log: (message: string) => void;
+  /** The built web console served at `/` (http/static-files.ts); default: dist/web. */
+  webDir?: string;
 }
 
 /** What a route's handler gets: its parsed query and body (`unknown` for routes without one). */
@@ -154,7 +158,7 @@ export function createApiHandler(
     setPreferred: async ({ caller, body }) => operations.setPreferred(body, caller.operator),
     retry: async ({ caller, body }) => operations.retry(body, caller.operator),
     audit: async ({ caller, query }) =>
-      ok(await operations.auditEntries(caller.operator, query.operator)),
+      ok(await operations.auditEntries(caller.operator, query.operator, query)),
     listOperators: async ({ caller }) => accounts.list(caller),
     addOperator: async ({ caller, body }) => accounts.add(caller, body),
     removeOperator: async ({ caller, body }) => accounts.remove(caller, body),
@@ -192,6 +196,8 @@ export function createApiHandler(
     installLog: async ({ caller, query }) => live.installLog(caller, query),
   };
 
+  const staticFiles = createStaticFiles(deps.webDir);
+
   return (req, res) => {
     handle(req, res).catch((error: Error) => {
       const status = error instanceof HttpError ? error.status : 500;
@@ -208,10 +214,15 @@ export function createApiHandler(
     if (url.pathname === "/healthz") return sendJson(res, 200, { ok: true });
     if (url.pathname === "/metrics")
       return sendText(res, 200, deps.metrics(), "text/plain; version=0.0.4");
+    // The web console (issue 12): every GET outside /api/ and /packs/.
+    if (await staticFiles(req, res, url.pathname)) return;
     const name = findRoute(req.method ?? "", url.pathname);
     if (name === undefined)
       throw new HttpError(404, `no such endpoint: ${req.method} ${url.pathname}`);
     const route: RouteSpec = API_ROUTES[name];
+    // A browser's POST from another site (login CSRF included) is refused first.
+    const crossSite = crossSiteRefusal(req.method, req.headers);
+    if (crossSite !== null) throw new HttpError(403, crossSite);
     // Who is calling, and may they call this route at all (the role table);
     // before the body is read, so a refused caller cannot make us parse it.
     const auth = authenticateRequest(credentialsOf(req), `${route.method} ${route.path}`, {

@@ -1,6 +1,7 @@
 import { ok, type Result } from "@tillroll/protocol";
 import type { Operator } from "../accounts/identity.js";
 import type { ParsedBody, ParsedQuery } from "../api/routes.js";
+import { releaseActions } from "../releases/release-actions.js";
 import type {
   ReleaseConsole,
   ReleaseRefusalCode,
@@ -28,6 +29,11 @@ export function releaseAnswer<T>(result: ReleaseResult<T>): Result<T> {
   throw new HttpError(RELEASE_REFUSAL_STATUS[result.code], result.error);
 }
 
+/** A release view with what `who` may do with it now (the web console's buttons, issue 12). */
+function withActions(result: Result<ReleaseView>, who: Operator): Result<ReleaseView> {
+  return result.ok ? ok({ ...result.value, actions: releaseActions(result.value, who) }) : result;
+}
+
 /** The operations without a comment, as the routes name them. */
 type PlainKind = Exclude<ReleaseOperationKind, "approve" | "reject">;
 
@@ -49,7 +55,7 @@ export class ReleaseHandlers {
   }
 
   async show(who: Operator, query: ParsedQuery<"showRelease">): Promise<Result<ReleaseView>> {
-    return releaseAnswer(await this.releases.show(query.id, who));
+    return withActions(releaseAnswer(await this.releases.show(query.id, who)), who);
   }
 
   async operate(
@@ -73,6 +79,6 @@ export class ReleaseHandlers {
     id: string,
     operation: ReleaseOperation,
   ): Promise<Result<ReleaseView>> {
-    return releaseAnswer(await this.releases.operate(id, operation, who));
+    return withActions(releaseAnswer(await this.releases.operate(id, operation, who)), who);
   }
 }

@@ -1,4 +1,4 @@
-import { err, ok, type Result, validate, whenString } from "@tillroll/protocol";
+import { err, ok, type Result, validate, whenString } from "@tillroll/protocol/pure";
 import { z } from "zod";
 import { strictObject } from "../fleet/filter-schema.js";
 import { NOTICE_EVENTS, type NoticeEvent } from "./notice-model.js";

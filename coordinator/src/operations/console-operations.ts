@@ -95,7 +95,11 @@ export class ConsoleOperations {
     return this.changes.retry(request, who);
   }
 
-  auditEntries(viewer: Operator, operator?: string): Promise<AuditEntry[]> {
-    return this.queries.auditEntries(viewer, operator);
+  auditEntries(
+    viewer: Operator,
+    operator?: string,
+    range?: { from?: string | undefined; to?: string | undefined },
+  ): Promise<AuditEntry[]> {
+    return this.queries.auditEntries(viewer, operator, range);
   }
 }

@@ -97,10 +97,26 @@ export class FleetQueries {
     return ok({ function: fn, rows: rows.length, versions });
   }
 
-  /** The audit as `viewer` may read it (scope, issue 9), of one operator when `operator` is given. */
-  async auditEntries(viewer: Operator, operator?: string): Promise<AuditEntry[]> {
+  /**
+   * The audit as `viewer` may read it (scope, issue 9), of one operator when
+   * `operator` is given, within `range` (inclusive ISO 8601 instants, issue 12).
+   */
+  async auditEntries(
+    viewer: Operator,
+    operator?: string,
+    range: { from?: string | undefined; to?: string | undefined } = {},
+  ): Promise<AuditEntry[]> {
     const entries = await this.deps.audit.list({ limit: Number.POSITIVE_INFINITY });
-    const theirs = operator === undefined ? entries : filterByOperator(entries, operator);
+    const from = range.from === undefined ? -Infinity : Date.parse(range.from);
+    const to = range.to === undefined ? Infinity : Date.parse(range.to);
+    const inRange =
+      range.from === undefined && range.to === undefined
+        ? entries
+        : entries.filter((entry) => {
+            const at = Date.parse(entry.at);
+            return at >= from && at <= to;
+          });
+    const theirs = operator === undefined ? inRange : filterByOperator(inRange, operator);
     // The enrolled workstations' groups, read once (a removed one's comes from its entry).
     const groups = new Map<string, string | null>();
     if (viewer.scope !== null)

@@ -11,7 +11,7 @@ import {
   semverSchema,
   timestampSchema,
   validate,
-} from "@tillroll/protocol";
+} from "@tillroll/protocol/pure";
 import { z } from "zod";
 
 /** Version of the index file's `data`; bumped (with a migration) on any breaking change. */

@@ -1,4 +1,4 @@
-import type { MaintenanceWindow, PackVersionInfo, Status } from "@tillroll/protocol";
+import type { MaintenanceWindow, PackVersionInfo, Status } from "@tillroll/protocol/pure";
 import type { Filters } from "../fleet/filters.js";
 
 /**
@@ -286,6 +286,8 @@ export interface ReleaseView {
   readonly decisions: readonly Decision[];
   /** The create answer only (issue 11): e.g. a downgrade's compatibility warning. */
   readonly warnings?: readonly string[] | undefined;
+  /** Issue 12: what the caller may do now (releases/release-actions.ts); in answers to a signed-in caller. */
+  readonly actions?: Readonly<Record<ReleaseOperationKind, boolean>> | undefined;
 }
 
 /** One desired-state change the executor applies for a release. */

@@ -6,7 +6,7 @@ import {
   type Result,
   semverSchema,
   validate,
-} from "@tillroll/protocol";
+} from "@tillroll/protocol/pure";
 import { z } from "zod";
 import { described, filtersSchema, strictObject } from "../fleet/filter-schema.js";
 import type { Filters } from "../fleet/filters.js";

@@ -139,6 +139,6 @@ describe("coordinator/openapi.json", () => {
       "valid-from-from",
       "valid-from-to",
     ]);
-    expect(names("/api/audit")).toEqual(["operator"]);
+    expect(names("/api/audit")).toEqual(["operator", "from", "to"]);
   });
 });

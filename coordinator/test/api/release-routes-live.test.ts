@@ -54,7 +54,24 @@ describe("release task routes on a live coordinator", { timeout: 60_000 }, () =>
     refused(await as("vera", "createRelease", DOCUMENT), 403, /needs the operator role/);
     const list = answered("listReleases", await as("vera", "listReleases"));
     expect(list).toEqual([expect.objectContaining({ id, state: "Ready" })]);
-    answered("showRelease", await as("vera", "showRelease", { id }));
+    // Issue 12: what each caller may do now, computed for that caller.
+    const none = {
+      start: false,
+      approve: false,
+      reject: false,
+      trigger: false,
+      pause: false,
+      resume: false,
+      retry: false,
+      rollback: false,
+      cancel: false,
+    };
+    expect(answered("showRelease", await as("vera", "showRelease", { id })).actions).toEqual(none);
+    expect(answered("showRelease", await as("olga", "showRelease", { id })).actions).toEqual({
+      ...none,
+      start: true,
+      cancel: true,
+    });
     refused(await as("vera", "showRelease", { id: "99" }), 404, /99/);
     refused(await as("vera", "startRelease", { id }), 403, /needs the operator role/);
 
@@ -63,6 +80,8 @@ describe("release task routes on a live coordinator", { timeout: 60_000 }, () =>
       state: "Running",
       stages: [{ state: "Waiting for approval" }, { state: "Pending" }],
     });
+    const forApril = answered("showRelease", await as("april", "showRelease", { id })).actions;
+    expect(forApril).toMatchObject({ approve: true, reject: true, start: false, pause: true });
     refused(await as("olga", "startRelease", { id }), 409, /^the release task is Running/);
     refused(
       await as("olga", "approveRelease", { id, comment: "fine" }),

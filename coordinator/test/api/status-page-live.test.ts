@@ -202,4 +202,30 @@ describe("status page, facets and row-keyed changes", { timeout: 60_000 }, () =>
     });
     expect(viewer.status).toBe(403);
   });
+
+  it("reads the audit within from/to (inclusive), refusing a range that ends before it starts", async () => {
+    const all = (await as("admin", "GET", "/api/audit")).body as { at: string; action: string }[];
+    const set = all.find((entry) => entry.action === "set-preferred");
+    expect(set).toBeDefined();
+    const at = set?.at ?? "";
+    const within = await as("admin", "GET", `/api/audit?from=${at}&to=${at}`);
+    expect(within.status, within.text).toBe(200);
+    expect((within.body as { at: string }[]).map((entry) => entry.at)).toEqual(
+      all.filter((entry) => entry.at === at).map((entry) => entry.at),
+    );
+    const later = await as("admin", "GET", "/api/audit?from=2999-01-01T00:00:00Z");
+    expect(later.body).toEqual([]);
+    const earlier = await as("admin", "GET", "/api/audit?to=2000-01-01T00:00:00Z");
+    expect(earlier.body).toEqual([]);
+    const backwards = await as(
+      "admin",
+      "GET",
+      "/api/audit?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z",
+    );
+    expect(backwards.status).toBe(400);
+    expect(errorOf(backwards)).toMatch(/^to: .* is before from/);
+    const bad = await as("admin", "GET", "/api/audit?from=yesterday");
+    expect(bad.status).toBe(400);
+    expect(errorOf(bad)).toMatch(/^from: "yesterday" is not an ISO 8601 timestamp/);
+  });
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { functionNameSchema, groupSchema, storeIdSchema, workstationIdSchema } from "../ids.js";
-import { parsePublicKey } from "../signing.js";
+import { checkPublicKeyText } from "../public-key-text.js";
 import { DEFAULT_TOPIC_ROOT, validateTopicRoot } from "../topics.js";
 import { whenString } from "../validation.js";
 
@@ -12,7 +12,8 @@ import { whenString } from "../validation.js";
 const pathSchema = z.string().min(1).max(4096);
 
 const publicKeySchema = z.string().superRefine((text, ctx) => {
-  const parsed = parsePublicKey(text);
+  // The text only (pure): the agent builds the key with parsePublicKey when it starts.
+  const parsed = checkPublicKeyText(text);
   if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error, input: text });
 });
 
