@@ -1,27 +1,12 @@
-import { requestIdSchema, STATUSES, type Status, timestampSchema } from "@tillroll/protocol/pure";
+import { requestIdSchema, timestampSchema } from "@tillroll/protocol/pure";
 import { z } from "zod";
-import { statusRowAnswer } from "./answers.js";
+import { pageRowAnswer, statusCountsAnswer } from "./console-answers.js";
 
 /**
  * The answers of the live routes (issue 12, CONSOLE-API.md §4–§5): the
- * events of `GET /api/events` and the kept install log of one row.
+ * events of `GET /api/events` and the kept install log of one row. Rows and
+ * counts are those of the status page (console-answers.ts): one shape.
  */
-
-const count = z.number().int().min(0);
-
-/** A status-mask row: the status row and what the console needs to act on it (CONSOLE-API.md §1). */
-export const pageRowAnswer = statusRowAnswer.safeExtend({
-  allowedVersions: z.array(z.string()).meta({
-    description: "The versions this row may be set to, newest first (the console adds -)",
-  }),
-  selectable: z.boolean().meta({ description: "false while In Progress" }),
-  storeZone: z.string().nullable().meta({ description: "The store's IANA zone, else null" }),
-});
-
-/** Rows per status of the whole view (the caller's scope applied); every status, 0 when none. */
-export const statusCountsAnswer = z.strictObject(
-  Object.fromEntries(STATUSES.map((status) => [status, count])) as Record<Status, typeof count>,
-);
 
 /**
  * One server-sent event of `GET /api/events`, as `{event, data}` (`event:`

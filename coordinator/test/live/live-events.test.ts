@@ -283,6 +283,16 @@ describe("GET /api/events on a live coordinator", { timeout: 120_000 }, () => {
     await client.until((_) => client.ended, 5000, "the end of the stream");
   });
 
+  it("ends a token's stream when its operator is reset", async () => {
+    const { token } = await addOperator("rita", "viewer");
+    const client = await stream("", token);
+    const reset = await live.call("POST", "/api/operators/reset", { name: "rita" });
+    expect(reset.status, reset.text).toBe(200);
+    const ended = await client.next("ended", 0, 5000);
+    expect(ended.data).toEqual({ reason: "your password or token was reset: log in again" });
+    await client.until((_) => client.ended, 5000, "the end of the stream");
+  });
+
   it("caps streams: 8 per operator (429), 64 in all (503 with Retry-After)", async () => {
     for (const client of open.splice(0)) client.close();
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -47,6 +47,8 @@ const SOON = { timeout: 10_000 };
 let fleet: ConsoleFleet;
 let web: ConsoleSession;
 let page: Page;
+/** Page fetches so far: a change that shows with none since is the live feed's. */
+let pageRequests = 0;
 
 /** `data-row` of every body row, in the table's order. */
 async function shown(): Promise<string[]> {
@@ -130,6 +132,9 @@ describe.skipIf(!browserAvailable())(
       page = web.page;
       // A missing control fails in seconds, not in playwright's default 30.
       page.setDefaultTimeout(10_000);
+      page.on("request", (request) => {
+        if (request.url().includes("/api/status/page")) pageRequests += 1;
+      });
     }, 120_000);
     afterAll(async () => {
       const slow = fleet?.kit.agents.get("1002/02");
@@ -225,6 +230,7 @@ describe.skipIf(!browserAvailable())(
       expect(
         (await fleet.kit.rows()).find((r) => key(r) === "1003/02/pos-client")?.preferredVersion,
       ).toBe(null);
+      const fetched = pageRequests;
       await dialog.getByRole("button", { name: "OK" }).click();
       await dialog.waitFor({ state: "hidden" });
 
@@ -235,7 +241,11 @@ describe.skipIf(!browserAvailable())(
         })
         .toBe("1.1.0");
       expect(await statusOf("1003/02/pos-client")).toBe("OK");
-      expect(await seenStatuses("1003/02/pos-client")).toContain("In Progress");
+      // Shown Prepared by the one fetch after OK, then OK by the live feed alone.
+      const seen = await seenStatuses("1003/02/pos-client");
+      expect(seen).toContain("Prepared");
+      expect(seen.at(-1)).toBe("OK");
+      expect(pageRequests - fetched).toBe(1);
       expect(await page.evaluate("window.__statusRecorder !== undefined")).toBe(true);
       console.log(`bulk change and its live install: ${Date.now() - started} ms`);
     });
@@ -244,9 +254,12 @@ describe.skipIf(!browserAvailable())(
       const started = Date.now();
       const id = "1003/01/pos-client";
       expect(await statusOf(id)).toBe("Rolled Back");
+      const fetched = pageRequests;
       await page.getByRole("button", { name: `Retry ${id}` }).click();
       await expect.poll(() => seenStatuses(id), { timeout: 30_000 }).toContain("In Progress");
       await expect.poll(() => statusOf(id), { timeout: 30_000 }).toBe("Rolled Back");
+      expect((await seenStatuses(id)).slice(-2)).toEqual(["In Progress", "Rolled Back"]);
+      expect(pageRequests - fetched).toBe(1);
       // No reload happened: the recorder installed before is still there.
       expect(await page.evaluate("window.__statusRecorder !== undefined")).toBe(true);
       const reason = page.getByRole("button", { name: `Reason for ${id}` });

@@ -8,6 +8,7 @@ import { InstallLogDrawer } from "./install-log.js";
 import { LiveIndicator, useLiveFeed } from "./live-feed.js";
 import { type Counts, type Facets, type PageAnswer, type PageRow, refOf, rowKey } from "./model.js";
 import { loadFacets, loadPage, messageOf, retryRows, setPreferred } from "./status-api.js";
+import type { RowActions } from "./status-row.js";
 import { StatusTable } from "./status-table.js";
 import {
   filterQuery,
@@ -37,6 +38,9 @@ export function StatusPage() {
   const liveKey = searchOf(filterQuery(state));
 
   const [page, setPage] = useState<PageAnswer | null>(null);
+  // The filters the live feed follows: switched once the page of new filters is in, so
+  // the stream's opening never competes with the page request a filter change waits for.
+  const [liveFor, setLiveFor] = useState<string | null>(null);
   const [counts, setCounts] = useState<Counts | null>(null);
   const [facets, setFacets] = useState<Facets | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -57,6 +61,7 @@ export function StatusPage() {
         if (mine !== sequence.current) return;
         setPage(answer);
         setCounts(answer.counts);
+        setLiveFor(liveKey);
         setError(null);
       },
       (failure) => {
@@ -69,9 +74,11 @@ export function StatusPage() {
     fetchPage();
     setSelected(new Map());
   }, [fetchPage]);
+  // The filter bar's suggestions after the first page (the page is what the operator waits for).
+  const pageShown = page !== null;
   useEffect(() => {
-    loadFacets(api).then(setFacets, () => setFacets(null));
-  }, [api]);
+    if (pageShown) loadFacets(api).then(setFacets, () => setFacets(null));
+  }, [api, pageShown]);
   useEffect(() => () => clearTimeout(refetchTimer.current), []);
 
   const refetchSoon = () => {
@@ -79,8 +86,11 @@ export function StatusPage() {
     refetchTimer.current = setTimeout(fetchPage, REFETCH_MS);
   };
 
-  const live = useLiveFeed(liveKey, {
+  // Until the stream follows the shown filters, its events belong to the old view.
+  const following = liveFor === liveKey;
+  const live = useLiveFeed(liveFor, {
     onRows: (rows) => {
+      if (!following) return;
       const changed = new Map(rows.map((row) => [rowKey(row), row]));
       const onPage = new Set((pageRef.current?.rows ?? []).map(rowKey));
       const missing = rows.some((row) => !onPage.has(rowKey(row)));
@@ -103,6 +113,7 @@ export function StatusPage() {
       if (missing || state.sort !== "store") refetchSoon();
     },
     onGone: (keys) => {
+      if (!following) return;
       const gone = new Set(keys);
       setPage((current) =>
         current
@@ -112,7 +123,9 @@ export function StatusPage() {
       setSelected((current) => new Map([...current].filter(([key]) => !gone.has(key))));
       refetchSoon();
     },
-    onCounts: setCounts,
+    onCounts: (counts) => {
+      if (following) setCounts(counts);
+    },
     onResync: fetchPage,
     onEnded: () => void logout(),
   });
@@ -140,9 +153,54 @@ export function StatusPage() {
     }
   };
 
+  // The rows' handlers read the latest state through a ref, so the actions object (and
+  // with it every memoised row) stays the same across renders.
+  const handlers = useRef<Pick<RowActions, "onSelect" | "onSet" | "onRetry" | "onLog">>(null);
+  handlers.current = {
+    onSelect: (row, on) =>
+      setSelected((current) => {
+        const next = new Map(current);
+        if (on && row.selectable) next.set(rowKey(row), row);
+        else next.delete(rowKey(row));
+        return next;
+      }),
+    onSet: (row, version, validFrom) =>
+      void act(async () => {
+        const report = await setPreferred(api, {
+          function: row.function,
+          version,
+          validFrom,
+          rows: [refOf(row)],
+          dryRun: false,
+        });
+        const skip = report.skipped[0];
+        if (skip && skip.kind === "skip") throw new Error(`${rowKey(row)} skipped: ${skip.reason}`);
+        return `${rowKey(row)}: preferred version ${version}`;
+      }),
+    onRetry: (row) =>
+      void act(async () => {
+        const report = await retryRows(api, [refOf(row)]);
+        const skip = report.skipped[0];
+        if (skip && skip.kind === "skip") throw new Error(`${rowKey(row)} skipped: ${skip.reason}`);
+        return `${rowKey(row)}: retry requested`;
+      }),
+    onLog: setLogRow,
+  };
   const canSet = may("setPreferred");
   const canRetry = may("retry");
   const rows = page?.rows ?? [];
+  const rowActions = useMemo<RowActions>(
+    () => ({
+      canSet,
+      canRetry,
+      busy,
+      onSelect: (row, on) => handlers.current?.onSelect(row, on),
+      onSet: (row, version, validFrom) => handlers.current?.onSet(row, version, validFrom),
+      onRetry: (row) => handlers.current?.onRetry(row),
+      onLog: (row) => handlers.current?.onLog(row),
+    }),
+    [canSet, canRetry, busy],
+  );
 
   return (
     <section class="status-page" aria-labelledby="status-title">
@@ -196,41 +254,7 @@ export function StatusPage() {
             return next;
           })
         }
-        actions={{
-          canSet,
-          canRetry,
-          busy,
-          onSelect: (row, on) =>
-            setSelected((current) => {
-              const next = new Map(current);
-              if (on && row.selectable) next.set(rowKey(row), row);
-              else next.delete(rowKey(row));
-              return next;
-            }),
-          onSet: (row, version, validFrom) =>
-            void act(async () => {
-              const report = await setPreferred(api, {
-                function: row.function,
-                version,
-                validFrom,
-                rows: [refOf(row)],
-                dryRun: false,
-              });
-              const skip = report.skipped[0];
-              if (skip && skip.kind === "skip")
-                throw new Error(`${rowKey(row)} skipped: ${skip.reason}`);
-              return `${rowKey(row)}: preferred version ${version}`;
-            }),
-          onRetry: (row) =>
-            void act(async () => {
-              const report = await retryRows(api, [refOf(row)]);
-              const skip = report.skipped[0];
-              if (skip && skip.kind === "skip")
-                throw new Error(`${rowKey(row)} skipped: ${skip.reason}`);
-              return `${rowKey(row)}: retry requested`;
-            }),
-          onLog: setLogRow,
-        }}
+        actions={rowActions}
       />
       {bulkOpen && (
         <BulkDialog

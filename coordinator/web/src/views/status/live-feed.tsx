@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Counts, PageRow } from "./model.js";
+import type { Counts, LiveEvent, PageRow } from "./model.js";
 import { eventsUrl } from "./status-api.js";
 
 export type LiveState = "Live" | "Reconnecting…" | "Offline";
@@ -22,14 +22,15 @@ const REOPEN_MS = 5_000;
  * the server): rows that changed, rows that left, the counts. The browser's
  * EventSource reconnects by itself after a dropped connection
  * ("Reconnecting…"); when it gives up ("Offline") the hook opens a new one
- * a little later. A new filter opens a new stream.
+ * a little later. A new filter opens a new stream; null opens none (yet).
  */
-export function useLiveFeed(filterSearch: string, handlers: LiveHandlers): LiveState {
+export function useLiveFeed(filterSearch: string | null, handlers: LiveHandlers): LiveState {
   const [state, setState] = useState<LiveState>("Reconnecting…");
   const latest = useRef(handlers);
   latest.current = handlers;
 
   useEffect(() => {
+    if (filterSearch === null) return;
     let source: EventSource | null = null;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
@@ -48,15 +49,15 @@ export function useLiveFeed(filterSearch: string, handlers: LiveHandlers): LiveS
       es.onopen = () => setState("Live");
       es.addEventListener("hello", () => setState("Live"));
       es.addEventListener("rows", (event) => {
-        const data = parse(event) as { rows?: PageRow[] } | undefined;
+        const data = parse(event) as LiveEvent<"rows">["data"] | undefined;
         if (data?.rows) latest.current.onRows(data.rows);
       });
       es.addEventListener("gone", (event) => {
-        const data = parse(event) as { keys?: string[] } | undefined;
+        const data = parse(event) as LiveEvent<"gone">["data"] | undefined;
         if (data?.keys) latest.current.onGone(data.keys);
       });
       es.addEventListener("counts", (event) => {
-        const data = parse(event) as Counts | undefined;
+        const data = parse(event) as LiveEvent<"counts">["data"] | undefined;
         if (data) latest.current.onCounts(data);
       });
       es.addEventListener("resync", () => latest.current.onResync());

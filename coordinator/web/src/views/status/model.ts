@@ -14,24 +14,14 @@ export type LiveEvent<E extends Answer<"events">["event"]> = Extract<
   { event: E }
 >;
 
+export type PageAnswer = Answer<"statusPage">;
+
 /** A row of the mask: the status row, the versions it may be set to, whether it may be selected, the store's zone. */
-export type PageRow = LiveEvent<"rows">["data"]["rows"][number];
+export type PageRow = PageAnswer["rows"][number];
 
-export type Counts = LiveEvent<"counts">["data"];
+export type Counts = PageAnswer["counts"];
 
-export interface PageAnswer {
-  total: number;
-  offset: number;
-  limit: number;
-  counts: Counts;
-  rows: PageRow[];
-}
-
-export interface Facets {
-  groups: string[];
-  functions: string[];
-  versions: string[];
-}
+export type Facets = Answer<"statusFacets">;
 
 export type ChangeReport = Answer<"setPreferred">;
 export type RowChange = ChangeReport["changed"][number];

@@ -1,3 +1,4 @@
+import { memo } from "preact/compat";
 import { useEffect, useState } from "preact/hooks";
 import { followLink } from "../../shell/router.js";
 import { Time } from "../../shell/time.js";
@@ -18,8 +19,13 @@ export interface RowActions {
  * One flow service: the seed's columns, its own Preferred Version drop-down
  * ("-" and the versions allowed for it) with a Valid From, and Set / Retry /
  * Log. In Progress rows can be neither selected nor changed (the seed).
+ * Memoised: a page of 100 rows re-renders only the rows that changed.
  */
-export function StatusRowView(props: { row: PageRow; selected: boolean; actions: RowActions }) {
+export const StatusRowView = memo(function StatusRowView(props: {
+  row: PageRow;
+  selected: boolean;
+  actions: RowActions;
+}) {
   const { row, actions } = props;
   const key = rowKey(row);
   const options = [NO_VERSION, ...row.allowedVersions];
@@ -162,4 +168,4 @@ export function StatusRowView(props: { row: PageRow; selected: boolean; actions:
       </td>
     </tr>
   );
-}
+});
