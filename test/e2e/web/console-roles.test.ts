@@ -159,6 +159,47 @@ describe.skipIf(!browserAvailable())(
       console.log(`console-roles: viewer checks in ${Date.now() - t0} ms`);
     });
 
+    it("a partner admin is offered its scope's changes only: no webhooks, platform maintenance neither added nor removed", async () => {
+      const t0 = Date.now();
+      const { page } = web;
+      web.errors.length = 0;
+      await fleet.addOperator("pia", "admin", "--scope", "DE/North");
+      await fleet.login(page, "pia");
+      const nav = page.getByRole("navigation", { name: "Main" });
+      const links = (await nav.getByRole("link").allTextContents()).map((t) => t.trim());
+      expect(links).toEqual(["Status", "Releases", "Windows", "Blackouts", "Operators", "Audit"]);
+
+      await nav.getByRole("link", { name: "Blackouts" }).click();
+      const maintenance = page.locator("tr[data-blackout]", { hasText: "Christmas freeze" });
+      await maintenance.waitFor();
+      expect(await maintenance.getByRole("button").count()).toBe(0);
+
+      // Without a group it would be platform maintenance: the form asks for a group instead.
+      const inDays = (days: number) =>
+        page.evaluate((n) => {
+          const d = new Date(Date.now() + n * 86_400_000);
+          const pad = (v: number) => String(v).padStart(2, "0");
+          return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+        }, days);
+      await page.getByLabel("From", { exact: true }).fill(await inDays(1));
+      await page.getByLabel("To", { exact: true }).fill(await inDays(2));
+      await page.getByLabel("Reason", { exact: true }).fill("stock count");
+      await page.getByRole("button", { name: "Add blackout" }).click();
+      await expect
+        .poll(() => page.locator("#blackout-group-error").textContent())
+        .toContain("is required");
+      await page.getByLabel("Group", { exact: true }).fill("DE/North");
+      await page.getByRole("button", { name: "Add blackout" }).click();
+      const own = page.locator("tr[data-blackout]", { hasText: "stock count" });
+      await own.waitFor();
+      expect(await own.textContent()).toContain("group DE/North");
+      await own.getByRole("button", { name: /^Remove blackout/ }).click();
+      await own.getByRole("button", { name: "Yes, remove" }).click();
+      await expect.poll(() => own.count()).toBe(0);
+      expectNoPageErrors(web.errors);
+      console.log(`console-roles: partner admin in ${Date.now() - t0} ms`);
+    });
+
     it("an admin sets a maintenance window in the form (checked by its schema first) and finds it in the audit", async () => {
       const t0 = Date.now();
       const { page } = web;
