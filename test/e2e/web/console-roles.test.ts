@@ -295,6 +295,7 @@ describe.skipIf(!browserAvailable())(
     it("an admin adds an operator and a webhook (each secret shown once) and removes them and the maintenance, asked first each time", async () => {
       const t0 = Date.now();
       const { page } = web;
+      await fleet.login(page, fleet.operators.admin);
       const nav = page.getByRole("navigation", { name: "Main" });
 
       await nav.getByRole("link", { name: "Operators" }).click();
@@ -306,6 +307,7 @@ describe.skipIf(!browserAvailable())(
       await page.getByRole("button", { name: "Add operator" }).click();
       const issued = page.getByRole("region", { name: /^Operator olga added/ });
       await issued.waitFor();
+      await screenshot(page, "admin-operator-issued");
       const password = (await issued.locator("dd code").first().textContent()) ?? "";
       // The password shown is the real one: it logs in.
       const session = await fetch(`${fleet.kit.coordinator.url}/api/session`, {
