@@ -1,3 +1,5 @@
+// First: zod's configuration, before any schema is built or used.
+import "./zod-jitless.js";
 import { render } from "preact";
 import { App } from "./shell/app.js";
 import "./styles.css";
