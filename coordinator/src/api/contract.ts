@@ -6,6 +6,9 @@
  * Only pure modules may be reached from this file (no `node:` imports): a
  * test walks the import graph from here and fails on any.
  */
+// First, before any module that builds a schema: zod without `new Function` (CSP).
+import "./zod-jitless.js";
+
 export { canApprove, mayCall, ROUTE_PERMISSIONS, routeIdOf } from "../accounts/permissions.js";
 export { ROLES, type Role, roleAllows } from "../accounts/roles.js";
 export { FILTER_PARAMS } from "../fleet/filters.js";

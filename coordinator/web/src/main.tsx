@@ -1,4 +1,4 @@
-// First: zod's configuration, before any schema is built or used.
+// First: before any schema parses (see the file).
 import "./zod-jitless.js";
 import { render } from "preact";
 import { App } from "./shell/app.js";

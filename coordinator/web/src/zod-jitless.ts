@@ -1,9 +1,10 @@
-import { config } from "zod";
+import { z } from "zod";
 
 /**
- * Imported first by main.tsx, before any module that holds or uses the
- * contract's zod schemas. Without jitless, zod probes `new Function` once,
- * and under the console's CSP (script-src falls back to 'self') Chromium
- * logs that probe as a violation on the console even though zod catches it.
+ * Zod compiles object parsers with `new Function` when it can; to find out it
+ * calls `Function("")`, which the coordinator's CSP (`default-src 'self'`, no
+ * 'unsafe-eval') refuses, and Chromium logs the refusal as a console error on
+ * every page. The console never needs eval: tell zod not to try. Imported
+ * first by main.tsx, before any schema parses.
  */
-config({ jitless: true });
+z.config({ jitless: true });
