@@ -1,3 +1,5 @@
+// First: before any schema parses (see the file).
+import "./zod-jitless.js";
 import { render } from "preact";
 import { App } from "./shell/app.js";
 import "./styles.css";

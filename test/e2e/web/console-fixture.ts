@@ -11,13 +11,12 @@ import type { CoordinatorKit } from "../coordinator-kit.js";
 import { ReleaseFleet } from "../release-kit.js";
 import { recordingPack } from "../release-probes.js";
 import { launchBrowser } from "./browser.js";
-import { type ConsoleOrigin, consoleOrigin } from "./console-proxy.js";
 
 /**
  * The fixture every browser test of the web console uses (issue 12).
  *
- * A real coordinator serving the built console, real agents, operators of
- * every role with passwords, and Debian's Chromium:
+ * A real coordinator serving the built console at / on its HTTP port, real
+ * agents, operators of every role with passwords, and Debian's Chromium:
  *
  *   describe.skipIf(!browserAvailable())("…", () => {
  *     let fleet: ConsoleFleet;
@@ -51,15 +50,15 @@ import { type ConsoleOrigin, consoleOrigin } from "./console-proxy.js";
  *                     statusRows(), addOperator(name, role, "--scope", …) (then password(name) works)
  *   .kit              CoordinatorKit: coordinator process, agents, rows(), until()
  *   .openConsole()    a fresh browser (see openConsole below) on .url
- *   .close()          agents, coordinator and proxy; bounded (≤ ~45 s)
+ *   .close()          agents and coordinator; bounded (≤ ~45 s)
  *
  * startConsoleServer(name, { dataDir?, coordinator? }) → ConsoleServer
  *   A coordinator alone (no agents), e.g. on a data folder seeded with 100,000 rows. Same
  *   .url/.coordinator/.password/.login/.openConsole/.close; .addOperator(name, role, …more) → password.
  *
  * openConsole(url) → ConsoleSession { browser, context, page, errors, close() }
- *   errors: console errors, uncaught page errors and any request that left loopback
- *   (the console must work offline: no CDN).
+ *   errors: console errors, uncaught page errors, CSP violations (what and where) and any
+ *   request that left loopback (the console must work offline: no CDN).
  * login(page, name, password)  the login page by its labels; waits for the nav ("Main").
  * expectNoPageErrors(errors, { allow?: RegExp[] })  fails the test on any error; the 401 of
  *   the session probe on the login page is expected and allowed.
@@ -98,6 +97,20 @@ export async function openConsole(url: string): Promise<ConsoleSession> {
       errors.push(`console: ${message.text()} (${message.location().url})`);
   });
   page.on("pageerror", (error) => errors.push(`page: ${error.message}`));
+  // Chromium's console line for a CSP violation is only its tail ("Note that 'script-src' was
+  // not explicitly set…"): record what was blocked, and where, beside it.
+  await context.exposeFunction("tillrollCspViolation", (what: string) =>
+    errors.push(`CSP violation: ${what}`),
+  );
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      const report = (globalThis as { tillrollCspViolation?: (what: string) => void })
+        .tillrollCspViolation;
+      report?.(
+        `${event.effectiveDirective} blocked ${event.blockedURI || "(inline)"} at ${event.sourceFile}:${event.lineNumber}:${event.columnNumber}`,
+      );
+    });
+  });
   page.on("request", (request) => {
     const { protocol, hostname } = new URL(request.url());
     if ((protocol === "http:" || protocol === "https:") && !LOOPBACK.has(hostname))
@@ -129,7 +142,9 @@ export function expectNoPageErrors(errors: readonly string[], options: { allow?:
 
 /** Logs in through the login page (signing out whoever was in) and waits for the console's nav. */
 export async function login(page: Page, name: string, password: string): Promise<void> {
-  // A fresh start: whoever was signed in on this context is not any more.
+  // A fresh start: whoever was signed in on this context is not any more. Leave the
+  // console first, so its open requests and event stream do not meet a dropped session.
+  await page.goto("about:blank");
   await page.context().clearCookies();
   await page.goto("/login");
   await page.getByLabel("Name", { exact: true }).fill(name);
@@ -164,6 +179,19 @@ export async function closeAll(...things: (Closable | undefined)[]): Promise<voi
       console.log(`teardown: ${error.message}`),
     );
   }
+}
+
+/**
+ * Fails the fixture with the coordinator's own sentence when `/` is not the
+ * console (say, "web console not built: run pnpm build"), instead of a test
+ * timing out on a label. Under TLS (a private CA) the browser finds out.
+ */
+async function expectServesConsole(url: string): Promise<void> {
+  if (url.startsWith("https:")) return;
+  const answer = await fetch(`${url}/`, { signal: AbortSignal.timeout(10_000) });
+  const text = await answer.text();
+  if (!answer.ok || !text.includes("<html"))
+    throw new Error(`${url}/ is not the web console: ${answer.status} ${text.slice(0, 200)}`);
 }
 
 /** The bootstrap admin's password, from the coordinator's first start log. */
@@ -214,12 +242,11 @@ export async function startConsoleServer(
     options.coordinator,
   );
   await coordinator.start();
-  let origin: ConsoleOrigin | undefined;
   try {
-    origin = await consoleOrigin(coordinator.url);
+    await expectServesConsole(coordinator.url);
     const passwords = new Map([["admin", bootstrapPassword(coordinator.output)]]);
     const token = await coordinator.token();
-    return serverOf(origin, coordinator, passwords, {
+    return serverOf(coordinator, passwords, {
       async addOperator(who, role, ...more) {
         const added = await runCli(coordinator.url, token, options.dataDir, [
           "operator",
@@ -234,7 +261,6 @@ export async function startConsoleServer(
         return (JSON.parse(added.stdout) as { password: string }).password;
       },
       async close() {
-        await origin?.close();
         const stopped = await withTimeout(coordinator.stop(), 15_000, "coordinator stop").then(
           () => true,
           () => false,
@@ -243,14 +269,12 @@ export async function startConsoleServer(
       },
     });
   } catch (error) {
-    await origin?.close();
     await coordinator.kill9();
     throw error;
   }
 }
 
 function serverOf(
-  origin: ConsoleOrigin,
   coordinator: CoordinatorProcess,
   passwords: Map<string, string>,
   own: {
@@ -264,7 +288,7 @@ function serverOf(
     return known;
   };
   return {
-    url: origin.url,
+    url: coordinator.url,
     coordinator,
     password,
     async addOperator(who, role, ...more) {
@@ -273,7 +297,7 @@ function serverOf(
       return added;
     },
     login: (page, who) => login(page, who, password(who)),
-    openConsole: () => openConsole(origin.url),
+    openConsole: () => openConsole(coordinator.url),
     close: own.close,
   };
 }
@@ -300,9 +324,8 @@ export async function startConsoleFleet(
     ...(options.coordinator === undefined ? {} : { coordinator: options.coordinator }),
   });
   const { coordinator } = release.kit;
-  let origin: ConsoleOrigin | undefined;
   try {
-    origin = await consoleOrigin(coordinator.url);
+    await expectServesConsole(coordinator.url);
     const passwords = new Map([
       ["admin", bootstrapPassword(coordinator.output)],
       // rita and paul: approvers ReleaseFleet.create adds.
@@ -319,16 +342,12 @@ export async function startConsoleFleet(
       ["ada", "admin"],
     ] as const)
       passwords.set(who, await add(who, role));
-    const server = serverOf(origin, coordinator, passwords, {
+    const server = serverOf(coordinator, passwords, {
       addOperator: add,
-      async close() {
-        await origin?.close();
-        await release.close();
-      },
+      close: () => release.close(),
     });
     return { ...server, release, kit: release.kit, tills, operators: OPERATORS };
   } catch (error) {
-    await origin?.close();
     await release.close();
     throw error;
   }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { API_ROUTES } from "../../../coordinator/src/api/contract.js";
 import { downgradeCheck } from "../../../coordinator/src/releases/release-admission.js";
-import { derivedActions } from "../../../coordinator/web/src/views/releases/derived-actions.js";
 import {
   documentOf,
   emptyDraft,
@@ -22,8 +21,8 @@ import {
 /**
  * The release views' pure parts (no browser): the form's document as the
  * contract's own schema reads it, where each issue is shown, the downgrade
- * refusal the form turns into a confirmation, and the actions offered
- * before the server answers them.
+ * refusal the form turns into a confirmation, and the actions offered (the
+ * server's, nothing without them).
  */
 
 const schema = API_ROUTES.createRelease.body.schema;
@@ -219,13 +218,25 @@ function view(patch: Partial<ReleaseView>, stageStates: string[] = ["Pending"]):
   };
 }
 
-const ROLE_RANK = ["viewer", "operator", "approver", "admin"];
-const mayAs =
-  (role: string) =>
-  (route: string): boolean => {
-    const need = route === "approveRelease" || route === "rejectRelease" ? "approver" : "operator";
-    return ROLE_RANK.indexOf(role) >= ROLE_RANK.indexOf(need);
+describe("the actions a release page offers", () => {
+  const none: ReleaseActions = {
+    start: false,
+    approve: false,
+    reject: false,
+    trigger: false,
+    pause: false,
+    resume: false,
+    retry: false,
+    rollback: false,
+    cancel: false,
   };
+
+  it("are the server's actions for this caller, and nothing when the answer has none", () => {
+    const release = view({ actions: { ...none, trigger: true, pause: true } });
+    expect(offered(actionsOf(release))).toEqual(["pause", "trigger"]);
+    expect(offered(actionsOf(view({})))).toEqual([]);
+  });
+});
 
 function offered(actions: ReleaseActions): string[] {
   return Object.entries(actions)
@@ -233,79 +244,6 @@ function offered(actions: ReleaseActions): string[] {
     .map(([name]) => name)
     .sort();
 }
-
-describe("the actions a release page offers before the server says them", () => {
-  const who = (name: string, role: string, scope: string | null = null) => ({ name, role, scope });
-
-  it.each([
-    ["Ready, the operator", view({ state: "Ready" }), who("otto", "operator"), "cancel start"],
-    [
-      "waiting for approval, its creator (an approver)",
-      view({}, ["Successful", "Waiting for approval"]),
-      who("rita", "approver"),
-      "cancel pause retry",
-    ],
-    [
-      "waiting for approval, another approver",
-      view({}, ["Successful", "Waiting for approval"]),
-      who("paul", "approver"),
-      "approve cancel pause reject retry",
-    ],
-    [
-      "waiting for approval, an operator",
-      view({}, ["Successful", "Waiting for approval"]),
-      who("otto", "operator"),
-      "cancel pause retry",
-    ],
-    [
-      "waiting for a trigger, an operator",
-      view({}, ["Successful", "Waiting for trigger"]),
-      who("otto", "operator"),
-      "cancel pause retry trigger",
-    ],
-    ["Paused", view({ state: "Paused" }), who("otto", "operator"), "cancel resume rollback"],
-    ["Failed", view({ state: "Failed" }), who("otto", "operator"), "cancel retry rollback"],
-    ["Successful", view({ state: "Successful" }), who("otto", "operator"), "rollback"],
-    ["Running, a viewer", view({}), who("vera", "viewer"), ""],
-    [
-      "forced, a partner admin",
-      view({ state: "Ready", spec: { forced: true } as ReleaseView["spec"] }),
-      who("ada", "admin", "DE"),
-      "start",
-    ],
-    [
-      "forced, the platform admin",
-      view({ state: "Ready", spec: { forced: true } as ReleaseView["spec"] }),
-      who("admin", "admin"),
-      "cancel start",
-    ],
-  ] as const)("%s", (_what, release, caller, expected) => {
-    const actions = derivedActions(release, caller, mayAs(caller.role) as never);
-    expect(offered(actions).join(" ")).toBe(expected);
-  });
-
-  it("takes the server's actions when the answer carries them", () => {
-    const fromServer: ReleaseActions = {
-      start: false,
-      approve: false,
-      reject: false,
-      trigger: true,
-      pause: false,
-      resume: false,
-      retry: false,
-      rollback: false,
-      cancel: false,
-    };
-    const release = { ...view({}), actions: fromServer } as ReleaseView;
-    expect(offered(actionsOf(release, () => ({ ...fromServer, pause: true })))).toEqual([
-      "trigger",
-    ]);
-    expect(offered(actionsOf(view({}), () => ({ ...fromServer, pause: true })))).toEqual([
-      "pause",
-      "trigger",
-    ]);
-  });
-});
 
 describe("a release's progress", () => {
   it("counts OK members over all members of every stage", () => {

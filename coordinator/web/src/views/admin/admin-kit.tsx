@@ -197,6 +197,7 @@ function SecretLine(props: { label: string; value: string }) {
         {typeof navigator.clipboard?.writeText === "function" && (
           <button
             type="button"
+            aria-label={`Copy ${props.label}`}
             onClick={() =>
               navigator.clipboard.writeText(props.value).then(
                 () => setCopied(true),
@@ -204,7 +205,7 @@ function SecretLine(props: { label: string; value: string }) {
               )
             }
           >
-            {copied ? "Copied" : `Copy ${props.label.toLowerCase()}`}
+            {copied ? "Copied" : "Copy"}
           </button>
         )}
       </dd>

@@ -1,20 +1,19 @@
 import { useState } from "preact/hooks";
-import type { Answer } from "../../../../src/api/contract.js";
+import { type Answer, API_ROUTES, type RequestQuery } from "../../../../src/api/contract.js";
 import { useSession } from "../../shell/session.js";
 import { Time } from "../../shell/time.js";
 import { AdminPage, Refusal, TextField, useLoaded } from "./admin-kit.js";
+import { type FieldIssues, issuesByField, topLevelField } from "./form-issues.js";
 import { localInputToIso } from "./local-time.js";
 
 type Entry = Answer<"audit">[number];
 
-interface AuditFilter {
-  readonly operator: string;
-  /** UTC instants (from the viewer's local input), inclusive. */
-  readonly from: string | undefined;
-  readonly to: string | undefined;
-}
+/** The audit query: operator, and from/to as UTC instants (inclusive) from the viewer's local inputs. */
+type AuditFilter = RequestQuery<"audit">;
+type FilterField = "operator" | "from" | "to";
 
-const NO_FILTER: AuditFilter = { operator: "", from: undefined, to: undefined };
+const NO_FILTER: AuditFilter = {};
+const filterFieldOf = topLevelField<FilterField>(["operator", "from", "to"]);
 
 function whoText(who: Entry["who"]): string {
   return typeof who === "string" ? who : `${who.name} (${who.role})`;
@@ -27,23 +26,13 @@ function detailsText(details: Entry["details"]): string {
     .join("; ");
 }
 
-/** Entries within the period: the server has no time filter yet, so the console applies it. */
-function withinPeriod(entry: Entry, filter: AuditFilter): boolean {
-  const at = Date.parse(entry.at);
-  if (filter.from !== undefined && at < Date.parse(filter.from)) return false;
-  if (filter.to !== undefined && at > Date.parse(filter.to)) return false;
-  return true;
-}
-
 /** Who did what and when, newest first; filtered by operator and time. */
 export function AuditPage() {
   const { api } = useSession();
   const [filter, setFilter] = useState<AuditFilter>(NO_FILTER);
-  const list = useLoaded(
-    () => api("audit", { query: filter.operator === "" ? {} : { operator: filter.operator } }),
-    JSON.stringify(filter),
-  );
-  const entries = (list.data ?? []).filter((entry) => withinPeriod(entry, filter)).reverse();
+  const list = useLoaded(() => api("audit", { query: filter }), JSON.stringify(filter));
+  // The log is kept oldest first; the view shows the newest first.
+  const entries = [...(list.data ?? [])].reverse();
 
   return (
     <AdminPage
@@ -105,25 +94,47 @@ function AuditFilters(props: { onApply: (filter: AuditFilter) => void }) {
   const [operator, setOperator] = useState("");
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
+  const [issues, setIssues] = useState<FieldIssues<FilterField>>({});
   const apply = (event: Event) => {
     event.preventDefault();
-    props.onApply({
-      operator: operator.trim(),
-      from: localInputToIso(from),
-      to: localInputToIso(to),
-    });
+    const query: AuditFilter = {
+      ...(operator.trim() === "" ? {} : { operator: operator.trim() }),
+      ...(from === "" ? {} : { from: localInputToIso(from) }),
+      ...(to === "" ? {} : { to: localInputToIso(to) }),
+    };
+    // The route's own query schema first: each issue beside its field, nothing sent.
+    const checked = API_ROUTES.audit.query.safeParse(query);
+    setIssues(checked.success ? {} : issuesByField(checked.error.issues, filterFieldOf));
+    if (checked.success) props.onApply(query);
   };
   return (
-    <form class="admin-filters" onSubmit={apply} aria-label="Audit filters">
-      <TextField id="audit-operator" label="Operator" value={operator} onInput={setOperator} />
+    <form class="admin-filters" onSubmit={apply} noValidate aria-label="Audit filters">
+      <TextField
+        id="audit-operator"
+        label="Operator"
+        value={operator}
+        onInput={setOperator}
+        error={issues.operator}
+      />
       <TextField
         id="audit-from"
         label="From"
         type="datetime-local"
         value={from}
         onInput={setFrom}
+        hint="Your local time"
+        error={issues.from}
       />
-      <TextField id="audit-to" label="To" type="datetime-local" value={to} onInput={setTo} />
+      <TextField
+        id="audit-to"
+        label="To"
+        type="datetime-local"
+        value={to}
+        onInput={setTo}
+        hint="Your local time"
+        error={issues.to}
+      />
+      <Refusal text={issues.form} />
       <button type="submit" class="primary">
         Apply filters
       </button>
@@ -133,6 +144,7 @@ function AuditFilters(props: { onApply: (filter: AuditFilter) => void }) {
           setOperator("");
           setFrom("");
           setTo("");
+          setIssues({});
           props.onApply(NO_FILTER);
         }}
       >

@@ -88,25 +88,27 @@ export function OperatorsPage() {
                   <Time iso={operator.secretsIssuedAt} />
                 </td>
                 {(may("resetOperator") || may("removeOperator")) && (
-                  <td class="admin-actions">
-                    {may("resetOperator") && (
-                      <ConfirmButton
-                        label="Reset"
-                        ariaLabel={`Reset ${operator.name}`}
-                        question={`New password and token for ${operator.name}? The old ones stop at once.`}
-                        confirmLabel="Yes, reset"
-                        onConfirm={() => reset(operator)}
-                      />
-                    )}
-                    {may("removeOperator") && operator.name !== who.name && (
-                      <ConfirmButton
-                        label="Remove"
-                        ariaLabel={`Remove ${operator.name}`}
-                        question={`Remove ${operator.name}? Its token, password and sessions stop at once.`}
-                        confirmLabel="Yes, remove"
-                        onConfirm={() => remove(operator)}
-                      />
-                    )}
+                  <td>
+                    <div class="admin-actions">
+                      {may("resetOperator") && (
+                        <ConfirmButton
+                          label="Reset"
+                          ariaLabel={`Reset ${operator.name}`}
+                          question={`New password and token for ${operator.name}? The old ones stop at once.`}
+                          confirmLabel="Yes, reset"
+                          onConfirm={() => reset(operator)}
+                        />
+                      )}
+                      {may("removeOperator") && operator.name !== who.name && (
+                        <ConfirmButton
+                          label="Remove"
+                          ariaLabel={`Remove ${operator.name}`}
+                          question={`Remove ${operator.name}? Its token, password and sessions stop at once.`}
+                          confirmLabel="Yes, remove"
+                          onConfirm={() => remove(operator)}
+                        />
+                      )}
+                    </div>
                   </td>
                 )}
               </tr>

@@ -10,18 +10,8 @@ export type ReleaseSummary = Answer<"listReleases">[number];
 export type StageView = ReleaseView["stages"][number];
 export type StageCounts = StageView["counts"];
 
-/** What a caller may do to a task now, as the show answer's `actions` says (CONSOLE-API.md §7). */
-export interface ReleaseActions {
-  readonly start: boolean;
-  readonly approve: boolean;
-  readonly reject: boolean;
-  readonly trigger: boolean;
-  readonly pause: boolean;
-  readonly resume: boolean;
-  readonly retry: boolean;
-  readonly rollback: boolean;
-  readonly cancel: boolean;
-}
+/** What the caller may do with the task now, as the show answer says (CONSOLE-API.md §7). */
+export type ReleaseActions = NonNullable<ReleaseView["actions"]>;
 
 export type ActionName = keyof ReleaseActions;
 
@@ -64,13 +54,22 @@ export const TASK_ACTIONS: readonly ActionName[] = [
 /** Actions that undo work: asked again in a dialog before they are sent. */
 export const DESTRUCTIVE: ReadonlySet<ActionName> = new Set<ActionName>(["rollback", "cancel"]);
 
-/**
- * The task's actions as the server answered them; `fallback` for a server
- * whose answer does not carry them yet (see derived-actions.ts).
- */
-export function actionsOf(view: ReleaseView, fallback: () => ReleaseActions): ReleaseActions {
-  const given = (view as { actions?: ReleaseActions }).actions;
-  return given ?? fallback();
+/** Nothing offered: what an answer without `actions` allows (the server decides anyway). */
+export const NO_ACTIONS: ReleaseActions = {
+  start: false,
+  approve: false,
+  reject: false,
+  trigger: false,
+  pause: false,
+  resume: false,
+  retry: false,
+  rollback: false,
+  cancel: false,
+};
+
+/** The buttons to show: only what the server says this caller may do now. */
+export function actionsOf(view: ReleaseView): ReleaseActions {
+  return view.actions ?? NO_ACTIONS;
 }
 
 /** OK members over all members across stages: the list's progress bar (0 without members). */

@@ -4,7 +4,6 @@ import { useSession } from "../../shell/session.js";
 import { Time } from "../../shell/time.js";
 import { ConfirmDialog } from "./confirm-dialog.js";
 import { takeCreateWarnings } from "./create-warnings.js";
-import { derivedActions } from "./derived-actions.js";
 import {
   ACTION_LABELS,
   ACTION_ROUTES,
@@ -36,7 +35,7 @@ export function ReleasePage(props: { id: string }) {
 }
 
 function ProcessView(props: { id: string }) {
-  const { api, who, may } = useSession();
+  const { api, who } = useSession();
   const { value, error, refresh } = usePoll(
     () => api("showRelease", { query: { id: props.id } }),
     2000,
@@ -55,7 +54,7 @@ function ProcessView(props: { id: string }) {
     );
   }
   const view: ReleaseView = value;
-  const actions = actionsOf(view, () => derivedActions(view, who, may));
+  const actions = actionsOf(view);
 
   const run = async (action: ActionName, comment?: string): Promise<boolean> => {
     setBusy(true);

@@ -33,6 +33,12 @@ export const StatusRowView = memo(function StatusRowView(props: {
   const [version, setVersion] = useState(options.includes(current) ? current : NO_VERSION);
   const [validFrom, setValidFrom] = useState(utcToLocalInput(row.validFrom));
   const [showReason, setShowReason] = useState(false);
+  // The rows paint first; the Valid From pickers (costly in Chromium, 100 per page) a frame later.
+  const [pickers, setPickers] = useState(false);
+  useEffect(() => {
+    const frame = requestAnimationFrame(() => setPickers(true));
+    return () => cancelAnimationFrame(frame);
+  }, []);
   // A change from elsewhere (live, another operator) resets this row's draft.
   useEffect(() => {
     setVersion(options.includes(current) ? current : NO_VERSION);
@@ -118,7 +124,7 @@ export const StatusRowView = memo(function StatusRowView(props: {
       </td>
       <td class="valid-from">
         <Time iso={row.validFrom} zone={row.storeZone} />
-        {editable && (
+        {editable && pickers && (
           <input
             type="datetime-local"
             aria-label={`Valid From for ${key}`}
