@@ -154,9 +154,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "audit",
     args: [],
-    flags: console("operator", "json"),
+    flags: console("operator", "from", "to", "json"),
     summary: "every console action: when, who (name and role), what, how many rows",
-    examples: ["tillroll audit", "tillroll audit --operator anna --json"],
+    examples: [
+      "tillroll audit",
+      "tillroll audit --operator anna --json",
+      "tillroll audit --from 2026-11-30T00:00:00Z --to 2026-11-30T23:59:59Z",
+    ],
   },
   {
     name: "operator add",

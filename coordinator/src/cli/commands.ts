@@ -215,7 +215,11 @@ export async function runConsoleCommand(
     case "audit": {
       const query: RequestQuery<"audit"> = checked(
         API_ROUTES.audit.query,
-        values.operator === undefined ? {} : { operator: values.operator },
+        {
+          ...(values.operator === undefined ? {} : { operator: values.operator }),
+          ...(values.from === undefined ? {} : { from: values.from }),
+          ...(values.to === undefined ? {} : { to: values.to }),
+        },
         "audit",
       );
       const target = await resolveTarget(values, process.env);

@@ -200,12 +200,14 @@ export const OPTIONS = {
   from: {
     type: "string",
     value: "ISO",
-    description: "when the blackout begins: ISO 8601 with Z or an offset",
+    description:
+      "ISO 8601 with Z or an offset: when the blackout begins (blackout add); the earliest entry (audit)",
   },
   to: {
     type: "string",
     value: "ISO",
-    description: "when the blackout ends (after --from, not past): ISO 8601 with Z or an offset",
+    description:
+      "ISO 8601 with Z or an offset: when the blackout ends, after --from, not past (blackout add); the latest entry (audit)",
   },
   reason: {
     type: "string",

@@ -228,4 +228,23 @@ describe("status page, facets and row-keyed changes", { timeout: 60_000 }, () =>
     expect(bad.status).toBe(400);
     expect(errorOf(bad)).toMatch(/^from: "yesterday" is not an ISO 8601 timestamp/);
   });
+
+  it("tillroll audit --from/--to narrows the audit the same way", async () => {
+    const none = await live.tillroll("audit", "--from", "2999-01-01T00:00:00Z", "--json");
+    expect(none.code, none.stderr).toBe(0);
+    expect(JSON.parse(none.stdout)).toEqual([]);
+    const some = await live.tillroll(
+      "audit",
+      "--from",
+      "2000-01-01T00:00:00Z",
+      "--to",
+      "2999-01-01T00:00:00Z",
+      "--json",
+    );
+    expect(some.code, some.stderr).toBe(0);
+    expect((JSON.parse(some.stdout) as unknown[]).length).toBeGreaterThan(0);
+    const bad = await live.tillroll("audit", "--to", "soon");
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/to: "soon" is not an ISO 8601 timestamp/);
+  });
 });

@@ -185,6 +185,27 @@ describe.skipIf(!browserAvailable())(
 
       await page.getByRole("button", { name: "Clear filters" }).click();
       await expect.poll(() => shown().then((s) => s.length), SOON).toBe(fleet.tills.length);
+
+      // Sorting is the server's: a header sorts by its column, again the other way round.
+      const rank = ["OK", "Prepared", "In Progress", "Not Ready", "Rolled Back", "Failed"];
+      const statusHeader = page.getByRole("columnheader", { name: "Status", exact: true });
+      const shownRanks = () =>
+        page
+          .locator('table[aria-label="Status overview"] tbody tr[data-row]')
+          .evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-status") ?? ""))
+          .then((statuses) => statuses.map((s) => rank.indexOf(s)));
+      await statusHeader.getByRole("button").click();
+      await expect.poll(() => statusHeader.getAttribute("aria-sort"), SOON).toBe("ascending");
+      await expect.poll(shownRanks, SOON).toEqual((await shownRanks()).sort((a, b) => a - b));
+      await statusHeader.getByRole("button").click();
+      await expect.poll(() => statusHeader.getAttribute("aria-sort"), SOON).toBe("descending");
+      await expect.poll(shownRanks, SOON).toEqual((await shownRanks()).sort((a, b) => b - a));
+      expect(page.url()).toMatch(/sort=status&dir=desc/);
+      await page
+        .getByRole("columnheader", { name: "Store", exact: true })
+        .getByRole("button")
+        .click();
+      await expect.poll(() => shown(), SOON).toEqual((await shown()).sort());
       console.log(`login and filters: ${Date.now() - started} ms`);
     });
 

@@ -88,7 +88,9 @@ function ProcessView(props: { id: string }) {
           </h1>
           <p class="rel-sub">
             {view.function} {view.version} · created by {view.createdBy},{" "}
-            <Time iso={view.createdAt} /> · starts {describeSchedule(view.spec.schedule)}
+            <Time iso={view.createdAt} />
+            {(view.state === "Ready" || view.state === "Scheduled") &&
+              ` · starts ${describeSchedule(view.spec.schedule)}`}
           </p>
         </div>
         <span class={`rel-state big ${stateTone(view.state)}`} data-state={view.state}>
