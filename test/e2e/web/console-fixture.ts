@@ -89,6 +89,10 @@ export async function openConsole(url: string): Promise<ConsoleSession> {
   const context = await browser.newContext({
     baseURL: url,
     viewport: { width: 1440, height: 900 },
+    // Under --tls the certificate is signed by the coordinator's private CA
+    // (DATA/tls/ca.pem), which this fresh profile cannot be told to trust;
+    // console-tls.test.ts checks the chain against that CA itself.
+    ignoreHTTPSErrors: url.startsWith("https:"),
   });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -127,13 +131,10 @@ export async function openConsole(url: string): Promise<ConsoleSession> {
 
 /**
  * Expected: the session probe on a page without a session answers 401 and
- * Chromium logs it. Tolerated for now: the 404 of /favicon.ico Chromium asks
- * for by itself (coordinator/web has no icon yet; reported to the lead).
+ * Chromium logs it. Nothing else (the console names its own icon, so Chromium
+ * asks for no /favicon.ico).
  */
-const EXPECTED: readonly RegExp[] = [
-  /status of 401 .*\/api\/session\)$/,
-  /status of 404 .*\/favicon\.ico\)$/,
-];
+const EXPECTED: readonly RegExp[] = [/status of 401 .*\/api\/session\)$/];
 
 export function expectNoPageErrors(errors: readonly string[], options: { allow?: RegExp[] } = {}) {
   const allowed = [...EXPECTED, ...(options.allow ?? [])];
