@@ -9,9 +9,18 @@
 // First, before any module that builds a schema: zod without `new Function` (CSP).
 import "./zod-jitless.js";
 
+export { STATUSES, type Status } from "@tillroll/protocol/pure";
 export { canApprove, mayCall, ROUTE_PERMISSIONS, routeIdOf } from "../accounts/permissions.js";
 export { ROLES, type Role, roleAllows } from "../accounts/roles.js";
-export { FILTER_PARAMS } from "../fleet/filters.js";
+export { FILTER_PARAMS, LIST_FILTERS } from "../fleet/filters.js";
+export {
+  DEFAULT_PAGE_LIMIT,
+  PAGE_SORTS,
+  type PageSort,
+  SORT_DIRS,
+  type SortDir,
+} from "../fleet/fleet-page.js";
+export { stageCountsAnswer } from "./release-answers.js";
 export {
   type Answer,
   API_ROUTES,

@@ -103,6 +103,46 @@ export function TextField(props: {
   );
 }
 
+/** A date and time in the viewer's own zone (the page turns it into an instant). */
+export function LocalTimeField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onInput: (value: string) => void;
+  error?: string | undefined;
+  /** Said after "Your local time" (like "not included"). */
+  note?: string;
+}) {
+  return (
+    <TextField
+      id={props.id}
+      label={props.label}
+      type="datetime-local"
+      value={props.value}
+      onInput={props.onInput}
+      hint={props.note ? `Your local time; ${props.note}` : "Your local time"}
+      error={props.error}
+    />
+  );
+}
+
+/** Under a form: the refusal (role alert) or what was saved (role status). */
+export function FormOutcome(props: {
+  refusal: string | null | undefined;
+  saved: string | null | undefined;
+}) {
+  return (
+    <>
+      <Refusal text={props.refusal} />
+      {props.saved && (
+        <p role="status" class="admin-saved">
+          {props.saved}
+        </p>
+      )}
+    </>
+  );
+}
+
 /** A field's error below a group of controls (a fieldset of checkboxes). */
 export function FieldError(props: { id: string; text: string | undefined }) {
   if (!props.text) return null;

@@ -1,8 +1,9 @@
 import { useState } from "preact/hooks";
 import { type Answer, API_ROUTES, type RequestQuery } from "../../../../src/api/contract.js";
+import { FilterButtons } from "../../shell/filter-buttons.js";
 import { useSession } from "../../shell/session.js";
 import { Time } from "../../shell/time.js";
-import { AdminPage, Refusal, TextField, useLoaded } from "./admin-kit.js";
+import { AdminPage, LocalTimeField, Refusal, TextField, useLoaded } from "./admin-kit.js";
 import { type FieldIssues, issuesByField, topLevelField } from "./form-issues.js";
 import { localInputToIso } from "./local-time.js";
 
@@ -116,40 +117,24 @@ function AuditFilters(props: { onApply: (filter: AuditFilter) => void }) {
         onInput={setOperator}
         error={issues.operator}
       />
-      <TextField
+      <LocalTimeField
         id="audit-from"
         label="From"
-        type="datetime-local"
         value={from}
         onInput={setFrom}
-        hint="Your local time"
         error={issues.from}
       />
-      <TextField
-        id="audit-to"
-        label="To"
-        type="datetime-local"
-        value={to}
-        onInput={setTo}
-        hint="Your local time"
-        error={issues.to}
-      />
+      <LocalTimeField id="audit-to" label="To" value={to} onInput={setTo} error={issues.to} />
       <Refusal text={issues.form} />
-      <button type="submit" class="primary">
-        Apply filters
-      </button>
-      <button
-        type="button"
-        onClick={() => {
+      <FilterButtons
+        onClear={() => {
           setOperator("");
           setFrom("");
           setTo("");
           setIssues({});
           props.onApply(NO_FILTER);
         }}
-      >
-        Clear filters
-      </button>
+      />
     </form>
   );
 }

@@ -5,6 +5,8 @@ import { Time } from "../../shell/time.js";
 import {
   AdminPage,
   ConfirmButton,
+  FormOutcome,
+  LocalTimeField,
   Refusal,
   refusalText,
   TextField,
@@ -167,22 +169,19 @@ function BlackoutForm(props: { platform: boolean; onSaved: () => void }) {
   return (
     <form class="admin-form" onSubmit={submit} noValidate aria-label="Add a blackout">
       <h2>Add a blackout</h2>
-      <TextField
+      <LocalTimeField
         id="blackout-from"
         label="From"
-        type="datetime-local"
         value={from}
         onInput={setFrom}
-        hint="Your local time"
         error={issues.from}
       />
-      <TextField
+      <LocalTimeField
         id="blackout-to"
         label="To"
-        type="datetime-local"
         value={to}
         onInput={setTo}
-        hint="Your local time; not included"
+        note="not included"
         error={issues.to}
       />
       <TextField
@@ -205,12 +204,7 @@ function BlackoutForm(props: { platform: boolean; onSaved: () => void }) {
         }
         error={issues.group}
       />
-      <Refusal text={issues.form ?? refusal} />
-      {saved && (
-        <p role="status" class="admin-saved">
-          {saved}
-        </p>
-      )}
+      <FormOutcome refusal={issues.form ?? refusal} saved={saved} />
       <p class="admin-hint">
         Adding a blackout cancels the Scheduled release tasks whose start it overlaps.
       </p>

@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { type Answer, API_ROUTES } from "../../../../src/api/contract.js";
 import { useSession } from "../../shell/session.js";
 import { Time } from "../../shell/time.js";
-import { Refusal, refusalText, TextField } from "./admin-kit.js";
+import { FormOutcome, refusalText, TextField } from "./admin-kit.js";
 import { type FieldIssues, issuesByField, noIssues, topLevelField } from "./form-issues.js";
 
 type StoreSetting = Answer<"listWindows">["stores"][number];
@@ -137,12 +137,7 @@ function StoreForm(props: { initial: StoreSetting | null; onSaved: () => void })
         hint="Told of planned updates; empty: none"
         error={issues.contact}
       />
-      <Refusal text={issues.form ?? refusal} />
-      {saved && (
-        <p role="status" class="admin-saved">
-          {saved}
-        </p>
-      )}
+      <FormOutcome refusal={issues.form ?? refusal} saved={saved} />
       <button type="submit">Save store</button>
     </form>
   );

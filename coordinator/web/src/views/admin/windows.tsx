@@ -6,6 +6,7 @@ import {
   AdminPage,
   ConfirmButton,
   FieldError,
+  FormOutcome,
   Refusal,
   refusalText,
   TextField,
@@ -240,12 +241,7 @@ function WindowForm(props: { onSaved: () => void }) {
         hint="Like 3h, 1h30m or 45m (1m to 24h)"
         error={issues.duration}
       />
-      <Refusal text={issues.form ?? refusal} />
-      {saved && (
-        <p role="status" class="admin-saved">
-          {saved}
-        </p>
-      )}
+      <FormOutcome refusal={issues.form ?? refusal} saved={saved} />
       <button type="submit" class="primary" disabled={busy}>
         Set window
       </button>

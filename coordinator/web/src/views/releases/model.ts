@@ -1,4 +1,4 @@
-import type { Answer, RouteName } from "../../../../src/api/contract.js";
+import { type Answer, type RouteName, stageCountsAnswer } from "../../../../src/api/contract.js";
 
 /**
  * The release views' words: the answers they show (from the contract, no
@@ -55,17 +55,9 @@ export const TASK_ACTIONS: readonly ActionName[] = [
 export const DESTRUCTIVE: ReadonlySet<ActionName> = new Set<ActionName>(["rollback", "cancel"]);
 
 /** Nothing offered: what an answer without `actions` allows (the server decides anyway). */
-export const NO_ACTIONS: ReleaseActions = {
-  start: false,
-  approve: false,
-  reject: false,
-  trigger: false,
-  pause: false,
-  resume: false,
-  retry: false,
-  rollback: false,
-  cancel: false,
-};
+export const NO_ACTIONS = Object.fromEntries(
+  Object.keys(ACTION_ROUTES).map((name) => [name, false]),
+) as ReleaseActions;
 
 /** The buttons to show: only what the server says this caller may do now. */
 export function actionsOf(view: ReleaseView): ReleaseActions {
@@ -87,20 +79,10 @@ export function progressOf(stages: readonly { counts: StageCounts }[]): {
   return { ok, total, percent: total === 0 ? 0 : Math.round((ok / total) * 100) };
 }
 
-/** The per-outcome counts a card shows, in reading order, leaving out zeros. */
-export const COUNT_NAMES = [
-  "queued",
-  "held",
-  "Prepared",
-  "In Progress",
-  "Not Ready",
-  "soaking",
-  "OK",
-  "Failed",
-  "Rolled Back",
-  "timed out",
-  "skipped",
-] as const satisfies readonly (keyof StageCounts)[];
+/** The per-outcome counts a card shows, in reading order (the answer's), leaving out zeros. */
+export const COUNT_NAMES = Object.keys(stageCountsAnswer.shape).filter(
+  (name): name is Exclude<keyof StageCounts, "total"> => name !== "total",
+);
 
 export function shownCounts(counts: StageCounts): { name: string; value: number }[] {
   return COUNT_NAMES.filter((name) => counts[name] > 0).map((name) => ({

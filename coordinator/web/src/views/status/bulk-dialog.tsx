@@ -5,6 +5,7 @@ import { localInputToUtc } from "./local-time.js";
 import { Modal } from "./modal.js";
 import { NO_VERSION, type PageRow, rowKey } from "./model.js";
 import { messageOf, setPreferred } from "./status-api.js";
+import { VersionSelect } from "./version-select.js";
 
 /**
  * "Change Preferred Version" for the selected rows: choose a version and a
@@ -91,17 +92,7 @@ export function BulkDialog(props: {
       </p>
       <div class="dialog-fields">
         <label for="bulk-version">Version</label>
-        <select
-          id="bulk-version"
-          value={version}
-          onChange={(e) => setVersion(e.currentTarget.value)}
-        >
-          {versions.map((v) => (
-            <option key={v} value={v}>
-              {v}
-            </option>
-          ))}
-        </select>
+        <VersionSelect id="bulk-version" value={version} options={versions} onChange={setVersion} />
         <label for="bulk-valid-from">Valid From</label>
         <input
           id="bulk-valid-from"

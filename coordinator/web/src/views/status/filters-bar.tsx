@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import { FilterButtons } from "../../shell/filter-buttons.js";
 import { type Facets, STATUSES, type Status } from "./model.js";
 import { emptyFilters, type TextFilter, type ViewState } from "./view-state.js";
 
@@ -71,30 +72,18 @@ export function FiltersBar(props: {
           )}
         </div>
       ))}
-      <div class="field">
-        <label for="filter-valid-from-from">Valid From Date From</label>
-        <input
-          id="filter-valid-from-from"
-          type="date"
-          value={draft.validFromFrom}
-          onInput={(e) => {
-            const value = e.currentTarget.value;
-            setDraft((d) => ({ ...d, validFromFrom: value }));
-          }}
-        />
-      </div>
-      <div class="field">
-        <label for="filter-valid-from-to">Valid From Date To</label>
-        <input
-          id="filter-valid-from-to"
-          type="date"
-          value={draft.validFromTo}
-          onInput={(e) => {
-            const value = e.currentTarget.value;
-            setDraft((d) => ({ ...d, validFromTo: value }));
-          }}
-        />
-      </div>
+      <DateField
+        id="filter-valid-from-from"
+        label="Valid From Date From"
+        value={draft.validFromFrom}
+        onInput={(value) => setDraft((d) => ({ ...d, validFromFrom: value }))}
+      />
+      <DateField
+        id="filter-valid-from-to"
+        label="Valid From Date To"
+        value={draft.validFromTo}
+        onInput={(value) => setDraft((d) => ({ ...d, validFromTo: value }))}
+      />
       <fieldset class="statuses">
         <legend>Status</legend>
         {STATUSES.map((status) => (
@@ -108,22 +97,34 @@ export function FiltersBar(props: {
           </label>
         ))}
       </fieldset>
-      <div class="filter-actions">
-        <button type="submit" class="primary">
-          Apply filters
-        </button>
-        <button
-          type="button"
-          onClick={() => {
-            const empty = emptyFilters();
-            setDraft(empty);
-            props.onApply(empty);
-          }}
-        >
-          Clear filters
-        </button>
-      </div>
+      <FilterButtons
+        onClear={() => {
+          const empty = emptyFilters();
+          setDraft(empty);
+          props.onApply(empty);
+        }}
+      />
     </form>
+  );
+}
+
+/** A labelled date input (a whole day, as the API reads a plain date). */
+function DateField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onInput: (value: string) => void;
+}) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        type="date"
+        value={props.value}
+        onInput={(e) => props.onInput(e.currentTarget.value)}
+      />
+    </div>
   );
 }
 

@@ -1,4 +1,4 @@
-import type { Answer } from "../../../../src/api/contract.js";
+import { type Answer, STATUSES, type Status } from "../../../../src/api/contract.js";
 
 /**
  * The status mask's data, as the coordinator answers it: page rows are the
@@ -6,7 +6,6 @@ import type { Answer } from "../../../../src/api/contract.js";
  * versions it may be set to, whether it may be selected, the store's zone).
  */
 export type StatusRow = Answer<"status">[number];
-export type Status = StatusRow["status"];
 
 /** One event of GET /api/events, by its name. */
 export type LiveEvent<E extends Answer<"events">["event"]> = Extract<
@@ -28,15 +27,8 @@ export type RowChange = ChangeReport["changed"][number];
 
 export type InstallLogLine = Answer<"installLog">["lines"][number];
 
-/** The six statuses, in the order the counts show them. */
-export const STATUSES = [
-  "OK",
-  "Prepared",
-  "In Progress",
-  "Not Ready",
-  "Rolled Back",
-  "Failed",
-] as const satisfies readonly Status[];
+/** The six statuses, in the order the counts show them: the protocol's list, not a copy. */
+export { STATUSES, type Status };
 
 /** The statuses a Retry restarts (the seed: Failed, Rolled Back, Not Ready). */
 export const RETRYABLE: ReadonlySet<Status> = new Set<Status>([

@@ -4,6 +4,7 @@ import { followLink } from "../../shell/router.js";
 import { Time } from "../../shell/time.js";
 import { localInputToUtc, utcToLocalInput } from "./local-time.js";
 import { NO_VERSION, type PageRow, RETRYABLE, rowKey } from "./model.js";
+import { VersionSelect } from "./version-select.js";
 
 export interface RowActions {
   canSet: boolean;
@@ -68,17 +69,12 @@ export const StatusRowView = memo(function StatusRowView(props: {
       <td class="preferred">
         {editable ? (
           <>
-            <select
-              aria-label={`Preferred Version for ${key}`}
+            <VersionSelect
+              ariaLabel={`Preferred Version for ${key}`}
               value={version}
-              onChange={(e) => setVersion(e.currentTarget.value)}
-            >
-              {options.map((v) => (
-                <option key={v} value={v}>
-                  {v}
-                </option>
-              ))}
-            </select>
+              options={options}
+              onChange={setVersion}
+            />
             {!options.includes(current) && <span class="muted"> now {current}</span>}
           </>
         ) : (

@@ -1,4 +1,12 @@
-import { STATUSES, type Status } from "./model.js";
+import {
+  DEFAULT_PAGE_LIMIT,
+  FILTER_PARAMS,
+  LIST_FILTERS,
+  PAGE_SORTS,
+  type PageSort,
+  STATUSES,
+  type Status,
+} from "../../../../src/api/contract.js";
 
 /**
  * What the mask shows, kept in the address bar's query string so a reload or
@@ -6,31 +14,16 @@ import { STATUSES, type Status } from "./model.js";
  * names), the sort and the page. Pure: parse and print, nothing else.
  */
 
+type TextFilterName = Exclude<(typeof LIST_FILTERS)[number], "status">;
 /** The text filters, by the API's query parameter names (lists comma-separated). */
-export const TEXT_FILTERS = [
-  "store",
-  "workstation",
-  "function",
-  "active-version",
-  "preferred-version",
-  "group",
-] as const;
-export type TextFilter = (typeof TEXT_FILTERS)[number];
+export type TextFilter = (typeof FILTER_PARAMS)[TextFilterName];
+export const TEXT_FILTERS: readonly TextFilter[] = LIST_FILTERS.filter(
+  (name): name is TextFilterName => name !== "status",
+).map((name) => FILTER_PARAMS[name]);
 
-export const SORT_KEYS = [
-  "store",
-  "workstation",
-  "function",
-  "activeVersion",
-  "preferredVersion",
-  "status",
-  "validFrom",
-  "group",
-  "updatedAt",
-] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
+export type SortKey = PageSort;
 
-export const PAGE_SIZE = 100;
+export const PAGE_SIZE = DEFAULT_PAGE_LIMIT;
 
 export interface ViewState {
   text: Record<TextFilter, string>;
@@ -48,14 +41,7 @@ export function emptyFilters(): Pick<
   "text" | "status" | "validFromFrom" | "validFromTo"
 > {
   return {
-    text: {
-      store: "",
-      workstation: "",
-      function: "",
-      "active-version": "",
-      "preferred-version": "",
-      group: "",
-    },
+    text: Object.fromEntries(TEXT_FILTERS.map((name) => [name, ""])) as Record<TextFilter, string>,
     status: [],
     validFromFrom: "",
     validFromTo: "",
@@ -75,12 +61,12 @@ export function parseViewState(search: string): ViewState {
   const params = new URLSearchParams(search);
   const state: ViewState = { ...emptyFilters(), sort: "store", dir: "asc", offset: 0 };
   for (const name of TEXT_FILTERS) state.text[name] = params.get(name) ?? "";
-  const statuses = (params.get("status") ?? "").split(",");
+  const statuses = (params.get(FILTER_PARAMS.status) ?? "").split(",");
   state.status = STATUSES.filter((s) => statuses.includes(s));
-  state.validFromFrom = params.get("valid-from-from") ?? "";
-  state.validFromTo = params.get("valid-from-to") ?? "";
+  state.validFromFrom = params.get(FILTER_PARAMS.validFromFrom) ?? "";
+  state.validFromTo = params.get(FILTER_PARAMS.validFromTo) ?? "";
   const sort = params.get("sort");
-  if ((SORT_KEYS as readonly string[]).includes(sort ?? "")) state.sort = sort as SortKey;
+  if ((PAGE_SORTS as readonly string[]).includes(sort ?? "")) state.sort = sort as SortKey;
   state.dir = params.get("dir") === "desc" ? "desc" : "asc";
   const offset = Number.parseInt(params.get("offset") ?? "0", 10);
   state.offset = Number.isFinite(offset) && offset > 0 ? offset : 0;
@@ -94,9 +80,9 @@ export function filterQuery(state: ViewState): Record<string, string> {
     const list = cleanList(state.text[name]);
     if (list !== "") query[name] = list;
   }
-  if (state.status.length > 0) query.status = state.status.join(",");
-  if (state.validFromFrom !== "") query["valid-from-from"] = state.validFromFrom;
-  if (state.validFromTo !== "") query["valid-from-to"] = state.validFromTo;
+  if (state.status.length > 0) query[FILTER_PARAMS.status] = state.status.join(",");
+  if (state.validFromFrom !== "") query[FILTER_PARAMS.validFromFrom] = state.validFromFrom;
+  if (state.validFromTo !== "") query[FILTER_PARAMS.validFromTo] = state.validFromTo;
   return query;
 }
 
