@@ -13,6 +13,8 @@ export interface ReceivedMail {
  */
 export class SmtpReceiver {
   readonly mails: ReceivedMail[] = [];
+  /** Connection errors (a sender killed mid-session resets its connection). */
+  readonly connectionErrors: string[] = [];
   refuse = false;
 
   private constructor(
@@ -44,6 +46,10 @@ export class SmtpReceiver {
         });
       },
     });
+    // smtp-server re-emits a connection's socket errors on the server; without
+    // a listener the ECONNRESET of a coordinator killed with -9 while its mail
+    // connection is open would be thrown into the test process.
+    server.on("error", (error: Error) => receiver?.connectionErrors.push(error.message));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const address = (
       server as unknown as { server: { address(): { port: number } } }
