@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { Counts, LiveEvent, PageRow } from "./model.js";
 import { eventsUrl } from "./status-api.js";
 
-export type LiveState = "Live" | "Reconnecting…" | "Offline";
+export type LiveState = "Connecting…" | "Live" | "Reconnecting…" | "Offline";
 
 export interface LiveHandlers {
   onRows: (rows: PageRow[]) => void;
@@ -25,7 +25,7 @@ const REOPEN_MS = 5_000;
  * a little later. A new filter opens a new stream; null opens none (yet).
  */
 export function useLiveFeed(filterSearch: string | null, handlers: LiveHandlers): LiveState {
-  const [state, setState] = useState<LiveState>("Reconnecting…");
+  const [state, setState] = useState<LiveState>("Connecting…");
   const latest = useRef(handlers);
   latest.current = handlers;
 
@@ -34,6 +34,9 @@ export function useLiveFeed(filterSearch: string | null, handlers: LiveHandlers)
     let source: EventSource | null = null;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
+    // A new view's first stream is connecting, not reconnecting: only a
+    // stream that was open (or a reopen after "Offline") reconnects.
+    let opened = false;
     const parse = (event: Event): unknown => {
       try {
         return JSON.parse((event as MessageEvent<string>).data);
@@ -43,11 +46,15 @@ export function useLiveFeed(filterSearch: string | null, handlers: LiveHandlers)
     };
     const open = () => {
       if (stopped) return;
-      setState("Reconnecting…");
+      setState(opened ? "Reconnecting…" : "Connecting…");
       const es = new EventSource(eventsUrl(filterSearch));
       source = es;
-      es.onopen = () => setState("Live");
-      es.addEventListener("hello", () => setState("Live"));
+      const live = () => {
+        opened = true;
+        setState("Live");
+      };
+      es.onopen = live;
+      es.addEventListener("hello", live);
       es.addEventListener("rows", (event) => {
         const data = parse(event) as LiveEvent<"rows">["data"] | undefined;
         if (data?.rows) latest.current.onRows(data.rows);
@@ -69,9 +76,10 @@ export function useLiveFeed(filterSearch: string | null, handlers: LiveHandlers)
       });
       es.onerror = () => {
         if (es.readyState === EventSource.CLOSED) {
+          opened = true;
           setState("Offline");
           timer = setTimeout(open, REOPEN_MS);
-        } else setState("Reconnecting…");
+        } else setState(opened ? "Reconnecting…" : "Connecting…");
       };
     };
     open();
@@ -85,7 +93,7 @@ export function useLiveFeed(filterSearch: string | null, handlers: LiveHandlers)
   return state;
 }
 
-/** The connection indicator: Live / Reconnecting… / Offline. */
+/** The connection indicator: Connecting… / Live / Reconnecting… / Offline. */
 export function LiveIndicator(props: { state: LiveState }) {
   const tone = props.state === "Live" ? "live" : props.state === "Offline" ? "offline" : "retry";
   return (
