@@ -1,22 +1,7 @@
-export * from "./allowed-versions.js";
-export * from "./descriptor.js";
-export * from "./examples.js";
-export * from "./ids.js";
+// The whole protocol: the browser-safe part (pure.ts, one list of modules)
+// and what is built on node:crypto — signing, and the message envelopes and
+// JSON Schemas that use it.
 export * from "./json-schema.js";
-export * from "./limits.js";
 export * from "./messages.js";
-export * from "./public-key-text.js";
-export * from "./result.js";
-export * from "./schemas/agent-config.js";
-export * from "./schemas/common.js";
-export * from "./schemas/desired.js";
-export * from "./schemas/install-log.js";
-export * from "./schemas/pos.js";
-export * from "./schemas/presence.js";
-export * from "./schemas/status.js";
+export * from "./pure.js";
 export * from "./signing.js";
-export * from "./status-model.js";
-export * from "./topics.js";
-export * from "./validation.js";
-export * from "./windows/maintenance-window.js";
-export * from "./windows/window-calculus.js";
