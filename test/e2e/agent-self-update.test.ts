@@ -125,6 +125,7 @@ describe("agent self-update (real coordinator, agent run by tillroll-agent-launc
   }, 60_000);
 
   afterAll(async () => {
+    if (process.env.DEBUG_SELF_UPDATE) console.log(agent?.log());
     await kit?.close();
   });
 
