@@ -50,6 +50,14 @@ export interface ServiceManager {
   nextPid(fn: string): number | undefined;
 
   /**
+   * At agent start, before anything else touches `fn`: takes over a copy of
+   * the service an earlier agent run left running, if it runs `release` (the
+   * `current` release; null: none), and ends every other leftover copy.
+   * Returns what it did, for the log.
+   */
+  adopt(fn: string, release: ServiceRelease | null): Promise<string[]>;
+
+  /**
    * Stops supervising without stopping anything: the agent is going away and
    * its services run on for the next agent run to adopt.
    */
