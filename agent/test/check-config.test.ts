@@ -1,11 +1,12 @@
 import { execFile } from "node:child_process";
-import { access, chmod, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { access, chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateSigningKeyPair } from "@tillroll/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { checkConfigFile, runCheckConfig } from "../src/cli/check-config.js";
+import { parseAgentConfig } from "../src/config/load-config.js";
 import { TEST_CERT } from "./download/tls-fixture.js";
 
 const key = generateSigningKeyPair().publicKey;
@@ -127,6 +128,20 @@ describe("tillroll-agent check-config", () => {
     const { out, sink } = captured();
     expect(await runCheckConfig(path, sink)).toBe(0);
     expect(out.stderr).toMatch(/holds the broker password but is open to group and others/);
+  });
+});
+
+describe("the .deb's agent.json.example", () => {
+  it("is a valid config once the placeholders from `workstation add` are filled in", async () => {
+    const example = JSON.parse(
+      await readFile(new URL("../../packaging/deb/agent.json.example", import.meta.url), "utf8"),
+    ) as Record<string, unknown>;
+    expect(example.coordinatorKey).toMatch(/^ed25519:the coordinator's key/);
+    const parsed = parseAgentConfig(
+      { ...example, coordinatorKey: key },
+      "/etc/tillroll/agent.json",
+    );
+    expect(parsed.ok ? parsed.value.state : parsed.error).toBe("/var/lib/tillroll");
   });
 });
 
