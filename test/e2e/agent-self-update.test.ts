@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { topicFor } from "@tillroll/protocol";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildPack } from "../support/packs.js";
+import { buildPack, readMarker } from "../support/packs.js";
 import { AGENT_CLI, AgentProcess } from "./agent-harness.js";
 import { CoordinatorKit, type JsonRow, row } from "./coordinator-kit.js";
 
@@ -114,6 +114,7 @@ describe("agent self-update (real coordinator, agent run by tillroll-agent-launc
     // The packs are published while the agent starts (both take a while on a busy machine).
     await Promise.all([
       agent.start(),
+      kit.publish({ name: "pos-client", version: "1.0.0" }),
       kit.publish(selfPack("0.1.0", { "tillroll-agent.mjs": bundle })),
       kit.publish(selfPack("0.2.0", { "tillroll-agent.mjs": bundle })),
       kit.publish(selfPack("0.3.0", { "tillroll-agent.mjs": crashing, "agent.mjs": bundle })),
@@ -146,9 +147,26 @@ describe("agent self-update (real coordinator, agent run by tillroll-agent-launc
     );
   }
 
+  /** The pid of the pos-client service the agent supervises: it must outlive every hand-over. */
+  const servicePid = async () => (await readMarker(agent.markers, "pos-client"))?.pid;
+  let posPid: number | undefined;
+
   it("reports the release it runs from: tillroll-agent 0.1.0, presence agentVersion 0.1.0", async () => {
     await kit.until("0.1.0 reported", (rs) => selfRow(rs)?.activeVersion === "0.1.0");
     expect(await presence(kit)).toMatchObject({ state: "online", agentVersion: "0.1.0" });
+    await kit.coordinator.console(
+      "set-preferred",
+      "--function",
+      "pos-client",
+      "--version",
+      "1.0.0",
+      "--install",
+      "--store",
+      "1001",
+    );
+    await kit.until("pos-client OK", (rs) => row(rs, ID)?.status === "OK");
+    posPid = await servicePid();
+    expect(posPid).toBeGreaterThan(0);
   });
 
   it("updates itself to 0.2.0: probe, switch, restart, the new agent confirms", async () => {
@@ -166,6 +184,9 @@ describe("agent self-update (real coordinator, agent run by tillroll-agent-launc
       });
     expect(agent.log()).toContain("passed its self-test");
     expect(agent.log()).toContain("handed over (exit 75)");
+    // The agent restarted; the service it supervises did not.
+    expect(await servicePid()).toBe(posPid);
+    expect(agent.log()).toContain(`pos-client: adopted service pid ${posPid}`);
   });
 
   it("and back to 0.1.0", async () => {
@@ -210,5 +231,7 @@ describe("agent self-update (real coordinator, agent run by tillroll-agent-launc
     const record = (journal.data ?? journal).services[SELF];
     expect(record).toMatchObject({ status: "Rolled Back", activeVersion: "0.1.0", job: null });
     expect(agent.log()).toContain("went back to agent 0.1.0");
+    expect(await servicePid()).toBe(posPid);
+    expect(row(rows, ID)).toMatchObject({ status: "OK", activeVersion: "1.0.0" });
   });
 });
