@@ -84,6 +84,25 @@ describe("tillroll-agent-launcher", () => {
     expect(await exited).toBe(0);
   });
 
+  it("a new agent that fails once and then confirms is kept", async () => {
+    const root = await agentRoot(
+      {
+        a: "idle();",
+        b: 'import { existsSync, rmSync, writeFileSync } from "node:fs"; if (!existsSync(root + "/tried")) { writeFileSync(root + "/tried", ""); process.exit(3); } rmSync(root + "/pending-confirm"); rmSync(root + "/launch-failures", { force: true }); idle();',
+      },
+      "b",
+    );
+    await writeFile(join(root, "pending-confirm"), "a b\n");
+    const { child, exited } = launch(root);
+    await until("b confirmed", async () => (await runs(root)).length === 2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await runs(root)).toEqual(["b", "b"]);
+    expect(await readlink(join(root, "current"))).toBe("releases/b");
+    await expect(readFile(join(root, "launcher-rollback"))).rejects.toThrow();
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+
   it("an agent that crashes with no update pending is just started again", async () => {
     const root = await agentRoot(
       {
