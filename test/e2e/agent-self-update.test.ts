@@ -6,6 +6,7 @@ import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPack, readMarker } from "../support/packs.js";
 import { AGENT_CLI, AgentProcess } from "./agent-harness.js";
+import { agentKit } from "./agent-kit.js";
 import { CoordinatorKit, type JsonRow, row } from "./coordinator-kit.js";
 
 const LAUNCHER = fileURLToPath(new URL("../../agent/bin/tillroll-agent-launcher", import.meta.url));
@@ -233,5 +234,23 @@ describe("agent self-update (real coordinator, agent run by tillroll-agent-launc
     expect(agent.log()).toContain("went back to agent 0.1.0");
     expect(await servicePid()).toBe(posPid);
     expect(row(rows, ID)).toMatchObject({ status: "OK", activeVersion: "1.0.0" });
+  });
+});
+
+describe("agent self-update without the launcher", () => {
+  it("an agent not run from <root>/tillroll-agent answers Rolled Back, naming the launcher", async () => {
+    const k = await agentKit("self-update-no-launcher");
+    try {
+      await k.pack(selfPack("0.2.0", { "tillroll-agent.mjs": "process.exit(0);\n" }));
+      await k.agent.start();
+      await k.want("0.2.0", { fn: SELF });
+      const status = await k.waitService(SELF, (s) => s.status === "Rolled Back");
+      expect(status.services[SELF]?.reason).toContain(
+        "self-update needs the agent started by tillroll-agent-launcher",
+      );
+      expect(status.services[SELF]?.activeVersion).toBeNull();
+    } finally {
+      await k.close();
+    }
   });
 });
