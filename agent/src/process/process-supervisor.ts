@@ -84,12 +84,32 @@ export class ProcessSupervisor {
   #pid: number | undefined;
   #abort: AbortController | undefined;
   #loop: Promise<void> | undefined;
+  /** Where the live child's pid is recorded; moves when a next instance is promoted. */
+  #pidFile: string | undefined;
 
   constructor(options: SupervisorOptions = {}) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#graceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     this.#stopCommandTimeoutMs = options.stopCommandTimeoutMs ?? DEFAULT_STOP_COMMAND_TIMEOUT_MS;
+    this.#pidFile = options.pidFile;
+  }
+
+  pidFile(): string | undefined {
+    return this.#pidFile;
+  }
+
+  /**
+   * Records the pid under `path` from now on (a promoted next instance takes
+   * over the current one's pid file). The new file is written before the old
+   * one goes, so a crash in between leaves the pid findable.
+   */
+  async movePidFile(path: string): Promise<void> {
+    const old = this.#pidFile;
+    this.#pidFile = path;
+    if (old === path) return;
+    if (this.#pid !== undefined) await writePidFile(path, this.#pid);
+    if (old !== undefined) await removePidFile(old).catch(() => {});
   }
 
   state(): SupervisorState {
@@ -271,9 +291,9 @@ export class ProcessSupervisor {
   }
 
   async #recordPid(pid: number): Promise<string> {
-    if (this.#options.pidFile === undefined) return "";
+    if (this.#pidFile === undefined) return "";
     try {
-      await writePidFile(this.#options.pidFile, pid);
+      await writePidFile(this.#pidFile, pid);
       return "";
     } catch (error) {
       // The service runs fine without it; only orphan clean-up is weakened.
@@ -282,8 +302,8 @@ export class ProcessSupervisor {
   }
 
   async #forgetPid(): Promise<void> {
-    if (this.#options.pidFile === undefined) return;
-    await removePidFile(this.#options.pidFile).catch(() => {});
+    if (this.#pidFile === undefined) return;
+    await removePidFile(this.#pidFile).catch(() => {});
   }
 
   #transition(to: SupervisorState, reason: string): void {
