@@ -1,6 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { killOrphan } from "../process/pid-file.js";
+import { nextPidFileOf } from "../process/process-service-manager.js";
 import { FunctionLayout, versionOfRelease } from "../release/release-layout.js";
 import { activeReleaseOf, newServiceRecord, previousReleaseOf } from "../state/agent-state.js";
 import type { EngineContext } from "./engine-context.js";
@@ -47,6 +48,10 @@ export async function bootServices(ctx: EngineContext): Promise<void> {
       const orphan = await killOrphan(join(config.state, "run", `${fn}.pid`));
       if (orphan.killed)
         log(`${fn}: killed service process ${orphan.pid} left by an earlier agent run`);
+      // A hand-over's new instance cut off with the agent (issue 13): the job retries or restarts it.
+      const next = await killOrphan(nextPidFileOf(join(config.state, "run", `${fn}.pid`)));
+      if (next.killed)
+        log(`${fn}: killed next service instance ${next.pid} left by an earlier agent run`);
     }
     // A hook or health command (and what it forked) cut off by a crash: end
     // it before the step runs again, so re-runs never pile up.

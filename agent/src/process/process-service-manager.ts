@@ -99,7 +99,12 @@ export class ProcessServiceManager implements ServiceManager {
         new Error(`${fn}${label} is already running from ${current.release.cwd}; stop it first`),
       );
     }
-    const options = this.#options.supervisorOptions?.(fn) ?? {};
+    const base = this.#options.supervisorOptions?.(fn) ?? {};
+    // The release's recipe env (issue 13) on top of what the agent gives every service.
+    const options =
+      release.env === undefined
+        ? base
+        : { ...base, env: { ...(base.env ?? process.env), ...release.env } };
     const supervisor = new ProcessSupervisor(
       instances === this.#next && options.pidFile !== undefined
         ? { ...options, pidFile: nextPidFileOf(options.pidFile) }

@@ -16,6 +16,8 @@ export * from "./systemd-service-manager.js";
 export interface ServiceRelease extends SupervisedRelease {
   /** systemd unit from the descriptor; overrides the configured naming rule. */
   unit?: string;
+  /** Issue 13: the recipe env of the release, added to the service's environment. */
+  env?: Record<string, string>;
 }
 
 /**
