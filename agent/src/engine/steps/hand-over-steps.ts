@@ -100,8 +100,17 @@ export const verifyNextStep: StepExecutor = async (input) => {
   const descriptor = await newDescriptor(input);
   if (typeof descriptor === "string") return giveUp(input, descriptor);
   const health = await checkHealth(input, jobToRelease(job), descriptor);
-  if (!health.healthy)
-    return giveUp(input, `health check of the new ${job.toVersion} failed: ${health.reason}`);
+  if (!health.healthy) {
+    // A new instance that keeps exiting (a bad recipe) is worth saying so.
+    const gone =
+      input.ctx.services.nextPid(input.fn) === undefined
+        ? " (the new instance is not running: it exited)"
+        : "";
+    return giveUp(
+      input,
+      `health check of the new ${job.toVersion} failed${gone}: ${health.reason}`,
+    );
+  }
   return { kind: "next", step: "promote" };
 };
 
