@@ -65,7 +65,6 @@ const TOKEN = "tok-9f8e7d6c5b4a";
 describe("agent: recipes and hand-over rebuild", () => {
   let kit: AgentKit;
   let socket: string;
-  let requests = 0;
 
   function recipe(version: number, serviceJson: string, env: Record<string, string> = {}) {
     const body = {
@@ -118,7 +117,6 @@ describe("agent: recipes and hand-over rebuild", () => {
 
   /** One request on a fresh connection: the answer, or the error. */
   function ask(): Promise<{ greeting: string; pid: number } | Error> {
-    requests += 1;
     return new Promise((resolve) => {
       const req = request({ socketPath: socket, path: "/", agent: false, timeout: 2000 }, (res) => {
         let body = "";

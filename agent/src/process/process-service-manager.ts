@@ -1,9 +1,12 @@
+import { rename } from "node:fs/promises";
+import { adoptable, killOrphan, readPidFile, removePidFile } from "./pid-file.js";
 import {
   ProcessSupervisor,
   type SupervisedRelease,
   type SupervisorOptions,
 } from "./process-supervisor.js";
 import type { ServiceManager, ServiceRelease } from "./service-manager.js";
+import { moveOutputFiles } from "./service-output.js";
 
 export interface ProcessServiceManagerOptions {
   /** Per-function supervisor settings, e.g. its pid file and log routing. */
@@ -66,8 +69,8 @@ export class ProcessServiceManager implements ServiceManager {
       throw new Error(`${fn}: next instance is ${next.supervisor.state()}, not running`);
     }
     await stopIn(this.#services, fn);
-    const pidFile = this.#options.supervisorOptions?.(fn).pidFile;
-    if (pidFile !== undefined) await next.supervisor.movePidFile(pidFile);
+    const options = this.#options.supervisorOptions?.(fn) ?? {};
+    await next.supervisor.relocate(options.pidFile, options.output);
     this.#next.delete(fn);
     this.#services.set(fn, next);
   }
@@ -80,8 +83,63 @@ export class ProcessServiceManager implements ServiceManager {
     return this.#next.get(fn)?.supervisor.pid();
   }
 
+  /**
+   * At agent start: takes over the instance an earlier run left running if
+   * it runs `release` (the `current` one), and ends every other leftover
+   * instance of `fn` (another release, a reused pid, a second copy). The
+   * current instance's pid file is preferred; a next instance is adopted only
+   * when the current one is gone (a hand-over cut off right after its stop).
+   */
+  async adopt(fn: string, release: ServiceRelease | null): Promise<string[]> {
+    const options = this.#options.supervisorOptions?.(fn) ?? {};
+    const pidFile = options.pidFile;
+    if (pidFile === undefined) return [];
+    const notes: string[] = [];
+    for (const [file, label] of [
+      [pidFile, "service"],
+      [nextPidFileOf(pidFile), "next instance"],
+    ] as const) {
+      const record = await readPidFile(file);
+      if (record === undefined) continue;
+      if (record === null) {
+        await removePidFile(file);
+        continue;
+      }
+      const check = this.#services.has(fn)
+        ? { ok: false as const, reason: "another instance was adopted" }
+        : adoptable(record, release?.cwd ?? null);
+      if (check.ok && release !== null) {
+        if (file !== pidFile) {
+          await rename(file, pidFile);
+          const { output } = nextOptions(options);
+          if (output !== undefined && options.output !== undefined)
+            await moveOutputFiles(output, options.output);
+        }
+        const supervisor = new ProcessSupervisor(options);
+        const adopted = await supervisor.adopt(release, check.pid, check.startTime);
+        if (adopted.ok) {
+          this.#services.set(fn, { supervisor, release, started: Promise.resolve() });
+          notes.push(`${fn}: adopted ${label} pid ${check.pid} running ${release.cwd}`);
+          continue;
+        }
+        notes.push(`${fn}: cannot adopt pid ${check.pid}: ${adopted.reason}`);
+      }
+      const orphan = await killOrphan(file);
+      if (orphan.killed) {
+        const why = check.ok ? "" : ` (${check.reason})`;
+        notes.push(
+          `${fn}: ended ${label} process group ${orphan.pid} left by an earlier agent run${why}`,
+        );
+      }
+    }
+    return notes;
+  }
+
   async detach(): Promise<void> {
-    // Filled in with adoption; until then the agent's stop still stops services.
+    const all = [...this.#services.values(), ...this.#next.values()];
+    this.#services.clear();
+    this.#next.clear();
+    await Promise.all(all.map((entry) => entry.supervisor.detach()));
   }
 
   #startIn(
@@ -99,16 +157,9 @@ export class ProcessServiceManager implements ServiceManager {
         new Error(`${fn}${label} is already running from ${current.release.cwd}; stop it first`),
       );
     }
-    const base = this.#options.supervisorOptions?.(fn) ?? {};
-    // The release's recipe env (issue 13) on top of what the agent gives every service.
-    const options =
-      release.env === undefined
-        ? base
-        : { ...base, env: { ...(base.env ?? process.env), ...release.env } };
+    const options = this.#options.supervisorOptions?.(fn) ?? {};
     const supervisor = new ProcessSupervisor(
-      instances === this.#next && options.pidFile !== undefined
-        ? { ...options, pidFile: nextPidFileOf(options.pidFile) }
-        : options,
+      instances === this.#next ? nextOptions(options) : options,
     );
     const entry: Supervised = { supervisor, release, started: Promise.resolve() };
     entry.started = supervisor.start(release).then((result) => {
@@ -119,6 +170,31 @@ export class ProcessServiceManager implements ServiceManager {
     instances.set(fn, entry);
     return entry.started;
   }
+}
+
+/** A next instance has pid and output files of its own, beside the current one's. */
+function nextOptions(options: SupervisorOptions): SupervisorOptions {
+  const { pidFile, output } = options;
+  return {
+    ...options,
+    ...(pidFile === undefined ? {} : { pidFile: nextPidFileOf(pidFile) }),
+    ...(output === undefined
+      ? {}
+      : {
+          output: {
+            ...output,
+            stdout: nextOutputOf(output.stdout),
+            stderr: nextOutputOf(output.stderr),
+          },
+        }),
+  };
+}
+
+/** `pos.out` gives `pos.next.out`. */
+function nextOutputOf(path: string): string {
+  const dot = path.lastIndexOf(".");
+  const slash = path.lastIndexOf("/");
+  return dot > slash ? `${path.slice(0, dot)}.next${path.slice(dot)}` : `${path}.next`;
 }
 
 function sameRelease(a: SupervisedRelease, b: SupervisedRelease): boolean {

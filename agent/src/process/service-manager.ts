@@ -16,8 +16,6 @@ export * from "./systemd-service-manager.js";
 export interface ServiceRelease extends SupervisedRelease {
   /** systemd unit from the descriptor; overrides the configured naming rule. */
   unit?: string;
-  /** Issue 13: the recipe env of the release, added to the service's environment. */
-  env?: Record<string, string>;
 }
 
 /**
@@ -50,6 +48,14 @@ export interface ServiceManager {
   /** Stops the next instance; the current one is left alone. No next instance is fine. */
   stopNext(fn: string): Promise<void>;
   nextPid(fn: string): number | undefined;
+
+  /**
+   * At agent start, before anything else touches `fn`: takes over a copy of
+   * the service an earlier agent run left running, if it runs `release` (the
+   * `current` release; null: none), and ends every other leftover copy.
+   * Returns what it did, for the log.
+   */
+  adopt(fn: string, release: ServiceRelease | null): Promise<string[]>;
 
   /**
    * Stops supervising without stopping anything: the agent is going away and

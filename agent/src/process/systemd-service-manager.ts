@@ -92,6 +92,11 @@ export class SystemdServiceManager implements ServiceManager {
     return undefined;
   }
 
+  /** systemd kept the unit running and supervised while the agent was away: nothing to take over. */
+  async adopt(_fn: string, _release: ServiceRelease | null): Promise<string[]> {
+    return [];
+  }
+
   /** systemd keeps supervising the units; the agent leaving changes nothing for them. */
   async detach(): Promise<void> {}
 
