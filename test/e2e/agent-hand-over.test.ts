@@ -229,6 +229,7 @@ describe("agent: recipes and hand-over rebuild", () => {
     expect(seen.oldGoneAt).toBeNull();
     expect(seen.answers.every((a) => a.pid === before.pid)).toBe(true);
     const status = kit.watcher.latest()?.services[fn];
+    console.log(`bad recipe: Rolled Back (${status?.reason})`);
     expect(status?.reason).toMatch(/health check of the new 1\.0\.0 failed/);
     expect(status?.recipe?.version).toBe(2);
     const after = await ask();
