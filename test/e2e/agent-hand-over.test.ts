@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readdir, readFile, readlink } from "node:fs/promises";
 import { request } from "node:http";
 import { join } from "node:path";
 import { type DesiredRecipe, recipeHash } from "@tillroll/protocol";
@@ -251,6 +251,29 @@ describe("agent: recipes and hand-over rebuild", () => {
     expect(alive(before.pid)).toBe(true);
   });
 
+  it.each([
+    ["verify-next:before", "hello v5"],
+    ["promote:after", "hello v6"],
+  ])(
+    "kill -9 at %s during a hand-over: after a restart the service runs the new recipe, one instance",
+    async (at, greeting) => {
+      const version = Number(greeting.slice(-1));
+      await kit.agent.stop();
+      await kit.agent.start({ TILLROLL_TEST_CRASH_AT: at });
+      await rebuild(`crash${version}`, recipe(version, JSON.stringify({ greeting })));
+      expect(await kit.agent.waitExit(20_000), kit.agent.log()).toBeNull();
+      await kit.agent.start();
+      await kit.waitService(fn, (s) => s.status === "OK" && s.requestId === `crash${version}`);
+      const answer = await ask();
+      if (answer instanceof Error) throw answer;
+      expect(answer.greeting).toBe(greeting);
+      // Exactly one instance of the service is left (the other was ended or promoted).
+      const servers = await serverPids(kit.dir.path);
+      expect(servers, kit.agent.log()).toEqual([answer.pid]);
+    },
+    30_000,
+  );
+
   it("the secret never appears in the install log or the agent log", async () => {
     const installLog = await readFile(join(kit.agent.state, "logs", `${fn}.log`), "utf8");
     expect(installLog).toContain("before install, token (secret)");
@@ -260,6 +283,20 @@ describe("agent: recipes and hand-over rebuild", () => {
     expect(agentLog).not.toContain(TOKEN);
   });
 });
+
+/** Pids of the test service (server.mjs) running from a release under `dir`. */
+async function serverPids(dir: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const [cwd, cmdline] = await Promise.all([
+      readlink(`/proc/${entry}/cwd`).catch(() => ""),
+      readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => ""),
+    ]);
+    if (cwd.startsWith(`${dir}/`) && cmdline.includes("server.mjs")) pids.push(Number(entry));
+  }
+  return pids;
+}
 
 function alive(pid: number): boolean {
   try {
