@@ -278,6 +278,11 @@ describe("agent: recipes and hand-over rebuild", () => {
     const installLog = await readFile(join(kit.agent.state, "logs", `${fn}.log`), "utf8");
     expect(installLog).toContain("before install, token (secret)");
     expect(installLog).not.toContain(TOKEN);
+    // The hand-over is told in the install log (and so at head office).
+    expect(installLog).toMatch(/hand-over: new instance pid \d+ started beside pid \d+/);
+    expect(installLog).toMatch(
+      /hand-over: pid \d+ is the service now; the old instance \(pid \d+\) stopped/,
+    );
     const agentLog = kit.agent.log();
     expect(agentLog).toContain("starting with token (secret)");
     expect(agentLog).not.toContain(TOKEN);

@@ -49,16 +49,7 @@ export async function decideStrategy(
     jobFromRelease(job) !== null && ctx.services.isRunning(fn),
   );
   job.strategy = chosen.strategy;
-  if (chosen.note !== null)
-    await ctx.reporter.installLog({
-      function: fn,
-      version: job.toVersion,
-      requestId: job.requestId,
-      level: "info",
-      source: "agent",
-      stream: null,
-      line: chosen.note,
-    });
+  if (chosen.note !== null) await note(input, chosen.note);
 }
 
 /** The step after pre-hook: the new instance beside the old one, or stop the old one. */
@@ -91,6 +82,10 @@ export const startNextStep: StepExecutor = async (input) => {
       `start of ${job.toVersion} beside the running instance failed: ${(error as Error).message}`,
     );
   }
+  await note(
+    input,
+    `hand-over: new instance pid ${ctx.services.nextPid(fn) ?? "?"} started beside pid ${ctx.services.pid(fn) ?? "?"}`,
+  );
   return { kind: "next", step: "verify-next" };
 };
 
@@ -122,6 +117,7 @@ export const verifyNextStep: StepExecutor = async (input) => {
  */
 export const promoteStep: StepExecutor = async (input) => {
   const { ctx, fn, job, layout } = input;
+  const [oldPid, newPid] = [ctx.services.pid(fn), ctx.services.nextPid(fn)];
   await layout.switchTo(jobToRelease(job));
   try {
     await ctx.services.promoteNext(fn);
@@ -130,5 +126,23 @@ export const promoteStep: StepExecutor = async (input) => {
     if (from !== null) await layout.switchTo(from);
     return giveUp(input, `hand-over to ${job.toVersion} failed: ${(error as Error).message}`);
   }
+  await note(
+    input,
+    `hand-over: pid ${newPid ?? "?"} is the service now; the old instance (pid ${oldPid ?? "?"}) stopped`,
+  );
   return { kind: "next", step: "commit" };
 };
+
+/** One install-log line of the agent about this job. */
+function note(input: StepInput, line: string): Promise<void> {
+  const { fn, job } = input;
+  return input.ctx.reporter.installLog({
+    function: fn,
+    version: job.toVersion,
+    requestId: job.requestId,
+    level: "info",
+    source: "agent",
+    stream: null,
+    line,
+  });
+}
