@@ -80,11 +80,13 @@ export class Reporter {
    */
   reportSaveProblem(problem: string): void {
     const { store } = this.options;
-    const doc = withSaveProblem(
-      buildStatusDocument(store.state, this.options.ids, store.takeSeq(), this.iso()),
-      store.state.desired,
-      problem,
-      this.iso(),
+    const doc = this.masked(
+      withSaveProblem(
+        buildStatusDocument(store.state, this.options.ids, store.takeSeq(), this.iso()),
+        store.state.desired,
+        problem,
+        this.iso(),
+      ),
     );
     const payload = encodePayload("status", doc);
     if (payload.ok) this.sendNow(this.topic("status"), payload.value, true);
