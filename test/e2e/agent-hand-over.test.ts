@@ -105,7 +105,7 @@ describe("agent: recipes and hand-over rebuild", () => {
         version: "1.0.0",
         service: {
           start: "bin/start",
-          health: { command: "bin/health", timeoutSeconds: 2, intervalSeconds: 0.1 },
+          health: { command: "bin/health", timeoutSeconds: 4, intervalSeconds: 0.1 },
         },
         hooks: { beforeInstall: "hooks/before-install" },
         strategy: "hand-over",
