@@ -81,6 +81,9 @@ const selfProbe: StepExecutor = async (input) => {
     cwd: release,
     signal,
   });
+  // The agent is stopping: the probe was cut short, not failed; the next run
+  // retries the update from the start (pre-hook comes before the switch).
+  if (signal.aborted) return { kind: "cancelled" };
   if (!probe.ok) return { kind: "abort", reason: `self-test of ${job.toVersion} ${probe.reason}` };
   ctx.log(`${input.fn}: ${job.toVersion} passed its self-test (${probe.summary})`);
   return { kind: "next", step: "switch" };
