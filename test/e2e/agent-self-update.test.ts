@@ -51,9 +51,10 @@ async function presence(
     reconnectPeriod: 0,
   });
   try {
-    const got = new Promise<{ state: string; agentVersion: string | null }>((resolve) =>
-      client.on("message", (_topic, payload) => resolve(JSON.parse(payload.toString()))),
-    );
+    const got = new Promise<{ state: string; agentVersion: string | null }>((resolve, reject) => {
+      client.on("message", (_topic, payload) => resolve(JSON.parse(payload.toString())));
+      setTimeout(() => reject(new Error("no retained presence within 5 s")), 5000).unref();
+    });
     await client.subscribeAsync(topicFor("presence", { store: "1001", workstation: "01" }), {
       qos: 1,
     });
