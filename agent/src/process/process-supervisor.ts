@@ -26,6 +26,11 @@ export interface SupervisedRelease {
   cwd: string;
   start: string;
   stop?: string;
+  /**
+   * Variables for this release's service and stop command, over the
+   * supervisor's `env` (e.g. a recipe's): a next instance keeps its own.
+   */
+  env?: Record<string, string>;
 }
 
 export type SupervisorState = "stopped" | "starting" | "running" | "backoff" | "stopping";
@@ -139,6 +144,19 @@ export class ProcessSupervisor {
     }
   }
 
+  /**
+   * The same release folder asked for again (e.g. with its recipe's
+   * environment, after an adoption that could not know it): used from the
+   * next restart and for the stop command. Another folder is refused.
+   */
+  refreshRelease(release: SupervisedRelease): boolean {
+    const current = this.#release;
+    if (current === undefined || current.cwd !== release.cwd || current.start !== release.start)
+      return false;
+    this.#release = release;
+    return true;
+  }
+
   state(): SupervisorState {
     return this.#state;
   }
@@ -243,7 +261,7 @@ export class ProcessSupervisor {
     while (!signal.aborted) {
       const spawned: Spawned =
         adopt === undefined
-          ? await spawnInstance(release.cwd, path, this.#instanceOptions())
+          ? await spawnInstance(release.cwd, path, this.#instanceOptions(this.#release ?? release))
           : { ok: true, ...(await this.#adopted(adopt.pid, adopt.startTime)) };
       const how = adopt === undefined ? "started" : "adopted";
       adopt = undefined;
@@ -276,7 +294,7 @@ export class ProcessSupervisor {
           break;
         }
         if (exit === undefined) {
-          stopReason = await this.#shutdown(release, pid, exited);
+          stopReason = await this.#shutdown(this.#release ?? release, pid, exited);
           await instance.finishOutput();
           this.#pid = undefined;
           this.#instance = undefined;
@@ -302,9 +320,10 @@ export class ProcessSupervisor {
     this.#transition("stopped", stopReason);
   }
 
-  #instanceOptions() {
+  #instanceOptions(release?: SupervisedRelease) {
     const { env, onLine } = this.#options;
-    return { env, onLine, output: this.#output };
+    const merged = release?.env === undefined ? env : { ...(env ?? process.env), ...release.env };
+    return { env: merged, onLine, output: this.#output };
   }
 
   #adopted(pid: number, startTime: string): Promise<Instance> {
@@ -319,7 +338,11 @@ export class ProcessSupervisor {
         command: release.stop,
         cwd: release.cwd,
         timeoutMs: this.#stopCommandTimeoutMs,
-        env: { ...(this.#options.env ?? process.env), TILLROLL_SERVICE_PID: String(pid) },
+        env: {
+          ...(this.#options.env ?? process.env),
+          ...release.env,
+          TILLROLL_SERVICE_PID: String(pid),
+        },
         onLine: this.#options.onLine,
       });
       notes.push(`stop command ${result.reason}`);
