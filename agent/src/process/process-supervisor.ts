@@ -321,9 +321,8 @@ export class ProcessSupervisor {
   }
 
   #instanceOptions(release?: SupervisedRelease) {
-    const { env, onLine } = this.#options;
-    const merged = release?.env === undefined ? env : { ...(env ?? process.env), ...release.env };
-    return { env: merged, onLine, output: this.#output };
+    const { onLine } = this.#options;
+    return { env: envFor(this.#options.env, release), onLine, output: this.#output };
   }
 
   #adopted(pid: number, startTime: string): Promise<Instance> {
@@ -338,11 +337,7 @@ export class ProcessSupervisor {
         command: release.stop,
         cwd: release.cwd,
         timeoutMs: this.#stopCommandTimeoutMs,
-        env: {
-          ...(this.#options.env ?? process.env),
-          ...release.env,
-          TILLROLL_SERVICE_PID: String(pid),
-        },
+        env: { ...envFor(this.#options.env, release), TILLROLL_SERVICE_PID: String(pid) },
         onLine: this.#options.onLine,
       });
       notes.push(`stop command ${result.reason}`);
@@ -395,4 +390,13 @@ export class ProcessSupervisor {
       // A faulty listener must not break supervision of a till's service.
     }
   }
+}
+
+/** The supervisor's env with the release's recipe env on top (issue 13). */
+function envFor(
+  base: NodeJS.ProcessEnv | undefined,
+  release: SupervisedRelease | undefined,
+): NodeJS.ProcessEnv | undefined {
+  if (release?.env === undefined) return base;
+  return { ...(base ?? process.env), ...release.env };
 }
