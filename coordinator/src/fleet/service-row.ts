@@ -1,4 +1,6 @@
 import {
+  type AppliedRecipe,
+  appliedRecipeSchema,
   err,
   functionNameSchema,
   groupSchema,
@@ -43,6 +45,11 @@ export interface ServiceRow {
   readonly online: boolean;
   /** When this row last changed (ISO 8601 UTC). */
   readonly updatedAt: string;
+  /**
+   * Issue 13: the recipe the active release was built with (status
+   * `recipe`); null: none; absent: the agent never said (an older agent).
+   */
+  readonly appliedRecipe?: AppliedRecipe | null;
 }
 
 /** The identifying part of a row. */
@@ -117,6 +124,8 @@ export function freezeRow(row: ServiceRow): ServiceRow {
     group: row.group,
     online: row.online,
     updatedAt: row.updatedAt,
+    // Only when known: rows of agents that never report a recipe keep their bytes.
+    ...(row.appliedRecipe === undefined ? {} : { appliedRecipe: row.appliedRecipe }),
   });
 }
 
@@ -147,6 +156,7 @@ export const serviceRowSchema = z
     group: groupSchema.nullable(),
     online: z.boolean(),
     updatedAt: status.updatedAt,
+    appliedRecipe: appliedRecipeSchema.nullable().optional(),
   })
   .superRefine((row, ctx) => {
     if (row.status === "In Progress" && row.phase === null) {
