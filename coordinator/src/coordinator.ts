@@ -32,10 +32,12 @@ import { mosquittoAccounts } from "./operations/broker-accounts.js";
 import { ConsoleOperations, type OperationsDeps } from "./operations/console-operations.js";
 import { offeredPacks } from "./operations/operations-deps.js";
 import { PackAdmin } from "./operations/pack-admin.js";
+import { RecipeOperations } from "./operations/recipe-operations.js";
 import { ReleaseOperations } from "./operations/release-operations.js";
 import { ScheduleOperations } from "./operations/schedule-operations.js";
 import { WorkstationAdmin } from "./operations/workstation-admin.js";
 import { removeUploadLeftovers } from "./packs/upload-leftovers.js";
+import { recipeSource } from "./recipes/recipe-source.js";
 import type { ReleaseConsole } from "./releases/release-console.js";
 import { ReleaseRunner } from "./releases/release-runner.js";
 import { ScheduleMemory } from "./schedules/schedule-memory.js";
@@ -287,6 +289,10 @@ export class Coordinator {
       await listenHttp(plainServer, plaintext.httpPort, host, "--plain-http-port", closers);
       closers.shift();
     }
+    // Issue 13: what agents understand (presence), and the recipes new requests carry.
+    const capabilitiesOf = (wsStore: string, workstation: string) =>
+      collector.presence.capabilitiesOf(wsKey({ store: wsStore, workstation }));
+    const recipes = recipeSource(store.recipes, capabilitiesOf);
     const applyDeps = {
       workstations: store.workstations,
       desiredState: store.desired,
@@ -296,6 +302,7 @@ export class Coordinator {
       packBaseUrl: `${material === null ? "http" : "https"}://${publicHost}:${httpPort}`,
       now,
       isOnline: (key: string) => collector.presence.isOnline(key),
+      recipes,
     };
     // Release tasks (issue 10): the runner plans, saves, then sends through the one applier.
     const runner = new ReleaseRunner({
@@ -332,6 +339,7 @@ export class Coordinator {
       releaseHolding: (key) => runner.holding(key),
       scheduledMarks: () => runner.scheduledMarks(),
       schedules,
+      recipes,
     };
     // The console's release tasks, served by the /api/releases routes.
     const releases: ReleaseConsole = new ReleaseOperations({
@@ -390,6 +398,12 @@ export class Coordinator {
         },
       }),
       packAdmin: new PackAdmin(operationsDeps),
+      recipes: new RecipeOperations({
+        ...operationsDeps,
+        recipeStore: store.recipes,
+        capabilitiesOf,
+        log,
+      }),
       releases,
       schedules: scheduleConsole,
       notices,

@@ -1,5 +1,6 @@
 import { type CommandSpec, consoleFlags as console } from "./command-spec.js";
 import { FILTER_FLAGS, type OptionName } from "./options.js";
+import { RECIPE_COMMANDS } from "./recipe-command-specs.js";
 import { RELEASE_COMMANDS } from "./release-command-specs.js";
 import { SCHEDULE_COMMANDS } from "./schedule-command-specs.js";
 import { WEBHOOK_COMMANDS } from "./webhook-command-specs.js";
@@ -242,6 +243,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "a new signing key pair in DIR, for a key rotation (never overwrites)",
     examples: ["tillroll key generate /secure/next-key"],
   },
+  // Recipes, updates and rebuild (issue 13): recipe-command-specs.ts.
+  ...RECIPE_COMMANDS,
 ];
 
 /**

@@ -1,4 +1,4 @@
-import type { RecipeContent } from "@tillroll/protocol/pure";
+import type { RecipeContent, Status } from "@tillroll/protocol/pure";
 import type { Operator } from "../accounts/identity.js";
 import type { Filters } from "../fleet/filters.js";
 import type { ServiceRef } from "../fleet/service-row.js";
@@ -91,7 +91,7 @@ export interface UpdateRow {
   readonly function: string;
   readonly group: string | null;
   readonly activeVersion: string | null;
-  readonly status: string;
+  readonly status: Status;
   readonly applied: { version: number; sha256: string } | null;
   readonly effective: { version: number; sha256: string } | null;
   /** Why `rebuild` would skip it, when it would (an agent without the capability). */

@@ -1,6 +1,7 @@
 import type { DesiredRecipe } from "@tillroll/protocol";
+import type { ServiceRow } from "../fleet/service-row.js";
 import type { RecipeStore } from "../store/recipe-store.js";
-import { desiredRecipeOf, resolveRecipe } from "./resolve-recipe.js";
+import { desiredRecipeOf, type RecipeMark, recipeMark, resolveRecipe } from "./resolve-recipe.js";
 
 /** The capability an agent lists (presence) when it applies recipes. */
 export const RECIPE_CAPABILITY = "recipe";
@@ -23,6 +24,8 @@ export type RecipeForRow = (row: RecipeRow) => DesiredRecipe | undefined;
 export interface RecipeSource {
   /** The recipes as stored now, to resolve a batch of rows with (read once per batch). */
   snapshot(): Promise<RecipeForRow>;
+  /** The status overview's mark of each row (`outdated` / `current` / null), over one read. */
+  marker(): Promise<(row: ServiceRow) => RecipeMark>;
 }
 
 /** A RecipeSource over the recipe store and the agents' capabilities (`store/ws` → list). */
@@ -40,6 +43,13 @@ export function recipeSource(
         const effective = resolveRecipe(records, row.function, row);
         return effective === null ? undefined : desiredRecipeOf(effective);
       };
+    },
+    async marker() {
+      const records = await store.list();
+      return (row) =>
+        records.length === 0 && row.appliedRecipe == null
+          ? null
+          : recipeMark(resolveRecipe(records, row.function, row), row.appliedRecipe);
     },
   };
 }
