@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -65,15 +65,19 @@ describe("JsonRecipes", () => {
     const store = await JsonRecipes.open(dir, () => {});
     await store.set("pos-client", GROUP, content("a"), WHO);
     const before = readFileSync(join(dir, "recipes.json"), "utf8");
-    chmodSync(dir, 0o500);
-    if (process.getuid?.() === 0) return; // root writes anyway: nothing to prove here
+    // A folder in place of the temp file's target: the write fails even for root.
+    rmSync(join(dir, "recipes.json"));
+    mkdirSync(join(dir, "recipes.json", "blocker"), { recursive: true });
     await expect(store.set("pos-client", GROUP, content("b"), WHO)).rejects.toThrow(
       /recipes were not changed/,
     );
-    chmodSync(dir, 0o700);
-    expect(readFileSync(join(dir, "recipes.json"), "utf8")).toBe(before);
+    await expect(store.unset("pos-client", GROUP, WHO)).rejects.toThrow(/not changed/);
     const records = await store.list();
     expect(records[0]?.history).toHaveLength(1);
+    expect(records[0]?.history[0]?.content?.env.SHOP_URL).toBe("a");
+    rmSync(join(dir, "recipes.json"), { recursive: true });
+    writeFileSync(join(dir, "recipes.json"), before);
+    await expect((await JsonRecipes.open(dir, () => {})).list()).resolves.toHaveLength(1);
   });
 
   it("refuses to start on a damaged file, naming it", async () => {
