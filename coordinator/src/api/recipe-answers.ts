@@ -9,7 +9,7 @@ import {
   workstationIdSchema,
 } from "@tillroll/protocol/pure";
 import { z } from "zod";
-import { recipeScopeSchema } from "../store/json/recipe-file.js";
+import { recipeScopeSchema } from "../recipes/recipe-scope-schema.js";
 
 /** The recipe routes' answers (issue 13); every secret value is "(secret)". */
 

@@ -64,7 +64,7 @@ export const RECIPE_ROUTES = {
   unsetRecipe: {
     ...change,
     path: "/api/recipes/unset",
-    body: json(recipeUnsetBody, { function: "pos-client", store: "1001" }),
+    body: json(recipeUnsetBody, { function: "pos-client", group: "DE" }),
     status: 200,
     answer: recipeUnsetAnswer,
     summary:

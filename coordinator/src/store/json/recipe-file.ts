@@ -1,14 +1,12 @@
 import {
   functionNameSchema,
-  groupSchema,
   type Result,
   recipeContentSchema,
   recipeHashSchema,
-  storeIdSchema,
-  workstationIdSchema,
 } from "@tillroll/protocol";
 import { z } from "zod";
 import type { RecipeRecord } from "../../recipes/recipe-model.js";
+import { recipeScopeSchema } from "../../recipes/recipe-scope-schema.js";
 import { parseJsonFile } from "./data-files.js";
 
 /**
@@ -20,16 +18,6 @@ import { parseJsonFile } from "./data-files.js";
 export const RECIPE_FILE_VERSION = 1;
 
 const iso = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "is not a timestamp");
-
-export const recipeScopeSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("group"), group: groupSchema }),
-  z.strictObject({ kind: z.literal("store"), store: storeIdSchema }),
-  z.strictObject({
-    kind: z.literal("workstation"),
-    store: storeIdSchema,
-    workstation: workstationIdSchema,
-  }),
-]);
 
 const fileSchema = z.strictObject({
   schemaVersion: z.literal(RECIPE_FILE_VERSION),
