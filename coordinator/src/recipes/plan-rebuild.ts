@@ -1,5 +1,6 @@
 import { applyAction } from "@tillroll/protocol/pure";
 import type { RowChange, RowView } from "../operations/plan-changes.js";
+import { LACKS_RECIPE, LACKS_REDEPLOY } from "../releases/release-context.js";
 import { RECIPE_CAPABILITY } from "./recipe-source.js";
 
 /** What decides whether a row may be rebuilt, besides the row itself. */
@@ -12,8 +13,7 @@ export interface RebuildFacts {
   readonly packOf: (fn: string, version: string) => "offered" | "withdrawn" | "missing";
 }
 
-export const LACKS_RECIPE = "agent does not understand recipes (update tillroll-agent)";
-export const LACKS_REDEPLOY_REBUILD = "agent does not understand redeploy (update tillroll-agent)";
+export { LACKS_RECIPE, LACKS_REDEPLOY };
 
 /**
  * `tillroll rebuild` as a pure plan (issue 13): each row gets a new request
@@ -42,7 +42,7 @@ export function planRebuild(rows: readonly RowView[], facts: RebuildFacts): RowC
     if (pack === "missing") return skip(`no published pack ${row.function} ${version}`);
     if (pack === "withdrawn") return skip(`${row.function} ${version} is withdrawn`);
     const capabilities = facts.capabilitiesOf(row.store, row.workstation) ?? [];
-    if (!capabilities.includes("redeploy")) return skip(LACKS_REDEPLOY_REBUILD);
+    if (!capabilities.includes("redeploy")) return skip(LACKS_REDEPLOY);
     if (!capabilities.includes(RECIPE_CAPABILITY)) return skip(LACKS_RECIPE);
     return {
       kind: "apply",
