@@ -1,4 +1,4 @@
-import type { RecipeContent } from "@tillroll/protocol/pure";
+import { MAX_RECIPE_BYTES, type RecipeContent } from "@tillroll/protocol/pure";
 import type { Operator } from "../accounts/identity.js";
 import { roleAllows } from "../accounts/roles.js";
 import {
@@ -33,7 +33,7 @@ import {
   type RecipeScope,
 } from "../recipes/recipe-model.js";
 import { RECIPE_CAPABILITY } from "../recipes/recipe-source.js";
-import { recipeMark, resolveRecipe } from "../recipes/resolve-recipe.js";
+import { recipeMark, recipeValueBytes, resolveRecipe } from "../recipes/resolve-recipe.js";
 import { wsKey } from "../state/coordinator-state.js";
 import type { RecipeStore } from "../store/recipe-store.js";
 import { applyDesired } from "./apply-desired.js";
@@ -75,6 +75,8 @@ export class RecipeOperations implements RecipeConsole {
     const denied = await this.changeRefusal(who, "recipe set", scope);
     if (denied !== null) return denied;
     const before = await this.deps.recipeStore.list(fn);
+    const tooBig = await this.oversized(fn, withContent(before, fn, scope, content));
+    if (tooBig !== null) return refused("invalid", tooBig);
     const at = isoNow(this.deps);
     const { revision, changed } = await this.deps.recipeStore.set(fn, scope, content, {
       by: who.name,
@@ -287,6 +289,21 @@ export class RecipeOperations implements RecipeConsole {
     return done({ changed, skipped, dryRun: false });
   }
 
+  /**
+   * Why `records` cannot be stored: a row of `fn` whose merged recipe would be
+   * above the limit a desired entry may carry (each scope's recipe is within
+   * it, their merge need not be); null when none.
+   */
+  private async oversized(fn: string, records: readonly RecipeRecord[]): Promise<string | null> {
+    for (const row of await this.deps.fleet.query({ function: [fn] })) {
+      const effective = resolveRecipe(records, fn, row);
+      const bytes = effective === null ? 0 : recipeValueBytes(effective);
+      if (bytes > MAX_RECIPE_BYTES)
+        return `recipe: the effective ${fn} recipe of ${row.store}/${row.workstation} would be ${bytes} bytes of values and files, above the limit of ${MAX_RECIPE_BYTES}`;
+    }
+    return null;
+  }
+
   /** The rows of `fn` whose effective recipe differs between `before` and the records now. */
   private async affected(fn: string, before: readonly RecipeRecord[]): Promise<string[]> {
     const after = await this.deps.recipeStore.list(fn);
@@ -350,6 +367,18 @@ export class RecipeOperations implements RecipeConsole {
       return group !== undefined && scopeCovers(limit, group);
     };
   }
+}
+
+/** `records` as they would be with `content` set at (fn, scope): what a set is checked against. */
+function withContent(
+  records: readonly RecipeRecord[],
+  fn: string,
+  scope: RecipeScope,
+  content: RecipeContent,
+): RecipeRecord[] {
+  const revision = { version: 1, sha256: "pending", content, by: "", at: "" };
+  const others = records.filter((r) => !(r.function === fn && sameScopeLoose(r.scope, scope)));
+  return [...others, { function: fn, scope, history: [revision] }];
 }
 
 function masked(content: RecipeContent): MaskedContent {

@@ -136,6 +136,18 @@ export function recipeMark(
   return want === have ? "current" : "outdated";
 }
 
+/** The bytes of an effective recipe's values and file contents (the 64 KiB limit's measure). */
+export function recipeValueBytes(recipe: {
+  readonly env: Readonly<Record<string, string>>;
+  readonly files: Readonly<Record<string, string>>;
+}): number {
+  const encoder = new TextEncoder();
+  let total = 0;
+  for (const value of Object.values(recipe.env)) total += encoder.encode(value).length;
+  for (const value of Object.values(recipe.files)) total += encoder.encode(value).length;
+  return total;
+}
+
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(
     Object.keys(record)

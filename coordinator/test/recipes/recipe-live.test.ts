@@ -147,6 +147,37 @@ describe("recipes on a live coordinator", { timeout: 60_000 }, () => {
     expect(await live.settled()).toEqual(before);
   });
 
+  it("a recipe whose merge with the others would be over 64 KiB on some row is refused", async () => {
+    const big = (name: string, size: number) => ({
+      function: "pos-client",
+      recipe: { env: { [name]: "x".repeat(size) } },
+    });
+    const store = await live.call("POST", "/api/recipes", {
+      ...big("BIG_ONE", 40_000),
+      store: "1001",
+    });
+    expect(store.status, store.text).toBe(200);
+    const over = await live.call("POST", "/api/recipes", {
+      ...big("BIG_TWO", 30_000),
+      group: "DE/North",
+    });
+    expect(over.status).toBe(400);
+    expect(over.text).toMatch(
+      /the effective pos-client recipe of 1001\/01 would be 700\d\d bytes of values and files, above the limit of 65536/,
+    );
+    // Where no row would be over it, the same recipe is fine.
+    const south = await live.call("POST", "/api/recipes", {
+      ...big("BIG_TWO", 30_000),
+      group: "DE/South",
+    });
+    expect(south.status, south.text).toBe(200);
+    for (const scope of [{ store: "1001" }, { group: "DE/South" }])
+      expect(
+        (await live.call("POST", "/api/recipes/unset", { function: "pos-client", ...scope }))
+          .status,
+      ).toBe(200);
+  });
+
   it("roles as data: set/unset an admin's (partner admin inside its scope), reads anyone's, rebuild an operator's", async () => {
     const body = (scope: Record<string, string>) => ({
       function: "pos-client",
