@@ -86,13 +86,14 @@ export async function applyDesired(
     const requestId = version === null ? null : chooseRequest(change.request, before);
     const from = version === null ? null : (change.validFrom ?? before?.validFrom ?? isoNow(deps));
     const group = row?.group ?? recordOf.get(key)?.group ?? null;
-    // A new request takes the effective recipe of now; a kept request keeps the one it was made
-    // with (the agent installs only on a new request, so the entry says what it was asked for).
+    // A new request takes the effective recipe of now; the same request (kept, or a release's
+    // send applied again) keeps the one it was made with: the agent installs only on a new
+    // request, so the entry says what that request asked for.
     const recipe =
       version === null
         ? undefined
-        : change.request.kind === "keep" && before?.requestId === requestId
-          ? (before?.recipe ?? undefined)
+        : before !== undefined && before.requestId === requestId
+          ? (before.recipe ?? undefined)
           : recipeFor?.({ ...change, group });
     entries.push({
       ref: { store: change.store, workstation: change.workstation },
