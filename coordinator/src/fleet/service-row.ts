@@ -109,7 +109,9 @@ export function rowSortKey(ref: ServiceRef): string {
  * the object passed in are left behind).
  */
 export function freezeRow(row: ServiceRow): ServiceRow {
-  return Object.freeze({
+  // A plain literal, one shape for every row (no spread): this runs once per row of a
+  // 100,000-row table, and the queries walk these objects.
+  const copy: { -readonly [K in keyof ServiceRow]: ServiceRow[K] } = {
     store: row.store,
     workstation: row.workstation,
     function: row.function,
@@ -124,9 +126,10 @@ export function freezeRow(row: ServiceRow): ServiceRow {
     group: row.group,
     online: row.online,
     updatedAt: row.updatedAt,
-    // Only when known: rows of agents that never report a recipe keep their bytes.
-    ...(row.appliedRecipe === undefined ? {} : { appliedRecipe: row.appliedRecipe }),
-  });
+  };
+  // Only when known: rows of agents that never report a recipe keep their bytes.
+  if (row.appliedRecipe !== undefined) copy.appliedRecipe = row.appliedRecipe;
+  return Object.freeze(copy);
 }
 
 /** Statuses that must say why (as in the agent's status document). */
