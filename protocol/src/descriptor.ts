@@ -79,6 +79,32 @@ export const healthCheckSchema = z
   ])
   .meta({ description: "Exit 0 of a command, or a 2xx answer of a URL, means healthy" });
 
+/** A hook: one path, or a list run in the listed order (the first failure ends it). */
+export const hookListSchema = z
+  .union([packPathSchema, z.array(packPathSchema).min(1).max(16)])
+  .meta({ description: "A path, or a list of 1-16 paths run in the listed order" });
+
+/** Names of environment variables a recipe may set. */
+export const RECIPE_ENV_NAME_PATTERN = /^[A-Z_][A-Z0-9_]{0,63}$/;
+
+export const recipeEnvNameSchema = z.string().regex(RECIPE_ENV_NAME_PATTERN, {
+  error: whenString(
+    (input) =>
+      `${JSON.stringify(input)} is not an environment variable name (A-Z, 0-9, "_", not starting with a digit, at most 64)`,
+  ),
+});
+
+/** The configuration a pack reads: what a recipe may set for it, and nothing else. */
+export const recipeDeclarationSchema = z
+  .strictObject({
+    env: z.array(recipeEnvNameSchema).max(64).optional(),
+    files: z.array(packPathSchema).max(32).optional(),
+  })
+  .meta({
+    description:
+      "Environment variables and files (relative to the release folder) a recipe may set for this pack",
+  });
+
 /**
  * `function-pack-descriptor.json`: written by pack authors, so its shape is
  * public and stable. Unknown keys are refused: a descriptor that relies on a
@@ -108,10 +134,20 @@ export const functionPackDescriptorSchema = z
     }),
     hooks: z
       .strictObject({
-        beforeInstall: packPathSchema.optional(),
-        afterInstall: packPathSchema.optional(),
+        beforeInstall: hookListSchema.optional(),
+        afterInstall: hookListSchema.optional(),
       })
       .optional(),
+    // Issue 13, all optional: a descriptor without them means what it meant before.
+    maintenance: z.enum(["self", "clients"]).optional().meta({
+      description:
+        "clients: a store server whose clients are the store's other workstations; during its update the agent puts the whole store in maintenance (scope store). Absent: self",
+    }),
+    strategy: z.enum(["stop-start", "hand-over"]).optional().meta({
+      description:
+        "hand-over: the new instance starts beside the old one, is health-checked, then the old one stops. Absent: stop-start",
+    }),
+    recipe: recipeDeclarationSchema.optional(),
   })
   .meta({
     title: "Function pack descriptor",
@@ -122,3 +158,13 @@ export const functionPackDescriptorSchema = z
 export type FunctionPackDescriptor = z.output<typeof functionPackDescriptorSchema>;
 export type FunctionPackDescriptorInput = z.input<typeof functionPackDescriptorSchema>;
 export type HealthCheck = z.output<typeof healthCheckSchema>;
+
+/** The commands of a hook, in the order they run ([] when the descriptor has none). */
+export function hookCommands(
+  descriptor: FunctionPackDescriptor,
+  which: "beforeInstall" | "afterInstall",
+): string[] {
+  const hook = descriptor.hooks?.[which];
+  if (hook === undefined) return [];
+  return typeof hook === "string" ? [hook] : [...hook];
+}

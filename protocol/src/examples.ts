@@ -103,6 +103,12 @@ export const EXAMPLE_PAYLOADS: { [K in TopicKind]: PayloadOf<K> } = {
     stream: "stdout",
     line: "Method executed before install.",
   },
+  pos: {
+    schema: 1,
+    seq: 88,
+    ts: "2026-11-21T06:59:00.000Z",
+    state: "online",
+  },
 };
 
 export const EXAMPLE_DESCRIPTOR: FunctionPackDescriptorInput = {

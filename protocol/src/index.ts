@@ -4,4 +4,5 @@
 export * from "./json-schema.js";
 export * from "./messages.js";
 export * from "./pure.js";
+export * from "./recipe-hash.js";
 export * from "./signing.js";

@@ -6,6 +6,7 @@ import { installLogLineSchema } from "./schemas/install-log.js";
 import {
   maintenanceDocumentSchema,
   noticeDocumentSchema,
+  posPresenceDocumentSchema,
   sessionDocumentSchema,
 } from "./schemas/pos.js";
 import { presenceDocumentSchema } from "./schemas/presence.js";
@@ -28,6 +29,7 @@ export const PAYLOAD_SCHEMAS = {
   maintenance: maintenanceDocumentSchema,
   notice: noticeDocumentSchema,
   log: installLogLineSchema,
+  pos: posPresenceDocumentSchema,
 } as const satisfies Record<TopicKind, z.ZodType>;
 
 export type PayloadOf<K extends TopicKind> = z.output<(typeof PAYLOAD_SCHEMAS)[K]>;
@@ -41,6 +43,7 @@ const DOCUMENT_NAMES: Record<TopicKind, string> = {
   maintenance: "maintenance document",
   notice: "notice",
   log: "install log line",
+  pos: "POS presence document",
 };
 
 function sizeOf(bytes: Uint8Array | string): number {

@@ -18,6 +18,7 @@ export * from "./schemas/desired.js";
 export * from "./schemas/install-log.js";
 export * from "./schemas/pos.js";
 export * from "./schemas/presence.js";
+export * from "./schemas/recipe.js";
 export * from "./schemas/status.js";
 export * from "./status-model.js";
 export * from "./topics.js";

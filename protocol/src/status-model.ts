@@ -25,6 +25,9 @@ export const PHASES = [
   "starting",
   "health-check",
   "rolling-back",
+  // Issue 13: what the agent does before it stops anything.
+  "checking", // readiness checks (await-ready)
+  "draining", // notices countdown and the POS's maintenance handshake
 ] as const;
 export type Phase = (typeof PHASES)[number];
 

@@ -17,6 +17,7 @@ export const TOPIC_KINDS = [
   "maintenance",
   "notice",
   "log",
+  "pos",
 ] as const;
 export type TopicKind = (typeof TOPIC_KINDS)[number];
 
@@ -89,6 +90,14 @@ export const TOPIC_SPECS: Readonly<Record<TopicKind, TopicSpec>> = {
     qos: 1,
     signed: false,
     description: "install log lines (agent steps and hook output)",
+  },
+  pos: {
+    publisher: "pos",
+    subscribers: ["agent", "coordinator"],
+    retained: true,
+    qos: 1,
+    signed: false,
+    description: "the POS's presence: online / offline; offline is its last will",
   },
 };
 

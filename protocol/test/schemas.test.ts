@@ -146,6 +146,36 @@ const mutations: Record<TopicKind, Mutation[]> = {
       error: /phase: "dancing" is not one of/,
     },
   ],
+  pos: [
+    {
+      name: "wrong type",
+      mutate: (d) => {
+        d.state = 1;
+      },
+      error: /^state: /,
+    },
+    {
+      name: "oversize string",
+      mutate: (d) => {
+        d.state = "x".repeat(100_000);
+      },
+      error: /^state: /,
+    },
+    {
+      name: "unknown state",
+      mutate: (d) => {
+        d.state = "away";
+      },
+      error: /^state: /,
+    },
+    {
+      name: "missing field",
+      mutate: (d) => {
+        delete d.state;
+      },
+      error: /^state: /,
+    },
+  ],
   presence: [
     {
       name: "wrong type",

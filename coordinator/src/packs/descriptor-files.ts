@@ -2,7 +2,7 @@
 // be regular files in the pack: an agent would otherwise install the pack and fail only when
 // it runs the missing file, on every till, after the download. Refused at publish instead.
 
-import type { FunctionPackDescriptor } from "@tillroll/protocol";
+import { type FunctionPackDescriptor, hookCommands } from "@tillroll/protocol";
 
 /** One path the descriptor names, with the field that names it (`service.start`). */
 export interface NamedPath {
@@ -12,8 +12,14 @@ export interface NamedPath {
 
 /** Every path field of the descriptor that is set, in descriptor order. */
 export function namedPaths(descriptor: FunctionPackDescriptor): NamedPath[] {
-  const { service, hooks } = descriptor;
+  const { service } = descriptor;
   const health = service.health;
+  const hook = (which: "beforeInstall" | "afterInstall"): [string, string][] => {
+    const commands = hookCommands(descriptor, which);
+    // A list's entries are named by index, a single path by the field alone.
+    const list = Array.isArray(descriptor.hooks?.[which]);
+    return commands.map((path, i) => [list ? `hooks.${which}[${i}]` : `hooks.${which}`, path]);
+  };
   const named: [string, string | undefined][] = [
     ["service.start", service.start],
     ["service.stop", service.stop],
@@ -21,8 +27,8 @@ export function namedPaths(descriptor: FunctionPackDescriptor): NamedPath[] {
       "service.health.command",
       health !== undefined && "command" in health ? health.command : undefined,
     ],
-    ["hooks.beforeInstall", hooks?.beforeInstall],
-    ["hooks.afterInstall", hooks?.afterInstall],
+    ...hook("beforeInstall"),
+    ...hook("afterInstall"),
   ];
   return named.flatMap(([field, path]) => (path === undefined ? [] : [{ field, path }]));
 }

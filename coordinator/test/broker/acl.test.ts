@@ -19,9 +19,9 @@ const PRINCIPALS = [agent, pos, coordinator];
 const EXPECTED: Record<"agent" | "pos", Record<"publish" | "subscribe", TopicKind[]>> = {
   agent: {
     publish: ["status", "presence", "log", "maintenance", "notice"],
-    subscribe: ["desired", "session"],
+    subscribe: ["desired", "session", "pos"],
   },
-  pos: { publish: ["session"], subscribe: ["maintenance", "notice", "presence"] },
+  pos: { publish: ["session", "pos"], subscribe: ["maintenance", "notice", "presence"] },
 };
 
 const TARGETS = [
@@ -60,7 +60,7 @@ const matrix = PRINCIPALS.flatMap((principal) =>
 
 describe("ACL: every principal × kind × workstation × action", () => {
   it("covers the whole matrix", () => {
-    expect(matrix).toHaveLength(3 * 2 * 7 * 3);
+    expect(matrix).toHaveLength(3 * 2 * 8 * 3);
   });
 
   it.each(matrix)(

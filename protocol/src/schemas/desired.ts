@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { requestIdSchema, storeIdSchema, workstationIdSchema } from "../ids.js";
-import { MAX_URL_LENGTH } from "../limits.js";
+import { functionNameSchema, requestIdSchema, storeIdSchema, workstationIdSchema } from "../ids.js";
+import { MAX_ID_LENGTH, MAX_REASON_LENGTH, MAX_URL_LENGTH } from "../limits.js";
 import { whenString } from "../validation.js";
 import { type MaintenanceWindow, maintenanceWindowSchema } from "../windows/maintenance-window.js";
 import { documentHeader, semverSchema, servicesRecord, timestampSchema } from "./common.js";
 import { conditional } from "./conditional.js";
+import { desiredRecipeSchema } from "./recipe.js";
 
 /** Where the agent fetches the pack, and what it must get. */
 export const artifactSchema = z
@@ -32,6 +33,49 @@ const desiredWindowSchema: z.ZodType<MaintenanceWindow, MaintenanceWindow> = z
   .object(maintenanceWindowSchema.shape)
   .meta({ description: "A maintenance window in the store's own time zone" });
 
+/**
+ * How users are asked to leave before an update: maintenance on at once (no
+ * new logins), a notice `noticeMinutes` ahead and one at the deadline; with
+ * `force` the POS is asked to end the sessions at the deadline.
+ */
+export const drainPolicySchema = z
+  .object({
+    noticeMinutes: z.number().min(0).max(1440).meta({
+      description: "Minutes between the first notice and the update (fractions allowed)",
+    }),
+    force: z.boolean().meta({
+      description:
+        "At the deadline ask the POS to end its sessions (notice request end-session) and proceed once clear",
+    }),
+  })
+  .meta({ description: "Drain policy: notices before the update, and whether to force logouts" });
+
+/** The operator's maintenance switch for one workstation (`tillroll maintenance on|off`). */
+export const operatorMaintenanceSchema = z
+  .object({
+    active: z.boolean(),
+    functions: z
+      .array(functionNameSchema)
+      .max(64)
+      .meta({ description: "Flow services concerned; [] for the whole workstation" }),
+    reason: z.string().max(MAX_REASON_LENGTH).nullable(),
+    by: z.string().min(1).max(MAX_ID_LENGTH).meta({ description: "The operator who switched it" }),
+  })
+  .meta({ description: "Maintenance mode switched by an operator" });
+
+/**
+ * The audited way out of a stale POS session (a POS that died with users
+ * logged in): the agent treats the session document with `seq <=
+ * sessionSeq` as ended, but only while the POS is offline (stale).
+ */
+export const sessionReleaseSchema = z
+  .object({
+    sessionSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    by: z.string().min(1).max(MAX_ID_LENGTH),
+    at: timestampSchema,
+  })
+  .meta({ description: "An operator released a stale POS session" });
+
 export const desiredServiceSchema = z
   .object({
     preferredVersion: semverSchema
@@ -53,6 +97,9 @@ export const desiredServiceSchema = z
       description:
         "Install again even when preferredVersion is already active (a new requestId); absent: false",
     }),
+    // Issue 13, optional as above (capabilities "drain" and "recipe").
+    drain: drainPolicySchema.nullable().optional(),
+    recipe: desiredRecipeSchema.nullable().optional(),
   })
   .superRefine((service, ctx) => {
     // A version without a pack to fetch cannot be carried out; a pack without
@@ -102,9 +149,15 @@ export const desiredDocumentSchema = z
     store: storeIdSchema,
     workstation: workstationIdSchema,
     services: servicesRecord(desiredServiceSchema),
+    // Issue 13, optional (capabilities "maintenance" and "session-release").
+    maintenance: operatorMaintenanceSchema.nullable().optional(),
+    sessionRelease: sessionReleaseSchema.nullable().optional(),
   })
   .meta({ title: "Desired state", description: "Coordinator -> agent, retained, signed" });
 
 export type Artifact = z.infer<typeof artifactSchema>;
 export type DesiredService = z.infer<typeof desiredServiceSchema>;
 export type DesiredDocument = z.infer<typeof desiredDocumentSchema>;
+export type DrainPolicy = z.infer<typeof drainPolicySchema>;
+export type OperatorMaintenance = z.infer<typeof operatorMaintenanceSchema>;
+export type SessionRelease = z.infer<typeof sessionReleaseSchema>;

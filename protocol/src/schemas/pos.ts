@@ -16,6 +16,17 @@ export const sessionDocumentSchema = z
       .max(MAX_SESSION_USERS)
       .meta({ description: "Login names of the users logged in now; [] when none" }),
     transactionInProgress: z.boolean(),
+    maintenanceSeq: z
+      .number()
+      .int()
+      .min(0)
+      .max(Number.MAX_SAFE_INTEGER)
+      .nullable()
+      .optional()
+      .meta({
+        description:
+          "The seq of the latest maintenance document this POS has applied (its acknowledgement); absent: none",
+      }),
   })
   .meta({ title: "POS session", description: "POS -> agent, retained" });
 
@@ -34,6 +45,10 @@ export const maintenanceDocumentSchema = z
       .max(64)
       .meta({ description: "Flow services being updated; [] when inactive" }),
     reason: z.string().max(MAX_REASON_LENGTH).nullable(),
+    scope: z.enum(["workstation", "store"]).optional().meta({
+      description:
+        "store: every POS of the store admits no new logins (a store server is updated); absent: workstation",
+    }),
   })
   .meta({ title: "Maintenance mode", description: "Agent -> POS, retained" });
 
@@ -47,9 +62,28 @@ export const noticeDocumentSchema = z
     at: timestampSchema
       .nullable()
       .meta({ description: "When the announced event happens, if it is in the future" }),
+    request: z.enum(["end-session"]).nullable().optional().meta({
+      description:
+        "end-session: end the users' sessions now (after the open transaction) and publish the session document; absent: none",
+    }),
   })
   .meta({ title: "Notice", description: "Agent -> POS, not retained" });
 
 export type SessionDocument = z.infer<typeof sessionDocumentSchema>;
 export type MaintenanceDocument = z.infer<typeof maintenanceDocumentSchema>;
 export type NoticeDocument = z.infer<typeof noticeDocumentSchema>;
+
+/**
+ * The POS's own presence, retained on `ws/{store}/{ws}/pos`: `online` once
+ * connected, `offline` armed as its last will (MQTT 3.1.1 §3.1.2.5), as the
+ * agent does with `presence`. It tells a live session from one a crashed POS
+ * left behind.
+ */
+export const posPresenceDocumentSchema = z
+  .object({
+    ...documentHeader,
+    state: z.enum(["online", "offline"]),
+  })
+  .meta({ title: "POS presence", description: "POS -> agent, retained, last will 'offline'" });
+
+export type PosPresenceDocument = z.infer<typeof posPresenceDocumentSchema>;

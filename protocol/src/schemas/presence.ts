@@ -15,7 +15,14 @@ import { documentHeader } from "./common.js";
  * behaviour (a maintenance window, a redeploy) only to agents that list it,
  * because an older agent would drop the field and install at once.
  */
-export const AGENT_CAPABILITIES = ["window", "redeploy"] as const;
+export const AGENT_CAPABILITIES = [
+  "window",
+  "redeploy",
+  "drain",
+  "recipe",
+  "maintenance",
+  "session-release",
+] as const;
 export type AgentCapability = (typeof AGENT_CAPABILITIES)[number];
 
 export const MAX_CAPABILITIES = 16;

@@ -10,6 +10,7 @@ import {
   timestampSchema,
 } from "./common.js";
 import { conditional } from "./conditional.js";
+import { appliedRecipeSchema } from "./recipe.js";
 
 export const statusSchema = z
   .enum(STATUSES)
@@ -43,6 +44,9 @@ export const serviceStatusSchema = z
       description: "Why: the Not Ready cause, or the failure of a Rolled Back / Failed update",
     }),
     updatedAt: timestampSchema.meta({ description: "When this service's status last changed" }),
+    recipe: appliedRecipeSchema.nullable().optional().meta({
+      description: "The recipe the active release was built with; null or absent: none (issue 13)",
+    }),
   })
   .superRefine((service, ctx) => {
     if (service.status === "In Progress" && service.phase === null) {

@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { FunctionPackDescriptor } from "@tillroll/protocol";
+import { type FunctionPackDescriptor, hookCommands } from "@tillroll/protocol";
 import { readDescriptor } from "@tillroll/protocol/node";
 import { waitHealthy } from "../../process/health-check.js";
 import { OutputTail } from "../../process/output-tail.js";
@@ -96,8 +96,19 @@ export async function runHook(
   which: "beforeInstall" | "afterInstall",
   descriptor: FunctionPackDescriptor,
 ): Promise<string | null> {
-  const command = descriptor.hooks?.[which];
-  if (command === undefined) return null;
+  // A list runs in the listed order (the seed's import hooks have none); the first failure ends it.
+  for (const command of hookCommands(descriptor, which)) {
+    const failure = await runOneHook(input, which, command);
+    if (failure !== null) return failure;
+  }
+  return null;
+}
+
+async function runOneHook(
+  input: StepInput,
+  which: "beforeInstall" | "afterInstall",
+  command: string,
+): Promise<string | null> {
   const { reporter, config } = input.ctx;
   const base = { function: input.fn, version: input.job.toVersion, requestId: input.job.requestId };
   await reporter.installLog({
