@@ -27,8 +27,6 @@ function logLine(over: Partial<InstallLogLine> = {}): InstallLogLine {
   };
 }
 
-const payload = (line: InstallLogLine) => Buffer.from(JSON.stringify(line));
-
 describe("GET /api/install-log on a live coordinator", { timeout: 60_000 }, () => {
   let live: LiveCoordinator;
   const agents = new Map<string, MqttClient>();
