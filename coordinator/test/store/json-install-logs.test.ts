@@ -143,3 +143,19 @@ describe("JsonInstallLogs", () => {
     await expect(logs.read({ ...ROW, store: "../etc" })).rejects.toThrow(/bad workstation id/);
   });
 });
+
+describe("JsonInstallLogs with more rows than it caches", () => {
+  it("keeps each row's dedupe and order when rows leave the cache and come back", async () => {
+    const logs = open();
+    const rows = Array.from({ length: 260 }, (_, i) => ({ ...ROW, workstation: `w${i}` }));
+    for (const row of rows) await logs.append(row, line(1));
+    // Row 0 left the cache long ago: read back from its file, the re-sent line is known.
+    expect(await logs.append(rows[0] ?? ROW, line(1))).toBe(false);
+    await Promise.all(rows.map((row) => logs.append(row, line(2))));
+    for (const row of [rows[0], rows[130], rows[259]])
+      expect((await logs.read(row ?? ROW)).lines.map((l) => [l.n, l.seq])).toEqual([
+        [1, 1],
+        [2, 2],
+      ]);
+  });
+});

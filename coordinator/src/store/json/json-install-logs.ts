@@ -51,6 +51,9 @@ export interface JsonInstallLogsOptions {
 export class JsonInstallLogs implements InstallLogStore {
   /** Map order: least recently used first, so the stalest row leaves the cache first. */
   private readonly rows = new Map<string, Promise<RowState>>();
+  /** When each cached row was last asked for (a counter): eviction leaves a row used since. */
+  private readonly usedAt = new Map<string, number>();
+  private uses = 0;
   private readonly retention: InstallLogRetention;
 
   constructor(private readonly options: JsonInstallLogsOptions) {
@@ -170,6 +173,7 @@ export class JsonInstallLogs implements InstallLogStore {
     for (const [key, state] of [...this.rows]) {
       if (!key.startsWith(`${prefix}/`)) continue;
       this.rows.delete(key);
+      this.usedAt.delete(key);
       const loaded = await state.catch(() => null);
       await loaded?.writing;
     }
@@ -186,26 +190,37 @@ export class JsonInstallLogs implements InstallLogStore {
     if (state === undefined) {
       state = this.load(path);
       // A failed read is not cached: the next line tries again.
-      state.catch(() => this.rows.delete(path));
+      const loading = state;
+      loading.catch(() => {
+        if (this.rows.get(path) === loading) this.rows.delete(path);
+      });
     } else {
       this.rows.delete(path);
     }
     this.rows.set(path, state);
+    this.uses += 1;
+    this.usedAt.set(path, this.uses);
     this.evict();
     return state;
   }
 
-  /** Drops idle rows beyond CACHED_ROWS (one still writing stays: its state is in use). */
+  /**
+   * Drops idle rows beyond CACHED_ROWS. A row still writing, or asked for
+   * again meanwhile, stays: two states of one file would write it twice.
+   */
   private evict(): void {
     if (this.rows.size <= CACHED_ROWS) return;
     for (const path of [...this.rows.keys()].slice(0, this.rows.size - CACHED_ROWS)) {
       const state = this.rows.get(path);
-      void state?.then(
-        (loaded) => {
-          if (loaded.writing === null && loaded.pending.length === 0) this.rows.delete(path);
-        },
-        () => this.rows.delete(path),
-      );
+      const used = this.usedAt.get(path);
+      const drop = () => {
+        if (this.rows.get(path) !== state || this.usedAt.get(path) !== used) return;
+        this.rows.delete(path);
+        this.usedAt.delete(path);
+      };
+      void state?.then((loaded) => {
+        if (loaded.writing === null && loaded.pending.length === 0) drop();
+      }, drop);
     }
   }
 
