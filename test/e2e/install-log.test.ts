@@ -1,4 +1,6 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
+import { TILLROLL_CLI } from "./coordinator-harness.js";
 import { CoordinatorKit } from "./coordinator-kit.js";
 
 /** The answer of `tillroll log … --json`. */
@@ -11,7 +13,9 @@ const HOOK_LINES = 40;
 
 describe("install logs at head office (issue 13, acceptance 2)", () => {
   let kit: CoordinatorKit | undefined;
+  let follower: ChildProcess | undefined;
   afterEach(async () => {
+    follower?.kill("SIGINT");
     await kit?.close();
     kit = undefined;
   });
@@ -43,6 +47,25 @@ describe("install logs at head office (issue 13, acceptance 2)", () => {
     await expect
       .poll(async () => (await log()).lines.map((l) => l.text), { timeout: 15_000, interval: 100 })
       .toContain("hook started");
+    // `tillroll log --follow` watches throughout, across the coordinator's restart.
+    const followed: string[] = [];
+    follower = spawn(
+      process.execPath,
+      [
+        TILLROLL_CLI,
+        ...["log", "1001/01", "pos-client", "--follow", "--json"],
+        `--url=${coordinator.url}`,
+        `--token=${await coordinator.token()}`,
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let partial = "";
+    follower.stdout?.on("data", (chunk: Buffer) => {
+      const parts = (partial + chunk.toString()).split("\n");
+      partial = parts.pop() ?? "";
+      for (const part of parts) followed.push((JSON.parse(part) as { text: string }).text);
+    });
+    await expect.poll(() => followed, { timeout: 5_000, interval: 100 }).toContain("hook started");
 
     // The head office goes away (broker and coordinator: one process) for 20 s; the
     // till carries on and finishes the update alone.
@@ -90,6 +113,13 @@ describe("install logs at head office (issue 13, acceptance 2)", () => {
     // Kept in the order made: the agents' times never go backwards.
     const times = answer.lines.map((l) => l.at);
     expect(times).toEqual([...times].sort());
+
+    // The follower printed each line once, in the same order, across the restart.
+    await expect
+      .poll(() => followed.length, { timeout: 5_000, interval: 100 })
+      .toBe(answer.lines.length);
+    expect(followed).toEqual(texts);
+    expect(follower.exitCode).toBeNull();
 
     // For people, with who wrote each line.
     const text = await coordinator.console("log", "1001/01", "pos-client");

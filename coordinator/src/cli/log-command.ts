@@ -1,6 +1,12 @@
 import { type Answer, API_ROUTES, type RequestQuery } from "../api/routes.js";
 import { checked, out } from "./command-args.js";
-import { type ConsoleTarget, callRoute, resolveTarget, UsageError } from "./console-client.js";
+import {
+  ConsoleError,
+  type ConsoleTarget,
+  callRoute,
+  resolveTarget,
+  UsageError,
+} from "./console-client.js";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
 import type { CliValues } from "./options.js";
 
@@ -39,7 +45,8 @@ export function formatLogLine(line: LogAnswer["lines"][number]): string {
 /**
  * `tillroll log 1001/01 pos-client [--request ID] [--follow] [--json]`: the
  * install log the coordinator kept of one row. With --follow it asks every
- * second for the lines kept since (the `after` cursor) until Ctrl-C. --json
+ * second for the lines kept since (the `after` cursor) until Ctrl-C, and
+ * waits out a coordinator that cannot be reached (a restart). --json
  * prints the answer; with --follow, one JSON object per line as they come.
  */
 export async function runLogCommand(args: string[], values: CliValues): Promise<ExitCode> {
@@ -60,9 +67,21 @@ export async function runLogCommand(args: string[], values: CliValues): Promise<
   }
   print(answer, true);
   process.once("SIGINT", () => process.exit(EXIT_CODES.ok));
+  let away = false;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, FOLLOW_INTERVAL_MS));
-    answer = await fetchLog(target, query, answer.next);
+    try {
+      answer = await fetchLog(target, query, answer.next);
+    } catch (error) {
+      // A coordinator restart does not end a follow; a refusal (session over, scope) does.
+      if (!(error instanceof ConsoleError) || !error.message.startsWith("cannot reach"))
+        throw error;
+      if (!away) process.stderr.write(`tillroll: ${error.message}; trying again every second\n`);
+      away = true;
+      continue;
+    }
+    if (away) process.stderr.write("tillroll: the coordinator answers again\n");
+    away = false;
     print(answer, false);
   }
 }
