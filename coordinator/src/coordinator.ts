@@ -178,6 +178,16 @@ export class Coordinator {
       log,
     });
     const installLog = new InstallLogIngest(installLogs);
+    // Retention by days for rows no line reaches any more: at start (in the background) and
+    // every 6 hours.
+    const sweepInstallLogs = () =>
+      void installLogs
+        .sweep()
+        .catch((error: Error) => log(`install logs not swept: ${error.message}`));
+    sweepInstallLogs();
+    const sweepTimer = setInterval(sweepInstallLogs, 6 * 3_600_000);
+    sweepTimer.unref();
+    closers.push(async () => clearInterval(sweepTimer));
     let broker: EmbeddedBroker | null = null;
     let clientUrl: string;
     let clientAuth: { username?: string; password?: string } = {};

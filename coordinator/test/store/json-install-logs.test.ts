@@ -159,3 +159,24 @@ describe("JsonInstallLogs with more rows than it caches", () => {
       ]);
   });
 });
+
+describe("JsonInstallLogs.sweep", () => {
+  it("drops expired lines from rows nothing writes to any more, and leaves young rows alone", async () => {
+    const logs = open({ days: 30 });
+    const old = { ...ROW, workstation: "02" };
+    await logs.append(old, line(1));
+    await logs.append(old, line(2));
+    clock += 20 * DAY;
+    await logs.append(ROW, line(3));
+    clock += 11 * DAY;
+    await logs.close();
+    const again = open({ days: 30 });
+    expect(await again.sweep()).toBe(2);
+    expect(readFileSync(join(dir, "1001", "02", "pos-client.jsonl"), "utf8")).toBe("");
+    expect(readFileSync(join(dir, "1001", "01", "pos-client.jsonl"), "utf8")).toContain("line 3");
+    // A line arriving after the sweep is appended as usual.
+    await again.append(old, line(4));
+    expect(await texts(again)).toEqual(["line 3"]);
+    expect((await again.read(old)).lines.map((l) => l.text)).toEqual(["line 4"]);
+  });
+});

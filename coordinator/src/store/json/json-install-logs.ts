@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { FUNCTION_NAME_PATTERN, ID_PATTERN, type InstallLogLine } from "@tillroll/protocol";
 import { fsyncDir } from "../../files/durable-file.js";
@@ -32,6 +32,8 @@ interface RowState {
   needsNewline: boolean;
   pending: { text: string; key: string; done: (error?: Error) => void }[];
   writing: Promise<void> | null;
+  /** The sweep asked for a rewrite by retention (done by the writer, between batches). */
+  sweepDue: boolean;
 }
 
 export interface JsonInstallLogsOptions {
@@ -97,9 +99,17 @@ export class JsonInstallLogs implements InstallLogStore {
     return true;
   }
 
-  /** Writes what is pending, one batch (one fsync) at a time, then compacts when due. */
+  /**
+   * Writes what is pending, one batch (one fsync) at a time, and compacts
+   * when due: the one writer of a row's file, so a rewrite never races an append.
+   */
   private async writeLoop(state: RowState): Promise<void> {
-    while (state.pending.length > 0) {
+    while (state.pending.length > 0 || state.sweepDue) {
+      if (state.pending.length === 0) {
+        state.sweepDue = false;
+        await this.compactQuietly(state);
+        continue;
+      }
       const batch = state.pending.splice(0);
       try {
         await mkdir(dirname(state.path), { recursive: true });
@@ -112,8 +122,6 @@ export class JsonInstallLogs implements InstallLogStore {
         } finally {
           await handle.close();
         }
-        if (state.count >= 2 * this.retention.linesPerRow) await this.compact(state);
-        for (const entry of batch) entry.done();
       } catch (error) {
         // Not kept: the agent gets no acknowledgement and sends these lines again.
         for (const entry of batch) {
@@ -122,14 +130,52 @@ export class JsonInstallLogs implements InstallLogStore {
           entry.done(error as Error);
         }
         state.needsNewline = true;
+        continue;
       }
+      // Kept: a failed rewrite afterwards leaves the longer file, not a lost line.
+      if (state.count >= 2 * this.retention.linesPerRow) await this.compactQuietly(state);
+      for (const entry of batch) entry.done();
     }
     state.writing = null;
   }
 
+  private async compactQuietly(state: RowState): Promise<void> {
+    await this.compact(state).catch((error: Error) =>
+      this.options.log(`install log ${state.path} not compacted: ${error.message}`),
+    );
+  }
+
+  /**
+   * Applies the retention by days to every row file (rows no line reaches
+   * any more too); the coordinator runs it at start and every few hours.
+   * Answers how many files it looked at.
+   */
+  async sweep(): Promise<number> {
+    let files = 0;
+    for (const store of await readdirIfAny(this.options.dir))
+      for (const workstation of await readdirIfAny(join(this.options.dir, store)))
+        for (const name of await readdirIfAny(join(this.options.dir, store, workstation))) {
+          if (!name.endsWith(".jsonl")) continue;
+          const row = { store, workstation, function: name.slice(0, -".jsonl".length) };
+          let state: RowState;
+          try {
+            state = await this.rowState(row);
+          } catch {
+            continue; // not a row file of ours (a bad name): left alone
+          }
+          files += 1;
+          state.sweepDue = true;
+          if (state.writing === null) state.writing = this.writeLoop(state);
+          await state.writing;
+        }
+    return files;
+  }
+
   /** Rewrites the file with only what retention keeps. */
   private async compact(state: RowState): Promise<void> {
-    const lines = this.retained(await readLines(state.path));
+    const all = await readLines(state.path);
+    const lines = this.retained(all);
+    if (lines.length === all.length && lines.length === state.count) return; // nothing to drop
     const temp = `${state.path}.tmp`;
     const handle = await open(temp, "w", 0o600);
     try {
@@ -235,6 +281,7 @@ export class JsonInstallLogs implements InstallLogStore {
       needsNewline: text.length > 0 && !text.endsWith("\n"),
       pending: [],
       writing: null,
+      sweepDue: false,
     };
   }
 }
@@ -244,6 +291,15 @@ async function readText(path: string): Promise<string> {
     return await readFile(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return "";
+    throw error;
+  }
+}
+
+async function readdirIfAny(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw error;
   }
 }
