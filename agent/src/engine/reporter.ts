@@ -5,6 +5,7 @@ import {
   encodePayload,
   type InstallLogLine,
   MAX_LOG_LINE_LENGTH,
+  type StatusDocument,
   type TopicKind,
   topicFor,
 } from "@tillroll/protocol";
@@ -24,6 +25,8 @@ export interface ReporterOptions {
   agentVersion: string;
   now: () => number;
   log: (message: string) => void;
+  /** Issue 13: hides recipe secrets in every line and reason that leaves (default: none). */
+  mask?: (text: string) => string;
 }
 
 /**
@@ -62,7 +65,9 @@ export class Reporter {
    */
   async reportStatus(): Promise<void> {
     const { store } = this.options;
-    const doc = buildStatusDocument(store.state, this.options.ids, store.takeSeq(), this.iso());
+    const doc = this.masked(
+      buildStatusDocument(store.state, this.options.ids, store.takeSeq(), this.iso()),
+    );
     const payload = encodePayload("status", doc);
     if (payload.ok)
       this.enqueue({ topic: this.topic("status"), payload: payload.value, retain: true });
@@ -79,11 +84,13 @@ export class Reporter {
    */
   reportSaveProblem(problem: string): void {
     const { store } = this.options;
-    const doc = withSaveProblem(
-      buildStatusDocument(store.state, this.options.ids, store.takeSeq(), this.iso()),
-      store.state.desired,
-      problem,
-      this.iso(),
+    const doc = this.masked(
+      withSaveProblem(
+        buildStatusDocument(store.state, this.options.ids, store.takeSeq(), this.iso()),
+        store.state.desired,
+        problem,
+        this.iso(),
+      ),
     );
     const payload = encodePayload("status", doc);
     if (payload.ok) this.sendNow(this.topic("status"), payload.value, true);
@@ -128,8 +135,10 @@ export class Reporter {
    */
   async installLog(line: Omit<InstallLogLine, "schema" | "seq" | "ts">): Promise<void> {
     const ts = this.iso();
+    // Recipe secrets never leave masked lines: not in the outbox, the local file or the wire.
+    const masked = this.options.mask?.(line.line) ?? line.line;
     const text =
-      line.line.length > MAX_LOG_LINE_LENGTH ? line.line.slice(0, MAX_LOG_LINE_LENGTH) : line.line;
+      masked.length > MAX_LOG_LINE_LENGTH ? masked.slice(0, MAX_LOG_LINE_LENGTH) : masked;
     const payload = encodePayload("log", {
       ...line,
       line: text,
@@ -197,6 +206,17 @@ export class Reporter {
       // A full disk must not fail an update over a log line.
       this.options.log(`install log not written: ${(error as Error).message}`);
     }
+  }
+
+  /** A status with recipe secrets masked in its reasons (a health check's output may hold one). */
+  private masked(doc: StatusDocument): StatusDocument {
+    const mask = this.options.mask;
+    if (mask === undefined) return doc;
+    const services: StatusDocument["services"] = {};
+    for (const [name, service] of Object.entries(doc.services))
+      services[name] =
+        service.reason === null ? service : { ...service, reason: mask(service.reason) };
+    return { ...doc, services };
   }
 
   /** The presence document to publish now (online) or arm as the last will (offline). */
