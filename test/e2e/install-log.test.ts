@@ -22,6 +22,9 @@ describe("install logs at head office (issue 13, acceptance 2)", () => {
 
   it("hook and health-check output reach `tillroll log`, with every line made while the coordinator was down for 20 s, in order, once", async () => {
     const started = Date.now();
+    const stages: string[] = [];
+    const stage = (name: string) =>
+      stages.push(`${name} ${((Date.now() - started) / 1000).toFixed(1)} s`);
     kit = await CoordinatorKit.create("install-log");
     const coordinator = kit.coordinator;
     await kit.publish({
@@ -33,6 +36,7 @@ describe("install logs at head office (issue 13, acceptance 2)", () => {
       healthScript: 'echo "health: database reachable"\nexit 0',
     });
     const agent = await kit.enrolAndStart("1001/01", "DE", []);
+    stage("enrolled");
     const token = await coordinator.token();
     // Polls read the API directly (a CLI process per poll is slow on a busy machine);
     // what `tillroll log` prints is checked once at the end.
@@ -56,6 +60,7 @@ describe("install logs at head office (issue 13, acceptance 2)", () => {
     await expect
       .poll(async () => (await log()).lines.map((l) => l.text), { timeout: 15_000, interval: 100 })
       .toContain("hook started");
+    stage("hook started");
     // `tillroll log --follow` watches throughout, across the coordinator's restart.
     const followed: string[] = [];
     follower = spawn(
@@ -78,6 +83,7 @@ describe("install logs at head office (issue 13, acceptance 2)", () => {
 
     // The head office goes away (broker and coordinator: one process) for 20 s; the
     // till carries on and finishes the update alone.
+    stage("follower running");
     await coordinator.kill9();
     const down = Date.now();
     await expect
@@ -88,10 +94,12 @@ describe("install logs at head office (issue 13, acceptance 2)", () => {
       .toBe(true);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, 20_000 - (Date.now() - down))));
     await coordinator.start();
+    stage("coordinator back");
 
     await expect
       .poll(async () => (await log()).lines.map((l) => l.text), { timeout: 15_000, interval: 100 })
       .toContain("health: database reachable");
+    stage("lines arrived");
     const [answer, text] = await Promise.all([
       coordinator.consoleJson<LogAnswer>("log", "1001/01", "pos-client"),
       coordinator.console("log", "1001/01", "pos-client"),
@@ -131,7 +139,7 @@ describe("install logs at head office (issue 13, acceptance 2)", () => {
     expect(text).toMatch(/beforeInstall:stdout\s+\S+\s+hook line 1\n/);
     expect(text).toMatch(/health:stdout\s+\S+\s+health: database reachable/);
     console.log(
-      `install-log: ${answer.lines.length} lines kept, ${HOOK_LINES + 3} made while the coordinator was down; ${Math.round((Date.now() - started) / 1000)} s`,
+      `install-log: ${answer.lines.length} lines kept, ${HOOK_LINES + 3} made while the coordinator was down; ${stages.join(", ")}; done ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
   }, 60_000);
 });
