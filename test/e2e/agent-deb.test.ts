@@ -1,5 +1,14 @@
 import { execFile } from "node:child_process";
-import { access, constants, copyFile, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import {
+  access,
+  constants,
+  copyFile,
+  mkdir,
+  readFile,
+  readlink,
+  stat,
+  writeFile,
+} from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { JsonRow } from "@tillroll/coordinator";
@@ -36,9 +45,10 @@ if (skip)
 /**
  * Issue 13, acceptance 5: `scripts/build-deb.sh` makes the agent's .deb,
  * dpkg installs it into a fresh root (its own database, maintainer scripts
- * run chrootless with DPKG_ROOT), and the agent started from the installed
- * bundle with this machine's node comes online at a real coordinator and
- * installs a pack.
+ * run chrootless with DPKG_ROOT), and the agent started by the installed
+ * wrapper with this machine's node (seeded into <root>/tillroll-agent and run
+ * by the installed launcher) comes online at a real coordinator, installs a
+ * pack and updates itself; an apt upgrade to a newer package moves it on.
  */
 describe.skipIf(skip)("the agent's .deb", () => {
   let kit: CoordinatorKit;
@@ -91,6 +101,9 @@ describe.skipIf(skip)("the agent's .deb", () => {
     const listing = (await run("dpkg-deb", ["--contents", deb], { env: { PATH } })).stdout;
     for (const path of [
       "./usr/lib/tillroll-agent/tillroll-agent.mjs",
+      "./usr/lib/tillroll-agent/tillroll-agent-launcher",
+      "./usr/lib/tillroll-agent/seed-release.mjs",
+      "./usr/lib/tillroll-agent/function-pack-descriptor.json",
       "./usr/bin/tillroll-agent",
       "./lib/systemd/system/tillroll-agent.service",
       "./etc/tillroll/agent.json.example",
@@ -127,6 +140,21 @@ describe.skipIf(skip)("the agent's .deb", () => {
     expect(unit).toMatch(
       /^ExecStart=\/usr\/bin\/tillroll-agent --config \/etc\/tillroll\/agent\.json$/m,
     );
+    // No check-config of the packaged agent before a start: it may be older than the self-updated one.
+    expect(unit).not.toMatch(/^ExecStartPre=/m);
+    // The packaged agent is release 0.1.0 of the function tillroll-agent.
+    expect(
+      JSON.parse(
+        await readFile(
+          join(fsRoot, "usr/lib/tillroll-agent/function-pack-descriptor.json"),
+          "utf8",
+        ),
+      ),
+    ).toEqual({
+      name: "tillroll-agent",
+      version: "0.1.0",
+      service: { start: "tillroll-agent.mjs" },
+    });
     // systemd's own reading of the unit, where there is one: no unknown or bad key. (It also
     // says /usr/bin/tillroll-agent is missing: true on this host, not in the till's root.)
     if (await onPath("systemd-analyze")) {
@@ -145,13 +173,48 @@ describe.skipIf(skip)("the agent's .deb", () => {
     }
   });
 
-  it("starts from the installed bundle and comes online at the coordinator", async () => {
+  /** Polled over HTTP (a console process per poll is slow on a busy 2-core machine). */
+  const api = async <T>(path: string): Promise<T> => {
+    const answer = await fetch(`${kit.coordinator.url}${path}`, {
+      headers: { authorization: `Bearer ${await kit.coordinator.token()}` },
+    });
+    if (!answer.ok) throw new Error(`${path}: HTTP ${answer.status} ${await answer.text()}`);
+    return (await answer.json()) as T;
+  };
+  async function until(what: string, done: (rows: JsonRow[]) => boolean, ms = 20_000) {
+    let rows: JsonRow[] = [];
+    const deadline = Date.now() + ms;
+    while (!done(rows)) {
+      if (Date.now() > deadline)
+        throw new Error(`${what}: ${JSON.stringify(rows)}\n${agent?.log() ?? ""}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      rows = await api<JsonRow[]>("/api/status");
+    }
+    return rows;
+  }
+  const agentRoot = () => join(fsRoot, "opt/tillroll/functions/tillroll-agent");
+  const selfRow = (rows: JsonRow[]) => row(rows, "1001/01", "tillroll-agent");
+
+  it("starts through the installed launcher, comes online and installs a pack", async () => {
     const enrolled = await kit.coordinator.consoleJson<{
       username: string;
       password: string;
       agentConfig: { broker: string; coordinatorKey: string };
     }>("workstation", "add", "1001/01", "--group", "DE");
-    await kit.publish({ name: "pos-client", version: "1.0.0" });
+    const bundle = await readFile(
+      join(fsRoot, "usr/lib/tillroll-agent/tillroll-agent.mjs"),
+      "utf8",
+    );
+    await Promise.all([
+      kit.publish({ name: "pos-client", version: "1.0.0" }),
+      // The same agent as release 0.2.0 of itself, for the self-update below.
+      kit.publish({
+        name: "tillroll-agent",
+        version: "0.2.0",
+        health: "none",
+        extraFiles: { "tillroll-agent.mjs": bundle },
+      }),
+    ]);
     agent = new AgentProcess({
       dir: join(fsRoot, "etc/tillroll"),
       brokerUrl: enrolled.agentConfig.broker,
@@ -165,7 +228,13 @@ describe.skipIf(skip)("the agent's .deb", () => {
         state: join(fsRoot, "var/lib/tillroll"),
         reconnectMaxSeconds: 2,
       },
-      cli: join(fsRoot, "usr/lib/tillroll-agent/tillroll-agent.mjs"),
+      // As the unit runs it: `/usr/bin/tillroll-agent --config FILE` (the harness adds --config).
+      program: ["/bin/sh", join(fsRoot, "usr/bin/tillroll-agent")],
+      env: {
+        TILLROLL_NODE: process.execPath,
+        TILLROLL_SELF_CONFIRM_SECONDS: "1",
+        TILLROLL_LAUNCHER_DELAY: "0.2",
+      },
     });
     await agent.writeConfig();
     // The installed wrapper (sh, `exec node …`) finds the bundle beside it and checks the config.
@@ -181,19 +250,14 @@ describe.skipIf(skip)("the agent's .deb", () => {
     expect(checked.stderr).toBe("");
 
     await agent.start();
-    // Polled over HTTP (a console process per poll is slow on a busy 2-core machine).
-    const api = async <T>(path: string): Promise<T> => {
-      const answer = await fetch(`${kit.coordinator.url}${path}`, {
-        headers: { authorization: `Bearer ${await kit.coordinator.token()}` },
-      });
-      if (!answer.ok) throw new Error(`${path}: HTTP ${answer.status} ${await answer.text()}`);
-      return (await answer.json()) as T;
-    };
     const deadline = Date.now() + 15_000;
     while (!(await api<{ online: boolean }[]>("/api/workstations"))[0]?.online) {
       if (Date.now() > deadline) throw new Error(`agent never came online:\n${agent.log()}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    // Seeded from the package: release 0.1.0 of tillroll-agent, run by the launcher from there.
+    expect(await readlink(join(agentRoot(), "current"))).toBe("releases/0.1.0");
+    expect(agent.log()).toContain("no tillroll-agent/current yet: seeding 0.1.0");
 
     // And it works, not just connects: a first install from the bundle (download, tar, hooks).
     await kit.coordinator.console(
@@ -205,34 +269,56 @@ describe.skipIf(skip)("the agent's .deb", () => {
       "--install",
       "--all",
     );
-    let rows: JsonRow[] = [];
-    const installed = Date.now() + 20_000;
-    while (row(rows, "1001/01")?.status !== "OK") {
-      if (Date.now() > installed)
-        throw new Error(`not installed: ${JSON.stringify(rows)}\n${agent.log()}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      rows = await api<JsonRow[]>("/api/status");
-    }
+    const rows = await until("pos-client installed", (rs) => row(rs, "1001/01")?.status === "OK");
     expect(row(rows, "1001/01")).toMatchObject({ activeVersion: "1.0.0", online: true });
+    expect(selfRow(rows)).toMatchObject({ activeVersion: "0.1.0" });
     await access(join(fsRoot, "opt/tillroll/functions/pos-client/current"));
   });
 
-  it("upgrades in place keeping agent.json, and a purge leaves the config and the journal", async () => {
+  it("updates itself from the .deb install: a tillroll-agent pack 0.2.0", async () => {
+    await kit.coordinator.console(
+      "set-preferred",
+      "--function",
+      "tillroll-agent",
+      "--version",
+      "0.2.0",
+      "--store",
+      "1001",
+    );
+    await until(
+      "tillroll-agent 0.2.0 OK",
+      (rs) => selfRow(rs)?.status === "OK" && selfRow(rs)?.activeVersion === "0.2.0",
+    );
+    expect(await readlink(join(agentRoot(), "current"))).toBe("releases/0.2.0");
+    expect(agent?.log()).toContain("0.2.0 passed its self-test");
+    expect(agent?.log()).toContain("handed over (exit 75)");
+  });
+
+  it("an apt upgrade to a newer package moves current on; agent.json kept; a purge leaves the config and the journal", async () => {
     await agent?.stop();
     const bundle = join(kit.dir.path, "bundle.mjs");
     await copyFile(join(fsRoot, "usr/lib/tillroll-agent/tillroll-agent.mjs"), bundle);
     const config = await readFile(join(fsRoot, "etc/tillroll/agent.json"), "utf8");
     const next = (
-      await run("bash", [join(repo, "scripts/build-deb.sh"), "0.2.0", join(kit.dir.path, "out")], {
+      await run("bash", [join(repo, "scripts/build-deb.sh"), "0.3.0", join(kit.dir.path, "out")], {
         // The same agent under a new version: package the bundle already made.
         env: { ...process.env, PATH, TILLROLL_AGENT_BUNDLE: bundle },
       })
     ).stdout.trim();
     await dpkg("--install", next);
     expect(await readFile(join(fsRoot, "var/lib/dpkg/status"), "utf8")).toMatch(
-      /^Package: tillroll-agent\nStatus: install ok installed\n(?:.+\n)*?Version: 0\.2\.0$/m,
+      /^Package: tillroll-agent\nStatus: install ok installed\n(?:.+\n)*?Version: 0\.3\.0$/m,
     );
     expect(await readFile(join(fsRoot, "etc/tillroll/agent.json"), "utf8")).toBe(config);
+    // The package (0.3.0) is newer than the self-updated agent (0.2.0): it wins at the start.
+    await agent?.start();
+    await until(
+      "tillroll-agent 0.3.0 reported",
+      (rs) => selfRow(rs)?.activeVersion === "0.3.0" && selfRow(rs)?.online === true,
+    );
+    expect(await readlink(join(agentRoot(), "current"))).toBe("releases/0.3.0");
+    expect(agent?.log()).toContain("the package's 0.3.0 is newer than current 0.2.0: switching");
+    await agent?.stop();
 
     await dpkg("--purge", "tillroll-agent");
     await expect(access(join(fsRoot, "usr/lib/tillroll-agent/tillroll-agent.mjs"))).rejects.toThrow(
