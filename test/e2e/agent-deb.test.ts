@@ -17,6 +17,21 @@ import { AgentProcess } from "./agent-harness.js";
 import { CoordinatorKit, row } from "./coordinator-kit.js";
 
 const run = promisify(execFile);
+
+/**
+ * Agent 0.4.0: passes its self-test, then runs with a broker it cannot reach
+ * (a closed loopback port: a firewall, say), so it never confirms itself.
+ */
+const UNREACHABLE_AGENT = [
+  'import { readFileSync, writeFileSync } from "node:fs";',
+  'if (!process.argv.includes("self-test")) {',
+  '  const at = process.argv.indexOf("--config") + 1;',
+  '  const config = JSON.parse(readFileSync(process.argv[at], "utf8"));',
+  '  process.argv[at] += ".unreachable.json";',
+  '  writeFileSync(process.argv[at], JSON.stringify({ ...config, broker: "mqtt://127.0.0.1:9" }));',
+  "}",
+  'await import("./agent.mjs");',
+].join("\n");
 const repo = new URL("../../", import.meta.url).pathname;
 // dpkg checks that ldconfig and friends are on PATH before it installs anything.
 const PATH = `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${process.env.PATH ?? ""}`;
@@ -214,6 +229,12 @@ describe.skipIf(skip)("the agent's .deb", () => {
         health: "none",
         extraFiles: { "tillroll-agent.mjs": bundle },
       }),
+      kit.publish({
+        name: "tillroll-agent",
+        version: "0.4.0",
+        health: "none",
+        extraFiles: { "tillroll-agent.mjs": UNREACHABLE_AGENT, "agent.mjs": bundle },
+      }),
     ]);
     agent = new AgentProcess({
       dir: join(fsRoot, "etc/tillroll"),
@@ -233,7 +254,9 @@ describe.skipIf(skip)("the agent's .deb", () => {
       env: {
         TILLROLL_NODE: process.execPath,
         TILLROLL_SELF_CONFIRM_SECONDS: "1",
+        TILLROLL_SELF_CONFIRM_TIMEOUT_SECONDS: "4",
         TILLROLL_LAUNCHER_DELAY: "0.2",
+        TILLROLL_LAUNCHER_MAX_FAILURES: "2",
       },
     });
     await agent.writeConfig();
@@ -292,6 +315,29 @@ describe.skipIf(skip)("the agent's .deb", () => {
     expect(await readlink(join(agentRoot(), "current"))).toBe("releases/0.2.0");
     expect(agent?.log()).toContain("0.2.0 passed its self-test");
     expect(agent?.log()).toContain("handed over (exit 75)");
+  });
+
+  it("a new agent that passes its probe but never reaches the broker gives up; the launcher goes back", async () => {
+    await kit.coordinator.console(
+      "set-preferred",
+      "--function",
+      "tillroll-agent",
+      "--version",
+      "0.4.0",
+      "--store",
+      "1001",
+    );
+    const rows = await until(
+      "tillroll-agent 0.4.0 Rolled Back",
+      (rs) => selfRow(rs)?.status === "Rolled Back" && selfRow(rs)?.online === true,
+      30_000,
+    );
+    expect(selfRow(rows)).toMatchObject({ activeVersion: "0.2.0", preferredVersion: "0.4.0" });
+    expect(selfRow(rows)?.reason).toBe(
+      "new agent 0.4.0 exited before confirming (code 69, 2 times): it could not confirm in time (no broker connection); the launcher went back to the previous agent",
+    );
+    expect(agent?.log()).toContain("0.4.0 could not confirm within 4 s (no broker connection)");
+    expect(await readlink(join(agentRoot(), "current"))).toBe("releases/0.2.0");
   });
 
   it("an apt upgrade to a newer package moves current on; agent.json kept; a purge leaves the config and the journal", async () => {
