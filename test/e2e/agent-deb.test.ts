@@ -126,7 +126,7 @@ describe.skipIf(skip)("the agent's .deb", () => {
       expect(listing).toMatch(new RegExp(`root/root .* ${path.replaceAll(".", "\\.")}$`, "m"));
   });
 
-  it("build-deb.sh refuses a VERSION that is not a Debian version, writing nothing", async () => {
+  it("build-deb.sh refuses a VERSION that is not a Debian version or not semver, writing nothing", async () => {
     const out = join(kit.dir.path, "bad-out");
     const refused = await run("bash", [join(repo, "scripts/build-deb.sh"), "v1.0", out], {
       env: { ...process.env, PATH },
@@ -134,6 +134,15 @@ describe.skipIf(skip)("the agent's .deb", () => {
     expect(refused).toMatchObject({
       code: 2,
       stderr: 'build-deb: VERSION "v1.0" is not a Debian version (e.g. 0.1.0 or 0.2.0~rc1)\n',
+    });
+    // A Debian revision has no semver meaning: the agent's version (its release folder) would lie.
+    const revision = await run("bash", [join(repo, "scripts/build-deb.sh"), "0.1.0-1", out], {
+      env: { ...process.env, PATH },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(revision).toMatchObject({
+      code: 2,
+      stderr:
+        'build-deb: VERSION "0.1.0-1" is not MAJOR.MINOR.PATCH[~PRERELEASE][+BUILD] (the agent\'s version is semver; no Debian revision)\n',
     });
     await expect(access(out)).rejects.toThrow(/ENOENT/);
   });
