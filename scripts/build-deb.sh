@@ -33,7 +33,7 @@ if ! command -v dpkg-deb >/dev/null 2>&1; then
 fi
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-src="$repo/packaging/deb"
+src="$repo/agent/packaging/deb"
 mkdir -p "$out_dir"
 out_dir=$(cd "$out_dir" && pwd)
 stage=$(mktemp -d "${TMPDIR:-/tmp}/tillroll-deb.XXXXXX")

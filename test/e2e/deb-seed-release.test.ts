@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
-const SEED = fileURLToPath(new URL("../../packaging/deb/seed-release.mjs", import.meta.url));
+const SEED = fileURLToPath(new URL("../../agent/packaging/deb/seed-release.mjs", import.meta.url));
 
 /** The seeder's pure parts (a dependency-free .mjs: imported as it is shipped). */
 const seeder = (await import(pathToFileURL(SEED).href)) as {
