@@ -98,6 +98,12 @@ export const ROUTE_PERMISSIONS = {
   "GET /api/session": { need: "viewer", scope: "shared", action: "whoami" },
   // POST, not DELETE: the API's routes are GET (reads) and POST (changes) only.
   "POST /api/session/end": { need: "viewer", scope: "shared", action: "logout" },
+  // Issue 13: an operator only for a row running a forced task's request (the operation decides).
+  "POST /api/pos-session/release": {
+    need: "operator",
+    scope: "scoped",
+    action: "pos-session release",
+  },
 } as const satisfies Record<RouteId, RoutePermission>;
 
 export type KnownRouteId = keyof typeof ROUTE_PERMISSIONS;

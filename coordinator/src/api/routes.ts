@@ -9,6 +9,7 @@ import {
 import { ANSWERS } from "./answers.js";
 import { CONSOLE_ROUTES } from "./console-routes.js";
 import { LIVE_ROUTES } from "./live-routes.js";
+import { POS_SESSION_ROUTES } from "./pos-session-routes.js";
 import { RELEASE_ROUTES } from "./release-routes.js";
 import {
   enrolBody,
@@ -283,6 +284,8 @@ export const API_ROUTES = {
     answer: ANSWERS.MosquittoAccounts,
     summary: "Broker accounts with Mosquitto password hashes, topic root and TLS files",
   },
+  // Issue 13: `tillroll pos-session release` (pos-session-routes.ts).
+  ...POS_SESSION_ROUTES,
 } as const satisfies Record<string, RouteSpec>;
 
 export type Routes = typeof API_ROUTES;

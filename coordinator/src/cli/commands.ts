@@ -9,6 +9,7 @@ import { platformNoticeLines, withNotices } from "./notice-lines.js";
 import { runLogin, runLogout, runOperatorCommand } from "./operator-commands.js";
 import type { CliValues } from "./options.js";
 import { runPackCommand } from "./pack-commands.js";
+import { runPosSessionCommand } from "./pos-session-commands.js";
 import { runReleaseCommand } from "./release-commands.js";
 import { runBlackoutCommand, runStoreCommand, runWindowCommand } from "./schedule-commands.js";
 import { runWebhookCommand } from "./webhook-commands.js";
@@ -238,6 +239,8 @@ export async function runConsoleCommand(
         );
       return EXIT_CODES.ok;
     }
+    case "pos-session":
+      return runPosSessionCommand(args, values);
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}: see tillroll --help`);
   }

@@ -427,6 +427,7 @@ describe("the route table", () => {
       "POST /api/operators/reset",
       "POST /api/packs",
       "POST /api/packs/withdraw",
+      "POST /api/pos-session/release",
       "POST /api/releases",
       "POST /api/releases/approve",
       "POST /api/releases/cancel",
