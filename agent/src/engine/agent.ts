@@ -244,6 +244,11 @@ export class Agent {
       receivedAt,
       retained,
     });
+    const release = doc.sessionRelease ?? null;
+    if (release !== null && release.at !== store.state.desired?.sessionRelease?.at)
+      log(
+        `POS session release by ${release.by} at ${release.at} (session seq <= ${release.sessionSeq}); it ends a stale session only`,
+      );
     store.state.desired = doc;
     store.state.lastDesiredSeq = doc.seq;
     log(`desired document seq ${doc.seq} accepted (clock offset ${store.state.clockOffsetMs} ms)`);

@@ -71,6 +71,8 @@ export class StateStore {
       this.state.workstations = draft.workstations;
       this.state.desired = draft.desired;
       this.state.desiredSeq = draft.desiredSeq;
+      // Issue 13: document-level desired fields (absent in older files: stays absent).
+      if (draft.desiredFields !== undefined) this.state.desiredFields = draft.desiredFields;
       return value;
     });
     // One failed change must not fail the ones queued after it.
