@@ -118,7 +118,6 @@ describe("agent: a POS killed with its session retained", { timeout: 40_000 }, (
     await kit?.close();
   });
 
-  process.stderr.write(`[pos-session] ${Date.now() - t0} ms ${what}\n`);
   it("live: every cause named; killed: stale; refused to an operator; released by an admin (audited) -> the update completes", async () => {
     pos = await startPos();
     await kit.coordinator.console(
