@@ -22,6 +22,7 @@ import type {
   VersionsReport,
 } from "../../src/operations/console-operations.js";
 import type { WithdrawResult } from "../../src/operations/pack-admin.js";
+import type { PosSessionReleaseResult } from "../../src/operations/pos-session-release.js";
 import type {
   RekeyResult,
   RemoveResult,
@@ -92,6 +93,8 @@ interface OperationResults {
   // The web console (issue 12): one event of the stream, and a row's kept install log.
   events: LiveEvent;
   installLog: InstallLogAnswer;
+  // Issue 13: operations/pos-session-release.ts.
+  posSessionRelease: PosSessionReleaseResult;
 }
 
 /** What the hub writes (live/live-hub.ts), one event as {event, data}. */
@@ -164,6 +167,7 @@ const checks: Checks = {
   addWebhook: true,
   listWebhooks: true,
   removeWebhook: true,
+  posSessionRelease: true,
 };
 
 describe("answer schemas and operation types", () => {
