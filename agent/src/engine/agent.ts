@@ -19,6 +19,8 @@ import { createServiceManager, type ServiceManager } from "../process/service-ma
 import { isLockHeld } from "../readiness/flock.js";
 import { nextPosPresence } from "../readiness/pos-session.js";
 import { checkReadiness } from "../readiness/readiness.js";
+import { rememberKnownSecrets } from "../recipe/known-secrets.js";
+import { SecretMasker } from "../recipe/secret-masker.js";
 import { bootServices } from "./boot.js";
 import type { EngineContext } from "./engine-context.js";
 import type { JobStep } from "./journal.js";
@@ -50,13 +52,18 @@ export class Agent {
     private readonly ctx: EngineContext,
     private readonly reconciler: Reconciler,
     private readonly keys: TrustedKeys,
+    private readonly secrets: SecretMasker,
   ) {}
 
   static async start(options: AgentOptions): Promise<Agent> {
     const { config } = options;
     const clock = options.clock ?? systemClock;
-    const log = options.log ?? ((message: string) => console.log(message));
+    // Issue 13: recipe secrets never reach a log line, an install-log line or a reason.
+    const secrets = new SecretMasker();
+    const rawLog = options.log ?? ((message: string) => console.log(message));
+    const log = (message: string) => rawLog(secrets.mask(message));
     const store = await StateStore.open(config.state, log, () => clock.now());
+    await rememberKnownSecrets(secrets, store.state, config.root);
     // Pid files of supervised services: how a restarted agent finds orphans.
     await mkdir(join(config.state, "run"), { recursive: true });
     // Seqs handed out but not yet saved when the last run died may have
@@ -71,6 +78,7 @@ export class Agent {
       agentVersion: options.agentVersion ?? "0.1.0",
       now: () => clock.now(),
       log,
+      mask: (text) => secrets.mask(text),
     });
     // Issue 13: the new version's own output between start and commit goes to the install log.
     const serviceOutput = serviceOutputForwarder(store, reporter);
@@ -151,7 +159,7 @@ export class Agent {
     const keys = trustedKeysOf(config);
     await bootServices(ctx);
     const reconciler = new Reconciler(ctx);
-    const agent = new Agent(config, ctx, reconciler, keys);
+    const agent = new Agent(config, ctx, reconciler, keys, secrets);
     await reporter.reportStatus();
     agent.connect(await readCa(config));
     reconciler.kick();
@@ -239,6 +247,7 @@ export class Agent {
       return;
     }
     const doc = decoded.value;
+    this.secrets.rememberDesired(doc); // before anything about it is logged
     store.state.clockOffsetMs = updateClockOffset(store.state.clockOffsetMs, {
       coordinatorTs: Date.parse(doc.ts),
       receivedAt,

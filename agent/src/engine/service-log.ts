@@ -1,8 +1,19 @@
 import type { Reporter } from "./reporter.js";
 import type { StateStore } from "./state-store.js";
 
-/** Steps during which the new service's own output belongs to the update's install log. */
-const LOGGED_STEPS: ReadonlySet<string> = new Set(["start", "verify", "commit"]);
+/**
+ * Steps during which the new service's own output belongs to the update's
+ * install log: start to commit, and a hand-over's start-next to promote
+ * (where the old instance's lines, under the same function, come along).
+ */
+const LOGGED_STEPS: ReadonlySet<string> = new Set([
+  "start",
+  "verify",
+  "commit",
+  "start-next",
+  "verify-next",
+  "promote",
+]);
 
 /** Service output lines copied per request; past it one line says the rest was not. */
 export const MAX_SERVICE_LOG_LINES = 500;

@@ -43,6 +43,7 @@ export const abortStep: StepExecutor = async (input) => {
     "warn",
     `abort: ${failureOf(input)}; discarding ${job.toVersion}, ${job.fromVersion ?? "nothing"} stays`,
   );
+  await ctx.services.stopNext(fn); // a hand-over's new instance, if one runs
   await layout.removeLeftovers();
   await discardDownload(input);
   await layout.prune(keep(input));
@@ -52,7 +53,7 @@ export const abortStep: StepExecutor = async (input) => {
     const descriptor = await releaseDescriptor(input, from);
     if (typeof descriptor !== "string") {
       await ctx.services
-        .start(fn, serviceRelease(input, from, descriptor))
+        .start(fn, await serviceRelease(input, from, descriptor))
         .catch(async (error: Error) => {
           const line = `could not start ${job.fromVersion} after the abort: ${error.message}`;
           ctx.log(`${fn}: ${line}`);
@@ -107,7 +108,7 @@ export const rollbackStartStep: StepExecutor = async (input) => {
   if (typeof descriptor === "string") return endRollback(input, false, descriptor);
   await undoLog(input, "warn", `rollback: starting ${job.fromVersion} again`);
   try {
-    await ctx.services.start(fn, serviceRelease(input, from, descriptor));
+    await ctx.services.start(fn, await serviceRelease(input, from, descriptor));
   } catch (error) {
     return endRollback(
       input,
