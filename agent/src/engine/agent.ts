@@ -21,6 +21,7 @@ import { nextPosPresence } from "../readiness/pos-session.js";
 import { checkReadiness } from "../readiness/readiness.js";
 import { rememberKnownSecrets } from "../recipe/known-secrets.js";
 import { SecretMasker } from "../recipe/secret-masker.js";
+import type { AgentState } from "../state/agent-state.js";
 import { bootServices } from "./boot.js";
 import type { EngineContext } from "./engine-context.js";
 import type { JobStep } from "./journal.js";
@@ -122,7 +123,7 @@ export class Agent {
           // Issue 13: a live session from a stale one (the POS's presence), and the ways out.
           pos: () => store.state.pos ?? null,
           sessionRelease: () => store.state.desired?.sessionRelease ?? null,
-          forced: fn !== undefined && store.state.desired?.services[fn]?.drain?.force === true,
+          forced: forcedRequest(store.state, fn),
           onStalePassed: (note) => {
             log(`${fn ?? "readiness"}: ${note}`);
             if (fn !== undefined) {
@@ -322,6 +323,19 @@ export class Agent {
     });
     await this.ctx.services.detach();
   }
+}
+
+/**
+ * Whether the update asking about readiness carries `drain.force` (it then
+ * goes on past a stale POS session). A caller that does not name its service
+ * gets the answer for the job in flight: jobs run one at a time.
+ */
+function forcedRequest(state: AgentState, fn: string | undefined): boolean {
+  const forced = (name: string) => state.desired?.services[name]?.drain?.force === true;
+  if (fn !== undefined) return forced(fn);
+  return Object.entries(state.services).some(
+    ([name, record]) => record.job != null && forced(name),
+  );
 }
 
 async function readCa(config: AgentConfig): Promise<Buffer | undefined> {

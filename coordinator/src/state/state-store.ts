@@ -68,11 +68,10 @@ export class StateStore {
           `cannot save ${this.file.path} (${errorText(error)}); the change was not made`,
         );
       }
-      this.state.workstations = draft.workstations;
-      this.state.desired = draft.desired;
-      this.state.desiredSeq = draft.desiredSeq;
-      // Issue 13: document-level desired fields (absent in older files: stays absent).
-      if (draft.desiredFields !== undefined) this.state.desiredFields = draft.desiredFields;
+      // Every field the change may touch becomes live (a field added to the state is
+      // covered without a line here: issue 13's desiredFields was once only on disk).
+      const { statusSeq: _advancedInPlace, ...changed } = draft;
+      Object.assign(this.state, changed);
       return value;
     });
     // One failed change must not fail the ones queued after it.
