@@ -345,16 +345,6 @@ describe("PROTOCOL.md examples against a real coordinator and agent", () => {
     });
   });
 
-  it("pos: the POS account publishes its presence; the agent takes it (issue 13)", async () => {
-    const [online] = find("### `pos`", "mosquitto_pub", "pos");
-    if (online === undefined) throw new Error("unreachable");
-    expect((await run(online)).code).toBe(0);
-    const agent = kit.agents.get(WS);
-    await until("the agent saw the POS online", () =>
-      (agent?.log() ?? "").includes("POS is online (pos seq 88)"),
-    );
-  });
-
   it("every mosquitto command of PROTOCOL.md was run", () => {
     expect(commands.length).toBeGreaterThan(0);
     expect(commands.map((c) => c.line).filter((line) => !executed.has(line))).toEqual([]);
