@@ -36,6 +36,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       ...TLS_FLAGS,
       "smtp",
       "mail-from",
+      "install-log-lines",
+      "install-log-days",
     ],
     summary: "run the coordinator: embedded MQTT broker, fleet store, HTTP API and pack downloads",
     details: [
@@ -241,6 +243,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: [],
     summary: "a new signing key pair in DIR, for a key rotation (never overwrites)",
     examples: ["tillroll key generate /secure/next-key"],
+  },
+  {
+    name: "log",
+    args: ["STORE/WS", "FUNCTION"],
+    flags: console("request", "follow", "json"),
+    summary: "the install log the coordinator kept of one workstation's flow service",
+    details: [
+      "Hook, health-check, service and agent lines, oldest first; lines a till made offline arrive",
+      "once it is back. Kept per row: the last --install-log-lines (2000) for --install-log-days (30).",
+    ],
+    examples: [
+      "tillroll log 1001/01 pos-client",
+      "tillroll log 1001/01 pos-client --request r-42 --follow",
+    ],
   },
   {
     name: "pos-session release",

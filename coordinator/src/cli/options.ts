@@ -238,6 +238,22 @@ export const OPTIONS = {
     value: "ADDR",
     description: "the From address of e-mail notices (with --smtp)",
   },
+  // Install logs at head office (issue 13).
+  request: { type: "string", value: "ID", description: "only the lines of this update request" },
+  follow: {
+    type: "boolean",
+    description: "keep printing new lines as they arrive (every second) until Ctrl-C",
+  },
+  "install-log-lines": {
+    type: "string",
+    value: "N",
+    description: "install-log lines kept per workstation and function (default 2000)",
+  },
+  "install-log-days": {
+    type: "string",
+    value: "D",
+    description: "days install-log lines are kept (default 30)",
+  },
   // Issue 13: `pos-session release --force`.
   force: {
     type: "boolean",
