@@ -63,6 +63,11 @@ describe("agent: health check failures", () => {
     expect(log).toMatch(/\[health:stderr\] database unreachable/);
     expect(log).toMatch(/\[agent\] health check of 1\.1\.0 failed: .*database unreachable/);
     // Issue 13: on the log topic too: the service's lines, and a warning or an error per rollback step.
+    // Log lines leave through their own outbox, after the status: wait for the last one.
+    await kit.watcher.waitForLog(
+      (l) => l.level === "error" && l.line.startsWith("rolled back to 1.0.0"),
+      10_000,
+    );
     const published = kit.watcher.logs.map((l) => `${l.level} ${l.source} ${l.line}`);
     expect(published).toEqual(
       expect.arrayContaining([
