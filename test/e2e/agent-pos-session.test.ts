@@ -206,7 +206,21 @@ describe("agent: a POS killed with its session retained", { timeout: 40_000 }, (
         to: { sessionSeq: released.release.sessionSeq, by: "admin" },
       },
     });
-    // The agent logged who released it.
+    // The agent logged who released it, locally and in the install log at head office.
     expect(kit.agents.get(ROW)?.log()).toContain("released by admin");
+    const deadline = Date.now() + 10_000;
+    let texts: string[] = [];
+    while (Date.now() < deadline) {
+      const answer = await fetch(
+        `${kit.coordinator.url}/api/install-log?store=1001&workstation=01&function=pos-client`,
+        { headers: { authorization: `Bearer ${await kit.coordinator.token()}` } },
+      );
+      texts = ((await answer.json()) as { lines: { text: string }[] }).lines.map((l) => l.text);
+      if (texts.some((text) => text.includes("released by admin"))) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(texts).toContainEqual(
+      expect.stringMatching(/^POS session stale since .*: released by admin at /),
+    );
   });
 });
