@@ -40,10 +40,12 @@ import { ConsoleOperations, type OperationsDeps } from "./operations/console-ope
 import { offeredPacks } from "./operations/operations-deps.js";
 import { PackAdmin } from "./operations/pack-admin.js";
 import { releasePosSession } from "./operations/pos-session-release.js";
+import { RecipeOperations } from "./operations/recipe-operations.js";
 import { ReleaseOperations } from "./operations/release-operations.js";
 import { ScheduleOperations } from "./operations/schedule-operations.js";
 import { WorkstationAdmin } from "./operations/workstation-admin.js";
 import { removeUploadLeftovers } from "./packs/upload-leftovers.js";
+import { recipeSource } from "./recipes/recipe-source.js";
 import type { ReleaseConsole } from "./releases/release-console.js";
 import { ReleaseRunner } from "./releases/release-runner.js";
 import { ScheduleMemory } from "./schedules/schedule-memory.js";
@@ -328,6 +330,10 @@ export class Coordinator {
       await listenHttp(plainServer, plaintext.httpPort, host, "--plain-http-port", closers);
       closers.shift();
     }
+    // Issue 13: what agents understand (presence), and the recipes new requests carry.
+    const capabilitiesOf = (wsStore: string, workstation: string) =>
+      collector.presence.capabilitiesOf(wsKey({ store: wsStore, workstation }));
+    const recipes = recipeSource(store.recipes, capabilitiesOf);
     const applyDeps = {
       workstations: store.workstations,
       desiredState: store.desired,
@@ -337,6 +343,7 @@ export class Coordinator {
       packBaseUrl: `${material === null ? "http" : "https"}://${publicHost}:${httpPort}`,
       now,
       isOnline: (key: string) => collector.presence.isOnline(key),
+      recipes,
     };
     // Release tasks (issue 10): the runner plans, saves, then sends through the one applier.
     const runner = new ReleaseRunner({
@@ -373,6 +380,7 @@ export class Coordinator {
       releaseHolding: (key) => runner.holding(key),
       scheduledMarks: () => runner.scheduledMarks(),
       schedules,
+      recipes,
     };
     // The console's release tasks, served by the /api/releases routes.
     const releases: ReleaseConsole = new ReleaseOperations({
@@ -433,6 +441,12 @@ export class Coordinator {
         },
       }),
       packAdmin: new PackAdmin(operationsDeps),
+      recipes: new RecipeOperations({
+        ...operationsDeps,
+        recipeStore: store.recipes,
+        capabilitiesOf,
+        log,
+      }),
       releases,
       schedules: scheduleConsole,
       notices,

@@ -1,5 +1,6 @@
 import { type CommandSpec, consoleFlags as console } from "./command-spec.js";
 import { FILTER_FLAGS, type OptionName } from "./options.js";
+import { RECIPE_COMMANDS } from "./recipe-command-specs.js";
 import { RELEASE_COMMANDS } from "./release-command-specs.js";
 import { SCHEDULE_COMMANDS } from "./schedule-command-specs.js";
 import { WEBHOOK_COMMANDS } from "./webhook-command-specs.js";
@@ -258,6 +259,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       "tillroll log 1001/01 pos-client --request r-42 --follow",
     ],
   },
+  // Recipes, updates and rebuild (issue 13): recipe-command-specs.ts.
+  ...RECIPE_COMMANDS,
   {
     name: "pos-session release",
     args: ["STORE/WS"],

@@ -11,6 +11,7 @@ import { runLogin, runLogout, runOperatorCommand } from "./operator-commands.js"
 import type { CliValues } from "./options.js";
 import { runPackCommand } from "./pack-commands.js";
 import { runPosSessionCommand } from "./pos-session-commands.js";
+import { rebuildRequest, runRecipeCommand, runUpdatesCommand } from "./recipe-commands.js";
 import { runReleaseCommand } from "./release-commands.js";
 import { runBlackoutCommand, runStoreCommand, runWindowCommand } from "./schedule-commands.js";
 import { runWebhookCommand } from "./webhook-commands.js";
@@ -241,6 +242,16 @@ export async function runConsoleCommand(
                 .join("\n"),
         );
       return EXIT_CODES.ok;
+    }
+    // Recipes, updates and rebuild (issue 13): recipe-commands.ts.
+    case "recipe":
+      return runRecipeCommand(args, values);
+    case "updates":
+      return runUpdatesCommand(values);
+    case "rebuild": {
+      const body = rebuildRequest(values);
+      const target = await resolveTarget(values, process.env);
+      return finishChange(await callRoute(target, "rebuild", { body }), json);
     }
     case "pos-session":
       return runPosSessionCommand(args, values);

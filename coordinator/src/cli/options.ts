@@ -164,7 +164,11 @@ export const OPTIONS = {
   all: { type: "boolean", description: "act on the whole fleet (instead of filters)" },
   "dry-run": { type: "boolean", description: "show what would change; change nothing" },
   // Release tasks (issue 10).
-  file: { type: "string", value: "F", description: "the release document (JSON)" },
+  file: {
+    type: "string",
+    value: "F",
+    description: "a JSON document: the release (release create), the recipe (recipe set)",
+  },
   "allow-downgrade": {
     type: "boolean",
     description:
@@ -253,6 +257,12 @@ export const OPTIONS = {
     type: "string",
     value: "D",
     description: "days install-log lines are kept (default 30)",
+  },
+  // Recipes (issue 13).
+  effective: {
+    type: "string",
+    value: "S/W",
+    description: "the effective (merged) recipe of this workstation",
   },
   // Issue 13: `pos-session release --force`.
   force: {
