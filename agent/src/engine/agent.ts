@@ -24,6 +24,7 @@ import { SecretMasker } from "../recipe/secret-masker.js";
 import { SELF_FUNCTION } from "../self-update/self-function.js";
 import {
   DEFAULT_CONFIRM_SECONDS,
+  DEFAULT_CONFIRM_TIMEOUT_SECONDS,
   DEFAULT_PROBE_TIMEOUT_MS,
   type SelfUpdateHost,
 } from "../self-update/self-host.js";
@@ -53,9 +54,13 @@ export interface SelfUpdateOptions {
   /** Release folder under `<root>/tillroll-agent/releases` this agent runs from, or null. */
   runningRelease: string | null;
   confirmSeconds?: number;
+  /** A new agent not confirmed after this long gives up (onGiveUp). */
+  confirmTimeoutSeconds?: number;
   probeTimeoutMs?: number;
   /** Called once the agent has stopped for a hand-over: exit with SELF_RESTART_EXIT_CODE. */
   onRestart: () => void;
+  /** Called once a new agent that could not confirm has stopped: exit with SELF_UNCONFIRMED_EXIT_CODE. */
+  onGiveUp: () => void;
 }
 
 /**
@@ -377,17 +382,20 @@ function selfUpdateHost(
     configPath: options.configPath,
     runningRelease: options.runningRelease,
     confirmSeconds: options.confirmSeconds ?? DEFAULT_CONFIRM_SECONDS,
+    confirmTimeoutSeconds: options.confirmTimeoutSeconds ?? DEFAULT_CONFIRM_TIMEOUT_SECONDS,
     probeTimeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
     startedAt: clock.now(),
     connected: () => self.agent?.isConnected ?? false,
-    requestRestart: (reason) => {
-      const agent = self.agent;
-      if (restarting || agent === null) return;
-      restarting = true;
-      // Not awaited: the step that asks waits for the reconciler's abort, which this causes.
-      agent.handOver(reason, options.onRestart).catch(() => options.onRestart());
-    },
+    requestRestart: (reason) => stopThen(reason, options.onRestart),
+    giveUp: (reason) => stopThen(reason, options.onGiveUp),
   };
+  function stopThen(reason: string, then: () => void): void {
+    const agent = self.agent;
+    if (restarting || agent === null) return;
+    restarting = true;
+    // Not awaited: the step that asks waits for the reconciler's abort, which this causes.
+    agent.handOver(reason, then).catch(() => then());
+  }
 }
 
 /**
