@@ -264,6 +264,11 @@ export const OPTIONS = {
     value: "S/W",
     description: "the effective (merged) recipe of this workstation",
   },
+  // Issue 13: `pos-session release --force`.
+  force: {
+    type: "boolean",
+    description: "release the POS session even though no status reason says it is stale",
+  },
   help: { type: "boolean", short: "h", description: "this command's help" },
 } as const satisfies Record<string, OptionSpec>;
 

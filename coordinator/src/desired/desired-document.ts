@@ -1,5 +1,5 @@
 import type { DesiredDocument } from "@tillroll/protocol";
-import type { DesiredEntry } from "../state/coordinator-state.js";
+import type { DesiredEntry, DesiredFields } from "../state/coordinator-state.js";
 
 /**
  * The whole desired document for one workstation (state, not events): every
@@ -11,13 +11,25 @@ export function buildDesiredDocument(
   services: Readonly<Record<string, DesiredEntry>>,
   seq: number,
   ts: string,
+  fields: DesiredFields = {},
 ): DesiredDocument {
   const sorted: DesiredDocument["services"] = {};
   for (const name of Object.keys(services).sort()) {
     const entry = services[name];
     if (entry !== undefined) sorted[name] = { ...entry };
   }
-  return { schema: 1, seq, ts, store: ref.store, workstation: ref.workstation, services: sorted };
+  // Document-level fields only when set: every other document keeps its bytes.
+  const extra =
+    fields.sessionRelease == null ? {} : { sessionRelease: { ...fields.sessionRelease } };
+  return {
+    schema: 1,
+    seq,
+    ts,
+    store: ref.store,
+    workstation: ref.workstation,
+    services: sorted,
+    ...extra,
+  };
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   maintenanceWindowSchema,
   requestIdSchema,
   semverSchema,
+  sessionReleaseSchema,
   storeIdSchema,
   timestampSchema,
   workstationIdSchema,
@@ -59,18 +60,30 @@ export const desiredEntrySchema = z.object({
   recipe: desiredRecipeSchema.nullable().optional(),
 });
 
+/**
+ * Issue 13: the desired document's own fields (not per service) of one
+ * workstation. `sessionRelease`: the operator's audited release of a stale
+ * POS session (`tillroll pos-session release`), kept until the next one.
+ */
+export const desiredFieldsSchema = z.object({
+  sessionRelease: sessionReleaseSchema.nullable().optional(),
+});
+
 export const coordinatorStateSchema = z.object({
   workstations: z.record(z.string(), workstationRecordSchema),
   /** Desired services per workstation key `store/ws`. */
   desired: z.record(z.string(), z.record(functionNameSchema, desiredEntrySchema)),
   /** seq of the last desired document published; documents only ever go up. */
   desiredSeq: z.number().int().min(0),
+  /** Issue 13: document-level desired fields per workstation key; absent in older files. */
+  desiredFields: z.record(z.string(), desiredFieldsSchema).optional(),
   /** Last status seq applied per workstation: older or equal reports are dropped. */
   statusSeq: z.record(z.string(), z.number().int().min(0)),
 });
 
 export type WorkstationRecord = z.infer<typeof workstationRecordSchema>;
 export type DesiredEntry = z.infer<typeof desiredEntrySchema>;
+export type DesiredFields = z.infer<typeof desiredFieldsSchema>;
 export type CoordinatorState = z.infer<typeof coordinatorStateSchema>;
 
 export function emptyCoordinatorState(): CoordinatorState {

@@ -1,4 +1,4 @@
-import type { DesiredEntry } from "../state/coordinator-state.js";
+import type { DesiredEntry, DesiredFields } from "../state/coordinator-state.js";
 import type { WorkstationRef } from "./workstation-store.js";
 
 /** One function's desired entry for one workstation. */
@@ -34,6 +34,15 @@ export interface DesiredStore {
   reserveSeqs(count: number): Promise<number>;
   /** A workstation's desired services (empty when it has none). */
   servicesOf(ref: WorkstationRef): Promise<Record<string, DesiredEntry>>;
+  /**
+   * Issue 13: merges `fields` into the workstation's document-level desired
+   * fields and reserves one seq for the document that carries them, in one
+   * durable change; resolves with that seq, or undefined when the
+   * workstation is not enrolled (nothing changed).
+   */
+  setFields(ref: WorkstationRef, fields: DesiredFields): Promise<number | undefined>;
+  /** The workstation's document-level desired fields ({} when none). */
+  fieldsOf(ref: WorkstationRef): Promise<DesiredFields>;
   /** Every workstation with desired state, for republishing on start. */
   all(): Promise<WorkstationDesired[]>;
 }

@@ -22,6 +22,7 @@ import type {
   VersionsReport,
 } from "../../src/operations/console-operations.js";
 import type { WithdrawResult } from "../../src/operations/pack-admin.js";
+import type { PosSessionReleaseResult } from "../../src/operations/pos-session-release.js";
 import type {
   RekeyResult,
   RemoveResult,
@@ -106,6 +107,8 @@ interface OperationResults {
   unsetRecipe: RecipeUnsetAnswer;
   updates: UpdateRow[];
   rebuild: ChangeReport;
+  // Issue 13: operations/pos-session-release.ts.
+  posSessionRelease: PosSessionReleaseResult;
 }
 
 /** What the hub writes (live/live-hub.ts), one event as {event, data}. */
@@ -184,6 +187,7 @@ const checks: Checks = {
   unsetRecipe: true,
   updates: true,
   rebuild: true,
+  posSessionRelease: true,
 };
 
 describe("answer schemas and operation types", () => {

@@ -6,6 +6,27 @@ import { entry, record, ref } from "./conformance-fixtures.js";
 
 export function desiredContract(t: () => StoreContext): void {
   describe("desired", () => {
+    it("setFields (issue 13) keeps document-level fields live and durably, with a seq; not enrolled: nothing", async () => {
+      await t().store.workstations.enrol([record("1001", "01")]);
+      const release = { sessionSeq: 42, by: "ada", at: "2026-11-30T10:00:00.000Z" };
+      const before = await t().store.desired.reserveSeqs(1);
+      const seq = await t().store.desired.setFields(ref("1001", "01"), { sessionRelease: release });
+      expect(seq).toBeGreaterThan(before);
+      // Live at once: the publisher reads it right after (a regression: it was only on disk).
+      expect(await t().store.desired.fieldsOf(ref("1001", "01"))).toEqual({
+        sessionRelease: release,
+      });
+      await t().reopen();
+      expect(await t().store.desired.fieldsOf(ref("1001", "01"))).toEqual({
+        sessionRelease: release,
+      });
+      expect((await t().store.desired.all()).map((d) => d.ref)).toEqual([ref("1001", "01")]);
+      expect(
+        await t().store.desired.setFields(ref("1001", "99"), { sessionRelease: release }),
+      ).toBe(undefined);
+      expect(await t().store.desired.fieldsOf(ref("1001", "99"))).toEqual({});
+    });
+
     it("applyChange writes the entries and reserves the seqs, durably; seqs only go up", async () => {
       await t().store.workstations.enrol([record("1001", "01"), record("1001", "02")]);
       const first = await t().store.desired.applyChange({

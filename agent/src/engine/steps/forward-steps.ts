@@ -98,7 +98,7 @@ export const awaitReadyStep: StepExecutor = async (input) => {
     const wait = windowWait(job.window, now, ctx.config.minWindowMinutes);
     if (wait !== null) return { kind: "defer", reason: wait.reason };
   }
-  const readiness = await input.ctx.checkReadiness();
+  const readiness = await input.ctx.checkReadiness(input.fn);
   if (!readiness.ready) return { kind: "defer", reason: readiness.reason };
   return { kind: "next", step: "pre-hook" };
 };

@@ -1,5 +1,5 @@
 import { nextDesiredSeq } from "../../desired/desired-document.js";
-import { type DesiredEntry, wsKey } from "../../state/coordinator-state.js";
+import { type DesiredEntry, type DesiredFields, wsKey } from "../../state/coordinator-state.js";
 import type { StateStore } from "../../state/state-store.js";
 import type { DesiredChange, DesiredStore, WorkstationDesired } from "../desired-store.js";
 import type { WorkstationRef } from "../workstation-store.js";
@@ -39,8 +39,32 @@ export class JsonDesired implements DesiredStore {
     return structuredClone(this.state.state.desired[wsKey(ref)] ?? {});
   }
 
+  setFields(ref: WorkstationRef, fields: DesiredFields): Promise<number | undefined> {
+    return this.state.change((draft) => {
+      const key = wsKey(ref);
+      if (draft.workstations[key] === undefined) return undefined;
+      draft.desiredFields = {
+        ...draft.desiredFields,
+        [key]: { ...draft.desiredFields?.[key], ...fields },
+      };
+      const seq = nextDesiredSeq(draft.desiredSeq, this.now());
+      draft.desiredSeq = seq;
+      return seq;
+    });
+  }
+
+  async fieldsOf(ref: WorkstationRef): Promise<DesiredFields> {
+    return structuredClone(this.state.state.desiredFields?.[wsKey(ref)] ?? {});
+  }
+
   async all(): Promise<WorkstationDesired[]> {
-    return Object.entries(this.state.state.desired).map(([key, services]) => {
+    // A workstation with document-level fields only (a release, no services) is republished too.
+    const keys = new Set([
+      ...Object.keys(this.state.state.desired),
+      ...Object.keys(this.state.state.desiredFields ?? {}),
+    ]);
+    return [...keys].map((key) => {
+      const services = this.state.state.desired[key] ?? {};
       const [store = "", workstation = ""] = key.split("/");
       return { ref: { store, workstation }, services: structuredClone(services) };
     });
