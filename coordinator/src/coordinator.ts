@@ -411,6 +411,7 @@ export class Coordinator {
             scheduledMarks: () => runner.scheduledMarks(),
             packsOf: (fn) => offeredPacks(store, fn),
             schedules,
+            recipes,
           },
           functions,
         ),

@@ -1,6 +1,7 @@
 import { allowedVersions, NO_UPDATE, type PackVersionInfo } from "@tillroll/protocol";
 import type { ServiceRow } from "../fleet/service-row.js";
 import type { ScheduledMark, StatusRow } from "../fleet/status-table.js";
+import type { RecipeSource } from "../recipes/recipe-source.js";
 import type { ScheduleFacts } from "../schedules/schedule-model.js";
 import { wsKey } from "../state/coordinator-state.js";
 
@@ -25,6 +26,8 @@ export interface PageRowDeps {
   /** The versions of a function that may be offered (withdrawn ones are not). */
   packsOf(fn: string): Promise<readonly PackVersionInfo[]>;
   schedules: Pick<ScheduleFacts, "windowFor" | "storeSetting">;
+  /** Issue 13: the recipe mark of each row, read once per builder; absent: rows carry none. */
+  recipes?: Pick<RecipeSource, "marker"> | undefined;
 }
 
 /**
@@ -40,6 +43,7 @@ export async function pageRowMaker(
   const packs = new Map<string, readonly PackVersionInfo[]>();
   for (const fn of new Set(functions)) packs.set(fn, await deps.packsOf(fn));
   const scheduled = deps.scheduledMarks?.() ?? (() => null);
+  const recipe = await deps.recipes?.marker();
   const versions = new Map<string, string[]>();
   const zones = new Map<string, string | null>();
   const versionsOf = (row: ServiceRow): string[] => {
@@ -73,6 +77,7 @@ export async function pageRowMaker(
       allowedVersions: versionsOf(row),
       selectable: row.status !== "In Progress",
       storeZone: zoneOf(row),
+      ...(recipe === undefined ? {} : { recipe: recipe(row) }),
     };
   };
 }

@@ -49,6 +49,7 @@ export class FleetQueries {
         scheduledMarks: this.deps.scheduledMarks,
         packsOf: (fn) => offeredPacks(this.deps, fn),
         schedules: this.deps.schedules ?? NO_SCHEDULES,
+        recipes: this.deps.recipes,
       },
       page.rows.map((row) => row.function),
     );

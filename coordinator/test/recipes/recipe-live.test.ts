@@ -111,6 +111,16 @@ describe("recipes on a live coordinator", { timeout: 60_000 }, () => {
       ["2002", "outdated"],
       ["3003", null],
     ]);
+    // The console's page rows (and so its live rows: one builder) carry the same mark.
+    const page = (await live.call("GET", "/api/status/page")).body as {
+      rows: { store: string; recipe?: unknown }[];
+    };
+    expect(page.rows.map((row) => [row.store, row.recipe])).toEqual([
+      ["1001", "outdated"],
+      ["1001", "outdated"],
+      ["2002", "outdated"],
+      ["3003", null],
+    ]);
     // The same content again writes nothing.
     const again = await live.call("POST", "/api/recipes", {
       function: "pos-client",

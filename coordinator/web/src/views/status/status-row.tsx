@@ -65,7 +65,18 @@ export const StatusRowView = memo(function StatusRowView(props: {
       <td>{row.store}</td>
       <td>{row.workstation}</td>
       <td>{row.function}</td>
-      <td>{row.activeVersion ?? NO_VERSION}</td>
+      <td>
+        {row.activeVersion ?? NO_VERSION}
+        {row.recipe === "outdated" && (
+          <span
+            class="recipe-outdated"
+            title="The recipe this release was built with differs from the effective one: rebuild to apply it (tillroll rebuild, or tillroll updates to list them)"
+          >
+            {" "}
+            recipe outdated
+          </span>
+        )}
+      </td>
       <td class="preferred">
         {editable ? (
           <>
