@@ -1,4 +1,6 @@
 import {
+  type DrainPolicy,
+  drainPolicySchema,
   functionNameSchema,
   groupSchema,
   MAX_VERSION_LENGTH,
@@ -160,6 +162,8 @@ function checkScope(
 
 const setPreferredShape = {
   function: functionNameSchema.optional(),
+  // Issue 13: force only on a forced release task (refused here, see below).
+  drain: drainPolicySchema.nullable().optional(),
   version: versionSchema,
   validFrom: validFromSchema.optional(),
   install: booleanFlag("install on workstations that lack the function").optional(),
@@ -181,6 +185,8 @@ export interface SetPreferredRequest {
   rows?: readonly ServiceRef[];
   all: boolean;
   dryRun: boolean;
+  /** Issue 13: notices before the update (never forced: that takes a forced release task). */
+  drain: DrainPolicy | null;
 }
 
 /**
@@ -225,7 +231,17 @@ export const setPreferredBody = strictObject(
   const narrowing: Narrowing[] = filtersGiven(filters).filter((name) => name !== "function");
   if (body.rows !== undefined) narrowing.push("rows");
   checkScope(ctx, narrowing, all, `every ${fn} in the fleet`);
+  if (body.drain?.force === true) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["drain", "force"],
+      message:
+        "may be true only on a forced release task (\"forced\": true); set-preferred asks users to leave but cannot end their sessions",
+    });
+    return z.NEVER;
+  }
   return {
+    drain: body.drain ?? null,
     function: fn,
     version: body.version,
     validFrom: body.validFrom ?? null,

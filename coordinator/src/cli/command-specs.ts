@@ -129,12 +129,22 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "set-preferred",
     args: [],
-    flags: console(...FILTER_FLAGS, "version", "valid-from", "install", "all", "dry-run", "json"),
+    flags: console(
+      ...FILTER_FLAGS,
+      "version",
+      "valid-from",
+      "install",
+      "all",
+      "dry-run",
+      "json",
+      "drain-minutes",
+    ),
     required: ["function", "version"],
     summary: "set the preferred version (or - for no update) of the matching rows",
     details: [
       "Needs filters that narrow it (--function alone does not), or --all for the whole fleet.",
       "--install also creates rows on matching workstations that lack the function (first install).",
+      "--drain-minutes N: maintenance on once the update could start, a notice N minutes ahead, then the update once the users left (forcing them out takes a forced release task).",
     ],
     examples: [
       "tillroll set-preferred --function pos-client --version 1.0.0 --install --group DE",

@@ -38,6 +38,9 @@ export function setPreferredRequest(values: CliValues): RequestBody<"setPreferre
     filters: filtersOf(values, ["function"]),
     all: values.all === true,
     dryRun: values["dry-run"] === true,
+    ...(values["drain-minutes"] === undefined
+      ? {}
+      : { drain: { noticeMinutes: Number(values["drain-minutes"]), force: false } }),
   };
   return checked(API_ROUTES.setPreferred.body.schema, body, "set-preferred");
 }

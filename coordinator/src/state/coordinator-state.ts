@@ -1,5 +1,6 @@
 import {
   artifactSchema,
+  drainPolicySchema,
   functionNameSchema,
   groupSchema,
   maintenanceWindowSchema,
@@ -50,6 +51,8 @@ export const desiredEntrySchema = z.object({
   window: maintenanceWindowSchema.nullable().optional(),
   /** Issue 11: reinstall even when preferred is active (redeploy releases); absent: false. */
   redeploy: z.boolean().optional(),
+  /** Issue 13: how users are asked to leave first (only for agents with capability "drain"). */
+  drain: drainPolicySchema.nullable().optional(),
 });
 
 export const coordinatorStateSchema = z.object({
