@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readdir, readlink } from "node:fs/promises";
 import { FORWARD_STEPS, ROLLBACK_STEPS } from "@tillroll/agent";
 import { afterAll, describe, expect, it } from "vitest";
@@ -17,6 +18,16 @@ async function servicesUnder(root: string): Promise<{ pid: number; cwd: string }
     }
   }
   return found;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
 }
 
 interface CrashPoint {
@@ -50,8 +61,10 @@ const POINTS: CrashPoint[] = [
 
 describe("agent: kill -9 at every journal step, then restart", () => {
   const survived: string[] = [];
+  const adopted: string[] = [];
   afterAll(() => {
     console.log(`crash points survived: ${survived.length}/${POINTS.length}`);
+    console.log(`service adopted (same pid) after the crash at: ${adopted.join(", ")}`);
   });
 
   it.each(POINTS)(
@@ -84,6 +97,14 @@ describe("agent: kill -9 at every journal step, then restart", () => {
           `the agent should have been killed at ${point.at}\n${kit.agent.log()}`,
         ).toBeNull();
 
+        // The service that runs at the crash, if it runs the release the update
+        // ends on: it outlives the agent and must be adopted, not started twice.
+        const atCrash = await readMarker(kit.agent.markers, "pos-client");
+        const survivor =
+          atCrash !== undefined && atCrash.version === point.ends.version && isAlive(atCrash.pid)
+            ? atCrash.pid
+            : undefined;
+
         await kit.agent.start();
         const end = await kit.waitService(
           "pos-client",
@@ -101,9 +122,15 @@ describe("agent: kill -9 at every journal step, then restart", () => {
         expect(await readlink(`${kit.agent.root}/pos-client/current`)).toBe(
           `releases/${point.ends.version}`,
         );
-        expect((await readMarker(kit.agent.markers, "pos-client"))?.version).toBe(
-          point.ends.version,
-        );
+        const final = await readMarker(kit.agent.markers, "pos-client");
+        expect(final?.version).toBe(point.ends.version);
+        if (survivor !== undefined) {
+          expect(
+            final?.pid,
+            `the service that survived the crash at ${point.at} was started again`,
+          ).toBe(survivor);
+          adopted.push(point.at);
+        }
         // No half-extracted release or staging folder is left behind.
         expect((await readdir(`${kit.agent.root}/pos-client`)).sort()).toEqual([
           "current",

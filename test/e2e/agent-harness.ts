@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { chmod, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -120,11 +121,28 @@ export class AgentProcess {
     await this.waitExit();
   }
 
-  /** A clean shutdown (SIGTERM): the agent stops its services and says offline. */
+  /**
+   * A clean shutdown (SIGTERM): the agent says offline and exits. Its
+   * services run on (the next start adopts them); `close` ends them too.
+   */
   async stop(): Promise<void> {
     if (this.child === null) return;
     this.child.kill("SIGTERM");
     await this.waitExit();
+  }
+
+  /** Teardown: stops the agent, then kills every service it left running. */
+  async close(): Promise<void> {
+    await this.stop().catch(() => undefined);
+    await this.killServices();
+  }
+
+  /**
+   * SIGKILLs the process group of every service, next instance and hook the
+   * agent recorded in `<state>/run/*.pid`: tests leave nothing running.
+   */
+  async killServices(): Promise<number[]> {
+    return killServiceGroups(this.state);
   }
 
   /**
@@ -140,5 +158,38 @@ export class AgentProcess {
   /** The agent's log so far, for failure messages. */
   log(): string {
     return this.output.join("\n");
+  }
+}
+
+/** Kills the process groups recorded in the pid files under `<stateDir>/run`; returns their ids. */
+export async function killServiceGroups(stateDir: string): Promise<number[]> {
+  const run = join(stateDir, "run");
+  const killed: number[] = [];
+  let files: string[];
+  try {
+    files = (await readdir(run)).filter((name) => name.endsWith(".pid"));
+  } catch {
+    return killed;
+  }
+  for (const name of files) {
+    const pid = Number((await readFile(join(run, name), "utf8").catch(() => "")).split("\n")[0]);
+    // Only a group the agent started (its leader's pid is the group id), never a reused pid's.
+    if (!Number.isSafeInteger(pid) || pid <= 1 || groupOf(pid) !== pid) continue;
+    try {
+      process.kill(-pid, "SIGKILL");
+      killed.push(pid);
+    } catch {
+      // gone already
+    }
+  }
+  return killed;
+}
+
+function groupOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+  } catch {
+    return undefined;
   }
 }

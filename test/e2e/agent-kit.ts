@@ -116,8 +116,9 @@ export async function agentKit(
         });
     },
     async close() {
-      await agent.stop().catch(() => undefined);
-      // A failed test may leave a service orphaned by a killed agent: never leak it.
+      // The agent's services outlive it: end them (pid files), and anything
+      // else a failed test left running under the folder.
+      await agent.close();
       await killProcessesUnder(dir.path);
       await watcher.close();
       await coordinator.close();

@@ -30,6 +30,8 @@ describe("agent: a report in flight when the broker goes away", () => {
   let agent: AgentProcess | undefined;
   afterEach(async () => {
     await agent?.kill9().catch(() => undefined);
+    // The agent's services outlive it: end them (pid files), and anything else under the folder.
+    await agent?.killServices();
     if (dir !== undefined) await killProcessesUnder(dir.path);
     await watcher?.close();
     await coordinator?.close();

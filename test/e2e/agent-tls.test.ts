@@ -96,7 +96,8 @@ async function startWorld(name: string): Promise<World> {
     watcher: null,
     agent: null,
     async close() {
-      await created.agent?.stop().catch(() => undefined);
+      // close(): the agent's services outlive it; its pid files say what to end.
+      await created.agent?.close();
       await killProcessesUnder(dir.path);
       await created.watcher?.close();
       await coordinator.close();

@@ -143,7 +143,8 @@ export class CoordinatorKit {
   }
 
   async close(): Promise<void> {
-    for (const agent of this.agents.values()) await agent.stop().catch(() => undefined);
+    // close(): the agents' services outlive them; their pid files say what to end.
+    for (const agent of this.agents.values()) await agent.close();
     await this.coordinator.stop().catch(() => undefined);
     await this.stopBroker();
     await killProcessesUnder(this.dir.path);

@@ -139,7 +139,8 @@ describe("coordinator --tls with Mosquitto configured by tillroll broker-config 
       },
     });
     await agent.start();
-    cleanups.push(() => agent.stop());
+    // close(): the agent's services outlive it; its pid files say what to end.
+    cleanups.push(() => agent.close());
 
     for (const version of ["1.0.0", "1.1.0"]) {
       const pack = await buildPack(join(dir.path, "packs", version), {

@@ -4,6 +4,7 @@ import { checkConfigMode } from "../config/config-mode.js";
 import { loadAgentConfig } from "../config/load-config.js";
 import { Agent } from "../engine/agent.js";
 import type { JobStep } from "../engine/journal.js";
+import { runCheckConfig } from "./check-config.js";
 import { formatLocalStatus, readLocalState } from "./local-status.js";
 
 const HELP = `tillroll-agent: keeps this workstation's flow services at the coordinator's preferred version.
@@ -11,6 +12,8 @@ const HELP = `tillroll-agent: keeps this workstation's flow services at the coor
 Usage:
   tillroll-agent --config FILE           run the daemon
   tillroll-agent status --config FILE    print the local view (services, versions, status, last error)
+  tillroll-agent check-config FILE       check a config without starting: exit 0 with a summary,
+                                         or exit 2 naming every problem
   tillroll-agent --help
 
 Options:
@@ -55,6 +58,16 @@ async function main(): Promise<void> {
     return;
   }
   const command = positionals[0] ?? "run";
+  if (command === "check-config") {
+    const file = positionals[1] ?? values.config;
+    if (file === undefined) fail(`check-config needs the config FILE\n\n${HELP}`);
+    const write = (stream: NodeJS.WriteStream) => (text: string) => stream.write(text);
+    process.exitCode = await runCheckConfig(file, {
+      stdout: write(process.stdout),
+      stderr: write(process.stderr),
+    });
+    return;
+  }
   if (command !== "run" && command !== "status")
     fail(`unknown command ${JSON.stringify(command)}\n\n${HELP}`);
   if (values.config === undefined) fail(`--config FILE is required\n\n${HELP}`);

@@ -76,6 +76,11 @@ export class Agent {
         process: {
           supervisorOptions: (fn) => ({
             pidFile: join(config.state, "run", `${fn}.pid`),
+            // Files, not pipes: the service outlives the agent and is adopted by its next run.
+            output: {
+              stdout: join(config.state, "logs", "service", `${fn}.out`),
+              stderr: join(config.state, "logs", "service", `${fn}.err`),
+            },
             // Part of the documented bound on In Progress (README, the agent).
             stopCommandTimeoutMs: config.timeouts.stopSeconds * 1000,
             env: { ...process.env, TILLROLL_FUNCTION: fn },
@@ -237,7 +242,11 @@ export class Agent {
     return coordinatorNow(this.ctx.clock.now(), this.ctx.store.state.clockOffsetMs);
   }
 
-  /** Stops reconciling, closes MQTT (gracefully: presence offline) and stops the services. */
+  /**
+   * Stops reconciling and closes MQTT (gracefully: presence offline). The
+   * services keep running (only an update stops a service): the agent's next
+   * run adopts them.
+   */
   async stop(): Promise<void> {
     await this.reconciler.stop();
     const link = this.link;
@@ -248,11 +257,11 @@ export class Agent {
       }
       await link.stop(true);
     }
-    // A full disk must not keep the services running past the agent's stop.
+    // A full disk must not keep the agent from stopping.
     await this.ctx.store.save().catch((error: Error) => {
       this.ctx.log(`state not saved at stop: ${error.message}`);
     });
-    for (const fn of Object.keys(this.ctx.store.state.services)) await this.ctx.services.stop(fn);
+    await this.ctx.services.detach();
   }
 }
 

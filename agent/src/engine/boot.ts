@@ -1,12 +1,11 @@
 import { readdir } from "node:fs/promises";
-import { join } from "node:path";
 import { killOrphan } from "../process/pid-file.js";
 import { FunctionLayout, versionOfRelease } from "../release/release-layout.js";
 import { activeReleaseOf, newServiceRecord, previousReleaseOf } from "../state/agent-state.js";
 import type { EngineContext } from "./engine-context.js";
 import { decideRecovery, startsOldVersionAtBoot } from "./recovery.js";
 import { startActiveRelease } from "./start-active.js";
-import { commandPidFile } from "./steps/step-helpers.js";
+import { commandPidFile, serviceReleaseOf } from "./steps/step-helpers.js";
 
 async function installedFunctions(root: string): Promise<string[]> {
   try {
@@ -19,8 +18,9 @@ async function installedFunctions(root: string): Promise<string[]> {
 }
 
 /**
- * Start-up: make the journal agree with the disk, kill services orphaned by a
- * crashed agent (never two copies), decide what to do with interrupted
+ * Start-up: make the journal agree with the disk, adopt the services an
+ * earlier agent run left running (end those of another release: never two
+ * copies), decide what to do with interrupted
  * updates, and start what should run. Runs before MQTT connects, so it
  * needs nobody: the edge keeps working alone.
  */
@@ -43,11 +43,12 @@ export async function bootServices(ctx: EngineContext): Promise<void> {
       record.activeRelease = current;
       store.state.services[fn] = record;
     }
-    if (config.serviceManager === "process") {
-      const orphan = await killOrphan(join(config.state, "run", `${fn}.pid`));
-      if (orphan.killed)
-        log(`${fn}: killed service process ${orphan.pid} left by an earlier agent run`);
-    }
+    // The service an earlier agent run left running is taken over if it runs
+    // `current`; any other leftover copy (another release) is ended, so two
+    // copies never run and an update that was cut off is not undone.
+    const running = current === null ? null : await serviceReleaseOf(config.root, fn, current);
+    for (const note of await ctx.services.adopt(fn, typeof running === "string" ? null : running))
+      log(note);
     // A hook or health command (and what it forked) cut off by a crash: end
     // it before the step runs again, so re-runs never pile up.
     const command = await killOrphan(commandPidFile(config.state, fn));

@@ -49,9 +49,13 @@ export function decideRecovery(
 }
 
 /**
- * The crashed agent's service was killed with it (an orphan is never
- * adopted), so a step that assumes the service runs must start it again
- * first: a health check of nothing would commit a dead release.
+ * A step that assumes the service runs resumes at the step that starts it.
+ * At boot the service a crashed agent left running is adopted when it runs
+ * `current` (boot.ts), and starting the release that already runs is a no-op
+ * (ServiceManager.start): so a service that survived the crash is neither
+ * started twice nor health-checked as dead, and one that died with the agent
+ * (or never got going) is started before its health check. A health check of
+ * nothing would otherwise commit (or keep) a dead release.
  */
 const RESTART_FROM: Partial<Record<JobStep, JobStep>> = {
   verify: "start",

@@ -1,4 +1,5 @@
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { isGroupAlive, isValidPgid, readProcStat, terminateGroup } from "./process-group.js";
 
 /**
@@ -14,11 +15,16 @@ import { isGroupAlive, isValidPgid, readProcStat, terminateGroup } from "./proce
  * not be killed.
  */
 
-/** Writes `pid` (and its start time, if known) atomically, so a crash never leaves half a file. */
-export async function writePidFile(path: string, pid: number): Promise<void> {
+/**
+ * Writes `pid` (and its start time, if known, and the release folder it runs
+ * from) atomically, so a crash never leaves half a file.
+ */
+export async function writePidFile(path: string, pid: number, release?: string): Promise<void> {
   const startTime = readProcStat(pid)?.startTime ?? "";
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${pid}\n${startTime}\n`, { mode: 0o644 });
+  await mkdir(dirname(path), { recursive: true });
+  const lines = release === undefined ? [pid, startTime] : [pid, startTime, release];
+  await writeFile(temporary, `${lines.join("\n")}\n`, { mode: 0o644 });
   await rename(temporary, path);
 }
 
@@ -29,6 +35,8 @@ export async function removePidFile(path: string): Promise<void> {
 export interface PidFileRecord {
   pid: number;
   startTime?: string;
+  /** The release folder (working directory) the service was started from. */
+  release?: string;
 }
 
 /** Reads a pid file; undefined if it is missing, null if it is unusable. */
@@ -40,10 +48,43 @@ export async function readPidFile(path: string): Promise<PidFileRecord | null | 
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
   }
-  const [pidText = "", startTime = ""] = text.split("\n").map((part) => part.trim());
+  const [pidText = "", startTime = "", release = ""] = text.split("\n").map((part) => part.trim());
   const pid = /^\d+$/.test(pidText) ? Number(pidText) : Number.NaN;
   if (!isValidPgid(pid)) return null;
-  return startTime === "" ? { pid } : { pid, startTime };
+  return {
+    pid,
+    ...(startTime === "" ? {} : { startTime }),
+    ...(release === "" ? {} : { release }),
+  };
+}
+
+export type Adoptable =
+  | { ok: true; pid: number; startTime: string }
+  | { ok: false; reason: string };
+
+/**
+ * Whether the service recorded in a pid file may be taken over by this agent
+ * run instead of being ended: it still runs (same pid, same start time, still
+ * leading its own group), and from the release folder that is `current`.
+ * A record without start time cannot be told from a reused pid, and one
+ * without its release folder from another version: neither is adopted.
+ */
+export function adoptable(record: PidFileRecord, release: string | null): Adoptable {
+  const { pid } = record;
+  const stat = readProcStat(pid);
+  if (stat === undefined || stat.state === "Z")
+    return { ok: false, reason: `pid ${pid} is not running` };
+  if (record.startTime === undefined)
+    return { ok: false, reason: `pid ${pid} has no recorded start time` };
+  if (stat.startTime !== record.startTime || stat.pgrp !== pid)
+    return { ok: false, reason: `pid ${pid} now belongs to another process` };
+  if (release === null) return { ok: false, reason: `pid ${pid}: no release is current` };
+  if (record.release !== release)
+    return {
+      ok: false,
+      reason: `pid ${pid} runs ${record.release ?? "an unrecorded release"}, current is ${release}`,
+    };
+  return { ok: true, pid, startTime: stat.startTime };
 }
 
 export interface OrphanResult {

@@ -123,3 +123,31 @@ export async function terminateGroup(pgid: number, graceMs: number): Promise<Ter
   signalGroup(pgid, "SIGKILL");
   return (await waitGroupGone(pgid, 5_000)) ? "killed" : "unkillable";
 }
+
+/**
+ * Resolves once process `pid` (started at `startTime`) has ended, polling
+ * /proc every `pollMs`: an adopted service is not the agent's child, so no
+ * exit event comes. A zombie counts as ended; so does a pid that now belongs
+ * to another process. Resolves early (false) when `signal` aborts.
+ */
+export async function watchPid(
+  pid: number,
+  startTime: string,
+  pollMs: number,
+  signal: AbortSignal,
+): Promise<boolean> {
+  for (;;) {
+    const stat = readProcStat(pid);
+    if (stat === undefined || stat.state === "Z" || stat.startTime !== startTime) return true;
+    if (signal.aborted) return false;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, pollMs);
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      }
+      signal.addEventListener("abort", done, { once: true });
+    });
+  }
+}

@@ -1,16 +1,21 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { Backoff, type BackoffPolicy } from "./backoff.js";
-import { type Clock, systemClock, untilAborted, waitAtMost } from "./clock.js";
+import { type Clock, systemClock, untilAborted } from "./clock.js";
 import { removePidFile, writePidFile } from "./pid-file.js";
 import { terminateGroup, waitGroupGone } from "./process-group.js";
 import {
   describeExit,
-  describeSpawnError,
   type LineListener,
-  readLines,
   resolveReleaseCommand,
   runCommand,
 } from "./run-command.js";
+import {
+  adoptInstance,
+  type Exit,
+  type Instance,
+  type Spawned,
+  spawnInstance,
+} from "./service-instance.js";
+import { moveOutputFiles, type ServiceOutputFiles } from "./service-output.js";
 
 // Re-exported: the supervisor's callers use these to configure and clean up after it.
 export { type BackoffPolicy, DEFAULT_BACKOFF } from "./backoff.js";
@@ -33,12 +38,6 @@ export interface StateChange {
 
 export const DEFAULT_STOP_GRACE_MS = 10_000;
 export const DEFAULT_STOP_COMMAND_TIMEOUT_MS = 30_000;
-/**
- * How long an exited child's last output is awaited, so its final lines (often
- * the crash message) are logged before the state change that reports it.
- * Bounded because a leftover process could hold the pipes open.
- */
-const DRAIN_MS = 1_000;
 
 export interface SupervisorOptions {
   /** Drives backoff and uptime; real time by default. */
@@ -47,8 +46,16 @@ export interface SupervisorOptions {
   /** Between SIGTERM and SIGKILL, on stop and for leftovers of a crashed run. */
   stopGraceMs?: number;
   stopCommandTimeoutMs?: number;
-  /** Where the running child's pid is recorded for `killOrphan`. */
+  /** Where the running child's pid (and release folder) is recorded, for adoption or `killOrphan`. */
   pidFile?: string;
+  /**
+   * Where the service's stdout and stderr go. With files the service outlives
+   * the agent (it can be left running by `detach` and adopted later); without,
+   * its output comes through pipes that end with the agent.
+   */
+  output?: ServiceOutputFiles;
+  /** How often an adopted process is looked for (it is not our child: no exit event). */
+  adoptedPollMs?: number;
   env?: NodeJS.ProcessEnv;
   onLine?: LineListener;
   onStateChange?: (change: StateChange) => void;
@@ -59,11 +66,12 @@ export interface StartResult {
   reason: string;
 }
 
-type Exit = { code: number | null; signal: NodeJS.Signals | null };
-
-type Spawned =
-  | { ok: true; pid: number; exited: Promise<Exit>; output: Promise<unknown> }
-  | { ok: false; reason: string };
+/** An adopted process's exit status went to whoever reaped it. */
+function describeEnd(exit: Exit): string {
+  return exit.code === null && exit.signal === null
+    ? "ended (exit status unknown: adopted process)"
+    : describeExit(exit.code, exit.signal);
+}
 
 /**
  * Keeps one service's start command running.
@@ -84,12 +92,51 @@ export class ProcessSupervisor {
   #pid: number | undefined;
   #abort: AbortController | undefined;
   #loop: Promise<void> | undefined;
+  /** Set by `detach`: the loop ends without stopping the service. */
+  #leaving = false;
+  #release: SupervisedRelease | undefined;
+  #output: ServiceOutputFiles | undefined;
+  /** The live copy, if any. */
+  #instance: Instance | undefined;
+  /** Where the live child's pid is recorded; moves when a next instance is promoted. */
+  #pidFile: string | undefined;
 
   constructor(options: SupervisorOptions = {}) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#graceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     this.#stopCommandTimeoutMs = options.stopCommandTimeoutMs ?? DEFAULT_STOP_COMMAND_TIMEOUT_MS;
+    this.#pidFile = options.pidFile;
+    this.#output = options.output;
+  }
+
+  pidFile(): string | undefined {
+    return this.#pidFile;
+  }
+
+  /**
+   * Records the pid under `pidFile` and writes output to `output` from now on
+   * (a promoted next instance takes over the current one's names). The new
+   * pid file is written before the old one goes, so a crash in between
+   * leaves the pid findable.
+   */
+  async relocate(
+    pidFile: string | undefined,
+    output: ServiceOutputFiles | undefined,
+  ): Promise<void> {
+    const old = this.#pidFile;
+    this.#pidFile = pidFile;
+    if (old !== pidFile) {
+      if (pidFile !== undefined && this.#pid !== undefined)
+        await writePidFile(pidFile, this.#pid, this.#release?.cwd);
+      if (old !== undefined) await removePidFile(old).catch(() => {});
+    }
+    const from = this.#output;
+    this.#output = output;
+    if (from !== undefined && output !== undefined) {
+      await moveOutputFiles(from, output);
+      this.#instance?.moved(output);
+    }
   }
 
   state(): SupervisorState {
@@ -112,6 +159,36 @@ export class ProcessSupervisor {
    * unless stopped, so calling it twice never starts a second copy.
    */
   start(release: SupervisedRelease): Promise<StartResult> {
+    return this.#begin(release, undefined);
+  }
+
+  /**
+   * Takes over a service an earlier agent run left running (the caller has
+   * checked pid, start time and release: `adoptable`). It is watched by
+   * polling and, should it end, started again like a crashed child.
+   */
+  adopt(release: SupervisedRelease, pid: number, startTime: string): Promise<StartResult> {
+    return this.#begin(release, { pid, startTime });
+  }
+
+  /**
+   * Stops supervising and leaves the service running (the agent is exiting;
+   * the next run adopts it). Needs output files: a piped child would lose its
+   * reader. Resolves once the loop has ended; the pid file stays.
+   */
+  detach(): Promise<void> {
+    if (this.#state === "stopped") return Promise.resolve();
+    if (this.#state !== "stopping") {
+      this.#leaving = true;
+      this.#abort?.abort();
+    }
+    return this.#loop ?? Promise.resolve();
+  }
+
+  #begin(
+    release: SupervisedRelease,
+    adopted: { pid: number; startTime: string } | undefined,
+  ): Promise<StartResult> {
     if (this.#state !== "stopped") {
       return Promise.resolve({ ok: false, reason: `refused: supervisor is ${this.#state}` });
     }
@@ -119,9 +196,12 @@ export class ProcessSupervisor {
     if (!resolved.ok) return Promise.resolve({ ok: false, reason: resolved.reason });
     const abort = new AbortController();
     this.#abort = abort;
-    this.#transition("starting", "start requested");
+    this.#leaving = false;
+    this.#release = release;
+    this.#transition("starting", adopted === undefined ? "start requested" : "adopting");
     return new Promise((reportStart) => {
-      this.#loop = this.#run(release, resolved.path, abort.signal, reportStart).catch((error) => {
+      const run = this.#run(release, resolved.path, abort.signal, reportStart, adopted);
+      this.#loop = run.catch((error) => {
         // Not expected (failures are results, not exceptions), but if the loop
         // dies, stop() must still resolve and the state must say so.
         this.#pid = undefined;
@@ -139,6 +219,8 @@ export class ProcessSupervisor {
    */
   stop(): Promise<void> {
     if (this.#state === "stopped") return Promise.resolve();
+    // A stop overrides a detach still under way: the caller wants it gone.
+    this.#leaving = false;
     if (this.#state !== "stopping") {
       this.#transition("stopping", "stop requested");
       this.#abort?.abort();
@@ -151,13 +233,20 @@ export class ProcessSupervisor {
     path: string,
     signal: AbortSignal,
     reportStart: (result: StartResult) => void,
+    adopted: { pid: number; startTime: string } | undefined,
   ): Promise<void> {
     const backoff = new Backoff(this.#options.backoff);
     let delayMs = 0;
     let first = true;
     let stopReason = "stopped";
+    let adopt = adopted;
     while (!signal.aborted) {
-      const spawned = await this.#spawn(release, path);
+      const spawned: Spawned =
+        adopt === undefined
+          ? await spawnInstance(release.cwd, path, this.#instanceOptions())
+          : { ok: true, ...(await this.#adopted(adopt.pid, adopt.startTime)) };
+      const how = adopt === undefined ? "started" : "adopted";
+      adopt = undefined;
       if (!spawned.ok) {
         if (first) {
           reportStart({ ok: false, reason: spawned.reason });
@@ -168,27 +257,39 @@ export class ProcessSupervisor {
         delayMs = backoff.next();
         this.#transition("backoff", spawned.reason);
       } else {
-        const { pid, exited, output } = spawned;
+        const instance: Instance = spawned;
+        const { pid, exited } = instance;
         this.#pid = pid;
-        const pidNote = await this.#recordPid(pid);
-        if (first) reportStart({ ok: true, reason: `started pid ${pid}` });
+        this.#instance = instance;
+        const pidNote = how === "adopted" ? "" : await this.#recordPid(pid, release.cwd);
+        if (first) reportStart({ ok: true, reason: `${how} pid ${pid}` });
         first = false;
-        if (!signal.aborted) this.#transition("running", `pid ${pid}${pidNote}`);
+        const note = `${how === "adopted" ? "adopted " : ""}pid ${pid}${pidNote}`;
+        if (!signal.aborted) this.#transition("running", note);
         const startedAt = this.#clock.now();
         const exit = await untilAborted(exited, signal);
+        if (exit === undefined && this.#leaving) {
+          await instance.leave();
+          this.#pid = undefined;
+          this.#instance = undefined;
+          stopReason = `detached: pid ${pid} left running`;
+          break;
+        }
         if (exit === undefined) {
           stopReason = await this.#shutdown(release, pid, exited);
-          await waitAtMost(output, DRAIN_MS);
+          await instance.finishOutput();
           this.#pid = undefined;
+          this.#instance = undefined;
           break;
         }
         this.#pid = undefined;
+        this.#instance = undefined;
         delayMs = backoff.next(this.#clock.now() - startedAt);
-        const reason = describeExit(exit.code, exit.signal);
+        const reason = describeEnd(exit);
         // Processes the crashed child started may still hold ports or files;
         // they must be gone before a new copy starts.
         await terminateGroup(pid, this.#graceMs);
-        await waitAtMost(output, DRAIN_MS);
+        await instance.finishOutput();
         await this.#forgetPid();
         if (signal.aborted) break;
         this.#transition("backoff", reason);
@@ -197,41 +298,17 @@ export class ProcessSupervisor {
       await this.#clock.sleep(delayMs, signal);
     }
     if (first) reportStart({ ok: false, reason: "stopped before the service started" });
+    if (this.#leaving && !stopReason.startsWith("detached")) stopReason = "detached";
     this.#transition("stopped", stopReason);
   }
 
-  async #spawn(release: SupervisedRelease, path: string): Promise<Spawned> {
-    let child: ChildProcess;
-    try {
-      child = spawn(path, [], {
-        cwd: release.cwd,
-        env: this.#options.env ?? process.env,
-        // Own process group: stop and crash clean-up reach everything it started,
-        // and the service is not killed along with the agent's terminal group.
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-    } catch (error) {
-      return { ok: false, reason: describeSpawnError(error) };
-    }
-    const exited = new Promise<Exit>((resolve) =>
-      child.once("exit", (code, signal) => resolve({ code, signal })),
-    );
-    // A later 'error' (e.g. a failed kill) must not become an unhandled event.
-    const startError = await new Promise<Error | undefined>((resolve) => {
-      child.once("spawn", () => resolve(undefined));
-      child.on("error", (error) => resolve(error));
-    });
-    if (startError !== undefined || child.pid === undefined) {
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      return { ok: false, reason: describeSpawnError(startError) };
-    }
-    const output = Promise.all([
-      readLines(child.stdout, "stdout", this.#options.onLine),
-      readLines(child.stderr, "stderr", this.#options.onLine),
-    ]);
-    return { ok: true, pid: child.pid, exited, output };
+  #instanceOptions() {
+    const { env, onLine } = this.#options;
+    return { env, onLine, output: this.#output };
+  }
+
+  #adopted(pid: number, startTime: string): Promise<Instance> {
+    return adoptInstance(pid, startTime, this.#instanceOptions(), this.#options.adoptedPollMs);
   }
 
   /** Stop sequence for a live child; returns the reason for the final state change. */
@@ -265,15 +342,15 @@ export class ProcessSupervisor {
     // when the kernel lets go of it); waiting for it is what makes stop()
     // trustworthy and a following start() safe.
     const exit = await exited;
-    notes.push(describeExit(exit.code, exit.signal));
+    notes.push(describeEnd(exit));
     await this.#forgetPid();
     return `stopped (${notes.join(", ")})`;
   }
 
-  async #recordPid(pid: number): Promise<string> {
-    if (this.#options.pidFile === undefined) return "";
+  async #recordPid(pid: number, release: string): Promise<string> {
+    if (this.#pidFile === undefined) return "";
     try {
-      await writePidFile(this.#options.pidFile, pid);
+      await writePidFile(this.#pidFile, pid, release);
       return "";
     } catch (error) {
       // The service runs fine without it; only orphan clean-up is weakened.
@@ -282,8 +359,8 @@ export class ProcessSupervisor {
   }
 
   async #forgetPid(): Promise<void> {
-    if (this.#options.pidFile === undefined) return;
-    await removePidFile(this.#options.pidFile).catch(() => {});
+    if (this.#pidFile === undefined) return;
+    await removePidFile(this.#pidFile).catch(() => {});
   }
 
   #transition(to: SupervisorState, reason: string): void {

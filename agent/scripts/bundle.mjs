@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+/**
+ * Builds the agent as ONE self-contained ES module: the CLI and everything it
+ * imports (@tillroll/protocol, mqtt, zod, tar, …) in a single file that runs
+ * with nothing but `node` (>= 20) beside it. The .deb ships it as
+ * /usr/lib/tillroll-agent/tillroll-agent.mjs and the `tillroll-agent` function
+ * pack (agent self-update) carries it.
+ *
+ * It bundles the compiled CLI (agent/dist/cli/main.js), so run `pnpm build`
+ * first; the bundle is made on demand, never by `pnpm build` itself.
+ *
+ *   node agent/scripts/bundle.mjs [OUT_FILE]      (default agent/dist-bundle/tillroll-agent.mjs)
+ *   pnpm --filter @tillroll/agent bundle
+ *   import { buildAgentBundle } from "<repo>/agent/scripts/bundle.mjs";
+ *   await buildAgentBundle("/tmp/x/tillroll-agent.mjs");  // → { outFile, bytes }
+ */
+import { access, stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const AGENT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** The compiled CLI the bundle starts from. */
+export const AGENT_ENTRY = resolve(AGENT_DIR, "dist/cli/main.js");
+
+/** Where `pnpm --filter @tillroll/agent bundle` writes the bundle (git-ignored). */
+export const DEFAULT_BUNDLE = resolve(AGENT_DIR, "dist-bundle/tillroll-agent.mjs");
+
+/**
+ * Some dependencies are CommonJS and call `require` for Node's built-ins;
+ * an ES module has no `require`, so the bundle makes one first.
+ */
+const REQUIRE_SHIM = [
+  'import { createRequire as __tillrollCreateRequire } from "node:module";',
+  "const require = __tillrollCreateRequire(import.meta.url);",
+].join("\n");
+
+/**
+ * Writes the bundle to `outFile` (its folder is created) and returns its size.
+ * Throws, naming the missing file, when the agent has not been built.
+ */
+export async function buildAgentBundle(outFile = DEFAULT_BUNDLE) {
+  try {
+    await access(AGENT_ENTRY);
+  } catch {
+    throw new Error(`${AGENT_ENTRY} is missing: run \`pnpm build\` before bundling the agent`);
+  }
+  const target = resolve(outFile);
+  await build({
+    entryPoints: [AGENT_ENTRY],
+    outfile: target,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    // Whitespace and syntax only: identifiers keep their names, so an error
+    // message a till prints still names the function it came from.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: "none",
+    banner: { js: REQUIRE_SHIM },
+    logLevel: "warning",
+  });
+  return { outFile: target, bytes: (await stat(target)).size };
+}
+
+const invokedDirectly =
+  process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  buildAgentBundle(process.argv[2]).then(
+    ({ outFile, bytes }) => process.stdout.write(`${outFile} (${bytes} bytes)\n`),
+    (error) => {
+      process.stderr.write(`bundle: ${error.message}\n`);
+      process.exit(1);
+    },
+  );
+}
