@@ -186,7 +186,7 @@ export interface SetPreferredRequest {
   all: boolean;
   dryRun: boolean;
   /** Issue 13: notices before the update (never forced: that takes a forced release task). */
-  drain: DrainPolicy | null;
+  drain?: DrainPolicy | null | undefined;
 }
 
 /**

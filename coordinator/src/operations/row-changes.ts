@@ -58,10 +58,10 @@ export class RowChanges {
         filters,
         ...rowsDetail(request.rows),
         all: request.all,
-        ...(request.drain === null ? {} : { drain: request.drain }),
+        ...(request.drain == null ? {} : { drain: request.drain }),
       },
       iso,
-      request.drain,
+      request.drain ?? null,
     );
   }
 

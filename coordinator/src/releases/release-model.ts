@@ -112,7 +112,7 @@ export interface ReleaseSpec {
   readonly allowDowngrade: boolean;
   readonly notify: NotifySpec;
   /** Issue 13: notices before the update, force only on a forced task. Default null. */
-  readonly drain: DrainPolicy | null;
+  readonly drain?: DrainPolicy | null | undefined;
 }
 
 /** One row of a started stage: fixed when the stage starts. */
