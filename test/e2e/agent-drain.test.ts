@@ -1,4 +1,4 @@
-import { access, rm, writeFile } from "node:fs/promises";
+import { access, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   DEFAULT_TOPIC_ROOT,
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeClient, connectClient, publishQos1, subscribeQos1 } from "../support/mqtt-client.js";
 import { readMarker } from "../support/packs.js";
 import { callApi } from "./console-calls.js";
-import { CoordinatorKit, row } from "./coordinator-kit.js";
+import { CoordinatorKit, type JsonRow, row } from "./coordinator-kit.js";
 
 /**
  * Issue 13, acceptance 1 (the drain and the POS handshake), end to end: a
@@ -127,6 +127,35 @@ class TestPos {
   }
 }
 
+/** One console API call as the platform admin; throws unless it answers 2xx. */
+async function api(kit: CoordinatorKit, path: string, body: unknown): Promise<unknown> {
+  const answer = await callApi(
+    kit.coordinator.url,
+    await kit.coordinator.token(),
+    "POST",
+    path,
+    body,
+  );
+  if (answer.status >= 300)
+    throw new Error(`${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
+/** Polls GET /api/status (no CLI process per look: this file has a 40 s budget). */
+async function until(kit: CoordinatorKit, what: string, done: (rows: JsonRow[]) => boolean) {
+  const token = await kit.coordinator.token();
+  const deadline = Date.now() + 20_000;
+  let rows: JsonRow[] = [];
+  while (Date.now() < deadline) {
+    const answer = await callApi(kit.coordinator.url, token, "GET", "/api/status");
+    rows = answer.body as JsonRow[];
+    if (done(rows)) return rows;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const logs = [...kit.agents].map(([id, agent]) => `--- agent ${id}\n${agent.log()}`).join("\n");
+  throw new Error(`timed out waiting until ${what}: ${JSON.stringify(rows)}\n${logs}`);
+}
+
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
     () => true,
@@ -141,23 +170,32 @@ describe("agent: drain, notices and the POS handshake (issue 13)", { timeout: 40
 
   beforeAll(async () => {
     kit = await CoordinatorKit.create("agent-drain");
-    for (const version of ["1.0.0", "1.1.0", "1.2.0"])
-      await kit.publish({ name: fn, version, beforeInstall: HOOK });
-    for (const version of ["1.0.0", "1.1.0"])
-      await kit.publish({ name: "store-server", version, maintenance: "clients" });
-    markers = (await kit.enrolAndStart(TILL, "DE")).markers;
-    await kit.enrolAndStart(SERVER, "DE", []);
+    await Promise.all([
+      ...["1.0.0", "1.1.0", "1.2.0"].map((version) =>
+        kit.publish({ name: fn, version, beforeInstall: HOOK }),
+      ),
+      ...["1.0.0", "1.1.0"].map((version) =>
+        kit.publish({ name: "store-server", version, maintenance: "clients" }),
+      ),
+    ]);
+    const [till] = await Promise.all([
+      kit.enrolAndStart(TILL, "DE"),
+      kit.enrolAndStart(SERVER, "DE", []),
+    ]);
+    markers = till.markers;
     pos = await TestPos.connect(kit);
     await pos.login([]);
     const install = (f: string, ws: string) =>
-      kit.coordinator.console(
-        "set-preferred",
-        ...["--function", f, "--version", "1.0.0", "--install", "--store", "1001"],
-        ...["--workstation", ws],
-      );
+      api(kit, "/api/set-preferred", {
+        function: f,
+        version: "1.0.0",
+        install: true,
+        filters: { store: ["1001"], workstation: [ws] },
+      });
     await install(fn, "01");
     await install("store-server", "02");
-    await kit.until(
+    await until(
+      kit,
       "both installed",
       (rows) =>
         row(rows, TILL)?.status === "OK" &&
@@ -170,15 +208,17 @@ describe("agent: drain, notices and the POS handshake (issue 13)", { timeout: 40
     await kit?.close();
   });
 
-  const preferTill = (version: string, ...more: string[]) =>
-    kit.coordinator.console(
-      "set-preferred",
-      ...["--function", fn, "--version", version, "--store", "1001", "--workstation", "01"],
-      ...more,
-    );
+  const preferTill = (version: string, drain?: { noticeMinutes: number; force: boolean }) =>
+    api(kit, "/api/set-preferred", {
+      function: fn,
+      version,
+      filters: { store: ["1001"], workstation: ["01"] },
+      ...(drain === undefined ? {} : { drain }),
+    });
 
   it("a cashier logging in during a slow beforeInstall keeps the service running: Not Ready, maintenance off", async () => {
     const before = await readMarker(markers, fn);
+    await rm(join(markers, "hook-started"), { force: true }); // the first install ran it too
     await writeFile(join(markers, "slow"), "");
     const from = pos.seen.length;
     await preferTill("1.1.0");
@@ -186,7 +226,8 @@ describe("agent: drain, notices and the POS handshake (issue 13)", { timeout: 40
     while (!(await exists(join(markers, "hook-started"))) && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 20));
     await pos.login(["alice"]); // taken by a POS that had not seen maintenance yet
-    const rows = await kit.until(
+    const rows = await until(
+      kit,
       "Not Ready after the hook",
       (rs) => row(rs, TILL)?.status === "Not Ready",
     );
@@ -204,19 +245,25 @@ describe("agent: drain, notices and the POS handshake (issue 13)", { timeout: 40
 
   it("drain without force: maintenance on, notices in order, Not Ready until the logout, then OK", async () => {
     const from = pos.seen.length;
-    await preferTill("1.1.0", "--drain-minutes", "0.05");
-    await kit.until("the countdown", (rs) =>
+    // The console's flag (the API body's drain, force false).
+    await kit.coordinator.console(
+      "set-preferred",
+      ...["--function", fn, "--version", "1.1.0", "--store", "1001", "--workstation", "01"],
+      ...["--drain-minutes", "0.05"],
+    );
+    await until(kit, "the countdown", (rs) =>
       /^update at \d\d:\d\d \(in \d seconds?\): user alice logged in on till 01$/.test(
         row(rs, TILL)?.reason ?? "",
       ),
     );
-    const due = await kit.until("due, waiting for alice", (rs) =>
+    const due = await until(kit, "due, waiting for alice", (rs) =>
       (row(rs, TILL)?.reason ?? "").startsWith("update due since"),
     );
     expect(row(due, TILL)).toMatchObject({ status: "Not Ready", activeVersion: "1.0.0" });
     expect(row(due, TILL)?.reason).toMatch(/: waiting for user alice to log out$/);
     await pos.login([]);
-    await kit.until(
+    await until(
+      kit,
       "1.1.0 installed",
       (rs) => row(rs, TILL)?.status === "OK" && row(rs, TILL)?.activeVersion === "1.1.0",
     );
@@ -245,11 +292,12 @@ describe("agent: drain, notices and the POS handshake (issue 13)", { timeout: 40
         drain: { noticeMinutes: 0.05, force: true },
       }),
     );
-    const created = JSON.parse(
-      await kit.coordinator.console("release", "create", "--file", file, "--json"),
-    ) as { id: string };
-    await kit.coordinator.console("release", "start", created.id);
-    await kit.until(
+    const created = (await api(kit, "/api/releases", JSON.parse(await readFile(file, "utf8")))) as {
+      id: string;
+    };
+    await api(kit, "/api/releases/start", { id: created.id });
+    await until(
+      kit,
       "1.2.0 installed",
       (rs) => row(rs, TILL)?.status === "OK" && row(rs, TILL)?.activeVersion === "1.2.0",
     );
@@ -292,12 +340,13 @@ describe("agent: drain, notices and the POS handshake (issue 13)", { timeout: 40
 
   it("a store server's update puts the whole store in maintenance and takes it out", async () => {
     const from = pos.seen.length;
-    await kit.coordinator.console(
-      "set-preferred",
-      ...["--function", "store-server", "--version", "1.1.0", "--store", "1001"],
-      ...["--workstation", "02"],
-    );
-    await kit.until(
+    await api(kit, "/api/set-preferred", {
+      function: "store-server",
+      version: "1.1.0",
+      filters: { store: ["1001"], workstation: ["02"] },
+    });
+    await until(
+      kit,
       "store-server 1.1.0",
       (rs) =>
         row(rs, SERVER, "store-server")?.status === "OK" &&
