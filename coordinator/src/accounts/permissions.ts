@@ -98,6 +98,8 @@ export const ROUTE_PERMISSIONS = {
   "GET /api/session": { need: "viewer", scope: "shared", action: "whoami" },
   // POST, not DELETE: the API's routes are GET (reads) and POST (changes) only.
   "POST /api/session/end": { need: "viewer", scope: "shared", action: "logout" },
+  // Issue 13: the operator's maintenance switch of a workstation (audited).
+  "POST /api/maintenance": { need: "admin", scope: "scoped", action: "maintenance" },
 } as const satisfies Record<RouteId, RoutePermission>;
 
 export type KnownRouteId = keyof typeof ROUTE_PERMISSIONS;

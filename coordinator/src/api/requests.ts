@@ -236,7 +236,7 @@ export const setPreferredBody = strictObject(
       code: "custom",
       path: ["drain", "force"],
       message:
-        "may be true only on a forced release task (\"forced\": true); set-preferred asks users to leave but cannot end their sessions",
+        'may be true only on a forced release task ("forced": true); set-preferred asks users to leave but cannot end their sessions',
     });
     return z.NEVER;
   }

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { auditQuery, loginBody, operatorAddBody, operatorRefBody } from "./account-requests.js";
 import {
+  maintenanceBody,
   packRefBody,
   packsQuery,
   workstationRefBody,
@@ -282,6 +283,24 @@ export const API_ROUTES = {
     status: 200,
     answer: ANSWERS.MosquittoAccounts,
     summary: "Broker accounts with Mosquitto password hashes, topic root and TLS files",
+  },
+  // Issue 13: `tillroll maintenance on|off STORE/WS [--function F] [--reason TEXT]`.
+  maintenance: {
+    method: "POST",
+    path: "/api/maintenance",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: json(maintenanceBody, {
+      store: "1001",
+      workstation: "01",
+      active: true,
+      function: null,
+      reason: "stock-taking",
+    }),
+    status: 200,
+    answer: ANSWERS.MaintenanceResult,
+    summary: "Switch a workstation's maintenance mode on or off (its POS admits no new logins)",
   },
 } as const satisfies Record<string, RouteSpec>;
 

@@ -252,6 +252,27 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "a new signing key pair in DIR, for a key rotation (never overwrites)",
     examples: ["tillroll key generate /secure/next-key"],
   },
+  // Issue 13: the operator's maintenance switch (admin, audited).
+  {
+    name: "maintenance on",
+    args: ["STORE/WS"],
+    flags: console("function", "reason", "json"),
+    summary: "maintenance mode on for a workstation: its POS admits no new logins",
+    details: [
+      "--function F: only that flow service (repeat the command for more); without it the whole workstation.",
+    ],
+    examples: [
+      "tillroll maintenance on 1001/01 --reason stock-taking",
+      "tillroll maintenance on 1001/01 --function pos-client",
+    ],
+  },
+  {
+    name: "maintenance off",
+    args: ["STORE/WS"],
+    flags: console("function", "reason", "json"),
+    summary: "maintenance mode off again (or one function out of it with --function F)",
+    examples: ["tillroll maintenance off 1001/01"],
+  },
 ];
 
 /**

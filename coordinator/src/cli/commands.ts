@@ -5,6 +5,7 @@ import { formatStatusTable, toJsonRow } from "../fleet/status-table.js";
 import { checked, filtersOf, out, queryOf, single } from "./command-args.js";
 import { ConsoleError, callRoute, resolveTarget, UsageError } from "./console-client.js";
 import { changeExitCode, EXIT_CODES, type ExitCode } from "./exit-codes.js";
+import { runMaintenanceCommand } from "./maintenance-command.js";
 import { platformNoticeLines, withNotices } from "./notice-lines.js";
 import { runLogin, runLogout, runOperatorCommand } from "./operator-commands.js";
 import type { CliValues } from "./options.js";
@@ -211,6 +212,8 @@ export async function runConsoleCommand(
       return runBlackoutCommand(args, values);
     case "webhook":
       return runWebhookCommand(args, values);
+    case "maintenance":
+      return runMaintenanceCommand(args, values);
     case "login":
       return runLogin(values);
     case "logout":

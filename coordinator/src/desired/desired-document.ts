@@ -1,4 +1,4 @@
-import type { DesiredDocument } from "@tillroll/protocol";
+import type { DesiredDocument, OperatorMaintenance } from "@tillroll/protocol";
 import type { DesiredEntry } from "../state/coordinator-state.js";
 
 /**
@@ -11,13 +11,23 @@ export function buildDesiredDocument(
   services: Readonly<Record<string, DesiredEntry>>,
   seq: number,
   ts: string,
+  /** Issue 13: the operator's switch; null (off) leaves the field out. */
+  maintenance: OperatorMaintenance | null = null,
 ): DesiredDocument {
   const sorted: DesiredDocument["services"] = {};
   for (const name of Object.keys(services).sort()) {
     const entry = services[name];
     if (entry !== undefined) sorted[name] = { ...entry };
   }
-  return { schema: 1, seq, ts, store: ref.store, workstation: ref.workstation, services: sorted };
+  return {
+    schema: 1,
+    seq,
+    ts,
+    store: ref.store,
+    workstation: ref.workstation,
+    services: sorted,
+    ...(maintenance === null ? {} : { maintenance }),
+  };
 }
 
 /**

@@ -46,9 +46,16 @@ export class DesiredPublisher {
       if (start > 0) await new Promise((resolve) => setImmediate(resolve));
       const slice = refs.slice(start, start + SIGN_SLICE);
       const desired = await Promise.all(slice.map((ref) => this.store.servicesOf(ref)));
+      const maintenance = await Promise.all(slice.map((ref) => this.store.maintenanceOf(ref)));
       slice.forEach((ref, offset) => {
         const services = desired[offset] ?? {};
-        const doc = buildDesiredDocument(ref, services, first + start + offset, ts);
+        const doc = buildDesiredDocument(
+          ref,
+          services,
+          first + start + offset,
+          ts,
+          maintenance[offset] ?? null,
+        );
         const payload = encodeDesired(doc, this.signer);
         sends.push(
           payload.ok

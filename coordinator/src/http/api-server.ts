@@ -98,7 +98,8 @@ type JsonBodyRoute =
   | "addBlackout"
   | "removeBlackout"
   | "addWebhook"
-  | "removeWebhook";
+  | "removeWebhook"
+  | "maintenance";
 /** Routes whose answer is a stream (`stream: "sse"`): handed the response, not answered here. */
 type StreamRoute = {
   [N in RouteName]: Routes[N] extends { stream: "sse" } ? N : never;
@@ -194,6 +195,7 @@ export function createApiHandler(
     removeWebhook: async ({ caller, body }) =>
       webhookAnswer(await deps.notices.removeWebhook(body.id, caller.operator), 404),
     installLog: async ({ caller, query }) => live.installLog(caller, query),
+    maintenance: async ({ caller, body }) => deps.workstations.maintenance(body, caller.operator),
   };
 
   const staticFiles = createStaticFiles(deps.webDir);

@@ -232,7 +232,7 @@ export const releaseSpecSchema: z.ZodType<ReleaseSpec, unknown> = strictObject(
       code: "custom",
       path: ["drain", "force"],
       message:
-        'may be true only on a forced task ("forced": true): ending the users\' sessions is a forced update\'s privilege',
+        "may be true only on a forced task (\"forced\": true): ending the users' sessions is a forced update's privilege",
     });
   }
   const seen = new Map<string, number>();

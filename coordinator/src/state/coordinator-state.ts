@@ -4,6 +4,7 @@ import {
   functionNameSchema,
   groupSchema,
   maintenanceWindowSchema,
+  operatorMaintenanceSchema,
   requestIdSchema,
   semverSchema,
   storeIdSchema,
@@ -59,6 +60,11 @@ export const coordinatorStateSchema = z.object({
   workstations: z.record(z.string(), workstationRecordSchema),
   /** Desired services per workstation key `store/ws`. */
   desired: z.record(z.string(), z.record(functionNameSchema, desiredEntrySchema)),
+  /**
+   * Issue 13: the operator's maintenance switch per workstation key, published
+   * in its desired document (`maintenance`); absent: off.
+   */
+  maintenance: z.record(z.string(), operatorMaintenanceSchema).optional(),
   /** seq of the last desired document published; documents only ever go up. */
   desiredSeq: z.number().int().min(0),
   /** Last status seq applied per workstation: older or equal reports are dropped. */

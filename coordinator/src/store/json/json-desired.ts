@@ -1,3 +1,4 @@
+import type { OperatorMaintenance } from "@tillroll/protocol";
 import { nextDesiredSeq } from "../../desired/desired-document.js";
 import { type DesiredEntry, wsKey } from "../../state/coordinator-state.js";
 import type { StateStore } from "../../state/state-store.js";
@@ -40,9 +41,33 @@ export class JsonDesired implements DesiredStore {
   }
 
   async all(): Promise<WorkstationDesired[]> {
-    return Object.entries(this.state.state.desired).map(([key, services]) => {
+    const { desired, maintenance = {} } = this.state.state;
+    const keys = new Set([...Object.keys(desired), ...Object.keys(maintenance)]);
+    return [...keys].map((key) => {
       const [store = "", workstation = ""] = key.split("/");
-      return { ref: { store, workstation }, services: structuredClone(services) };
+      return { ref: { store, workstation }, services: structuredClone(desired[key] ?? {}) };
+    });
+  }
+
+  async maintenanceOf(ref: WorkstationRef): Promise<OperatorMaintenance | null> {
+    const switched = this.state.state.maintenance?.[wsKey(ref)];
+    return switched === undefined ? null : structuredClone(switched);
+  }
+
+  setMaintenance(
+    ref: WorkstationRef,
+    maintenance: OperatorMaintenance | null,
+  ): Promise<number | undefined> {
+    return this.state.change((draft) => {
+      const key = wsKey(ref);
+      if (draft.workstations[key] === undefined) return undefined;
+      const all = { ...draft.maintenance };
+      if (maintenance === null) delete all[key];
+      else all[key] = { ...maintenance, functions: [...maintenance.functions] };
+      draft.maintenance = all;
+      const seq = nextDesiredSeq(draft.desiredSeq, this.now());
+      draft.desiredSeq = seq;
+      return seq;
     });
   }
 }
