@@ -162,8 +162,6 @@ function checkScope(
 
 const setPreferredShape = {
   function: functionNameSchema.optional(),
-  // Issue 13: force only on a forced release task (refused here, see below).
-  drain: drainPolicySchema.nullable().optional(),
   version: versionSchema,
   validFrom: validFromSchema.optional(),
   install: booleanFlag("install on workstations that lack the function").optional(),
@@ -171,6 +169,8 @@ const setPreferredShape = {
   rows: changeRowsSchema.optional(),
   all: booleanFlag("act on the whole fleet").optional(),
   dryRun: booleanFlag("only show what would change").optional(),
+  // Issue 13: force only on a forced release task (refused here, see below).
+  drain: drainPolicySchema.nullable().optional(),
 };
 
 export interface SetPreferredRequest {
@@ -241,7 +241,7 @@ export const setPreferredBody = strictObject(
     return z.NEVER;
   }
   return {
-    drain: body.drain ?? null,
+    ...(body.drain == null ? {} : { drain: body.drain }),
     function: fn,
     version: body.version,
     validFrom: body.validFrom ?? null,

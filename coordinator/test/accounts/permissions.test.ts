@@ -68,6 +68,8 @@ describe("the route table", () => {
       "POST /api/blackouts": "admin/scoped",
       "POST /api/blackouts/remove": "admin/scoped",
       "GET /api/notices": "public/shared",
+      // Issue 13: the operator's maintenance switch.
+      "POST /api/maintenance": "admin/scoped",
     });
   });
 
