@@ -165,6 +165,7 @@ const setPresence = (patch: Json) => withFields(EXAMPLE_PAYLOADS.presence, patch
 const setSession = (patch: Json) => withFields(EXAMPLE_PAYLOADS.session, patch);
 const setMaintenance = (patch: Json) => withFields(EXAMPLE_PAYLOADS.maintenance, patch);
 const setNotice = (patch: Json) => withFields(EXAMPLE_PAYLOADS.notice, patch);
+const setPos = (patch: Json) => withFields(EXAMPLE_PAYLOADS.pos, patch);
 const setLog = (patch: Json) => withFields(EXAMPLE_PAYLOADS.log, patch);
 
 const descriptor = EXAMPLE_DESCRIPTOR;
@@ -267,8 +268,17 @@ const EXAMPLES: Record<Document, Example[]> = {
     refuse("an empty capability", setPresence({ capabilities: [""] })),
     refuse('capabilities "window"', setPresence({ capabilities: "window" })),
   ],
+  pos: [
+    ...headerExamples(EXAMPLE_PAYLOADS.pos),
+    accept('state "offline"', setPos({ state: "offline" })),
+    refuse('state "away"', setPos({ state: "away" })),
+    refuse("state missing", setPos({ state: undefined })),
+  ],
   session: [
     ...headerExamples(EXAMPLE_PAYLOADS.session),
+    accept("maintenanceSeq 0", setSession({ maintenanceSeq: 0 })),
+    accept("maintenanceSeq null", setSession({ maintenanceSeq: null })),
+    refuse("maintenanceSeq -1", setSession({ maintenanceSeq: -1 })),
     accept("no users", setSession({ users: [] })),
     refuse("an empty user name", setSession({ users: [""] })),
     accept("64 users", setSession({ users: Array(64).fill("bob") })),

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { access, constants, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { access, constants, copyFile, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { JsonRow } from "@tillroll/coordinator";
@@ -56,6 +56,24 @@ describe.skipIf(skip)("the agent's .deb", () => {
     });
     deb = built.stdout.trim();
   });
+  /** dpkg on the fresh root: its own database, nothing of the host's touched. */
+  const dpkg = (...args: string[]) =>
+    run(
+      "dpkg",
+      [
+        `--root=${fsRoot}`,
+        `--log=${join(kit.dir.path, "dpkg.log")}`,
+        // nodejs is on the host, not in the fresh root's database.
+        "--force-depends",
+        // Maintainer scripts run on the host with DPKG_ROOT (the root has no /bin/sh).
+        "--force-script-chrootless",
+        // Lets the same command work unprivileged (CI may not be root).
+        "--force-not-root",
+        ...args,
+      ],
+      { env: { PATH } },
+    );
+
   afterAll(async () => {
     await agent?.stop();
     await kit?.close();
@@ -79,26 +97,23 @@ describe.skipIf(skip)("the agent's .deb", () => {
       expect(listing).toMatch(new RegExp(`root/root .* ${path.replaceAll(".", "\\.")}$`, "m"));
   });
 
+  it("build-deb.sh refuses a VERSION that is not a Debian version, writing nothing", async () => {
+    const out = join(kit.dir.path, "bad-out");
+    const refused = await run("bash", [join(repo, "scripts/build-deb.sh"), "v1.0", out], {
+      env: { ...process.env, PATH },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(refused).toMatchObject({
+      code: 2,
+      stderr: 'build-deb: VERSION "v1.0" is not a Debian version (e.g. 0.1.0 or 0.2.0~rc1)\n',
+    });
+    await expect(access(out)).rejects.toThrow(/ENOENT/);
+  });
+
   it("installs into a fresh root with dpkg --root", async () => {
     const admin = join(fsRoot, "var/lib/dpkg");
     for (const sub of ["info", "updates"]) await mkdir(join(admin, sub), { recursive: true });
     await writeFile(join(admin, "status"), "");
-    await run(
-      "dpkg",
-      [
-        `--root=${fsRoot}`,
-        `--log=${join(kit.dir.path, "dpkg.log")}`,
-        // nodejs is on the host, not in the fresh root's database.
-        "--force-depends",
-        // Maintainer scripts run on the host with DPKG_ROOT (the root has no /bin/sh).
-        "--force-script-chrootless",
-        // Lets the same command work unprivileged (CI may not be root).
-        "--force-not-root",
-        "--install",
-        deb,
-      ],
-      { env: { PATH } },
-    );
+    await dpkg("--install", deb);
     const status = await readFile(join(admin, "status"), "utf8");
     expect(status).toMatch(/^Package: tillroll-agent\nStatus: install ok installed$/m);
     expect(status).toMatch(/^Conffiles:\n \/etc\/tillroll\/agent\.json\.example [0-9a-f]{32}$/m);
@@ -111,6 +126,22 @@ describe.skipIf(skip)("the agent's .deb", () => {
     expect(unit).toMatch(
       /^ExecStart=\/usr\/bin\/tillroll-agent --config \/etc\/tillroll\/agent\.json$/m,
     );
+    // systemd's own reading of the unit, where there is one: no unknown or bad key. (It also
+    // says /usr/bin/tillroll-agent is missing: true on this host, not in the till's root.)
+    if (await onPath("systemd-analyze")) {
+      const verified = await run(
+        "systemd-analyze",
+        ["--man=no", "verify", join(fsRoot, "lib/systemd/system/tillroll-agent.service")],
+        { env: { PATH } },
+      ).catch((error: { stderr?: string }) => ({ stderr: error.stderr ?? String(error) }));
+      const complaints = verified.stderr
+        .split("\n")
+        .filter(
+          (line) =>
+            line.trim() !== "" && !line.includes("/usr/bin/tillroll-agent is not executable"),
+        );
+      expect(complaints).toEqual([]);
+    }
   });
 
   it("starts from the installed bundle and comes online at the coordinator", async () => {
@@ -149,17 +180,16 @@ describe.skipIf(skip)("the agent's .deb", () => {
     expect(checked.stderr).toBe("");
 
     await agent.start();
-    const online = async () => {
-      const list = await kit.coordinator.consoleJson<{ online: boolean }[]>(
-        "workstation",
-        "list",
-        "--store",
-        "1001",
-      );
-      return list[0]?.online === true;
+    // Polled over HTTP (a console process per poll is slow on a busy 2-core machine).
+    const api = async <T>(path: string): Promise<T> => {
+      const answer = await fetch(`${kit.coordinator.url}${path}`, {
+        headers: { authorization: `Bearer ${await kit.coordinator.token()}` },
+      });
+      if (!answer.ok) throw new Error(`${path}: HTTP ${answer.status} ${await answer.text()}`);
+      return (await answer.json()) as T;
     };
     const deadline = Date.now() + 15_000;
-    while (!(await online())) {
+    while (!(await api<{ online: boolean }[]>("/api/workstations"))[0]?.online) {
       if (Date.now() > deadline) throw new Error(`agent never came online:\n${agent.log()}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -180,9 +210,36 @@ describe.skipIf(skip)("the agent's .deb", () => {
       if (Date.now() > installed)
         throw new Error(`not installed: ${JSON.stringify(rows)}\n${agent.log()}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      rows = await kit.rows();
+      rows = await api<JsonRow[]>("/api/status");
     }
     expect(row(rows, "1001/01")).toMatchObject({ activeVersion: "1.0.0", online: true });
+    await access(join(fsRoot, "opt/tillroll/functions/pos-client/current"));
+  });
+
+  it("upgrades in place keeping agent.json, and a purge leaves the config and the journal", async () => {
+    await agent?.stop();
+    const bundle = join(kit.dir.path, "bundle.mjs");
+    await copyFile(join(fsRoot, "usr/lib/tillroll-agent/tillroll-agent.mjs"), bundle);
+    const config = await readFile(join(fsRoot, "etc/tillroll/agent.json"), "utf8");
+    const next = (
+      await run("bash", [join(repo, "scripts/build-deb.sh"), "0.2.0", join(kit.dir.path, "out")], {
+        // The same agent under a new version: package the bundle already made.
+        env: { ...process.env, PATH, TILLROLL_AGENT_BUNDLE: bundle },
+      })
+    ).stdout.trim();
+    await dpkg("--install", next);
+    expect(await readFile(join(fsRoot, "var/lib/dpkg/status"), "utf8")).toMatch(
+      /^Package: tillroll-agent\nStatus: install ok installed\n(?:.+\n)*?Version: 0\.2\.0$/m,
+    );
+    expect(await readFile(join(fsRoot, "etc/tillroll/agent.json"), "utf8")).toBe(config);
+
+    await dpkg("--purge", "tillroll-agent");
+    await expect(access(join(fsRoot, "usr/lib/tillroll-agent/tillroll-agent.mjs"))).rejects.toThrow(
+      /ENOENT/,
+    );
+    await expect(access(join(fsRoot, "etc/tillroll/agent.json.example"))).rejects.toThrow(/ENOENT/);
+    expect(await readFile(join(fsRoot, "etc/tillroll/agent.json"), "utf8")).toBe(config);
+    await access(join(fsRoot, "var/lib/tillroll/agent.json")); // the journal
     await access(join(fsRoot, "opt/tillroll/functions/pos-client/current"));
   });
 });

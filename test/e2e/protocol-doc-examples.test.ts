@@ -204,6 +204,17 @@ describe("PROTOCOL.md examples against a real coordinator and agent", () => {
     expect(unwrap(decodePayload("presence", payload)).state).toBe("online");
   });
 
+  it("pos: the broker takes the POS's retained presence from its own account", async () => {
+    const [command] = find("### `pos`", "mosquitto_pub", "pos");
+    if (command === undefined) throw new Error("unreachable");
+    const result = await run(command);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain(refusalRow("publishes")[2]);
+    expect(kit.coordinator.output.join("\n")).not.toContain(
+      'may not publish to "tillroll/v1/ws/1001/01/pos"',
+    );
+  });
+
   it("refused: a POS subscribing to status gets SUBACK failure, as the table says", async () => {
     const [command] = find("## What the broker refuses", "mosquitto_sub", "status");
     if (command === undefined) throw new Error("unreachable");

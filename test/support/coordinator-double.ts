@@ -3,6 +3,7 @@ import {
   createSigner,
   DEFAULT_TOPIC_ROOT,
   type DesiredDocument,
+  type DesiredRecipe,
   encodeDesired,
   generateSigningKeyPair,
   type MaintenanceWindow,
@@ -28,6 +29,8 @@ export interface DesiredServiceInput {
   /** Issue 11: sent only when given (an absent field is what older coordinators send). */
   window?: MaintenanceWindow | null;
   redeploy?: boolean;
+  /** Issue 13: sent only when given. */
+  recipe?: DesiredRecipe | null;
 }
 
 export interface DesiredPublisher {
@@ -89,6 +92,7 @@ export async function createDesiredPublisher(options: {
               artifact: service.artifact ?? null,
               ...(service.window === undefined ? {} : { window: service.window }),
               ...(service.redeploy === undefined ? {} : { redeploy: service.redeploy }),
+              ...(service.recipe === undefined ? {} : { recipe: service.recipe }),
             },
           ]),
         ),

@@ -18,6 +18,8 @@ import { runCommand } from "../process/run-command.js";
 import { createServiceManager, type ServiceManager } from "../process/service-manager.js";
 import { isLockHeld } from "../readiness/flock.js";
 import { checkReadiness } from "../readiness/readiness.js";
+import { rememberKnownSecrets } from "../recipe/known-secrets.js";
+import { SecretMasker } from "../recipe/secret-masker.js";
 import { bootServices } from "./boot.js";
 import type { EngineContext } from "./engine-context.js";
 import type { JobStep } from "./journal.js";
@@ -48,13 +50,18 @@ export class Agent {
     private readonly ctx: EngineContext,
     private readonly reconciler: Reconciler,
     private readonly keys: TrustedKeys,
+    private readonly secrets: SecretMasker,
   ) {}
 
   static async start(options: AgentOptions): Promise<Agent> {
     const { config } = options;
     const clock = options.clock ?? systemClock;
-    const log = options.log ?? ((message: string) => console.log(message));
+    // Issue 13: recipe secrets never reach a log line, an install-log line or a reason.
+    const secrets = new SecretMasker();
+    const rawLog = options.log ?? ((message: string) => console.log(message));
+    const log = (message: string) => rawLog(secrets.mask(message));
     const store = await StateStore.open(config.state, log, () => clock.now());
+    await rememberKnownSecrets(secrets, store.state, config.root);
     // Pid files of supervised services: how a restarted agent finds orphans.
     await mkdir(join(config.state, "run"), { recursive: true });
     // Seqs handed out but not yet saved when the last run died may have
@@ -69,6 +76,7 @@ export class Agent {
       agentVersion: options.agentVersion ?? "0.1.0",
       now: () => clock.now(),
       log,
+      mask: (text) => secrets.mask(text),
     });
     const services =
       options.serviceManager ??
@@ -123,7 +131,7 @@ export class Agent {
     const keys = trustedKeysOf(config);
     await bootServices(ctx);
     const reconciler = new Reconciler(ctx);
-    const agent = new Agent(config, ctx, reconciler, keys);
+    const agent = new Agent(config, ctx, reconciler, keys, secrets);
     await reporter.reportStatus();
     agent.connect(await readCa(config));
     reconciler.kick();
@@ -208,6 +216,7 @@ export class Agent {
       return;
     }
     const doc = decoded.value;
+    this.secrets.rememberDesired(doc); // before anything about it is logged
     store.state.clockOffsetMs = updateClockOffset(store.state.clockOffsetMs, {
       coordinatorTs: Date.parse(doc.ts),
       receivedAt,

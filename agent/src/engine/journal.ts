@@ -32,9 +32,19 @@ export const ROLLBACK_STEPS = [
 /** Ending an update before anything was stopped: discard the download and staging. */
 export const ABORT_STEPS = ["abort"] as const;
 
+/**
+ * Descriptor strategy "hand-over" (process service manager): after pre-hook
+ * the new instance starts beside the old one (afterInstall first), is
+ * health-checked, and only then `current` moves and the old one stops; then
+ * commit. A failure before promote stops the new instance and aborts: the old
+ * one never stopped (Rolled Back). See steps/hand-over-steps.ts.
+ */
+export const HAND_OVER_STEPS = ["start-next", "verify-next", "promote"] as const;
+
 export type ForwardStep = (typeof FORWARD_STEPS)[number];
 export type RollbackStep = (typeof ROLLBACK_STEPS)[number];
-export type JobStep = ForwardStep | RollbackStep | (typeof ABORT_STEPS)[number];
+export type HandOverStep = (typeof HAND_OVER_STEPS)[number];
+export type JobStep = ForwardStep | RollbackStep | HandOverStep | (typeof ABORT_STEPS)[number];
 
 /**
  * Steps from which a job must run to its end: the beforeInstall hook may
@@ -50,11 +60,16 @@ const TOUCHES_SERVICE: ReadonlySet<JobStep> = new Set<JobStep>([
   "verify",
   "commit",
   ...ROLLBACK_STEPS,
+  ...HAND_OVER_STEPS,
 ]);
 
 /** Whether the job may still be dropped without touching the running service. */
 export function isCancellable(step: JobStep): boolean {
   return !TOUCHES_SERVICE.has(step) && step !== "abort";
+}
+
+export function isHandOverStep(step: JobStep): boolean {
+  return (HAND_OVER_STEPS as readonly JobStep[]).includes(step);
 }
 
 export function nextForwardStep(step: ForwardStep): ForwardStep | null {
@@ -85,6 +100,9 @@ export const STEP_PHASE: Readonly<Record<JobStep, Phase>> = {
   "rollback-start": "rolling-back",
   "rollback-verify": "rolling-back",
   abort: "rolling-back",
+  "start-next": "starting",
+  "verify-next": "health-check",
+  promote: "stopping",
 };
 
 export type { Job, ServiceRecord } from "../state/agent-state.js";

@@ -200,6 +200,9 @@ export class Reconciler {
               ? redeployReleaseName(want.preferredVersion, plan.requestId)
               : want.preferredVersion,
             fromRelease: activeReleaseOf(target),
+            // Issue 13: the configuration to build the new release with; a
+            // redeploy carrying one is a rebuild (same version, new recipe).
+            recipe: want.recipe ?? null,
           };
           Object.assign(target, {
             job,
@@ -214,7 +217,7 @@ export class Reconciler {
             fn,
             target,
             "In Progress",
-            beginReason(want.validFrom, want.window != null, plan.redeploy),
+            beginReason(want.validFrom, want.window != null, plan.redeploy, want.recipe ?? null),
           );
           await this.report();
           return this.run(fn);
@@ -292,11 +295,18 @@ export class Reconciler {
 }
 
 /** Why an update begins, for the `from -> to` log line. */
-function beginReason(validFrom: string | null, windowed: boolean, redeploy: boolean): string {
+function beginReason(
+  validFrom: string | null,
+  windowed: boolean,
+  redeploy: boolean,
+  recipe: { version: number } | null,
+): string {
   const when = [
     ...(validFrom === null ? [] : [`valid-from ${validFrom} reached`]),
     ...(windowed ? ["maintenance window open"] : []),
   ].join(", ");
   if (!redeploy) return when === "" ? "new request" : when;
-  return when === "" ? "redeploy request" : `redeploy request: ${when}`;
+  // A redeploy with a recipe is a rebuild (issue 13): say which recipe.
+  const what = recipe === null ? "redeploy request" : `rebuild request (recipe v${recipe.version})`;
+  return when === "" ? what : `${what}: ${when}`;
 }

@@ -23,6 +23,10 @@ const BEFORE_SWITCH: ReadonlySet<JobStep> = new Set<JobStep>([
   "drain", // job.drain (the countdown's deadline) is kept across the retry
   "pre-hook",
   "stop",
+  // Hand-over before promote: the old instance still runs from `current`; the
+  // new one (its own pid file) is ended as an orphan, then the job retries.
+  "start-next",
+  "verify-next",
 ]);
 
 export function decideRecovery(
@@ -37,7 +41,10 @@ export function decideRecovery(
       reason: `interrupted at ${job.step}, before the switch: cleaned up, retrying`,
     };
   }
-  if (job.step === "switch" && currentRelease !== (job.toRelease ?? job.toVersion)) {
+  if (
+    (job.step === "switch" || job.step === "promote") &&
+    currentRelease !== (job.toRelease ?? job.toVersion)
+  ) {
     return {
       kind: "retry",
       reason: "interrupted at switch before current moved: cleaned up, retrying",
@@ -61,6 +68,9 @@ const RESTART_FROM: Partial<Record<JobStep, JobStep>> = {
   verify: "start",
   commit: "start",
   "rollback-verify": "rollback-start",
+  // Hand-over cut off after `current` moved: start the new release (the old
+  // instance no longer runs `current`), health-check it, commit.
+  promote: "start",
 };
 
 /** Whether the service should be started from `current` at start-up, before any job resumes. */

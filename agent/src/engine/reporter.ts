@@ -5,6 +5,7 @@ import {
   encodePayload,
   type InstallLogLine,
   MAX_LOG_LINE_LENGTH,
+  type StatusDocument,
   type TopicKind,
   topicFor,
 } from "@tillroll/protocol";
@@ -30,6 +31,8 @@ export interface ReporterOptions {
   agentVersion: string;
   now: () => number;
   log: (message: string) => void;
+  /** Issue 13: hides recipe secrets in every line and reason that leaves (default: none). */
+  mask?: (text: string) => string;
 }
 
 /**
@@ -69,7 +72,9 @@ export class Reporter {
    */
   async reportStatus(): Promise<void> {
     const { store } = this.options;
-    const doc = buildStatusDocument(store.state, this.options.ids, store.takeSeq(), this.iso());
+    const doc = this.masked(
+      buildStatusDocument(store.state, this.options.ids, store.takeSeq(), this.iso()),
+    );
     const payload = encodePayload("status", doc);
     if (payload.ok)
       this.enqueue({ topic: this.topic("status"), payload: payload.value, retain: true });
@@ -86,11 +91,13 @@ export class Reporter {
    */
   reportSaveProblem(problem: string): void {
     const { store } = this.options;
-    const doc = withSaveProblem(
-      buildStatusDocument(store.state, this.options.ids, store.takeSeq(), this.iso()),
-      store.state.desired,
-      problem,
-      this.iso(),
+    const doc = this.masked(
+      withSaveProblem(
+        buildStatusDocument(store.state, this.options.ids, store.takeSeq(), this.iso()),
+        store.state.desired,
+        problem,
+        this.iso(),
+      ),
     );
     const payload = encodePayload("status", doc);
     if (payload.ok) this.sendNow(this.topic("status"), payload.value, true);
@@ -189,8 +196,9 @@ export class Reporter {
   /** One install-log line: appended to `<state>/logs/<function>.log` and published. */
   async installLog(line: Omit<InstallLogLine, "schema" | "seq" | "ts">): Promise<void> {
     const ts = this.iso();
+    const unmasked = this.options.mask?.(line.line) ?? line.line;
     const text =
-      line.line.length > MAX_LOG_LINE_LENGTH ? line.line.slice(0, MAX_LOG_LINE_LENGTH) : line.line;
+      unmasked.length > MAX_LOG_LINE_LENGTH ? unmasked.slice(0, MAX_LOG_LINE_LENGTH) : unmasked;
     const dir = join(this.options.stateDir, "logs");
     try {
       await mkdir(dir, { recursive: true });
@@ -210,6 +218,17 @@ export class Reporter {
       ts,
     });
     if (payload.ok) this.sendNow(this.topic("log"), payload.value, false);
+  }
+
+  /** A status with recipe secrets masked in its reasons (a health check's output may hold one). */
+  private masked(doc: StatusDocument): StatusDocument {
+    const mask = this.options.mask;
+    if (mask === undefined) return doc;
+    const services: StatusDocument["services"] = {};
+    for (const [name, service] of Object.entries(doc.services))
+      services[name] =
+        service.reason === null ? service : { ...service, reason: mask(service.reason) };
+    return { ...doc, services };
   }
 
   /** The presence document to publish now (online) or arm as the last will (offline). */

@@ -34,6 +34,8 @@ export class StateStore {
       schemaVersion: STATE_SCHEMA_VERSION,
       validate: (raw) => agentStateSchema.parse(raw),
       defaults: emptyAgentState(),
+      // The saved desired document holds recipes, secret values among them (issue 13).
+      mode: 0o600,
       log,
     });
     return new StateStore(db, now);

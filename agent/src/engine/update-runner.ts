@@ -3,7 +3,7 @@ import { isAgentTransition, isSettled, MAX_REASON_LENGTH } from "@tillroll/proto
 import { FunctionLayout } from "../release/release-layout.js";
 import { jobFromRelease, previousReleaseOf } from "../state/agent-state.js";
 import type { EngineContext, StepResult } from "./engine-context.js";
-import type { JobStep, ServiceRecord } from "./journal.js";
+import { isHandOverStep, type JobStep, type ServiceRecord } from "./journal.js";
 import { STEP_EXECUTORS } from "./steps/step-executors.js";
 
 export type RunOutcome = "ended" | "deferred" | "cancelled";
@@ -161,6 +161,8 @@ function failureResult(
 ): StepResult {
   if (step === "abort") return { kind: "end", status: "Rolled Back", reason, ...versions };
   if (step.startsWith("rollback-")) return { kind: "end", status: "Failed", reason, ...versions };
-  if (PRE_STOP.has(step) || step === "pre-hook") return { kind: "abort", reason };
+  // A hand-over's steps never stopped the old instance: abort (which stops the new one).
+  if (PRE_STOP.has(step) || step === "pre-hook" || isHandOverStep(step))
+    return { kind: "abort", reason };
   return { kind: "rollback", reason };
 }

@@ -18,6 +18,8 @@ export interface WaitHealthyDeps extends Clock {
   signal?: AbortSignal;
   /** Output of health commands, for the agent's log. */
   onLine?: LineListener;
+  /** Environment of a health command (default: the agent's own); issue 13: with the recipe env. */
+  env?: NodeJS.ProcessEnv;
   /** Records the running health command's group (see `runCommand`). */
   pidFile?: string;
   /** Upper bound of one attempt; each attempt is also capped by the time left. */
@@ -103,6 +105,7 @@ function makeProbe(health: HealthSpec, deps: WaitHealthyDeps): Probe | string {
         timeoutMs,
         onLine: deps.onLine,
         signal: deps.signal,
+        ...(deps.env === undefined ? {} : { env: deps.env }),
         ...(deps.pidFile === undefined ? {} : { pidFile: deps.pidFile }),
       });
       return { healthy: result.ok, reason: result.reason };

@@ -26,6 +26,8 @@ export interface SupervisedRelease {
   cwd: string;
   start: string;
   stop?: string;
+  /** Issue 13: the release's recipe env, on top of the supervisor's env (service and stop command). */
+  env?: Record<string, string>;
 }
 
 export type SupervisorState = "stopped" | "starting" | "running" | "backoff" | "stopping";
@@ -243,7 +245,7 @@ export class ProcessSupervisor {
     while (!signal.aborted) {
       const spawned: Spawned =
         adopt === undefined
-          ? await spawnInstance(release.cwd, path, this.#instanceOptions())
+          ? await spawnInstance(release.cwd, path, this.#instanceOptions(release))
           : { ok: true, ...(await this.#adopted(adopt.pid, adopt.startTime)) };
       const how = adopt === undefined ? "started" : "adopted";
       adopt = undefined;
@@ -302,9 +304,9 @@ export class ProcessSupervisor {
     this.#transition("stopped", stopReason);
   }
 
-  #instanceOptions() {
-    const { env, onLine } = this.#options;
-    return { env, onLine, output: this.#output };
+  #instanceOptions(release?: SupervisedRelease) {
+    const { onLine } = this.#options;
+    return { env: envFor(this.#options.env, release), onLine, output: this.#output };
   }
 
   #adopted(pid: number, startTime: string): Promise<Instance> {
@@ -319,7 +321,7 @@ export class ProcessSupervisor {
         command: release.stop,
         cwd: release.cwd,
         timeoutMs: this.#stopCommandTimeoutMs,
-        env: { ...(this.#options.env ?? process.env), TILLROLL_SERVICE_PID: String(pid) },
+        env: { ...envFor(this.#options.env, release), TILLROLL_SERVICE_PID: String(pid) },
         onLine: this.#options.onLine,
       });
       notes.push(`stop command ${result.reason}`);
@@ -372,4 +374,13 @@ export class ProcessSupervisor {
       // A faulty listener must not break supervision of a till's service.
     }
   }
+}
+
+/** The supervisor's env with the release's recipe env on top (issue 13). */
+function envFor(
+  base: NodeJS.ProcessEnv | undefined,
+  release: SupervisedRelease | undefined,
+): NodeJS.ProcessEnv | undefined {
+  if (release?.env === undefined) return base;
+  return { ...(base ?? process.env), ...release.env };
 }

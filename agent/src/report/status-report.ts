@@ -28,6 +28,8 @@ export function buildStatusDocument(
       progress: phase === "downloading" ? record.progress : null,
       reason: record.reason,
       updatedAt: record.updatedAt,
+      // Issue 13: sent only when the active release has one (absent: none).
+      ...(record.recipe == null ? {} : { recipe: record.recipe }),
     };
   }
   return {

@@ -1,6 +1,8 @@
 import {
+  appliedRecipeSchema,
   artifactSchema,
   desiredDocumentSchema,
+  desiredRecipeSchema,
   functionNameSchema,
   type MaintenanceWindow,
   maintenanceWindowSchema,
@@ -11,7 +13,7 @@ import {
   timestampSchema,
 } from "@tillroll/protocol";
 import { z } from "zod";
-import { ABORT_STEPS, FORWARD_STEPS, ROLLBACK_STEPS } from "../engine/journal.js";
+import { ABORT_STEPS, FORWARD_STEPS, HAND_OVER_STEPS, ROLLBACK_STEPS } from "../engine/journal.js";
 
 /**
  * The agent's local store (`<state>/agent.json`): the journal of every
@@ -55,7 +57,7 @@ export const jobSchema = z.object({
   toVersion: semverSchema,
   artifact: artifactSchema,
   validFrom: timestampSchema.nullable(),
-  step: z.enum([...FORWARD_STEPS, ...ROLLBACK_STEPS, ...ABORT_STEPS]),
+  step: z.enum([...FORWARD_STEPS, ...ROLLBACK_STEPS, ...ABORT_STEPS, ...HAND_OVER_STEPS]),
   failure: z.string().nullable(),
   notReady: z.string().nullable(),
   startedAt: timestampSchema,
@@ -69,6 +71,10 @@ export const jobSchema = z.object({
   fromRelease: releaseNameSchema.nullable().optional(),
   /** Issue 13: the drain's progress; absent (older journals) or null: not started. */
   drain: drainStateSchema.nullable().optional(),
+  /** Issue 13: the recipe the request carried, applied into the new release (absent: none). */
+  recipe: desiredRecipeSchema.nullable().optional(),
+  /** Issue 13: how the new release takes over, decided at unpack (absent: stop-start). */
+  strategy: z.enum(["stop-start", "hand-over"]).optional(),
 });
 
 export const serviceRecordSchema = z.object({
@@ -86,6 +92,8 @@ export const serviceRecordSchema = z.object({
   activeRelease: releaseNameSchema.nullable().optional(),
   /** Release folder of previousVersion (absent: the version itself). */
   previousRelease: releaseNameSchema.nullable().optional(),
+  /** Issue 13: the recipe the active release was built with (absent or null: none). */
+  recipe: appliedRecipeSchema.nullable().optional(),
 });
 
 export const outboxEntrySchema = z.object({

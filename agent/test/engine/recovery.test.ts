@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { FORWARD_STEPS, type JobStep, ROLLBACK_STEPS } from "../../src/engine/journal.js";
+import {
+  FORWARD_STEPS,
+  HAND_OVER_STEPS,
+  type JobStep,
+  ROLLBACK_STEPS,
+} from "../../src/engine/journal.js";
 import { decideRecovery } from "../../src/engine/recovery.js";
 
 type Expected = "retry" | "resume";
@@ -22,9 +27,13 @@ const table: Record<JobStep, { old: Expected; new: Expected }> = {
   "rollback-start": { old: "resume", new: "resume" },
   "rollback-verify": { old: "resume", new: "resume" },
   abort: { old: "resume", new: "resume" },
+  // Hand-over (issue 13): before promote the old instance runs `current`.
+  "start-next": { old: "retry", new: "retry" },
+  "verify-next": { old: "retry", new: "retry" },
+  promote: { old: "retry", new: "resume" },
 };
 
-const steps: JobStep[] = [...FORWARD_STEPS, ...ROLLBACK_STEPS, "abort"];
+const steps: JobStep[] = [...FORWARD_STEPS, ...ROLLBACK_STEPS, "abort", ...HAND_OVER_STEPS];
 const rows = steps.flatMap((step) => [
   { step, current: "1.0.0", expected: table[step].old },
   { step, current: "1.1.0", expected: table[step].new },
@@ -42,6 +51,7 @@ describe("decideRecovery", () => {
       verify: "start",
       commit: "start",
       "rollback-verify": "rollback-start",
+      promote: "start",
     };
     if (recovery.kind === "resume") expect(recovery.step).toBe(restartAt[step] ?? step);
   });

@@ -2,9 +2,11 @@ import { mkdir, readFile } from "node:fs/promises";
 import { descriptorMismatch, readDescriptor } from "@tillroll/protocol/node";
 import { coordinatorNow } from "../../clock/coordinator-clock.js";
 import { downloadVerified } from "../../download/download.js";
+import { appliedRecipeOf, applyRecipe } from "../../recipe/apply-recipe.js";
 import { jobFromRelease, jobToRelease } from "../../state/agent-state.js";
 import type { StepExecutor, StepResult } from "../engine-context.js";
 import { windowWait } from "../window-gate.js";
+import { decideStrategy, stepAfterPreHook } from "./hand-over-steps.js";
 import {
   checkHealth,
   discardDownload,
@@ -64,10 +66,18 @@ export const unpackStep: StepExecutor = async (input) => {
   const problem = descriptor.ok
     ? descriptorMismatch(descriptor.value, { name: fn, version: job.toVersion })
     : descriptor.error;
-  if (problem !== null) {
+  if (problem !== null || !descriptor.ok) {
     await layout.removeLeftovers();
     return { kind: "abort", reason: `pack refused: ${problem}` };
   }
+  // The recipe goes into the folder before it becomes a release; a key the
+  // pack does not declare refuses the update (Rolled Back, nothing stopped).
+  const recipe = await applyRecipe(staging, descriptor.value, job.recipe ?? null);
+  if (!recipe.ok) {
+    await layout.removeLeftovers();
+    return { kind: "abort", reason: recipe.reason };
+  }
+  await decideStrategy(input, descriptor.value);
   // The target folder may hold an earlier copy of this version (a retry, or
   // the previous release when going back); it is never the active one here:
   // a reinstall of the active version gets a folder of its own (redeploy).
@@ -114,7 +124,7 @@ export const preHookStep: StepExecutor = async (input) => {
     await ctx.reporter.setMaintenance(false, [], null);
     return { kind: "defer", reason: readiness.reason, step: "await-ready" };
   }
-  return { kind: "next", step: "stop" };
+  return { kind: "next", step: stepAfterPreHook(input) };
 };
 
 export const stopStep: StepExecutor = async (input) => {
@@ -140,7 +150,7 @@ export const startStep: StepExecutor = async (input) => {
   const descriptor = await releaseDescriptor(input, jobToRelease(job));
   if (typeof descriptor === "string") return { kind: "rollback", reason: descriptor };
   try {
-    await ctx.services.start(fn, serviceRelease(input, jobToRelease(job), descriptor));
+    await ctx.services.start(fn, await serviceRelease(input, jobToRelease(job), descriptor));
   } catch (error) {
     return {
       kind: "rollback",
@@ -170,6 +180,8 @@ export const commitStep: StepExecutor = async (input): Promise<StepResult> => {
   await layout.prune([jobToRelease(job), jobFromRelease(job)]);
   await discardDownload(input);
   await ctx.reporter.setMaintenance(false, [], null);
+  // Issue 13: the status reports the recipe the active release was built with.
+  input.record.recipe = appliedRecipeOf(job.recipe ?? null);
   return {
     kind: "end",
     status: "OK",

@@ -13,6 +13,7 @@ import {
   unpackStep,
   verifyStep,
 } from "./forward-steps.js";
+import { promoteStep, startNextStep, verifyNextStep } from "./hand-over-steps.js";
 import {
   abortStep,
   rollbackStartStep,
@@ -39,4 +40,7 @@ export const STEP_EXECUTORS: { readonly [S in JobStep]: StepExecutor } = Object.
   "rollback-start": rollbackStartStep,
   "rollback-verify": rollbackVerifyStep,
   abort: abortStep,
+  "start-next": startNextStep,
+  "verify-next": verifyNextStep,
+  promote: promoteStep,
 });

@@ -6,6 +6,7 @@ import { waitHealthy } from "../../process/health-check.js";
 import { OutputTail } from "../../process/output-tail.js";
 import { runCommand } from "../../process/run-command.js";
 import type { ServiceRelease } from "../../process/service-manager.js";
+import { recipeEnvOf } from "../../recipe/apply-recipe.js";
 import { FunctionLayout, versionOfRelease } from "../../release/release-layout.js";
 import { jobToRelease } from "../../state/agent-state.js";
 import type { StepInput } from "../engine-context.js";
@@ -57,9 +58,14 @@ export async function serviceReleaseOf(
   return toServiceRelease(layout.releaseDir(release), read.value);
 }
 
-function toServiceRelease(cwd: string, descriptor: FunctionPackDescriptor): ServiceRelease {
+async function toServiceRelease(
+  cwd: string,
+  descriptor: FunctionPackDescriptor,
+): Promise<ServiceRelease> {
   return {
     cwd,
+    // The recipe the folder was built with: its env goes with the release wherever it starts.
+    env: await recipeEnvOf(cwd),
     start: descriptor.service.start,
     ...(descriptor.service.stop === undefined ? {} : { stop: descriptor.service.stop }),
     ...(descriptor.service.unit === undefined ? {} : { unit: descriptor.service.unit }),
@@ -71,14 +77,18 @@ export function serviceRelease(
   input: StepInput,
   release: string,
   descriptor: FunctionPackDescriptor,
-): ServiceRelease {
+): Promise<ServiceRelease> {
   return toServiceRelease(input.layout.releaseDir(release), descriptor);
 }
 
-/** Environment every hook gets, so one script can serve install, upgrade and downgrade. */
-function hookEnv(input: StepInput): NodeJS.ProcessEnv {
+/**
+ * Environment every hook gets, so one script can serve install, upgrade and
+ * downgrade; with the new release's recipe env (issue 13).
+ */
+async function hookEnv(input: StepInput): Promise<NodeJS.ProcessEnv> {
   return {
     ...process.env,
+    ...(await recipeEnvOf(input.layout.releaseDir(jobToRelease(input.job)))),
     TILLROLL_FUNCTION: input.fn,
     TILLROLL_FROM_VERSION: input.job.fromVersion ?? "",
     TILLROLL_TO_VERSION: input.job.toVersion,
@@ -122,7 +132,7 @@ async function runOneHook(
   const result = await runCommand({
     command,
     cwd: input.layout.releaseDir(jobToRelease(input.job)),
-    env: hookEnv(input),
+    env: await hookEnv(input),
     timeoutMs: config.timeouts.hookSeconds * 1000,
     pidFile: commandPidFile(config.state, input.fn),
     onLeftover: (message) => {
@@ -183,6 +193,7 @@ export async function checkHealth(
   let lines = 0;
   const health = await waitHealthy(descriptor.service.health, {
     cwd: input.layout.releaseDir(release),
+    env: { ...process.env, ...(await recipeEnvOf(input.layout.releaseDir(release))) },
     now: () => ctx.clock.now(),
     sleep: (ms, signal) => ctx.clock.sleep(ms, signal),
     pidFile: commandPidFile(ctx.config.state, input.fn),

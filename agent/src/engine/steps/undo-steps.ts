@@ -18,6 +18,7 @@ function keep(input: StepInput): (string | null)[] {
  */
 export const abortStep: StepExecutor = async (input) => {
   const { layout, job, ctx, fn } = input;
+  await ctx.services.stopNext(fn); // a hand-over's new instance, if one runs
   await layout.removeLeftovers();
   await discardDownload(input);
   await layout.prune(keep(input));
@@ -27,7 +28,7 @@ export const abortStep: StepExecutor = async (input) => {
     const descriptor = await releaseDescriptor(input, from);
     if (typeof descriptor !== "string") {
       await ctx.services
-        .start(fn, serviceRelease(input, from, descriptor))
+        .start(fn, await serviceRelease(input, from, descriptor))
         .catch((error: Error) => {
           ctx.log(`${fn}: could not start ${job.fromVersion} after the abort: ${error.message}`);
         });
@@ -71,7 +72,7 @@ export const rollbackStartStep: StepExecutor = async (input) => {
   const descriptor = await releaseDescriptor(input, from);
   if (typeof descriptor === "string") return endRollback(input, false, descriptor);
   try {
-    await ctx.services.start(fn, serviceRelease(input, from, descriptor));
+    await ctx.services.start(fn, await serviceRelease(input, from, descriptor));
   } catch (error) {
     return endRollback(
       input,
