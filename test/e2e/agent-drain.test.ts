@@ -338,6 +338,31 @@ describe("agent: drain, notices and the POS handshake (issue 13)", { timeout: 40
     expect(result.stderr).toContain("drain.force");
   });
 
+  it("operator maintenance (tillroll maintenance on|off) reaches the POS through the agent, audited", async () => {
+    const from = pos.seen.length;
+    const on = await kit.coordinator.console("maintenance", "on", TILL, "--reason", "stock-taking");
+    expect(on).toContain("Maintenance mode on for 1001/01, the whole workstation (stock-taking)");
+    const deadline = Date.now() + 10_000;
+    while (pos.since(from).length === 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    const doc = pos.seen[from];
+    expect(doc?.kind === "maintenance" && doc.doc).toMatchObject({
+      active: true,
+      functions: [],
+      reason: expect.stringMatching(/^maintenance mode by .+: stock-taking$/),
+    });
+    await kit.coordinator.console("maintenance", "off", TILL);
+    while (pos.since(from).length < 2 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(pos.since(from)).toEqual(["on", "off"]);
+    const again = await kit.coordinator.consoleResult("maintenance", "off", TILL);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain("maintenance mode is not on for 1001/01");
+    const audit = await kit.coordinator.console("audit");
+    expect(audit).toMatch(/maintenance on .*"to":\{"active":true/);
+    expect(audit).toMatch(/maintenance off .*"to":null/);
+  });
+
   it("a store server's update puts the whole store in maintenance and takes it out", async () => {
     const from = pos.seen.length;
     await api(kit, "/api/set-preferred", {

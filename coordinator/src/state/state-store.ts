@@ -71,6 +71,9 @@ export class StateStore {
       this.state.workstations = draft.workstations;
       this.state.desired = draft.desired;
       this.state.desiredSeq = draft.desiredSeq;
+      // Issue 13: the operator's maintenance switches (absent until the first one).
+      if (draft.maintenance === undefined) delete this.state.maintenance;
+      else this.state.maintenance = draft.maintenance;
       return value;
     });
     // One failed change must not fail the ones queued after it.

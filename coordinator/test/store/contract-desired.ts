@@ -29,6 +29,22 @@ export function desiredContract(t: () => StoreContext): void {
       expect(after).toBeGreaterThan(next + 2);
     });
 
+    it("the operator's maintenance switch is live at once and durable, with its own seq (issue 13)", async () => {
+      await t().store.workstations.enrol([record("1001", "01")]);
+      const before = await t().store.desired.reserveSeqs(1);
+      const on = { active: true, functions: [], reason: "stock-taking", by: "ada" };
+      const seq = await t().store.desired.setMaintenance(ref("1001", "01"), on);
+      expect(seq).toBeGreaterThan(before);
+      // Live before any reopen: the publisher reads it right after the change.
+      expect(await t().store.desired.maintenanceOf(ref("1001", "01"))).toEqual(on);
+      expect((await t().store.desired.all()).map((d) => d.ref)).toEqual([ref("1001", "01")]);
+      await t().reopen();
+      expect(await t().store.desired.maintenanceOf(ref("1001", "01"))).toEqual(on);
+      await t().store.desired.setMaintenance(ref("1001", "01"), null);
+      expect(await t().store.desired.maintenanceOf(ref("1001", "01"))).toBeNull();
+      expect(await t().store.desired.setMaintenance(ref("1001", "99"), on)).toBeUndefined();
+    });
+
     it("an entry of a workstation not enrolled is left out; the others land", async () => {
       await t().store.workstations.enrol([record("1001", "01")]);
       const result = await t().store.desired.applyChange({
