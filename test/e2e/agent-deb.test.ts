@@ -75,7 +75,8 @@ describe.skipIf(skip)("the agent's .deb", () => {
     );
 
   afterAll(async () => {
-    await agent?.stop();
+    // close(): the agent's services outlive it; its pid files say what to end.
+    await agent?.close();
     await kit?.close();
   });
 

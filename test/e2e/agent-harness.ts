@@ -21,6 +21,11 @@ export interface AgentHarnessOptions {
   env?: Record<string, string>;
   /** The agent CLI to run (default: this checkout's build; a test may run a deployed copy). */
   cli?: string;
+  /**
+   * Run this program instead of `node CLI` (e.g. the launcher and its
+   * arguments); `--config FILE` is appended. Stopping signals the program.
+   */
+  program?: readonly string[];
 }
 
 /**
@@ -73,14 +78,14 @@ export class AgentProcess {
   async start(env: Record<string, string> = {}): Promise<void> {
     if (this.child !== null) throw new Error("agent already running");
     await this.writeConfig();
-    const child = spawn(
+    const [file, ...args] = this.options.program ?? [
       process.execPath,
-      [this.options.cli ?? AGENT_CLI, "--config", this.configPath],
-      {
-        env: { ...process.env, TILLROLL_MARKER_DIR: this.markers, ...this.options.env, ...env },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+      this.options.cli ?? AGENT_CLI,
+    ];
+    const child = spawn(file ?? process.execPath, [...args, "--config", this.configPath], {
+      env: { ...process.env, TILLROLL_MARKER_DIR: this.markers, ...this.options.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     this.child = child;
     const collect = (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n"))

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { readdir, readFile, readlink } from "node:fs/promises";
+import { readdir, readFile, readlink, rename, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { readMarker } from "../support/packs.js";
@@ -44,7 +44,7 @@ describe("agent restart: the services run on", () => {
     kit = undefined;
   });
 
-  it("keeps the service's pid across SIGTERM and SIGKILL of the agent; a later update still stops it", async () => {
+  it("keeps the service's pid across SIGTERM and SIGKILL of the agent; a later update still stops it; a leftover of another release is ended", async () => {
     kit = await agentKit("agent-restart");
     const k = kit;
     await k.pack({ name: "pos-client", version: "1.0.0", health: "none" });
@@ -93,5 +93,27 @@ describe("agent restart: the services run on", () => {
     await expect
       .poll(() => servicesUnder(k.agent.root), { timeout: 5_000 })
       .toEqual([updated?.pid]);
+
+    // A leftover of another release is not adopted but ended: here `current`
+    // was pointed back at 1.0.0 by hand while no agent ran.
+    const newer = updated?.pid ?? 0;
+    await k.agent.kill9();
+    const link = join(k.agent.root, "pos-client", "current");
+    await symlink("releases/1.0.0", `${link}.tmp`);
+    await rename(`${link}.tmp`, link);
+    await k.agent.start();
+    await k.waitService("pos-client", (s) => s.status === "OK" && s.activeVersion === "1.0.0");
+    await expect.poll(() => isAlive(newer), { timeout: 10_000 }).toBe(false);
+    expect(k.agent.log()).toMatch(
+      new RegExp(
+        `pos-client: ended service process group ${newer} .*releases/1\\.1\\.0, current is .*releases/1\\.0\\.0`,
+      ),
+    );
+    await expect
+      .poll(async () => (await readMarker(k.agent.markers, "pos-client"))?.version)
+      .toBe("1.0.0");
+    await expect
+      .poll(() => servicesUnder(k.agent.root), { timeout: 5_000 })
+      .toEqual([(await readMarker(k.agent.markers, "pos-client"))?.pid]);
   });
 });

@@ -1,9 +1,20 @@
-import { readFile, rm } from "node:fs/promises";
+import { readdir, readFile, readlink, rm } from "node:fs/promises";
 import { Agent, parseAgentConfig, systemClock } from "@tillroll/agent";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CoordinatorKit, row } from "./coordinator-kit.js";
 
 const HOUR = 60 * 60 * 1000;
+
+/** Working directories of the processes running inside `root`: the services of this till. */
+async function serviceDirsUnder(root: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => "");
+    if (cwd.startsWith(`${root}/`)) found.push(cwd);
+  }
+  return found;
+}
 
 /**
  * Issue 8 item 9: a till that lost its state folder (a replaced disk, a
@@ -50,6 +61,11 @@ describe("agent: a till that lost its state is heard again", () => {
       (rs) => row(rs, "1001/01")?.status === "OK" && row(rs, "1001/01")?.activeVersion === "1.1.0",
     );
     expect(row(rows, "1001/01")?.online).toBe(true);
+    // The 1.0.0 service ran on through the stop while its pid file was wiped
+    // with the state: the restarted agent ended it, so one copy runs, the new one.
+    await expect
+      .poll(() => serviceDirsUnder(agent.root), { timeout: 5_000 })
+      .toEqual([`${agent.root}/pos-client/releases/1.1.0`]);
   });
 
   it("also when the till's clock is an hour behind", async () => {

@@ -5,6 +5,7 @@ import { Coordinator, type JsonRow } from "@tillroll/coordinator";
 import { buildPack, type PackSpec } from "../support/packs.js";
 import { type TempDir, tempDir } from "../support/temp.js";
 import { pollUntil } from "../support/wait.js";
+import { killServiceGroups } from "./agent-harness.js";
 import { killProcessesUnder } from "./agent-kit.js";
 import { type CliResult, runCli, showRelease, statusRows } from "./console-calls.js";
 import { LinkCut } from "./link-cut.js";
@@ -249,6 +250,8 @@ export class WindowFleet {
   async close(): Promise<void> {
     for (const till of this.tills.values()) {
       await till.agent.stop().catch(() => undefined);
+      // The agent's services outlive it: end them by the groups in its pid files.
+      await killServiceGroups(join(till.dir, "state"));
       await till.link.close();
     }
     await this.coordinator.stop().catch(() => undefined);

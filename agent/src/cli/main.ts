@@ -4,8 +4,11 @@ import { checkConfigMode } from "../config/config-mode.js";
 import { loadAgentConfig } from "../config/load-config.js";
 import { Agent } from "../engine/agent.js";
 import type { JobStep } from "../engine/journal.js";
+import { selfUpdateOptions } from "../self-update/cli-self.js";
+import { SELF_RESTART_EXIT_CODE } from "../self-update/self-function.js";
 import { runCheckConfig } from "./check-config.js";
 import { formatLocalStatus, readLocalState } from "./local-status.js";
+import { selfTest } from "./self-test.js";
 
 const HELP = `tillroll-agent: keeps this workstation's flow services at the coordinator's preferred version.
 
@@ -14,6 +17,8 @@ Usage:
   tillroll-agent status --config FILE    print the local view (services, versions, status, last error)
   tillroll-agent check-config FILE       check a config without starting: exit 0 with a summary,
                                          or exit 2 naming every problem
+  tillroll-agent self-test --config FILE the probe of a new agent release: config, journal (read-only),
+                                         broker connection; exit 0, or 1 naming the problem
   tillroll-agent --help
 
 Options:
@@ -68,7 +73,7 @@ async function main(): Promise<void> {
     });
     return;
   }
-  if (command !== "run" && command !== "status")
+  if (command !== "run" && command !== "status" && command !== "self-test")
     fail(`unknown command ${JSON.stringify(command)}\n\n${HELP}`);
   if (values.config === undefined) fail(`--config FILE is required\n\n${HELP}`);
   const config = await loadAgentConfig(values.config);
@@ -85,6 +90,29 @@ async function main(): Promise<void> {
     return;
   }
 
+  // Exit 75 after a self-update switched `current`: the launcher starts the new agent.
+  const self = await selfUpdateOptions(
+    values.config,
+    config.value,
+    process.argv[1],
+    process.env,
+    () => process.exit(SELF_RESTART_EXIT_CODE),
+  );
+  if (command === "self-test") {
+    const result = await selfTest(
+      config.value,
+      self.agentVersion ?? "(development build)",
+      // Inside the prober's own timeout, so a slow broker is named, not just "no answer".
+      Math.round(self.selfUpdate.probeTimeoutMs * 0.8),
+    );
+    if (!result.ok) {
+      process.stderr.write(`tillroll-agent: self-test failed: ${result.problem}\n`);
+      process.exit(1);
+    }
+    process.stdout.write(`${result.summary}\n`);
+    process.exit(0);
+  }
+
   const modeWarning = await checkConfigMode(values.config, config.value.password !== undefined);
   if (modeWarning !== null) process.stderr.write(`tillroll-agent: ${modeWarning}\n`);
 
@@ -92,6 +120,7 @@ async function main(): Promise<void> {
     config: config.value,
     log: timestamped,
     onStep: crashHook(process.env.TILLROLL_TEST_CRASH_AT),
+    ...self,
   });
   timestamped(
     `tillroll-agent ${config.value.store}/${config.value.workstation} running (broker ${config.value.broker})`,

@@ -20,6 +20,12 @@ import { isLockHeld } from "../readiness/flock.js";
 import { checkReadiness } from "../readiness/readiness.js";
 import { rememberKnownSecrets } from "../recipe/known-secrets.js";
 import { SecretMasker } from "../recipe/secret-masker.js";
+import { SELF_FUNCTION } from "../self-update/self-function.js";
+import {
+  DEFAULT_CONFIRM_SECONDS,
+  DEFAULT_PROBE_TIMEOUT_MS,
+  type SelfUpdateHost,
+} from "../self-update/self-host.js";
 import { bootServices } from "./boot.js";
 import type { EngineContext } from "./engine-context.js";
 import type { JobStep } from "./journal.js";
@@ -35,6 +41,18 @@ export interface AgentOptions {
   serviceManager?: ServiceManager;
   agentVersion?: string;
   onStep?: (step: JobStep, when: "before" | "after") => void;
+  /** The daemon's side of a self-update (function `tillroll-agent`); the CLI passes it. */
+  selfUpdate?: SelfUpdateOptions;
+}
+
+export interface SelfUpdateOptions {
+  configPath: string;
+  /** Release folder under `<root>/tillroll-agent/releases` this agent runs from, or null. */
+  runningRelease: string | null;
+  confirmSeconds?: number;
+  probeTimeoutMs?: number;
+  /** Called once the agent has stopped for a hand-over: exit with SELF_RESTART_EXIT_CODE. */
+  onRestart: () => void;
 }
 
 /**
@@ -128,10 +146,15 @@ export class Agent {
           },
         }),
     };
+    // The host reaches the agent built below (the link exists only once it connects).
+    const self: { agent: Agent | null } = { agent: null };
+    if (options.selfUpdate !== undefined)
+      ctx.selfUpdate = selfUpdateHost(options.selfUpdate, self, clock);
     const keys = trustedKeysOf(config);
     await bootServices(ctx);
     const reconciler = new Reconciler(ctx);
     const agent = new Agent(config, ctx, reconciler, keys, secrets);
+    self.agent = agent;
     await reporter.reportStatus();
     agent.connect(await readCa(config));
     reconciler.kick();
@@ -257,6 +280,21 @@ export class Agent {
    * run adopts them.
    */
   async stop(): Promise<void> {
+    await this.detach();
+  }
+
+  /**
+   * A self-update hands over: stop reconciling and close MQTT like stop(),
+   * but leave the services running (the next agent finds them), then let
+   * the CLI exit with SELF_RESTART_EXIT_CODE.
+   */
+  async handOver(reason: string, onRestart: () => void): Promise<void> {
+    this.ctx.log(`${SELF_FUNCTION}: ${reason}: stopping this agent`);
+    await this.detach();
+    onRestart();
+  }
+
+  private async detach(): Promise<void> {
     await this.reconciler.stop();
     const link = this.link;
     if (link !== null) {
@@ -272,6 +310,33 @@ export class Agent {
     });
     await this.ctx.services.detach();
   }
+
+  get isConnected(): boolean {
+    return this.link?.connected ?? false;
+  }
+}
+
+function selfUpdateHost(
+  options: SelfUpdateOptions,
+  self: { agent: Agent | null },
+  clock: Clock,
+): SelfUpdateHost {
+  let restarting = false;
+  return {
+    configPath: options.configPath,
+    runningRelease: options.runningRelease,
+    confirmSeconds: options.confirmSeconds ?? DEFAULT_CONFIRM_SECONDS,
+    probeTimeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
+    startedAt: clock.now(),
+    connected: () => self.agent?.isConnected ?? false,
+    requestRestart: (reason) => {
+      const agent = self.agent;
+      if (restarting || agent === null) return;
+      restarting = true;
+      // Not awaited: the step that asks waits for the reconciler's abort, which this causes.
+      agent.handOver(reason, options.onRestart).catch(() => options.onRestart());
+    },
+  };
 }
 
 async function readCa(config: AgentConfig): Promise<Buffer | undefined> {

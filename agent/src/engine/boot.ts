@@ -1,5 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { killOrphan } from "../process/pid-file.js";
+import { terminateGroup } from "../process/process-group.js";
+import { groupLeadersUnder } from "../process/stray-services.js";
 import { FunctionLayout, versionOfRelease } from "../release/release-layout.js";
 import { activeReleaseOf, newServiceRecord, previousReleaseOf } from "../state/agent-state.js";
 import type { EngineContext } from "./engine-context.js";
@@ -16,6 +18,25 @@ async function installedFunctions(root: string): Promise<string[]> {
     return [];
   }
 }
+
+/**
+ * Ends copies of `fn`'s service no pid file accounts for (the state folder was
+ * wiped while they ran on): left alone they would run beside the copy this
+ * run starts. Nothing else of the agent runs yet, so every group leader
+ * working in the function's releases is such a leftover, except the adopted one.
+ */
+async function endStrays(ctx: EngineContext, fn: string, releasesDir: string): Promise<void> {
+  const adopted = ctx.services.pid(fn);
+  for (const pid of await groupLeadersUnder(releasesDir)) {
+    if (pid === adopted) continue;
+    const outcome = await terminateGroup(pid, STRAY_GRACE_MS);
+    ctx.log(
+      `${fn}: ended process group ${pid} running in ${releasesDir} without a pid file (${outcome})`,
+    );
+  }
+}
+
+const STRAY_GRACE_MS = 10_000;
 
 /**
  * Start-up: make the journal agree with the disk, adopt the services an
@@ -54,6 +75,7 @@ export async function bootServices(ctx: EngineContext): Promise<void> {
     const command = await killOrphan(commandPidFile(config.state, fn));
     if (command.killed)
       log(`${fn}: ended hook process group ${command.pid} left by an earlier agent run`);
+    if (config.serviceManager === "process") await endStrays(ctx, fn, layout.releasesDir);
     const job = record.job;
     const recovery = job === null ? null : decideRecovery(job, current);
     if (job !== null && recovery !== null) {

@@ -3,6 +3,7 @@ import type { Clock } from "../process/clock.js";
 import type { ServiceManager } from "../process/service-manager.js";
 import type { Readiness } from "../readiness/readiness.js";
 import type { FunctionLayout } from "../release/release-layout.js";
+import type { SelfUpdateHost } from "../self-update/self-host.js";
 import type { Job, ServiceRecord } from "../state/agent-state.js";
 import type { JobStep } from "./journal.js";
 import type { Reporter } from "./reporter.js";
@@ -21,6 +22,8 @@ export interface EngineContext {
   log: (message: string) => void;
   /** Test hook: called right after a step was persisted and right after it ran. */
   onStep?: ((step: JobStep, when: "before" | "after") => void) | undefined;
+  /** The agent process, for an update of the agent itself (absent: such updates are refused). */
+  selfUpdate?: SelfUpdateHost | undefined;
 }
 
 /** One step's inputs. */

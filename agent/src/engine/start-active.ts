@@ -1,3 +1,4 @@
+import { SELF_FUNCTION } from "../self-update/self-function.js";
 import type { EngineContext } from "./engine-context.js";
 import { serviceReleaseOf } from "./steps/step-helpers.js";
 
@@ -7,6 +8,8 @@ export async function startActiveRelease(
   fn: string,
   releaseName: string,
 ): Promise<void> {
+  // The agent's own release runs as this process, never as a service.
+  if (fn === SELF_FUNCTION) return;
   const release = await serviceReleaseOf(ctx.config.root, fn, releaseName);
   if (typeof release === "string") return ctx.log(`${fn}: cannot start ${releaseName}: ${release}`);
   try {

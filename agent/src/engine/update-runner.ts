@@ -1,6 +1,8 @@
 import type { Status } from "@tillroll/protocol";
 import { isAgentTransition, isSettled, MAX_REASON_LENGTH } from "@tillroll/protocol";
 import { FunctionLayout } from "../release/release-layout.js";
+import { SELF_FUNCTION } from "../self-update/self-function.js";
+import { SELF_STEP_EXECUTORS } from "../self-update/self-steps.js";
 import { jobFromRelease, previousReleaseOf } from "../state/agent-state.js";
 import type { EngineContext, StepResult } from "./engine-context.js";
 import { isHandOverStep, type JobStep, type ServiceRecord } from "./journal.js";
@@ -75,7 +77,10 @@ export async function runJob(
     ctx.onStep?.(job.step, "before");
     let result: StepResult;
     try {
-      result = await STEP_EXECUTORS[job.step]({ fn, job, record, layout, signal, ctx });
+      const execute =
+        (fn === SELF_FUNCTION ? SELF_STEP_EXECUTORS[job.step] : undefined) ??
+        STEP_EXECUTORS[job.step];
+      result = await execute({ fn, job, record, layout, signal, ctx });
     } catch (error) {
       // The state could not be saved (disk full): not this update's failure.
       // The reconciler saves again (with backoff) and the step, safe to run

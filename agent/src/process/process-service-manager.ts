@@ -152,7 +152,11 @@ export class ProcessServiceManager implements ServiceManager {
     if (current !== undefined && current.supervisor.state() !== "stopped") {
       // Same release again is a harmless repeat; a different one while the
       // old runs would mean two versions at once, so the caller must stop first.
-      if (sameRelease(current.release, release)) return current.started;
+      if (sameRelease(current.release, release)) {
+        current.release = release;
+        current.supervisor.refreshRelease(release);
+        return current.started;
+      }
       return Promise.reject(
         new Error(`${fn}${label} is already running from ${current.release.cwd}; stop it first`),
       );
@@ -197,6 +201,10 @@ function nextOutputOf(path: string): string {
   return dot > slash ? `${path.slice(0, dot)}.next${path.slice(dot)}` : `${path}.next`;
 }
 
+/**
+ * A release is its folder and start command; its environment may be given
+ * again later (an adopted service's recipe env, known only to the step).
+ */
 function sameRelease(a: SupervisedRelease, b: SupervisedRelease): boolean {
   return a.cwd === b.cwd && a.start === b.start;
 }

@@ -26,7 +26,10 @@ export interface SupervisedRelease {
   cwd: string;
   start: string;
   stop?: string;
-  /** Issue 13: the release's recipe env, on top of the supervisor's env (service and stop command). */
+  /**
+   * Variables for this release's service and stop command, over the
+   * supervisor's `env` (e.g. a recipe's): a next instance keeps its own.
+   */
   env?: Record<string, string>;
 }
 
@@ -141,6 +144,19 @@ export class ProcessSupervisor {
     }
   }
 
+  /**
+   * The same release folder asked for again (e.g. with its recipe's
+   * environment, after an adoption that could not know it): used from the
+   * next restart and for the stop command. Another folder is refused.
+   */
+  refreshRelease(release: SupervisedRelease): boolean {
+    const current = this.#release;
+    if (current === undefined || current.cwd !== release.cwd || current.start !== release.start)
+      return false;
+    this.#release = release;
+    return true;
+  }
+
   state(): SupervisorState {
     return this.#state;
   }
@@ -245,7 +261,7 @@ export class ProcessSupervisor {
     while (!signal.aborted) {
       const spawned: Spawned =
         adopt === undefined
-          ? await spawnInstance(release.cwd, path, this.#instanceOptions(release))
+          ? await spawnInstance(release.cwd, path, this.#instanceOptions(this.#release ?? release))
           : { ok: true, ...(await this.#adopted(adopt.pid, adopt.startTime)) };
       const how = adopt === undefined ? "started" : "adopted";
       adopt = undefined;
@@ -278,7 +294,7 @@ export class ProcessSupervisor {
           break;
         }
         if (exit === undefined) {
-          stopReason = await this.#shutdown(release, pid, exited);
+          stopReason = await this.#shutdown(this.#release ?? release, pid, exited);
           await instance.finishOutput();
           this.#pid = undefined;
           this.#instance = undefined;

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { readPidFile, writePidFile } from "../../src/process/pid-file.js";
 import { ProcessServiceManager } from "../../src/process/service-manager.js";
+import { groupLeadersUnder } from "../../src/process/stray-services.js";
 import { isAlive, killQuietly, Releases, script, waitFor } from "./fixtures.js";
 
 const releases = new Releases();
@@ -239,5 +240,19 @@ describe("pid file", () => {
     expect(record?.pid).toBe(process.pid);
     expect(record?.release).toBe("/root/pos/releases/1.0.0");
     expect(record?.startTime).toMatch(/^\d+$/);
+  });
+});
+
+describe("groupLeadersUnder", () => {
+  it("finds the group leaders working inside a folder, not their children or others", async () => {
+    const dir = await releases.create();
+    const r = await release("sleep 30 &\nexec sleep 30");
+    const manager = new ProcessServiceManager();
+    cleanups.push(() => manager.stop("pos"));
+    await manager.start("pos", r);
+    const pid = manager.pid("pos") ?? 0;
+    await waitFor(async () => (await groupLeadersUnder(r.cwd)).length === 1, 3_000, "leader");
+    expect(await groupLeadersUnder(r.cwd)).toEqual([pid]);
+    expect(await groupLeadersUnder(dir)).toEqual([]);
   });
 });

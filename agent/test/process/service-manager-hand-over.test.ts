@@ -21,7 +21,11 @@ afterEach(async () => {
 async function setUp() {
   const run = await mkdtemp(join(tmpdir(), "tillroll-run-"));
   const manager = new ProcessServiceManager({
-    supervisorOptions: (fn) => ({ pidFile: join(run, `${fn}.pid`), stopGraceMs: 2_000 }),
+    supervisorOptions: (fn) => ({
+      pidFile: join(run, `${fn}.pid`),
+      stopGraceMs: 2_000,
+      env: { ...process.env, TILLROLL_FUNCTION: fn },
+    }),
   });
   cleanups.push(async () => {
     const pids = [manager.pid("pos"), manager.nextPid("pos")];
@@ -153,5 +157,38 @@ describe("SystemdServiceManager hand-over", () => {
     await expect(manager.promoteNext("pos")).rejects.toThrow(/not supported under systemd/);
     await manager.stopNext("pos");
     expect(manager.nextPid("pos")).toBeUndefined();
+  });
+});
+
+describe("per-release environment", () => {
+  it("gives each instance its release's variables over the supervisor's", async () => {
+    const { manager } = await setUp();
+    const dir = await releases.create();
+    await script(dir, "bin/start", 'echo "$TILLROLL_FUNCTION $GREETING" > out.$$\nexec sleep 30');
+    await manager.start("pos", { cwd: dir, start: "bin/start", env: { GREETING: "old" } });
+    await manager.startNext("pos", { cwd: dir, start: "bin/start", env: { GREETING: "new" } });
+    const read = (pid: number | undefined) =>
+      readFile(join(dir, `out.${pid}`), "utf8").catch(() => "");
+    await waitFor(async () => (await read(manager.nextPid("pos"))) !== "", 3_000, "output");
+    await waitFor(async () => (await read(manager.pid("pos"))) !== "", 3_000, "output");
+    expect(await read(manager.pid("pos"))).toBe("pos old\n");
+    expect(await read(manager.nextPid("pos"))).toBe("pos new\n");
+  });
+});
+
+describe("the same release again", () => {
+  it("keeps the running copy and uses the new environment from its next restart", async () => {
+    const { manager } = await setUp();
+    const dir = await releases.create();
+    await script(dir, "bin/start", 'echo "$GREETING" > out.$$\nsleep 30');
+    await manager.start("pos", { cwd: dir, start: "bin/start" });
+    const first = manager.pid("pos") ?? 0;
+    await manager.start("pos", { cwd: dir, start: "bin/start", env: { GREETING: "hi" } });
+    expect(manager.pid("pos")).toBe(first);
+    killQuietly(first);
+    await waitFor(() => (manager.pid("pos") ?? first) !== first, 5_000, "restart");
+    const read = () => readFile(join(dir, `out.${manager.pid("pos")}`), "utf8").catch(() => "");
+    await waitFor(async () => (await read()) !== "", 3_000, "output");
+    expect(await read()).toBe("hi\n");
   });
 });
