@@ -170,7 +170,7 @@ const setPreferredShape = {
   all: booleanFlag("act on the whole fleet").optional(),
   dryRun: booleanFlag("only show what would change").optional(),
   // Issue 13: force only on a forced release task (refused here, see below).
-  drain: drainPolicySchema.nullable().optional(),
+  drain: strictObject(drainPolicySchema.shape, "noticeMinutes, force").nullable().optional(),
 };
 
 export interface SetPreferredRequest {

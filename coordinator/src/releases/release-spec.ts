@@ -223,7 +223,7 @@ export const releaseSpecSchema: z.ZodType<ReleaseSpec, unknown> = strictObject(
     allowDowngrade: flag("Rows on a newer version may go back to this one"),
     notify: notifySchema.default({ partnerAdmins: true, storeContacts: false }),
     // Issue 13: users asked to leave first; force (end their sessions) only on a forced task.
-    drain: drainPolicySchema.nullable().default(null),
+    drain: strictObject(drainPolicySchema.shape, "noticeMinutes, force").nullable().optional(),
   },
   SPEC_FIELDS,
 ).superRefine((spec, ctx) => {
