@@ -146,7 +146,9 @@ export class Reporter {
     // goes first and this till's own document after it (higher seq).
     if (leavingStore && view.active)
       this.enqueueMaintenance({ ...MAINTENANCE_OFF, scope: "store" });
-    const seq = this.enqueueMaintenance(leavingStore ? { ...view, scope: "store" } : view);
+    const seq = this.enqueueMaintenance(
+      leavingStore && !view.active ? { ...view, scope: "store" } : view,
+    );
     this.lastMaintenance = view;
     await this.options.store.save();
     this.flush();
