@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { join } from "node:path";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
-import { DEFAULT_TOPIC_ROOT, fleetFilter } from "@tillroll/protocol";
+import { DEFAULT_TOPIC_ROOT, fleetFilter, parseTopic } from "@tillroll/protocol";
 import mqtt, { type MqttClient } from "mqtt";
 import { openAccounts } from "./accounts/open-accounts.js";
 import type { ScryptParams } from "./accounts/secrets.js";
@@ -15,7 +15,7 @@ import {
 import { DesiredPublisher } from "./desired/desired-publisher.js";
 import { rowKey, type ServiceRow } from "./fleet/service-row.js";
 import { createApiHandler } from "./http/api-server.js";
-import { InstallLog } from "./ingest/install-log.js";
+import { InstallLogIngest } from "./ingest/install-log.js";
 import { StatusCollector } from "./ingest/status-collector.js";
 import { LiveHub, type LiveLimits } from "./live/live-hub.js";
 import { ObservedFleetRows } from "./live/observed-fleet-rows.js";
@@ -32,10 +32,12 @@ import { mosquittoAccounts } from "./operations/broker-accounts.js";
 import { ConsoleOperations, type OperationsDeps } from "./operations/console-operations.js";
 import { offeredPacks } from "./operations/operations-deps.js";
 import { PackAdmin } from "./operations/pack-admin.js";
+import { RecipeOperations } from "./operations/recipe-operations.js";
 import { ReleaseOperations } from "./operations/release-operations.js";
 import { ScheduleOperations } from "./operations/schedule-operations.js";
 import { WorkstationAdmin } from "./operations/workstation-admin.js";
 import { removeUploadLeftovers } from "./packs/upload-leftovers.js";
+import { recipeSource } from "./recipes/recipe-source.js";
 import type { ReleaseConsole } from "./releases/release-console.js";
 import { ReleaseRunner } from "./releases/release-runner.js";
 import { ScheduleMemory } from "./schedules/schedule-memory.js";
@@ -44,6 +46,8 @@ import { openDataDir } from "./setup/data-dir.js";
 import { explainListenError } from "./setup/startup-error.js";
 import { loadCoordinatorTls, type TlsChoice } from "./setup/tls-setup.js";
 import { wsKey } from "./state/coordinator-state.js";
+import type { InstallLogRetention } from "./store/install-log-store.js";
+import { JsonInstallLogs } from "./store/json/json-install-logs.js";
 import { JsonCoordinatorStore } from "./store/json/json-store.js";
 import type { TlsMaterial } from "./tls/certificates.js";
 import { tlsServerOptions } from "./tls/tls-listener.js";
@@ -92,6 +96,8 @@ export interface CoordinatorOptions {
   live?: Partial<LiveLimits>;
   /** The built web console served at `/` (issue 12); default: dist/web beside the built code. */
   webDir?: string;
+  /** Install logs kept per row and for how long (`--install-log-lines`, `--install-log-days`). */
+  installLogRetention?: Partial<InstallLogRetention>;
 }
 
 /**
@@ -164,6 +170,26 @@ export class Coordinator {
           });
     const plaintext = material === null ? undefined : options.plaintext;
 
+    // The agents' install logs (the `log` topic), kept under DATA/install-logs/. With the
+    // embedded broker a line is kept before its PUBACK, so the agent's outbox lets it go
+    // only once it is stored here.
+    const installLogs = new JsonInstallLogs({
+      dir: join(data.dir, "install-logs"),
+      retention: options.installLogRetention,
+      now,
+      log,
+    });
+    const installLog = new InstallLogIngest(installLogs);
+    // Retention by days for rows no line reaches any more: at start (in the background) and
+    // every 6 hours.
+    const sweepInstallLogs = () =>
+      void installLogs
+        .sweep()
+        .catch((error: Error) => log(`install logs not swept: ${error.message}`));
+    sweepInstallLogs();
+    const sweepTimer = setInterval(sweepInstallLogs, 6 * 3_600_000);
+    sweepTimer.unref();
+    closers.push(async () => clearInterval(sweepTimer));
     let broker: EmbeddedBroker | null = null;
     let clientUrl: string;
     let clientAuth: { username?: string; password?: string } = {};
@@ -176,6 +202,13 @@ export class Coordinator {
         topicRoot,
         log,
         lookupPrincipal: createPrincipalLookup((ref) => state.state.workstations[wsKey(ref)]),
+        beforeAck: async (topic, payload) => {
+          const address = parseTopic(topic, topicRoot);
+          if (!address.ok || address.value.kind !== "log") return;
+          const { store: wsStore, workstation } = address.value;
+          const kept = await installLog.onMessage(wsStore, workstation, payload);
+          if (!kept.ok) log(`message from ${wsStore}/${workstation} ignored: ${kept.error}`);
+        },
       }).catch((error: unknown) => {
         const plain = (error as { listener?: string }).listener === "plain";
         throw plain
@@ -188,6 +221,8 @@ export class Coordinator {
     } else {
       clientUrl = options.brokerUrl;
     }
+    // After the broker: no line arrives any more while the last writes finish.
+    closers.push(() => installLogs.close());
 
     const client: MqttClient = await mqtt.connectAsync(clientUrl, {
       clientId: `tillroll-coordinator-${process.pid}`,
@@ -202,8 +237,6 @@ export class Coordinator {
     // flip tells the feed which rows changed; the console's live streams listen to it.
     const feed = new RowFeed();
     const fleetRows = new ObservedFleetRows(store.fleet, feed);
-    // What the agents' install logs said lately (the `log` topic), in memory only.
-    const installLog = new InstallLog();
     // Status reports reach the release runner, made once the publisher it sends through exists.
     let onRows: (rows: readonly ServiceRow[]) => void = () => undefined;
     const collector = new StatusCollector(
@@ -217,6 +250,7 @@ export class Coordinator {
           const [wsStore = "", workstation = ""] = key.split("/");
           feed.emit(fleet.table.rowsOfWorkstation(wsStore, workstation).map((row) => rowKey(row)));
         },
+        // An external broker: lines come through the subscription (kept after the PUBACK).
         onLog: (wsStore, workstation, payload) =>
           installLog.onMessage(wsStore, workstation, payload),
       },
@@ -230,7 +264,8 @@ export class Coordinator {
       [
         fleetFilter("status", topicRoot),
         fleetFilter("presence", topicRoot),
-        fleetFilter("log", topicRoot),
+        // The embedded broker hands log lines over before acknowledging them (beforeAck).
+        ...(broker === null ? [fleetFilter("log", topicRoot)] : []),
       ],
       { qos: 1 },
     );
@@ -287,6 +322,10 @@ export class Coordinator {
       await listenHttp(plainServer, plaintext.httpPort, host, "--plain-http-port", closers);
       closers.shift();
     }
+    // Issue 13: what agents understand (presence), and the recipes new requests carry.
+    const capabilitiesOf = (wsStore: string, workstation: string) =>
+      collector.presence.capabilitiesOf(wsKey({ store: wsStore, workstation }));
+    const recipes = recipeSource(store.recipes, capabilitiesOf);
     const applyDeps = {
       workstations: store.workstations,
       desiredState: store.desired,
@@ -296,6 +335,7 @@ export class Coordinator {
       packBaseUrl: `${material === null ? "http" : "https"}://${publicHost}:${httpPort}`,
       now,
       isOnline: (key: string) => collector.presence.isOnline(key),
+      recipes,
     };
     // Release tasks (issue 10): the runner plans, saves, then sends through the one applier.
     const runner = new ReleaseRunner({
@@ -332,6 +372,7 @@ export class Coordinator {
       releaseHolding: (key) => runner.holding(key),
       scheduledMarks: () => runner.scheduledMarks(),
       schedules,
+      recipes,
     };
     // The console's release tasks, served by the /api/releases routes.
     const releases: ReleaseConsole = new ReleaseOperations({
@@ -386,10 +427,18 @@ export class Coordinator {
         forget: (key) => {
           collector.presence.forget(key);
           const [wsStore = "", workstation = ""] = key.split("/");
-          installLog.forgetWorkstation(wsStore, workstation);
+          installLogs
+            .forgetWorkstation(wsStore, workstation)
+            .catch((error: Error) => log(`install log of ${key} not removed: ${error.message}`));
         },
       }),
       packAdmin: new PackAdmin(operationsDeps),
+      recipes: new RecipeOperations({
+        ...operationsDeps,
+        recipeStore: store.recipes,
+        capabilitiesOf,
+        log,
+      }),
       releases,
       schedules: scheduleConsole,
       notices,
@@ -429,7 +478,7 @@ export class Coordinator {
         ),
       live: {
         hub,
-        installLog,
+        installLog: installLogs,
         groupOf: async (ref) => (await store.workstations.get(ref))?.group,
       },
       log,

@@ -10,6 +10,7 @@ import {
   topicFor,
 } from "@tillroll/protocol";
 import type { AgentLink } from "../mqtt/agent-link.js";
+import { LogOutbox } from "../report/log-outbox.js";
 import { buildStatusDocument, withSaveProblem } from "../report/status-report.js";
 import {
   MAINTENANCE_OFF,
@@ -39,13 +40,16 @@ export interface ReporterOptions {
  * Everything the agent tells the world. Retained documents (status,
  * maintenance) go through the persisted outbox, in order, so reports made
  * while the broker is unreachable (or across an agent crash) are all sent,
- * in order, once it is back. Notices and log lines are best effort on the
- * wire; log lines are always kept in the local install log.
+ * in order, once it is back. Install-log lines go through their own durable
+ * outbox (report/log-outbox.ts), sent after the status outbox; notices are
+ * best effort. Log lines are also kept in the local install log.
  */
 export class Reporter {
   private link: AgentLink | null = null;
   private flushing: Promise<void> | null = null;
   private flushAgain = false;
+  /** The install-log outbox, opened on first use (under `<state>/logs/outbox/`). */
+  private logOutbox: Promise<LogOutbox> | null = null;
   /** The update's part of maintenance mode (the operator's is in the desired document). */
   private updateMaintenance: UpdateMaintenance | null = null;
   /** The last maintenance published by this run (null: none yet). */
@@ -195,12 +199,74 @@ export class Reporter {
     else this.options.log(`notice refused: ${payload.error}`);
   }
 
-  /** One install-log line: appended to `<state>/logs/<function>.log` and published. */
+  /**
+   * One install-log line: kept in the durable log outbox (sent in order, each
+   * line leaving only once acknowledged), appended to
+   * `<state>/logs/<function>.log`, and sent. Its seq and time are taken now,
+   * so lines keep the order of the calls even when not awaited one by one.
+   */
   async installLog(line: Omit<InstallLogLine, "schema" | "seq" | "ts">): Promise<void> {
     const ts = this.iso();
-    const unmasked = this.options.mask?.(line.line) ?? line.line;
+    // Recipe secrets never leave masked lines: not in the outbox, the local file or the wire.
+    const masked = this.options.mask?.(line.line) ?? line.line;
     const text =
-      unmasked.length > MAX_LOG_LINE_LENGTH ? unmasked.slice(0, MAX_LOG_LINE_LENGTH) : unmasked;
+      masked.length > MAX_LOG_LINE_LENGTH ? masked.slice(0, MAX_LOG_LINE_LENGTH) : masked;
+    const payload = encodePayload("log", {
+      ...line,
+      line: text,
+      schema: 1,
+      seq: this.options.store.takeSeq(),
+      ts,
+    });
+    const droppedLine = (count: number) => {
+      const note = encodePayload("log", {
+        ...line,
+        level: "warn",
+        source: "agent",
+        stream: null,
+        line: `${count} install-log line(s) dropped: the outbox was full while the coordinator was unreachable`,
+        schema: 1,
+        seq: this.options.store.takeSeq(),
+        ts: this.iso(),
+      });
+      return note.ok ? note.value : "{}";
+    };
+    const kept = payload.ok
+      ? this.logs()
+          .then((outbox) => outbox.append(payload.value, droppedLine))
+          .then(
+            () => true,
+            (error: Error) => {
+              this.options.log(`install log line not kept for sending: ${error.message}`);
+              return false;
+            },
+          )
+      : Promise.resolve(false);
+    await Promise.all([kept, this.appendLocal(line, ts, text)]);
+    // A full disk must not lose the line at head office while the link is up.
+    if (payload.ok && !(await kept)) this.sendNow(this.topic("log"), payload.value, false);
+    else if (payload.ok) this.flush();
+  }
+
+  private logs(): Promise<LogOutbox> {
+    if (this.logOutbox === null) {
+      const opened = LogOutbox.open(join(this.options.stateDir, "logs", "outbox"), {
+        log: this.options.log,
+      });
+      // A failed open (disk) is tried again with the next line.
+      opened.catch(() => {
+        if (this.logOutbox === opened) this.logOutbox = null;
+      });
+      this.logOutbox = opened;
+    }
+    return this.logOutbox;
+  }
+
+  private async appendLocal(
+    line: Omit<InstallLogLine, "schema" | "seq" | "ts">,
+    ts: string,
+    text: string,
+  ): Promise<void> {
     const dir = join(this.options.stateDir, "logs");
     try {
       await mkdir(dir, { recursive: true });
@@ -209,17 +275,9 @@ export class Reporter {
         `${ts} [${line.level}] [${line.source}${line.stream ? `:${line.stream}` : ""}] ${text}\n`,
       );
     } catch (error) {
-      // A full disk must not fail an update over a log line; it is still published.
+      // A full disk must not fail an update over a log line.
       this.options.log(`install log not written: ${(error as Error).message}`);
     }
-    const payload = encodePayload("log", {
-      ...line,
-      line: text,
-      schema: 1,
-      seq: this.options.store.takeSeq(),
-      ts,
-    });
-    if (payload.ok) this.sendNow(this.topic("log"), payload.value, false);
   }
 
   /** A status with recipe secrets masked in its reasons (a health check's output may hold one). */
@@ -289,7 +347,8 @@ export class Reporter {
     for (;;) {
       const link = this.link;
       const entry = store.state.outbox[0];
-      if (entry === undefined || link === null || !link.connected) return;
+      if (link === null || !link.connected) return;
+      if (entry === undefined) return this.drainLogs(link);
       try {
         await link.publish(entry.topic, entry.payload, entry.retain);
       } catch {
@@ -302,6 +361,20 @@ export class Reporter {
         return; // disk full: the entry may be sent twice, which seq makes harmless
       }
     }
+  }
+
+  /**
+   * After the status outbox: the install-log lines, oldest first; a status
+   * report queued meanwhile goes first (the drain yields, flush runs again).
+   */
+  private async drainLogs(link: AgentLink): Promise<void> {
+    const outbox = await this.logs().catch(() => null);
+    if (outbox === null) return;
+    const topic = this.topic("log");
+    await outbox.drain(
+      (payload) => link.publish(topic, payload, false),
+      () => this.options.store.state.outbox.length > 0 || !link.connected,
+    );
   }
 
   /** Resolves once the outbox is empty or the link is down. */

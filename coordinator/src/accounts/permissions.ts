@@ -98,6 +98,14 @@ export const ROUTE_PERMISSIONS = {
   "GET /api/session": { need: "viewer", scope: "shared", action: "whoami" },
   // POST, not DELETE: the API's routes are GET (reads) and POST (changes) only.
   "POST /api/session/end": { need: "viewer", scope: "shared", action: "logout" },
+  // Recipes (issue 13): set/unset an admin's (a partner admin inside its scope, decided by the
+  // operation); reads for any role, secrets always masked; a rebuild is an operator's change.
+  "POST /api/recipes": { need: "admin", scope: "scoped", action: "recipe set" },
+  "GET /api/recipes": { need: "viewer", scope: "scoped", action: "recipe show" },
+  "GET /api/recipes/history": { need: "viewer", scope: "scoped", action: "recipe history" },
+  "POST /api/recipes/unset": { need: "admin", scope: "scoped", action: "recipe unset" },
+  "GET /api/updates": { need: "viewer", scope: "scoped", action: "updates" },
+  "POST /api/rebuild": { need: "operator", scope: "scoped", action: "rebuild" },
   // Issue 13: the operator's maintenance switch of a workstation (audited).
   "POST /api/maintenance": { need: "admin", scope: "scoped", action: "maintenance" },
 } as const satisfies Record<RouteId, RoutePermission>;

@@ -59,6 +59,8 @@ export const statusRowAnswer = serviceRowSchema.safeExtend({
     })
     .nullable()
     .optional(),
+  /** Issue 13: applied recipe vs effective one (null: the row has neither). */
+  recipe: z.enum(["current", "outdated"]).nullable().optional(),
 });
 
 const rowRef = {

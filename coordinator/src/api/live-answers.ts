@@ -41,9 +41,16 @@ export const installLogAnswer = z.strictObject({
       at: timestampSchema,
       requestId: requestIdSchema.nullable(),
       level: z.enum(["info", "warn", "error"]),
+      source: z.enum(["agent", "beforeInstall", "afterInstall", "service", "health"]),
+      stream: z.enum(["stdout", "stderr"]).nullable(),
       text: z.string(),
     }),
   ),
+  next: z
+    .number()
+    .int()
+    .min(0)
+    .meta({ description: "the cursor to pass as `after` for the lines kept since (follow)" }),
 });
 
 export const LIVE_ANSWERS = {

@@ -4,20 +4,27 @@ import {
   storeIdSchema,
   workstationIdSchema,
 } from "@tillroll/protocol/pure";
+import { z } from "zod";
 import { strictObject } from "../fleet/filter-schema.js";
 import { installLogAnswer, liveEventAnswer } from "./live-answers.js";
 import { statusQuery } from "./requests.js";
 import { NONE, type RouteSpec } from "./route-spec.js";
 
-/** `GET /api/install-log?store=S&workstation=W&function=F[&request=ID]`: one row's kept log. */
+/** `GET /api/install-log?store=S&workstation=W&function=F[&request=ID][&after=N]`: one row's kept log. */
 export const installLogQuery = strictObject(
   {
     store: storeIdSchema,
     workstation: workstationIdSchema,
     function: functionNameSchema,
     request: requestIdSchema.optional(),
+    after: z
+      .string()
+      .regex(/^\d{1,15}$/, { error: "after must be a whole number (the `next` of an answer)" })
+      .transform(Number)
+      .optional()
+      .meta({ description: "only lines kept after this cursor (the `next` of an earlier answer)" }),
   },
-  "store, workstation, function, request",
+  "store, workstation, function, request, after",
   "query parameter",
 );
 
@@ -48,6 +55,7 @@ export const LIVE_ROUTES = {
     body: NONE,
     status: 200,
     answer: installLogAnswer,
-    summary: "The install log lines the coordinator kept of one row (of one request), oldest first",
+    summary:
+      "The install log lines the coordinator kept of one row (of one request; after a cursor), oldest first",
   },
 } as const satisfies Record<string, RouteSpec>;

@@ -10,6 +10,7 @@ import {
 import { ANSWERS } from "./answers.js";
 import { CONSOLE_ROUTES } from "./console-routes.js";
 import { LIVE_ROUTES } from "./live-routes.js";
+import { RECIPE_ROUTES } from "./recipe-routes.js";
 import { RELEASE_ROUTES } from "./release-routes.js";
 import {
   enrolBody,
@@ -284,6 +285,8 @@ export const API_ROUTES = {
     answer: ANSWERS.MosquittoAccounts,
     summary: "Broker accounts with Mosquitto password hashes, topic root and TLS files",
   },
+  // Recipes and rebuild (issue 13): `tillroll recipe …`, `updates`, `rebuild` (recipe-routes.ts).
+  ...RECIPE_ROUTES,
   // Issue 13: `tillroll maintenance on|off STORE/WS [--function F] [--reason TEXT]`.
   maintenance: {
     method: "POST",

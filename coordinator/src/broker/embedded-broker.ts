@@ -16,6 +16,7 @@ import { FrameGate } from "./frame-gate.js";
 import { maxPacketBytesFor } from "./frame-scanner.js";
 import {
   type BrokerCredentials,
+  type BrokerHooks,
   type BrokerLog,
   BrokerRefusal,
   createBrokerHooks,
@@ -94,6 +95,13 @@ export interface EmbeddedBrokerOptions {
   now?: () => number;
   /** One line per refusal and per broker error; default: silent. */
   log?: BrokerLog;
+  /**
+   * Called with every authorized PUBLISH of a client before the broker
+   * acknowledges it (QoS 1: PUBACK only once it resolves), so the coordinator
+   * can keep a message durably first (install logs). A rejection closes the
+   * client's connection unacknowledged: it sends the message again.
+   */
+  beforeAck?: (topic: string, payload: Buffer) => Promise<void>;
 }
 
 export interface EmbeddedBroker {
@@ -179,7 +187,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     concurrency: 20_000,
     preConnect: hooks.preConnect,
     authenticate: hooks.authenticate,
-    authorizePublish: hooks.authorizePublish,
+    authorizePublish: withBeforeAck(hooks.authorizePublish, options.beforeAck, log),
     authorizeSubscribe: hooks.authorizeSubscribe,
     authorizeForward: hooks.authorizeForward,
   });
@@ -324,6 +332,31 @@ function listen(server: Server, port: number, host: string): Promise<number> {
       resolve(typeof address === "object" && address !== null ? address.port : port);
     });
   });
+}
+
+/** The ACL hook, then (for an agent's or POS's PUBLISH it allowed) `beforeAck`. */
+function withBeforeAck(
+  authorize: BrokerHooks["authorizePublish"],
+  beforeAck: EmbeddedBrokerOptions["beforeAck"],
+  log: BrokerLog,
+): BrokerHooks["authorizePublish"] {
+  if (beforeAck === undefined) return authorize;
+  return (client, packet, callback) =>
+    authorize(client, packet, (error) => {
+      // A will (no live connection) is not acknowledged to anyone: nothing to wait for.
+      if (error || client === null || (client.conn as { closed?: boolean }).closed === true)
+        return callback(error ?? null);
+      const payload = Buffer.isBuffer(packet.payload)
+        ? packet.payload
+        : Buffer.from(packet.payload);
+      beforeAck(packet.topic, payload).then(
+        () => callback(null),
+        (failure: Error) => {
+          log(`broker: ${packet.topic} not kept, not acknowledged: ${failure.message}`);
+          callback(failure);
+        },
+      );
+    });
 }
 
 function closeAedes(aedes: Aedes): Promise<void> {

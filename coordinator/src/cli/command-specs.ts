@@ -1,5 +1,6 @@
 import { type CommandSpec, consoleFlags as console } from "./command-spec.js";
 import { FILTER_FLAGS, type OptionName } from "./options.js";
+import { RECIPE_COMMANDS } from "./recipe-command-specs.js";
 import { RELEASE_COMMANDS } from "./release-command-specs.js";
 import { SCHEDULE_COMMANDS } from "./schedule-command-specs.js";
 import { WEBHOOK_COMMANDS } from "./webhook-command-specs.js";
@@ -36,6 +37,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       ...TLS_FLAGS,
       "smtp",
       "mail-from",
+      "install-log-lines",
+      "install-log-days",
     ],
     summary: "run the coordinator: embedded MQTT broker, fleet store, HTTP API and pack downloads",
     details: [
@@ -252,6 +255,22 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "a new signing key pair in DIR, for a key rotation (never overwrites)",
     examples: ["tillroll key generate /secure/next-key"],
   },
+  {
+    name: "log",
+    args: ["STORE/WS", "FUNCTION"],
+    flags: console("request", "follow", "json"),
+    summary: "the install log the coordinator kept of one workstation's flow service",
+    details: [
+      "Hook, health-check, service and agent lines, oldest first; lines a till made offline arrive",
+      "once it is back. Kept per row: the last --install-log-lines (2000) for --install-log-days (30).",
+    ],
+    examples: [
+      "tillroll log 1001/01 pos-client",
+      "tillroll log 1001/01 pos-client --request r-42 --follow",
+    ],
+  },
+  // Recipes, updates and rebuild (issue 13): recipe-command-specs.ts.
+  ...RECIPE_COMMANDS,
   // Issue 13: the operator's maintenance switch (admin, audited).
   {
     name: "maintenance on",

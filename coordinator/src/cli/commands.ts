@@ -5,11 +5,13 @@ import { formatStatusTable, toJsonRow } from "../fleet/status-table.js";
 import { checked, filtersOf, out, queryOf, single } from "./command-args.js";
 import { ConsoleError, callRoute, resolveTarget, UsageError } from "./console-client.js";
 import { changeExitCode, EXIT_CODES, type ExitCode } from "./exit-codes.js";
+import { runLogCommand } from "./log-command.js";
 import { runMaintenanceCommand } from "./maintenance-command.js";
 import { platformNoticeLines, withNotices } from "./notice-lines.js";
 import { runLogin, runLogout, runOperatorCommand } from "./operator-commands.js";
 import type { CliValues } from "./options.js";
 import { runPackCommand } from "./pack-commands.js";
+import { rebuildRequest, runRecipeCommand, runUpdatesCommand } from "./recipe-commands.js";
 import { runReleaseCommand } from "./release-commands.js";
 import { runBlackoutCommand, runStoreCommand, runWindowCommand } from "./schedule-commands.js";
 import { runWebhookCommand } from "./webhook-commands.js";
@@ -212,6 +214,8 @@ export async function runConsoleCommand(
       return runBlackoutCommand(args, values);
     case "webhook":
       return runWebhookCommand(args, values);
+    case "log":
+      return runLogCommand(args, values);
     case "maintenance":
       return runMaintenanceCommand(args, values);
     case "login":
@@ -243,6 +247,16 @@ export async function runConsoleCommand(
                 .join("\n"),
         );
       return EXIT_CODES.ok;
+    }
+    // Recipes, updates and rebuild (issue 13): recipe-commands.ts.
+    case "recipe":
+      return runRecipeCommand(args, values);
+    case "updates":
+      return runUpdatesCommand(values);
+    case "rebuild": {
+      const body = rebuildRequest(values);
+      const target = await resolveTarget(values, process.env);
+      return finishChange(await callRoute(target, "rebuild", { body }), json);
     }
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}: see tillroll --help`);

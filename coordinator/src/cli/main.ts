@@ -59,6 +59,7 @@ async function runCoordinator(values: CliValues): Promise<void> {
     tls,
     plaintext,
     mail: mailSettings(values),
+    installLogRetention: installLogRetention(values),
     log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
   const shutdown = () => {
@@ -69,6 +70,24 @@ async function runCoordinator(values: CliValues): Promise<void> {
   };
   process.once("SIGTERM", shutdown);
   process.once("SIGINT", shutdown);
+}
+
+/** `--install-log-lines N --install-log-days D`: whole numbers, at least 1. */
+function installLogRetention(values: CliValues): { linesPerRow?: number; days?: number } {
+  const whole = (flag: "install-log-lines" | "install-log-days", max: number) => {
+    const text = values[flag];
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < 1 || value > max)
+      throw new UsageError(`--${flag}: ${JSON.stringify(text)} is not a whole number 1-${max}`);
+    return value;
+  };
+  const linesPerRow = whole("install-log-lines", 1_000_000);
+  const days = whole("install-log-days", 36_500);
+  return {
+    ...(linesPerRow === undefined ? {} : { linesPerRow }),
+    ...(days === undefined ? {} : { days }),
+  };
 }
 
 /** `--smtp URL --mail-from ADDR`, both or neither. */

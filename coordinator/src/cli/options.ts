@@ -164,7 +164,11 @@ export const OPTIONS = {
   all: { type: "boolean", description: "act on the whole fleet (instead of filters)" },
   "dry-run": { type: "boolean", description: "show what would change; change nothing" },
   // Release tasks (issue 10).
-  file: { type: "string", value: "F", description: "the release document (JSON)" },
+  file: {
+    type: "string",
+    value: "F",
+    description: "a JSON document: the release (release create), the recipe (recipe set)",
+  },
   "allow-downgrade": {
     type: "boolean",
     description:
@@ -237,6 +241,28 @@ export const OPTIONS = {
     type: "string",
     value: "ADDR",
     description: "the From address of e-mail notices (with --smtp)",
+  },
+  // Install logs at head office (issue 13).
+  request: { type: "string", value: "ID", description: "only the lines of this update request" },
+  follow: {
+    type: "boolean",
+    description: "keep printing new lines as they arrive (every second) until Ctrl-C",
+  },
+  "install-log-lines": {
+    type: "string",
+    value: "N",
+    description: "install-log lines kept per workstation and function (default 2000)",
+  },
+  "install-log-days": {
+    type: "string",
+    value: "D",
+    description: "days install-log lines are kept (default 30)",
+  },
+  // Recipes (issue 13).
+  effective: {
+    type: "string",
+    value: "S/W",
+    description: "the effective (merged) recipe of this workstation",
   },
   // Drain and maintenance mode (issue 13).
   "drain-minutes": {

@@ -30,6 +30,12 @@ export type StatusRow = ServiceRow & {
   readonly lastReport?: string | null;
   /** Issue 11: the release task that holds or will take the row (releases/scheduled-mark.ts). */
   readonly scheduled?: ScheduledMark | null;
+  /**
+   * Issue 13: `outdated` when the applied recipe differs from the effective
+   * one (`tillroll updates` lists it, `rebuild` applies it), `current` when
+   * they match, null when the row has neither.
+   */
+  readonly recipe?: "current" | "outdated" | null;
 };
 
 /**
@@ -43,6 +49,9 @@ export interface ScheduledMark {
   /** ISO 8601 UTC, or null. */
   readonly at: string | null;
 }
+
+/** Shown only when some row has a recipe (issue 13): `outdated`, `current` or "-". */
+export const RECIPE_COLUMN = "Recipe";
 
 /** Shown only when some row has a scheduled task. */
 export const SCHEDULED_COLUMN = "SCHEDULED";
@@ -148,11 +157,18 @@ export function statusCells(row: StatusRow): string[] {
 export function formatStatusTable(rows: readonly StatusRow[]): string {
   // The SCHEDULED column only when some row has a scheduled task: the table is otherwise as before.
   const scheduled = rows.some((row) => row.scheduled != null);
-  const heading: string[] = scheduled
-    ? [...STATUS_TABLE_COLUMNS, SCHEDULED_COLUMN]
-    : [...STATUS_TABLE_COLUMNS];
-  const cells = (row: StatusRow) =>
-    scheduled ? [...statusCells(row), scheduledText(row.scheduled)] : statusCells(row);
+  // Issue 13: the Recipe column only when some row has a recipe.
+  const recipe = rows.some((row) => row.recipe != null);
+  const heading: string[] = [
+    ...STATUS_TABLE_COLUMNS,
+    ...(scheduled ? [SCHEDULED_COLUMN] : []),
+    ...(recipe ? [RECIPE_COLUMN] : []),
+  ];
+  const cells = (row: StatusRow) => [
+    ...statusCells(row),
+    ...(scheduled ? [scheduledText(row.scheduled)] : []),
+    ...(recipe ? [row.recipe ?? NO_UPDATE] : []),
+  ];
   const lines: string[][] = [heading, ...rows.map(cells)];
   const widths = heading.map(() => 0);
   for (const cells of lines) {
@@ -187,6 +203,8 @@ export interface JsonRow {
   lastReport: string | null;
   /** Issue 11: the release task that holds or will take the row; null: none. */
   scheduled: ScheduledMark | null;
+  /** Issue 13: the row's recipe is `outdated` (applied ≠ effective) or `current`; null: none. */
+  recipe: "current" | "outdated" | null;
 }
 
 export function toJsonRow(row: StatusRow): JsonRow {
@@ -204,5 +222,6 @@ export function toJsonRow(row: StatusRow): JsonRow {
     online: row.online,
     lastReport: row.lastReport ?? null,
     scheduled: row.scheduled ?? null,
+    recipe: row.recipe ?? null,
   };
 }

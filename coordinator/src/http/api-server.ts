@@ -25,12 +25,14 @@ import type { PackAdmin } from "../operations/pack-admin.js";
 import type { WorkstationAdmin } from "../operations/workstation-admin.js";
 import { servePack } from "../packs/pack-http.js";
 import type { PackStore } from "../packs/pack-store.js";
+import type { RecipeConsole } from "../recipes/recipe-console.js";
 import type { ReleaseConsole } from "../releases/release-console.js";
 import type { ScheduleConsole } from "../schedules/schedule-console.js";
 import { type AccountDeps, AccountHandlers, type Caller } from "./account-handlers.js";
 import { crossSiteRefusal } from "./cross-site.js";
 import { HttpError, Reply, readJson, sendJson, sendText } from "./http-utils.js";
 import { type LiveDeps, LiveHandlers } from "./live-handlers.js";
+import { RecipeHandlers } from "./recipe-handlers.js";
 import { ReleaseHandlers } from "./release-handlers.js";
 import { ScheduleHandlers } from "./schedule-handlers.js";
 import { createStaticFiles } from "./static-files.js";
@@ -59,6 +61,8 @@ export interface ApiServerDeps {
   log: (message: string) => void;
   /** The built web console served at `/` (http/static-files.ts); default: dist/web. */
   webDir?: string;
+  /** Recipes, updates and rebuild (issue 13): operations/recipe-operations.ts; absent: 404. */
+  recipes?: RecipeConsole;
 }
 
 /** What a route's handler gets: its parsed query and body (`unknown` for routes without one). */
@@ -99,6 +103,9 @@ type JsonBodyRoute =
   | "removeBlackout"
   | "addWebhook"
   | "removeWebhook"
+  | "setRecipe"
+  | "unsetRecipe"
+  | "rebuild"
   | "maintenance";
 /** Routes whose answer is a stream (`stream: "sse"`): handed the response, not answered here. */
 type StreamRoute = {
@@ -129,6 +136,7 @@ export function createApiHandler(
   const releases = new ReleaseHandlers(deps.releases);
   const schedules = new ScheduleHandlers(deps.schedules);
   const live = new LiveHandlers(deps.live, deps.accounts);
+  const recipes = new RecipeHandlers(deps.recipes);
   const streams: StreamHandlers = {
     events: ({ req, res, caller, query }) => live.events(req, res, caller, query),
   };
@@ -195,6 +203,12 @@ export function createApiHandler(
     removeWebhook: async ({ caller, body }) =>
       webhookAnswer(await deps.notices.removeWebhook(body.id, caller.operator), 404),
     installLog: async ({ caller, query }) => live.installLog(caller, query),
+    setRecipe: async ({ caller, body }) => recipes.set(caller.operator, body),
+    showRecipe: async ({ caller, query }) => recipes.show(caller.operator, query),
+    recipeHistory: async ({ caller, query }) => recipes.history(caller.operator, query),
+    unsetRecipe: async ({ caller, body }) => recipes.unset(caller.operator, body),
+    updates: async ({ caller, query }) => recipes.updates(caller.operator, query),
+    rebuild: async ({ caller, body }) => recipes.rebuild(caller.operator, body),
     maintenance: async ({ caller, body }) => deps.workstations.maintenance(body, caller.operator),
   };
 

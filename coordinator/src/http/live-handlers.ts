@@ -2,9 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ok, type Result } from "@tillroll/protocol";
 import { checkChangeScope } from "../accounts/scope.js";
 import type { ParsedQuery } from "../api/routes.js";
-import { rowKey } from "../fleet/service-row.js";
-import type { InstallLog, InstallLogEntry } from "../ingest/install-log.js";
 import type { LiveHub } from "../live/live-hub.js";
+import type { InstallLogEntry, InstallLogStore } from "../store/install-log-store.js";
 import type { WorkstationRef } from "../store/workstation-store.js";
 import type { AccountDeps, Caller } from "./account-handlers.js";
 import { sendJson } from "./http-utils.js";
@@ -12,7 +11,7 @@ import { sendJson } from "./http-utils.js";
 /** What the live routes (issue 12) need: the stream hub, the kept install logs, a workstation's group. */
 export interface LiveDeps {
   hub: Pick<LiveHub, "open">;
-  installLog: Pick<InstallLog, "lines">;
+  installLog: Pick<InstallLogStore, "read">;
   /** The business unit group of an enrolled workstation; undefined when it is not enrolled. */
   groupOf(ref: WorkstationRef): Promise<string | null | undefined>;
 }
@@ -22,6 +21,8 @@ export interface InstallLogAnswer {
   workstation: string;
   function: string;
   lines: InstallLogEntry[];
+  /** Pass as `after` to get only the lines kept since this answer (follow). */
+  next: number;
 }
 
 /**
@@ -70,14 +71,16 @@ export class LiveHandlers {
       { store, workstation, group: group ?? null },
     ]);
     if (!inScope.ok) return inScope;
+    const kept = await this.deps.installLog.read(
+      { store, workstation, function: query.function },
+      { requestId: query.request, after: query.after },
+    );
     return ok({
       store,
       workstation,
       function: query.function,
-      lines: this.deps.installLog.lines(
-        rowKey({ store, workstation, function: query.function }),
-        query.request,
-      ),
+      lines: kept.lines.map(({ n: _n, seq: _seq, ...line }) => line),
+      next: kept.next,
     });
   }
 

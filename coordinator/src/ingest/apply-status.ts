@@ -34,6 +34,8 @@ export function rowsFromStatus(ctx: StatusContext): ServiceRow[] {
       group: ctx.group,
       online: ctx.online,
       updatedAt: ctx.now,
+      // Issue 13: what the running release was built with (absent from older agents).
+      ...(report.recipe === undefined ? {} : { appliedRecipe: report.recipe }),
     };
     if (want !== undefined && want.requestId !== report.requestId) {
       rows.push({

@@ -23,7 +23,11 @@ export interface StatusCollectorOptions {
    * Told each `log` message (install log lines) of an enrolled workstation;
    * answers a refusal for a payload that is not one.
    */
-  readonly onLog?: (store: string, workstation: string, payload: Buffer) => Result<void>;
+  readonly onLog?: (
+    store: string,
+    workstation: string,
+    payload: Buffer,
+  ) => Result<unknown> | Promise<Result<unknown>>;
 }
 
 /** Longest stretch of ingestion work between two turns of the event loop. */
@@ -99,7 +103,7 @@ export class StatusCollector {
     if (kind === "status") await this.onStatus(key, store, workstation, enrolled.group, payload);
     else if (kind === "presence") await this.onPresence(key, payload, enrolled.capabilities);
     else if (kind === "log" && this.options.onLog !== undefined) {
-      const kept = this.options.onLog(store, workstation, payload);
+      const kept = await this.options.onLog(store, workstation, payload);
       if (!kept.ok) this.refuse(key, kept.error);
     }
   }

@@ -16,6 +16,7 @@ export type ApplyDeps = Pick<
   | "packBaseUrl"
   | "now"
   | "isOnline"
+  | "recipes"
 >;
 
 /**
@@ -69,6 +70,8 @@ export async function applyDesired(
   const desiredOf = new Map<string, Record<string, DesiredEntry>>();
   const recordOf = new Map<string, WorkstationRecord | undefined>();
   const artifacts = new Map<string, Artifact | null>();
+  // Issue 13: the recipes as stored now, resolved per row below.
+  const recipeFor = await deps.recipes?.snapshot();
   for (const change of changes) {
     const key = wsKey(change);
     if (!desiredOf.has(key)) {
@@ -84,6 +87,16 @@ export async function applyDesired(
     const artifact = version === null ? null : (artifacts.get(packKey) ?? null);
     const requestId = version === null ? null : chooseRequest(change.request, before);
     const from = version === null ? null : (change.validFrom ?? before?.validFrom ?? isoNow(deps));
+    const group = row?.group ?? recordOf.get(key)?.group ?? null;
+    // A new request takes the effective recipe of now; the same request (kept, or a release's
+    // send applied again) keeps the one it was made with: the agent installs only on a new
+    // request, so the entry says what that request asked for.
+    const recipe =
+      version === null
+        ? undefined
+        : before !== undefined && before.requestId === requestId
+          ? (before.recipe ?? undefined)
+          : recipeFor?.({ ...change, group });
     entries.push({
       ref: { store: change.store, workstation: change.workstation },
       function: change.function,
@@ -97,6 +110,7 @@ export async function applyDesired(
           ? { window: { ...change.window, days: [...change.window.days] } }
           : {}),
         ...(version !== null && change.redeploy === true ? { redeploy: true } : {}),
+        ...(recipe == null ? {} : { recipe }),
         ...(version !== null &&
         change.drain != null &&
         recordOf.get(key)?.capabilities?.includes("drain") === true
@@ -117,9 +131,11 @@ export async function applyDesired(
       reason: change.status === "Failed" ? (row?.reason ?? "update failed") : null,
       validFrom: from,
       requestId,
-      group: row?.group ?? recordOf.get(key)?.group ?? null,
+      group,
       online: deps.isOnline(key),
       updatedAt: isoNow(deps),
+      // A new request changes what is wanted, not what runs: the applied recipe stays.
+      ...(row?.appliedRecipe === undefined ? {} : { appliedRecipe: row.appliedRecipe }),
     });
   }
   // Write before you act: the desired state and the seqs of the documents

@@ -23,10 +23,13 @@ export class FleetQueries {
 
   async status(filters: Filters, viewer: Operator): Promise<Result<StatusRow[]>> {
     const scheduled = this.deps.scheduledMarks?.() ?? (() => null);
+    // Issue 13: the recipe mark, only where a recipe source is wired (rows keep their shape otherwise).
+    const recipe = await this.deps.recipes?.marker();
     return ok(
-      filterReadable(viewer, await this.deps.fleet.query(filters)).map((row) =>
-        this.statusRow(row, scheduled),
-      ),
+      filterReadable(viewer, await this.deps.fleet.query(filters)).map((row) => {
+        const shown = this.statusRow(row, scheduled);
+        return recipe === undefined ? shown : { ...shown, recipe: recipe(row) };
+      }),
     );
   }
 

@@ -4,6 +4,7 @@ import type { Operator } from "../accounts/identity.js";
 import type { DesiredPublisher } from "../desired/desired-publisher.js";
 import type { ServiceRow } from "../fleet/service-row.js";
 import type { ScheduledMark } from "../fleet/status-table.js";
+import type { RecipeSource } from "../recipes/recipe-source.js";
 import type { ScheduleFacts } from "../schedules/schedule-model.js";
 import type { AuditStore } from "../store/audit-store.js";
 import type { DesiredStore } from "../store/desired-store.js";
@@ -44,6 +45,11 @@ export interface OperationsDeps {
   scheduledMarks?: () => (row: ServiceRow) => ScheduledMark | null;
   /** Issue 12: windows and store settings, for the status page's store zones. Absent: none. */
   schedules?: Pick<ScheduleFacts, "windowFor" | "storeSetting">;
+  /**
+   * Issue 13: the effective recipe a new request carries (agents with
+   * capability "recipe" only). Absent: requests carry no recipe.
+   */
+  recipes?: RecipeSource;
 }
 
 export interface EnrolInput {

@@ -65,10 +65,11 @@ export function windowKey(window: MaintenanceWindow): string {
 }
 
 /** What a release needs an agent to understand (presence `capabilities`). */
-export const CAPABILITY = { window: "window", redeploy: "redeploy" } as const;
+export const CAPABILITY = { window: "window", redeploy: "redeploy", recipe: "recipe" } as const;
 
 export const LACKS_WINDOW = "agent does not understand maintenance windows (update tillroll-agent)";
 export const LACKS_REDEPLOY = "agent does not understand redeploy (update tillroll-agent)";
+export const LACKS_RECIPE = "agent does not understand recipes (update tillroll-agent)";
 
 /** Whether the workstation's agent said it understands `capability`. */
 export function understands(

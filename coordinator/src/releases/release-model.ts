@@ -108,6 +108,12 @@ export interface ReleaseSpec {
   readonly forced: boolean;
   /** Rows already on `version` are members and reinstall it. Default false. */
   readonly redeploy: boolean;
+  /**
+   * Issue 13: "rebuild" takes only rows already on `version` and rebuilds them
+   * with their effective recipe (a new request with `redeploy`, which it
+   * implies); absent: "install", the release as before.
+   */
+  readonly kind?: "install" | "rebuild" | undefined;
   /** Rows on a newer version may go back to `version` (with a warning). Default false. */
   readonly allowDowngrade: boolean;
   readonly notify: NotifySpec;

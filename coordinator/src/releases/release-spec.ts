@@ -193,7 +193,7 @@ const stageSchema = strictObject(
 });
 
 const SPEC_FIELDS =
-  "name, function, version, target, stages, errorThreshold, successThreshold, stageTimeout, soak, maxPerStore, onError, schedule, forced, redeploy, allowDowngrade, notify, drain";
+  "name, function, version, target, stages, errorThreshold, successThreshold, stageTimeout, soak, maxPerStore, onError, schedule, forced, redeploy, allowDowngrade, notify, kind, drain";
 
 /** The release document; its output is a ReleaseSpec with every default filled in. */
 export const releaseSpecSchema: z.ZodType<ReleaseSpec, unknown> = strictObject(
@@ -222,40 +222,48 @@ export const releaseSpecSchema: z.ZodType<ReleaseSpec, unknown> = strictObject(
     redeploy: flag("Rows already on the version reinstall it"),
     allowDowngrade: flag("Rows on a newer version may go back to this one"),
     notify: notifySchema.default({ partnerAdmins: true, storeContacts: false }),
+    // Issue 13: "rebuild" = the rows on `version` rebuilt with their recipe (implies redeploy).
+    kind: z
+      .enum(["install", "rebuild"], {
+        error: (issue) => `expected "install" or "rebuild" (got ${described(issue.input)})`,
+      })
+      .optional(),
     // Issue 13: users asked to leave first; force (end their sessions) only on a forced task.
     drain: strictObject(drainPolicySchema.shape, "noticeMinutes, force").nullable().optional(),
   },
   SPEC_FIELDS,
-).superRefine((spec, ctx) => {
-  if (spec.drain?.force === true && !spec.forced) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["drain", "force"],
-      message:
-        "may be true only on a forced task (\"forced\": true): ending the users' sessions is a forced update's privilege",
+)
+  .superRefine((spec, ctx) => {
+    if (spec.drain?.force === true && !spec.forced) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["drain", "force"],
+        message:
+          "may be true only on a forced task (\"forced\": true): ending the users' sessions is a forced update's privilege",
+      });
+    }
+    const seen = new Map<string, number>();
+    spec.stages.forEach((stage: StageSpec, index: number) => {
+      // History entries name their subject "release" or a stage's name: keep them apart.
+      if (stage.name === "release") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["stages", index, "name"],
+          message: `"release" names the release task itself in its history: choose another stage name`,
+        });
+      }
+      const first = seen.get(stage.name);
+      if (first === undefined) seen.set(stage.name, index);
+      else {
+        ctx.addIssue({
+          code: "custom",
+          path: ["stages", index, "name"],
+          message: `${JSON.stringify(stage.name)} is the name of stages[${first}] too (stage names are unique)`,
+        });
+      }
     });
-  }
-  const seen = new Map<string, number>();
-  spec.stages.forEach((stage: StageSpec, index: number) => {
-    // History entries name their subject "release" or a stage's name: keep them apart.
-    if (stage.name === "release") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["stages", index, "name"],
-        message: `"release" names the release task itself in its history: choose another stage name`,
-      });
-    }
-    const first = seen.get(stage.name);
-    if (first === undefined) seen.set(stage.name, index);
-    else {
-      ctx.addIssue({
-        code: "custom",
-        path: ["stages", index, "name"],
-        message: `${JSON.stringify(stage.name)} is the name of stages[${first}] too (stage names are unique)`,
-      });
-    }
-  });
-});
+  })
+  .transform((spec): ReleaseSpec => (spec.kind === "rebuild" ? { ...spec, redeploy: true } : spec));
 
 export { scheduledStart, scheduleRefusal } from "./schedule-spec.js";
 

@@ -4,6 +4,7 @@ import { compareRows, rowKey, type ServiceRow } from "../fleet/service-row.js";
 import { planSetPreferred } from "../operations/plan-changes.js";
 import {
   CAPABILITY,
+  LACKS_RECIPE,
   LACKS_REDEPLOY,
   LACKS_WINDOW,
   NO_CONTEXT,
@@ -63,6 +64,24 @@ function redeploySkip(
   if (!packs.some((pack) => pack.version === spec.version))
     return `no published pack ${spec.function} ${spec.version}`;
   if (!understands(context, row.store, row.workstation, CAPABILITY.redeploy)) return LACKS_REDEPLOY;
+  return null;
+}
+
+/**
+ * A rebuild release's row (issue 13): a member when it runs the release's
+ * version and could be redeployed, and its agent applies recipes.
+ */
+function rebuildSkip(
+  row: CandidateRow,
+  spec: ReleaseSpec,
+  packs: readonly PackVersionInfo[],
+  context: ReleaseContext,
+): string | null {
+  if (row.activeVersion !== spec.version)
+    return `runs ${row.activeVersion ?? "nothing"}, not ${spec.version}: a rebuild keeps the version`;
+  const redeploy = redeploySkip(row, spec, packs, context);
+  if (redeploy !== null) return redeploy;
+  if (!understands(context, row.store, row.workstation, CAPABILITY.recipe)) return LACKS_RECIPE;
   return null;
 }
 
@@ -198,9 +217,11 @@ export function selectStageMembers(input: SelectionInput): StageSelection {
       continue;
     }
     const reason =
-      spec.redeploy && row.activeVersion === spec.version
-        ? redeploySkip(row, spec, input.packs, context)
-        : skipReason(row);
+      spec.kind === "rebuild"
+        ? rebuildSkip(row, spec, input.packs, context)
+        : spec.redeploy && row.activeVersion === spec.version
+          ? redeploySkip(row, spec, input.packs, context)
+          : skipReason(row);
     if (reason !== null) {
       skipped.push({ key, reason });
       continue;

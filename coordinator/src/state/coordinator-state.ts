@@ -1,5 +1,6 @@
 import {
   artifactSchema,
+  desiredRecipeSchema,
   drainPolicySchema,
   functionNameSchema,
   groupSchema,
@@ -52,6 +53,12 @@ export const desiredEntrySchema = z.object({
   window: maintenanceWindowSchema.nullable().optional(),
   /** Issue 11: reinstall even when preferred is active (redeploy releases); absent: false. */
   redeploy: z.boolean().optional(),
+  /**
+   * Issue 13: the effective recipe when the request was made (only for
+   * agents with capability "recipe"); absent: none. Holds secrets: this
+   * file is mode 600.
+   */
+  recipe: desiredRecipeSchema.nullable().optional(),
   /** Issue 13: how users are asked to leave first (only for agents with capability "drain"). */
   drain: drainPolicySchema.nullable().optional(),
 });

@@ -2,6 +2,7 @@ import type { AuditStore } from "./audit-store.js";
 import type { DesiredStore } from "./desired-store.js";
 import type { FleetRows } from "./fleet-rows.js";
 import type { PackRecords } from "./pack-records.js";
+import type { RecipeStore } from "./recipe-store.js";
 import type { ReleaseStore } from "./release-store.js";
 import type { ScheduleStore } from "./schedule-store.js";
 import type { WorkstationStore } from "./workstation-store.js";
@@ -24,6 +25,8 @@ export interface CoordinatorStore {
   readonly releases: ReleaseStore;
   /** Maintenance windows, store settings and blackouts (issue 11). */
   readonly schedules: ScheduleStore;
+  /** Recipes per function and scope, with history (issue 13). */
+  readonly recipes: RecipeStore;
   /** Makes pending writes durable and releases files or connections. */
   close(): Promise<void>;
 }

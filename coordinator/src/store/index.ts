@@ -4,6 +4,7 @@ export type { CoordinatorStore } from "./coordinator-store.js";
 export type { DesiredChange, DesiredStore, WorkstationDesired } from "./desired-store.js";
 export type { FleetRows, StatusRecord } from "./fleet-rows.js";
 export type { PackRecords, PackRef } from "./pack-records.js";
+export type { RecipeStore } from "./recipe-store.js";
 export type { ReleaseStore } from "./release-store.js";
 export type { ScheduleStore } from "./schedule-store.js";
 export type {

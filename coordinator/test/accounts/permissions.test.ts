@@ -68,6 +68,13 @@ describe("the route table", () => {
       "POST /api/blackouts": "admin/scoped",
       "POST /api/blackouts/remove": "admin/scoped",
       "GET /api/notices": "public/shared",
+      // Recipes (issue 13): a partner admin's scope is the operation's check; reads mask secrets.
+      "POST /api/recipes": "admin/scoped",
+      "GET /api/recipes": "viewer/scoped",
+      "GET /api/recipes/history": "viewer/scoped",
+      "POST /api/recipes/unset": "admin/scoped",
+      "GET /api/updates": "viewer/scoped",
+      "POST /api/rebuild": "operator/scoped",
       // Issue 13: the operator's maintenance switch.
       "POST /api/maintenance": "admin/scoped",
     });

@@ -28,6 +28,13 @@ import type {
   WorkstationInfo,
 } from "../../src/operations/workstation-admin.js";
 import type { PackRecord } from "../../src/packs/pack-record.js";
+import type {
+  RecipeHistoryAnswer,
+  RecipeSetAnswer,
+  RecipeShowAnswer,
+  RecipeUnsetAnswer,
+  UpdateRow,
+} from "../../src/recipes/recipe-console.js";
 import type { ReleaseSummary, ReleaseView } from "../../src/releases/release-model.js";
 import type {
   BlackoutAdded,
@@ -92,6 +99,13 @@ interface OperationResults {
   // The web console (issue 12): one event of the stream, and a row's kept install log.
   events: LiveEvent;
   installLog: InstallLogAnswer;
+  // Recipes (issue 13): recipes/recipe-console.ts.
+  setRecipe: RecipeSetAnswer;
+  showRecipe: RecipeShowAnswer;
+  recipeHistory: RecipeHistoryAnswer;
+  unsetRecipe: RecipeUnsetAnswer;
+  updates: UpdateRow[];
+  rebuild: ChangeReport;
 }
 
 /** What the hub writes (live/live-hub.ts), one event as {event, data}. */
@@ -164,6 +178,12 @@ const checks: Checks = {
   addWebhook: true,
   listWebhooks: true,
   removeWebhook: true,
+  setRecipe: true,
+  showRecipe: true,
+  recipeHistory: true,
+  unsetRecipe: true,
+  updates: true,
+  rebuild: true,
 };
 
 describe("answer schemas and operation types", () => {

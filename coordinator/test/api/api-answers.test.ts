@@ -69,6 +69,13 @@ const ORDER: readonly RouteName[] = [
   "addBlackout",
   "notices",
   "removeBlackout",
+  // Recipes (issue 13): set before it is shown, unset last.
+  "setRecipe",
+  "showRecipe",
+  "recipeHistory",
+  "updates",
+  "rebuild",
+  "unsetRecipe",
 ];
 
 /**

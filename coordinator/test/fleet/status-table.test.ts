@@ -141,9 +141,10 @@ describe("toJsonRow", () => {
       "online",
       "lastReport",
       "scheduled",
+      "recipe",
     ]);
     expect(JSON.stringify(json)).toBe(
-      '{"store":"1001","workstation":"02","function":"pos-client","activeVersion":"1.0.0","preferredVersion":"1.1.0","status":"In Progress","phase":"downloading","reason":null,"validFrom":"2026-03-01T06:00:00.000Z","group":"DE/North","online":true,"lastReport":null,"scheduled":null}',
+      '{"store":"1001","workstation":"02","function":"pos-client","activeVersion":"1.0.0","preferredVersion":"1.1.0","status":"In Progress","phase":"downloading","reason":null,"validFrom":"2026-03-01T06:00:00.000Z","group":"DE/North","online":true,"lastReport":null,"scheduled":null,"recipe":null}',
     );
   });
 });

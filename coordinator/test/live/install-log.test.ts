@@ -1,11 +1,10 @@
-// The install log the coordinator keeps of the agents' `log` topic: its bounds (lines per
-// row, rows, the stalest row dropped first), and GET /api/install-log on a real coordinator
-// fed by real MQTT publishes, with its scope refusal and bad queries.
+// GET /api/install-log on a real coordinator fed by real MQTT publishes: a line is kept
+// before the embedded broker acknowledges it, the `after` cursor, the scope refusal and bad
+// queries. (The store's bounds: test/store/json-install-logs.test.ts.)
 
 import { type InstallLogLine, topicFor } from "@tillroll/protocol";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InstallLog } from "../../src/ingest/install-log.js";
 import type { EnrolResult } from "../../src/operations/console-operations.js";
 import { LiveCoordinator } from "../api/live-coordinator.js";
 import { answered, callRoute, refused } from "../api/live-routes.js";
@@ -27,72 +26,6 @@ function logLine(over: Partial<InstallLogLine> = {}): InstallLogLine {
     ...over,
   };
 }
-
-const payload = (line: InstallLogLine) => Buffer.from(JSON.stringify(line));
-
-describe("InstallLog's bounds", () => {
-  it("keeps the last lines of each row, oldest first, of one request when asked", () => {
-    const log = new InstallLog({ linesPerRow: 3, rows: 10 });
-    for (let i = 0; i < 4; i++)
-      expect(log.onMessage("1001", "01", payload(logLine())).ok).toBe(true);
-    expect(
-      log.onMessage("1001", "01", payload(logLine({ requestId: "r-2", level: "error" }))).ok,
-    ).toBe(true);
-    const lines = log.lines("1001/01/pos-client");
-    expect(lines.map((l) => l.text)).toEqual([`line ${seq - 2}`, `line ${seq - 1}`, `line ${seq}`]);
-    expect(lines[2]).toEqual({
-      at: expect.any(String),
-      requestId: "r-2",
-      level: "error",
-      text: `line ${seq}`,
-    });
-    expect(log.lines("1001/01/pos-client", "r-2").map((l) => l.text)).toEqual([`line ${seq}`]);
-    expect(log.lines("1001/01/scale")).toEqual([]);
-  });
-
-  it("drops the row written to least recently once over its row limit", () => {
-    const log = new InstallLog({ linesPerRow: 5, rows: 2 });
-    log.onMessage("1001", "01", payload(logLine()));
-    log.onMessage("1001", "02", payload(logLine()));
-    // 1001/01 written again: now 1001/02 is the stalest.
-    log.onMessage("1001", "01", payload(logLine()));
-    log.onMessage("1001", "03", payload(logLine()));
-    expect(log.rowCount).toBe(2);
-    expect(log.lines("1001/01/pos-client")).toHaveLength(2);
-    expect(log.lines("1001/02/pos-client")).toEqual([]);
-    expect(log.lines("1001/03/pos-client")).toHaveLength(1);
-  });
-
-  it("holds at most rows × lines however much arrives", () => {
-    const log = new InstallLog({ linesPerRow: 200, rows: 1000 });
-    // 1,500 rows of 300 lines each: the last 1,000 rows keep their last 200 lines.
-    for (let row = 0; row < 1500; row++)
-      for (let i = 0; i < 300; i++)
-        log.add(`S${row}/01/pos-client`, {
-          at: "2026-11-30T12:00:00.000Z",
-          requestId: null,
-          level: "info",
-          text: `x${i}`,
-        });
-    expect(log.rowCount).toBe(1000);
-    let total = 0;
-    for (let i = 0; i < 1500; i++) total += log.lines(`S${i}/01/pos-client`).length;
-    expect(total).toBe(200_000);
-    expect(log.lines("S499/01/pos-client")).toEqual([]);
-    expect(log.lines("S1499/01/pos-client")[0]?.text).toBe("x100");
-  });
-
-  it("refuses a payload that is not an install log line and keeps nothing", () => {
-    const log = new InstallLog();
-    const refusal = log.onMessage(
-      "1001",
-      "01",
-      Buffer.from(JSON.stringify({ ...logLine(), level: "loud" })),
-    );
-    expect(refusal.ok).toBe(false);
-    expect(log.rowCount).toBe(0);
-  });
-});
 
 describe("GET /api/install-log on a live coordinator", { timeout: 60_000 }, () => {
   let live: LiveCoordinator;
@@ -147,22 +80,32 @@ describe("GET /api/install-log on a live coordinator", { timeout: 60_000 }, () =
       line: "POS still open",
     });
     const third = logLine({ requestId: "r-11", level: "error", line: "health check failed" });
-    for (const line of [first, second, third]) await publish("5005/01", line);
+    // Sent twice: the second (a re-send after a lost PUBACK) is kept once.
+    for (const line of [first, second, first, third]) await publish("5005/01", line);
     const query = { store: "5005", workstation: "01", function: "pos-client" };
-    const deadline = Date.now() + 10_000;
-    let body = answered("installLog", await logOf(query));
-    while ((body.lines as unknown[]).length < 3 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      body = answered("installLog", await logOf(query));
-    }
+    // No waiting: the broker acknowledged each line only once it was kept.
+    const body = answered("installLog", await logOf(query));
+    const agent = { source: "agent", stream: null };
     expect(body).toEqual({
       ...query,
       lines: [
-        { at: first.ts, requestId: "r-10", level: "info", text: "downloading 1.1.0" },
-        { at: second.ts, requestId: "r-10", level: "warn", text: "POS still open" },
-        { at: third.ts, requestId: "r-11", level: "error", text: "health check failed" },
+        { at: first.ts, requestId: "r-10", level: "info", ...agent, text: "downloading 1.1.0" },
+        {
+          at: second.ts,
+          requestId: "r-10",
+          level: "warn",
+          source: "beforeInstall",
+          stream: "stderr",
+          text: "POS still open",
+        },
+        { at: third.ts, requestId: "r-11", level: "error", ...agent, text: "health check failed" },
       ],
+      next: 3,
     });
+    const fourth = logLine({ requestId: "r-12", line: "rolled back" });
+    await publish("5005/01", fourth);
+    const followed = answered("installLog", await logOf({ ...query, after: "3" }));
+    expect(followed).toMatchObject({ lines: [{ text: "rolled back" }], next: 4 });
     const one = answered("installLog", await logOf({ ...query, request: "r-11" }));
     expect((one.lines as { text: string }[]).map((l) => l.text)).toEqual(["health check failed"]);
     // Nothing kept for another function or another row: an empty list.
@@ -203,6 +146,11 @@ describe("GET /api/install-log on a live coordinator", { timeout: 60_000 }, () =
       await logOf({ store: "5005", workstation: "01", function: "pos-client", level: "info" }),
       400,
       /unknown query parameter "level"/,
+    );
+    refused(
+      await logOf({ store: "5005", workstation: "01", function: "pos-client", after: "-1" }),
+      400,
+      /after must be a whole number/,
     );
   });
 });

@@ -8,6 +8,7 @@ import { JsonAudit } from "./json-audit.js";
 import { JsonDesired } from "./json-desired.js";
 import { JsonFleetRows } from "./json-fleet-rows.js";
 import { JsonPacks } from "./json-packs.js";
+import { JsonRecipes } from "./json-recipes.js";
 import { JsonReleases } from "./json-releases.js";
 import { JsonSchedules } from "./json-schedules.js";
 import { JsonWorkstations } from "./json-workstations.js";
@@ -33,7 +34,7 @@ export interface JsonFiles {
 /**
  * The default store: JSON files in the data folder (`coordinator.json`,
  * `fleet.json` + journal, `packs/index.json`, `audit.jsonl`, `releases/<id>.json`,
- * `schedules.json`). Thin adapters
+ * `schedules.json`, `recipes.json`). Thin adapters
  * over the classes that keep them; `files` hands those out for the callers
  * not yet moved to the interfaces.
  */
@@ -49,6 +50,7 @@ export class JsonCoordinatorStore implements CoordinatorStore {
     now: () => number,
     readonly releases: JsonReleases,
     readonly schedules: JsonSchedules,
+    readonly recipes: JsonRecipes,
   ) {
     this.workstations = new JsonWorkstations(files.state);
     this.desired = new JsonDesired(files.state, now);
@@ -65,11 +67,13 @@ export class JsonCoordinatorStore implements CoordinatorStore {
     const audit = new AuditLog(join(dir, "audit.jsonl"));
     const releases = await JsonReleases.open(dir, log);
     const schedules = await JsonSchedules.open(dir, log);
+    const recipes = await JsonRecipes.open(dir, log);
     return new JsonCoordinatorStore(
       { state, fleet, packs, audit },
       options.now,
       releases,
       schedules,
+      recipes,
     );
   }
 
