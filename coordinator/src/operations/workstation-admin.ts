@@ -50,6 +50,13 @@ export interface RemoveResult {
   disconnected: number | null;
 }
 
+/** Issue 13: a workstation's maintenance switch after `maintenance on|off` (null: off). */
+export interface MaintenanceResult {
+  store: string;
+  workstation: string;
+  maintenance: OperatorMaintenance | null;
+}
+
 /** A rekey's answer: the new logins and agent config (as enrolment), and the connections closed. */
 export type RekeyResult = EnrolResult & { disconnected: number | null };
 
@@ -162,9 +169,7 @@ export class WorkstationAdmin {
   async maintenance(
     request: MaintenanceRequest,
     who: Operator,
-  ): Promise<
-    Result<{ store: string; workstation: string; maintenance: OperatorMaintenance | null }>
-  > {
+  ): Promise<Result<MaintenanceResult>> {
     const key = wsKey(request);
     const ws = await this.deps.workstations.get(request);
     if (ws === undefined) return err(notEnrolled(key));

@@ -23,6 +23,7 @@ import type {
 } from "../../src/operations/console-operations.js";
 import type { WithdrawResult } from "../../src/operations/pack-admin.js";
 import type {
+  MaintenanceResult,
   RekeyResult,
   RemoveResult,
   WorkstationInfo,
@@ -106,6 +107,7 @@ interface OperationResults {
   unsetRecipe: RecipeUnsetAnswer;
   updates: UpdateRow[];
   rebuild: ChangeReport;
+  maintenance: MaintenanceResult;
 }
 
 /** What the hub writes (live/live-hub.ts), one event as {event, data}. */
@@ -184,6 +186,7 @@ const checks: Checks = {
   unsetRecipe: true,
   updates: true,
   rebuild: true,
+  maintenance: true,
 };
 
 describe("answer schemas and operation types", () => {
