@@ -18,13 +18,22 @@ if ! [[ "$version" =~ ^[0-9][A-Za-z0-9.+~-]*$ ]]; then
   echo "build-deb: VERSION \"$version\" is not a Debian version (e.g. 0.1.0 or 0.2.0~rc1)" >&2
   exit 2
 fi
+# The agent's own version (its release folder under <root>/tillroll-agent, the
+# version self-updates compare with) is the package's in semver: a Debian "~"
+# pre-release becomes "-" (0.2.0~rc1 -> 0.2.0-rc1: both sort before 0.2.0).
+ident='(0|[1-9][0-9]*|[0-9]*[A-Za-z][0-9A-Za-z]*)'
+if ! [[ "$version" =~ ^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(~$ident(\.$ident)*)?(\+[0-9A-Za-z]+(\.[0-9A-Za-z]+)*)?$ ]]; then
+  echo "build-deb: VERSION \"$version\" is not MAJOR.MINOR.PATCH[~PRERELEASE][+BUILD] (the agent's version is semver; no Debian revision)" >&2
+  exit 2
+fi
+agent_version=${version/\~/-}
 if ! command -v dpkg-deb >/dev/null 2>&1; then
   echo "build-deb: dpkg-deb not found (Debian package dpkg)" >&2
   exit 1
 fi
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-src="$repo/packaging/deb"
+src="$repo/agent/packaging/deb"
 mkdir -p "$out_dir"
 out_dir=$(cd "$out_dir" && pwd)
 stage=$(mktemp -d "${TMPDIR:-/tmp}/tillroll-deb.XXXXXX")
@@ -41,6 +50,13 @@ else
   chmod 0644 "$lib/tillroll-agent.mjs"
 fi
 install -m 0755 "$src/tillroll-agent" "$stage/usr/bin/tillroll-agent"
+# The self-update kit: the launcher, the seeding of <root>/tillroll-agent and
+# the descriptor that makes the packaged bundle a release of tillroll-agent.
+install -m 0755 "$repo/agent/bin/tillroll-agent-launcher" "$lib/tillroll-agent-launcher"
+install -m 0644 "$src/seed-release.mjs" "$lib/seed-release.mjs"
+printf '{\n  "name": "tillroll-agent",\n  "version": "%s",\n  "service": { "start": "tillroll-agent.mjs" }\n}\n' \
+  "$agent_version" >"$lib/function-pack-descriptor.json"
+chmod 0644 "$lib/function-pack-descriptor.json"
 install -m 0644 "$src/tillroll-agent.service" "$stage/lib/systemd/system/tillroll-agent.service"
 install -m 0644 "$src/agent.json.example" "$stage/etc/tillroll/agent.json.example"
 {

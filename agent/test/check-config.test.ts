@@ -134,7 +134,7 @@ describe("tillroll-agent check-config", () => {
 describe("the .deb's agent.json.example", () => {
   it("is a valid config once the placeholders from `workstation add` are filled in", async () => {
     const example = JSON.parse(
-      await readFile(new URL("../../packaging/deb/agent.json.example", import.meta.url), "utf8"),
+      await readFile(new URL("../packaging/deb/agent.json.example", import.meta.url), "utf8"),
     ) as Record<string, unknown>;
     expect(example.coordinatorKey).toMatch(/^ed25519:the coordinator's key/);
     const parsed = parseAgentConfig(

@@ -2,7 +2,13 @@ import { createServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { join } from "node:path";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
-import { DEFAULT_TOPIC_ROOT, fleetFilter, parseTopic } from "@tillroll/protocol";
+import {
+  DEFAULT_TOPIC_ROOT,
+  decodePayload,
+  fleetFilter,
+  parseTopic,
+  topicFor,
+} from "@tillroll/protocol";
 import mqtt, { type MqttClient } from "mqtt";
 import { openAccounts } from "./accounts/open-accounts.js";
 import type { ScryptParams } from "./accounts/secrets.js";
@@ -16,6 +22,7 @@ import { DesiredPublisher } from "./desired/desired-publisher.js";
 import { rowKey, type ServiceRow } from "./fleet/service-row.js";
 import { createApiHandler } from "./http/api-server.js";
 import { InstallLogIngest } from "./ingest/install-log.js";
+import { readRetained } from "./ingest/read-retained.js";
 import { StatusCollector } from "./ingest/status-collector.js";
 import { LiveHub, type LiveLimits } from "./live/live-hub.js";
 import { ObservedFleetRows } from "./live/observed-fleet-rows.js";
@@ -32,6 +39,7 @@ import { mosquittoAccounts } from "./operations/broker-accounts.js";
 import { ConsoleOperations, type OperationsDeps } from "./operations/console-operations.js";
 import { offeredPacks } from "./operations/operations-deps.js";
 import { PackAdmin } from "./operations/pack-admin.js";
+import { releasePosSession } from "./operations/pos-session-release.js";
 import { RecipeOperations } from "./operations/recipe-operations.js";
 import { ReleaseOperations } from "./operations/release-operations.js";
 import { ScheduleOperations } from "./operations/schedule-operations.js";
@@ -475,6 +483,22 @@ export class Coordinator {
                     keyFile: material.keyPath,
                   },
           },
+        ),
+      // Issue 13: the session seq is read from the broker's retained session document.
+      posSessionRelease: (request, who) =>
+        releasePosSession(
+          {
+            ...operationsDeps,
+            release: (id) => store.releases.get(id),
+            capabilitiesOf: (key) => collector.presence.capabilitiesOf(key),
+            sessionSeqOf: async (ref) => {
+              const payload = await readRetained(client, topicFor("session", ref, topicRoot));
+              const decoded = payload === null ? null : decodePayload("session", payload);
+              return decoded?.ok === true ? decoded.value.seq : null;
+            },
+          },
+          request,
+          who,
         ),
       live: {
         hub,

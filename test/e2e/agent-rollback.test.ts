@@ -47,6 +47,8 @@ describe("agent: health check failures", () => {
       health: "fail",
       healthScript: "echo checking port 8080\necho database unreachable >&2\nexit 1",
       healthTimeoutSeconds: 1,
+      // Issue 13: the service's own output between start and commit reaches the log topic.
+      start: "echo pos-client 1.1.0 starting\necho cache cold >&2\nexec sleep 100000",
     });
     await kit.agent.start();
     await kit.want("1.0.0");
@@ -60,6 +62,28 @@ describe("agent: health check failures", () => {
     expect(log).toMatch(/\[health:stdout\] checking port 8080/);
     expect(log).toMatch(/\[health:stderr\] database unreachable/);
     expect(log).toMatch(/\[agent\] health check of 1\.1\.0 failed: .*database unreachable/);
+    // Issue 13: on the log topic too: the service's lines, and a warning or an error per rollback step.
+    // Log lines leave through their own outbox, after the status: wait for the last one.
+    await kit.watcher.waitForLog(
+      (l) => l.level === "error" && l.line.startsWith("rolled back to 1.0.0"),
+      10_000,
+    );
+    const published = kit.watcher.logs.map((l) => `${l.level} ${l.source} ${l.line}`);
+    expect(published).toEqual(
+      expect.arrayContaining([
+        "info service pos-client 1.1.0 starting",
+        "warn service cache cold",
+        expect.stringMatching(
+          /^warn agent rollback: health check of 1\.1\.0 failed.*; stopping 1\.1\.0$/,
+        ),
+        "warn agent rollback: switching back to 1.0.0",
+        "warn agent rollback: starting 1.0.0 again",
+        "warn agent rollback: health-checking 1.0.0",
+        expect.stringMatching(
+          /^error agent rolled back to 1\.0\.0: health check of 1\.1\.0 failed/,
+        ),
+      ]),
+    );
   });
 
   it("rollback health check fails too -> Failed", async () => {

@@ -17,20 +17,24 @@ import { type Clock, systemClock } from "../process/clock.js";
 import { runCommand } from "../process/run-command.js";
 import { createServiceManager, type ServiceManager } from "../process/service-manager.js";
 import { isLockHeld } from "../readiness/flock.js";
+import { nextPosPresence } from "../readiness/pos-session.js";
 import { checkReadiness } from "../readiness/readiness.js";
 import { rememberKnownSecrets } from "../recipe/known-secrets.js";
 import { SecretMasker } from "../recipe/secret-masker.js";
 import { SELF_FUNCTION } from "../self-update/self-function.js";
 import {
   DEFAULT_CONFIRM_SECONDS,
+  DEFAULT_CONFIRM_TIMEOUT_SECONDS,
   DEFAULT_PROBE_TIMEOUT_MS,
   type SelfUpdateHost,
 } from "../self-update/self-host.js";
+import type { AgentState } from "../state/agent-state.js";
 import { bootServices } from "./boot.js";
 import type { EngineContext } from "./engine-context.js";
 import type { JobStep } from "./journal.js";
 import { Reconciler } from "./reconciler.js";
 import { Reporter } from "./reporter.js";
+import { serviceOutputForwarder } from "./service-log.js";
 import { StateStore } from "./state-store.js";
 
 export interface AgentOptions {
@@ -50,9 +54,13 @@ export interface SelfUpdateOptions {
   /** Release folder under `<root>/tillroll-agent/releases` this agent runs from, or null. */
   runningRelease: string | null;
   confirmSeconds?: number;
+  /** A new agent not confirmed after this long gives up (onGiveUp). */
+  confirmTimeoutSeconds?: number;
   probeTimeoutMs?: number;
   /** Called once the agent has stopped for a hand-over: exit with SELF_RESTART_EXIT_CODE. */
   onRestart: () => void;
+  /** Called once a new agent that could not confirm has stopped: exit with SELF_UNCONFIRMED_EXIT_CODE. */
+  onGiveUp: () => void;
 }
 
 /**
@@ -96,6 +104,8 @@ export class Agent {
       log,
       mask: (text) => secrets.mask(text),
     });
+    // Issue 13: the new version's own output between start and commit goes to the install log.
+    const serviceOutput = serviceOutputForwarder(store, reporter);
     const services =
       options.serviceManager ??
       createServiceManager(config.serviceManager, {
@@ -110,7 +120,10 @@ export class Agent {
             // Part of the documented bound on In Progress (README, the agent).
             stopCommandTimeoutMs: config.timeouts.stopSeconds * 1000,
             env: { ...process.env, TILLROLL_FUNCTION: fn },
-            onLine: (line, stream) => log(`${fn}[${stream}]: ${line}`),
+            onLine: (line, stream) => {
+              log(`${fn}[${stream}]: ${line}`);
+              serviceOutput(fn, line, stream);
+            },
             onStateChange: (change) =>
               log(`${fn}: service ${change.from} -> ${change.to} (${change.reason})`),
           }),
@@ -126,10 +139,31 @@ export class Agent {
       random: options.random ?? Math.random,
       log,
       onStep: options.onStep,
-      checkReadiness: () =>
+      checkReadiness: (fn) =>
         checkReadiness(config.readiness, {
           workstation: config.workstation,
           session: () => store.state.session,
+          // Issue 13: a live session from a stale one (the POS's presence), and the ways out.
+          pos: () => store.state.pos ?? null,
+          sessionRelease: () => store.state.desired?.sessionRelease ?? null,
+          forced: forcedRequest(store.state, fn),
+          onStalePassed: (note) => {
+            log(`${fn ?? "readiness"}: ${note}`);
+            if (fn !== undefined) {
+              const job = store.state.services[fn]?.job;
+              reporter
+                .installLog({
+                  function: fn,
+                  version: job?.toVersion ?? null,
+                  requestId: job?.requestId ?? null,
+                  level: "warn",
+                  source: "agent",
+                  stream: null,
+                  line: note,
+                })
+                .catch(() => undefined);
+            }
+          },
           isLockHeld: (path) => isLockHeld(path),
           runProbe: async (command, timeoutMs) => {
             let firstLine: string | null = null;
@@ -175,6 +209,7 @@ export class Agent {
         subscriptions: [
           topicFor("desired", ids, config.topicRoot),
           topicFor("session", ids, config.topicRoot),
+          topicFor("pos", ids, config.topicRoot),
         ],
         willFor: () => {
           // The `online` of this connection is reserved first, so its will
@@ -214,6 +249,8 @@ export class Agent {
       this.onDesired(payload, retained);
     } else if (address.value.kind === "session") {
       this.onSession(payload);
+    } else if (address.value.kind === "pos") {
+      this.onPosPresence(payload);
     }
   }
 
@@ -245,6 +282,11 @@ export class Agent {
       receivedAt,
       retained,
     });
+    const release = doc.sessionRelease ?? null;
+    if (release !== null && release.at !== store.state.desired?.sessionRelease?.at)
+      log(
+        `POS session release by ${release.by} at ${release.at} (session seq <= ${release.sessionSeq}); it ends a stale session only`,
+      );
     store.state.desired = doc;
     store.state.lastDesiredSeq = doc.seq;
     log(`desired document seq ${doc.seq} accepted (clock offset ${store.state.clockOffsetMs} ms)`);
@@ -267,6 +309,24 @@ export class Agent {
       store.state.session = decoded.value;
       this.reconciler.kick();
     }
+  }
+
+  /** The POS's presence (issue 13): what tells a live session from one a crashed POS left. */
+  private onPosPresence(payload: Buffer): void {
+    const { store, log, clock } = this.ctx;
+    const decoded = decodePayload("pos", payload);
+    if (!decoded.ok) {
+      log(`pos presence ignored: ${decoded.error}`);
+      return;
+    }
+    const current = store.state.pos ?? null;
+    const next = nextPosPresence(current, decoded.value, new Date(clock.now()).toISOString());
+    if (next === null) return; // the same or an older document (a reconnect's retained copy)
+    if (current?.state !== next.state) log(`POS is ${next.state} (pos seq ${next.seq})`);
+    store.state.pos = next;
+    // Kept across an agent restart: "stale since" stays the moment it was first seen.
+    store.save().catch((error: Error) => log(`state not saved: ${error.message}`));
+    this.reconciler.kick();
   }
 
   /** Coordinator time as this agent estimates it. */
@@ -326,17 +386,33 @@ function selfUpdateHost(
     configPath: options.configPath,
     runningRelease: options.runningRelease,
     confirmSeconds: options.confirmSeconds ?? DEFAULT_CONFIRM_SECONDS,
+    confirmTimeoutSeconds: options.confirmTimeoutSeconds ?? DEFAULT_CONFIRM_TIMEOUT_SECONDS,
     probeTimeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
     startedAt: clock.now(),
     connected: () => self.agent?.isConnected ?? false,
-    requestRestart: (reason) => {
-      const agent = self.agent;
-      if (restarting || agent === null) return;
-      restarting = true;
-      // Not awaited: the step that asks waits for the reconciler's abort, which this causes.
-      agent.handOver(reason, options.onRestart).catch(() => options.onRestart());
-    },
+    requestRestart: (reason) => stopThen(reason, options.onRestart),
+    giveUp: (reason) => stopThen(reason, options.onGiveUp),
   };
+  function stopThen(reason: string, then: () => void): void {
+    const agent = self.agent;
+    if (restarting || agent === null) return;
+    restarting = true;
+    // Not awaited: the step that asks waits for the reconciler's abort, which this causes.
+    agent.handOver(reason, then).catch(() => then());
+  }
+}
+
+/**
+ * Whether the update asking about readiness carries `drain.force` (it then
+ * goes on past a stale POS session). A caller that does not name its service
+ * gets the answer for the job in flight: jobs run one at a time.
+ */
+function forcedRequest(state: AgentState, fn: string | undefined): boolean {
+  const forced = (name: string) => state.desired?.services[name]?.drain?.force === true;
+  if (fn !== undefined) return forced(fn);
+  return Object.entries(state.services).some(
+    ([name, record]) => record.job != null && forced(name),
+  );
 }
 
 async function readCa(config: AgentConfig): Promise<Buffer | undefined> {

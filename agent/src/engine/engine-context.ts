@@ -15,7 +15,8 @@ export interface EngineContext {
   store: StateStore;
   reporter: Reporter;
   services: ServiceManager;
-  checkReadiness: () => Promise<Readiness>;
+  /** `fn`: the service whose update asks (its desired `drain.force` lets it pass a stale POS session). */
+  checkReadiness: (fn?: string) => Promise<Readiness>;
   /** Local clock (may be off; valid-from uses the estimated coordinator offset). */
   clock: Clock;
   random: () => number;

@@ -1,5 +1,6 @@
 import { access } from "node:fs/promises";
-import type { ReadinessProbeConfig, SessionDocument } from "@tillroll/protocol";
+import type { ReadinessProbeConfig, SessionDocument, SessionRelease } from "@tillroll/protocol";
+import { localClockTime, type PosPresence, sessionVerdict } from "./pos-session.js";
 
 /**
  * Whether a flow service may be stopped now. Not ready is an outcome with a
@@ -21,6 +22,16 @@ export interface ReadinessDeps {
   workstation: string;
   /** The POS's latest retained session document, if one arrived. */
   session: () => SessionDocument | null;
+  /** The POS's presence from the `pos` topic; null: never seen (counts as live). */
+  pos?: () => PosPresence | null;
+  /** The operator's release of a stale session (desired `sessionRelease`). */
+  sessionRelease?: () => SessionRelease | null | undefined;
+  /** The request being checked is forced (`drain.force`): a stale session does not hold it. */
+  forced?: boolean;
+  /** Shows a time in a reason; default HH:MM in the local zone. */
+  formatTime?: (iso: string) => string;
+  /** Told when a stale session is passed (released or forced): the agent logs who and why. */
+  onStalePassed?: (note: string) => void;
   /** Runs a probe command (absolute path, no shell). */
   runProbe: (command: string, timeoutMs: number) => Promise<ProbeRunResult>;
   /** Whether `path` is flock-held by another process right now. */
@@ -36,17 +47,30 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Words the POS session as the reason a person at the till understands. */
-export function sessionReadiness(session: SessionDocument | null, workstation: string): Readiness {
-  // No session document means no POS integration on this till: nothing to wait for.
-  if (session === null) return { ready: true };
-  if (session.users.length > 0) {
-    const who =
-      session.users.length === 1 ? `user ${session.users[0]}` : `users ${session.users.join(", ")}`;
-    return { ready: false, reason: `${who} logged in on till ${workstation}` };
+/** Words the POS session as the reason a person at the till understands (live or stale). */
+export function sessionReadiness(
+  session: SessionDocument | null,
+  workstation: string,
+  more: Omit<ReadinessDeps, "workstation" | "session" | "runProbe" | "isLockHeld"> = {},
+): Readiness {
+  const verdict = sessionVerdict({
+    session,
+    pos: more.pos?.() ?? null,
+    release: more.sessionRelease?.() ?? null,
+    forced: more.forced ?? false,
+    workstation,
+    formatTime: more.formatTime ?? localClockTime,
+  });
+  switch (verdict.kind) {
+    case "free":
+      return { ready: true };
+    case "passed":
+      more.onStalePassed?.(verdict.note);
+      return { ready: true };
+    case "busy":
+    case "stale":
+      return { ready: false, reason: verdict.reason };
   }
-  if (session.transactionInProgress) return { ready: false, reason: "transaction in progress" };
-  return { ready: true };
 }
 
 async function checkProbe(probe: ReadinessProbeConfig, deps: ReadinessDeps): Promise<Readiness> {
@@ -68,7 +92,7 @@ async function checkProbe(probe: ReadinessProbeConfig, deps: ReadinessDeps): Pro
       };
     }
     case "session":
-      return sessionReadiness(deps.session(), deps.workstation);
+      return sessionReadiness(deps.session(), deps.workstation, deps);
   }
 }
 

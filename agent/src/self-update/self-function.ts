@@ -19,6 +19,13 @@ export const AGENT_BUNDLE_FILE = "tillroll-agent.mjs";
  */
 export const SELF_RESTART_EXIT_CODE = 75;
 
+/**
+ * Exit code of a new agent that could not confirm itself within its deadline
+ * (it never reached the broker; EX_UNAVAILABLE). Any exit but 75 before the
+ * confirmation counts for the launcher; this one says why.
+ */
+export const SELF_UNCONFIRMED_EXIT_CODE = 69;
+
 /** Where the agent's own releases live: `<root>/tillroll-agent`. */
 export function agentRootOf(installRoot: string): string {
   return join(installRoot, SELF_FUNCTION);

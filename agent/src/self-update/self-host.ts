@@ -10,6 +10,12 @@ export interface SelfUpdateHost {
   runningRelease: string | null;
   /** How long a new agent must have run, connected, before it confirms itself. */
   confirmSeconds: number;
+  /**
+   * Longest a new agent waits to confirm (no broker connection, say) before it
+   * gives up: then it exits with SELF_UNCONFIRMED_EXIT_CODE, which the
+   * launcher counts like a crash, and after its failure limit goes back.
+   */
+  confirmTimeoutSeconds: number;
   /** Longest a probe (`self-test`) of a new release may take. */
   probeTimeoutMs: number;
   /** Local time (ms) this agent process started. */
@@ -21,8 +27,14 @@ export interface SelfUpdateHost {
    * the launcher runs whatever `current` now points at. Services keep running.
    */
   requestRestart(reason: string): void;
+  /**
+   * Stop like requestRestart, but exit with SELF_UNCONFIRMED_EXIT_CODE: this
+   * new agent could not confirm itself in time.
+   */
+  giveUp(reason: string): void;
 }
 
 /** Defaults of the CLI (README "The agent updates itself"; env overrides are for tests). */
 export const DEFAULT_CONFIRM_SECONDS = 5;
+export const DEFAULT_CONFIRM_TIMEOUT_SECONDS = 120;
 export const DEFAULT_PROBE_TIMEOUT_MS = 30_000;

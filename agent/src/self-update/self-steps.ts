@@ -8,7 +8,12 @@ import { windowWait } from "../engine/window-gate.js";
 import { jobFromRelease, jobToRelease, previousReleaseOf } from "../state/agent-state.js";
 import { HandoverFiles } from "./handover-files.js";
 import { probeAgent } from "./probe.js";
-import { AGENT_BUNDLE_FILE, agentRootOf } from "./self-function.js";
+import {
+  AGENT_BUNDLE_FILE,
+  agentRootOf,
+  SELF_FUNCTION,
+  SELF_UNCONFIRMED_EXIT_CODE,
+} from "./self-function.js";
 import { describeLauncherRollback, handOverAction } from "./self-update-plan.js";
 
 /**
@@ -24,7 +29,9 @@ import { describeLauncherRollback, handOverAction } from "./self-update-plan.js"
  *   start        old agent: point `current` at the new release and exit 75;
  *                new agent: go on to verify; old agent again after the
  *                launcher went back: Rolled Back with the launcher's reason
- *   verify       new agent: connected and up for confirmSeconds -> commit
+ *   verify       new agent: connected and up for confirmSeconds -> commit;
+ *                not confirmed by confirmTimeoutSeconds: exit 69 (the
+ *                launcher counts it and, at its limit, goes back)
  *   commit       keep new + old release, OK (presence says the new version)
  */
 function files(input: StepInput): HandoverFiles {
@@ -122,13 +129,22 @@ const selfStart: StepExecutor = async (input): Promise<StepResult> => {
   }
 };
 
-const selfConfirm: StepExecutor = async ({ ctx, signal }) => {
+const selfConfirm: StepExecutor = async ({ ctx, job, signal }) => {
   const host = ctx.selfUpdate;
   if (host === undefined) return { kind: "rollback", reason: "no agent process to confirm" };
   // Confirmed once this agent has its state, is connected and has stayed up
   // confirmSeconds: one that dies soon after its start is caught by the launcher.
+  // One that cannot confirm by confirmTimeoutSeconds (no broker) exits non-zero,
+  // so the launcher counts it like a crash instead of it staying In Progress.
   while (!(host.connected() && ctx.clock.now() - host.startedAt >= host.confirmSeconds * 1000)) {
     if (signal.aborted) return { kind: "cancelled" };
+    if (ctx.clock.now() - host.startedAt >= host.confirmTimeoutSeconds * 1000) {
+      const reason = `${job.toVersion} could not confirm within ${host.confirmTimeoutSeconds} s (${host.connected() ? "connected too briefly" : "no broker connection"}); exiting with code ${SELF_UNCONFIRMED_EXIT_CODE} for the launcher`;
+      ctx.log(`${SELF_FUNCTION}: ${reason}`);
+      host.giveUp(reason);
+      await aborted(signal);
+      return { kind: "cancelled" };
+    }
     await ctx.clock.sleep(200, signal).catch(() => undefined);
   }
   return { kind: "next", step: "commit" };

@@ -1,4 +1,5 @@
 import type { LauncherRollback } from "./handover-files.js";
+import { SELF_UNCONFIRMED_EXIT_CODE } from "./self-function.js";
 
 /**
  * What the agent does at the `start` step of its own update, decided from
@@ -35,5 +36,9 @@ export function handOverAction(input: {
 /** The status reason after the launcher went back to the old agent. */
 export function describeLauncherRollback(record: LauncherRollback, toVersion: string): string {
   const times = record.exits === 1 ? "once" : `${record.exits} times`;
-  return `new agent ${toVersion} exited before confirming (code ${record.code}, ${times}); the launcher went back to the previous agent`;
+  const why =
+    record.code === String(SELF_UNCONFIRMED_EXIT_CODE)
+      ? ": it could not confirm in time (no broker connection)"
+      : "";
+  return `new agent ${toVersion} exited before confirming (code ${record.code}, ${times})${why}; the launcher went back to the previous agent`;
 }

@@ -102,6 +102,14 @@ export const outboxEntrySchema = z.object({
   retain: z.boolean(),
 });
 
+/** The POS's presence (`pos` topic) as the agent keeps it: see readiness/pos-session.ts. */
+export const posPresenceStateSchema = z.object({
+  state: z.enum(["online", "offline"]),
+  seq: z.number().int().min(0),
+  /** When this agent first saw that state: the "stale since" of a crashed POS's session. */
+  since: timestampSchema,
+});
+
 export const agentStateSchema = z.object({
   /** Next seq this agent will put on a document it sends (status, presence, log...). */
   nextSeq: z.number().int().min(0),
@@ -112,6 +120,8 @@ export const agentStateSchema = z.object({
   /** Coordinator time minus local time, estimated from live desired documents. */
   clockOffsetMs: z.number(),
   session: sessionDocumentSchema.nullable(),
+  /** Issue 13: the POS's presence; absent in journals written before it existed (= never seen). */
+  pos: posPresenceStateSchema.nullable().optional(),
   outbox: z.array(outboxEntrySchema),
 });
 

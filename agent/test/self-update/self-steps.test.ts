@@ -16,7 +16,12 @@ afterEach(async () => {
 });
 
 /** An update 0.1.0 -> 0.2.0 of the agent, run by an agent of `running`, with real release folders. */
-async function input(running: string, signal: AbortSignal, newBundle: string): Promise<StepInput> {
+async function input(
+  running: string,
+  signal: AbortSignal,
+  newBundle: string,
+  extra: { host?: Partial<SelfUpdateHost>; clock?: unknown } = {},
+): Promise<StepInput> {
   const root = join(dir, "root");
   const layout = new FunctionLayout(root, "tillroll-agent");
   for (const [release, body] of [
@@ -31,10 +36,13 @@ async function input(running: string, signal: AbortSignal, newBundle: string): P
     configPath: join(dir, "agent.json"),
     runningRelease: running,
     confirmSeconds: 0,
+    confirmTimeoutSeconds: 120,
     probeTimeoutMs: 20_000,
     startedAt: 0,
     connected: () => true,
     requestRestart: () => undefined,
+    giveUp: () => undefined,
+    ...extra.host,
   };
   const job = {
     requestId: "r-1",
@@ -51,7 +59,12 @@ async function input(running: string, signal: AbortSignal, newBundle: string): P
     record: { previousVersion: null, previousRelease: null },
     layout,
     signal,
-    ctx: { config: { root, state: join(dir, "state") }, selfUpdate: host, log: () => undefined },
+    ctx: {
+      config: { root, state: join(dir, "state") },
+      selfUpdate: host,
+      log: () => undefined,
+      clock: extra.clock,
+    },
   } as unknown as StepInput;
 }
 
@@ -84,5 +97,61 @@ describe("self-update steps", () => {
     });
     expect(await readlink(step.layout.currentLink)).toBe("releases/0.1.0");
     expect(await step.layout.hasRelease("0.2.0")).toBe(false);
+  });
+
+  /** A clock whose sleep moves time on at once: the deadline is reached without waiting for it. */
+  function fakeClock() {
+    const clock = {
+      t: 0,
+      now: () => clock.t,
+      sleep: async (ms: number) => {
+        clock.t += ms;
+      },
+    };
+    return clock;
+  }
+
+  it("a new agent that cannot reach the broker gives up at the confirm deadline, so the launcher counts it", async () => {
+    const abort = new AbortController();
+    const clock = fakeClock();
+    const gaveUp: { reason: string; at: number }[] = [];
+    const step = await input("0.2.0", abort.signal, "process.exit(0);", {
+      clock,
+      host: {
+        startedAt: 0,
+        confirmSeconds: 5,
+        confirmTimeoutSeconds: 120,
+        connected: () => false,
+        // As the agent does: stop (which aborts the step), then exit 69.
+        giveUp: (reason) => {
+          gaveUp.push({ reason, at: clock.t });
+          abort.abort();
+        },
+        requestRestart: () => expect.fail("an unconfirmed agent must not exit 75"),
+      },
+    });
+    expect(await SELF_STEP_EXECUTORS.verify?.(step)).toEqual({ kind: "cancelled" });
+    expect(gaveUp).toEqual([
+      {
+        reason:
+          "0.2.0 could not confirm within 120 s (no broker connection); exiting with code 69 for the launcher",
+        at: 120_000,
+      },
+    ]);
+  });
+
+  it("one that connects before the deadline confirms and never gives up", async () => {
+    const clock = fakeClock();
+    const step = await input("0.2.0", new AbortController().signal, "process.exit(0);", {
+      clock,
+      host: {
+        confirmSeconds: 5,
+        confirmTimeoutSeconds: 120,
+        connected: () => clock.t >= 90_000,
+        giveUp: () => expect.fail("gave up although it confirmed in time"),
+      },
+    });
+    expect(await SELF_STEP_EXECUTORS.verify?.(step)).toEqual({ kind: "next", step: "commit" });
+    expect(clock.t).toBe(90_000);
   });
 });

@@ -69,6 +69,9 @@ describe("handOverAction: what the agent does at the start step of its own updat
       "new agent 0.2.0 exited before confirming (code 3, 3 times); the launcher went back to the previous agent",
     );
     expect(describeLauncherRollback({ ...rec, exits: 1 }, "0.2.0")).toContain("code 3, once");
+    expect(describeLauncherRollback({ ...rec, code: "69" }, "0.2.0")).toBe(
+      "new agent 0.2.0 exited before confirming (code 69, 3 times): it could not confirm in time (no broker connection); the launcher went back to the previous agent",
+    );
   });
 });
 

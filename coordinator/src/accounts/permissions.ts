@@ -106,6 +106,12 @@ export const ROUTE_PERMISSIONS = {
   "POST /api/recipes/unset": { need: "admin", scope: "scoped", action: "recipe unset" },
   "GET /api/updates": { need: "viewer", scope: "scoped", action: "updates" },
   "POST /api/rebuild": { need: "operator", scope: "scoped", action: "rebuild" },
+  // Issue 13: an operator only for a row running a forced task's request (the operation decides).
+  "POST /api/pos-session/release": {
+    need: "operator",
+    scope: "scoped",
+    action: "pos-session release",
+  },
   // Issue 13: the operator's maintenance switch of a workstation (audited).
   "POST /api/maintenance": { need: "admin", scope: "scoped", action: "maintenance" },
 } as const satisfies Record<RouteId, RoutePermission>;

@@ -10,6 +10,7 @@ import {
 import { ANSWERS } from "./answers.js";
 import { CONSOLE_ROUTES } from "./console-routes.js";
 import { LIVE_ROUTES } from "./live-routes.js";
+import { POS_SESSION_ROUTES } from "./pos-session-routes.js";
 import { RECIPE_ROUTES } from "./recipe-routes.js";
 import { RELEASE_ROUTES } from "./release-routes.js";
 import {
@@ -287,6 +288,8 @@ export const API_ROUTES = {
   },
   // Recipes and rebuild (issue 13): `tillroll recipe …`, `updates`, `rebuild` (recipe-routes.ts).
   ...RECIPE_ROUTES,
+  // Issue 13: `tillroll pos-session release` (pos-session-routes.ts).
+  ...POS_SESSION_ROUTES,
   // Issue 13: `tillroll maintenance on|off STORE/WS [--function F] [--reason TEXT]`.
   maintenance: {
     method: "POST",

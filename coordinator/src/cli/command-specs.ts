@@ -271,6 +271,21 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   // Recipes, updates and rebuild (issue 13): recipe-command-specs.ts.
   ...RECIPE_COMMANDS,
+  {
+    name: "pos-session release",
+    args: ["STORE/WS"],
+    flags: console("reason", "force", "json"),
+    required: ["reason"],
+    summary: "end a stale POS session (a POS that crashed with users logged in), audited",
+    details: [
+      "Admin, or an operator when a row of the till runs a request of a forced release task.",
+      'Refused unless a status reason says "POS session stale since"; --force releases anyway.',
+      "The agent ends only the session the broker holds now, and only while the POS is offline.",
+    ],
+    examples: [
+      'tillroll pos-session release 1001/01 --reason "POS crashed, till restarted by the manager"',
+    ],
+  },
   // Issue 13: the operator's maintenance switch (admin, audited).
   {
     name: "maintenance on",

@@ -11,6 +11,7 @@ import { platformNoticeLines, withNotices } from "./notice-lines.js";
 import { runLogin, runLogout, runOperatorCommand } from "./operator-commands.js";
 import type { CliValues } from "./options.js";
 import { runPackCommand } from "./pack-commands.js";
+import { runPosSessionCommand } from "./pos-session-commands.js";
 import { rebuildRequest, runRecipeCommand, runUpdatesCommand } from "./recipe-commands.js";
 import { runReleaseCommand } from "./release-commands.js";
 import { runBlackoutCommand, runStoreCommand, runWindowCommand } from "./schedule-commands.js";
@@ -258,6 +259,8 @@ export async function runConsoleCommand(
       const target = await resolveTarget(values, process.env);
       return finishChange(await callRoute(target, "rebuild", { body }), json);
     }
+    case "pos-session":
+      return runPosSessionCommand(args, values);
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}: see tillroll --help`);
   }

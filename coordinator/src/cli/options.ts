@@ -264,6 +264,11 @@ export const OPTIONS = {
     value: "S/W",
     description: "the effective (merged) recipe of this workstation",
   },
+  // Issue 13: `pos-session release --force`.
+  force: {
+    type: "boolean",
+    description: "release the POS session even though no status reason says it is stale",
+  },
   // Drain and maintenance mode (issue 13).
   "drain-minutes": {
     type: "string",

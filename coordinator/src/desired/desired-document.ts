@@ -1,5 +1,5 @@
-import type { DesiredDocument, OperatorMaintenance } from "@tillroll/protocol";
-import type { DesiredEntry } from "../state/coordinator-state.js";
+import type { DesiredDocument } from "@tillroll/protocol";
+import type { DesiredEntry, DesiredFields } from "../state/coordinator-state.js";
 
 /**
  * The whole desired document for one workstation (state, not events): every
@@ -11,14 +11,20 @@ export function buildDesiredDocument(
   services: Readonly<Record<string, DesiredEntry>>,
   seq: number,
   ts: string,
-  /** Issue 13: the operator's switch; null (off) leaves the field out. */
-  maintenance: OperatorMaintenance | null = null,
+  fields: DesiredFields = {},
 ): DesiredDocument {
   const sorted: DesiredDocument["services"] = {};
   for (const name of Object.keys(services).sort()) {
     const entry = services[name];
     if (entry !== undefined) sorted[name] = { ...entry };
   }
+  // Document-level fields only when set: every other document keeps its bytes.
+  const extra = {
+    ...(fields.sessionRelease == null ? {} : { sessionRelease: { ...fields.sessionRelease } }),
+    ...(fields.maintenance == null
+      ? {}
+      : { maintenance: { ...fields.maintenance, functions: [...fields.maintenance.functions] } }),
+  };
   return {
     schema: 1,
     seq,
@@ -26,7 +32,7 @@ export function buildDesiredDocument(
     store: ref.store,
     workstation: ref.workstation,
     services: sorted,
-    ...(maintenance === null ? {} : { maintenance }),
+    ...extra,
   };
 }
 

@@ -46,7 +46,7 @@ export class DesiredPublisher {
       if (start > 0) await new Promise((resolve) => setImmediate(resolve));
       const slice = refs.slice(start, start + SIGN_SLICE);
       const desired = await Promise.all(slice.map((ref) => this.store.servicesOf(ref)));
-      const maintenance = await Promise.all(slice.map((ref) => this.store.maintenanceOf(ref)));
+      const fields = await Promise.all(slice.map((ref) => this.store.fieldsOf(ref)));
       slice.forEach((ref, offset) => {
         const services = desired[offset] ?? {};
         const doc = buildDesiredDocument(
@@ -54,7 +54,7 @@ export class DesiredPublisher {
           services,
           first + start + offset,
           ts,
-          maintenance[offset] ?? null,
+          fields[offset] ?? {},
         );
         const payload = encodeDesired(doc, this.signer);
         sends.push(

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { ok, type Result } from "@tillroll/protocol";
+import type { Operator } from "../accounts/identity.js";
 import { authenticateRequest, credentialsOf } from "../accounts/request-auth.js";
 import { isScopeRefusal } from "../accounts/scope.js";
 import { parseBody, parseQuery } from "../api/parse-request.js";
@@ -22,18 +23,22 @@ import type { NoticeService } from "../notices/notice-service.js";
 import type { MosquittoAccountsAnswer } from "../operations/broker-accounts.js";
 import type { ConsoleOperations } from "../operations/console-operations.js";
 import type { PackAdmin } from "../operations/pack-admin.js";
+import type {
+  PosSessionReleaseRequest,
+  PosSessionReleaseResult,
+} from "../operations/pos-session-release.js";
 import type { WorkstationAdmin } from "../operations/workstation-admin.js";
 import { servePack } from "../packs/pack-http.js";
 import type { PackStore } from "../packs/pack-store.js";
 import type { RecipeConsole } from "../recipes/recipe-console.js";
-import type { ReleaseConsole } from "../releases/release-console.js";
+import type { ReleaseConsole, ReleaseResult } from "../releases/release-console.js";
 import type { ScheduleConsole } from "../schedules/schedule-console.js";
 import { type AccountDeps, AccountHandlers, type Caller } from "./account-handlers.js";
 import { crossSiteRefusal } from "./cross-site.js";
 import { HttpError, Reply, readJson, sendJson, sendText } from "./http-utils.js";
 import { type LiveDeps, LiveHandlers } from "./live-handlers.js";
 import { RecipeHandlers } from "./recipe-handlers.js";
-import { ReleaseHandlers } from "./release-handlers.js";
+import { ReleaseHandlers, releaseAnswer } from "./release-handlers.js";
 import { ScheduleHandlers } from "./schedule-handlers.js";
 import { createStaticFiles } from "./static-files.js";
 
@@ -59,6 +64,11 @@ export interface ApiServerDeps {
   /** The web console's live streams and kept install logs (issue 12): http/live-handlers.ts. */
   live: LiveDeps;
   log: (message: string) => void;
+  /** Issue 13: `POST /api/pos-session/release` (operations/pos-session-release.ts). */
+  posSessionRelease?: (
+    request: PosSessionReleaseRequest,
+    who: Operator,
+  ) => Promise<ReleaseResult<PosSessionReleaseResult>>;
   /** The built web console served at `/` (http/static-files.ts); default: dist/web. */
   webDir?: string;
   /** Recipes, updates and rebuild (issue 13): operations/recipe-operations.ts; absent: 404. */
@@ -106,6 +116,7 @@ type JsonBodyRoute =
   | "setRecipe"
   | "unsetRecipe"
   | "rebuild"
+  | "posSessionRelease"
   | "maintenance";
 /** Routes whose answer is a stream (`stream: "sse"`): handed the response, not answered here. */
 type StreamRoute = {
@@ -209,6 +220,11 @@ export function createApiHandler(
     unsetRecipe: async ({ caller, body }) => recipes.unset(caller.operator, body),
     updates: async ({ caller, query }) => recipes.updates(caller.operator, query),
     rebuild: async ({ caller, body }) => recipes.rebuild(caller.operator, body),
+    posSessionRelease: async ({ caller, body }) => {
+      if (deps.posSessionRelease === undefined)
+        throw new HttpError(404, "pos-session release is not served here");
+      return releaseAnswer(await deps.posSessionRelease(body, caller.operator));
+    },
     maintenance: async ({ caller, body }) => deps.workstations.maintenance(body, caller.operator),
   };
 

@@ -179,10 +179,10 @@ export class WorkstationAdmin {
       return err(
         `the agent of ${key} does not understand maintenance mode from the coordinator (update tillroll-agent)`,
       );
-    const from = await this.deps.desiredState.maintenanceOf(request);
+    const from = (await this.deps.desiredState.fieldsOf(request)).maintenance ?? null;
     const planned = planMaintenanceSwitch(from, request, who.name);
     if (!planned.ok) return planned;
-    const seq = await this.deps.desiredState.setMaintenance(request, planned.value);
+    const seq = await this.deps.desiredState.setFields(request, { maintenance: planned.value });
     if (seq === undefined) return err(notEnrolled(key));
     await this.deps.desired.send([request], seq);
     await this.record(

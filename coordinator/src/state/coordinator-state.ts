@@ -8,6 +8,7 @@ import {
   operatorMaintenanceSchema,
   requestIdSchema,
   semverSchema,
+  sessionReleaseSchema,
   storeIdSchema,
   timestampSchema,
   workstationIdSchema,
@@ -63,23 +64,32 @@ export const desiredEntrySchema = z.object({
   drain: drainPolicySchema.nullable().optional(),
 });
 
+/**
+ * Issue 13: the desired document's own fields (not per service) of one
+ * workstation. `sessionRelease`: the operator's audited release of a stale
+ * POS session (`tillroll pos-session release`), kept until the next one.
+ */
+export const desiredFieldsSchema = z.object({
+  sessionRelease: sessionReleaseSchema.nullable().optional(),
+  /** Issue 13: the operator's maintenance switch (`tillroll maintenance on|off`); null: off. */
+  maintenance: operatorMaintenanceSchema.nullable().optional(),
+});
+
 export const coordinatorStateSchema = z.object({
   workstations: z.record(z.string(), workstationRecordSchema),
   /** Desired services per workstation key `store/ws`. */
   desired: z.record(z.string(), z.record(functionNameSchema, desiredEntrySchema)),
-  /**
-   * Issue 13: the operator's maintenance switch per workstation key, published
-   * in its desired document (`maintenance`); absent: off.
-   */
-  maintenance: z.record(z.string(), operatorMaintenanceSchema).optional(),
   /** seq of the last desired document published; documents only ever go up. */
   desiredSeq: z.number().int().min(0),
+  /** Issue 13: document-level desired fields per workstation key; absent in older files. */
+  desiredFields: z.record(z.string(), desiredFieldsSchema).optional(),
   /** Last status seq applied per workstation: older or equal reports are dropped. */
   statusSeq: z.record(z.string(), z.number().int().min(0)),
 });
 
 export type WorkstationRecord = z.infer<typeof workstationRecordSchema>;
 export type DesiredEntry = z.infer<typeof desiredEntrySchema>;
+export type DesiredFields = z.infer<typeof desiredFieldsSchema>;
 export type CoordinatorState = z.infer<typeof coordinatorStateSchema>;
 
 export function emptyCoordinatorState(): CoordinatorState {

@@ -68,12 +68,10 @@ export class StateStore {
           `cannot save ${this.file.path} (${errorText(error)}); the change was not made`,
         );
       }
-      this.state.workstations = draft.workstations;
-      this.state.desired = draft.desired;
-      this.state.desiredSeq = draft.desiredSeq;
-      // Issue 13: the operator's maintenance switches (absent until the first one).
-      if (draft.maintenance === undefined) delete this.state.maintenance;
-      else this.state.maintenance = draft.maintenance;
+      // Every field the change may touch becomes live (a field added to the state is
+      // covered without a line here: issue 13's desiredFields was once only on disk).
+      const { statusSeq: _advancedInPlace, ...changed } = draft;
+      Object.assign(this.state, changed);
       return value;
     });
     // One failed change must not fail the ones queued after it.

@@ -1,5 +1,4 @@
-import type { OperatorMaintenance } from "@tillroll/protocol";
-import type { DesiredEntry } from "../state/coordinator-state.js";
+import type { DesiredEntry, DesiredFields } from "../state/coordinator-state.js";
 import type { WorkstationRef } from "./workstation-store.js";
 
 /** One function's desired entry for one workstation. */
@@ -35,17 +34,15 @@ export interface DesiredStore {
   reserveSeqs(count: number): Promise<number>;
   /** A workstation's desired services (empty when it has none). */
   servicesOf(ref: WorkstationRef): Promise<Record<string, DesiredEntry>>;
-  /** Every workstation with desired state (or maintenance on), for republishing on start. */
-  all(): Promise<WorkstationDesired[]>;
-  /** Issue 13: the operator's maintenance switch of a workstation (null: off). */
-  maintenanceOf(ref: WorkstationRef): Promise<OperatorMaintenance | null>;
   /**
-   * Stores the switch (null: off) and reserves the seq of the document that
-   * carries it, in one durable change; resolves with the seq, or undefined
-   * when the workstation is not enrolled (nothing changed).
+   * Issue 13: merges `fields` into the workstation's document-level desired
+   * fields and reserves one seq for the document that carries them, in one
+   * durable change; resolves with that seq, or undefined when the
+   * workstation is not enrolled (nothing changed).
    */
-  setMaintenance(
-    ref: WorkstationRef,
-    maintenance: OperatorMaintenance | null,
-  ): Promise<number | undefined>;
+  setFields(ref: WorkstationRef, fields: DesiredFields): Promise<number | undefined>;
+  /** The workstation's document-level desired fields ({} when none). */
+  fieldsOf(ref: WorkstationRef): Promise<DesiredFields>;
+  /** Every workstation with desired state, for republishing on start. */
+  all(): Promise<WorkstationDesired[]>;
 }

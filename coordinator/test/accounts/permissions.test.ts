@@ -42,6 +42,7 @@ describe("the route table", () => {
       "POST /api/session": "public/shared",
       "GET /api/session": "viewer/shared",
       "POST /api/session/end": "viewer/shared",
+      "POST /api/pos-session/release": "operator/scoped",
       // Release tasks (issue 10): four eyes on approve/reject is the operation's check.
       "GET /api/releases": "viewer/scoped",
       "GET /api/releases/show": "viewer/scoped",

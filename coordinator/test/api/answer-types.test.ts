@@ -22,6 +22,7 @@ import type {
   VersionsReport,
 } from "../../src/operations/console-operations.js";
 import type { WithdrawResult } from "../../src/operations/pack-admin.js";
+import type { PosSessionReleaseResult } from "../../src/operations/pos-session-release.js";
 import type {
   MaintenanceResult,
   RekeyResult,
@@ -107,6 +108,8 @@ interface OperationResults {
   unsetRecipe: RecipeUnsetAnswer;
   updates: UpdateRow[];
   rebuild: ChangeReport;
+  // Issue 13: operations/pos-session-release.ts.
+  posSessionRelease: PosSessionReleaseResult;
   maintenance: MaintenanceResult;
 }
 
@@ -186,6 +189,7 @@ const checks: Checks = {
   unsetRecipe: true,
   updates: true,
   rebuild: true,
+  posSessionRelease: true,
   maintenance: true,
 };
 

@@ -431,6 +431,7 @@ describe("the route table", () => {
       "POST /api/operators/reset",
       "POST /api/packs",
       "POST /api/packs/withdraw",
+      "POST /api/pos-session/release",
       "POST /api/rebuild",
       "POST /api/recipes",
       "POST /api/recipes/unset",

@@ -6,6 +6,27 @@ import { entry, record, ref } from "./conformance-fixtures.js";
 
 export function desiredContract(t: () => StoreContext): void {
   describe("desired", () => {
+    it("setFields (issue 13) keeps document-level fields live and durably, with a seq; not enrolled: nothing", async () => {
+      await t().store.workstations.enrol([record("1001", "01")]);
+      const release = { sessionSeq: 42, by: "ada", at: "2026-11-30T10:00:00.000Z" };
+      const before = await t().store.desired.reserveSeqs(1);
+      const seq = await t().store.desired.setFields(ref("1001", "01"), { sessionRelease: release });
+      expect(seq).toBeGreaterThan(before);
+      // Live at once: the publisher reads it right after (a regression: it was only on disk).
+      expect(await t().store.desired.fieldsOf(ref("1001", "01"))).toEqual({
+        sessionRelease: release,
+      });
+      await t().reopen();
+      expect(await t().store.desired.fieldsOf(ref("1001", "01"))).toEqual({
+        sessionRelease: release,
+      });
+      expect((await t().store.desired.all()).map((d) => d.ref)).toEqual([ref("1001", "01")]);
+      expect(
+        await t().store.desired.setFields(ref("1001", "99"), { sessionRelease: release }),
+      ).toBe(undefined);
+      expect(await t().store.desired.fieldsOf(ref("1001", "99"))).toEqual({});
+    });
+
     it("applyChange writes the entries and reserves the seqs, durably; seqs only go up", async () => {
       await t().store.workstations.enrol([record("1001", "01"), record("1001", "02")]);
       const first = await t().store.desired.applyChange({
@@ -29,20 +50,18 @@ export function desiredContract(t: () => StoreContext): void {
       expect(after).toBeGreaterThan(next + 2);
     });
 
-    it("the operator's maintenance switch is live at once and durable, with its own seq (issue 13)", async () => {
+    it("the operator's maintenance switch (a document-level field) is live at once and durable (issue 13)", async () => {
       await t().store.workstations.enrol([record("1001", "01")]);
       const before = await t().store.desired.reserveSeqs(1);
       const on = { active: true, functions: [], reason: "stock-taking", by: "ada" };
-      const seq = await t().store.desired.setMaintenance(ref("1001", "01"), on);
+      const seq = await t().store.desired.setFields(ref("1001", "01"), { maintenance: on });
       expect(seq).toBeGreaterThan(before);
       // Live before any reopen: the publisher reads it right after the change.
-      expect(await t().store.desired.maintenanceOf(ref("1001", "01"))).toEqual(on);
-      expect((await t().store.desired.all()).map((d) => d.ref)).toEqual([ref("1001", "01")]);
+      expect((await t().store.desired.fieldsOf(ref("1001", "01"))).maintenance).toEqual(on);
       await t().reopen();
-      expect(await t().store.desired.maintenanceOf(ref("1001", "01"))).toEqual(on);
-      await t().store.desired.setMaintenance(ref("1001", "01"), null);
-      expect(await t().store.desired.maintenanceOf(ref("1001", "01"))).toBeNull();
-      expect(await t().store.desired.setMaintenance(ref("1001", "99"), on)).toBeUndefined();
+      expect((await t().store.desired.fieldsOf(ref("1001", "01"))).maintenance).toEqual(on);
+      await t().store.desired.setFields(ref("1001", "01"), { maintenance: null });
+      expect((await t().store.desired.fieldsOf(ref("1001", "01"))).maintenance ?? null).toBeNull();
     });
 
     it("an entry of a workstation not enrolled is left out; the others land", async () => {

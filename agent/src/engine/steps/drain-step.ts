@@ -44,7 +44,7 @@ export const drainStep: StepExecutor = async (input): Promise<StepResult> => {
   if (job.drain != null && !ctx.reporter.updateMaintenanceOn)
     job.drain = { ...job.drain, maintenanceSeq: null, maintenanceAt: null };
   for (;;) {
-    const readiness = await ctx.checkReadiness();
+    const readiness = await ctx.checkReadiness(fn);
     const now = ctx.clock.now();
     const decision = planDrain({
       fn,

@@ -98,7 +98,7 @@ export const awaitReadyStep: StepExecutor = async (input) => {
     const wait = windowWait(job.window, now, ctx.config.minWindowMinutes);
     if (wait !== null) return { kind: "defer", reason: wait.reason };
   }
-  const readiness = await input.ctx.checkReadiness();
+  const readiness = await input.ctx.checkReadiness(input.fn);
   const want = ctx.store.state.desired?.services[fn];
   const drains = want?.requestId === job.requestId && want.drain != null;
   if (!readiness.ready && !drains) return { kind: "defer", reason: readiness.reason };
@@ -118,7 +118,7 @@ export const preHookStep: StepExecutor = async (input) => {
   if (typeof descriptor === "string") return { kind: "abort", reason: descriptor };
   const failure = await runHook(input, "beforeInstall", descriptor);
   if (failure !== null) return { kind: "abort", reason: failure };
-  const readiness = await ctx.checkReadiness();
+  const readiness = await ctx.checkReadiness(input.fn);
   if (!readiness.ready) {
     job.drain = null;
     await ctx.reporter.setMaintenance(false, [], null);

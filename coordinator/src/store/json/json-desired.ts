@@ -1,6 +1,5 @@
-import type { OperatorMaintenance } from "@tillroll/protocol";
 import { nextDesiredSeq } from "../../desired/desired-document.js";
-import { type DesiredEntry, wsKey } from "../../state/coordinator-state.js";
+import { type DesiredEntry, type DesiredFields, wsKey } from "../../state/coordinator-state.js";
 import type { StateStore } from "../../state/state-store.js";
 import type { DesiredChange, DesiredStore, WorkstationDesired } from "../desired-store.js";
 import type { WorkstationRef } from "../workstation-store.js";
@@ -40,34 +39,34 @@ export class JsonDesired implements DesiredStore {
     return structuredClone(this.state.state.desired[wsKey(ref)] ?? {});
   }
 
-  async all(): Promise<WorkstationDesired[]> {
-    const { desired, maintenance = {} } = this.state.state;
-    const keys = new Set([...Object.keys(desired), ...Object.keys(maintenance)]);
-    return [...keys].map((key) => {
-      const [store = "", workstation = ""] = key.split("/");
-      return { ref: { store, workstation }, services: structuredClone(desired[key] ?? {}) };
-    });
-  }
-
-  async maintenanceOf(ref: WorkstationRef): Promise<OperatorMaintenance | null> {
-    const switched = this.state.state.maintenance?.[wsKey(ref)];
-    return switched === undefined ? null : structuredClone(switched);
-  }
-
-  setMaintenance(
-    ref: WorkstationRef,
-    maintenance: OperatorMaintenance | null,
-  ): Promise<number | undefined> {
+  setFields(ref: WorkstationRef, fields: DesiredFields): Promise<number | undefined> {
     return this.state.change((draft) => {
       const key = wsKey(ref);
       if (draft.workstations[key] === undefined) return undefined;
-      const all = { ...draft.maintenance };
-      if (maintenance === null) delete all[key];
-      else all[key] = { ...maintenance, functions: [...maintenance.functions] };
-      draft.maintenance = all;
+      draft.desiredFields = {
+        ...draft.desiredFields,
+        [key]: { ...draft.desiredFields?.[key], ...fields },
+      };
       const seq = nextDesiredSeq(draft.desiredSeq, this.now());
       draft.desiredSeq = seq;
       return seq;
+    });
+  }
+
+  async fieldsOf(ref: WorkstationRef): Promise<DesiredFields> {
+    return structuredClone(this.state.state.desiredFields?.[wsKey(ref)] ?? {});
+  }
+
+  async all(): Promise<WorkstationDesired[]> {
+    // A workstation with document-level fields only (a release, no services) is republished too.
+    const keys = new Set([
+      ...Object.keys(this.state.state.desired),
+      ...Object.keys(this.state.state.desiredFields ?? {}),
+    ]);
+    return [...keys].map((key) => {
+      const services = this.state.state.desired[key] ?? {};
+      const [store = "", workstation = ""] = key.split("/");
+      return { ref: { store, workstation }, services: structuredClone(services) };
     });
   }
 }

@@ -61,6 +61,7 @@ export class JsonWorkstations implements WorkstationStore {
       if (record === undefined) return undefined;
       delete draft.workstations[key];
       delete draft.desired[key];
+      if (draft.desiredFields !== undefined) delete draft.desiredFields[key];
       // A till enrolled again under this id starts its status seqs afresh.
       delete draft.statusSeq[key];
       return record;
