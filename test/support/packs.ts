@@ -35,6 +35,8 @@ export interface PackSpec {
   beforeInstall?: string;
   /** Body of `hooks/after-install`. */
   afterInstall?: string;
+  /** Issue 13: descriptor `maintenance` ("clients": a store server). */
+  maintenance?: "self" | "clients";
   /** More files, by path relative to the pack root; written with mode 0644. */
   extraFiles?: Record<string, string>;
   /**
@@ -113,6 +115,7 @@ function descriptorFor(spec: PackSpec): FunctionPackDescriptorInput {
     service: { start: "bin/start" },
   };
   if (spec.updatableFrom !== undefined) descriptor.updatableFrom = spec.updatableFrom;
+  if (spec.maintenance !== undefined) descriptor.maintenance = spec.maintenance;
   if (spec.stop !== undefined) descriptor.service.stop = "bin/stop";
   if (health === "ok" || health === "fail") {
     descriptor.service.health = { command: "bin/health", ...timing };

@@ -291,6 +291,10 @@ export class Agent {
     store.state.lastDesiredSeq = doc.seq;
     log(`desired document seq ${doc.seq} accepted (clock offset ${store.state.clockOffsetMs} ms)`);
     this.reconciler.desiredChanged();
+    // The operator's maintenance switch is part of the published maintenance document.
+    this.ctx.reporter
+      .operatorMaintenanceChanged()
+      .catch((error: Error) => log(`maintenance not published: ${error.message}`));
   }
 
   private onSession(payload: Buffer): void {

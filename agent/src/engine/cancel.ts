@@ -29,6 +29,8 @@ export async function cancelJob(
   record.job = null;
   record.progress = null;
   await ctx.store.save();
+  // Dropped while draining: the POS admits logins again.
+  if (ctx.reporter.updateMaintenanceOn) await ctx.reporter.setMaintenance(false, [], null);
   // The old version never stopped; after a restart it may need starting.
   const active = activeReleaseOf(record);
   if (active !== null && !ctx.services.isRunning(fn)) await startActiveRelease(ctx, fn, active);

@@ -40,8 +40,8 @@ export interface StepInput {
 /** What a step asks the runner to do next. */
 export type StepResult =
   | { kind: "next"; step: JobStep }
-  /** Not Ready: stay at await-ready and re-check later. */
-  | { kind: "defer"; reason: string }
+  /** Not Ready: stay at this step (or go back to `step`) and re-check later. */
+  | { kind: "defer"; reason: string; step?: JobStep }
   /** Failed before the old service was touched: discard and report Rolled Back. */
   | { kind: "abort"; reason: string }
   /** Failed after the switch: go back to the previous release. */

@@ -10,8 +10,9 @@ import type { ServiceRecord } from "../state/agent-state.js";
 export const FORWARD_STEPS = [
   "fetch", // download into downloads/, resumable
   "unpack", // extract into a fresh staging folder
-  "await-ready", // readiness probes; Not Ready waits here
-  "pre-hook", // maintenance on, beforeInstall hook (the old version still runs)
+  "await-ready", // window and readiness probes; Not Ready waits here
+  "drain", // maintenance on, the POS's acknowledgement, notices countdown (drain-step.ts)
+  "pre-hook", // beforeInstall hook under maintenance, readiness once more (the old version still runs)
   "stop", // stop the old service
   "switch", // current -> releases/<new> (atomic rename of a symlink)
   "post-hook", // afterInstall hook
@@ -85,7 +86,8 @@ export function nextRollbackStep(step: RollbackStep): RollbackStep | null {
 export const STEP_PHASE: Readonly<Record<JobStep, Phase>> = {
   fetch: "downloading",
   unpack: "extracting",
-  "await-ready": "stopping",
+  "await-ready": "checking",
+  drain: "draining",
   "pre-hook": "installing",
   stop: "stopping",
   switch: "installing",

@@ -20,6 +20,7 @@ const BEFORE_SWITCH: ReadonlySet<JobStep> = new Set<JobStep>([
   "fetch",
   "unpack",
   "await-ready",
+  "drain", // job.drain (the countdown's deadline) is kept across the retry
   "pre-hook",
   "stop",
   // Hand-over before promote: the old instance still runs from `current`; the

@@ -12,6 +12,13 @@ import {
 import type { AgentLink } from "../mqtt/agent-link.js";
 import { LogOutbox } from "../report/log-outbox.js";
 import { buildStatusDocument, withSaveProblem } from "../report/status-report.js";
+import {
+  MAINTENANCE_OFF,
+  type MaintenanceView,
+  maintenanceUnion,
+  sameMaintenance,
+  type UpdateMaintenance,
+} from "./maintenance-union.js";
 import type { StateStore } from "./state-store.js";
 
 /** The outbox holds at most this many reports; beyond it the oldest status reports are dropped. */
@@ -43,6 +50,10 @@ export class Reporter {
   private flushAgain = false;
   /** The install-log outbox, opened on first use (under `<state>/logs/outbox/`). */
   private logOutbox: Promise<LogOutbox> | null = null;
+  /** The update's part of maintenance mode (the operator's is in the desired document). */
+  private updateMaintenance: UpdateMaintenance | null = null;
+  /** The last maintenance published by this run (null: none yet). */
+  private lastMaintenance: MaintenanceView | null = null;
 
   constructor(private readonly options: ReporterOptions) {}
 
@@ -97,24 +108,83 @@ export class Reporter {
     else this.options.log(`status report refused by its own schema (a bug): ${payload.error}`);
   }
 
-  async setMaintenance(active: boolean, functions: string[], reason: string | null): Promise<void> {
-    const { store } = this.options;
-    const payload = encodePayload("maintenance", {
-      schema: 1,
-      seq: store.takeSeq(),
-      ts: this.iso(),
-      active,
-      functions,
-      reason,
-    });
-    if (!payload.ok) return this.options.log(`maintenance document refused: ${payload.error}`);
-    this.enqueue({ topic: this.topic("maintenance"), payload: payload.value, retain: true });
-    await store.save();
-    this.flush();
+  /**
+   * Sets the update's part of maintenance mode (inactive: none) and publishes
+   * the union with the operator's switch, always (at start-up too: PROTOCOL.md
+   * promises an `active: false` then). Resolves with the seq of the document.
+   */
+  async setMaintenance(
+    active: boolean,
+    functions: string[],
+    reason: string | null,
+    scope: "workstation" | "store" = "workstation",
+  ): Promise<number> {
+    this.updateMaintenance = active ? { functions, reason, scope } : null;
+    return this.publishMaintenance();
   }
 
-  /** A message for the people at the till; sent now or not at all. */
-  notice(text: string, fn: string | null, at: string | null): void {
+  /** Whether an update's maintenance mode is on (off again after a restart). */
+  get updateMaintenanceOn(): boolean {
+    return this.updateMaintenance !== null;
+  }
+
+  /** The operator's switch may have changed (a new desired document): publish the union if it did. */
+  async operatorMaintenanceChanged(): Promise<void> {
+    const view = maintenanceUnion(
+      this.options.store.state.desired?.maintenance,
+      this.updateMaintenance,
+    );
+    if (this.lastMaintenance !== null && sameMaintenance(view, this.lastMaintenance)) return;
+    await this.publishMaintenance();
+  }
+
+  private async publishMaintenance(): Promise<number> {
+    const view = maintenanceUnion(
+      this.options.store.state.desired?.maintenance,
+      this.updateMaintenance,
+    );
+    const leavingStore = this.lastMaintenance?.scope === "store" && view.scope !== "store";
+    // The store's other tills obey only scope-store documents: they must see
+    // the store-wide maintenance end. Inactive, the document itself says so;
+    // still active for this till (the operator's switch), a store-wide "off"
+    // goes first and this till's own document after it (higher seq).
+    if (leavingStore && view.active)
+      this.enqueueMaintenance({ ...MAINTENANCE_OFF, scope: "store" });
+    const seq = this.enqueueMaintenance(
+      leavingStore && !view.active ? { ...view, scope: "store" } : view,
+    );
+    this.lastMaintenance = view;
+    await this.options.store.save();
+    this.flush();
+    return seq;
+  }
+
+  private enqueueMaintenance(view: MaintenanceView): number {
+    const seq = this.options.store.takeSeq();
+    const payload = encodePayload("maintenance", {
+      schema: 1,
+      seq,
+      ts: this.iso(),
+      active: view.active,
+      functions: view.functions,
+      reason: view.reason,
+      ...(view.scope === "store" ? { scope: "store" as const } : {}),
+    });
+    if (!payload.ok) this.options.log(`maintenance document refused: ${payload.error}`);
+    else this.enqueue({ topic: this.topic("maintenance"), payload: payload.value, retain: true });
+    return seq;
+  }
+
+  /**
+   * A message for the people at the till; sent now or not at all.
+   * `request: "end-session"` asks the POS to end its users' sessions.
+   */
+  notice(
+    text: string,
+    fn: string | null,
+    at: string | null,
+    request: "end-session" | null = null,
+  ): void {
     const payload = encodePayload("notice", {
       schema: 1,
       seq: this.options.store.takeSeq(),
@@ -123,8 +193,10 @@ export class Reporter {
       text,
       function: fn,
       at,
+      ...(request === null ? {} : { request }),
     });
     if (payload.ok) this.sendNow(this.topic("notice"), payload.value, false);
+    else this.options.log(`notice refused: ${payload.error}`);
   }
 
   /**

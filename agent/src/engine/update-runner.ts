@@ -107,6 +107,7 @@ export async function runJob(
         record.reason = null;
         break;
       case "defer":
+        if (result.step !== undefined) job.step = result.step;
         job.notReady = result.reason;
         record.reason = clampReason(result.reason);
         transition(ctx, fn, record, "Not Ready", result.reason);
@@ -141,7 +142,12 @@ export async function runJob(
   }
 }
 
-const PRE_STOP: ReadonlySet<JobStep> = new Set<JobStep>(["fetch", "unpack", "await-ready"]);
+const PRE_STOP: ReadonlySet<JobStep> = new Set<JobStep>([
+  "fetch",
+  "unpack",
+  "await-ready",
+  "drain",
+]);
 
 function isPreStop(step: JobStep): boolean {
   return PRE_STOP.has(step);

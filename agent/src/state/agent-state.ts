@@ -35,6 +35,22 @@ const releaseNameSchema = z.string().min(1).max(255);
 /** Typed as the protocol's MaintenanceWindow (readonly days), which the desired entry carries. */
 const jobWindowSchema: z.ZodType<MaintenanceWindow, MaintenanceWindow> = maintenanceWindowSchema;
 
+/**
+ * Issue 13: where a drain stands (see engine/drain-plan.ts), persisted so a
+ * restart keeps the countdown's deadline and does not repeat notices.
+ */
+export const drainStateSchema = z.object({
+  /** seq of the maintenance document this update published (null: not on, or off since). */
+  maintenanceSeq: z.number().int().min(0).nullable(),
+  /** When that document went out (local time): the POS's acknowledgement grace counts from here. */
+  maintenanceAt: timestampSchema.nullable(),
+  /** When the update happens whatever the users do (the countdown's end); null: no countdown. */
+  deadline: timestampSchema.nullable(),
+  noticesSent: z.array(z.enum(["minutes", "now"])).max(2),
+  /** The POS was asked to end its sessions (forced drain, at the deadline). */
+  endRequested: z.boolean(),
+});
+
 export const jobSchema = z.object({
   requestId: requestIdSchema,
   fromVersion: semverSchema.nullable(),
@@ -53,6 +69,8 @@ export const jobSchema = z.object({
   toRelease: releaseNameSchema.optional(),
   /** Release folder that ran before (absent: fromVersion). */
   fromRelease: releaseNameSchema.nullable().optional(),
+  /** Issue 13: the drain's progress; absent (older journals) or null: not started. */
+  drain: drainStateSchema.nullable().optional(),
   /** Issue 13: the recipe the request carried, applied into the new release (absent: none). */
   recipe: desiredRecipeSchema.nullable().optional(),
   /** Issue 13: how the new release takes over, decided at unpack (absent: stop-start). */
@@ -108,6 +126,7 @@ export const agentStateSchema = z.object({
 });
 
 export type Job = z.infer<typeof jobSchema>;
+export type DrainState = z.infer<typeof drainStateSchema>;
 export type ServiceRecord = z.infer<typeof serviceRecordSchema>;
 export type OutboxEntry = z.infer<typeof outboxEntrySchema>;
 export type AgentState = z.infer<typeof agentStateSchema>;

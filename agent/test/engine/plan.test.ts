@@ -381,6 +381,6 @@ describe("planService", () => {
     const cancellable = [...FORWARD_STEPS, ...ROLLBACK_STEPS, "abort" as const].filter(
       isCancellable,
     );
-    expect(cancellable).toEqual(["fetch", "unpack", "await-ready"]);
+    expect(cancellable).toEqual(["fetch", "unpack", "await-ready", "drain"]);
   });
 });

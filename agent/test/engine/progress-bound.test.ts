@@ -52,7 +52,20 @@ describe("the bound on In Progress (issue 8 item 8)", () => {
         newHealthSeconds: 0,
         oldHealthSeconds: 0,
       },
-      want: 10 + (10 + 11) + 2 * 16 + 2 * 41,
+      // Four times: await-ready, the drain before and after the handshake, after beforeInstall.
+      want: 10 + 4 * (10 + 11) + 2 * 16 + 2 * 41,
+    },
+    {
+      name: "the drain's acknowledgement grace counts once",
+      input: {
+        timeouts: { downloadSeconds: 10, hookSeconds: 5, stopSeconds: 5 },
+        serviceManager: "process" as const,
+        readiness: [],
+        posAckGraceSeconds: 3,
+        newHealthSeconds: 0,
+        oldHealthSeconds: 0,
+      },
+      want: 10 + 3 + 2 * 16 + 2 * 41,
     },
   ];
   it.each(cases)("$name", ({ input, want }) => {

@@ -14,6 +14,7 @@ const table: Record<JobStep, { old: Expected; new: Expected }> = {
   fetch: { old: "retry", new: "retry" },
   unpack: { old: "retry", new: "retry" },
   "await-ready": { old: "retry", new: "retry" },
+  drain: { old: "retry", new: "retry" },
   "pre-hook": { old: "retry", new: "retry" },
   stop: { old: "retry", new: "retry" },
   switch: { old: "retry", new: "resume" },

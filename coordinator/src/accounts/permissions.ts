@@ -112,6 +112,8 @@ export const ROUTE_PERMISSIONS = {
     scope: "scoped",
     action: "pos-session release",
   },
+  // Issue 13: the operator's maintenance switch of a workstation (audited).
+  "POST /api/maintenance": { need: "admin", scope: "scoped", action: "maintenance" },
 } as const satisfies Record<RouteId, RoutePermission>;
 
 export type KnownRouteId = keyof typeof ROUTE_PERMISSIONS;

@@ -47,6 +47,25 @@ const workstationRefShape = { store: storeIdSchema, workstation: workstationIdSc
 /** `POST /api/workstations/remove` and `/rekey`: one enrolled workstation. */
 export const workstationRefBody = strictObject(workstationRefShape, "store, workstation");
 
+const maintenanceShape = {
+  ...workstationRefShape,
+  active: z.boolean(),
+  function: functionNameSchema.nullable().optional(),
+  reason: z.string().trim().min(1).max(200).nullable().optional(),
+};
+
+/** Issue 13: `POST /api/maintenance`, the operator's maintenance switch of one workstation. */
+export const maintenanceBody = strictObject(
+  maintenanceShape,
+  "store, workstation, active, function, reason",
+).transform((body) => ({
+  store: body.store,
+  workstation: body.workstation,
+  active: body.active,
+  function: body.function ?? null,
+  reason: body.reason ?? null,
+}));
+
 const packRefShape = { name: functionNameSchema, version: semverSchema };
 
 /** `POST /api/packs/withdraw`: one published version of one function. */

@@ -3,6 +3,7 @@ import {
   functionNameSchema,
   groupSchema,
   NO_UPDATE,
+  operatorMaintenanceSchema,
   semverSchema,
   serviceStatusSchema,
   statusSchema,
@@ -252,4 +253,10 @@ export const ANSWERS = {
   Webhook: webhookAnswer,
   Webhooks: z.array(webhookAnswer),
   Error: errorAnswer,
+  /** Issue 13: a workstation's maintenance switch after `maintenance on|off` (null: off). */
+  MaintenanceResult: z.strictObject({
+    store: storeIdSchema,
+    workstation: workstationIdSchema,
+    maintenance: operatorMaintenanceSchema.nullable(),
+  }),
 } as const satisfies Record<string, z.ZodType>;

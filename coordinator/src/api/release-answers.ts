@@ -62,6 +62,7 @@ export const releaseSpecAnswer = z.strictObject({
   forced: z.boolean(),
   redeploy: z.boolean(),
   allowDowngrade: z.boolean(),
+  drain: z.strictObject({ noticeMinutes: z.number(), force: z.boolean() }).nullable().optional(),
   notify: z.strictObject({ partnerAdmins: z.boolean(), storeContacts: z.boolean() }),
 });
 

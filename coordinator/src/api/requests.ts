@@ -1,4 +1,6 @@
 import {
+  type DrainPolicy,
+  drainPolicySchema,
   functionNameSchema,
   groupSchema,
   MAX_VERSION_LENGTH,
@@ -167,6 +169,8 @@ const setPreferredShape = {
   rows: changeRowsSchema.optional(),
   all: booleanFlag("act on the whole fleet").optional(),
   dryRun: booleanFlag("only show what would change").optional(),
+  // Issue 13: force only on a forced release task (refused here, see below).
+  drain: strictObject(drainPolicySchema.shape, "noticeMinutes, force").nullable().optional(),
 };
 
 export interface SetPreferredRequest {
@@ -181,6 +185,8 @@ export interface SetPreferredRequest {
   rows?: readonly ServiceRef[];
   all: boolean;
   dryRun: boolean;
+  /** Issue 13: notices before the update (never forced: that takes a forced release task). */
+  drain?: DrainPolicy | null | undefined;
 }
 
 /**
@@ -225,7 +231,17 @@ export const setPreferredBody = strictObject(
   const narrowing: Narrowing[] = filtersGiven(filters).filter((name) => name !== "function");
   if (body.rows !== undefined) narrowing.push("rows");
   checkScope(ctx, narrowing, all, `every ${fn} in the fleet`);
+  if (body.drain?.force === true) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["drain", "force"],
+      message:
+        'may be true only on a forced release task ("forced": true); set-preferred asks users to leave but cannot end their sessions',
+    });
+    return z.NEVER;
+  }
   return {
+    ...(body.drain == null ? {} : { drain: body.drain }),
     function: fn,
     version: body.version,
     validFrom: body.validFrom ?? null,

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { auditQuery, loginBody, operatorAddBody, operatorRefBody } from "./account-requests.js";
 import {
+  maintenanceBody,
   packRefBody,
   packsQuery,
   workstationRefBody,
@@ -289,6 +290,24 @@ export const API_ROUTES = {
   ...RECIPE_ROUTES,
   // Issue 13: `tillroll pos-session release` (pos-session-routes.ts).
   ...POS_SESSION_ROUTES,
+  // Issue 13: `tillroll maintenance on|off STORE/WS [--function F] [--reason TEXT]`.
+  maintenance: {
+    method: "POST",
+    path: "/api/maintenance",
+    auth: "operator",
+    query: noQuery,
+    queryExample: {},
+    body: json(maintenanceBody, {
+      store: "1001",
+      workstation: "01",
+      active: true,
+      function: null,
+      reason: "stock-taking",
+    }),
+    status: 200,
+    answer: ANSWERS.MaintenanceResult,
+    summary: "Switch a workstation's maintenance mode on or off (its POS admits no new logins)",
+  },
 } as const satisfies Record<string, RouteSpec>;
 
 export type Routes = typeof API_ROUTES;

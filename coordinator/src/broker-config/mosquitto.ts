@@ -8,7 +8,12 @@ import {
   topicFor,
   validateTopicRoot,
 } from "@tillroll/protocol";
-import { PUBLISH_KINDS, SUBSCRIBE_KINDS, type WorkstationPrincipal } from "../broker/acl.js";
+import {
+  PUBLISH_KINDS,
+  SUBSCRIBE_KINDS,
+  storeMaintenanceFilter,
+  type WorkstationPrincipal,
+} from "../broker/acl.js";
 import { mosquittoUsernameProblem, parseMosquittoPasswordLine } from "./mosquitto-password.js";
 
 /**
@@ -21,7 +26,8 @@ import { mosquittoUsernameProblem, parseMosquittoPasswordLine } from "./mosquitt
  * - every account authenticates (allow_anonymous false, password_file);
  * - a till's agent / POS account may write exactly the kinds its party
  *   publishes and read exactly the kinds it reads (PUBLISH_KINDS,
- *   SUBSCRIBE_KINDS), on its own workstation's topics only: one `user` block
+ *   SUBSCRIBE_KINDS), on its own workstation's topics only (and the
+ *   maintenance topics of its whole store, issue 13): one `user` block
  *   per account naming its topics (a `pattern` with %u cannot do it: the
  *   username `agent.{store}.{ws}` is not a topic level);
  * - the coordinator account reads and writes every protocol topic of the
@@ -129,6 +135,8 @@ export function generateMosquittoConfig(input: MosquittoConfigInput): Result<Mos
       `user ${account.username}`,
       ...PUBLISH_KINDS[kind].map((k) => `topic write ${topicFor(k, own, root)}`),
       ...SUBSCRIBE_KINDS[kind].map((k) => `topic read ${topicFor(k, own, root)}`),
+      // Issue 13: every maintenance topic of the store (a store server's scope "store").
+      `topic read ${storeMaintenanceFilter(store, root)}`,
     );
   }
   acl.push("");

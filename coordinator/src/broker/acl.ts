@@ -179,6 +179,27 @@ function parseRefusal(topic: string, root: string): string | null {
   return parsed.ok ? null : parsed.error;
 }
 
+/**
+ * Issue 13: a store server's update puts the whole store in maintenance
+ * (scope "store" on its own maintenance topic), so an agent and a POS may
+ * read the maintenance topic of every workstation of their own store,
+ * named or with `+` for the workstation: `{root}/ws/{store}/+/maintenance`.
+ */
+export function storeMaintenanceFilter(store: string, root: string = DEFAULT_TOPIC_ROOT): string {
+  return `${root}/ws/${store}/+/maintenance`;
+}
+
+function isStoreMaintenance(topic: string, store: string, root: string): boolean {
+  const [ws, topicStore, workstation, kind] = topic.slice(root.length + 1).split("/");
+  return (
+    ws === "ws" &&
+    topicStore === store &&
+    kind === "maintenance" &&
+    workstation !== undefined &&
+    (workstation === "+" || isValidId(workstation))
+  );
+}
+
 function workstationRefusal(
   principal: WorkstationPrincipal,
   action: Action,
@@ -188,6 +209,7 @@ function workstationRefusal(
   const kinds =
     action === "publish" ? PUBLISH_KINDS[principal.kind] : SUBSCRIBE_KINDS[principal.kind];
   const own = { store: principal.store, workstation: principal.workstation };
+  if (action === "subscribe" && isStoreMaintenance(topic, principal.store, root)) return null;
   if (topic.includes("+")) {
     const exact = kinds.map((kind) => topicFor(kind, own, root)).join(", ");
     return `wildcards reach other workstations' topics and are for the coordinator only; exact topics allowed: ${exact}`;

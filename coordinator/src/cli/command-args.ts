@@ -13,6 +13,7 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   ...Object.fromEntries(FILTER_NAMES.map((name) => [name, FILTER_PARAMS[name]])),
   validFrom: "valid-from",
   dryRun: "dry-run",
+  drain: "drain-minutes",
 };
 
 /**

@@ -132,12 +132,22 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "set-preferred",
     args: [],
-    flags: console(...FILTER_FLAGS, "version", "valid-from", "install", "all", "dry-run", "json"),
+    flags: console(
+      ...FILTER_FLAGS,
+      "version",
+      "valid-from",
+      "install",
+      "all",
+      "dry-run",
+      "json",
+      "drain-minutes",
+    ),
     required: ["function", "version"],
     summary: "set the preferred version (or - for no update) of the matching rows",
     details: [
       "Needs filters that narrow it (--function alone does not), or --all for the whole fleet.",
       "--install also creates rows on matching workstations that lack the function (first install).",
+      "--drain-minutes N: maintenance on once the update could start, a notice N minutes ahead, then the update once the users left (forcing them out takes a forced release task).",
     ],
     examples: [
       "tillroll set-preferred --function pos-client --version 1.0.0 --install --group DE",
@@ -275,6 +285,27 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: [
       'tillroll pos-session release 1001/01 --reason "POS crashed, till restarted by the manager"',
     ],
+  },
+  // Issue 13: the operator's maintenance switch (admin, audited).
+  {
+    name: "maintenance on",
+    args: ["STORE/WS"],
+    flags: console("function", "reason", "json"),
+    summary: "maintenance mode on for a workstation: its POS admits no new logins",
+    details: [
+      "--function F: only that flow service (repeat the command for more); without it the whole workstation.",
+    ],
+    examples: [
+      "tillroll maintenance on 1001/01 --reason stock-taking",
+      "tillroll maintenance on 1001/01 --function pos-client",
+    ],
+  },
+  {
+    name: "maintenance off",
+    args: ["STORE/WS"],
+    flags: console("function", "reason", "json"),
+    summary: "maintenance mode off again (or one function out of it with --function F)",
+    examples: ["tillroll maintenance off 1001/01"],
   },
 ];
 

@@ -6,6 +6,7 @@ import { checked, filtersOf, out, queryOf, single } from "./command-args.js";
 import { ConsoleError, callRoute, resolveTarget, UsageError } from "./console-client.js";
 import { changeExitCode, EXIT_CODES, type ExitCode } from "./exit-codes.js";
 import { runLogCommand } from "./log-command.js";
+import { runMaintenanceCommand } from "./maintenance-command.js";
 import { platformNoticeLines, withNotices } from "./notice-lines.js";
 import { runLogin, runLogout, runOperatorCommand } from "./operator-commands.js";
 import type { CliValues } from "./options.js";
@@ -41,6 +42,9 @@ export function setPreferredRequest(values: CliValues): RequestBody<"setPreferre
     filters: filtersOf(values, ["function"]),
     all: values.all === true,
     dryRun: values["dry-run"] === true,
+    ...(values["drain-minutes"] === undefined
+      ? {}
+      : { drain: { noticeMinutes: Number(values["drain-minutes"]), force: false } }),
   };
   return checked(API_ROUTES.setPreferred.body.schema, body, "set-preferred");
 }
@@ -213,6 +217,8 @@ export async function runConsoleCommand(
       return runWebhookCommand(args, values);
     case "log":
       return runLogCommand(args, values);
+    case "maintenance":
+      return runMaintenanceCommand(args, values);
     case "login":
       return runLogin(values);
     case "logout":

@@ -269,6 +269,13 @@ export const OPTIONS = {
     type: "boolean",
     description: "release the POS session even though no status reason says it is stale",
   },
+  // Drain and maintenance mode (issue 13).
+  "drain-minutes": {
+    type: "string",
+    value: "N",
+    description:
+      "ask users to leave first: maintenance on, a notice N minutes ahead (fractions allowed) and one at the update",
+  },
   help: { type: "boolean", short: "h", description: "this command's help" },
 } as const satisfies Record<string, OptionSpec>;
 

@@ -19,8 +19,12 @@ export function buildDesiredDocument(
     if (entry !== undefined) sorted[name] = { ...entry };
   }
   // Document-level fields only when set: every other document keeps its bytes.
-  const extra =
-    fields.sessionRelease == null ? {} : { sessionRelease: { ...fields.sessionRelease } };
+  const extra = {
+    ...(fields.sessionRelease == null ? {} : { sessionRelease: { ...fields.sessionRelease } }),
+    ...(fields.maintenance == null
+      ? {}
+      : { maintenance: { ...fields.maintenance, functions: [...fields.maintenance.functions] } }),
+  };
   return {
     schema: 1,
     seq,

@@ -116,7 +116,8 @@ type JsonBodyRoute =
   | "setRecipe"
   | "unsetRecipe"
   | "rebuild"
-  | "posSessionRelease";
+  | "posSessionRelease"
+  | "maintenance";
 /** Routes whose answer is a stream (`stream: "sse"`): handed the response, not answered here. */
 type StreamRoute = {
   [N in RouteName]: Routes[N] extends { stream: "sse" } ? N : never;
@@ -224,6 +225,7 @@ export function createApiHandler(
         throw new HttpError(404, "pos-session release is not served here");
       return releaseAnswer(await deps.posSessionRelease(body, caller.operator));
     },
+    maintenance: async ({ caller, body }) => deps.workstations.maintenance(body, caller.operator),
   };
 
   const staticFiles = createStaticFiles(deps.webDir);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Artifact, MaintenanceWindow, Status } from "@tillroll/protocol";
+import type { Artifact, DrainPolicy, MaintenanceWindow, Status } from "@tillroll/protocol";
 import { rowKey, type ServiceRow } from "../fleet/service-row.js";
 import { type DesiredEntry, type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
 import type { DesiredChange } from "../store/desired-store.js";
@@ -45,6 +45,8 @@ export interface DesiredRowChange {
   readonly window?: MaintenanceWindow | null | undefined;
   /** Issue 11: reinstall even when the version is active (redeploy release). */
   readonly redeploy?: boolean | undefined;
+  /** Issue 13: the drain policy; sent only to an agent whose presence lists "drain". */
+  readonly drain?: DrainPolicy | null | undefined;
 }
 
 /**
@@ -109,6 +111,11 @@ export async function applyDesired(
           : {}),
         ...(version !== null && change.redeploy === true ? { redeploy: true } : {}),
         ...(recipe == null ? {} : { recipe }),
+        ...(version !== null &&
+        change.drain != null &&
+        recordOf.get(key)?.capabilities?.includes("drain") === true
+          ? { drain: { ...change.drain } }
+          : {}),
       },
     });
     touchedWs.add(key);

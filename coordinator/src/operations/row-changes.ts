@@ -1,4 +1,4 @@
-import { err, NO_UPDATE, ok, type Result } from "@tillroll/protocol";
+import { type DrainPolicy, err, NO_UPDATE, ok, type Result } from "@tillroll/protocol";
 import type { Operator } from "../accounts/identity.js";
 import { checkChangeScope } from "../accounts/scope.js";
 import type { RetryRequest, SetPreferredRequest } from "../api/requests.js";
@@ -58,8 +58,10 @@ export class RowChanges {
         filters,
         ...rowsDetail(request.rows),
         all: request.all,
+        ...(request.drain == null ? {} : { drain: request.drain }),
       },
       iso,
+      request.drain ?? null,
     );
   }
 
@@ -141,11 +143,12 @@ export class RowChanges {
     action: string,
     details: Record<string, unknown>,
     validFrom: string | null,
+    drain: DrainPolicy | null = null,
   ): Promise<Result<ChangeReport>> {
     const changed = plan.filter((change) => change.kind === "apply");
     const skipped = plan.filter((change) => change.kind === "skip");
     if (dryRun || changed.length === 0) return ok({ changed, skipped, dryRun });
-    const applied = await this.apply(plan, who, action, details, validFrom);
+    const applied = await this.apply(plan, who, action, details, validFrom, drain);
     return applied.ok ? ok({ ...applied.value, dryRun: false }) : applied;
   }
 
@@ -155,6 +158,7 @@ export class RowChanges {
     action: string,
     details: Record<string, unknown>,
     validFrom: string | null,
+    drain: DrainPolicy | null,
   ): Promise<Result<Omit<ChangeReport, "dryRun">>> {
     const changed = plan.filter((change) => change.kind === "apply");
     const skipped = plan.filter((change) => change.kind === "skip");
@@ -168,6 +172,7 @@ export class RowChanges {
         status: change.status,
         request: change.newRequest ? { kind: "new" } : { kind: "keep" },
         validFrom,
+        drain,
       })),
     );
     await recordAction(

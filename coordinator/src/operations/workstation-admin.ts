@@ -1,10 +1,14 @@
-import { err, ok, type Result } from "@tillroll/protocol";
+import { err, type OperatorMaintenance, ok, type Result } from "@tillroll/protocol";
 import { auditWho } from "../accounts/audit-identity.js";
 import type { Operator } from "../accounts/identity.js";
 import { checkChangeScope, filterReadable } from "../accounts/scope.js";
 import { generateSecret, hashSecretAsync } from "../broker/credentials.js";
 import type { Filters } from "../fleet/filters.js";
 import { groupMatchesAny } from "../fleet/filters.js";
+import {
+  type MaintenanceRequest,
+  planMaintenanceSwitch,
+} from "../maintenance/maintenance-switch.js";
 import { type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
 import { enrolmentOf, mosquittoLinesOf } from "./enrolment.js";
 import type { EnrolResult, OperationsDeps } from "./operations-deps.js";
@@ -44,6 +48,13 @@ export interface RemoveResult {
   removedRows: number;
   /** Broker connections closed; null with an external broker. */
   disconnected: number | null;
+}
+
+/** Issue 13: a workstation's maintenance switch after `maintenance on|off` (null: off). */
+export interface MaintenanceResult {
+  store: string;
+  workstation: string;
+  maintenance: OperatorMaintenance | null;
 }
 
 /** A rekey's answer: the new logins and agent config (as enrolment), and the connections closed. */
@@ -147,6 +158,46 @@ export class WorkstationAdmin {
     const disconnected = this.deps.disconnect(ref);
     await this.record(who, "workstation rekey", rekeyed, { disconnected }, [key]);
     return ok({ ...enrolmentOf(this.deps, rekeyed, password, posPassword), disconnected });
+  }
+
+  /**
+   * Issue 13: `tillroll maintenance on|off`: the operator's switch, stored
+   * with the workstation's desired state (durable, with the seq of the
+   * document that carries it), published in its desired document, audited
+   * with before and after. Only for an agent that understands it.
+   */
+  async maintenance(
+    request: MaintenanceRequest,
+    who: Operator,
+  ): Promise<Result<MaintenanceResult>> {
+    const key = wsKey(request);
+    const ws = await this.deps.workstations.get(request);
+    if (ws === undefined) return err(notEnrolled(key));
+    const inScope = checkChangeScope(who, [ws]);
+    if (!inScope.ok) return inScope;
+    if (ws.capabilities !== undefined && !ws.capabilities.includes("maintenance"))
+      return err(
+        `the agent of ${key} does not understand maintenance mode from the coordinator (update tillroll-agent)`,
+      );
+    const from = (await this.deps.desiredState.fieldsOf(request)).maintenance ?? null;
+    const planned = planMaintenanceSwitch(from, request, who.name);
+    if (!planned.ok) return planned;
+    const seq = await this.deps.desiredState.setFields(request, { maintenance: planned.value });
+    if (seq === undefined) return err(notEnrolled(key));
+    await this.deps.desired.send([request], seq);
+    await this.record(
+      who,
+      `maintenance ${request.active ? "on" : "off"}`,
+      ws,
+      {
+        function: request.function,
+        reason: request.reason,
+        from,
+        to: planned.value,
+      },
+      [key],
+    );
+    return ok({ store: ws.store, workstation: ws.workstation, maintenance: planned.value });
   }
 
   private async record(

@@ -1,4 +1,9 @@
-import type { MaintenanceWindow, PackVersionInfo, Status } from "@tillroll/protocol/pure";
+import type {
+  DrainPolicy,
+  MaintenanceWindow,
+  PackVersionInfo,
+  Status,
+} from "@tillroll/protocol/pure";
 import type { Filters } from "../fleet/filters.js";
 
 /**
@@ -112,6 +117,8 @@ export interface ReleaseSpec {
   /** Rows on a newer version may go back to `version` (with a warning). Default false. */
   readonly allowDowngrade: boolean;
   readonly notify: NotifySpec;
+  /** Issue 13: notices before the update, force only on a forced task. Default null. */
+  readonly drain?: DrainPolicy | null | undefined;
 }
 
 /** One row of a started stage: fixed when the stage starts. */

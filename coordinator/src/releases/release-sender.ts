@@ -37,6 +37,7 @@ export class ReleaseSender {
       (key) => this.deps.fleet.get(key),
       this.deps.now(),
       (key, reason) => this.deps.log(`release ${release.id}: ${key} not cancelled: ${reason}`),
+      release.spec.drain ?? null,
     );
     await this.deps.apply(changes);
     this.deps.log(`release ${release.id}: sent ${describeSends(sends)}`);

@@ -1,4 +1,4 @@
-import { applyAction } from "@tillroll/protocol";
+import { applyAction, type DrainPolicy } from "@tillroll/protocol";
 import type { ServiceRow } from "../fleet/service-row.js";
 import type { DesiredRowChange } from "../operations/apply-desired.js";
 import type { ReleaseSend } from "./release-model.js";
@@ -14,6 +14,8 @@ export async function changesFor(
   rowOf: (key: string) => Promise<ServiceRow | undefined>,
   now: number,
   skipped: (key: string, reason: string) => void,
+  /** Issue 13: the task's drain policy, for its installs and retries (not a rollback). */
+  drain: DrainPolicy | null = null,
 ): Promise<DesiredRowChange[]> {
   const validFrom = new Date(now).toISOString();
   const changes: DesiredRowChange[] = [];
@@ -29,6 +31,7 @@ export async function changesFor(
         validFrom,
         ...(send.window == null ? {} : { window: send.window }),
         ...(send.redeploy === true ? { redeploy: true } : {}),
+        ...(drain !== null && send.why !== "rollback" ? { drain } : {}),
       });
       continue;
     }

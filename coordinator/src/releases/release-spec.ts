@@ -1,4 +1,5 @@
 import {
+  drainPolicySchema,
   err,
   functionNameSchema,
   ID_PATTERN,
@@ -192,7 +193,7 @@ const stageSchema = strictObject(
 });
 
 const SPEC_FIELDS =
-  "name, function, version, target, stages, errorThreshold, successThreshold, stageTimeout, soak, maxPerStore, onError, schedule, forced, redeploy, allowDowngrade, notify, kind";
+  "name, function, version, target, stages, errorThreshold, successThreshold, stageTimeout, soak, maxPerStore, onError, schedule, forced, redeploy, allowDowngrade, notify, kind, drain";
 
 /** The release document; its output is a ReleaseSpec with every default filled in. */
 export const releaseSpecSchema: z.ZodType<ReleaseSpec, unknown> = strictObject(
@@ -227,10 +228,20 @@ export const releaseSpecSchema: z.ZodType<ReleaseSpec, unknown> = strictObject(
         error: (issue) => `expected "install" or "rebuild" (got ${described(issue.input)})`,
       })
       .optional(),
+    // Issue 13: users asked to leave first; force (end their sessions) only on a forced task.
+    drain: strictObject(drainPolicySchema.shape, "noticeMinutes, force").nullable().optional(),
   },
   SPEC_FIELDS,
 )
   .superRefine((spec, ctx) => {
+    if (spec.drain?.force === true && !spec.forced) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["drain", "force"],
+        message:
+          "may be true only on a forced task (\"forced\": true): ending the users' sessions is a forced update's privilege",
+      });
+    }
     const seen = new Map<string, number>();
     spec.stages.forEach((stage: StageSpec, index: number) => {
       // History entries name their subject "release" or a stage's name: keep them apart.

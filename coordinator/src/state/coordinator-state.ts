@@ -1,9 +1,11 @@
 import {
   artifactSchema,
   desiredRecipeSchema,
+  drainPolicySchema,
   functionNameSchema,
   groupSchema,
   maintenanceWindowSchema,
+  operatorMaintenanceSchema,
   requestIdSchema,
   semverSchema,
   sessionReleaseSchema,
@@ -58,6 +60,8 @@ export const desiredEntrySchema = z.object({
    * file is mode 600.
    */
   recipe: desiredRecipeSchema.nullable().optional(),
+  /** Issue 13: how users are asked to leave first (only for agents with capability "drain"). */
+  drain: drainPolicySchema.nullable().optional(),
 });
 
 /**
@@ -67,6 +71,8 @@ export const desiredEntrySchema = z.object({
  */
 export const desiredFieldsSchema = z.object({
   sessionRelease: sessionReleaseSchema.nullable().optional(),
+  /** Issue 13: the operator's maintenance switch (`tillroll maintenance on|off`); null: off. */
+  maintenance: operatorMaintenanceSchema.nullable().optional(),
 });
 
 export const coordinatorStateSchema = z.object({

@@ -76,6 +76,8 @@ describe("the route table", () => {
       "POST /api/recipes/unset": "admin/scoped",
       "GET /api/updates": "viewer/scoped",
       "POST /api/rebuild": "operator/scoped",
+      // Issue 13: the operator's maintenance switch.
+      "POST /api/maintenance": "admin/scoped",
     });
   });
 

@@ -24,6 +24,7 @@ import type {
 import type { WithdrawResult } from "../../src/operations/pack-admin.js";
 import type { PosSessionReleaseResult } from "../../src/operations/pos-session-release.js";
 import type {
+  MaintenanceResult,
   RekeyResult,
   RemoveResult,
   WorkstationInfo,
@@ -109,6 +110,7 @@ interface OperationResults {
   rebuild: ChangeReport;
   // Issue 13: operations/pos-session-release.ts.
   posSessionRelease: PosSessionReleaseResult;
+  maintenance: MaintenanceResult;
 }
 
 /** What the hub writes (live/live-hub.ts), one event as {event, data}. */
@@ -188,6 +190,7 @@ const checks: Checks = {
   updates: true,
   rebuild: true,
   posSessionRelease: true,
+  maintenance: true,
 };
 
 describe("answer schemas and operation types", () => {

@@ -40,6 +40,7 @@ const ORDER: readonly RouteName[] = [
   "logout",
   "setPreferred",
   "retry",
+  "maintenance",
   "withdrawPack",
   "rekeyWorkstation",
   "removeWorkstation",

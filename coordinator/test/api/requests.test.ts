@@ -27,7 +27,7 @@ describe("set-preferred bodies: what the issue found widening a change is refuse
       name: "a misspelt field",
       body: { ...base, filter: { store: "1001" } },
       error:
-        /^unknown field "filter" \(known: function, version, validFrom, install, filters, rows, all, dryRun\)/,
+        /^unknown field "filter" \(known: function, version, validFrom, install, filters, rows, all, dryRun, drain\)/,
     },
     {
       name: "__proto__",
@@ -425,6 +425,7 @@ describe("the route table", () => {
       "GET /api/workstations",
       "POST /api/blackouts",
       "POST /api/blackouts/remove",
+      "POST /api/maintenance",
       "POST /api/operators",
       "POST /api/operators/remove",
       "POST /api/operators/reset",

@@ -248,9 +248,11 @@ describe("a real Mosquitto with the generated configuration", () => {
     await until(() => posSeen.some((m) => m.payload === "notice"), "the notice reaches the POS");
     await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
     expect(coordSeen[0]).toEqual({ topic: topic("session", ws1), payload: "logged in" });
-    expect(posSeen.map((m) => m.payload)).toEqual(["presence", "maintenance", "notice"]);
+    // Issue 13: the store's other till's maintenance too (a store server's scope "store").
+    expect(posSeen.map((m) => m.payload)).toEqual(["other", "presence", "maintenance", "notice"]);
     await agent.publishAsync(topic("presence", ws1), "", { qos: 1, retain: true });
     await agent.publishAsync(topic("maintenance", ws1), "", { qos: 1, retain: true });
+    await agentOther.publishAsync(topic("maintenance", ws2), "", { qos: 1, retain: true });
   });
 
   it("does not let one account knock another off with its client id", async () => {

@@ -89,12 +89,14 @@ describe("generateMosquittoConfig", () => {
       "topic read tillroll/v1/ws/1001/01/desired",
       "topic read tillroll/v1/ws/1001/01/session",
       "topic read tillroll/v1/ws/1001/01/pos",
+      "topic read tillroll/v1/ws/1001/+/maintenance",
       "user pos.1001.01",
       "topic write tillroll/v1/ws/1001/01/session",
       "topic write tillroll/v1/ws/1001/01/pos",
       "topic read tillroll/v1/ws/1001/01/presence",
       "topic read tillroll/v1/ws/1001/01/maintenance",
       "topic read tillroll/v1/ws/1001/01/notice",
+      "topic read tillroll/v1/ws/1001/+/maintenance",
     ]);
   });
 

@@ -25,9 +25,21 @@ const EXPECTED: Record<"agent" | "pos", Record<"publish" | "subscribe", TopicKin
 };
 
 const TARGETS = [
-  { name: "own workstation", store: "1001", workstation: "01", own: true },
-  { name: "other workstation, same store", store: "1001", workstation: "02", own: false },
-  { name: "same workstation id, other store", store: "1002", workstation: "01", own: false },
+  { name: "own workstation", store: "1001", workstation: "01", own: true, sameStore: true },
+  {
+    name: "other workstation, same store",
+    store: "1001",
+    workstation: "02",
+    own: false,
+    sameStore: true,
+  },
+  {
+    name: "same workstation id, other store",
+    store: "1002",
+    workstation: "01",
+    own: false,
+    sameStore: false,
+  },
 ] as const;
 
 const ACTIONS = { publish: mayPublish, subscribe: maySubscribe } as const;
@@ -37,8 +49,11 @@ function expectedFor(
   action: "publish" | "subscribe",
   kind: TopicKind,
   own: boolean,
+  sameStore: boolean,
 ) {
   if (principal.kind === "coordinator") return true;
+  // Issue 13: every maintenance topic of the own store may be read (a store server's scope "store").
+  if (action === "subscribe" && kind === "maintenance" && sameStore) return true;
   return own && EXPECTED[principal.kind][action].includes(kind);
 }
 
@@ -52,7 +67,7 @@ const matrix = PRINCIPALS.flatMap((principal) =>
         kind,
         target: target.name,
         topic: `${ROOT}/ws/${target.store}/${target.workstation}/${kind}`,
-        allowed: expectedFor(principal, action, kind, target.own),
+        allowed: expectedFor(principal, action, kind, target.own, target.sameStore),
       })),
     ),
   ),
@@ -267,5 +282,27 @@ describe("validatePrincipal", () => {
     { kind: "admin" },
   ])("refuses %o", (principal) => {
     expect(validatePrincipal(principal as Principal).ok).toBe(false);
+  });
+});
+
+describe("ACL: the store's maintenance topics (issue 13)", () => {
+  const filter = `${ROOT}/ws/1001/+/maintenance`;
+  it.each([agent, pos])("$kind 1001/01 may subscribe to its store's filter", (principal) => {
+    expect(maySubscribe(principal, filter, ROOT).allowed).toBe(true);
+    expect(maySubscribe(principal, `${ROOT}/ws/1001/07/maintenance`, ROOT).allowed).toBe(true);
+  });
+  it.each([
+    [`${ROOT}/ws/1002/+/maintenance`, "another store"],
+    [`${ROOT}/ws/+/+/maintenance`, "every store"],
+    [`${ROOT}/ws/1001/+/notice`, "another kind"],
+    [`${ROOT}/ws/1001/+/session`, "another kind"],
+  ])("but not %s (%s)", (topic) => {
+    for (const principal of [agent, pos]) {
+      expect(maySubscribe(principal, topic, ROOT).allowed).toBe(false);
+      expect(mayPublish(principal, topic, ROOT).allowed).toBe(false);
+    }
+  });
+  it("publishing to another till's maintenance stays refused", () => {
+    expect(mayPublish(agent, `${ROOT}/ws/1001/02/maintenance`, ROOT).allowed).toBe(false);
   });
 });

@@ -162,17 +162,21 @@ describe("embedded broker: subscribe ACL", () => {
     );
   });
 
-  it("gives a POS its own maintenance, notice and presence only", async () => {
+  it("gives a POS its own maintenance, notice and presence, and its store's maintenance (issue 13)", async () => {
     const posClient = await f.as(POS1);
     const granted = await subscribe(posClient, [
       topic("maintenance"),
       topic("notice"),
       topic("presence"),
       topic("maintenance", WS2),
+      "tillroll/v1/ws/1001/+/maintenance",
+      topic("maintenance", { store: "1002", workstation: "01" }),
+      "tillroll/v1/ws/+/+/maintenance",
+      topic("notice", WS2),
       topic("desired"),
       topic("session"),
     ]);
-    expect(granted).toEqual([1, 1, 1, 128, 128, 128]);
+    expect(granted).toEqual([1, 1, 1, 1, 1, 128, 128, 128, 128, 128]);
   });
 
   it("keeps a persistent session's queued messages for the agent (clean session 0)", async () => {

@@ -50,6 +50,20 @@ export function desiredContract(t: () => StoreContext): void {
       expect(after).toBeGreaterThan(next + 2);
     });
 
+    it("the operator's maintenance switch (a document-level field) is live at once and durable (issue 13)", async () => {
+      await t().store.workstations.enrol([record("1001", "01")]);
+      const before = await t().store.desired.reserveSeqs(1);
+      const on = { active: true, functions: [], reason: "stock-taking", by: "ada" };
+      const seq = await t().store.desired.setFields(ref("1001", "01"), { maintenance: on });
+      expect(seq).toBeGreaterThan(before);
+      // Live before any reopen: the publisher reads it right after the change.
+      expect((await t().store.desired.fieldsOf(ref("1001", "01"))).maintenance).toEqual(on);
+      await t().reopen();
+      expect((await t().store.desired.fieldsOf(ref("1001", "01"))).maintenance).toEqual(on);
+      await t().store.desired.setFields(ref("1001", "01"), { maintenance: null });
+      expect((await t().store.desired.fieldsOf(ref("1001", "01"))).maintenance ?? null).toBeNull();
+    });
+
     it("an entry of a workstation not enrolled is left out; the others land", async () => {
       await t().store.workstations.enrol([record("1001", "01")]);
       const result = await t().store.desired.applyChange({

@@ -68,6 +68,13 @@ export const agentConfigSchema = z
     readiness: z.array(probeSchema).max(16).default([]),
     recheckSeconds: z.number().min(0.1).max(3600).default(30),
     /**
+     * Issue 13: how long the agent waits, after switching maintenance on, for
+     * the POS to acknowledge it (session `maintenanceSeq`) before it checks
+     * readiness again and goes on. A till whose POS never published a session
+     * document is not waited for.
+     */
+    posAckGraceSeconds: z.number().min(0).max(300).default(3),
+    /**
      * An install in a maintenance window starts only when at least this many
      * minutes of the window remain (a window shorter than this asks for its
      * whole length), so it does not run past the window's end.

@@ -86,35 +86,44 @@ export const unpackStep: StepExecutor = async (input) => {
 };
 
 /**
- * The last moment before the point of no return: the maintenance window is
- * checked again (a long Not Ready may have outlasted it; coordinator time),
- * then the readiness probes. Either one defers (Not Ready with a reason,
- * re-checked later); past this step nothing waits.
+ * Whether the update may start now: the maintenance window (re-checked: a
+ * long Not Ready may have outlasted it; coordinator time), then the readiness
+ * probes. A busy till defers (Not Ready), unless the request carries a drain
+ * policy: then the drain asks the users to leave. Nothing is stopped here.
  */
 export const awaitReadyStep: StepExecutor = async (input) => {
-  const { ctx, job } = input;
+  const { ctx, job, fn } = input;
   if (job.window != null) {
     const now = coordinatorNow(ctx.clock.now(), ctx.store.state.clockOffsetMs);
     const wait = windowWait(job.window, now, ctx.config.minWindowMinutes);
     if (wait !== null) return { kind: "defer", reason: wait.reason };
   }
   const readiness = await input.ctx.checkReadiness(input.fn);
-  if (!readiness.ready) return { kind: "defer", reason: readiness.reason };
-  return { kind: "next", step: "pre-hook" };
+  const want = ctx.store.state.desired?.services[fn];
+  const drains = want?.requestId === job.requestId && want.drain != null;
+  if (!readiness.ready && !drains) return { kind: "defer", reason: readiness.reason };
+  return { kind: "next", step: "drain" };
 };
 
-/** Maintenance mode on, then beforeInstall; a failing hook aborts before anything is stopped. */
+/**
+ * beforeInstall under maintenance (switched on by the drain); a failing hook
+ * aborts before anything is stopped. Then readiness once more, right before
+ * the stop: a login the POS took while the hook ran (it had not seen
+ * maintenance yet) wins: maintenance off, Not Ready, and the update starts
+ * over from await-ready later (hooks are safe to run again).
+ */
 export const preHookStep: StepExecutor = async (input) => {
-  const { ctx, job, fn } = input;
-  await ctx.reporter.setMaintenance(
-    true,
-    [fn],
-    `updating ${fn} ${job.fromVersion ?? "(none)"} -> ${job.toVersion}`,
-  );
+  const { ctx, job } = input;
   const descriptor = await releaseDescriptor(input, jobToRelease(job));
   if (typeof descriptor === "string") return { kind: "abort", reason: descriptor };
   const failure = await runHook(input, "beforeInstall", descriptor);
   if (failure !== null) return { kind: "abort", reason: failure };
+  const readiness = await ctx.checkReadiness(input.fn);
+  if (!readiness.ready) {
+    job.drain = null;
+    await ctx.reporter.setMaintenance(false, [], null);
+    return { kind: "defer", reason: readiness.reason, step: "await-ready" };
+  }
   return { kind: "next", step: stepAfterPreHook(input) };
 };
 

@@ -1,5 +1,6 @@
 import type { StepExecutor } from "../engine-context.js";
 import type { JobStep } from "../journal.js";
+import { drainStep } from "./drain-step.js";
 import {
   awaitReadyStep,
   commitStep,
@@ -26,6 +27,7 @@ export const STEP_EXECUTORS: { readonly [S in JobStep]: StepExecutor } = Object.
   fetch: fetchStep,
   unpack: unpackStep,
   "await-ready": awaitReadyStep,
+  drain: drainStep,
   "pre-hook": preHookStep,
   stop: stopStep,
   switch: switchStep,

@@ -51,6 +51,8 @@ const specSchema = z.object({
   forced: z.boolean().default(false),
   redeploy: z.boolean().default(false),
   allowDowngrade: z.boolean().default(false),
+  // Issue 13; absent in a release written before it (and in one without a drain).
+  drain: z.object({ noticeMinutes: z.number(), force: z.boolean() }).nullable().optional(),
   notify: z
     .object({ partnerAdmins: z.boolean(), storeContacts: z.boolean() })
     .default({ partnerAdmins: true, storeContacts: false }),
