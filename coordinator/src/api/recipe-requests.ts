@@ -6,7 +6,7 @@ import {
   workstationIdSchema,
 } from "@tillroll/protocol/pure";
 import { z } from "zod";
-import { described, filtersSchema, strictObject } from "../fleet/filter-schema.js";
+import { booleanFlag, filtersSchema, strictObject } from "../fleet/filter-schema.js";
 import { type Filters, filtersGiven } from "../fleet/filters.js";
 import type { RebuildRequest } from "../recipes/recipe-console.js";
 import type { RecipeScope } from "../recipes/recipe-model.js";
@@ -122,19 +122,6 @@ export const recipeHistoryQuery = strictObject(
 
 /** `GET /api/updates?function=F&store=…`: the status filters. */
 export const updatesQuery = filtersSchema;
-
-const booleanFlag = (what: string) =>
-  z
-    .unknown()
-    .transform((value, ctx): boolean => {
-      if (typeof value === "boolean") return value;
-      ctx.addIssue({
-        code: "custom",
-        message: `expected true or false (${what}), got ${described(value)}`,
-      });
-      return z.NEVER;
-    })
-    .meta({ type: "boolean", description: what }) as unknown as z.ZodType<boolean, boolean>;
 
 const rebuildShape = {
   function: functionNameSchema,

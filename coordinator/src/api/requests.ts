@@ -11,7 +11,7 @@ import {
 } from "@tillroll/protocol/pure";
 import { z } from "zod";
 import {
-  described,
+  booleanFlag,
   filtersSchema,
   strictObject,
   utcInstantSchema,
@@ -112,20 +112,6 @@ const versionSchema = z
   });
 
 const validFromSchema = utcInstantSchema("2026-11-21T22:00:00Z").nullable();
-
-const booleanFlag = (what: string) =>
-  z
-    .unknown()
-    .transform((value, ctx): boolean => {
-      if (typeof value === "boolean") return value;
-      ctx.addIssue({
-        code: "custom",
-        message: `expected true or false (${what}), got ${described(value)}`,
-      });
-      return z.NEVER;
-    })
-    // What the JSON Schema (OpenAPI) shows: the check above is code it cannot see.
-    .meta({ type: "boolean", description: what }) as unknown as z.ZodType<boolean, boolean>;
 
 /** A narrowing filter, or the `rows` key list (issue 12), which narrows too. */
 type Narrowing = FilterName | "rows";

@@ -53,6 +53,24 @@ export function described(value: unknown): string {
   return `${typeName(value)} ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
 }
 
+/**
+ * A JSON boolean body field, strict: `true` or `false` only (no "yes", no 1),
+ * and the message names what the flag means.
+ */
+export const booleanFlag = (what: string) =>
+  z
+    .unknown()
+    .transform((value, ctx): boolean => {
+      if (typeof value === "boolean") return value;
+      ctx.addIssue({
+        code: "custom",
+        message: `expected true or false (${what}), got ${described(value)}`,
+      });
+      return z.NEVER;
+    })
+    // What the JSON Schema (OpenAPI) shows: the check above is code it cannot see.
+    .meta({ type: "boolean", description: what }) as unknown as z.ZodType<boolean, boolean>;
+
 const statusFilterSchema = z.string().transform((text, ctx): Status => {
   const status = normaliseStatus(text);
   if (status !== undefined) return status;
