@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { coordinatorNow } from "../clock/coordinator-clock.js";
 import type { StepExecutor, StepInput, StepResult } from "../engine/engine-context.js";
 import type { JobStep } from "../engine/journal.js";
-import { discardDownload } from "../engine/steps/step-helpers.js";
+import { discardDownload, keptVersions } from "../engine/steps/step-helpers.js";
 import { windowWait } from "../engine/window-gate.js";
 import { jobFromRelease, jobToRelease, previousReleaseOf } from "../state/agent-state.js";
 import { HandoverFiles } from "./handover-files.js";
@@ -36,15 +36,6 @@ import { describeLauncherRollback, handOverAction } from "./self-update-plan.js"
  */
 function files(input: StepInput): HandoverFiles {
   return new HandoverFiles(agentRootOf(input.ctx.config.root));
-}
-
-function keptVersions(input: StepInput) {
-  return {
-    activeVersion: input.job.fromVersion,
-    previousVersion: input.record.previousVersion,
-    activeRelease: jobFromRelease(input.job),
-    previousRelease: previousReleaseOf(input.record),
-  };
 }
 
 /** Resolves once `signal` aborts (the agent is stopping to hand over). */

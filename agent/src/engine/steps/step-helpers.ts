@@ -8,7 +8,7 @@ import { runCommand } from "../../process/run-command.js";
 import type { ServiceRelease } from "../../process/service-manager.js";
 import { recipeEnvOf } from "../../recipe/apply-recipe.js";
 import { FunctionLayout, versionOfRelease } from "../../release/release-layout.js";
-import { jobToRelease } from "../../state/agent-state.js";
+import { jobFromRelease, jobToRelease, previousReleaseOf } from "../../state/agent-state.js";
 import type { StepInput } from "../engine-context.js";
 
 export function downloadPathFor(stateDir: string, sha256: string): string {
@@ -225,4 +225,17 @@ export async function checkHealth(
     );
   await Promise.all(pending);
   return { healthy: health.healthy, reason };
+}
+
+/**
+ * The versions a job ends with when it did not go ahead (abort, rollback, a
+ * self-update gone back): the release that ran before is the active one again.
+ */
+export function keptVersions(input: StepInput) {
+  return {
+    activeVersion: input.job.fromVersion,
+    previousVersion: input.record.previousVersion,
+    activeRelease: jobFromRelease(input.job),
+    previousRelease: previousReleaseOf(input.record),
+  };
 }

@@ -1,6 +1,12 @@
 import { jobFromRelease, previousReleaseOf } from "../../state/agent-state.js";
 import type { StepExecutor, StepInput, StepResult } from "../engine-context.js";
-import { checkHealth, discardDownload, releaseDescriptor, serviceRelease } from "./step-helpers.js";
+import {
+  checkHealth,
+  discardDownload,
+  keptVersions,
+  releaseDescriptor,
+  serviceRelease,
+} from "./step-helpers.js";
 
 /**
  * An install-log line of the way back (issue 13: the `log` topic carries a
@@ -69,16 +75,6 @@ export const abortStep: StepExecutor = async (input) => {
     ...keptVersions(input),
   };
 };
-
-/** After an abort or a rollback the release that ran before is the active one again. */
-function keptVersions(input: StepInput) {
-  return {
-    activeVersion: input.job.fromVersion,
-    previousVersion: input.record.previousVersion,
-    activeRelease: jobFromRelease(input.job),
-    previousRelease: previousReleaseOf(input.record),
-  };
-}
 
 export const rollbackStopStep: StepExecutor = async (input) => {
   await undoLog(input, "warn", `rollback: ${failureOf(input)}; stopping ${input.job.toVersion}`);
