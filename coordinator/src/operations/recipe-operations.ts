@@ -37,6 +37,7 @@ import { recipeMark, recipeValueBytes, resolveRecipe } from "../recipes/resolve-
 import { wsKey } from "../state/coordinator-state.js";
 import type { RecipeStore } from "../store/recipe-store.js";
 import { applyDesired } from "./apply-desired.js";
+import { done, type Refusal, refused } from "./console-result.js";
 import { type ChangeReport, isoNow, type OperationsDeps, recordAction } from "./operations-deps.js";
 
 /** What the recipe operations are built from: the console's deps, the recipe store, capabilities. */
@@ -45,14 +46,6 @@ export interface RecipeOperationsDeps extends OperationsDeps {
   readonly capabilitiesOf: (store: string, workstation: string) => readonly string[] | null;
   readonly log: (message: string) => void;
 }
-
-type Refusal = {
-  ok: false;
-  code: "invalid" | "forbidden" | "not-found" | "conflict";
-  error: string;
-};
-const refused = (code: Refusal["code"], error: string): Refusal => ({ ok: false, code, error });
-const done = <T>(value: T): RecipeResult<T> => ({ ok: true, value });
 
 /**
  * The console's recipes (issue 13): set and unset (an admin; a partner

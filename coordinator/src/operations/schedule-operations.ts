@@ -27,6 +27,7 @@ import { describeSubject, sortWindows } from "../schedules/schedule-state.js";
 import type { ScheduleStore } from "../store/schedule-store.js";
 import type { WorkstationStore } from "../store/workstation-store.js";
 import { BlackoutNotices, blackoutNotice, blackoutNoticeKey } from "./blackout-notices.js";
+import { done, type Refusal, refused } from "./console-result.js";
 import { isoNow, type OperationsDeps, recordAction } from "./operations-deps.js";
 
 /** What the console's schedule operations are built from. */
@@ -42,14 +43,6 @@ export interface ScheduleOperationsDeps extends Pick<OperationsDeps, "audit" | "
   readonly notices: NoticePublisher;
   readonly log: (message: string) => void;
 }
-
-type Refusal = {
-  ok: false;
-  code: "invalid" | "forbidden" | "not-found" | "conflict";
-  error: string;
-};
-const refused = (code: Refusal["code"], error: string): Refusal => ({ ok: false, code, error });
-const done = <T>(value: T): ScheduleResult<T> => ({ ok: true, value });
 
 /**
  * The console's schedules (issue 11): windows, store settings, blackouts.
