@@ -1,11 +1,12 @@
 // What every console command shares: flags turned into requests checked against the API
 // contract (a command line the coordinator would refuse is a usage error), and output.
 
+import { readFile } from "node:fs/promises";
 import { validate } from "@tillroll/protocol";
 import type { z } from "zod";
 import type { FiltersInput } from "../fleet/filter-schema.js";
 import { FILTER_NAMES, FILTER_PARAMS } from "../fleet/filters.js";
-import { UsageError } from "./console-client.js";
+import { ConsoleError, UsageError } from "./console-client.js";
 import type { CliValues } from "./options.js";
 
 /** The console flag of each request field (camelCase API names → kebab-case flags). */
@@ -81,4 +82,18 @@ export function single(
 
 export function out(text: string): void {
   process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+}
+
+/**
+ * The text of a file a command was given (`--file F`); one it cannot read is
+ * a ConsoleError naming `what` and why (no such file, a folder, the code).
+ */
+export async function readGivenFile(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : code;
+    throw new ConsoleError(`cannot read ${what} ${path}: ${why ?? String(error)}`);
+  }
 }

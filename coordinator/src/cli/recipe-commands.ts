@@ -1,8 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { recipeContentSchema, validate } from "@tillroll/protocol/pure";
 import { type Answer, API_ROUTES, type RequestBody } from "../api/routes.js";
-import { checked, filtersOf, out, queryOf, single } from "./command-args.js";
-import { ConsoleError, callRoute, resolveTarget, UsageError } from "./console-client.js";
+import { checked, filtersOf, out, queryOf, readGivenFile, single } from "./command-args.js";
+import { callRoute, resolveTarget, UsageError } from "./console-client.js";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
 import type { CliValues } from "./options.js";
 import {
@@ -55,14 +54,7 @@ export function recipeScopeFlags(
 
 /** The recipe file of `recipe set --file F`, checked here first (errors name the field). */
 export async function readRecipeFile(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : code;
-    throw new ConsoleError(`cannot read the recipe ${path}: ${why ?? String(error)}`);
-  }
+  const text = await readGivenFile(path, "the recipe");
   let recipe: unknown;
   try {
     recipe = JSON.parse(text) as unknown;

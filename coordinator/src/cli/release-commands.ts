@@ -1,7 +1,6 @@
-import { readFile } from "node:fs/promises";
 import { releaseIdSchema } from "../api/release-requests.js";
 import { API_ROUTES, type RouteName } from "../api/routes.js";
-import { checked, out } from "./command-args.js";
+import { checked, out, readGivenFile } from "./command-args.js";
 import { ConsoleError, callRoute, resolveTarget, UsageError } from "./console-client.js";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
 import { platformNoticeLines, withNotices } from "./notice-lines.js";
@@ -42,14 +41,7 @@ export function releaseIdArg(id: string | undefined, command: string): string {
  * checked by the coordinator (the one schema), whose answer names them.
  */
 export async function readReleaseDocument(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : code;
-    throw new ConsoleError(`cannot read the release document ${path}: ${why ?? String(error)}`);
-  }
+  const text = await readGivenFile(path, "the release document");
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
