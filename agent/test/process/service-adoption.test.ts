@@ -57,6 +57,23 @@ async function release(body = 'echo "up $$"\necho "oops" >&2\nexec sleep 30') {
   return { cwd, start: "bin/start" };
 }
 
+/**
+ * A till whose agent detached in the middle of a hand-over: the old instance
+ * (`current`) and the next one both running, as the next agent finds them.
+ */
+async function detachedMidHandOver() {
+  const t = await till();
+  const old = await release();
+  const fresh = await release();
+  const first = t.manager();
+  await first.start("pos", old);
+  await first.startNext("pos", fresh);
+  const oldPid = t.track(first.pid("pos"));
+  const newPid = t.track(first.nextPid("pos"));
+  await first.detach();
+  return { t, old, fresh, oldPid, newPid };
+}
+
 describe("ProcessServiceManager: services outlive the agent", () => {
   it("sends the service's output to files and passes each line on", async () => {
     const t = await till();
@@ -156,15 +173,7 @@ describe("ProcessServiceManager: services outlive the agent", () => {
   });
 
   it("adopts a next instance only when the current one is gone", async () => {
-    const t = await till();
-    const old = await release();
-    const fresh = await release();
-    const first = t.manager();
-    await first.start("pos", old);
-    await first.startNext("pos", fresh);
-    const oldPid = t.track(first.pid("pos"));
-    const newPid = t.track(first.nextPid("pos"));
-    await first.detach();
+    const { t, old, oldPid, newPid } = await detachedMidHandOver();
 
     // Both alive, `current` still the old release: the next one is ended.
     const notes = await t.manager().adopt("pos", old);
@@ -177,15 +186,7 @@ describe("ProcessServiceManager: services outlive the agent", () => {
   });
 
   it("adopts the next instance of a hand-over cut off after the old one stopped", async () => {
-    const t = await till();
-    const old = await release();
-    const fresh = await release();
-    const first = t.manager();
-    await first.start("pos", old);
-    await first.startNext("pos", fresh);
-    const oldPid = t.track(first.pid("pos"));
-    const newPid = t.track(first.nextPid("pos"));
-    await first.detach();
+    const { t, fresh, oldPid, newPid } = await detachedMidHandOver();
     killQuietly(oldPid);
     await waitFor(() => !isAlive(oldPid), 3_000, "old gone");
 
