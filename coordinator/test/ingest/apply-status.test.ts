@@ -1,6 +1,6 @@
 import { EXAMPLE_PAYLOADS, type ServiceStatus, type StatusDocument } from "@tillroll/protocol";
 import { describe, expect, it } from "vitest";
-import type { ServiceRow } from "../../src/fleet/service-row.js";
+import { type ServiceRow, validateRow } from "../../src/fleet/service-row.js";
 import { rowsFromStatus } from "../../src/ingest/apply-status.js";
 import type { DesiredEntry } from "../../src/state/coordinator-state.js";
 
@@ -134,5 +134,21 @@ describe("rowsFromStatus", () => {
       online: true,
       ...expected,
     });
+  });
+});
+
+describe("the applied recipe in fleet rows (status `recipe`, issue 13)", () => {
+  const SHA = "b".repeat(64);
+  const rows = (doc: StatusDocument) =>
+    rowsFromStatus({ doc, group: "DE", online: true, desired: {}, existing: new Map(), now: NOW });
+
+  it("is kept from the status, validates, and is absent when an older agent says nothing", () => {
+    const [withRecipe] = rows(report({ recipe: { version: 3, sha256: SHA } }));
+    expect(withRecipe?.appliedRecipe).toEqual({ version: 3, sha256: SHA });
+    expect(validateRow(withRecipe).ok).toBe(true);
+    expect(rows(report({ recipe: null }))[0]?.appliedRecipe).toBeNull();
+    const [older] = rows(report({}));
+    expect(older !== undefined && "appliedRecipe" in older).toBe(false);
+    expect(validateRow(older).ok).toBe(true);
   });
 });
