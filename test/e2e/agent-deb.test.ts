@@ -292,15 +292,7 @@ describe.skipIf(skip)("the agent's .deb", () => {
     expect(agent.log()).toContain("no tillroll-agent/current yet: seeding 0.1.0");
 
     // And it works, not just connects: a first install from the bundle (download, tar, hooks).
-    await kit.coordinator.console(
-      "set-preferred",
-      "--function",
-      "pos-client",
-      "--version",
-      "1.0.0",
-      "--install",
-      "--all",
-    );
+    await kit.requestInstall("1.0.0");
     const rows = await until("pos-client installed", (rs) => row(rs, "1001/01")?.status === "OK");
     expect(row(rows, "1001/01")).toMatchObject({ activeVersion: "1.0.0", online: true });
     expect(selfRow(rows)).toMatchObject({ activeVersion: "0.1.0" });

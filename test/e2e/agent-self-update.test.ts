@@ -156,16 +156,7 @@ describe("agent self-update (real coordinator, agent run by tillroll-agent-launc
   it("reports the release it runs from: tillroll-agent 0.1.0, presence agentVersion 0.1.0", async () => {
     await kit.until("0.1.0 reported", (rs) => selfRow(rs)?.activeVersion === "0.1.0");
     expect(await presence(kit)).toMatchObject({ state: "online", agentVersion: "0.1.0" });
-    await kit.coordinator.console(
-      "set-preferred",
-      "--function",
-      "pos-client",
-      "--version",
-      "1.0.0",
-      "--install",
-      "--store",
-      "1001",
-    );
+    await kit.requestInstall("1.0.0", "--store", "1001");
     await kit.until("pos-client OK", (rs) => row(rs, ID)?.status === "OK");
     posPid = await servicePid();
     expect(posPid).toBeGreaterThan(0);

@@ -89,10 +89,10 @@ export class CoordinatorKit {
   }
 
   /**
-   * First install of pos-client `version` on every enrolled workstation
-   * matched by `filter` (none: the whole fleet, with --all), waited for.
+   * Asks for pos-client `version` with `--install` on the workstations
+   * matched by `filter` (none: the whole fleet, with --all); waits for nothing.
    */
-  async install(version: string, ...filter: string[]): Promise<JsonRow[]> {
+  async requestInstall(version: string, ...filter: string[]): Promise<void> {
     await this.coordinator.console(
       "set-preferred",
       "--function",
@@ -102,6 +102,14 @@ export class CoordinatorKit {
       "--install",
       ...(filter.length === 0 ? ["--all"] : filter),
     );
+  }
+
+  /**
+   * First install of pos-client `version` on every enrolled workstation
+   * matched by `filter` (none: the whole fleet, with --all), waited for.
+   */
+  async install(version: string, ...filter: string[]): Promise<JsonRow[]> {
+    await this.requestInstall(version, ...filter);
     return this.until(
       `pos-client ${version} installed`,
       (rs) =>

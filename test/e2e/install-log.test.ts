@@ -47,16 +47,7 @@ describe("install logs at head office (issue 13, acceptance 2)", () => {
       );
       return (await answer.json()) as LogAnswer;
     };
-    await coordinator.console(
-      "set-preferred",
-      "--function",
-      "pos-client",
-      "--version",
-      "1.0.0",
-      "--install",
-      "--store",
-      "1001",
-    );
+    await kit.requestInstall("1.0.0", "--store", "1001");
     await expect
       .poll(async () => (await log()).lines.map((l) => l.text), { timeout: 15_000, interval: 100 })
       .toContain("hook started");
