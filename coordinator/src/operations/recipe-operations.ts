@@ -36,7 +36,7 @@ import { RECIPE_CAPABILITY } from "../recipes/recipe-source.js";
 import { recipeMark, recipeValueBytes, resolveRecipe } from "../recipes/resolve-recipe.js";
 import { wsKey } from "../state/coordinator-state.js";
 import type { RecipeStore } from "../store/recipe-store.js";
-import { applyDesired } from "./apply-desired.js";
+import { applyPlanUnlessDry } from "./apply-plan.js";
 import { done, type Refusal, refused } from "./console-result.js";
 import { type ChangeReport, isoNow, type OperationsDeps, recordAction } from "./operations-deps.js";
 
@@ -250,36 +250,17 @@ export class RecipeOperations implements RecipeConsole {
     });
     const inScope = checkChangeScope(who, rows);
     if (!inScope.ok) return refused("forbidden", inScope.error);
-    const changed = plan.filter((change) => change.kind === "apply");
-    const skipped = plan.filter((change) => change.kind === "skip");
-    if (request.dryRun || changed.length === 0)
-      return done({ changed, skipped, dryRun: request.dryRun });
-    const validFrom = isoNow(this.deps);
-    await applyDesired(
-      this.deps,
-      changed.map((change) => ({
-        store: change.store,
-        workstation: change.workstation,
-        function: change.function,
-        preferredVersion: change.kind === "apply" ? change.preferredVersion : null,
-        status: "Prepared",
-        request: { kind: "new" },
-        validFrom,
-        redeploy: true,
-      })),
-    );
-    await recordAction(
-      this.deps,
-      who,
-      "rebuild",
-      { function: request.function, filters: request.filters, all: request.all },
-      changed.map((c) => rowKey(c)),
-      skipped.length,
-    );
-    this.deps.log(
-      `rebuild ${request.function} by ${who.name}: ${changed.length} row(s) sent, ${skipped.length} skipped`,
-    );
-    return done({ changed, skipped, dryRun: false });
+    const report = await applyPlanUnlessDry(this.deps, plan, request.dryRun, who, {
+      action: "rebuild",
+      details: { function: request.function, filters: request.filters, all: request.all },
+      validFrom: isoNow(this.deps),
+      redeploy: true,
+    });
+    if (!report.dryRun && report.changed.length > 0)
+      this.deps.log(
+        `rebuild ${request.function} by ${who.name}: ${report.changed.length} row(s) sent, ${report.skipped.length} skipped`,
+      );
+    return done(report);
   }
 
   /**

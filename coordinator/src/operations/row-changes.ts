@@ -1,4 +1,4 @@
-import { type DrainPolicy, err, NO_UPDATE, ok, type Result } from "@tillroll/protocol";
+import { err, NO_UPDATE, ok, type Result } from "@tillroll/protocol";
 import type { Operator } from "../accounts/identity.js";
 import { checkChangeScope } from "../accounts/scope.js";
 import type { RetryRequest, SetPreferredRequest } from "../api/requests.js";
@@ -6,14 +6,8 @@ import { type Filters, groupMatchesAny } from "../fleet/filters.js";
 import { selectRows } from "../fleet/row-selection.js";
 import { rowKey } from "../fleet/service-row.js";
 import { type WorkstationRecord, wsKey } from "../state/coordinator-state.js";
-import { applyDesired } from "./apply-desired.js";
-import {
-  type ChangeReport,
-  isoNow,
-  type OperationsDeps,
-  offeredPacks,
-  recordAction,
-} from "./operations-deps.js";
+import { applyPlanUnlessDry } from "./apply-plan.js";
+import { type ChangeReport, isoNow, type OperationsDeps, offeredPacks } from "./operations-deps.js";
 import { type InstallTarget, planRetry, planSetPreferred, type RowChange } from "./plan-changes.js";
 import { skipWithdrawn, withdrawnRefusal } from "./withdrawn.js";
 
@@ -45,23 +39,22 @@ export class RowChanges {
     const inScope = await this.checkScope(who, plan);
     if (!inScope.ok) return inScope;
     const iso = request.validFrom ?? isoNow(this.deps);
-    return this.applyUnlessDry(
-      plan,
-      request.dryRun,
-      who,
-      "set-preferred",
-      {
-        function: fn,
-        version,
+    return ok(
+      await applyPlanUnlessDry(this.deps, plan, request.dryRun, who, {
+        action: "set-preferred",
+        details: {
+          function: fn,
+          version,
+          validFrom: iso,
+          install: request.install,
+          filters,
+          ...rowsDetail(request.rows),
+          all: request.all,
+          ...(request.drain == null ? {} : { drain: request.drain }),
+        },
         validFrom: iso,
-        install: request.install,
-        filters,
-        ...rowsDetail(request.rows),
-        all: request.all,
-        ...(request.drain == null ? {} : { drain: request.drain }),
-      },
-      iso,
-      request.drain ?? null,
+        drain: request.drain ?? null,
+      }),
     );
   }
 
@@ -73,17 +66,12 @@ export class RowChanges {
     const plan = this.skipHeld(skipWithdrawn(planRetry(rows), (f, v) => packs.get(`${f}@${v}`)));
     const inScope = await this.checkScope(who, plan);
     if (!inScope.ok) return inScope;
-    return this.applyUnlessDry(
-      plan,
-      request.dryRun,
-      who,
-      "retry",
-      {
-        filters: request.filters,
-        ...rowsDetail(request.rows),
-        all: request.all,
-      },
-      null,
+    return ok(
+      await applyPlanUnlessDry(this.deps, plan, request.dryRun, who, {
+        action: "retry",
+        details: { filters: request.filters, ...rowsDetail(request.rows), all: request.all },
+        validFrom: null,
+      }),
     );
   }
 
@@ -129,61 +117,6 @@ export class RowChanges {
       reached.push({ store: change.store, workstation: change.workstation, group });
     }
     return checkChangeScope(who, reached);
-  }
-
-  /**
-   * A dry run answers the plan and writes nothing; so does a plan that
-   * changes no row (nothing matched, or every row skipped): no desired
-   * state, no fleet row, no audit entry, no publish.
-   */
-  private async applyUnlessDry(
-    plan: RowChange[],
-    dryRun: boolean,
-    who: Operator,
-    action: string,
-    details: Record<string, unknown>,
-    validFrom: string | null,
-    drain: DrainPolicy | null = null,
-  ): Promise<Result<ChangeReport>> {
-    const changed = plan.filter((change) => change.kind === "apply");
-    const skipped = plan.filter((change) => change.kind === "skip");
-    if (dryRun || changed.length === 0) return ok({ changed, skipped, dryRun });
-    const applied = await this.apply(plan, who, action, details, validFrom, drain);
-    return applied.ok ? ok({ ...applied.value, dryRun: false }) : applied;
-  }
-
-  private async apply(
-    plan: RowChange[],
-    who: Operator,
-    action: string,
-    details: Record<string, unknown>,
-    validFrom: string | null,
-    drain: DrainPolicy | null,
-  ): Promise<Result<Omit<ChangeReport, "dryRun">>> {
-    const changed = plan.filter((change) => change.kind === "apply");
-    const skipped = plan.filter((change) => change.kind === "skip");
-    await applyDesired(
-      this.deps,
-      changed.map((change) => ({
-        store: change.store,
-        workstation: change.workstation,
-        function: change.function,
-        preferredVersion: change.preferredVersion,
-        status: change.status,
-        request: change.newRequest ? { kind: "new" } : { kind: "keep" },
-        validFrom,
-        drain,
-      })),
-    );
-    await recordAction(
-      this.deps,
-      who,
-      action,
-      details,
-      changed.map((c) => rowKey(c)),
-      skipped.length,
-    );
-    return ok({ changed, skipped });
   }
 
   /**
