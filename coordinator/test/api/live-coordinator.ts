@@ -109,10 +109,21 @@ export class LiveCoordinator {
 
   /** Calls the API with a JSON body (or raw text), answering status and parsed body. */
   async call(method: string, path: string, body?: unknown, raw?: string | Buffer): Promise<Answer> {
+    return this.callAs(this.token, method, path, body, raw);
+  }
+
+  /** As `call`, with another operator's token (roles and scopes). */
+  async callAs(
+    token: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    raw?: string | Buffer,
+  ): Promise<Answer> {
     const response = await fetch(`${this.url}${path}`, {
       method,
       headers: {
-        authorization: `Bearer ${this.token}`,
+        authorization: `Bearer ${token}`,
         ...(raw === undefined && body === undefined ? {} : { "content-type": "application/json" }),
       },
       ...(raw !== undefined

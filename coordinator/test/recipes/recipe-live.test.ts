@@ -22,22 +22,8 @@ describe("recipes on a live coordinator", { timeout: 60_000 }, () => {
   let live: LiveCoordinator;
   const tokens = new Map<string, string>();
 
-  async function as(who: string, method: string, path: string, body?: unknown): Promise<Answer> {
-    const response = await fetch(`${live.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${tokens.get(who) ?? live.token}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {}
-    return { status: response.status, body: parsed, text };
-  }
+  const as = (who: string, method: string, path: string, body?: unknown): Promise<Answer> =>
+    live.callAs(tokens.get(who) ?? live.token, method, path, body);
 
   beforeAll(async () => {
     live = await LiveCoordinator.start("recipe-live");
