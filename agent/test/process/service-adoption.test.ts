@@ -57,6 +57,17 @@ async function release(body = 'echo "up $$"\necho "oops" >&2\nexec sleep 30') {
   return { cwd, start: "bin/start" };
 }
 
+/** A till whose agent started `pos` (running `body`) and then detached, as the next agent finds it. */
+async function detachedService(body?: string) {
+  const t = await till();
+  const r = await release(body);
+  const first = t.manager();
+  await first.start("pos", r);
+  const pid = t.track(first.pid("pos"));
+  await first.detach();
+  return { t, r, first, pid };
+}
+
 /**
  * A till whose agent detached in the middle of a hand-over: the old instance
  * (`current`) and the next one both running, as the next agent finds them.
@@ -87,12 +98,9 @@ describe("ProcessServiceManager: services outlive the agent", () => {
   });
 
   it("leaves the service running on detach; the next run adopts it, and stop ends it", async () => {
-    const t = await till();
-    const r = await release('echo "up $$"\nwhile true; do sleep 0.05; echo tick; done');
-    const first = t.manager();
-    await first.start("pos", r);
-    const pid = t.track(first.pid("pos"));
-    await first.detach();
+    const { t, r, first, pid } = await detachedService(
+      'echo "up $$"\nwhile true; do sleep 0.05; echo tick; done',
+    );
     expect(first.isRunning("pos")).toBe(false);
     expect(isAlive(pid)).toBe(true);
     expect((await readPidFile(t.pidFile))?.pid).toBe(pid);
@@ -117,12 +125,7 @@ describe("ProcessServiceManager: services outlive the agent", () => {
   });
 
   it("restarts an adopted service that dies", async () => {
-    const t = await till();
-    const r = await release();
-    const first = t.manager();
-    await first.start("pos", r);
-    const pid = t.track(first.pid("pos"));
-    await first.detach();
+    const { t, r, pid } = await detachedService();
 
     const second = t.manager();
     await second.adopt("pos", r);
@@ -134,12 +137,7 @@ describe("ProcessServiceManager: services outlive the agent", () => {
   });
 
   it("ends a leftover of another release instead of adopting it", async () => {
-    const t = await till();
-    const old = await release();
-    const first = t.manager();
-    await first.start("pos", old);
-    const pid = t.track(first.pid("pos"));
-    await first.detach();
+    const { t, r: old, pid } = await detachedService();
 
     const current = await release();
     const second = t.manager();
@@ -160,12 +158,7 @@ describe("ProcessServiceManager: services outlive the agent", () => {
   });
 
   it("does not adopt a pid file without start time or release (written by an older agent)", async () => {
-    const t = await till();
-    const r = await release();
-    const first = t.manager();
-    await first.start("pos", r);
-    const pid = t.track(first.pid("pos"));
-    await first.detach();
+    const { t, r, pid } = await detachedService();
     await writeFile(t.pidFile, `${pid}\n`);
     const notes = await t.manager().adopt("pos", r);
     expect(notes[0]).toMatch(/ended service process group \d+ .*no recorded start time/);
