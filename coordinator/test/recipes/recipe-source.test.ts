@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RecipeRecord } from "../../src/recipes/recipe-model.js";
 import { recipeSource } from "../../src/recipes/recipe-source.js";
+import { makeRow } from "../fleet/fixtures.js";
 
 const RECORD: RecipeRecord = {
   function: "pos-client",
@@ -48,19 +49,7 @@ describe("recipeSource: the recipe a new request carries", () => {
   it("marks rows outdated or current by the applied recipe's hash", async () => {
     const mark = await source.marker();
     const effective = (await source.snapshot())(row("01"));
-    const base = {
-      ...row("01"),
-      activeVersion: "1.0.0",
-      preferredVersion: null,
-      status: "OK" as const,
-      phase: null,
-      progress: null,
-      reason: null,
-      validFrom: null,
-      requestId: null,
-      online: true,
-      updatedAt: "2026-11-30T20:00:00.000Z",
-    };
+    const base = makeRow({ ...row("01") });
     expect(mark(base)).toBe("outdated");
     expect(mark({ ...base, appliedRecipe: { version: 2, sha256: effective?.sha256 ?? "" } })).toBe(
       "current",
