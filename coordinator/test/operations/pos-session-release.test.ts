@@ -8,26 +8,18 @@ import {
 } from "../../src/operations/pos-session-release.js";
 import type { ReleaseRecord } from "../../src/releases/release-model.js";
 import { op } from "../accounts/helpers.js";
+import { makeRow } from "../fleet/fixtures.js";
 
 const STALE = "POS session stale since 10:42 (user alice logged in)";
 
 function row(reason: string | null, requestId: string | null): ServiceRow {
-  return {
-    store: "1001",
-    workstation: "01",
-    function: "pos-client",
-    activeVersion: "1.0.0",
+  return makeRow({
     preferredVersion: "1.1.0",
     status: "Not Ready",
-    phase: null,
-    progress: null,
     reason,
-    validFrom: null,
     requestId,
-    group: "DE/North",
-    online: true,
     updatedAt: "2026-11-30T10:45:00.000Z",
-  };
+  });
 }
 
 /** A forced (or not) release task 7 whose member is the row with request `rel7-0-0-1`. */
