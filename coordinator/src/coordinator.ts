@@ -210,6 +210,8 @@ export class Coordinator {
         topicRoot,
         log,
         lookupPrincipal: createPrincipalLookup((ref) => state.state.workstations[wsKey(ref)]),
+        // Only install-log lines wait for the coordinator (statuses need no round trip).
+        beforeAckKinds: ["log"],
         beforeAck: async (topic, payload) => {
           const address = parseTopic(topic, topicRoot);
           if (!address.ok || address.value.kind !== "log") return;
@@ -287,19 +289,7 @@ export class Coordinator {
             await client.publishAsync(topic, payload, { qos: 1, retain: true });
           }
         : (topic: string, payload: string) =>
-            new Promise<void>((resolve, reject) => {
-              embedded.aedes.publish(
-                {
-                  cmd: "publish",
-                  topic,
-                  payload: Buffer.from(payload),
-                  qos: 1,
-                  retain: true,
-                  dup: false,
-                },
-                (error?: Error) => (error ? reject(error) : resolve()),
-              );
-            });
+            embedded.publish(topic, payload, { qos: 1, retain: true });
     const desired = new DesiredPublisher(
       publishRetained,
       store.desired,

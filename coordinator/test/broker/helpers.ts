@@ -237,3 +237,15 @@ export function useBroker(accounts: Account[] = [AGENT1, AGENT2, POS1, OPS]): Br
   };
   return fixture;
 }
+
+/**
+ * Waits until the broker has logged a line containing `text`. Log lines come
+ * from the broker's thread by message: one may arrive just after what the
+ * client saw (a CONNACK, a closed connection).
+ */
+export async function logged(broker: TestBroker, text: string): Promise<string> {
+  await waitFor(`a log line with ${JSON.stringify(text)}`, () =>
+    broker.logs.some((line) => line.includes(text)),
+  );
+  return broker.logs.find((line) => line.includes(text)) ?? "";
+}
