@@ -133,6 +133,8 @@ export function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<Emb
   const publishes = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   let closing: Promise<void> | null = null;
   let closed = false;
+  /** Set once the thread failed: nothing more is sent to it. */
+  let failure: Error | null = null;
   let settleClosed: () => void = () => {};
   const whenClosed = new Promise<void>((resolve) => {
     settleClosed = resolve;
@@ -166,6 +168,7 @@ export function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<Emb
   return new Promise<EmbeddedBroker>((resolveStart, rejectStart) => {
     let started = false;
     const failed = (error: Error) => {
+      failure ??= error;
       for (const pending of publishes.values()) pending.reject(error);
       publishes.clear();
       if (!started) {
@@ -238,6 +241,8 @@ export function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<Emb
         return connections.length;
       },
       publish(topic, payload, { qos, retain }) {
+        if (failure !== null)
+          return Promise.reject(new Error(`broker: failed: ${failure.message}`));
         if (closing !== null) return Promise.reject(new Error("broker: closed"));
         const id = nextPublish++;
         return new Promise<void>((resolve, reject) => {

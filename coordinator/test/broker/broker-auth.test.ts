@@ -60,7 +60,9 @@ describe("embedded broker: authentication", () => {
     expect(await subscribe(operator, [`${ROOT}/ws/+/+/log`, "$SYS/#"])).toEqual([1, 128]);
   });
 
-  it("answers CONNACK 3 server unavailable when the principal lookup fails", async () => {
+  it("answers CONNACK 3 server unavailable when the principal lookup fails", {
+    timeout: 20_000,
+  }, async () => {
     const failing = await startEmbeddedBroker({
       port: 0,
       topicRoot: ROOT,
@@ -75,7 +77,9 @@ describe("embedded broker: authentication", () => {
     }
   });
 
-  it("refuses a principal with invalid ids from the lookup with CONNACK 5", async () => {
+  it("refuses a principal with invalid ids from the lookup with CONNACK 5", {
+    timeout: 20_000,
+  }, async () => {
     const odd = await startEmbeddedBroker({
       port: 0,
       topicRoot: ROOT,
@@ -90,7 +94,7 @@ describe("embedded broker: authentication", () => {
     }
   });
 
-  it("accepts client ids longer than 23 characters (§3.1.3.1)", async () => {
+  it("accepts client ids longer than 23 characters (§3.1.3.1)", { timeout: 20_000 }, async () => {
     const long = "S".repeat(64);
     const longAgent = account({ kind: "agent", store: long, workstation: long });
     const local = await startTestBroker([longAgent]);

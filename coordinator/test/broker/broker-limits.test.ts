@@ -94,7 +94,7 @@ describe("embedded broker: persistent sessions", () => {
     }
   });
 
-  it("holds the cap against parallel CONNECTs too", async () => {
+  it("holds the cap against parallel CONNECTs too", { timeout: 20_000 }, async () => {
     // A login that connects 20 times at once would otherwise queue behind its
     // own attempts (login-throttle.ts counts a username's attempts in flight).
     const local = await startTestBroker([AGENT1], {
@@ -121,7 +121,9 @@ describe("embedded broker: persistent sessions", () => {
     }
   });
 
-  it("discards a persistent session abandoned for the expiry, with its queued messages", async () => {
+  it("discards a persistent session abandoned for the expiry, with its queued messages", {
+    timeout: 20_000,
+  }, async () => {
     const local = await startTestBroker([AGENT1], { sessions: { sessionExpiryMs: 300 } });
     try {
       const id = "agent.1001.01";
@@ -188,7 +190,9 @@ describe("embedded broker: failed logins", () => {
     }
   });
 
-  it("answers CONNACK 3 at once when the queue of attempts is longer than the wait allowed", async () => {
+  it("answers CONNACK 3 at once when the queue of attempts is longer than the wait allowed", {
+    timeout: 20_000,
+  }, async () => {
     const local = await startTestBroker([AGENT1], {
       loginThrottle: {
         username: { burst: 2, intervalMs: 1_000 },

@@ -213,9 +213,11 @@ export interface BrokerFixture {
 export function useBroker(accounts: Account[] = [AGENT1, AGENT2, POS1, OPS]): BrokerFixture {
   let current: TestBroker | null = null;
   const open: MqttClient[] = [];
+  // A broker thread takes seconds to start on a loaded machine (it loads aedes and,
+  // under the test runner, compiles the TS sources).
   beforeAll(async () => {
     current = await startTestBroker(accounts);
-  });
+  }, 30_000);
   afterEach(async () => {
     await end(...open.splice(0));
   });
