@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import type { MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { crashBrokerThreadForTest } from "../../src/broker/embedded-broker.js";
@@ -138,6 +140,41 @@ describe("embedded broker thread", () => {
       broker.publish(topic("desired"), "{}", { qos: 1, retain: true }),
     ).rejects.toThrow();
   });
+
+  it(
+    "by default ends the process when the broker thread fails (a supervisor restarts it)",
+    SLOW,
+    async () => {
+      const source = new URL("../../src/broker/embedded-broker.ts", import.meta.url).href;
+      const script = `
+      import { crashBrokerThreadForTest, startEmbeddedBroker } from ${JSON.stringify(source)};
+      const broker = await startEmbeddedBroker({
+        port: 0,
+        topicRoot: "tillroll/v1",
+        lookupPrincipal: async () => null,
+        log: (line) => console.error(line),
+      });
+      crashBrokerThreadForTest(broker);
+      setTimeout(() => { console.error("still running"); process.exit(0); }, 15000);
+    `;
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", "--input-type=module", "-e", script],
+        {
+          cwd: fileURLToPath(new URL("../..", import.meta.url)),
+          stdio: ["ignore", "ignore", "pipe"],
+        },
+      );
+      let stderr = "";
+      child.stderr?.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+      expect(stderr).toContain("broker: the broker thread failed, the coordinator stops");
+      expect(stderr).not.toContain("still running");
+      expect(code).toBe(1);
+    },
+  );
 
   it(
     "refuses to start with a clear error from the thread, and leaves nothing running",
