@@ -81,6 +81,9 @@ export interface EmbeddedBroker {
    * Closes the connection of every client logged in as a principal `match` accepts (a
    * removed or rekeyed workstation's agent and POS); returns how many it asked the broker
    * to close. Their next CONNECT is checked against the credentials as they are now.
+   * Matched against the logins the broker thread has reported: a login whose credential
+   * check finished just before the change and whose report is still on its way is not
+   * closed (as before, in-thread, a login between its check and its registration was not).
    */
   disconnect(match: (principal: Principal) => boolean): number;
   /**
@@ -132,7 +135,6 @@ export function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<Emb
   let nextPublish = 1;
   const publishes = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   let closing: Promise<void> | null = null;
-  let closed = false;
   /** Set once the thread failed: nothing more is sent to it. */
   let failure: Error | null = null;
   let settleClosed: () => void = () => {};
@@ -175,7 +177,9 @@ export function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<Emb
         rejectStart(error);
         return;
       }
-      if (!closed) fail(error);
+      // While closing (the coordinator is stopping anyway) a failure is only logged.
+      if (closing === null) fail(error);
+      else log(`broker: the broker thread failed while closing: ${error.message}`);
     };
     worker.on("error", (error) => failed(error));
     worker.on("exit", (code) => {
@@ -216,7 +220,7 @@ export function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<Emb
             rejectStart(fromThreadError(message.error));
             break;
           case "closed":
-            closed = true;
+            // The thread's exit follows (whenClosed).
             break;
           case "ready":
             started = true;
