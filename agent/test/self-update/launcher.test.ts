@@ -67,13 +67,13 @@ describe("tillroll-agent-launcher", () => {
     return { child, exited: new Promise((resolve) => child.on("exit", (code) => resolve(code))) };
   }
 
-  it("runs the agent with --max-semi-space-size=1 (the idle footprint), or the flags TILLROLL_AGENT_NODE_FLAGS names", async () => {
+  it("runs the agent with --max-semi-space-size=1 --jitless (the idle footprint), or the flags TILLROLL_AGENT_NODE_FLAGS names", async () => {
     const record =
       'appendFileSync(root + "/flags", JSON.stringify(process.execArgv) + "\\n"); idle();';
     const flags = async (root: string) =>
       (await readFile(join(root, "flags"), "utf8").catch(() => "")).split("\n").filter(Boolean);
     for (const [env, expected] of [
-      [{}, ["--max-semi-space-size=1"]],
+      [{}, ["--max-semi-space-size=1", "--jitless"]],
       [{ TILLROLL_AGENT_NODE_FLAGS: "" }, []],
       [
         { TILLROLL_AGENT_NODE_FLAGS: "--max-semi-space-size=2 --max-old-space-size=64" },
