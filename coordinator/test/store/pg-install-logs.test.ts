@@ -1,0 +1,26 @@
+// The install logs on PostgreSQL: the shared contract (contract-install-logs.ts) on a real
+// server, each test on its own fresh database.
+
+import { testDatabase } from "../../../test/support/postgres.js";
+import { migrateSchema } from "../../src/store/pg/migrate-schema.js";
+import { PgDatabase } from "../../src/store/pg/pg-database.js";
+import { PgInstallLogs } from "../../src/store/pg/pg-install-logs.js";
+import { describeInstallLogContract } from "./contract-install-logs.js";
+
+describeInstallLogContract("PostgreSQL", async () => {
+  const database = await testDatabase();
+  const pools: PgDatabase[] = [];
+  const connect = async () => {
+    const db = await PgDatabase.open(database.url);
+    pools.push(db);
+    return db;
+  };
+  await migrateSchema(await connect());
+  return {
+    open: async (retention, now) => new PgInstallLogs({ db: await connect(), retention, now }),
+    cleanup: async () => {
+      for (const db of pools) await db.close();
+      await database.drop();
+    },
+  };
+});
