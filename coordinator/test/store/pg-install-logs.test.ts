@@ -3,7 +3,7 @@
 
 import { testDatabase } from "../../../test/support/postgres.js";
 import { migrateSchema } from "../../src/store/pg/migrate-schema.js";
-import { PgDatabase } from "../../src/store/pg/pg-database.js";
+import { openPgDatabase, type PgDatabase } from "../../src/store/pg/pg-database.js";
 import { PgInstallLogs } from "../../src/store/pg/pg-install-logs.js";
 import { describeInstallLogContract } from "./contract-install-logs.js";
 
@@ -11,7 +11,7 @@ describeInstallLogContract("PostgreSQL", async () => {
   const database = await testDatabase();
   const pools: PgDatabase[] = [];
   const connect = async () => {
-    const db = await PgDatabase.open(database.url);
+    const db = openPgDatabase({ url: database.url, max: 2 });
     pools.push(db);
     return db;
   };

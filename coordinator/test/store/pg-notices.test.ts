@@ -5,12 +5,12 @@
 // recorded, settled notices are compacted, task mail is kept; webhook ids are never reused.
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type TestDatabase, testDatabase } from "../../../test/support/postgres.js";
 import type { NewNotice } from "../../src/notices/outbox.js";
 import { migrateSchema } from "../../src/store/pg/migrate-schema.js";
-import { PgDatabase } from "../../src/store/pg/pg-database.js";
+import { openPgDatabase, type PgDatabase } from "../../src/store/pg/pg-database.js";
 import { PgOutbox } from "../../src/store/pg/pg-outbox.js";
 import { PgWebhooks } from "../../src/store/pg/pg-webhooks.js";
-import { type TestDatabase, testDatabase } from "../../../test/support/postgres.js";
 
 let database: TestDatabase;
 const pools: PgDatabase[] = [];
@@ -19,11 +19,12 @@ const logs: string[] = [];
 
 /** A new connection pool each time: a reopen sees only what was committed. */
 async function connect(): Promise<PgDatabase> {
-  const db = await PgDatabase.open(database.url);
+  const db = openPgDatabase({ url: database.url, max: 2 });
   pools.push(db);
   return db;
 }
-const open = async () => PgOutbox.open({ db: await connect(), now: () => nowMs, log: (l) => logs.push(l) });
+const open = async () =>
+  PgOutbox.open({ db: await connect(), now: () => nowMs, log: (l) => logs.push(l) });
 
 function notice(key: string, receivers = ["webhook:1", "mail"]): NewNotice {
   return {
@@ -129,7 +130,9 @@ describe("the PostgreSQL outbox", () => {
     await outbox.add([notice("a")]);
     const db = await connect();
     await db.query("ALTER TABLE notices ADD CONSTRAINT no_more CHECK (seq < 2)");
-    await expect(outbox.add([notice("b")])).rejects.toThrow(/cannot save notices b .*not published/);
+    await expect(outbox.add([notice("b")])).rejects.toThrow(
+      /cannot save notices b .*not published/,
+    );
     expect(outbox.has("b")).toBe(false);
     expect(outbox.list().map((n) => n.key)).toEqual(["a"]);
     await db.query("ALTER TABLE notices DROP CONSTRAINT no_more");

@@ -2,17 +2,17 @@
 // replaces the list whole, and a row that does not fit the schema is refused naming it.
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type TestDatabase, testDatabase } from "../../../test/support/postgres.js";
 import { OperatorDirectory } from "../../src/accounts/operators.js";
 import { migrateSchema } from "../../src/store/pg/migrate-schema.js";
-import { PgDatabase } from "../../src/store/pg/pg-database.js";
+import { openPgDatabase, type PgDatabase } from "../../src/store/pg/pg-database.js";
 import { PgOperators } from "../../src/store/pg/pg-operators.js";
-import { type TestDatabase, testDatabase } from "../../../test/support/postgres.js";
 import { FAST_SCRYPT } from "../accounts/helpers.js";
 
 let database: TestDatabase;
 const pools: PgDatabase[] = [];
 async function connect(): Promise<PgDatabase> {
-  const db = await PgDatabase.open(database.url);
+  const db = openPgDatabase({ url: database.url, max: 2 });
   pools.push(db);
   return db;
 }

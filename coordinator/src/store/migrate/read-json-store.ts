@@ -1,20 +1,19 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { FUNCTION_NAME_PATTERN, ID_PATTERN } from "@tillroll/protocol";
-import { OperatorsFile } from "../../accounts/operators-file.js";
 import { AuditLog } from "../../audit/audit-log.js";
 import { StateStore } from "../../state/state-store.js";
 import { parseLines } from "../json/json-install-logs.js";
-import { JsonOutbox } from "../json/json-outbox.js";
 import { JsonCoordinatorStore } from "../json/json-store.js";
-import { JsonWebhooks } from "../json/json-webhooks.js";
 import type { StoreSnapshot } from "./store-snapshot.js";
 
 /**
- * Reads everything a JSON-store coordinator keeps in `dataDir`, through the
- * same classes a coordinator start uses (so a file it would refuse is
- * refused here, naming it), plus the counters the interfaces do not hand
- * out (desired seq, webhook ids), read from their files.
+ * Reads everything a JSON-store coordinator keeps in `dataDir`: through the
+ * store's interfaces where they hand everything out (opened as a coordinator
+ * start opens it, so a file it would refuse is refused here, naming it), and
+ * from the files for what they do not (the coordinator state with its
+ * desired seq and status seqs, the webhook id counter, task mail, every
+ * install-log row).
  */
 export async function readJsonStore(
   dataDir: string,
@@ -23,8 +22,6 @@ export async function readJsonStore(
   const state = (await StateStore.open(dataDir, log)).state;
   const store = await JsonCoordinatorStore.open({ dir: dataDir, log, now: Date.now });
   try {
-    const outbox = await JsonOutbox.open({ dataDir, now: Date.now, log });
-    const webhooks = await JsonWebhooks.open(dataDir);
     const releases = await store.releases.list();
     const refOf = (key: string) => {
       const [storeId = "", workstation = ""] = key.split("/");
@@ -48,11 +45,11 @@ export async function readJsonStore(
       schedules: await store.schedules.read(),
       recipes: await store.recipes.list(),
       packs: await store.packs.list(),
-      operators: await new OperatorsFile(join(dataDir, "operators.json")).load(),
+      operators: await store.operators.load(),
       audit: await new AuditLog(join(dataDir, "audit.jsonl")).list(Number.MAX_SAFE_INTEGER),
-      notices: outbox.list(),
+      notices: store.outbox.list(),
       taskMail: await readTaskMail(dataDir),
-      webhooks: webhooks.list(),
+      webhooks: store.webhooks.list(),
       lastWebhookId: (await readWebhookNextId(dataDir)) - 1,
       installLogs: await readInstallLogs(join(dataDir, "install-logs")),
     };
