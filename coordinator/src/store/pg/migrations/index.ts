@@ -2,6 +2,8 @@
 // database has not seen yet, in version order, and records each in schema_migrations.
 // A released migration is never edited: a change is a new entry with the next version.
 
+import { CORE_001 } from "./001-core.js";
+
 export interface Migration {
   /** 1, 2, 3 … with no gaps. */
   readonly version: number;
@@ -10,7 +12,7 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [];
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "core", sql: CORE_001 }];
 
 /** The newest schema version this code knows (0 when there is none). */
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
