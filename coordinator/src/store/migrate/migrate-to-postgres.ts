@@ -58,7 +58,7 @@ export async function migrateJsonToPostgres(options: MigrateOptions): Promise<st
   }
 }
 
-/** Rows in every table of the tillroll schema but the migrations' own record. */
+/** Rows in every table of the tillroll schema but the migrations' own record (0 where none). */
 export async function rowsByTable(db: Queryable): Promise<Map<string, number>> {
   const { rows: tables } = await db.query<{ name: string }>(
     `SELECT table_name AS name FROM information_schema.tables
@@ -68,8 +68,10 @@ export async function rowsByTable(db: Queryable): Promise<Map<string, number>> {
   );
   const counts = new Map<string, number>();
   for (const { name } of tables) {
+    // Migration 001 creates the counters at 0: a counter holds data once it moved on.
+    const where = name === "counters" ? " WHERE value <> 0" : "";
     const { rows } = await db.query<{ rows: string }>(
-      `SELECT COUNT(*) AS rows FROM "${name.replaceAll('"', '""')}"`,
+      `SELECT COUNT(*) AS rows FROM "${name.replaceAll('"', '""')}"${where}`,
     );
     counts.set(name, Number(rows[0]?.rows ?? 0));
   }
