@@ -169,7 +169,7 @@ export function describeInstallLogContract(
           [1, 1],
           [2, 2],
         ]);
-    });
+    }, 60_000);
 
     it("sweep drops expired lines of rows nothing writes to any more", async () => {
       const logs = await open({ days: 30 });

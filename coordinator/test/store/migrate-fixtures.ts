@@ -103,8 +103,8 @@ async function fillStore(store: CoordinatorStore, ws: Workspace): Promise<void> 
     documents: 2,
   });
   await store.desired.setFields(ref("2002", "07"), {
-    maintenance: { by: "anna", at: AT, reason: "till swap", functions: null },
-  } as never);
+    maintenance: { active: true, functions: [], reason: "till swap", by: "anna" },
+  });
   await store.desired.reserveSeqs(3);
   // Fleet rows from status reports (with their seqs) and an operator's change.
   await store.fleet.recordStatus({
@@ -127,7 +127,7 @@ async function fillStore(store: CoordinatorStore, ws: Workspace): Promise<void> 
     contact: "store1001@example.com",
     setBy: "anna",
     setAt: AT,
-  } as never);
+  });
   await store.schedules.addBlackout(blackout);
   await store.schedules.addBlackout(blackout, (b) => ({
     key: `blackout${b.id}-announced`,

@@ -5,16 +5,24 @@
 
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type TestDatabase, testDatabase } from "../../../test/support/postgres.js";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startPostgres, type TestDatabase, testDatabase } from "../../../test/support/postgres.js";
+import type { CoordinatorStore } from "../../src/store/index.js";
 import { JsonCoordinatorStore } from "../../src/store/json/json-store.js";
 import { MigrateRefusal } from "../../src/store/migrate/migrate-checks.js";
 import { migrateJsonToPostgres, rowsByTable } from "../../src/store/migrate/migrate-to-postgres.js";
 import { openStore } from "../../src/store/open-store.js";
 import { openPgDatabase } from "../../src/store/pg/pg-database.js";
+import { PgInstallLogs } from "../../src/store/pg/pg-install-logs.js";
+import { PgOperators } from "../../src/store/pg/pg-operators.js";
+import { PgOutbox } from "../../src/store/pg/pg-outbox.js";
+import { PgWebhooks } from "../../src/store/pg/pg-webhooks.js";
 import { useWorkspace } from "../packs/pack-fixtures.js";
 import { record, ref, releaseRecord } from "./conformance-fixtures.js";
 import { dumpStore, fillJsonStore, LOG_ROWS, NOW, notADataFolder } from "./migrate-fixtures.js";
+
+// The first use starts a throw-away cluster (unless TILLROLL_TEST_PG_URL names one): initdb takes a while.
+beforeAll(() => startPostgres(), 120_000);
 
 const ws = useWorkspace();
 const FIRST_ROW = LOG_ROWS[0] ?? { store: "1001", workstation: "01", function: "pos-client" };
@@ -33,14 +41,34 @@ const openJson = () =>
     now: () => NOW,
     packs: { tmpDir: ws.staging, now: () => new Date(NOW) },
   });
-const openPg = () =>
-  openStore({
+const openPg = async (): Promise<CoordinatorStore> => {
+  const core = await openStore({
     dataDir: ws.data,
     database: database.url,
     log: () => undefined,
     now: () => NOW,
     packs: { tmpDir: ws.staging, now: () => new Date(NOW) },
   });
+  // TEMPORARY until pg-core's PgCoordinatorStore wires the four pg-extra parts.
+  const db = openPgDatabase({ url: database.url, max: 2 });
+  const extras = {
+    operators: new PgOperators(db),
+    outbox: await PgOutbox.open({ db, now: () => NOW, log: () => undefined }),
+    webhooks: await PgWebhooks.open(db),
+    installLogs: new PgInstallLogs({ db, now: () => NOW }),
+  };
+  return new Proxy(core, {
+    get: (target, key) =>
+      key in extras
+        ? extras[key as keyof typeof extras]
+        : key === "close"
+          ? async () => {
+              await target.close();
+              await db.close();
+            }
+          : Reflect.get(target, key),
+  });
+};
 const migrate = (dataDir = ws.data, databaseUrl = database.url) =>
   migrateJsonToPostgres({ dataDir, databaseUrl, log: () => undefined });
 

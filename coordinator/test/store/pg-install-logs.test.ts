@@ -1,11 +1,15 @@
 // The install logs on PostgreSQL: the shared contract (contract-install-logs.ts) on a real
 // server, each test on its own fresh database.
 
-import { testDatabase } from "../../../test/support/postgres.js";
+import { beforeAll } from "vitest";
+import { startPostgres, testDatabase } from "../../../test/support/postgres.js";
 import { migrateSchema } from "../../src/store/pg/migrate-schema.js";
 import { openPgDatabase, type PgDatabase } from "../../src/store/pg/pg-database.js";
 import { PgInstallLogs } from "../../src/store/pg/pg-install-logs.js";
 import { describeInstallLogContract } from "./contract-install-logs.js";
+
+// The first use starts a throw-away cluster (unless TILLROLL_TEST_PG_URL names one): initdb takes a while.
+beforeAll(() => startPostgres(), 120_000);
 
 describeInstallLogContract("PostgreSQL", async () => {
   const database = await testDatabase();

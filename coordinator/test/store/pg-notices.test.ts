@@ -4,13 +4,16 @@
 // the head again), a duplicate key is dropped (also after a reopen), done deliveries are
 // recorded, settled notices are compacted, task mail is kept; webhook ids are never reused.
 
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type TestDatabase, testDatabase } from "../../../test/support/postgres.js";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startPostgres, type TestDatabase, testDatabase } from "../../../test/support/postgres.js";
 import type { NewNotice } from "../../src/notices/outbox.js";
 import { migrateSchema } from "../../src/store/pg/migrate-schema.js";
 import { openPgDatabase, type PgDatabase } from "../../src/store/pg/pg-database.js";
 import { PgOutbox } from "../../src/store/pg/pg-outbox.js";
 import { PgWebhooks } from "../../src/store/pg/pg-webhooks.js";
+
+// The first use starts a throw-away cluster (unless TILLROLL_TEST_PG_URL names one): initdb takes a while.
+beforeAll(() => startPostgres(), 120_000);
 
 let database: TestDatabase;
 const pools: PgDatabase[] = [];

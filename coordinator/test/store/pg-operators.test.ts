@@ -1,13 +1,16 @@
 // Operators on PostgreSQL: the directory's records survive a reopen in their order, a save
 // replaces the list whole, and a row that does not fit the schema is refused naming it.
 
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type TestDatabase, testDatabase } from "../../../test/support/postgres.js";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startPostgres, type TestDatabase, testDatabase } from "../../../test/support/postgres.js";
 import { OperatorDirectory } from "../../src/accounts/operators.js";
 import { migrateSchema } from "../../src/store/pg/migrate-schema.js";
 import { openPgDatabase, type PgDatabase } from "../../src/store/pg/pg-database.js";
 import { PgOperators } from "../../src/store/pg/pg-operators.js";
 import { FAST_SCRYPT } from "../accounts/helpers.js";
+
+// The first use starts a throw-away cluster (unless TILLROLL_TEST_PG_URL names one): initdb takes a while.
+beforeAll(() => startPostgres(), 120_000);
 
 let database: TestDatabase;
 const pools: PgDatabase[] = [];
