@@ -77,6 +77,17 @@ describe("tillroll migrate", { timeout: 60_000 }, () => {
     expectOneSentence(stderr, /--to mysql:\/\/x\/y: not a PostgreSQL URL/);
   });
 
+  it("names a database it cannot reach, in one sentence", async () => {
+    const url = "postgres://tillroll:secret-pass@127.0.0.1:1/tillroll";
+    const { code, stderr } = await tillroll(["migrate", "--from", data, "--to", url]);
+    expect(code).toBe(1);
+    expectOneSentence(
+      stderr,
+      /--to postgres:\/\/tillroll:\*\*\*@127\.0\.0\.1:1\/tillroll: cannot prepare/,
+    );
+    expect(stderr).not.toContain("secret-pass");
+  });
+
   it("refuses a folder that is not a coordinator's data folder, writing nothing", async () => {
     const photos = join(root, "photos");
     mkdirSync(photos);
