@@ -56,7 +56,8 @@ async function tableRows(): Promise<Map<string, number>> {
   }
 }
 
-describe("tillroll migrate: JSON files to PostgreSQL", () => {
+// Each case fills a data folder and copies it: seconds on a busy machine.
+describe("tillroll migrate: JSON files to PostgreSQL", { timeout: 60_000 }, () => {
   it("moves every kind; the PostgreSQL store answers what the JSON store answered", async () => {
     await fillJsonStore(ws);
     const json = await openJson();
