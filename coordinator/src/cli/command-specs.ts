@@ -65,7 +65,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     required: ["from", "to"],
     summary: "move a JSON-store coordinator's data into an empty PostgreSQL database",
     details: [
-      "Stop the coordinator first. Everything moves in one transaction: workstations, desired",
+      "Stop the coordinator first (a coordinator still running on DATA here is refused, naming its pid).",
+      "Everything moves in one transaction: workstations, desired",
       "state, fleet rows, releases, schedules, recipes, pack records, operators, audit, notices,",
       "webhooks and install logs; a failure leaves the database empty. Pack files stay in",
       "DATA/packs: start the coordinator with the same --data (or --pack-base-url).",

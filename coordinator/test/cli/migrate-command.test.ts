@@ -2,7 +2,7 @@
 // one sentence naming what was wrong, exit non-zero and write nothing; a good run prints the
 // counts per kind.
 
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -96,6 +96,36 @@ describe("tillroll migrate", { timeout: 60_000 }, () => {
     expectOneSentence(stderr, /--from .*photos: not a coordinator data folder/);
     expect(readdirSync(photos)).toEqual([]);
     expect(await tables(database.url)).toEqual(new Map());
+  });
+
+  it("refuses a folder a coordinator still runs on, naming its pid", async () => {
+    const coordinator = spawn(
+      process.execPath,
+      [CLI, "coordinator", "--data", data, "--http-port", "0", "--mqtt-port", "0"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let out = "";
+        coordinator.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes("coordinator: http")) resolve();
+        });
+        coordinator.once("exit", (code) => reject(new Error(`coordinator exited ${code}: ${out}`)));
+      });
+      const { code, stderr } = await tillroll(["migrate", "--from", data, "--to", database.url]);
+      expect(code).toBe(1);
+      expectOneSentence(
+        stderr,
+        new RegExp(
+          `a coordinator \\(pid ${coordinator.pid}\\) still runs on this folder: stop it first`,
+        ),
+      );
+      expect(await tables(database.url)).toEqual(new Map());
+    } finally {
+      coordinator.kill("SIGTERM");
+      await new Promise((resolve) => coordinator.once("exit", resolve));
+    }
   });
 
   it("moves a data folder and prints the counts; a second run is refused, naming the data", async () => {

@@ -7,6 +7,7 @@ import {
   redactUrl,
 } from "./migrate-checks.js";
 import { readJsonStore } from "./read-json-store.js";
+import { runningCoordinatorOn } from "./running-coordinator.js";
 import { countLines, countSnapshot } from "./store-snapshot.js";
 import { writeCoreKinds } from "./write-core-kinds.js";
 import { writeExtraKinds } from "./write-extra-kinds.js";
@@ -21,13 +22,18 @@ export interface MigrateOptions {
 
 /**
  * `tillroll migrate`: checks the data folder (nothing read or written when it
- * is not one) and the target (its schema brought up to date, then refused
+ * is not one, or a coordinator still runs on it) and the target (its schema brought up to date, then refused
  * when any table holds a row), reads the JSON store whole, and writes it in
  * ONE transaction: a failure anywhere leaves the target's tables empty.
  * Answers the report lines (counts per kind).
  */
 export async function migrateJsonToPostgres(options: MigrateOptions): Promise<string[]> {
   await checkDataFolder(options.dataDir);
+  const running = await runningCoordinatorOn(options.dataDir);
+  if (running !== null)
+    throw new MigrateRefusal(
+      `--from ${options.dataDir}: a coordinator (pid ${running}) still runs on this folder: stop it first, so nothing changes during the copy`,
+    );
   const db = openPgDatabase({ url: options.databaseUrl, max: 2 });
   try {
     await migrateSchema(db).catch((error: Error) => {
