@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { testDatabase } from "../../../test/support/postgres.js";
+import { beforeAll } from "vitest";
+import { startPostgres, testDatabase } from "../../../test/support/postgres.js";
 import { openPgStore } from "../../src/store/pg/open-pg-store.js";
 import { buildPack, descriptorFor, type Workspace } from "../packs/pack-fixtures.js";
 import { describeStoreConformance, type StoreHarness } from "./conformance.js";
@@ -70,5 +71,8 @@ async function pgHarness(): Promise<StoreHarness> {
     },
   };
 }
+
+// The first test would otherwise wait for the cluster to start within its hook timeout.
+beforeAll(() => startPostgres(), 120_000);
 
 describeStoreConformance("PostgreSQL", pgHarness);
