@@ -65,6 +65,8 @@ describe("tillroll migrate", { timeout: 60_000 }, () => {
     const noTo = await tillroll(["migrate", "--from", data]);
     expect(noTo.code).toBe(2);
     expectOneSentence(noTo.stderr, /--to .*is required/);
+    // The usage names what the flags take here (not the ISO times of blackout add's --from/--to).
+    expect(noTo.stderr).toContain("tillroll migrate --from DATA --to postgres://…");
     const noFrom = await tillroll(["migrate", "--to", database.url]);
     expect(noFrom.code).toBe(2);
     expectOneSentence(noFrom.stderr, /--from .*is required/);
