@@ -73,7 +73,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "A database that already holds tillroll data is refused.",
     ],
     flagHelp: {
-      from: "the coordinator's data folder (its --data); only read",
+      from: "the coordinator's data folder (its --data); left as it is",
       to: "the empty target database: postgres://user:password@host:5432/database",
     },
     flagValues: { from: "DATA", to: "postgres://…" },

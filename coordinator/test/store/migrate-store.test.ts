@@ -3,7 +3,7 @@
 // the PostgreSQL store and compared through the same interfaces: nothing lost, and ids and
 // seqs go on from where they were. A refused or failed move leaves the database empty.
 
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startPostgres, type TestDatabase, testDatabase } from "../../../test/support/postgres.js";
@@ -47,6 +47,17 @@ const openPg = () =>
 const migrate = (dataDir = ws.data, databaseUrl = database.url) =>
   migrateJsonToPostgres({ dataDir, databaseUrl, log: () => undefined });
 
+/** Every file under `dir` with its content. */
+function folderContents(dir: string): Map<string, string> {
+  const contents = new Map<string, string>();
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true }))
+    if (entry.isFile()) {
+      const path = join(entry.parentPath, entry.name);
+      contents.set(path, readFileSync(path, "latin1"));
+    }
+  return contents;
+}
+
 async function tableRows(): Promise<Map<string, number>> {
   const db = openPgDatabase({ url: database.url, max: 1 });
   try {
@@ -76,7 +87,10 @@ describe("tillroll migrate: JSON files to PostgreSQL", { timeout: 60_000 }, () =
     expect(before.logs.map((l) => l.lines.length)).toEqual([4, 4, 4]);
     expect(before.perWorkstation[0]?.lastStatusSeq).toBe(41);
 
+    const files = folderContents(ws.data);
     const report = await migrate();
+    // The data folder is left as it is: it stays the backup.
+    expect(folderContents(ws.data)).toEqual(files);
     expect(report.join("\n")).toMatch(/workstations\s+3\n/);
     expect(report.join("\n")).toMatch(/desired entries\s+3\n/);
     expect(report.join("\n")).toMatch(/install log lines\s+12\n/);
