@@ -129,6 +129,19 @@ describe("PostgreSQL store details", () => {
     );
   }, 15_000);
 
+  it("an operator's row replaces a status recorded just before it, shown and written", async () => {
+    const at = await place();
+    const store = await at.open();
+    await store.fleet.recordStatus({ ref: ref("1001", "01"), seq: 1, rows: [row("1001", "01")] });
+    // Within the batch delay: the status is still pending when the operator's change lands.
+    await store.fleet.upsertRows([row("1001", "01", "pos-client", { preferredVersion: "1.1.0" })]);
+    expect((await store.fleet.get("1001/01/pos-client"))?.preferredVersion).toBe("1.1.0");
+    await store.fleet.flush();
+    await store.close();
+    const again = await at.open();
+    expect((await again.fleet.get("1001/01/pos-client"))?.preferredVersion).toBe("1.1.0");
+  });
+
   it("two stores on one database: the same workstation enrolled by both lands once", async () => {
     const at = await place();
     const [one, two] = [await at.open(), await at.open()];

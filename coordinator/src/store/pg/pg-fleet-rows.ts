@@ -26,7 +26,10 @@ const RETRY_MS = 1000;
  */
 export class PgFleetRows implements FleetRows {
   private readonly queue = new SerialQueue();
-  private pendingRows = new Map<string, ServiceRow>();
+  /** Recorded rows not written yet, each with the number of the report that brought it. */
+  private pendingRows = new Map<string, { row: ServiceRow; report: number }>();
+  /** Counts recorded reports: tells a report made during an operator's write from one before. */
+  private reports = 0;
   private pendingSeqs = new Map<string, { ref: WorkstationRef; seq: number }>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -60,11 +63,12 @@ export class PgFleetRows implements FleetRows {
     const key = wsKey(report.ref);
     this.seqs.set(key, report.seq);
     this.pendingSeqs.set(key, { ref: { ...report.ref }, seq: report.seq });
+    this.reports += 1;
     for (const row of report.rows) {
       this.table.upsert(row);
       const key = rowKey(row);
       // The mirror's frozen copy: the caller may change its object afterwards.
-      this.pendingRows.set(key, this.table.get(key) ?? { ...row });
+      this.pendingRows.set(key, { row: this.table.get(key) ?? { ...row }, report: this.reports });
     }
     this.schedule(BATCH_MS);
   }
@@ -81,10 +85,16 @@ export class PgFleetRows implements FleetRows {
     }
     if (checked.length === 0) return;
     await this.queue.run(async () => {
+      const before = this.reports;
       await this.db.transaction((client) => writeRows(client, checked));
       for (const row of checked) {
-        // A status recorded meanwhile is newer: it shows, and its pending write follows.
-        if (!this.pendingRows.has(rowKey(row))) this.table.upsert(row);
+        const key = rowKey(row);
+        const pending = this.pendingRows.get(key);
+        // A status recorded while this was written is newer: it shows, and its write follows.
+        if (pending !== undefined && pending.report > before) continue;
+        // One recorded before is older: this row replaces it, here and in the database.
+        this.pendingRows.delete(key);
+        this.table.upsert(row);
       }
     });
   }
@@ -195,7 +205,10 @@ export class PgFleetRows implements FleetRows {
     this.pendingSeqs = new Map();
     try {
       await this.db.transaction(async (client) => {
-        await writeRows(client, [...rows.values()]);
+        await writeRows(
+          client,
+          [...rows.values()].map((pending) => pending.row),
+        );
         const refs = [...seqs.values()];
         if (refs.length > 0)
           await client.query(
