@@ -20,16 +20,14 @@ const RETRY_MS = 1000;
  * memory FleetTable (loaded at open) that every read, page and facet is served from.
  * Status reports change the mirror at once and are written in batches (within 100 ms,
  * or at flush): an agent publishes its whole status again on reconnect, so a batch lost
- * to a crash comes back. Operator changes (upsertRows, removeRowsOf) resolve after COMMIT.
- * Writes run one at a time; a row recorded while a write is under way stays pending, so
- * the newest row of a key is the one the database ends with, as in the mirror.
+ * to a crash comes back. Operator changes (upsertRows, removeRowsOf) show at once too and
+ * resolve after COMMIT. Writes run one at a time and the newest row of a key is the one
+ * shown and the one written last, so the database ends as the mirror is.
  */
 export class PgFleetRows implements FleetRows {
   private readonly queue = new SerialQueue();
-  /** Recorded rows not written yet, each with the number of the report that brought it. */
-  private pendingRows = new Map<string, { row: ServiceRow; report: number }>();
-  /** Counts recorded reports: tells a report made during an operator's write from one before. */
-  private reports = 0;
+  /** Rows shown but not written yet (recorded statuses; operator rows whose write failed). */
+  private pendingRows = new Map<string, ServiceRow>();
   private pendingSeqs = new Map<string, { ref: WorkstationRef; seq: number }>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -63,12 +61,11 @@ export class PgFleetRows implements FleetRows {
     const key = wsKey(report.ref);
     this.seqs.set(key, report.seq);
     this.pendingSeqs.set(key, { ref: { ...report.ref }, seq: report.seq });
-    this.reports += 1;
     for (const row of report.rows) {
       this.table.upsert(row);
       const key = rowKey(row);
       // The mirror's frozen copy: the caller may change its object afterwards.
-      this.pendingRows.set(key, { row: this.table.get(key) ?? { ...row }, report: this.reports });
+      this.pendingRows.set(key, this.table.get(key) ?? { ...row });
     }
     this.schedule(BATCH_MS);
   }
@@ -84,19 +81,24 @@ export class PgFleetRows implements FleetRows {
       checked.push(...slice.value);
     }
     if (checked.length === 0) return;
-    await this.queue.run(async () => {
-      const before = this.reports;
-      await this.db.transaction((client) => writeRows(client, checked));
-      for (const row of checked) {
-        const key = rowKey(row);
-        const pending = this.pendingRows.get(key);
-        // A status recorded while this was written is newer: it shows, and its write follows.
-        if (pending !== undefined && pending.report > before) continue;
-        // One recorded before is older: this row replaces it, here and in the database.
-        this.pendingRows.delete(key);
-        this.table.upsert(row);
-      }
+    // Shown at once, as a recorded status is: a status recorded from now on is newer and
+    // replaces it, one recorded before (still waiting for its batch) is older and is dropped.
+    const shown = checked.map((row) => {
+      const key = rowKey(row);
+      this.table.upsert(row);
+      this.pendingRows.delete(key);
+      return { key, row: this.table.get(key) ?? row };
     });
+    try {
+      await this.queue.run(() => this.db.transaction((client) => writeRows(client, checked)));
+    } catch (error) {
+      // They show: written with the next batch, unless a newer status replaced them.
+      for (const { key, row } of shown)
+        if (this.table.get(key) === row && !this.pendingRows.has(key))
+          this.pendingRows.set(key, row);
+      this.schedule(RETRY_MS);
+      throw error;
+    }
   }
 
   async removeRowsOf(ref: WorkstationRef): Promise<string[]> {
@@ -205,10 +207,7 @@ export class PgFleetRows implements FleetRows {
     this.pendingSeqs = new Map();
     try {
       await this.db.transaction(async (client) => {
-        await writeRows(
-          client,
-          [...rows.values()].map((pending) => pending.row),
-        );
+        await writeRows(client, [...rows.values()]);
         const refs = [...seqs.values()];
         if (refs.length > 0)
           await client.query(
