@@ -9,7 +9,7 @@ import pg from "pg";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, testDatabase } from "../../../test/support/postgres.js";
 import { openPgStore, type PgCoordinatorStore } from "../../src/store/pg/open-pg-store.js";
-import { record, ref, row } from "./conformance-fixtures.js";
+import { audit, record, ref, row } from "./conformance-fixtures.js";
 import { failEveryWrite } from "./pg-faults.js";
 
 beforeAll(() => startPostgres(), 120_000);
@@ -128,6 +128,28 @@ describe("PostgreSQL store details", () => {
       5_000,
     );
   }, 15_000);
+
+  it("an operator's row replaces a status recorded just before it, shown and written", async () => {
+    const at = await place();
+    const store = await at.open();
+    await store.fleet.recordStatus({ ref: ref("1001", "01"), seq: 1, rows: [row("1001", "01")] });
+    // Within the batch delay: the status is still pending when the operator's change lands.
+    await store.fleet.upsertRows([row("1001", "01", "pos-client", { preferredVersion: "1.1.0" })]);
+    expect((await store.fleet.get("1001/01/pos-client"))?.preferredVersion).toBe("1.1.0");
+    await store.fleet.flush();
+    await store.close();
+    const again = await at.open();
+    expect((await again.fleet.get("1001/01/pos-client"))?.preferredVersion).toBe("1.1.0");
+  });
+
+  it("audit: an unbounded list (limit Infinity, as the API asks) answers every entry", async () => {
+    const store = await (await place()).open();
+    for (const action of ["a", "b", "c"]) await store.audit.append(audit(action));
+    expect(
+      (await store.audit.list({ limit: Number.POSITIVE_INFINITY })).map((e) => e.action),
+    ).toEqual(["a", "b", "c"]);
+    expect((await store.audit.list({ limit: 2 })).map((e) => e.action)).toEqual(["b", "c"]);
+  });
 
   it("two stores on one database: the same workstation enrolled by both lands once", async () => {
     const at = await place();

@@ -99,6 +99,15 @@ export class PgCoordinatorStore implements CoordinatorStore {
 
   /** Writes the pending status reports, then closes the connections. */
   async close(): Promise<void> {
+    // Safe to call twice (a test closing what its cleanup closes too).
+    if (this.closing !== null) return this.closing;
+    this.closing = this.closeNow();
+    return this.closing;
+  }
+
+  private closing: Promise<void> | null = null;
+
+  private async closeNow(): Promise<void> {
     try {
       await this.fleet.close();
       await this.installLogs.close();
