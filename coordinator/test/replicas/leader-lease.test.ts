@@ -1,9 +1,9 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { testDatabase } from "../../../test/support/postgres.js";
 import { LeaderLease } from "../../src/replicas/leader-lease.js";
 import { LEADER_LOCK_KEY, openPgLockSession } from "../../src/replicas/pg-lock-session.js";
-import { type PgServer, startPgServer } from "./pg-server.js";
 
 /**
  * Issue 14 (replicas): the leader lease on a real PostgreSQL. Two leases on one
@@ -14,19 +14,17 @@ import { type PgServer, startPgServer } from "./pg-server.js";
 
 vi.setConfig({ testTimeout: 40_000 });
 
-let server: PgServer;
 const cleanups: (() => Promise<void>)[] = [];
 
-beforeAll(async () => {
-  server = await startPgServer();
-}, 60_000);
+/** A database of the test's own, dropped after it. */
+async function freshDatabase(): Promise<string> {
+  const database = await testDatabase();
+  cleanups.unshift(() => database.drop());
+  return database.url;
+}
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
-
-afterAll(async () => {
-  await server?.stop();
 });
 
 interface Replica {
@@ -87,7 +85,7 @@ const leaders = (replicas: Replica[]) => replicas.filter((r) => r.lease.isLeader
 
 describe("leader lease on PostgreSQL", () => {
   it("two leases on one database: exactly one leads, and stays the only one", async () => {
-    const url = await server.freshDatabase();
+    const url = await freshDatabase();
     const a = replica("a", url);
     const b = replica("b", url);
     await until("one leader", () => leaders([a, b]).length === 1);
@@ -104,7 +102,7 @@ describe("leader lease on PostgreSQL", () => {
   });
 
   it("the leader's process killed (its session ends on the server): the other leads within 10 s", async () => {
-    const url = await server.freshDatabase();
+    const url = await freshDatabase();
     const client = await admin(url);
     let aKilled = false;
     const a = replica("a", url, () => aKilled);
@@ -139,7 +137,7 @@ describe("leader lease on PostgreSQL", () => {
   });
 
   it("the leader's session killed while its process lives: it stops at once, and exactly one leads again within 10 s", async () => {
-    const url = await server.freshDatabase();
+    const url = await freshDatabase();
     const client = await admin(url);
     const a = replica("a", url);
     await until("a leads", () => a.lease.isLeader);
@@ -157,7 +155,7 @@ describe("leader lease on PostgreSQL", () => {
   });
 
   it("a closed lease gives the lock back at once", async () => {
-    const url = await server.freshDatabase();
+    const url = await freshDatabase();
     const client = await admin(url);
     const a = replica("a", url);
     await until("a leads", () => a.lease.isLeader);
@@ -177,7 +175,7 @@ describe("leader lease on PostgreSQL", () => {
   });
 
   it("the leader's connection goes silent: its heartbeat times out and it stops leading, then the other leads", async () => {
-    const url = await server.freshDatabase();
+    const url = await freshDatabase();
     const proxy = await FreezableProxy.open(url);
     cleanups.push(() => proxy.close());
     const a = replica("a", proxy.url);
