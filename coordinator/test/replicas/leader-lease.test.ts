@@ -57,6 +57,8 @@ function replica(name: string, connectionString: string, down = () => false): Re
 
 async function admin(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url });
+  // The database is dropped WITH (FORCE) after the test: that end is expected.
+  client.on("error", () => undefined);
   await client.connect();
   cleanups.push(() => client.end());
   return client;
