@@ -24,6 +24,8 @@ import type { NoticeService } from "./notices/notice-service.js";
 import { openNotices } from "./notices/open-notices.js";
 import { removeUploadLeftovers } from "./packs/upload-leftovers.js";
 import type { ReleaseConsole } from "./releases/release-console.js";
+import { coordinatorDuties } from "./replicas/coordinator-duties.js";
+import { type Leadership, startLeadership } from "./replicas/leadership.js";
 import { ScheduleMemory } from "./schedules/schedule-memory.js";
 import type { ScheduledTasks, ScheduleFacts } from "./schedules/schedule-model.js";
 import { openDataDir } from "./setup/data-dir.js";
@@ -238,7 +240,10 @@ export class Coordinator {
     });
     const { runner, scheduleConsole } = operations;
     onRows = (rows) => runner.onRows(rows);
-    closers.unshift(() => runner.close());
+    // Issue 14: the leader-only duties stop here in the order (the runner's place); before
+    // they have started, the runner alone.
+    let leadership: Leadership | null = null;
+    closers.unshift(() => leadership?.close() ?? runner.close());
     const { hub, handler } = wireApi({
       store,
       operations,
@@ -271,9 +276,13 @@ export class Coordinator {
     closers.unshift(() => hub.close());
     // After the handler is attached (requests during a long start are answered, and an
     // operation on a release waits in its chain): re-applies sends a crash cut off, plans.
-    await runner.start();
-    await scheduleConsole.cancelLeftovers();
-    notices.start();
+    // Issue 14: runner, blackout cancels, notices delivery: the leader's. With the JSON store
+    // they start now as before; with --database when this replica holds the leader lease.
+    leadership = await startLeadership({
+      database: options.database,
+      duties: coordinatorDuties({ runner, scheduleConsole, notices }),
+      log,
+    });
     const httpUrl = `${material === null ? "http" : "https"}://${host}:${httpPort}`;
     log(
       `coordinator: http ${httpUrl}, mqtt ${agentBrokerUrl}, data ${data.dir}, operator token ${data.tokenPath}`,

@@ -85,15 +85,19 @@ export class LeaderDuties {
     else if (action === "stop") await this.stopAll(reason, next === "spent");
   }
 
+  /**
+   * Starts each in order; the first that fails ends the start with its error (as a
+   * coordinator's start failed before replicas: the lease logs it), and is stopped
+   * with the rest when the term ends.
+   */
   private async startAll(reason: string): Promise<void> {
     this.log(`leader duties: starting (${reason}): ${this.duties.map((d) => d.name).join(", ")}`);
     for (const duty of this.duties) {
-      // Started before its start resolves: a failed start is still stopped with the rest.
       this.started.push(duty);
       try {
         await duty.start();
       } catch (error) {
-        this.log(`leader duties: ${duty.name} did not start: ${errorText(error)}`);
+        throw new Error(`${duty.name} did not start: ${errorText(error)}`);
       }
     }
   }

@@ -25,8 +25,12 @@ export interface Leadership {
  * term ends, so it never holds the lock while nobody leads.
  */
 export async function startLeadership(options: LeadershipOptions): Promise<Leadership> {
-  const duties = new LeaderDuties(options.duties, options.log);
   const { database } = options;
+  // One coordinator (JSON store): nothing to tell about leading, the log stays as it was.
+  const duties = new LeaderDuties(
+    options.duties,
+    database === undefined ? () => undefined : options.log,
+  );
   if (database === undefined) {
     await duties.onRole("leader", "single coordinator (JSON store)");
     return { duties, close: () => duties.close() };

@@ -99,22 +99,24 @@ describe("LeaderDuties", () => {
     expect(log.at(-1)).toMatch(/cannot lead again until it is restarted/);
   });
 
-  it("a failed start is logged and the duty is still stopped with the rest", async () => {
-    const stopped: string[] = [];
+  it("a failed start rejects, nothing after it starts, and it is still stopped with the rest", async () => {
+    const done: string[] = [];
+    const duty = (name: string, fails = false): LeaderDuty => ({
+      name,
+      restartable: true,
+      start: async () => {
+        if (fails) throw new Error("boom");
+        done.push(`${name} start`);
+      },
+      stop: async () => void done.push(`${name} stop`),
+    });
     const leader = new LeaderDuties(
-      [
-        {
-          name: "broken",
-          restartable: true,
-          start: () => Promise.reject(new Error("boom")),
-          stop: async () => void stopped.push("broken"),
-        },
-      ],
+      [duty("runner"), duty("broken", true), duty("notices")],
       () => undefined,
     );
-    await leader.onRole("leader", "acquired");
+    await expect(leader.onRole("leader", "acquired")).rejects.toThrow("broken did not start: boom");
     await leader.close();
-    expect(stopped).toEqual(["broken"]);
+    expect(done).toEqual(["runner start", "broken stop", "runner stop"]);
   });
 });
 
@@ -178,5 +180,33 @@ describe("startLeadership", () => {
       [...LEADER_LOCK_KEY],
     );
     expect(free.rows[0]?.locked).toBe(true);
+  });
+});
+
+describe("coordinatorDuties", () => {
+  it("starts notices delivery, the runner, then blackout cancels; stops the runner before the notices", async () => {
+    const done: string[] = [];
+    const duties = coordinatorDuties({
+      runner: {
+        start: async () => void done.push("runner start"),
+        close: async () => void done.push("runner close"),
+      },
+      scheduleConsole: { cancelLeftovers: async () => void done.push("cancel leftovers") },
+      notices: {
+        start: () => void done.push("notices start"),
+        close: async () => void done.push("notices close"),
+      },
+    });
+    const leadership = await startLeadership({ database: undefined, duties, log: () => undefined });
+    await leadership.close();
+    expect(done).toEqual([
+      "notices start",
+      "runner start",
+      "cancel leftovers",
+      "runner close",
+      "notices close",
+    ]);
+    // Runner and notice service close for good: one term per process.
+    expect(leadership.duties.canLeadAgain).toBe(false);
   });
 });
