@@ -1,6 +1,7 @@
 import pg from "pg";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { testDatabase } from "../../../test/support/postgres.js";
+import { coordinatorDuties } from "../../src/replicas/coordinator-duties.js";
 import { LeaderDuties, type LeaderDuty, planDuties } from "../../src/replicas/leader-duties.js";
 import { startLeadership } from "../../src/replicas/leadership.js";
 import { LEADER_LOCK_KEY, openPgLockSession } from "../../src/replicas/pg-lock-session.js";
