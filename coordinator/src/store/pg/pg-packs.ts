@@ -5,8 +5,9 @@ import { err, ok, type Result } from "@tillroll/protocol";
 import type { ExtractLimits } from "@tillroll/protocol/node";
 import semver from "semver";
 import { copyHashed, describeError, fsyncDir, removeIfPresent } from "../../packs/pack-file.js";
+import type { PackSource } from "../../packs/pack-http.js";
 import { inspectPack, maxArchiveBytes, resolveLimits } from "../../packs/pack-inspect.js";
-import { isSha256, makePackRecord, type PackRecord } from "../../packs/pack-record.js";
+import { isSha256, makePackRecord, type PackRecord, packKey } from "../../packs/pack-record.js";
 import { PACKS_FOLDER, withdrawnText } from "../../packs/pack-store.js";
 import type { PackRecords, PackRef } from "../pack-records.js";
 import type { PgDatabase } from "./pg-database.js";
@@ -39,18 +40,39 @@ export class PgPacks implements PackRecords {
   private readonly tmpDir: string;
   private readonly now: () => Date;
 
+  /** The records, mirrored in memory: agents' downloads look them up synchronously. */
+  private readonly records = new Map<string, PackRecord>();
+  /** Synchronous lookups for `/packs/<sha256>.tgz`. */
+  readonly downloads: PackSource;
+  /** The largest archive `publish` accepts, in bytes. */
+  readonly maxBytes: number;
+
   private constructor(
     private readonly db: PgDatabase,
     private readonly options: PgPacksOptions,
+    records: readonly PackRecord[],
   ) {
     this.packsDir = resolve(options.dir, PACKS_FOLDER);
     this.limits = resolveLimits(options.limits);
+    this.maxBytes = this.limits.maxBytes;
     this.tmpDir = options.tmpDir ?? this.packsDir;
     this.now = options.now ?? (() => new Date());
+    for (const record of records) this.remember(record);
+    this.downloads = {
+      bySha256: (sha256) => this.findSha(sha256),
+      filePath: (sha256) =>
+        this.findSha(sha256) === undefined ? undefined : join(this.packsDir, `${sha256}.tgz`),
+    };
   }
 
   static async open(db: PgDatabase, options: PgPacksOptions): Promise<PgPacks> {
-    const packs = new PgPacks(db, options);
+    resolveLimits(options.limits); // bad limits fail before anything is created
+    const { rows } = await db.query<{ record: PackRecord }>("SELECT record FROM packs");
+    const packs = new PgPacks(
+      db,
+      options,
+      rows.map((r) => r.record),
+    );
     await mkdir(packs.packsDir, { recursive: true });
     return packs;
   }
@@ -71,20 +93,22 @@ export class PgPacks implements PackRecords {
       const file = copied.value;
       return await this.queue.run(async () => {
         const { name, version } = descriptor;
-        const existing = await this.get({ name, version });
+        const existing = this.records.get(packKey(name, version));
         if (existing !== undefined) {
-          if (existing.sha256 === file.sha256) return ok(existing);
+          if (existing.sha256 === file.sha256) return ok(structuredClone(existing));
           return err(
             `${name} ${version} is already published with sha256 ${existing.sha256}; versions are immutable, publish a new version`,
           );
         }
         // 1.1.0+a and 1.1.0+b are the same version to semver (and to allowedVersions).
-        const twin = (await this.list(name)).find((r) => semver.eq(r.version, version));
+        const twin = [...this.records.values()].find(
+          (r) => r.name === name && semver.eq(r.version, version),
+        );
         if (twin !== undefined)
           return err(
             `${name} ${version}: ${twin.version} is already published and differs only in build metadata; versions are immutable, publish a new version`,
           );
-        const sameBytes = await this.bySha256(file.sha256);
+        const sameBytes = this.findSha(file.sha256);
         if (sameBytes !== undefined)
           return err(
             `sha256 ${file.sha256} is already stored as ${sameBytes.name} ${sameBytes.version}`,
@@ -100,7 +124,8 @@ export class PgPacks implements PackRecords {
         } catch (error) {
           return err(`cannot record ${name} ${version} (${describeError(error)})`);
         }
-        return ok(record);
+        this.remember(record);
+        return ok(structuredClone(record));
       });
     } catch (error) {
       return err(`cannot publish ${filePath}: ${describeError(error)}`);
@@ -113,7 +138,7 @@ export class PgPacks implements PackRecords {
 
   withdraw(ref: PackRef, by: string): Promise<Result<PackRecord>> {
     return this.queue.run(async () => {
-      const record = await this.get(ref);
+      const record = this.records.get(packKey(ref.name, ref.version));
       if (record === undefined) {
         const known = (await this.list(ref.name)).map((r) => r.version);
         return err(
@@ -137,43 +162,37 @@ export class PgPacks implements PackRecords {
           `cannot record the withdrawal of ${ref.name} ${ref.version} (${describeError(error)})`,
         );
       }
-      return ok(withdrawn);
+      this.remember(withdrawn);
+      return ok(structuredClone(withdrawn));
     });
   }
 
   async list(name?: string): Promise<PackRecord[]> {
-    const { rows } = await this.db.query<{ record: PackRecord }>(
-      name === undefined ? "SELECT record FROM packs" : "SELECT record FROM packs WHERE name = $1",
-      name === undefined ? [] : [name],
-    );
-    return rows
-      .map((r) => r.record)
+    return [...this.records.values()]
+      .filter((record) => name === undefined || record.name === name)
       .sort((a, b) =>
         a.name === b.name ? semver.rcompare(a.version, b.version) : a.name < b.name ? -1 : 1,
-      );
+      )
+      .map((record) => structuredClone(record));
   }
 
   async get(ref: PackRef): Promise<PackRecord | undefined> {
-    const { rows } = await this.db.query<{ record: PackRecord }>(
-      "SELECT record FROM packs WHERE name = $1 AND version = $2",
-      [ref.name, ref.version],
-    );
-    return rows[0]?.record;
+    const record = this.records.get(packKey(ref.name, ref.version));
+    return record === undefined ? undefined : structuredClone(record);
   }
 
   async bySha256(sha256: string): Promise<PackRecord | undefined> {
-    if (!isSha256(sha256)) return undefined;
-    const { rows } = await this.db.query<{ record: PackRecord }>(
-      "SELECT record FROM packs WHERE sha256 = $1",
-      [sha256],
-    );
-    return rows[0]?.record;
+    const record = this.findSha(sha256);
+    return record === undefined ? undefined : structuredClone(record);
   }
 
-  /** Where the bytes of a published pack are; undefined when no published pack has this hash. */
-  async filePath(sha256: string): Promise<string | undefined> {
-    return (await this.bySha256(sha256)) === undefined
-      ? undefined
-      : join(this.packsDir, `${sha256}.tgz`);
+  private findSha(sha256: string): PackRecord | undefined {
+    if (!isSha256(sha256)) return undefined;
+    for (const record of this.records.values()) if (record.sha256 === sha256) return record;
+    return undefined;
+  }
+
+  private remember(record: PackRecord): void {
+    this.records.set(packKey(record.name, record.version), record);
   }
 }

@@ -36,10 +36,17 @@ export class PgReleases implements ReleaseStore {
   }
 
   async save(record: ReleaseRecord): Promise<void> {
-    const { rowCount } = await this.db.query("UPDATE releases SET record = $2 WHERE id = $1", [
-      toId(record.id),
-      JSON.stringify(record),
-    ]);
+    let rowCount: number | null;
+    try {
+      ({ rowCount } = await this.db.query("UPDATE releases SET record = $2 WHERE id = $1", [
+        toId(record.id),
+        JSON.stringify(record),
+      ]));
+    } catch (error) {
+      throw new Error(
+        `cannot save release task ${record.id} in PostgreSQL (${(error as Error).message}); the release was not changed`,
+      );
+    }
     if (rowCount === 0) throw new Error(`no release task ${record.id} to save`);
   }
 

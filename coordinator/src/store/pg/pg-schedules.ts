@@ -104,7 +104,19 @@ export class PgSchedules implements ScheduleStore {
   }
 
   /** Applies `edit` to the locked state (null: nothing to change, nothing written). */
-  private change(edit: (state: ScheduleState) => ScheduleState | null): Promise<ScheduleState> {
+  private async change(
+    edit: (state: ScheduleState) => ScheduleState | null,
+  ): Promise<ScheduleState> {
+    try {
+      return await this.changeNow(edit);
+    } catch (error) {
+      throw new Error(
+        `cannot save the schedules in PostgreSQL (${(error as Error).message}); the schedules were not changed`,
+      );
+    }
+  }
+
+  private changeNow(edit: (state: ScheduleState) => ScheduleState | null): Promise<ScheduleState> {
     return this.db.transaction(async (client) => {
       // The row exists from the first change on; taking it here serialises changes.
       await client.query(

@@ -45,10 +45,9 @@ export class PgWorkstations implements WorkstationStore {
     return new PgWorkstations(db, records, onRemoved);
   }
 
-  /** The record as mirrored now (a copy), for synchronous callers. */
+  /** The record as mirrored now, for synchronous callers (not a copy: read it only). */
   peek(ref: WorkstationRef): WorkstationRecord | undefined {
-    const record = this.records.get(wsKey(ref));
-    return record === undefined ? undefined : structuredClone(record);
+    return this.records.get(wsKey(ref));
   }
 
   count(): number {
@@ -57,16 +56,12 @@ export class PgWorkstations implements WorkstationStore {
 
   /** Each store's business unit group (the group of its workstations; null: none). */
   storeGroups(): ReadonlyMap<string, string | null> {
-    const groups = new Map<string, string | null>();
-    for (const record of this.records.values()) {
-      if (!groups.has(record.store) || groups.get(record.store) === null)
-        groups.set(record.store, record.group);
-    }
-    return groups;
+    return new Map([...this.records.values()].map((ws) => [ws.store, ws.group]));
   }
 
   async get(ref: WorkstationRef): Promise<WorkstationRecord | undefined> {
-    return this.peek(ref);
+    const record = this.records.get(wsKey(ref));
+    return record === undefined ? undefined : structuredClone(record);
   }
 
   async list(): Promise<WorkstationRecord[]> {

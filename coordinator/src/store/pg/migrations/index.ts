@@ -3,6 +3,7 @@
 // A released migration is never edited: a change is a new entry with the next version.
 
 import { CORE_001 } from "./001-core.js";
+import { ACCOUNTS_NOTICES_LOGS_SQL } from "./002-accounts-notices-logs.js";
 
 export interface Migration {
   /** 1, 2, 3 … with no gaps. */
@@ -12,7 +13,11 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "core", sql: CORE_001 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "core", sql: CORE_001 },
+  // Operators, notices outbox, webhooks, install logs (store/pg/pg-operators.ts and siblings).
+  { version: 2, name: "accounts-notices-logs", sql: ACCOUNTS_NOTICES_LOGS_SQL },
+];
 
 /** The newest schema version this code knows (0 when there is none). */
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
