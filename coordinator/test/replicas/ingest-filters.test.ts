@@ -1,4 +1,9 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { Coordinator } from "../../src/coordinator.js";
 import {
   chooseIngestMode,
   DEFAULT_REPLICA_GROUP,
@@ -62,4 +67,31 @@ describe("ingestFilters", () => {
       "$share/eu/acme/tr/ws/+/+/log",
     ]);
   });
+});
+
+describe("Coordinator.start with --replica-group", () => {
+  it.each([
+    [{}, /needs --broker .* and --database/],
+    [{ replicaGroupName: "a/b" }, /"a\/b" must be/],
+  ])(
+    "refuses a bad or lone --replica-group (%o) before touching the data folder",
+    async (extra, message) => {
+      const parent = await mkdtemp(join(tmpdir(), "tillroll-replica-group-"));
+      const dataDir = join(parent, "data");
+      try {
+        await expect(
+          Coordinator.start({
+            dataDir,
+            mqttPort: 0,
+            httpPort: 0,
+            replicaGroup: "replicaGroupName" in extra ? extra.replicaGroupName : "eu",
+            log: () => undefined,
+          }),
+        ).rejects.toThrow(message);
+        expect(existsSync(dataDir)).toBe(false);
+      } finally {
+        await rm(parent, { recursive: true, force: true });
+      }
+    },
+  );
 });
