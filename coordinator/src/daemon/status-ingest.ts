@@ -4,7 +4,8 @@ import { rowKey } from "../fleet/service-row.js";
 import type { InstallLogIngest } from "../ingest/install-log.js";
 import { StatusCollector } from "../ingest/status-collector.js";
 import type { RowFeed } from "../live/row-feed.js";
-import { type IngestMode, ingestFilters } from "../replicas/ingest-filters.js";
+import { type IngestMode, ingestFilters, refusedFilters } from "../replicas/ingest-filters.js";
+import { StartupError } from "../setup/startup-error.js";
 import { wsKey } from "../state/coordinator-state.js";
 import type { CoordinatorStore } from "../store/coordinator-store.js";
 import type { FleetRows } from "../store/fleet-rows.js";
@@ -57,6 +58,16 @@ export async function startStatusIngest(options: StatusIngestOptions): Promise<S
     if (ws.capabilities !== undefined)
       collector.presence.restoreCapabilities(wsKey(ws), ws.capabilities);
   options.client.on("message", (topic, payload) => collector.onMessage(topic, payload));
-  await options.client.subscribeAsync(ingestFilters(options.ingestMode, topicRoot), { qos: 1 });
+  const granted = await options.client.subscribeAsync(
+    ingestFilters(options.ingestMode, topicRoot),
+    {
+      qos: 1,
+    },
+  );
+  const refused = refusedFilters(granted);
+  if (refused.length > 0)
+    throw new StartupError(
+      `the broker refused the coordinator's subscription to ${refused.join(", ")}: give its account read access (README "Replicas")`,
+    );
   return collector;
 }

@@ -62,3 +62,12 @@ export function replicaGroupProblem(group: string): string | null {
   if (/^[A-Za-z0-9_-]{1,64}$/.test(group)) return null;
   return `--replica-group ${JSON.stringify(group)} must be 1-64 letters, digits, "-" or "_" (a shared subscription's group name holds no "/", "+" or "#")`;
 }
+
+/**
+ * The filters a SUBACK refused (MQTT 3.1.1 return code 0x80; MQTT 5 reason codes
+ * from 0x80 up). A broker whose ACL refuses the coordinator's filters would
+ * otherwise leave it running deaf: start fails instead, naming them.
+ */
+export function refusedFilters(granted: readonly { topic: string; qos: number }[]): string[] {
+  return granted.filter((grant) => grant.qos >= 0x80).map((grant) => grant.topic);
+}

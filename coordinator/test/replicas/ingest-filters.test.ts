@@ -8,6 +8,7 @@ import {
   chooseIngestMode,
   DEFAULT_REPLICA_GROUP,
   ingestFilters,
+  refusedFilters,
 } from "../../src/replicas/ingest-filters.js";
 
 const ROOT = "tillroll/v1";
@@ -94,4 +95,18 @@ describe("Coordinator.start with --replica-group", () => {
       }
     },
   );
+});
+
+describe("refusedFilters", () => {
+  it("names the filters a SUBACK refused (0x80 and MQTT 5 failure codes)", () => {
+    expect(
+      refusedFilters([
+        { topic: "a", qos: 1 },
+        { topic: "b", qos: 0x80 },
+        { topic: "c", qos: 0 },
+        { topic: "d", qos: 0x87 },
+      ]),
+    ).toEqual(["b", "d"]);
+    expect(refusedFilters([{ topic: "a", qos: 1 }])).toEqual([]);
+  });
 });
