@@ -41,13 +41,20 @@ export async function migrateJsonToPostgres(options: MigrateOptions): Promise<st
     const snapshot = await readJsonStore(options.dataDir, options.log);
     const counts = countSnapshot(snapshot);
     options.log(`writing ${redactUrl(options.databaseUrl)} (one transaction)`);
-    await db.transaction(async (tx) => {
-      // A replica or a second migrate starting meanwhile: the emptiness is checked again inside.
-      const again = nonEmptyTargetProblem(options.databaseUrl, await rowsByTable(tx));
-      if (again !== null) throw new MigrateRefusal(again);
-      await writeCoreKinds(tx, snapshot);
-      await writeExtraKinds(tx, snapshot);
-    });
+    await db
+      .transaction(async (tx) => {
+        // A replica or a second migrate starting meanwhile: the emptiness is checked again inside.
+        const again = nonEmptyTargetProblem(options.databaseUrl, await rowsByTable(tx));
+        if (again !== null) throw new MigrateRefusal(again);
+        await writeCoreKinds(tx, snapshot);
+        await writeExtraKinds(tx, snapshot);
+      })
+      .catch((error: Error) => {
+        if (error instanceof MigrateRefusal) throw error;
+        throw new MigrateRefusal(
+          `--to ${redactUrl(options.databaseUrl)}: the copy failed (${error.message}); it was rolled back, the database holds none of it`,
+        );
+      });
     return [
       `moved ${options.dataDir} to ${redactUrl(options.databaseUrl)}:`,
       ...countLines(counts),

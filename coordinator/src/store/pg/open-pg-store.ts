@@ -1,23 +1,26 @@
-import type { OperatorPersistence } from "../../accounts/operator-record.js";
-import type { NoticeOutbox } from "../../notices/outbox.js";
-import type { WebhookRegistry } from "../../notices/webhook-registry.js";
 import type { CoordinatorStore } from "../coordinator-store.js";
-import type { InstallLogStore } from "../install-log-store.js";
 import type { OpenStoreOptions } from "../open-store.js";
 import { migrateSchema } from "./migrate-schema.js";
 import { PgAudit } from "./pg-audit.js";
 import { openPgDatabase, type PgDatabase } from "./pg-database.js";
 import { PgDesired } from "./pg-desired.js";
 import { PgFleetRows } from "./pg-fleet-rows.js";
+import { PgInstallLogs } from "./pg-install-logs.js";
+import { PgOperators } from "./pg-operators.js";
+import { PgOutbox } from "./pg-outbox.js";
 import { PgPacks } from "./pg-packs.js";
 import { PgRecipes } from "./pg-recipes.js";
 import { PgReleases } from "./pg-releases.js";
 import { PgSchedules } from "./pg-schedules.js";
+import { PgWebhooks } from "./pg-webhooks.js";
 import { PgWorkstations } from "./pg-workstations.js";
 
-/** Parts built by another helper (operators, outbox, webhooks, install logs): until wired. */
-function notBuiltYet(what: string): never {
-  throw new Error(`the PostgreSQL ${what} is not built yet`);
+/** Operators, notices outbox, webhooks and install logs (migration 002's tables). */
+interface PgAccountsAndNotices {
+  readonly operators: PgOperators;
+  readonly outbox: PgOutbox;
+  readonly webhooks: PgWebhooks;
+  readonly installLogs: PgInstallLogs;
 }
 
 /**
@@ -26,6 +29,11 @@ function notBuiltYet(what: string): never {
  * loaded into memory and written through; pack bytes stay in `DATA/packs/`.
  */
 export class PgCoordinatorStore implements CoordinatorStore {
+  readonly operators: PgOperators;
+  readonly outbox: PgOutbox;
+  readonly webhooks: PgWebhooks;
+  readonly installLogs: PgInstallLogs;
+
   private constructor(
     private readonly db: PgDatabase,
     readonly workstations: PgWorkstations,
@@ -36,22 +44,12 @@ export class PgCoordinatorStore implements CoordinatorStore {
     readonly releases: PgReleases,
     readonly schedules: PgSchedules,
     readonly recipes: PgRecipes,
-  ) {}
-
-  get operators(): OperatorPersistence {
-    return notBuiltYet("operator store");
-  }
-
-  get outbox(): NoticeOutbox {
-    return notBuiltYet("notice outbox");
-  }
-
-  get webhooks(): WebhookRegistry {
-    return notBuiltYet("webhook registry");
-  }
-
-  get installLogs(): InstallLogStore {
-    return notBuiltYet("install log store");
+    extras: PgAccountsAndNotices,
+  ) {
+    this.operators = extras.operators;
+    this.outbox = extras.outbox;
+    this.webhooks = extras.webhooks;
+    this.installLogs = extras.installLogs;
   }
 
   static async open(options: OpenStoreOptions & { readonly database: string }) {
@@ -76,6 +74,12 @@ export class PgCoordinatorStore implements CoordinatorStore {
         new PgReleases(db),
         new PgSchedules(db),
         new PgRecipes(db),
+        {
+          operators: new PgOperators(db),
+          outbox: await PgOutbox.open({ db, now: options.now, log: options.log }),
+          webhooks: await PgWebhooks.open(db),
+          installLogs: new PgInstallLogs({ db, retention: options.installLogs, now: options.now }),
+        },
       );
     } catch (error) {
       await db.close().catch(() => undefined);
