@@ -39,7 +39,7 @@ beforeAll(async () => {
       "allow_anonymous true",
       `user ${userInfo().username}`,
       "persistence false",
-      "log_dest stdout",
+      "log_dest stderr",
       "log_type subscribe",
       "",
     ].join("\n"),
@@ -75,7 +75,7 @@ async function until(what: string, test: () => boolean, ms = 10_000): Promise<nu
   return Date.now() - started;
 }
 
-describe.skip("two coordinators on one PostgreSQL and one Mosquitto", () => {
+describe("two coordinators on one PostgreSQL and one Mosquitto", () => {
   it("share the reports, one leads, and the other leads within 10 s once it stops", async () => {
     const log: string[] = [];
     const a = await replica("a", log);
