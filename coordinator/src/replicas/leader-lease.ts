@@ -102,7 +102,8 @@ export class LeaderLease {
       observation = { kind: "lost", reason: message(error) };
     }
     // The session may have failed (onLost) while the query was out: its answer is stale.
-    if (this.session !== session) return;
+    // Closing meanwhile: no duty starts now; ending the session frees a lock just taken.
+    if (this.session !== session || this.closed) return;
     this.apply(observation, session, true);
   }
 
