@@ -15,8 +15,11 @@ import { PgSchedules } from "./pg-schedules.js";
 import { PgWebhooks } from "./pg-webhooks.js";
 import { PgWorkstations } from "./pg-workstations.js";
 
-/** Operators, notices outbox, webhooks and install logs (migration 002's tables). */
-interface PgAccountsAndNotices {
+/** The stores beyond the core: operators, notices, webhooks, install logs. */
+interface PgParts {
+  readonly releases: PgReleases;
+  readonly schedules: PgSchedules;
+  readonly recipes: PgRecipes;
   readonly operators: PgOperators;
   readonly outbox: PgOutbox;
   readonly webhooks: PgWebhooks;
@@ -29,11 +32,6 @@ interface PgAccountsAndNotices {
  * loaded into memory and written through; pack bytes stay in `DATA/packs/`.
  */
 export class PgCoordinatorStore implements CoordinatorStore {
-  readonly operators: PgOperators;
-  readonly outbox: PgOutbox;
-  readonly webhooks: PgWebhooks;
-  readonly installLogs: PgInstallLogs;
-
   private constructor(
     private readonly db: PgDatabase,
     readonly workstations: PgWorkstations,
@@ -41,16 +39,24 @@ export class PgCoordinatorStore implements CoordinatorStore {
     readonly fleet: PgFleetRows,
     readonly audit: PgAudit,
     readonly packs: PgPacks,
-    readonly releases: PgReleases,
-    readonly schedules: PgSchedules,
-    readonly recipes: PgRecipes,
-    extras: PgAccountsAndNotices,
+    parts: PgParts,
   ) {
-    this.operators = extras.operators;
-    this.outbox = extras.outbox;
-    this.webhooks = extras.webhooks;
-    this.installLogs = extras.installLogs;
+    this.releases = parts.releases;
+    this.schedules = parts.schedules;
+    this.recipes = parts.recipes;
+    this.operators = parts.operators;
+    this.outbox = parts.outbox;
+    this.webhooks = parts.webhooks;
+    this.installLogs = parts.installLogs;
   }
+
+  readonly releases: PgReleases;
+  readonly schedules: PgSchedules;
+  readonly recipes: PgRecipes;
+  readonly operators: PgOperators;
+  readonly outbox: PgOutbox;
+  readonly webhooks: PgWebhooks;
+  readonly installLogs: PgInstallLogs;
 
   static async open(options: OpenStoreOptions & { readonly database: string }) {
     const db = openPgDatabase({ url: options.database });
@@ -71,14 +77,18 @@ export class PgCoordinatorStore implements CoordinatorStore {
         fleet,
         new PgAudit(db),
         packs,
-        new PgReleases(db),
-        new PgSchedules(db),
-        new PgRecipes(db),
         {
+          releases: new PgReleases(db),
+          schedules: new PgSchedules(db),
+          recipes: new PgRecipes(db),
           operators: new PgOperators(db),
           outbox: await PgOutbox.open({ db, now: options.now, log: options.log }),
           webhooks: await PgWebhooks.open(db),
-          installLogs: new PgInstallLogs({ db, retention: options.installLogs, now: options.now }),
+          installLogs: new PgInstallLogs({
+            db,
+            retention: options.installLogs,
+            now: options.now,
+          }),
         },
       );
     } catch (error) {
@@ -91,6 +101,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
   async close(): Promise<void> {
     try {
       await this.fleet.close();
+      await this.installLogs.close();
     } finally {
       await this.db.close();
     }

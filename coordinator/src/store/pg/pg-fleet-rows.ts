@@ -149,13 +149,25 @@ export class PgFleetRows implements FleetRows {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    return this.queue.run(() => this.writePending());
+    return this.queue
+      .run(() => this.writePending())
+      .catch((error: unknown) => {
+        // Still pending: tried again later, as a background write would be.
+        this.schedule(RETRY_MS);
+        throw error;
+      });
   }
 
   /** Writes what is pending and stops the timer. */
   async close(): Promise<void> {
-    await this.flush();
-    this.closed = true;
+    try {
+      await this.flush();
+    } finally {
+      // No retry after the connections are gone: a report lost here comes back on reconnect.
+      this.closed = true;
+      if (this.timer !== null) clearTimeout(this.timer);
+      this.timer = null;
+    }
   }
 
   private schedule(delay: number): void {
