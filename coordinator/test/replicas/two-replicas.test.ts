@@ -18,8 +18,6 @@ import {
  * a kill -9 mid-release, builds on this.)
  */
 
-// Skipped until open-pg-store.ts opens operators, outbox, webhooks and install logs (pg-extra):
-// it fails at "the PostgreSQL operator store is not built yet" before that.
 vi.setConfig({ testTimeout: 60_000 });
 
 let dir: string;
