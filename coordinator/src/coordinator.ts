@@ -254,10 +254,14 @@ export class Coordinator {
     });
     const { runner, scheduleConsole } = operations;
     onRows = (rows) => runner.onRows(rows);
-    // Issue 14: the leader-only duties stop here in the order (the runner's place); before
-    // they have started, the runner alone.
+    // Issue 14: the leader-only duties stop here in the order (the runner's place), then the
+    // runner in any case (closing it twice is harmless): a follower never started it, but a
+    // console request may have armed a timer on it.
     let leadership: Leadership | null = null;
-    closers.unshift(() => leadership?.close() ?? runner.close());
+    closers.unshift(async () => {
+      await leadership?.close();
+      await runner.close();
+    });
     const { hub, handler } = wireApi({
       store,
       operations,
