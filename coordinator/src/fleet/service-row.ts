@@ -104,28 +104,34 @@ export function rowSortKey(ref: ServiceRef): string {
   return `${ref.store}\u0000${ref.workstation}\u0000${ref.function}`;
 }
 
+/** The same string, or the one copy of it a pool keeps (fleet/string-pool.ts). */
+export type Intern = <T extends string | null>(text: T) => T;
+
+const asIs: Intern = (text) => text;
+
 /**
  * A frozen copy of `row` with exactly the row's fields (extra properties of
- * the object passed in are left behind).
+ * the object passed in are left behind), its repeated values passed through
+ * `intern` (the fleet table's pool; the request id is unique to a request).
  */
-export function freezeRow(row: ServiceRow): ServiceRow {
+export function freezeRow(row: ServiceRow, intern: Intern = asIs): ServiceRow {
   // A plain literal, one shape for every row (no spread): this runs once per row of a
   // 100,000-row table, and the queries walk these objects.
   const copy: { -readonly [K in keyof ServiceRow]: ServiceRow[K] } = {
-    store: row.store,
-    workstation: row.workstation,
-    function: row.function,
-    activeVersion: row.activeVersion,
-    preferredVersion: row.preferredVersion,
-    status: row.status,
-    phase: row.phase,
+    store: intern(row.store),
+    workstation: intern(row.workstation),
+    function: intern(row.function),
+    activeVersion: intern(row.activeVersion),
+    preferredVersion: intern(row.preferredVersion),
+    status: intern(row.status),
+    phase: intern(row.phase),
     progress: row.progress,
-    reason: row.reason,
-    validFrom: row.validFrom,
+    reason: intern(row.reason),
+    validFrom: intern(row.validFrom),
     requestId: row.requestId,
-    group: row.group,
+    group: intern(row.group),
     online: row.online,
-    updatedAt: row.updatedAt,
+    updatedAt: intern(row.updatedAt),
   };
   // Only when known: rows of agents that never report a recipe keep their bytes.
   if (row.appliedRecipe !== undefined) copy.appliedRecipe = row.appliedRecipe;
