@@ -85,6 +85,9 @@ export async function applyDesired(
   const artifacts = new Map<string, Artifact | null>();
   // Issue 13: the recipes as stored now, resolved per row below.
   const recipeFor = await deps.recipes?.snapshot();
+  // The rows in one read, and one timestamp for the change: 10,000 reads and clocks add up.
+  const current = await deps.fleet.getMany(changes.map((change) => rowKey(change)));
+  const now = isoNow(deps);
   for (const change of changes) {
     const key = wsKey(change);
     if (!desiredOf.has(key)) {
@@ -92,14 +95,14 @@ export async function applyDesired(
       recordOf.set(key, await deps.workstations.get(change));
     }
     const before = desiredOf.get(key)?.[change.function];
-    const row = await deps.fleet.get(rowKey(change));
+    const row = current.get(rowKey(change));
     const version = change.preferredVersion;
     const packKey = `${change.function}@${version}`;
     if (version !== null && !artifacts.has(packKey))
       artifacts.set(packKey, await artifactOf(deps, change.function, version));
     const artifact = version === null ? null : (artifacts.get(packKey) ?? null);
     const requestId = version === null ? null : chooseRequest(change.request, before);
-    const from = version === null ? null : (change.validFrom ?? before?.validFrom ?? isoNow(deps));
+    const from = version === null ? null : (change.validFrom ?? before?.validFrom ?? now);
     const group = row?.group ?? recordOf.get(key)?.group ?? null;
     // A new request takes the effective recipe of now; the same request (kept, or a release's
     // send applied again) keeps the one it was made with: the agent installs only on a new
@@ -146,7 +149,7 @@ export async function applyDesired(
       requestId,
       group,
       online: deps.isOnline(key),
-      updatedAt: isoNow(deps),
+      updatedAt: now,
       // A new request changes what is wanted, not what runs: the applied recipe stays.
       ...(row?.appliedRecipe === undefined ? {} : { appliedRecipe: row.appliedRecipe }),
     });
