@@ -88,6 +88,7 @@ export async function applyDesired(
   // The rows in one read, and one timestamp for the change: 10,000 reads and clocks add up.
   const current = await deps.fleet.getMany(changes.map((change) => rowKey(change)));
   const now = isoNow(deps);
+  const newRequestId = requestIds(changes.length);
   for (const change of changes) {
     const key = wsKey(change);
     if (!desiredOf.has(key)) {
@@ -101,7 +102,7 @@ export async function applyDesired(
     if (version !== null && !artifacts.has(packKey))
       artifacts.set(packKey, await artifactOf(deps, change.function, version));
     const artifact = version === null ? null : (artifacts.get(packKey) ?? null);
-    const requestId = version === null ? null : chooseRequest(change.request, before);
+    const requestId = version === null ? null : chooseRequest(change.request, before, newRequestId);
     const from = version === null ? null : (change.validFrom ?? before?.validFrom ?? now);
     const group = row?.group ?? recordOf.get(key)?.group ?? null;
     // A new request takes the effective recipe of now; the same request (kept, or a release's
@@ -175,7 +176,11 @@ export async function applyDesired(
   return applied.map((row) => rowKey(row));
 }
 
-function chooseRequest(choice: RequestChoice, before: DesiredEntry | undefined): string {
+function chooseRequest(
+  choice: RequestChoice,
+  before: DesiredEntry | undefined,
+  newRequestId: () => string,
+): string {
   switch (choice.kind) {
     case "given":
       return choice.requestId;
@@ -196,6 +201,19 @@ async function artifactOf(deps: ApplyDeps, fn: string, version: string): Promise
   };
 }
 
-function newRequestId(): string {
-  return `r-${randomBytes(6).toString("hex")}`;
+/**
+ * Up to `count` new request ids (`r-` and 12 hex digits, random), drawn from
+ * one buffer: one randomBytes call per change, not per row.
+ */
+function requestIds(count: number): () => string {
+  const hex = randomBytes(6 * count).toString("hex");
+  let next = 0;
+  return () => {
+    const id =
+      next < count
+        ? `r-${hex.slice(next * 12, next * 12 + 12)}`
+        : `r-${randomBytes(6).toString("hex")}`;
+    next++;
+    return id;
+  };
 }
