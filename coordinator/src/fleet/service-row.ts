@@ -14,6 +14,7 @@ import {
   workstationIdSchema,
 } from "@tillroll/protocol/pure";
 import { z } from "zod";
+import { ShapeMemo } from "./shape-memo.js";
 
 /**
  * One row of the fleet inventory: one flow service on one workstation, as
@@ -149,47 +150,47 @@ const status = serviceStatusSchema.shape;
  * phase is set exactly when In Progress; Not Ready, Rolled Back and Failed
  * carry a reason.
  */
-export const serviceRowSchema = z
-  .strictObject({
-    store: storeIdSchema,
-    workstation: workstationIdSchema,
-    function: functionNameSchema,
-    activeVersion: status.activeVersion,
-    preferredVersion: status.preferredVersion,
-    status: status.status,
-    phase: status.phase,
-    progress: status.progress,
-    reason: status.reason,
-    validFrom: status.validFrom,
-    requestId: status.requestId,
-    group: groupSchema.nullable(),
-    online: z.boolean(),
-    updatedAt: status.updatedAt,
-    appliedRecipe: appliedRecipeSchema.nullable().optional(),
-  })
-  .superRefine((row, ctx) => {
-    if (row.status === "In Progress" && row.phase === null) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["phase"],
-        message: "is required when status is In Progress",
-      });
-    }
-    if (row.status !== "In Progress" && row.phase !== null) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["phase"],
-        message: `must be null when status is ${row.status}`,
-      });
-    }
-    if (NEEDS_REASON.has(row.status) && row.reason === null) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["reason"],
-        message: `is required when status is ${row.status}`,
-      });
-    }
-  });
+const rowShape = {
+  store: storeIdSchema,
+  workstation: workstationIdSchema,
+  function: functionNameSchema,
+  activeVersion: status.activeVersion,
+  preferredVersion: status.preferredVersion,
+  status: status.status,
+  phase: status.phase,
+  progress: status.progress,
+  reason: status.reason,
+  validFrom: status.validFrom,
+  requestId: status.requestId,
+  group: groupSchema.nullable(),
+  online: z.boolean(),
+  updatedAt: status.updatedAt,
+  appliedRecipe: appliedRecipeSchema.nullable().optional(),
+};
+
+/** The status rules of a row whose fields are each valid: what breaks them, by field. */
+function ruleBreaks(row: Pick<ServiceRow, "status" | "phase" | "reason">): {
+  path: string;
+  message: string;
+}[] {
+  const breaks: { path: string; message: string }[] = [];
+  if (row.status === "In Progress" && row.phase === null) {
+    breaks.push({ path: "phase", message: "is required when status is In Progress" });
+  }
+  if (row.status !== "In Progress" && row.phase !== null) {
+    breaks.push({ path: "phase", message: `must be null when status is ${row.status}` });
+  }
+  if (NEEDS_REASON.has(row.status) && row.reason === null) {
+    breaks.push({ path: "reason", message: `is required when status is ${row.status}` });
+  }
+  return breaks;
+}
+
+export const serviceRowSchema = z.strictObject(rowShape).superRefine((row, ctx) => {
+  for (const { path, message } of ruleBreaks(row)) {
+    ctx.addIssue({ code: "custom", path: [path], message });
+  }
+});
 
 /**
  * Validates one row; the error names each wrong field. (The return type
@@ -208,8 +209,12 @@ export function validateRows(data: unknown): Result<ServiceRow[]> {
   const rows: ServiceRow[] = [];
   const seen = new Map<string, number>();
   const errors: string[] = [];
+  const memo = new ShapeMemo(rowShape);
   data.forEach((item: unknown, index) => {
-    const parsed = validateRow(item);
+    // The memo's field-by-field check first; the full schema for what it does not pass.
+    const quick = memo.parse(item) as ServiceRow | undefined;
+    const parsed: Result<ServiceRow> =
+      quick !== undefined && ruleBreaks(quick).length === 0 ? ok(quick) : validateRow(item);
     if (!parsed.ok) {
       for (const line of parsed.error.split("\n")) errors.push(`rows[${index}]: ${line}`);
       return;
