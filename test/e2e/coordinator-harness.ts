@@ -3,12 +3,29 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { testDatabase } from "../support/postgres.js";
 import { freePort } from "../support/temp.js";
 
 export const TILLROLL_CLI = fileURLToPath(
   new URL("../../coordinator/dist/cli/main.js", import.meta.url),
 );
 const run = promisify(execFile);
+
+/**
+ * Which store the coordinators of this run keep their state in: `TILLROLL_TEST_STORE=postgres`
+ * gives each CoordinatorProcess a fresh PostgreSQL database (`--database`, on the test
+ * server of test/support/postgres.ts); anything else, the JSON files in its data folder.
+ */
+export const TEST_STORE: "json" | "postgres" =
+  process.env.TILLROLL_TEST_STORE === "postgres" ? "postgres" : "json";
+
+/**
+ * For `it.skipIf(jsonOnly("why"))`: true when this run is on PostgreSQL, for a test that
+ * reads or damages the JSON files themselves (the reason says which).
+ */
+export function jsonOnly(_reason: string): boolean {
+  return TEST_STORE !== "json";
+}
 
 export interface CoordinatorProcessOptions {
   /** `--tls`: MQTT and HTTP over TLS with the CA generated under DATA/tls (the console is given it). */
@@ -29,6 +46,8 @@ export class CoordinatorProcess {
     readonly httpPort: number,
     private readonly brokerUrl: string | undefined,
     readonly options: CoordinatorProcessOptions = {},
+    /** Its `--database` on a PostgreSQL run (kept across restarts); undefined: JSON files. */
+    readonly databaseUrl: string | undefined = undefined,
   ) {}
 
   static async create(
@@ -36,7 +55,17 @@ export class CoordinatorProcess {
     brokerUrl?: string,
     options: CoordinatorProcessOptions = {},
   ): Promise<CoordinatorProcess> {
-    return new CoordinatorProcess(dataDir, await freePort(), await freePort(), brokerUrl, options);
+    // The database outlives the process object: the test server is thrown away at the
+    // end of the run (CI's, or this test process's own cluster).
+    const databaseUrl = TEST_STORE === "postgres" ? (await testDatabase()).url : undefined;
+    return new CoordinatorProcess(
+      dataDir,
+      await freePort(),
+      await freePort(),
+      brokerUrl,
+      options,
+      databaseUrl,
+    );
   }
 
   get url(): string {
@@ -74,6 +103,7 @@ export class CoordinatorProcess {
       String(this.httpPort),
     ];
     if (this.brokerUrl !== undefined) args.push("--broker", this.brokerUrl);
+    if (this.databaseUrl !== undefined) args.push("--database", this.databaseUrl);
     if (this.options.tls === true) args.push("--tls");
     args.push(...(this.options.extraArgs ?? []));
     this.output.length = 0; // this run's output only

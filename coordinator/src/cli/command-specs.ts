@@ -29,9 +29,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: [],
     flags: [
       "data",
+      "database",
       "mqtt-port",
       "http-port",
       "broker",
+      "replica-group",
       "host",
       "public-host",
       ...TLS_FLAGS,
@@ -46,6 +48,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "platform admin `admin` (that token is its API token; its password is printed once).",
       "With --tls (or --tls-cert/--tls-key) --mqtt-port (default 8883) and --http-port (default 8443) speak TLS only.",
       "--smtp smtp://host:port --mail-from ADDR: e-mail notices (task planned/cancelled, blackouts); without --smtp, none.",
+      "--database postgres://…: the store in PostgreSQL (pack files, keys and tokens stay in --data); default: JSON files in --data.",
     ],
     examples: [
       "tillroll coordinator --data /var/lib/tillroll-coordinator",
@@ -53,6 +56,30 @@ export const COMMANDS: readonly CommandSpec[] = [
       "tillroll coordinator --data ./data --tls --host 0.0.0.0 --public-host coordinator.example",
       "tillroll coordinator --tls-cert server.pem --tls-key server.key --tls-ca ca.pem --allow-plaintext",
       "tillroll coordinator --data ./data --smtp smtp://mail.example.com:25 --mail-from tillroll@example.com",
+      "tillroll coordinator --data ./data --database postgres://tillroll:secret@db.example:5432/tillroll",
+    ],
+  },
+  {
+    name: "migrate",
+    args: [],
+    flags: ["from", "to"],
+    required: ["from", "to"],
+    summary: "move a JSON-store coordinator's data into an empty PostgreSQL database",
+    details: [
+      "Stop the coordinator first (one still running on DATA on this machine is refused).",
+      "Everything moves in one transaction: workstations, desired state, fleet rows, releases,",
+      "schedules, recipes, pack records, operators, audit, notices, webhooks and install logs;",
+      "a failure leaves the database empty. Pack files stay in DATA/packs: start the",
+      "coordinator with the same --data and --database (or serve packs from --pack-base-url).",
+      "A database that already holds tillroll data is refused.",
+    ],
+    flagHelp: {
+      from: "the coordinator's data folder (its --data); left as it is",
+      to: "the empty target database: postgres://user:password@host:5432/database",
+    },
+    flagValues: { from: "DATA", to: "postgres://…" },
+    examples: [
+      "tillroll migrate --from /var/lib/tillroll-coordinator --to postgres://tillroll@db.example/tillroll",
     ],
   },
   {

@@ -5,6 +5,7 @@ import { parseEmail } from "../accounts/identity.js";
 import { Coordinator } from "../coordinator.js";
 import { type MailSettings, smtpUrlProblem } from "../notices/mail-sender.js";
 import { StartupError } from "../setup/startup-error.js";
+import { databaseUrlProblem } from "../store/database-url.js";
 import { runBrokerConfig } from "./broker-config-command.js";
 import { parseCommandLine } from "./command-line.js";
 import { runConsoleCommand } from "./commands.js";
@@ -12,6 +13,7 @@ import { ConsoleError, UsageError } from "./console-client.js";
 import { EXIT_CODES } from "./exit-codes.js";
 import { commandHelp, generalHelp } from "./help.js";
 import { runKeyCommand } from "./key-command.js";
+import { runMigrateCommand } from "./migrate-command.js";
 import type { CliValues } from "./options.js";
 import { tlsChoice } from "./tls-flags.js";
 
@@ -51,10 +53,12 @@ async function runCoordinator(values: CliValues): Promise<void> {
       : undefined;
   const coordinator = await Coordinator.start({
     dataDir: values.data ?? "./data",
+    database: databaseUrl(values.database),
     host: listenHost(values.host),
     mqttPort: port(values["mqtt-port"], tls === undefined ? 1883 : 8883, "mqtt-port"),
     httpPort: port(values["http-port"], tls === undefined ? 8080 : 8443, "http-port"),
     brokerUrl: values.broker,
+    replicaGroup: values["replica-group"],
     publicHost: values["public-host"],
     tls,
     plaintext,
@@ -70,6 +74,14 @@ async function runCoordinator(values: CliValues): Promise<void> {
   };
   process.once("SIGTERM", shutdown);
   process.once("SIGINT", shutdown);
+}
+
+/** `--database URL`: a postgres:// or postgresql:// URL, checked before anything starts. */
+function databaseUrl(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const problem = databaseUrlProblem(text);
+  if (problem !== null) throw new UsageError(`--database: ${problem}`);
+  return text;
 }
 
 /** `--install-log-lines N --install-log-days D`: whole numbers, at least 1. */
@@ -125,6 +137,10 @@ async function main(argv: string[]): Promise<void> {
   const [command = "", ...subcommand] = spec.name.split(" ");
   if (command === "coordinator") return runCoordinator(values);
   if (command === "key") return runKeyCommand([...subcommand, ...args]);
+  if (command === "migrate") {
+    process.exitCode = await runMigrateCommand(values, (text) => process.stdout.write(text));
+    return;
+  }
   if (command === "broker-config") {
     process.exitCode = await runBrokerConfig(values);
     return;

@@ -34,6 +34,12 @@ export const OPTIONS = {
     value: "URL",
     description: "use an external broker (mqtt://user:pass@host:1883) instead of the embedded one",
   },
+  "replica-group": {
+    type: "string",
+    value: "NAME",
+    description:
+      "replicas on one external broker and database: their shared subscription group (default tillroll)",
+  },
   host: { type: "string", value: "ADDR", description: "address to listen on (default 127.0.0.1)" },
   "public-host": {
     type: "string",
@@ -230,6 +236,13 @@ export const OPTIONS = {
     multiple: true,
     value: "E,...",
     description: "the events the webhook gets (default: every event)",
+  },
+  // Issue 14: the store in PostgreSQL instead of the data folder's JSON files.
+  database: {
+    type: "string",
+    value: "URL",
+    description:
+      "keep the coordinator's store in PostgreSQL (postgres://user:password@host:5432/db); default: JSON files in --data",
   },
   smtp: {
     type: "string",

@@ -1,0 +1,124 @@
+import type { CoordinatorStore } from "../coordinator-store.js";
+import type { OpenStoreOptions } from "../open-store.js";
+import { migrateSchema } from "./migrate-schema.js";
+import { PgAudit } from "./pg-audit.js";
+import { openPgDatabase, type PgDatabase } from "./pg-database.js";
+import { PgDesired } from "./pg-desired.js";
+import { PgFleetRows } from "./pg-fleet-rows.js";
+import { PgInstallLogs } from "./pg-install-logs.js";
+import { PgOperators } from "./pg-operators.js";
+import { PgOutbox } from "./pg-outbox.js";
+import { PgPacks } from "./pg-packs.js";
+import { PgRecipes } from "./pg-recipes.js";
+import { PgReleases } from "./pg-releases.js";
+import { PgSchedules } from "./pg-schedules.js";
+import { PgWebhooks } from "./pg-webhooks.js";
+import { PgWorkstations } from "./pg-workstations.js";
+
+/** The stores beyond the core: operators, notices, webhooks, install logs. */
+interface PgParts {
+  readonly releases: PgReleases;
+  readonly schedules: PgSchedules;
+  readonly recipes: PgRecipes;
+  readonly operators: PgOperators;
+  readonly outbox: PgOutbox;
+  readonly webhooks: PgWebhooks;
+  readonly installLogs: PgInstallLogs;
+}
+
+/**
+ * The coordinator's store in PostgreSQL (`--database postgres://…`): the schema is
+ * migrated on open, the sync read models (workstations, fleet rows, pack records) are
+ * loaded into memory and written through; pack bytes stay in `DATA/packs/`.
+ */
+export class PgCoordinatorStore implements CoordinatorStore {
+  private constructor(
+    private readonly db: PgDatabase,
+    readonly workstations: PgWorkstations,
+    readonly desired: PgDesired,
+    readonly fleet: PgFleetRows,
+    readonly audit: PgAudit,
+    readonly packs: PgPacks,
+    parts: PgParts,
+  ) {
+    this.releases = parts.releases;
+    this.schedules = parts.schedules;
+    this.recipes = parts.recipes;
+    this.operators = parts.operators;
+    this.outbox = parts.outbox;
+    this.webhooks = parts.webhooks;
+    this.installLogs = parts.installLogs;
+  }
+
+  readonly releases: PgReleases;
+  readonly schedules: PgSchedules;
+  readonly recipes: PgRecipes;
+  readonly operators: PgOperators;
+  readonly outbox: PgOutbox;
+  readonly webhooks: PgWebhooks;
+  readonly installLogs: PgInstallLogs;
+
+  static async open(options: OpenStoreOptions & { readonly database: string }) {
+    const db = openPgDatabase({ url: options.database });
+    try {
+      await migrateSchema(db);
+      const fleet = await PgFleetRows.open(db, options.log);
+      const workstations = await PgWorkstations.open(db, (ref) => fleet.forgetSeq(ref));
+      const packs = await PgPacks.open(db, {
+        ...options.packs,
+        dir: options.dataDir,
+        ...(options.packs?.now === undefined ? {} : { now: options.packs.now }),
+        log: options.log,
+      });
+      return new PgCoordinatorStore(
+        db,
+        workstations,
+        new PgDesired(db, options.now),
+        fleet,
+        new PgAudit(db),
+        packs,
+        {
+          releases: new PgReleases(db),
+          schedules: new PgSchedules(db),
+          recipes: new PgRecipes(db),
+          operators: new PgOperators(db),
+          outbox: await PgOutbox.open({ db, now: options.now, log: options.log }),
+          webhooks: await PgWebhooks.open(db),
+          installLogs: new PgInstallLogs({
+            db,
+            retention: options.installLogs,
+            now: options.now,
+          }),
+        },
+      );
+    } catch (error) {
+      await db.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Writes the pending status reports, then closes the connections. */
+  async close(): Promise<void> {
+    // Safe to call twice (a test closing what its cleanup closes too).
+    if (this.closing !== null) return this.closing;
+    this.closing = this.closeNow();
+    return this.closing;
+  }
+
+  private closing: Promise<void> | null = null;
+
+  private async closeNow(): Promise<void> {
+    try {
+      await this.fleet.close();
+      await this.installLogs.close();
+    } finally {
+      await this.db.close();
+    }
+  }
+}
+
+export async function openPgStore(options: OpenStoreOptions): Promise<PgCoordinatorStore> {
+  const database = options.database;
+  if (database === undefined) throw new Error("openPgStore needs a database URL");
+  return PgCoordinatorStore.open({ ...options, database });
+}
