@@ -218,7 +218,10 @@ export class Coordinator {
       data.signer,
       topicRoot,
       now,
+      log,
     );
+    // Sends queued after an answer go out before the broker connection closes.
+    closers.unshift(() => desired.settle(5000));
     const republished = await desired.republishAll();
     log(`republished ${republished} desired document(s)`);
 

@@ -17,12 +17,21 @@ export type RetainedPublish = (topic: string, payload: string) => Promise<void>;
  * keeps nothing across restarts).
  */
 export class DesiredPublisher {
+  /**
+   * The last send queued: sends run one after another, in the order their
+   * seqs were reserved, so a workstation's retained document never goes back
+   * to a lower seq (a later small send overtaking a 10,000-document one).
+   */
+  #tail: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly publishRetained: RetainedPublish,
     private readonly store: DesiredStore,
     private readonly signer: Signer,
     private readonly topicRoot: string,
     private readonly now: () => number,
+    /** Where a send that failed after its answer is reported (sendAfterAnswer). */
+    private readonly log: (message: string) => void = () => undefined,
   ) {}
 
   publish(ref: Ref): Promise<void> {
@@ -36,8 +45,52 @@ export class DesiredPublisher {
     await this.send(refs, first);
   }
 
-  /** Signs and sends the documents with seqs first, first + 1, ...: all in flight at once, QoS 1. */
-  async send(refs: readonly Ref[], first: number): Promise<void> {
+  /**
+   * Signs and sends the documents with seqs first, first + 1, ... once every
+   * earlier send is done; resolves when the broker has them all.
+   */
+  send(refs: readonly Ref[], first: number): Promise<void> {
+    const run = this.#tail.then(() => this.#sendNow(refs, first));
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * The same send, for work already durable whose answer does not wait for
+   * it (a 10,000-row set-preferred answers once the desired state and rows
+   * are written): queued in order, a failure logged. Nothing is lost if it
+   * fails or the coordinator stops first: documents are built from the
+   * stored desired state and every one is published again on start.
+   */
+  sendAfterAnswer(refs: readonly Ref[], first: number): void {
+    if (refs.length === 0) return;
+    this.send(refs, first).catch((error: unknown) => {
+      this.log(
+        `publishing ${refs.length} desired document(s) failed (published again on the next start): ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
+  }
+
+  /** Resolves once every send queued so far is done (failed ones included). */
+  idle(): Promise<void> {
+    return this.#tail;
+  }
+
+  /**
+   * On stop: waits for queued sends, at most `maxMs` (a broker that stopped
+   * acknowledging must not hold the stop; start publishes everything again).
+   */
+  async settle(maxMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, maxMs);
+    });
+    await Promise.race([this.idle(), waited]);
+    clearTimeout(timer);
+  }
+
+  /** All documents in flight at once, QoS 1, signed in slices. */
+  async #sendNow(refs: readonly Ref[], first: number): Promise<void> {
     const ts = new Date(this.now()).toISOString();
     const sends: Promise<void>[] = [];
     for (let start = 0; start < refs.length; start += SIGN_SLICE) {

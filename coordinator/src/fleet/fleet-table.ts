@@ -8,12 +8,14 @@ import {
   versionRanks,
   zeroCounts,
 } from "./fleet-page.js";
+import type { Posting } from "./posting.js";
 import { bySortKey, type Entry, ListingOrder, MultiIndex } from "./row-index.js";
-import { freezeRow, rowKey, rowSortKey, type ServiceRow, validateRows } from "./service-row.js";
+import { freezeRow, type ServiceRow, validateRows } from "./service-row.js";
+import { StringPool } from "./string-pool.js";
 
-/** Where a query starts: the smallest index hit (a union of sets for lists and group prefixes). */
+/** Where a query starts: the smallest index hit (a union of postings for lists and group prefixes). */
 interface Candidates {
-  readonly sets: readonly ReadonlySet<Entry>[];
+  readonly sets: readonly Posting<Entry>[];
   readonly count: number;
 }
 
@@ -24,9 +26,6 @@ interface Candidates {
  */
 const INDEX_SHARE = 1 / 8;
 
-/** Most store × workstation pairs looked up in the workstation index for one query. */
-const MAX_PAIRS = 256;
-
 function parseValidFrom(validFrom: string | null): number | null {
   return validFrom === null ? null : Date.parse(validFrom);
 }
@@ -34,20 +33,29 @@ function parseValidFrom(validFrom: string | null): number | null {
 /**
  * The fleet inventory in memory: one row per flow service per workstation,
  * keyed `store/workstation/function`, with secondary indexes by store,
- * workstation, function, status, active and preferred version and business
- * unit group, so selective queries over 100,000 rows touch only their hits.
+ * function, status, active and preferred version and business unit group,
+ * so selective queries over 100,000 rows touch only their hits (a
+ * workstation's rows are found among its store's).
  * Rows are stored frozen; every listing is sorted by store, workstation,
  * function.
+ *
+ * Memory (issue 14: at most 3 KB of coordinator RSS per row): the repeated
+ * values of rows (function, status, versions, group, times) are one string
+ * each (StringPool), and the indexes of few values hold bitsets over entry
+ * slots rather than Sets (posting.ts).
  */
 export class FleetTable {
   readonly #entries = new Map<string, Entry>();
-  readonly #byStore = new MultiIndex<string>();
-  readonly #byWorkstation = new MultiIndex<string>();
-  readonly #byFunction = new MultiIndex<string>();
-  readonly #byStatus = new MultiIndex<string>();
-  readonly #byActive = new MultiIndex<string | null>();
-  readonly #byPreferred = new MultiIndex<string | null>();
-  readonly #byGroup = new MultiIndex<string>();
+  /** Entry by slot; freed slots are reused, so the postings' bitsets stay as long as the table. */
+  readonly #slots: (Entry | undefined)[] = [];
+  readonly #freeSlots: number[] = [];
+  readonly #pool = new StringPool();
+  readonly #byStore = new MultiIndex<string>(this.#slots);
+  readonly #byFunction = new MultiIndex<string>(this.#slots);
+  readonly #byStatus = new MultiIndex<string>(this.#slots);
+  readonly #byActive = new MultiIndex<string | null>(this.#slots);
+  readonly #byPreferred = new MultiIndex<string | null>(this.#slots);
+  readonly #byGroup = new MultiIndex<string>(this.#slots);
   /** Group names in use, sorted; null when a group came or went since the last sort. */
   #groupNames: string[] | null = [];
   readonly #order = new ListingOrder();
@@ -81,18 +89,21 @@ export class FleetTable {
 
   /** Inserts `row` or replaces the row with its key; returns the row it replaced. */
   upsert(row: ServiceRow): ServiceRow | undefined {
-    const stored = freezeRow(row);
-    const key = rowKey(stored);
+    const stored = freezeRow(row, this.#pool.intern);
+    // join, not a template: a flat string, without the concatenation's extra object per row.
+    const key = [stored.store, stored.workstation, stored.function].join("/");
     const entry = this.#entries.get(key);
     if (entry === undefined) {
+      const slot = this.#freeSlots.pop() ?? this.#slots.length;
       const fresh: Entry = {
         key,
-        sortKey: rowSortKey(stored),
+        slot,
         row: stored,
         validFromMs: parseValidFrom(stored.validFrom),
         updatedAtMs: Date.parse(stored.updatedAt),
         alive: true,
       };
+      this.#slots[slot] = fresh;
       this.#entries.set(key, fresh);
       this.#index(fresh);
       this.#order.add(fresh);
@@ -114,13 +125,20 @@ export class FleetTable {
     this.#entries.delete(key);
     this.#unindex(entry);
     this.#order.remove(entry);
+    this.#slots[entry.slot] = undefined;
+    this.#freeSlots.push(entry.slot);
     return true;
   }
 
   /** The services of one workstation, by function. */
   rowsOfWorkstation(store: string, workstation: string): ServiceRow[] {
-    const set = this.#byWorkstation.get(`${store}/${workstation}`);
-    return set === undefined ? [] : [...set].sort(bySortKey).map((entry) => entry.row);
+    const posting = this.#byStore.get(store);
+    if (posting === undefined) return [];
+    const rows: Entry[] = [];
+    posting.forEach((entry) => {
+      if (entry.row.workstation === workstation) rows.push(entry);
+    });
+    return rows.sort(bySortKey).map((entry) => entry.row);
   }
 
   /** The rows passing every filter, sorted by store, workstation, function. */
@@ -137,7 +155,9 @@ export class FleetTable {
     }
     const hits: Entry[] = [];
     for (const set of candidates.sets) {
-      for (const entry of set) if (test(entry.row, entry.validFromMs)) hits.push(entry);
+      set.forEach((entry) => {
+        if (test(entry.row, entry.validFromMs)) hits.push(entry);
+      });
     }
     return hits.sort(bySortKey).map((entry) => entry.row);
   }
@@ -205,12 +225,12 @@ export class FleetTable {
       for (const version of this.#byPreferred.keys()) if (version !== null) versions.add(version);
     } else {
       for (const set of this.#groupCandidates([scope]).sets) {
-        for (const { row } of set) {
+        set.forEach(({ row }) => {
           if (row.group !== null) groups.add(row.group);
           functions.add(row.function);
           if (row.activeVersion !== null) versions.add(row.activeVersion);
           if (row.preferredVersion !== null) versions.add(row.preferredVersion);
-        }
+        });
       }
     }
     return {
@@ -230,7 +250,11 @@ export class FleetTable {
       return { entries: this.#order.entries(), sorted: true };
     }
     const hits: Entry[] = [];
-    for (const set of candidates.sets) for (const entry of set) hits.push(entry);
+    for (const set of candidates.sets) {
+      set.forEach((entry) => {
+        hits.push(entry);
+      });
+    }
     return { entries: hits, sorted: false };
   }
 
@@ -257,7 +281,6 @@ export class FleetTable {
   #index(entry: Entry): void {
     const row = entry.row;
     this.#byStore.add(row.store, entry);
-    this.#byWorkstation.add(`${row.store}/${row.workstation}`, entry);
     this.#byFunction.add(row.function, entry);
     this.#byStatus.add(row.status, entry);
     this.#byActive.add(row.activeVersion, entry);
@@ -268,7 +291,6 @@ export class FleetTable {
   #unindex(entry: Entry): void {
     const row = entry.row;
     this.#byStore.remove(row.store, entry);
-    this.#byWorkstation.remove(`${row.store}/${row.workstation}`, entry);
     this.#byFunction.remove(row.function, entry);
     this.#byStatus.remove(row.status, entry);
     this.#byActive.remove(row.activeVersion, entry);
@@ -312,7 +334,7 @@ export class FleetTable {
   #candidates(filters: Filters): Candidates | undefined {
     const options: Candidates[] = [];
     const union = <K>(index: MultiIndex<K>, values: readonly K[]): Candidates => {
-      const sets: ReadonlySet<Entry>[] = [];
+      const sets: Posting<Entry>[] = [];
       let count = 0;
       for (const value of new Set(values)) {
         const set = index.get(value);
@@ -322,15 +344,8 @@ export class FleetTable {
       }
       return { sets, count };
     };
-    const { store, workstation } = filters;
-    if (store !== undefined) {
-      options.push(union(this.#byStore, store));
-      // The workstation index is keyed store/workstation: worth it while the pairs are few.
-      if (workstation !== undefined && store.length * workstation.length <= MAX_PAIRS) {
-        const pairs = store.flatMap((s) => workstation.map((w) => `${s}/${w}`));
-        options.push(union(this.#byWorkstation, pairs));
-      }
-    }
+    // A workstation filter is tested on its stores' rows (a store holds a few hundred at most).
+    if (filters.store !== undefined) options.push(union(this.#byStore, filters.store));
     if (filters.function !== undefined) options.push(union(this.#byFunction, filters.function));
     if (filters.status !== undefined) options.push(union<string>(this.#byStatus, filters.status));
     if (filters.activeVersion !== undefined) {
@@ -354,7 +369,7 @@ export class FleetTable {
   #groupCandidates(prefixes: readonly string[]): Candidates {
     const names = this.#sortedGroups();
     const taken = new Set<string>();
-    const sets: ReadonlySet<Entry>[] = [];
+    const sets: Posting<Entry>[] = [];
     let count = 0;
     const take = (group: string): void => {
       if (taken.has(group)) return;

@@ -1,4 +1,5 @@
-import type { ServiceRow } from "./service-row.js";
+import { Posting, type SlotTable } from "./posting.js";
+import { compareRows, type ServiceRow } from "./service-row.js";
 
 /**
  * Building blocks of FleetTable's indexes: the stored entry, a value → entries
@@ -9,8 +10,8 @@ import type { ServiceRow } from "./service-row.js";
 /** A stored row with what queries need precomputed. */
 export interface Entry {
   readonly key: string;
-  /** Code-unit order of this string is the listing order (store, workstation, function). */
-  readonly sortKey: string;
+  /** Dense number of this entry (reused after a delete): its bit in the large postings. */
+  readonly slot: number;
   row: ServiceRow;
   /** row.validFrom as epoch ms (null: none), parsed once per change rather than per query. */
   validFromMs: number | null;
@@ -20,40 +21,48 @@ export interface Entry {
   alive: boolean;
 }
 
-export const bySortKey = (a: Entry, b: Entry): number =>
-  a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0;
+/**
+ * The listing order: store, workstation, function. (Compared field by field
+ * rather than through a joined sort key: one string less per row.)
+ */
+export const bySortKey = (a: Entry, b: Entry): number => compareRows(a.row, b.row);
 
-/** value → the entries that have it; empty sets are removed so `keys()` lists only values in use. */
+/** value → the entries that have it; empty postings are removed so `keys()` lists only values in use. */
 export class MultiIndex<K> {
-  readonly #sets = new Map<K, Set<Entry>>();
+  readonly #postings = new Map<K, Posting<Entry>>();
+
+  constructor(private readonly slots: SlotTable<Entry>) {}
 
   /** Adds `entry`; true when `value` is new to the index. */
   add(value: K, entry: Entry): boolean {
-    const set = this.#sets.get(value);
-    if (set !== undefined) {
-      set.add(entry);
+    const posting = this.#postings.get(value);
+    if (posting !== undefined) {
+      posting.add(entry);
       return false;
     }
-    this.#sets.set(value, new Set([entry]));
+    const fresh = new Posting(this.slots);
+    fresh.add(entry);
+    this.#postings.set(value, fresh);
     return true;
   }
 
   /** Removes `entry`; true when `value` has no entries left. */
   remove(value: K, entry: Entry): boolean {
-    const set = this.#sets.get(value);
-    if (set === undefined) return false;
-    set.delete(entry);
-    if (set.size > 0) return false;
-    this.#sets.delete(value);
+    const posting = this.#postings.get(value);
+    if (posting === undefined) return false;
+    posting.remove(entry);
+    if (posting.size > 0) return false;
+    this.#postings.delete(value);
     return true;
   }
 
-  get(value: K): ReadonlySet<Entry> | undefined {
-    return this.#sets.get(value);
+  /** The entries with `value` (unordered), or undefined when none has it. */
+  get(value: K): Posting<Entry> | undefined {
+    return this.#postings.get(value);
   }
 
   keys(): IterableIterator<K> {
-    return this.#sets.keys();
+    return this.#postings.keys();
   }
 }
 
@@ -94,7 +103,7 @@ export class ListingOrder {
         continue;
       }
       const b = fresh[j];
-      if (a !== undefined && (b === undefined || a.sortKey < b.sortKey)) {
+      if (a !== undefined && (b === undefined || bySortKey(a, b) < 0)) {
         merged.push(a);
         i++;
       } else if (b !== undefined) {

@@ -14,6 +14,7 @@ import {
   workstationIdSchema,
 } from "@tillroll/protocol/pure";
 import { z } from "zod";
+import { ShapeMemo } from "./shape-memo.js";
 
 /**
  * One row of the fleet inventory: one flow service on one workstation, as
@@ -104,28 +105,34 @@ export function rowSortKey(ref: ServiceRef): string {
   return `${ref.store}\u0000${ref.workstation}\u0000${ref.function}`;
 }
 
+/** The same string, or the one copy of it a pool keeps (fleet/string-pool.ts). */
+export type Intern = <T extends string | null>(text: T) => T;
+
+const asIs: Intern = (text) => text;
+
 /**
  * A frozen copy of `row` with exactly the row's fields (extra properties of
- * the object passed in are left behind).
+ * the object passed in are left behind), its repeated values passed through
+ * `intern` (the fleet table's pool; the request id is unique to a request).
  */
-export function freezeRow(row: ServiceRow): ServiceRow {
+export function freezeRow(row: ServiceRow, intern: Intern = asIs): ServiceRow {
   // A plain literal, one shape for every row (no spread): this runs once per row of a
   // 100,000-row table, and the queries walk these objects.
   const copy: { -readonly [K in keyof ServiceRow]: ServiceRow[K] } = {
-    store: row.store,
-    workstation: row.workstation,
-    function: row.function,
-    activeVersion: row.activeVersion,
-    preferredVersion: row.preferredVersion,
-    status: row.status,
-    phase: row.phase,
+    store: intern(row.store),
+    workstation: intern(row.workstation),
+    function: intern(row.function),
+    activeVersion: intern(row.activeVersion),
+    preferredVersion: intern(row.preferredVersion),
+    status: intern(row.status),
+    phase: intern(row.phase),
     progress: row.progress,
-    reason: row.reason,
-    validFrom: row.validFrom,
+    reason: intern(row.reason),
+    validFrom: intern(row.validFrom),
     requestId: row.requestId,
-    group: row.group,
+    group: intern(row.group),
     online: row.online,
-    updatedAt: row.updatedAt,
+    updatedAt: intern(row.updatedAt),
   };
   // Only when known: rows of agents that never report a recipe keep their bytes.
   if (row.appliedRecipe !== undefined) copy.appliedRecipe = row.appliedRecipe;
@@ -143,47 +150,47 @@ const status = serviceStatusSchema.shape;
  * phase is set exactly when In Progress; Not Ready, Rolled Back and Failed
  * carry a reason.
  */
-export const serviceRowSchema = z
-  .strictObject({
-    store: storeIdSchema,
-    workstation: workstationIdSchema,
-    function: functionNameSchema,
-    activeVersion: status.activeVersion,
-    preferredVersion: status.preferredVersion,
-    status: status.status,
-    phase: status.phase,
-    progress: status.progress,
-    reason: status.reason,
-    validFrom: status.validFrom,
-    requestId: status.requestId,
-    group: groupSchema.nullable(),
-    online: z.boolean(),
-    updatedAt: status.updatedAt,
-    appliedRecipe: appliedRecipeSchema.nullable().optional(),
-  })
-  .superRefine((row, ctx) => {
-    if (row.status === "In Progress" && row.phase === null) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["phase"],
-        message: "is required when status is In Progress",
-      });
-    }
-    if (row.status !== "In Progress" && row.phase !== null) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["phase"],
-        message: `must be null when status is ${row.status}`,
-      });
-    }
-    if (NEEDS_REASON.has(row.status) && row.reason === null) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["reason"],
-        message: `is required when status is ${row.status}`,
-      });
-    }
-  });
+const rowShape = {
+  store: storeIdSchema,
+  workstation: workstationIdSchema,
+  function: functionNameSchema,
+  activeVersion: status.activeVersion,
+  preferredVersion: status.preferredVersion,
+  status: status.status,
+  phase: status.phase,
+  progress: status.progress,
+  reason: status.reason,
+  validFrom: status.validFrom,
+  requestId: status.requestId,
+  group: groupSchema.nullable(),
+  online: z.boolean(),
+  updatedAt: status.updatedAt,
+  appliedRecipe: appliedRecipeSchema.nullable().optional(),
+};
+
+/** The status rules of a row whose fields are each valid: what breaks them, by field. */
+function ruleBreaks(row: Pick<ServiceRow, "status" | "phase" | "reason">): {
+  path: string;
+  message: string;
+}[] {
+  const breaks: { path: string; message: string }[] = [];
+  if (row.status === "In Progress" && row.phase === null) {
+    breaks.push({ path: "phase", message: "is required when status is In Progress" });
+  }
+  if (row.status !== "In Progress" && row.phase !== null) {
+    breaks.push({ path: "phase", message: `must be null when status is ${row.status}` });
+  }
+  if (NEEDS_REASON.has(row.status) && row.reason === null) {
+    breaks.push({ path: "reason", message: `is required when status is ${row.status}` });
+  }
+  return breaks;
+}
+
+export const serviceRowSchema = z.strictObject(rowShape).superRefine((row, ctx) => {
+  for (const { path, message } of ruleBreaks(row)) {
+    ctx.addIssue({ code: "custom", path: [path], message });
+  }
+});
 
 /**
  * Validates one row; the error names each wrong field. (The return type
@@ -202,8 +209,12 @@ export function validateRows(data: unknown): Result<ServiceRow[]> {
   const rows: ServiceRow[] = [];
   const seen = new Map<string, number>();
   const errors: string[] = [];
+  const memo = new ShapeMemo(rowShape);
   data.forEach((item: unknown, index) => {
-    const parsed = validateRow(item);
+    // The memo's field-by-field check first; the full schema for what it does not pass.
+    const quick = memo.parse(item) as ServiceRow | undefined;
+    const parsed: Result<ServiceRow> =
+      quick !== undefined && ruleBreaks(quick).length === 0 ? ok(quick) : validateRow(item);
     if (!parsed.ok) {
       for (const line of parsed.error.split("\n")) errors.push(`rows[${index}]: ${line}`);
       return;

@@ -49,11 +49,23 @@ export interface DesiredRowChange {
   readonly drain?: DrainPolicy | null | undefined;
 }
 
+export interface ApplyOptions {
+  /**
+   * Resolve once the desired state and rows are durable, and publish the
+   * documents after (queued in seq order, failures logged): an operator's
+   * 10,000-row change answers in well under a second however busy the
+   * broker is. Safe because documents are built from the stored desired
+   * state and all are published again on start. Default: resolve once the
+   * broker has every document (release tasks, which plan on what was sent).
+   */
+  readonly publishAfterAnswer?: boolean;
+}
+
 /**
  * Applies desired-state changes, in the order that loses nothing: the
  * entries and the seqs of the documents that carry them are written in one
  * durable change, then the rows (one durable journal append), then the
- * documents are published. A workstation removed since the change was
+ * documents are published (or queued: ApplyOptions). A workstation removed since the change was
  * planned gets nothing back. Resolves with the row keys applied. The one
  * place both the console's changes (row-changes.ts) and release tasks write
  * desired state.
@@ -61,6 +73,7 @@ export interface DesiredRowChange {
 export async function applyDesired(
   deps: ApplyDeps,
   changes: readonly DesiredRowChange[],
+  options: ApplyOptions = {},
 ): Promise<string[]> {
   if (changes.length === 0) return [];
   const touchedWs = new Set<string>();
@@ -72,6 +85,10 @@ export async function applyDesired(
   const artifacts = new Map<string, Artifact | null>();
   // Issue 13: the recipes as stored now, resolved per row below.
   const recipeFor = await deps.recipes?.snapshot();
+  // The rows in one read, and one timestamp for the change: 10,000 reads and clocks add up.
+  const current = await deps.fleet.getMany(changes.map((change) => rowKey(change)));
+  const now = isoNow(deps);
+  const newRequestId = requestIds(changes.length);
   for (const change of changes) {
     const key = wsKey(change);
     if (!desiredOf.has(key)) {
@@ -79,14 +96,14 @@ export async function applyDesired(
       recordOf.set(key, await deps.workstations.get(change));
     }
     const before = desiredOf.get(key)?.[change.function];
-    const row = await deps.fleet.get(rowKey(change));
+    const row = current.get(rowKey(change));
     const version = change.preferredVersion;
     const packKey = `${change.function}@${version}`;
     if (version !== null && !artifacts.has(packKey))
       artifacts.set(packKey, await artifactOf(deps, change.function, version));
     const artifact = version === null ? null : (artifacts.get(packKey) ?? null);
-    const requestId = version === null ? null : chooseRequest(change.request, before);
-    const from = version === null ? null : (change.validFrom ?? before?.validFrom ?? isoNow(deps));
+    const requestId = version === null ? null : chooseRequest(change.request, before, newRequestId);
+    const from = version === null ? null : (change.validFrom ?? before?.validFrom ?? now);
     const group = row?.group ?? recordOf.get(key)?.group ?? null;
     // A new request takes the effective recipe of now; the same request (kept, or a release's
     // send applied again) keeps the one it was made with: the agent installs only on a new
@@ -133,7 +150,7 @@ export async function applyDesired(
       requestId,
       group,
       online: deps.isOnline(key),
-      updatedAt: isoNow(deps),
+      updatedAt: now,
       // A new request changes what is wanted, not what runs: the applied recipe stays.
       ...(row?.appliedRecipe === undefined ? {} : { appliedRecipe: row.appliedRecipe }),
     });
@@ -153,11 +170,17 @@ export async function applyDesired(
   const enrolled = (ref: { store: string; workstation: string }) => stillEnrolled.has(wsKey(ref));
   const applied = rows.filter(enrolled);
   await deps.fleet.upsertRows(applied);
-  await deps.desired.send(refs.filter(enrolled), firstSeq);
+  if (options.publishAfterAnswer === true)
+    deps.desired.sendAfterAnswer(refs.filter(enrolled), firstSeq);
+  else await deps.desired.send(refs.filter(enrolled), firstSeq);
   return applied.map((row) => rowKey(row));
 }
 
-function chooseRequest(choice: RequestChoice, before: DesiredEntry | undefined): string {
+function chooseRequest(
+  choice: RequestChoice,
+  before: DesiredEntry | undefined,
+  newRequestId: () => string,
+): string {
   switch (choice.kind) {
     case "given":
       return choice.requestId;
@@ -178,6 +201,19 @@ async function artifactOf(deps: ApplyDeps, fn: string, version: string): Promise
   };
 }
 
-function newRequestId(): string {
-  return `r-${randomBytes(6).toString("hex")}`;
+/**
+ * Up to `count` new request ids (`r-` and 12 hex digits, random), drawn from
+ * one buffer: one randomBytes call per change, not per row.
+ */
+function requestIds(count: number): () => string {
+  const hex = randomBytes(6 * count).toString("hex");
+  let next = 0;
+  return () => {
+    const id =
+      next < count
+        ? `r-${hex.slice(next * 12, next * 12 + 12)}`
+        : `r-${randomBytes(6).toString("hex")}`;
+    next++;
+    return id;
+  };
 }

@@ -18,8 +18,8 @@ export interface PlanWrite {
 
 /**
  * Carries out a planned change of rows (set-preferred, retry, rebuild):
- * the desired entries of the changed rows (persisted, then published), then
- * the audit entry. A dry run answers the plan and writes nothing; so does a
+ * the desired entries of the changed rows (persisted; published after the
+ * answer, in seq order), then the audit entry. A dry run answers the plan and writes nothing; so does a
  * plan that changes no row (nothing matched, or every row skipped): no
  * desired state, no fleet row, no audit entry, no publish.
  */
@@ -46,6 +46,8 @@ export async function applyPlanUnlessDry(
       drain: write.drain ?? null,
       ...(write.redeploy === true ? { redeploy: true } : {}),
     })),
+    // The answer says the change is durable; the documents go out after it.
+    { publishAfterAnswer: true },
   );
   await recordAction(
     deps,

@@ -4,6 +4,7 @@ import { Coordinator } from "@tillroll/coordinator";
 import { buildPack } from "../../support/packs.js";
 import { infoMetric, type Metric, maxMetric, percentile, type Scenario } from "../scenario.js";
 import { generateRows, seedDataDir } from "./fleet-data.js";
+import { measureRowMemory } from "./row-memory.js";
 
 /** The seed's filters, as an operator of 3,000 stores uses them. */
 const QUERIES: Record<string, string> = {
@@ -23,18 +24,31 @@ async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
 /**
  * query: 100,000 flow-service rows in the coordinator's store; p50/p95/p99
  * of `GET /api/status` with the seed's filters over HTTP, and one bulk
- * set-preferred over 10,000 rows (desired documents signed and published).
+ * set-preferred over 10,000 rows (desired documents signed and published);
+ * before that, the coordinator's resident memory per row (row-memory.ts).
  */
 export const query: Scenario = async (ctx) => {
   const total = ctx.quick ? 10_000 : 100_000;
   const repeats = ctx.quick ? 10 : 60;
   const dataDir = join(ctx.workDir, "data");
-  await seedDataDir(dataDir, generateRows(total));
+  const generated = generateRows(total);
+  await seedDataDir(dataDir, generated);
+  // Memory first, on coordinator processes of their own (this one also runs the bench).
+  const rssDir = join(ctx.workDir, "rss-data");
+  await seedDataDir(rssDir, generated);
+  const memory = await measureRowMemory({
+    workDir: ctx.workDir,
+    seededDir: rssDir,
+    rows: total,
+    queries: Object.values(QUERIES),
+    log: ctx.log,
+    settleMs: ctx.quick ? 500 : 3000,
+  });
   const [loadMs, coordinator] = await timed(() =>
     Coordinator.start({ dataDir, mqttPort: 0, httpPort: 0, log: () => undefined }),
   );
   ctx.log(`coordinator with ${total} rows up in ${loadMs.toFixed(0)} ms`);
-  const metrics: Metric[] = [infoMetric(`start with ${total} rows`, loadMs, "ms")];
+  const metrics: Metric[] = [infoMetric(`start with ${total} rows`, loadMs, "ms"), ...memory];
   try {
     const token = (await readFile(join(dataDir, "operator-token"), "utf8")).trim();
     const headers = { authorization: `Bearer ${token}` };
