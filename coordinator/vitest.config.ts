@@ -6,5 +6,10 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**", "web/**"],
+    // A coordinator or broker started in a test starts the broker's worker
+    // thread, which loads aedes and compiles the broker's TS sources (tsx):
+    // 2 s and more on a loaded two-core machine, on top of the test itself.
+    testTimeout: 15_000,
+    hookTimeout: 30_000,
   },
 });

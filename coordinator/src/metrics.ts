@@ -34,11 +34,12 @@ export function renderMetrics(input: {
   statusReports?: number;
   online?: number;
 }): string {
-  const byStatus = new Map<string, number>(STATUSES.map((status) => [status, 0]));
+  // From the status index: walking (and sorting) 100,000 rows stalled the
+  // event loop for 100+ ms on every scrape.
+  const byStatus = new Map<string, number>(
+    STATUSES.map((status) => [status, input.fleet.countWithStatus(status)]),
+  );
   const online = input.online ?? 0;
-  for (const row of input.fleet.all()) {
-    byStatus.set(row.status, (byStatus.get(row.status) ?? 0) + 1);
-  }
   const lines = [
     "# HELP tillroll_workstations Enrolled workstations.",
     "# TYPE tillroll_workstations gauge",

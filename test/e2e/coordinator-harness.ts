@@ -119,7 +119,9 @@ export class CoordinatorProcess {
     child.stdout?.on("data", collect);
     child.stderr?.on("data", collect);
     this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
-    const deadline = Date.now() + 15_000;
+    // Key and certificate generation, then the broker's worker thread (which loads
+    // aedes afresh): 10 s and more on a loaded two-core machine.
+    const deadline = Date.now() + 30_000;
     while (!this.output.some((line) => line.includes("coordinator: http"))) {
       if (child.exitCode !== null) throw new Error(`coordinator exited: ${this.output.join("\n")}`);
       if (Date.now() > deadline)

@@ -33,6 +33,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "mqtt-port",
       "http-port",
       "broker",
+      "replica-group",
       "host",
       "public-host",
       ...TLS_FLAGS,

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { parseTopic } from "@tillroll/protocol";
 import mqtt, { type MqttClient } from "mqtt";
@@ -59,7 +60,9 @@ export async function connectMqtt(
       log,
       lookupPrincipal: createPrincipalLookup((ref) => options.workstations.peek(ref)),
       // With the embedded broker a log line is kept before its PUBACK, so the agent's
-      // outbox lets it go only once it is stored here.
+      // outbox lets it go only once it is stored here. Only log lines wait: the broker
+      // runs in a worker thread and a status needs no round trip to this one.
+      beforeAckKinds: ["log"],
       beforeAck: async (topic, payload) => {
         const address = parseTopic(topic, topicRoot);
         if (!address.ok || address.value.kind !== "log") return;
@@ -83,7 +86,9 @@ export async function connectMqtt(
   closers.push(afterBroker);
 
   const client: MqttClient = await mqtt.connectAsync(clientUrl, {
-    clientId: `tillroll-coordinator-${process.pid}`,
+    // Issue 14: replicas on one broker each need their own id (containers all run as pid 1):
+    // a second client with the same id would knock the first off, over and over.
+    clientId: `tillroll-coordinator-${process.pid}-${randomBytes(4).toString("hex")}`,
     protocolVersion: 4,
     clean: true,
     reconnectPeriod: 1000,
@@ -95,8 +100,9 @@ export async function connectMqtt(
 }
 
 /**
- * With the embedded broker, publish in-process: the same retained store and
- * offline queues, without encoding 10,000 packets through a TCP client.
+ * With the embedded broker, publish as the broker itself (a message to its
+ * thread): the same retained store and offline queues, without encoding
+ * 10,000 packets through a TCP client.
  */
 function retainedPublisher(
   embedded: EmbeddedBroker | null,
@@ -106,20 +112,7 @@ function retainedPublisher(
     return async (topic, payload) => {
       await client.publishAsync(topic, payload, { qos: 1, retain: true });
     };
-  return (topic, payload) =>
-    new Promise<void>((resolve, reject) => {
-      embedded.aedes.publish(
-        {
-          cmd: "publish",
-          topic,
-          payload: Buffer.from(payload),
-          qos: 1,
-          retain: true,
-          dup: false,
-        },
-        (error?: Error) => (error ? reject(error) : resolve()),
-      );
-    });
+  return (topic, payload) => embedded.publish(topic, payload, { qos: 1, retain: true });
 }
 
 /**

@@ -234,6 +234,11 @@ export class FleetTable {
     return { entries: hits, sorted: false };
   }
 
+  /** How many rows have `status`, read from the index (metrics: no walk over every row). */
+  countWithStatus(status: string): number {
+    return this.#byStatus.get(status)?.size ?? 0;
+  }
+
   /** Every row, sorted by store, workstation, function. */
   all(): ServiceRow[] {
     return this.#order.entries().map((entry) => entry.row);

@@ -213,9 +213,11 @@ export interface BrokerFixture {
 export function useBroker(accounts: Account[] = [AGENT1, AGENT2, POS1, OPS]): BrokerFixture {
   let current: TestBroker | null = null;
   const open: MqttClient[] = [];
+  // A broker thread takes seconds to start on a loaded machine (it loads aedes and,
+  // under the test runner, compiles the TS sources).
   beforeAll(async () => {
     current = await startTestBroker(accounts);
-  });
+  }, 30_000);
   afterEach(async () => {
     await end(...open.splice(0));
   });
@@ -236,4 +238,16 @@ export function useBroker(accounts: Account[] = [AGENT1, AGENT2, POS1, OPS]): Br
     },
   };
   return fixture;
+}
+
+/**
+ * Waits until the broker has logged a line containing `text`. Log lines come
+ * from the broker's thread by message: one may arrive just after what the
+ * client saw (a CONNACK, a closed connection).
+ */
+export async function logged(broker: TestBroker, text: string): Promise<string> {
+  await waitFor(`a log line with ${JSON.stringify(text)}`, () =>
+    broker.logs.some((line) => line.includes(text)),
+  );
+  return broker.logs.find((line) => line.includes(text)) ?? "";
 }
