@@ -1,5 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import pg from "pg";
 import type { PackSpec } from "../support/packs.js";
 import type { AgentProcess } from "./agent-harness.js";
 import { type CliResult, callApi, runCli, showRelease, statusRows } from "./console-calls.js";
@@ -251,10 +252,28 @@ export class ReleaseFleet {
     return statusRows(this.kit.coordinator.url, this.token("admin"));
   }
 
-  /** The coordinator's durable desired entry for pos-client of each till (DATA/coordinator.json). */
+  /** The coordinator's durable desired entry for pos-client of each till (DATA/coordinator.json, or PostgreSQL's desired table). */
   async desiredOnDisk(): Promise<
     Record<string, { preferredVersion: string | null; requestId: string | null } | undefined>
   > {
+    const databaseUrl = this.kit.coordinator.databaseUrl;
+    if (databaseUrl !== undefined) {
+      // On a PostgreSQL run the durable entries are rows of its `desired` table.
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{
+          key: string;
+          entry: { preferredVersion: string | null; requestId: string | null };
+        }>(
+          "SELECT store || '/' || workstation AS key, entry FROM desired WHERE function = 'pos-client'",
+        );
+        const byKey = new Map(rows.map((r) => [r.key, r.entry]));
+        return Object.fromEntries(this.tills.map((id) => [id, byKey.get(id)]));
+      } finally {
+        await client.end();
+      }
+    }
     // On disk: {"schemaVersion": N, "data": CoordinatorState} (protocol's durable envelope).
     const file = JSON.parse(
       await readFile(join(this.kit.coordinator.dataDir, "coordinator.json"), "utf8"),

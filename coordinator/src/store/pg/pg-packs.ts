@@ -1,12 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rename } from "node:fs/promises";
+import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { err, ok, type Result } from "@tillroll/protocol";
 import type { ExtractLimits } from "@tillroll/protocol/node";
 import semver from "semver";
 import { copyHashed, describeError, fsyncDir, removeIfPresent } from "../../packs/pack-file.js";
 import type { PackSource } from "../../packs/pack-http.js";
-import { inspectPack, maxArchiveBytes, resolveLimits } from "../../packs/pack-inspect.js";
+import {
+  CHECK_FOLDER_PREFIX,
+  inspectPack,
+  maxArchiveBytes,
+  resolveLimits,
+} from "../../packs/pack-inspect.js";
 import { isSha256, makePackRecord, type PackRecord, packKey } from "../../packs/pack-record.js";
 import { PACKS_FOLDER, withdrawnText } from "../../packs/pack-store.js";
 import type { PackRecords, PackRef } from "../pack-records.js";
@@ -74,7 +79,26 @@ export class PgPacks implements PackRecords {
       rows.map((r) => r.record),
     );
     await mkdir(packs.packsDir, { recursive: true });
+    await packs.removeLeftovers();
     return packs;
+  }
+
+  /**
+   * Removes the copies and check folders of publishes a crash interrupted, as PackStore
+   * does. Replicas sharing packs/ would need this to spare another's publish under way
+   * (by age, say); today one coordinator owns the folder.
+   */
+  private async removeLeftovers(): Promise<void> {
+    for (const entry of await readdir(this.packsDir)) {
+      if (!entry.startsWith(INCOMING_PREFIX) && !entry.startsWith(CHECK_FOLDER_PREFIX)) continue;
+      const file = join(this.packsDir, entry);
+      try {
+        await rm(file, { recursive: true, force: true });
+        this.options.log(`${file}: removed the copy left by an interrupted publish`);
+      } catch (error) {
+        this.options.log(`${file}: cannot remove leftover copy: ${describeError(error)}`);
+      }
+    }
   }
 
   async publish(filePath: string): Promise<Result<PackRecord>> {
