@@ -1,5 +1,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -144,5 +146,68 @@ export class CoordinatorProcess {
 
   async consoleJson<T>(...args: string[]): Promise<T> {
     return JSON.parse(await this.console(...args, "--json")) as T;
+  }
+
+  /**
+   * `GET PATH` on this coordinator's HTTP API as the bootstrap admin, from
+   * this process: what a poll loop or a test's set-up uses instead of
+   * spawning the CLI (a `tillroll` process costs ~0.8 s of CPU; this ~1 ms).
+   * Throws unless 200.
+   */
+  apiGet<T>(path: string): Promise<T> {
+    return this.api<T>("GET", path, undefined, 200);
+  }
+
+  /** `POST PATH` with a JSON body (or raw bytes, e.g. a pack), as `apiGet`; throws unless `status`. */
+  apiPost<T>(path: string, body: unknown, status = 200): Promise<T> {
+    return this.api<T>("POST", path, body, status);
+  }
+
+  private async api<T>(
+    method: "GET" | "POST",
+    path: string,
+    body: unknown,
+    status: number,
+  ): Promise<T> {
+    const token = await this.token();
+    const ca = this.options.tls === true ? await readFile(this.caPath) : undefined;
+    const url = new URL(path, this.url);
+    const raw = Buffer.isBuffer(body);
+    const payload =
+      body === undefined ? undefined : raw ? (body as Buffer) : Buffer.from(JSON.stringify(body));
+    const request = url.protocol === "https:" ? httpsRequest : httpRequest;
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(payload === undefined
+              ? {}
+              : {
+                  "content-type": raw ? "application/octet-stream" : "application/json",
+                  "content-length": String(payload.length),
+                }),
+          },
+          ca,
+          timeout: 30_000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
+          );
+          res.on("error", reject);
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no answer within 30 s`)));
+      req.on("error", reject);
+      req.end(payload);
+    });
+    if (answer.status !== status)
+      throw new Error(`${method} ${path}: ${answer.status} ${answer.text}`);
+    return JSON.parse(answer.text) as T;
   }
 }

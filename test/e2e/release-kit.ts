@@ -51,14 +51,15 @@ export class ReleaseFleet {
       for (const pack of packs) await kit.publish(pack);
       for (const id of tills) await kit.enrolAndStart(id, GROUPS[id.slice(0, 4)] ?? "DE");
       await kit.install("1.0.0");
-      await kit.coordinator.console(
-        "set-preferred",
-        "--function",
-        "pos-client",
-        "--version",
-        "-",
-        "--all",
-      );
+      // `set-preferred --function pos-client --version - --all`, as its API body.
+      await kit.coordinator.apiPost("/api/set-preferred", {
+        function: "pos-client",
+        version: "-",
+        install: false,
+        filters: {},
+        all: true,
+        dryRun: false,
+      });
       await kit.until(
         "1.0.0 everywhere with nothing preferred",
         (rs) =>
