@@ -31,15 +31,19 @@ describe("pnpm check installs what its tests need", () => {
     // apt-get stand-in: records its arguments; `install` provides the programs.
     await writeFile(
       join(bin, "apt-get"),
-      `#!/bin/bash\necho "$*" >> ${log}\nif [ "$1" = install ]; then for p in mosquitto mosquitto_pub chromium; do printf '#!/bin/bash\\n' > ${bin}/$p; /usr/bin/chmod +x ${bin}/$p; done; fi\n`,
+      `#!/bin/bash\necho "$*" >> ${log}\nif [ "$1" = install ]; then for p in mosquitto mosquitto_pub chromium initdb pg_ctl; do printf '#!/bin/bash\\n' > ${bin}/$p; /usr/bin/chmod +x ${bin}/$p; done; fi\n`,
     );
     await chmod(join(bin, "apt-get"), 0o755);
     return { bin, log };
   }
 
-  const env = (bin: string) => ({ PATH: bin, TEST_DEPS_SBIN: join(bin, "no-sbin") });
+  const env = (bin: string) => ({
+    PATH: bin,
+    TEST_DEPS_SBIN: join(bin, "no-sbin"),
+    TEST_DEPS_PGLIB: join(bin, "no-pglib"),
+  });
 
-  it("installs Mosquitto and Chromium with apt-get when they are missing", async () => {
+  it("installs Mosquitto, Chromium and PostgreSQL with apt-get when they are missing", async () => {
     const { bin, log } = await fakeMachine();
     const { stdout } = await run("/bin/bash", [script], { env: env(bin) });
     expect(stdout).toContain("installed:");
@@ -48,6 +52,7 @@ describe("pnpm check installs what its tests need", () => {
     expect(calls).toMatch(/install .*mosquitto/);
     expect(calls).toMatch(/install .*mosquitto-clients/);
     expect(calls).toMatch(/install .*chromium/);
+    expect(calls).toMatch(/install .*postgresql/);
   });
 
   it("does nothing when everything is there", async () => {

@@ -15,6 +15,7 @@ import {
   validate,
 } from "@tillroll/protocol";
 import type { MqttClient } from "mqtt";
+import pg from "pg";
 import { list } from "tar";
 import { afterEach, describe, expect, it } from "vitest";
 import { startBroker, type TestBroker } from "./broker.js";
@@ -23,6 +24,7 @@ import { startFileServer } from "./file-server.js";
 import { closeClient, connectClient, subscribeQos1 } from "./mqtt-client.js";
 import { buildPack, readMarker } from "./packs.js";
 import { createPos } from "./pos.js";
+import { testDatabase } from "./postgres.js";
 import { watchStatus } from "./status-watcher.js";
 import { freePort, tempDir } from "./temp.js";
 import { nextEvent, pollUntil } from "./wait.js";
@@ -271,5 +273,45 @@ describe("pos and status watcher", () => {
     );
     expect((await watcher.waitForPresence((doc) => doc.state === "online", 3_000)).seq).toBe(7);
     await expect(watcher.waitFor((doc) => doc.seq === 99, 100)).rejects.toThrow(/"seq": 2/);
+  });
+});
+
+describe("postgres", () => {
+  async function count(url: string, sql: string): Promise<number> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return Number((await client.query(sql)).rows[0]?.n);
+    } finally {
+      await client.end();
+    }
+  }
+
+  it("gives each caller its own empty database and drops it", async () => {
+    const first = await testDatabase();
+    cleanups.push(() => first.drop());
+    const second = await testDatabase();
+    cleanups.push(() => second.drop());
+    expect(first.url).not.toBe(second.url);
+
+    const client = new pg.Client({ connectionString: first.url });
+    await client.connect();
+    await client.query("CREATE TABLE probe (id int); INSERT INTO probe VALUES (1)");
+    await client.end();
+    expect(await count(first.url, "SELECT count(*) AS n FROM probe")).toBe(1);
+    // The other database does not see it.
+    await expect(count(second.url, "SELECT count(*) AS n FROM probe")).rejects.toThrow(/probe/);
+
+    const name = new URL(first.url).pathname.slice(1);
+    await first.drop();
+    await first.drop();
+    const server = new URL(first.url);
+    server.pathname = "/postgres";
+    expect(
+      await count(
+        server.toString(),
+        `SELECT count(*) AS n FROM pg_database WHERE datname = '${name}'`,
+      ),
+    ).toBe(0);
   });
 });

@@ -56,6 +56,27 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
+    name: "migrate",
+    args: [],
+    flags: ["from", "to"],
+    required: ["from", "to"],
+    summary: "move a JSON-store coordinator's data into an empty PostgreSQL database",
+    details: [
+      "Stop the coordinator first. Everything moves in one transaction: workstations, desired",
+      "state, fleet rows, releases, schedules, recipes, pack records, operators, audit, notices,",
+      "webhooks and install logs; a failure leaves the database empty. Pack files stay in",
+      "DATA/packs: start the coordinator with the same --data (or --pack-base-url).",
+      "A database that already holds tillroll data is refused.",
+    ],
+    flagHelp: {
+      from: "DATA: the coordinator's data folder (its --data)",
+      to: "postgres://user:password@host:5432/database: the empty target database",
+    },
+    examples: [
+      "tillroll migrate --from /var/lib/tillroll-coordinator --to postgres://tillroll@db.example/tillroll",
+    ],
+  },
+  {
     name: "workstation add",
     args: ["STORE/WS"],
     flags: console("group", "json"),

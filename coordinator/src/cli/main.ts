@@ -12,6 +12,7 @@ import { ConsoleError, UsageError } from "./console-client.js";
 import { EXIT_CODES } from "./exit-codes.js";
 import { commandHelp, generalHelp } from "./help.js";
 import { runKeyCommand } from "./key-command.js";
+import { runMigrateCommand } from "./migrate-command.js";
 import type { CliValues } from "./options.js";
 import { tlsChoice } from "./tls-flags.js";
 
@@ -125,6 +126,10 @@ async function main(argv: string[]): Promise<void> {
   const [command = "", ...subcommand] = spec.name.split(" ");
   if (command === "coordinator") return runCoordinator(values);
   if (command === "key") return runKeyCommand([...subcommand, ...args]);
+  if (command === "migrate") {
+    process.exitCode = await runMigrateCommand(values, (text) => process.stdout.write(text));
+    return;
+  }
   if (command === "broker-config") {
     process.exitCode = await runBrokerConfig(values);
     return;

@@ -1,5 +1,6 @@
 import type { Filters } from "../fleet/filters.js";
 import type { FleetFacets, FleetPage, PageWindow } from "../fleet/fleet-page.js";
+import type { FleetTable } from "../fleet/fleet-table.js";
 import { rowKey, type ServiceRow } from "../fleet/service-row.js";
 import type { FleetRows, StatusRecord } from "../store/fleet-rows.js";
 import type { WorkstationRef } from "../store/workstation-store.js";
@@ -18,6 +19,10 @@ export class ObservedFleetRows implements FleetRows {
     private readonly inner: FleetRows,
     private readonly feed: RowFeed,
   ) {}
+
+  get table(): FleetTable {
+    return this.inner.table;
+  }
 
   async recordStatus(report: StatusRecord): Promise<void> {
     await this.inner.recordStatus(report);

@@ -1,6 +1,10 @@
+import type { OperatorPersistence } from "../accounts/operator-record.js";
+import type { NoticeOutbox } from "../notices/outbox.js";
+import type { WebhookRegistry } from "../notices/webhook-registry.js";
 import type { AuditStore } from "./audit-store.js";
 import type { DesiredStore } from "./desired-store.js";
 import type { FleetRows } from "./fleet-rows.js";
+import type { InstallLogStore } from "./install-log-store.js";
 import type { PackRecords } from "./pack-records.js";
 import type { RecipeStore } from "./recipe-store.js";
 import type { ReleaseStore } from "./release-store.js";
@@ -12,8 +16,12 @@ import type { WorkstationStore } from "./workstation-store.js";
  * happened (enrol, apply a change, record a status), the store decides how it
  * is kept. The JSON files (store/json/) are one implementation; every
  * implementation passes the conformance suite (test/store/conformance.ts).
- * All methods are async and hand out copies, so an implementation may keep
- * nothing in memory (a database).
+ * Changes and most reads are async and hand out copies; a read the
+ * coordinator needs synchronously (the broker's login check, the live
+ * console, /metrics, the notice outbox and webhooks) is answered from a
+ * memory mirror that every implementation loads when it opens and writes
+ * through on every change it makes. `open` (store/open-store.ts) picks the
+ * implementation: JSON files, or PostgreSQL with `--database`.
  */
 export interface CoordinatorStore {
   readonly workstations: WorkstationStore;
@@ -27,6 +35,14 @@ export interface CoordinatorStore {
   readonly schedules: ScheduleStore;
   /** Recipes per function and scope, with history (issue 13). */
   readonly recipes: RecipeStore;
+  /** Operators and their credential hashes (issue 9): loaded whole, saved whole. */
+  readonly operators: OperatorPersistence;
+  /** Notices still owed to receivers (issue 11): reads from memory, writes durable. */
+  readonly outbox: NoticeOutbox;
+  /** Webhooks notices go to (issue 11): reads from memory, writes durable. */
+  readonly webhooks: WebhookRegistry;
+  /** The agents' install logs (the `log` topic), within their retention. */
+  readonly installLogs: InstallLogStore;
   /** Makes pending writes durable and releases files or connections. */
   close(): Promise<void>;
 }

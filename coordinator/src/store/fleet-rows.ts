@@ -1,5 +1,6 @@
 import type { Filters } from "../fleet/filters.js";
 import type { FleetFacets, FleetPage, PageWindow } from "../fleet/fleet-page.js";
+import type { FleetTable } from "../fleet/fleet-table.js";
 import type { ServiceRow } from "../fleet/service-row.js";
 import type { WorkstationRef } from "./workstation-store.js";
 
@@ -15,6 +16,13 @@ export interface StatusRecord {
  * are copies.
  */
 export interface FleetRows {
+  /**
+   * The rows as they are now, for the readers that must be synchronous (the
+   * live console's streams, /metrics, presence fan-out): a memory mirror
+   * every implementation loads at open and updates with each write it makes
+   * (a recorded status shows here at once). Read it; never change it.
+   */
+  readonly table: FleetTable;
   /** The seq of the last status report recorded for a workstation (which reports are stale is the caller's call). */
   lastStatusSeq(ref: WorkstationRef): Promise<number | undefined>;
   /**

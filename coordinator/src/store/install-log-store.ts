@@ -60,6 +60,12 @@ export interface InstallLogStore {
     row: InstallLogRow,
     query?: InstallLogQuery,
   ): Promise<{ lines: StoredLogLine[]; next: number }>;
+  /**
+   * Applies the retention by days to every row, rows no new line reaches
+   * too; the coordinator runs it at start and every 6 hours. Answers how
+   * many rows it looked at.
+   */
+  sweep(): Promise<number>;
   /** Forgets a removed workstation's logs. */
   forgetWorkstation(store: string, workstation: string): Promise<void>;
   close(): Promise<void>;

@@ -1,4 +1,5 @@
 import type { Result } from "@tillroll/protocol";
+import type { PackSource } from "../packs/pack-http.js";
 import type { PackRecord } from "../packs/pack-record.js";
 
 /** A pack version: function name and version. */
@@ -24,4 +25,12 @@ export interface PackRecords {
   list(name?: string): Promise<PackRecord[]>;
   get(ref: PackRef): Promise<PackRecord | undefined>;
   bySha256(sha256: string): Promise<PackRecord | undefined>;
+  /**
+   * Synchronous lookups for agents' downloads (`/packs/<sha256>.tgz`), from
+   * the memory mirror of the records every implementation keeps; the bytes
+   * are files in `DATA/packs/` whatever keeps the records.
+   */
+  readonly downloads: PackSource;
+  /** The largest archive `publish` accepts, in bytes: uploads past it are refused early. */
+  readonly maxBytes: number;
 }

@@ -21,9 +21,20 @@ export interface CredentialHashes {
  * Enrolled workstations and their broker credential hashes. Every method
  * that changes something resolves once the change is durable; a rejection
  * (the store cannot write) means nothing changed. Records handed out are
- * copies: changing one changes nothing in the store.
+ * copies: changing one changes nothing in the store. `peek`, `count` and
+ * `storeGroups` are synchronous: they answer from the memory mirror every
+ * implementation loads at open and writes through on every change.
  */
 export interface WorkstationStore {
+  /**
+   * The record as enrolled now, synchronously (the broker's login check runs
+   * on every CONNECT); not a copy: read it, never change it.
+   */
+  peek(ref: WorkstationRef): WorkstationRecord | undefined;
+  /** How many workstations are enrolled (/metrics). */
+  count(): number;
+  /** Each store's business unit group (from its workstations; null: none), for notices' windows. */
+  storeGroups(): ReadonlyMap<string, string | null>;
   get(ref: WorkstationRef): Promise<WorkstationRecord | undefined>;
   /** Every enrolled workstation, by store, then workstation. */
   list(): Promise<WorkstationRecord[]>;

@@ -1,16 +1,15 @@
 // The install logs kept at head office (issue 13): DATA/install-logs/<store>/<ws>/<fn>.jsonl,
-// on real files: order, the dedupe of a re-sent line, retention by lines and by days, the
-// `after` cursor, a restart (a new instance over the same folder) and a torn last line.
+// on real files: the shared contract (contract-install-logs.ts), and what is the files' own:
+// mode 600, a file bounded by twice the line limit, a torn last line, the row cache.
 
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { InstallLogLine } from "@tillroll/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { InstallLogRetention } from "../../src/store/install-log-store.js";
 import { JsonInstallLogs } from "../../src/store/json/json-install-logs.js";
+import { describeInstallLogContract, line, ROW } from "./contract-install-logs.js";
 
-const ROW = { store: "1001", workstation: "01", function: "pos-client" };
 const DAY = 86_400_000;
 
 let dir: string;
@@ -23,22 +22,6 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const open = (retention: Partial<InstallLogRetention> = {}) =>
   new JsonInstallLogs({ dir, retention, now: () => clock, log: () => undefined });
-
-function line(seq: number, over: Partial<InstallLogLine> = {}): InstallLogLine {
-  return {
-    schema: 1,
-    seq,
-    ts: new Date(Date.UTC(2026, 10, 30, 11, 0, 0, seq)).toISOString(),
-    function: "pos-client",
-    version: "1.1.0",
-    requestId: "r-1",
-    level: "info",
-    source: "beforeInstall",
-    stream: "stdout",
-    line: `line ${seq}`,
-    ...over,
-  };
-}
 
 const texts = async (logs: JsonInstallLogs, query = {}) =>
   (await logs.read(ROW, query)).lines.map((l) => l.text);
@@ -59,41 +42,6 @@ describe("JsonInstallLogs", () => {
     expect(await logs.read({ ...ROW, function: "scale" })).toEqual({ lines: [], next: 0 });
   });
 
-  it("keeps a line re-sent after a lost acknowledgement once, also after a restart", async () => {
-    const logs = open();
-    expect(await logs.append(ROW, line(1))).toBe(true);
-    expect(await logs.append(ROW, line(2))).toBe(true);
-    expect(await logs.append(ROW, line(1))).toBe(false);
-    await logs.close();
-    const again = open();
-    expect(await again.append(ROW, line(2))).toBe(false);
-    expect(await again.append(ROW, line(3))).toBe(true);
-    expect(await texts(again)).toEqual(["line 1", "line 2", "line 3"]);
-    // The same seq with another time is another line (an agent whose state was lost).
-    expect(await again.append(ROW, line(1, { ts: "2026-11-30T11:59:00.000Z" }))).toBe(true);
-  });
-
-  it("answers lines after a cursor and of one request; the cursor survives a restart", async () => {
-    const logs = open();
-    await logs.append(ROW, line(1));
-    await logs.append(ROW, line(2, { requestId: "r-2" }));
-    const first = await logs.read(ROW);
-    await logs.append(ROW, line(3));
-    await logs.append(ROW, line(4, { requestId: "r-2" }));
-    expect(await texts(logs, { after: first.next })).toEqual(["line 3", "line 4"]);
-    expect(await texts(logs, { requestId: "r-2" })).toEqual(["line 2", "line 4"]);
-    expect(await texts(logs, { requestId: "r-2", after: first.next })).toEqual(["line 4"]);
-    const later = await logs.read(ROW, { after: 4 });
-    expect(later).toEqual({ lines: [], next: 4 });
-    await logs.close();
-    const again = open();
-    await again.append(ROW, line(5));
-    expect(await again.read(ROW, { after: 4 })).toMatchObject({
-      lines: [{ text: "line 5" }],
-      next: 5,
-    });
-  });
-
   it("keeps the last linesPerRow lines, the file bounded by twice that", async () => {
     const logs = open({ linesPerRow: 10 });
     for (let seq = 1; seq <= 55; seq++) await logs.append(ROW, line(seq));
@@ -108,18 +56,6 @@ describe("JsonInstallLogs", () => {
     expect(await logs.append(ROW, line(55))).toBe(false);
   });
 
-  it("drops lines kept longer ago than `days` (the coordinator's clock, not the till's)", async () => {
-    const logs = open({ days: 30 });
-    await logs.append(ROW, line(1, { ts: "2020-01-01T00:00:00.000Z" }));
-    clock += 20 * DAY;
-    await logs.append(ROW, line(2));
-    expect(await texts(logs)).toEqual(["line 1", "line 2"]);
-    clock += 11 * DAY;
-    expect(await texts(logs)).toEqual(["line 2"]);
-    clock += 20 * DAY;
-    expect(await logs.read(ROW)).toEqual({ lines: [], next: 0 });
-  });
-
   it("skips a torn last line (a crash mid-write) and appends after it on a fresh line", async () => {
     const logs = open();
     await logs.append(ROW, line(1));
@@ -130,17 +66,6 @@ describe("JsonInstallLogs", () => {
     expect(await texts(again)).toEqual(["line 1"]);
     await again.append(ROW, line(3));
     expect(await texts(again)).toEqual(["line 1", "line 3"]);
-  });
-
-  it("forgets a removed workstation's rows and refuses ids that are not ids", async () => {
-    const logs = open();
-    await logs.append(ROW, line(1));
-    await logs.append({ ...ROW, workstation: "02" }, line(1));
-    await logs.forgetWorkstation("1001", "01");
-    expect(await texts(logs)).toEqual([]);
-    expect(await texts(logs, {})).toEqual([]);
-    expect((await logs.read({ ...ROW, workstation: "02" })).lines).toHaveLength(1);
-    await expect(logs.read({ ...ROW, store: "../etc" })).rejects.toThrow(/bad workstation id/);
   });
 });
 
@@ -179,4 +104,13 @@ describe("JsonInstallLogs.sweep", () => {
     expect(await texts(again)).toEqual(["line 3"]);
     expect((await again.read(old)).lines.map((l) => l.text)).toEqual(["line 4"]);
   });
+});
+
+describeInstallLogContract("JSON files", async () => {
+  const root = mkdtempSync(join(tmpdir(), "tillroll-install-logs-contract-"));
+  return {
+    open: async (retention, now) =>
+      new JsonInstallLogs({ dir: root, retention, now, log: () => undefined }),
+    cleanup: async () => rmSync(root, { recursive: true, force: true }),
+  };
 });

@@ -1,6 +1,7 @@
 import type { Filters } from "../../fleet/filters.js";
 import type { FleetFacets, FleetPage, PageWindow } from "../../fleet/fleet-page.js";
 import type { FleetStore } from "../../fleet/fleet-store.js";
+import type { FleetTable } from "../../fleet/fleet-table.js";
 import { rowKey, type ServiceRow, validateRows } from "../../fleet/service-row.js";
 import { wsKey } from "../../state/coordinator-state.js";
 import type { StateStore } from "../../state/state-store.js";
@@ -16,10 +17,15 @@ const CHECK_SLICE = 1000;
  * its next change: a seq lost to a crash only lets the agent's next report in).
  */
 export class JsonFleetRows implements FleetRows {
+  /** The FleetStore's own table: the snapshot and journal replayed at open, every write since. */
+  readonly table: FleetTable;
+
   constructor(
     private readonly fleet: FleetStore,
     private readonly state: StateStore,
-  ) {}
+  ) {
+    this.table = fleet.table;
+  }
 
   async lastStatusSeq(ref: WorkstationRef): Promise<number | undefined> {
     return this.state.state.statusSeq[wsKey(ref)];

@@ -15,6 +15,18 @@ import type {
 export class JsonWorkstations implements WorkstationStore {
   constructor(private readonly state: StateStore) {}
 
+  peek(ref: WorkstationRef): WorkstationRecord | undefined {
+    return this.state.state.workstations[wsKey(ref)];
+  }
+
+  count(): number {
+    return Object.keys(this.state.state.workstations).length;
+  }
+
+  storeGroups(): ReadonlyMap<string, string | null> {
+    return new Map(Object.values(this.state.state.workstations).map((ws) => [ws.store, ws.group]));
+  }
+
   async get(ref: WorkstationRef): Promise<WorkstationRecord | undefined> {
     const record = this.state.state.workstations[wsKey(ref)];
     return record === undefined ? undefined : { ...record };

@@ -1,0 +1,220 @@
+import type { Filters } from "../../fleet/filters.js";
+import type { FleetFacets, FleetPage, PageWindow } from "../../fleet/fleet-page.js";
+import { FleetTable } from "../../fleet/fleet-table.js";
+import { rowKey, type ServiceRow, validateRows } from "../../fleet/service-row.js";
+import { wsKey } from "../../state/coordinator-state.js";
+import type { FleetRows, StatusRecord } from "../fleet-rows.js";
+import type { WorkstationRef } from "../workstation-store.js";
+import type { PgDatabase, Queryable } from "./pg-database.js";
+import { SerialQueue } from "./serial-queue.js";
+
+/** Rows checked between two yields to the event loop. */
+const CHECK_SLICE = 1000;
+/** How long a recorded status waits before it is written with the others. */
+const BATCH_MS = 100;
+/** How long a failed background write waits before it is tried again. */
+const RETRY_MS = 1000;
+
+/**
+ * FleetRows over the `fleet_rows` and `status_seqs` tables, with the rows mirrored in a
+ * memory FleetTable (loaded at open) that every read, page and facet is served from.
+ * Status reports change the mirror at once and are written in batches (within 100 ms,
+ * or at flush): an agent publishes its whole status again on reconnect, so a batch lost
+ * to a crash comes back. Operator changes (upsertRows, removeRowsOf) resolve after COMMIT.
+ * Writes run one at a time; a row recorded while a write is under way stays pending, so
+ * the newest row of a key is the one the database ends with, as in the mirror.
+ */
+export class PgFleetRows implements FleetRows {
+  private readonly queue = new SerialQueue();
+  private pendingRows = new Map<string, ServiceRow>();
+  private pendingSeqs = new Map<string, { ref: WorkstationRef; seq: number }>();
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly db: PgDatabase,
+    /** The rows as they are now: the live hub, metrics and pages read it synchronously. */
+    readonly table: FleetTable,
+    private readonly seqs: Map<string, number>,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  static async open(db: PgDatabase, log: (message: string) => void): Promise<PgFleetRows> {
+    const rows = await db.query<{ row: ServiceRow }>("SELECT row FROM fleet_rows");
+    const seqs = await db.query<{ store: string; workstation: string; seq: string }>(
+      "SELECT store, workstation, seq FROM status_seqs",
+    );
+    return new PgFleetRows(
+      db,
+      FleetTable.fromRows(rows.rows.map((r) => r.row)),
+      new Map(seqs.rows.map((r) => [wsKey(r), Number(r.seq)])),
+      log,
+    );
+  }
+
+  async lastStatusSeq(ref: WorkstationRef): Promise<number | undefined> {
+    return this.seqs.get(wsKey(ref));
+  }
+
+  async recordStatus(report: StatusRecord): Promise<void> {
+    const key = wsKey(report.ref);
+    this.seqs.set(key, report.seq);
+    this.pendingSeqs.set(key, { ref: { ...report.ref }, seq: report.seq });
+    for (const row of report.rows) {
+      this.table.upsert(row);
+      const key = rowKey(row);
+      // The mirror's frozen copy: the caller may change its object afterwards.
+      this.pendingRows.set(key, this.table.get(key) ?? { ...row });
+    }
+    this.schedule(BATCH_MS);
+  }
+
+  async upsertRows(rows: readonly ServiceRow[]): Promise<void> {
+    // Checked first and whole: a refused row must not take the rest of its batch in.
+    // In slices, yielding between them: 10,000 rows take some 50 ms to check.
+    const checked: ServiceRow[] = [];
+    for (let start = 0; start < rows.length; start += CHECK_SLICE) {
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      const slice = validateRows(rows.slice(start, start + CHECK_SLICE));
+      if (!slice.ok) throw new Error(`fleet rows refused (from row ${start}): ${slice.error}`);
+      checked.push(...slice.value);
+    }
+    if (checked.length === 0) return;
+    await this.queue.run(async () => {
+      await this.db.transaction((client) => writeRows(client, checked));
+      for (const row of checked) {
+        // A status recorded meanwhile is newer: it shows, and its pending write follows.
+        if (!this.pendingRows.has(rowKey(row))) this.table.upsert(row);
+      }
+    });
+  }
+
+  async removeRowsOf(ref: WorkstationRef): Promise<string[]> {
+    return this.queue.run(async () => {
+      await this.db.query("DELETE FROM fleet_rows WHERE store = $1 AND workstation = $2", [
+        ref.store,
+        ref.workstation,
+      ]);
+      const keys = this.table
+        .rowsOfWorkstation(ref.store, ref.workstation)
+        .map((row) => rowKey(row));
+      for (const key of keys) {
+        this.table.delete(key);
+        this.pendingRows.delete(key);
+      }
+      return keys;
+    });
+  }
+
+  /** Forgets a removed workstation's status seq (its row in status_seqs went with it). */
+  forgetSeq(ref: WorkstationRef): void {
+    this.seqs.delete(wsKey(ref));
+    this.pendingSeqs.delete(wsKey(ref));
+  }
+
+  async get(key: string): Promise<ServiceRow | undefined> {
+    const row = this.table.get(key);
+    return row === undefined ? undefined : { ...row };
+  }
+
+  async getMany(keys: readonly string[]): Promise<Map<string, ServiceRow>> {
+    const found = new Map<string, ServiceRow>();
+    for (const key of keys) {
+      const row = this.table.get(key);
+      if (row !== undefined) found.set(key, { ...row });
+    }
+    return found;
+  }
+
+  async query(filters: Filters): Promise<ServiceRow[]> {
+    return this.table.query(filters).map((row) => ({ ...row }));
+  }
+
+  async page(filters: Filters, scope: string | null, window: PageWindow): Promise<FleetPage> {
+    const page = this.table.page(filters, scope, window);
+    return { ...page, rows: page.rows.map((row) => ({ ...row })) };
+  }
+
+  async facets(scope: string | null): Promise<FleetFacets> {
+    return this.table.facets(scope);
+  }
+
+  async rowsOf(ref: WorkstationRef): Promise<ServiceRow[]> {
+    return this.table.rowsOfWorkstation(ref.store, ref.workstation).map((row) => ({ ...row }));
+  }
+
+  /** Writes every recorded status now; rejects (keeping them pending) when it cannot. */
+  flush(): Promise<void> {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    return this.queue.run(() => this.writePending());
+  }
+
+  /** Writes what is pending and stops the timer. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+  }
+
+  private schedule(delay: number): void {
+    if (this.timer !== null || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.queue
+        .run(() => this.writePending())
+        .catch((error: unknown) => {
+          this.log(
+            `cannot write fleet status to PostgreSQL (${(error as Error).message}); retrying`,
+          );
+          this.schedule(RETRY_MS);
+        });
+    }, delay);
+    this.timer.unref();
+  }
+
+  /** One transaction for every pending row and seq; on failure they stay pending. */
+  private async writePending(): Promise<void> {
+    if (this.pendingRows.size === 0 && this.pendingSeqs.size === 0) return;
+    const rows = this.pendingRows;
+    const seqs = this.pendingSeqs;
+    this.pendingRows = new Map();
+    this.pendingSeqs = new Map();
+    try {
+      await this.db.transaction(async (client) => {
+        await writeRows(client, [...rows.values()]);
+        const refs = [...seqs.values()];
+        if (refs.length > 0)
+          await client.query(
+            `INSERT INTO status_seqs (store, workstation, seq)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+             ON CONFLICT (store, workstation) DO UPDATE SET seq = EXCLUDED.seq`,
+            [
+              refs.map((r) => r.ref.store),
+              refs.map((r) => r.ref.workstation),
+              refs.map((r) => r.seq),
+            ],
+          );
+      });
+    } catch (error) {
+      // Back into pending, unless a newer one arrived meanwhile.
+      for (const [key, row] of rows) if (!this.pendingRows.has(key)) this.pendingRows.set(key, row);
+      for (const [key, seq] of seqs) if (!this.pendingSeqs.has(key)) this.pendingSeqs.set(key, seq);
+      throw error;
+    }
+  }
+}
+
+/** Inserts or replaces `rows` in one statement. */
+async function writeRows(client: Queryable, rows: readonly ServiceRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO fleet_rows (key, store, workstation, function, row)
+     SELECT r->>'store' || '/' || (r->>'workstation') || '/' || (r->>'function'),
+            r->>'store', r->>'workstation', r->>'function', r
+     FROM jsonb_array_elements($1::jsonb) AS r
+     ON CONFLICT (key) DO UPDATE SET row = EXCLUDED.row`,
+    [JSON.stringify(rows)],
+  );
+}

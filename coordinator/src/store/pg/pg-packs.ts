@@ -1,0 +1,198 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, rename } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { err, ok, type Result } from "@tillroll/protocol";
+import type { ExtractLimits } from "@tillroll/protocol/node";
+import semver from "semver";
+import { copyHashed, describeError, fsyncDir, removeIfPresent } from "../../packs/pack-file.js";
+import type { PackSource } from "../../packs/pack-http.js";
+import { inspectPack, maxArchiveBytes, resolveLimits } from "../../packs/pack-inspect.js";
+import { isSha256, makePackRecord, type PackRecord, packKey } from "../../packs/pack-record.js";
+import { PACKS_FOLDER, withdrawnText } from "../../packs/pack-store.js";
+import type { PackRecords, PackRef } from "../pack-records.js";
+import type { PgDatabase } from "./pg-database.js";
+import { SerialQueue } from "./serial-queue.js";
+
+/** Temp copies of archives being published (PackStore removes these at its start too). */
+const INCOMING_PREFIX = ".incoming-";
+
+export interface PgPacksOptions {
+  /** The coordinator's data folder: bytes live in `<dir>/packs/<sha256>.tgz`, as with JSON. */
+  readonly dir: string;
+  readonly limits?: Partial<ExtractLimits>;
+  /** Parent of the folders a pack's descriptor is checked in; default `<dir>/packs`. */
+  readonly tmpDir?: string;
+  readonly now?: () => Date;
+  readonly log: (message: string) => void;
+}
+
+/**
+ * PackRecords with the records in the `packs` table and the bytes in the data folder's
+ * packs/ as today (content-addressed files every replica reaches). Publishing copies and
+ * checks the archive exactly as PackStore does, moves it to its final name, then inserts
+ * the record; a file without a record is harmless (the same bytes again reuse it).
+ */
+export class PgPacks implements PackRecords {
+  /** Publishes and withdrawals run one at a time ("is this version taken?" then "take it"). */
+  private readonly queue = new SerialQueue();
+  readonly packsDir: string;
+  private readonly limits: ExtractLimits;
+  private readonly tmpDir: string;
+  private readonly now: () => Date;
+
+  /** The records, mirrored in memory: agents' downloads look them up synchronously. */
+  private readonly records = new Map<string, PackRecord>();
+  /** Synchronous lookups for `/packs/<sha256>.tgz`. */
+  readonly downloads: PackSource;
+  /** The largest archive `publish` accepts, in bytes. */
+  readonly maxBytes: number;
+
+  private constructor(
+    private readonly db: PgDatabase,
+    private readonly options: PgPacksOptions,
+    records: readonly PackRecord[],
+  ) {
+    this.packsDir = resolve(options.dir, PACKS_FOLDER);
+    this.limits = resolveLimits(options.limits);
+    this.maxBytes = this.limits.maxBytes;
+    this.tmpDir = options.tmpDir ?? this.packsDir;
+    this.now = options.now ?? (() => new Date());
+    for (const record of records) this.remember(record);
+    this.downloads = {
+      bySha256: (sha256) => this.findSha(sha256),
+      filePath: (sha256) =>
+        this.findSha(sha256) === undefined ? undefined : join(this.packsDir, `${sha256}.tgz`),
+    };
+  }
+
+  static async open(db: PgDatabase, options: PgPacksOptions): Promise<PgPacks> {
+    resolveLimits(options.limits); // bad limits fail before anything is created
+    const { rows } = await db.query<{ record: PackRecord }>("SELECT record FROM packs");
+    const packs = new PgPacks(
+      db,
+      options,
+      rows.map((r) => r.record),
+    );
+    await mkdir(packs.packsDir, { recursive: true });
+    return packs;
+  }
+
+  async publish(filePath: string): Promise<Result<PackRecord>> {
+    const suffix = `${process.pid}-${randomBytes(6).toString("hex")}.tgz`;
+    const incoming = join(this.packsDir, `${INCOMING_PREFIX}${suffix}`);
+    try {
+      const copied = await copyHashed(resolve(filePath), incoming, maxArchiveBytes(this.limits));
+      if (!copied.ok) return copied;
+      const checked = await inspectPack(incoming, {
+        limits: this.limits,
+        tmpDir: this.tmpDir,
+        log: this.options.log,
+      });
+      if (!checked.ok) return checked;
+      const descriptor = checked.value;
+      const file = copied.value;
+      return await this.queue.run(async () => {
+        const { name, version } = descriptor;
+        const existing = this.records.get(packKey(name, version));
+        if (existing !== undefined) {
+          if (existing.sha256 === file.sha256) return ok(structuredClone(existing));
+          return err(
+            `${name} ${version} is already published with sha256 ${existing.sha256}; versions are immutable, publish a new version`,
+          );
+        }
+        // 1.1.0+a and 1.1.0+b are the same version to semver (and to allowedVersions).
+        const twin = [...this.records.values()].find(
+          (r) => r.name === name && semver.eq(r.version, version),
+        );
+        if (twin !== undefined)
+          return err(
+            `${name} ${version}: ${twin.version} is already published and differs only in build metadata; versions are immutable, publish a new version`,
+          );
+        const sameBytes = this.findSha(file.sha256);
+        if (sameBytes !== undefined)
+          return err(
+            `sha256 ${file.sha256} is already stored as ${sameBytes.name} ${sameBytes.version}`,
+          );
+        await rename(incoming, join(this.packsDir, `${file.sha256}.tgz`));
+        await fsyncDir(this.packsDir);
+        const record = makePackRecord(descriptor, file, this.now());
+        try {
+          await this.db.query(
+            "INSERT INTO packs (name, version, sha256, record) VALUES ($1, $2, $3, $4)",
+            [name, version, record.sha256, JSON.stringify(record)],
+          );
+        } catch (error) {
+          return err(`cannot record ${name} ${version} (${describeError(error)})`);
+        }
+        this.remember(record);
+        return ok(structuredClone(record));
+      });
+    } catch (error) {
+      return err(`cannot publish ${filePath}: ${describeError(error)}`);
+    } finally {
+      await removeIfPresent(incoming).catch((error: unknown) =>
+        this.options.log(`cannot remove ${incoming}: ${describeError(error)}`),
+      );
+    }
+  }
+
+  withdraw(ref: PackRef, by: string): Promise<Result<PackRecord>> {
+    return this.queue.run(async () => {
+      const record = this.records.get(packKey(ref.name, ref.version));
+      if (record === undefined) {
+        const known = (await this.list(ref.name)).map((r) => r.version);
+        return err(
+          `no published pack ${ref.name} ${ref.version}${known.length === 0 ? ` (no version of ${ref.name} is published)` : ` (published: ${known.join(", ")})`}`,
+        );
+      }
+      if (record.withdrawnAt !== undefined) return err(`${withdrawnText(record)}; nothing changed`);
+      const withdrawn: PackRecord = {
+        ...record,
+        withdrawnAt: this.now().toISOString(),
+        withdrawnBy: by,
+      };
+      try {
+        await this.db.query("UPDATE packs SET record = $3 WHERE name = $1 AND version = $2", [
+          ref.name,
+          ref.version,
+          JSON.stringify(withdrawn),
+        ]);
+      } catch (error) {
+        return err(
+          `cannot record the withdrawal of ${ref.name} ${ref.version} (${describeError(error)})`,
+        );
+      }
+      this.remember(withdrawn);
+      return ok(structuredClone(withdrawn));
+    });
+  }
+
+  async list(name?: string): Promise<PackRecord[]> {
+    return [...this.records.values()]
+      .filter((record) => name === undefined || record.name === name)
+      .sort((a, b) =>
+        a.name === b.name ? semver.rcompare(a.version, b.version) : a.name < b.name ? -1 : 1,
+      )
+      .map((record) => structuredClone(record));
+  }
+
+  async get(ref: PackRef): Promise<PackRecord | undefined> {
+    const record = this.records.get(packKey(ref.name, ref.version));
+    return record === undefined ? undefined : structuredClone(record);
+  }
+
+  async bySha256(sha256: string): Promise<PackRecord | undefined> {
+    const record = this.findSha(sha256);
+    return record === undefined ? undefined : structuredClone(record);
+  }
+
+  private findSha(sha256: string): PackRecord | undefined {
+    if (!isSha256(sha256)) return undefined;
+    for (const record of this.records.values()) if (record.sha256 === sha256) return record;
+    return undefined;
+  }
+
+  private remember(record: PackRecord): void {
+    this.records.set(packKey(record.name, record.version), record);
+  }
+}
