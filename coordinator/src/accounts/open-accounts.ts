@@ -1,7 +1,6 @@
-import { join } from "node:path";
 import { LoginLimiter } from "./login-limiter.js";
+import type { OperatorPersistence } from "./operator-record.js";
 import { BOOTSTRAP_ADMIN_NAME, OperatorDirectory } from "./operators.js";
-import { OperatorsFile } from "./operators-file.js";
 import type { ScryptParams } from "./secrets.js";
 import { SessionStore } from "./web-sessions.js";
 
@@ -12,26 +11,25 @@ export interface Accounts {
 }
 
 /**
- * The coordinator's operators (`DATA/operators.json`), one session store
+ * The coordinator's operators (kept by the store's `operators`: `DATA/operators.json`
+ * or a database), one session store
  * and one login limiter. On first start the platform admin `admin` is
  * created with the existing `DATA/operator-token` as its API token (scripts
  * written before operators existed keep working); its password is logged
  * once, like the token's path, and never again.
  */
 export async function openAccounts(options: {
-  dataDir: string;
+  /** Where the operators are kept (the coordinator's store). */
+  operators: OperatorPersistence;
   operatorToken: string;
   now: () => number;
   log: (message: string) => void;
   passwordParams?: ScryptParams | undefined;
 }): Promise<Accounts> {
-  const directory = await OperatorDirectory.open(
-    new OperatorsFile(join(options.dataDir, "operators.json")),
-    {
-      now: () => new Date(options.now()),
-      ...(options.passwordParams === undefined ? {} : { passwordParams: options.passwordParams }),
-    },
-  );
+  const directory = await OperatorDirectory.open(options.operators, {
+    now: () => new Date(options.now()),
+    ...(options.passwordParams === undefined ? {} : { passwordParams: options.passwordParams }),
+  });
   const bootstrap = await directory.bootstrapAdmin(options.operatorToken);
   if (bootstrap.created)
     options.log(

@@ -29,6 +29,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: [],
     flags: [
       "data",
+      "database",
       "mqtt-port",
       "http-port",
       "broker",
@@ -46,6 +47,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "platform admin `admin` (that token is its API token; its password is printed once).",
       "With --tls (or --tls-cert/--tls-key) --mqtt-port (default 8883) and --http-port (default 8443) speak TLS only.",
       "--smtp smtp://host:port --mail-from ADDR: e-mail notices (task planned/cancelled, blackouts); without --smtp, none.",
+      "--database postgres://…: the store in PostgreSQL (pack files, keys and tokens stay in --data); default: JSON files in --data.",
     ],
     examples: [
       "tillroll coordinator --data /var/lib/tillroll-coordinator",
@@ -53,6 +55,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "tillroll coordinator --data ./data --tls --host 0.0.0.0 --public-host coordinator.example",
       "tillroll coordinator --tls-cert server.pem --tls-key server.key --tls-ca ca.pem --allow-plaintext",
       "tillroll coordinator --data ./data --smtp smtp://mail.example.com:25 --mail-from tillroll@example.com",
+      "tillroll coordinator --data ./data --database postgres://tillroll:secret@db.example:5432/tillroll",
     ],
   },
   {

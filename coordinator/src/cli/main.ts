@@ -5,6 +5,7 @@ import { parseEmail } from "../accounts/identity.js";
 import { Coordinator } from "../coordinator.js";
 import { type MailSettings, smtpUrlProblem } from "../notices/mail-sender.js";
 import { StartupError } from "../setup/startup-error.js";
+import { databaseUrlProblem } from "../store/database-url.js";
 import { runBrokerConfig } from "./broker-config-command.js";
 import { parseCommandLine } from "./command-line.js";
 import { runConsoleCommand } from "./commands.js";
@@ -52,6 +53,7 @@ async function runCoordinator(values: CliValues): Promise<void> {
       : undefined;
   const coordinator = await Coordinator.start({
     dataDir: values.data ?? "./data",
+    database: databaseUrl(values.database),
     host: listenHost(values.host),
     mqttPort: port(values["mqtt-port"], tls === undefined ? 1883 : 8883, "mqtt-port"),
     httpPort: port(values["http-port"], tls === undefined ? 8080 : 8443, "http-port"),
@@ -71,6 +73,14 @@ async function runCoordinator(values: CliValues): Promise<void> {
   };
   process.once("SIGTERM", shutdown);
   process.once("SIGINT", shutdown);
+}
+
+/** `--database URL`: a postgres:// or postgresql:// URL, checked before anything starts. */
+function databaseUrl(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const problem = databaseUrlProblem(text);
+  if (problem !== null) throw new UsageError(`--database: ${problem}`);
+  return text;
 }
 
 /** `--install-log-lines N --install-log-days D`: whole numbers, at least 1. */

@@ -231,6 +231,13 @@ export const OPTIONS = {
     value: "E,...",
     description: "the events the webhook gets (default: every event)",
   },
+  // Issue 14: the store in PostgreSQL instead of the data folder's JSON files.
+  database: {
+    type: "string",
+    value: "URL",
+    description:
+      "keep the coordinator's store in PostgreSQL (postgres://user:password@host:5432/db); default: JSON files in --data",
+  },
   smtp: {
     type: "string",
     value: "URL",

@@ -28,8 +28,7 @@ import type {
   PosSessionReleaseResult,
 } from "../operations/pos-session-release.js";
 import type { WorkstationAdmin } from "../operations/workstation-admin.js";
-import { servePack } from "../packs/pack-http.js";
-import type { PackStore } from "../packs/pack-store.js";
+import { type PackSource, servePack } from "../packs/pack-http.js";
 import type { RecipeConsole } from "../recipes/recipe-console.js";
 import type { ReleaseConsole, ReleaseResult } from "../releases/release-console.js";
 import type { ScheduleConsole } from "../schedules/schedule-console.js";
@@ -46,7 +45,8 @@ export interface ApiServerDeps {
   operations: ConsoleOperations;
   workstations: WorkstationAdmin;
   packAdmin: PackAdmin;
-  packs: PackStore;
+  /** Pack downloads (`/packs/<sha256>.tgz`): the store's records' sync lookups. */
+  packs: PackSource;
   /** Operators, sessions and the login limiter (issue 9): every /api request is authenticated. */
   accounts: AccountDeps;
   uploadDir: string;

@@ -1,14 +1,16 @@
 import type { OperatorDirectory } from "../accounts/operators.js";
 import type { ScheduleFacts } from "../schedules/schedule-model.js";
 import type { AuditStore } from "../store/audit-store.js";
-import { JsonOutbox } from "../store/json/json-outbox.js";
-import { JsonWebhooks } from "../store/json/json-webhooks.js";
 import type { Sleep } from "./delivery-worker.js";
 import { type MailSettings, openMailChannel } from "./mail-sender.js";
 import { NoticeService } from "./notice-service.js";
+import type { NoticeOutbox } from "./outbox.js";
+import type { WebhookRegistry } from "./webhook-registry.js";
 
 export interface OpenNoticesOptions {
-  readonly dataDir: string;
+  /** The store's outbox and webhooks (CoordinatorStore). */
+  readonly outbox: NoticeOutbox;
+  readonly webhooks: WebhookRegistry;
   /** `--smtp URL --mail-from ADDR`; undefined: mail is off. */
   readonly mail: MailSettings | undefined;
   readonly directory: OperatorDirectory;
@@ -23,22 +25,19 @@ export interface OpenNoticesOptions {
 }
 
 /**
- * The coordinator's NoticeService over its data folder: the outbox in
- * `DATA/notices/`, the webhooks in `DATA/webhooks.json`, mail through
+ * The coordinator's NoticeService over the store's outbox and webhooks, mail through
  * nodemailer when `--smtp` is given. Not started: the caller starts it once
  * everything that publishes exists.
  */
 export async function openNotices(options: OpenNoticesOptions): Promise<NoticeService> {
-  const outbox = await JsonOutbox.open(options);
-  const webhooks = await JsonWebhooks.open(options.dataDir);
   options.log(
     options.mail === undefined
       ? "notices: e-mail off (no --smtp); webhooks only"
       : `notices: e-mail through ${withoutPassword(options.mail.smtp)} from ${options.mail.from}`,
   );
   return new NoticeService({
-    outbox,
-    webhooks,
+    outbox: options.outbox,
+    webhooks: options.webhooks,
     mail: options.mail === undefined ? null : await openMailChannel(options.mail),
     operators: () => options.directory.list(),
     storeContact: (store) => options.schedule.storeSetting(store)?.contact ?? null,

@@ -1,5 +1,7 @@
 import type { PackStoreOptions } from "../packs/pack-store.js";
+import { StartupError } from "../setup/startup-error.js";
 import type { CoordinatorStore } from "./coordinator-store.js";
+import { databaseUrlProblem, redactDatabaseUrl } from "./database-url.js";
 import type { InstallLogRetention } from "./install-log-store.js";
 import { JsonCoordinatorStore } from "./json/json-store.js";
 
@@ -20,7 +22,10 @@ export interface OpenStoreOptions {
 /**
  * Opens the coordinator's store: the JSON files in the data folder, or
  * PostgreSQL when `database` is given. The PostgreSQL code is imported only
- * then, so a coordinator on JSON files never loads the `pg` driver.
+ * then, so a coordinator on JSON files never loads the `pg` driver. A
+ * database that cannot be used (a bad URL, unreachable, refused, a schema
+ * newer than this code) stops the start with a StartupError naming
+ * `--database` and the URL without its password: one line, no stack.
  */
 export async function openStore(options: OpenStoreOptions): Promise<CoordinatorStore> {
   if (options.database === undefined)
@@ -31,6 +36,14 @@ export async function openStore(options: OpenStoreOptions): Promise<CoordinatorS
       ...(options.packs === undefined ? {} : { packs: options.packs }),
       ...(options.installLogs === undefined ? {} : { installLogs: options.installLogs }),
     });
-  const { openPgStore } = await import("./pg/open-pg-store.js");
-  return openPgStore(options);
+  const shown = `--database ${redactDatabaseUrl(options.database)}`;
+  const problem = databaseUrlProblem(options.database);
+  if (problem !== null) throw new StartupError(`--database: ${problem}`);
+  try {
+    const { openPgStore } = await import("./pg/open-pg-store.js");
+    return await openPgStore(options);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new StartupError(`${shown}: ${message}`, { cause: error });
+  }
 }

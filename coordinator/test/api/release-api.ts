@@ -10,6 +10,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openAccounts } from "../../src/accounts/open-accounts.js";
+import { OperatorsFile } from "../../src/accounts/operators-file.js";
 import type { Role } from "../../src/accounts/roles.js";
 import { type ApiServerDeps, createApiHandler } from "../../src/http/api-server.js";
 import type { ReleaseConsole } from "../../src/releases/release-console.js";
@@ -47,7 +48,7 @@ export class ReleaseApi {
     const root = mkdtempSync(join(tmpdir(), "tillroll-release-api-"));
     const adminToken = randomBytes(24).toString("hex");
     const accounts = await openAccounts({
-      dataDir: root,
+      operators: new OperatorsFile(join(root, "operators.json")),
       operatorToken: adminToken,
       now: Date.now,
       log: () => {},

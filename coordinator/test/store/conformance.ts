@@ -7,6 +7,8 @@ import type { StoreContext, StoreHarness } from "./conformance-context.js";
 import { auditAndPackContract } from "./contract-audit-packs.js";
 import { desiredContract } from "./contract-desired.js";
 import { fleetContract } from "./contract-fleet.js";
+import { mirrorContract } from "./contract-mirrors.js";
+import { noticesAndOperatorsContract } from "./contract-notices-operators.js";
 import { releaseContract } from "./contract-releases.js";
 import { scheduleContract } from "./contract-schedules.js";
 import { workstationContract } from "./contract-workstations.js";
@@ -69,5 +71,7 @@ export function describeStoreConformance(
     auditAndPackContract(() => context);
     releaseContract(() => context);
     scheduleContract(() => context);
+    mirrorContract(() => context);
+    noticesAndOperatorsContract(() => context);
   });
 }

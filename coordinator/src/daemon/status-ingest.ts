@@ -1,0 +1,67 @@
+import { fleetFilter } from "@tillroll/protocol";
+import type { MqttClient } from "mqtt";
+import type { ServiceRow } from "../fleet/service-row.js";
+import { rowKey } from "../fleet/service-row.js";
+import type { InstallLogIngest } from "../ingest/install-log.js";
+import { StatusCollector } from "../ingest/status-collector.js";
+import type { RowFeed } from "../live/row-feed.js";
+import { wsKey } from "../state/coordinator-state.js";
+import type { CoordinatorStore } from "../store/coordinator-store.js";
+import type { FleetRows } from "../store/fleet-rows.js";
+
+export interface StatusIngestOptions {
+  readonly client: MqttClient;
+  /** True with the embedded broker: log lines come through its beforeAck hook, not a subscription. */
+  readonly embeddedBroker: boolean;
+  readonly topicRoot: string;
+  readonly store: CoordinatorStore;
+  /** The store's fleet rows, wrapped so every write tells the live feed. */
+  readonly fleetRows: FleetRows;
+  readonly feed: RowFeed;
+  readonly installLog: InstallLogIngest;
+  /** Status reports' rows, for the release runner (made later, once its publisher exists). */
+  readonly onRows: (rows: readonly ServiceRow[]) => void;
+  readonly now: () => number;
+  readonly log: (message: string) => void;
+}
+
+/**
+ * The status collector on the coordinator's client: status, presence and
+ * (with an external broker) log topics of the whole fleet. What each agent
+ * understood when last heard is restored first (issue 11), until it says
+ * again.
+ */
+export async function startStatusIngest(options: StatusIngestOptions): Promise<StatusCollector> {
+  const { store, feed, topicRoot, installLog } = options;
+  const collector = new StatusCollector(
+    topicRoot,
+    { workstations: store.workstations, desired: store.desired, fleet: options.fleetRows },
+    options.now,
+    options.log,
+    {
+      onRows: options.onRows,
+      onPresence: (key) => {
+        const [wsStore = "", workstation = ""] = key.split("/");
+        feed.emit(
+          store.fleet.table.rowsOfWorkstation(wsStore, workstation).map((row) => rowKey(row)),
+        );
+      },
+      // An external broker: lines come through the subscription (kept after the PUBACK).
+      onLog: (wsStore, workstation, payload) => installLog.onMessage(wsStore, workstation, payload),
+    },
+  );
+  for (const ws of await store.workstations.list())
+    if (ws.capabilities !== undefined)
+      collector.presence.restoreCapabilities(wsKey(ws), ws.capabilities);
+  options.client.on("message", (topic, payload) => collector.onMessage(topic, payload));
+  await options.client.subscribeAsync(
+    [
+      fleetFilter("status", topicRoot),
+      fleetFilter("presence", topicRoot),
+      // The embedded broker hands log lines over before acknowledging them (beforeAck).
+      ...(options.embeddedBroker ? [] : [fleetFilter("log", topicRoot)]),
+    ],
+    { qos: 1 },
+  );
+  return collector;
+}
