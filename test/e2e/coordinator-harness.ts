@@ -5,7 +5,9 @@ import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import type { TestDatabase } from "../support/postgres.js";
 import { freePort } from "../support/temp.js";
+import { storeDatabase } from "./test-store.js";
 
 export const TILLROLL_CLI = fileURLToPath(
   new URL("../../coordinator/dist/cli/main.js", import.meta.url),
@@ -17,6 +19,11 @@ export interface CoordinatorProcessOptions {
   tls?: boolean;
   /** More flags for `tillroll coordinator` (e.g. --allow-plaintext). */
   extraArgs?: string[];
+  /**
+   * Under TILLROLL_TEST_STORE=postgres: an earlier coordinator's database,
+   * for one that takes over its data folder (default: a fresh database).
+   */
+  database?: TestDatabase;
 }
 
 /** A real `tillroll coordinator` process on fixed loopback ports, so it can be killed and restarted in place. */
@@ -30,15 +37,28 @@ export class CoordinatorProcess {
     readonly mqttPort: number,
     readonly httpPort: number,
     private readonly brokerUrl: string | undefined,
-    readonly options: CoordinatorProcessOptions = {},
+    readonly options: CoordinatorProcessOptions,
+    /** Under TILLROLL_TEST_STORE=postgres: this coordinator's own fresh database (`--database`). */
+    readonly database: TestDatabase | undefined,
   ) {}
 
+  /**
+   * Ports are fixed here so `start()` after `stop()` or `kill9()` is the same
+   * coordinator; so is the database under TILLROLL_TEST_STORE=postgres.
+   */
   static async create(
     dataDir: string,
     brokerUrl?: string,
     options: CoordinatorProcessOptions = {},
   ): Promise<CoordinatorProcess> {
-    return new CoordinatorProcess(dataDir, await freePort(), await freePort(), brokerUrl, options);
+    return new CoordinatorProcess(
+      dataDir,
+      await freePort(),
+      await freePort(),
+      brokerUrl,
+      options,
+      options.database ?? (await storeDatabase()),
+    );
   }
 
   get url(): string {
@@ -76,6 +96,7 @@ export class CoordinatorProcess {
       String(this.httpPort),
     ];
     if (this.brokerUrl !== undefined) args.push("--broker", this.brokerUrl);
+    if (this.database !== undefined) args.push("--database", this.database.url);
     if (this.options.tls === true) args.push("--tls");
     args.push(...(this.options.extraArgs ?? []));
     this.output.length = 0; // this run's output only
@@ -110,6 +131,12 @@ export class CoordinatorProcess {
     this.child?.kill("SIGTERM");
     await this.exited;
     this.child = null;
+  }
+
+  /** Stops the coordinator for good: SIGTERM, then its database (if any) is dropped. */
+  async close(): Promise<void> {
+    await this.stop();
+    await this.database?.drop();
   }
 
   async token(): Promise<string> {

@@ -163,7 +163,7 @@ export class CoordinatorKit {
   async close(): Promise<void> {
     // close(): the agents' services outlive them; their pid files say what to end.
     for (const agent of this.agents.values()) await agent.close();
-    await this.coordinator.stop().catch(() => undefined);
+    await this.coordinator.close().catch(() => undefined);
     await this.stopBroker();
     await killProcessesUnder(this.dir.path);
     await this.dir.cleanup();

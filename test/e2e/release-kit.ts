@@ -5,6 +5,7 @@ import type { AgentProcess } from "./agent-harness.js";
 import { type CliResult, callApi, runCli, showRelease, statusRows } from "./console-calls.js";
 import type { CoordinatorProcessOptions } from "./coordinator-harness.js";
 import { CoordinatorKit, type JsonRow } from "./coordinator-kit.js";
+import { type DesiredSeen, durableDesired } from "./durable-desired.js";
 import { connectPos, describeRow, FLEET, type Pos, type ReleaseView } from "./release-probes.js";
 
 /**
@@ -252,23 +253,13 @@ export class ReleaseFleet {
     return statusRows(this.kit.coordinator.url, this.token("admin"));
   }
 
-  /** The coordinator's durable desired entry for pos-client of each till (DATA/coordinator.json). */
-  async desiredOnDisk(): Promise<
-    Record<string, { preferredVersion: string | null; requestId: string | null } | undefined>
-  > {
-    // On disk: {"schemaVersion": N, "data": CoordinatorState} (protocol's durable envelope).
-    const file = JSON.parse(
-      await readFile(join(this.kit.coordinator.dataDir, "coordinator.json"), "utf8"),
-    ) as {
-      data: {
-        desired: Record<
-          string,
-          Record<string, { preferredVersion: string | null; requestId: string | null }>
-        >;
-      };
-    };
-    const state = file.data;
-    return Object.fromEntries(this.tills.map((id) => [id, state.desired[id]?.["pos-client"]]));
+  /**
+   * The coordinator's durable desired entry for pos-client of each till
+   * (DATA/coordinator.json, or the `desired` table on PostgreSQL).
+   */
+  async desiredOnDisk(): Promise<Record<string, DesiredSeen | undefined>> {
+    const desired = await durableDesired(this.kit.coordinator);
+    return Object.fromEntries(this.tills.map((id) => [id, desired[id]?.["pos-client"]]));
   }
 
   /** A POS on till `id` with its own broker login, publishing its session retained. */
