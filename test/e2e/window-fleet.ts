@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Agent, parseAgentConfig } from "@tillroll/agent";
 import { Coordinator, type JsonRow } from "@tillroll/coordinator";
 import { buildPack, type PackSpec } from "../support/packs.js";
+import type { TestDatabase } from "../support/postgres.js";
 import { type TempDir, tempDir } from "../support/temp.js";
 import { pollUntil } from "../support/wait.js";
 import { killServiceGroups } from "./agent-harness.js";
@@ -11,6 +12,7 @@ import { type CliResult, runCli, showRelease, statusRows } from "./console-calls
 import { LinkCut } from "./link-cut.js";
 import { describeRow, type ReleaseView } from "./release-probes.js";
 import { TestClock } from "./test-clock.js";
+import { storeDatabase } from "./test-store.js";
 
 /**
  * Schedules end to end with time under the test's control: a real
@@ -53,6 +55,8 @@ export class WindowFleet {
     readonly coordinator: Coordinator,
     readonly token: string,
     readonly logs: string[],
+    /** Under TILLROLL_TEST_STORE=postgres: the coordinator's own database. */
+    private readonly database: TestDatabase | undefined,
   ) {}
 
   /**
@@ -73,8 +77,10 @@ export class WindowFleet {
     const dir = await tempDir(name);
     const clock = new TestClock(options.at);
     const logs: string[] = [];
+    const database = await storeDatabase();
     const coordinator = await Coordinator.start({
       dataDir: join(dir.path, "data"),
+      database: database?.url,
       mqttPort: 0,
       httpPort: 0,
       now: clock.now,
@@ -85,7 +91,7 @@ export class WindowFleet {
       passwordParams: { N: 2 ** 10, r: 8, p: 1 },
     });
     const token = (await readFile(join(coordinator.dataDir, "operator-token"), "utf8")).trim();
-    const fleet = new WindowFleet(dir, clock, coordinator, token, logs);
+    const fleet = new WindowFleet(dir, clock, coordinator, token, logs, database);
     try {
       for (const spec of options.packs) {
         const pack = await buildPack(join(dir.path, "packs", spec.version), spec);
@@ -255,6 +261,7 @@ export class WindowFleet {
       await till.link.close();
     }
     await this.coordinator.stop().catch(() => undefined);
+    await this.database?.drop();
     await killProcessesUnder(this.dir.path);
     await this.dir.cleanup();
   }
