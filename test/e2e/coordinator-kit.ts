@@ -1,6 +1,8 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type JsonRow, toJsonRow } from "@tillroll/coordinator";
+import type { JsonRow } from "@tillroll/coordinator";
+// The CLI's own row shape, from its module alone (the package index would load the whole coordinator into the test).
+import { toJsonRow } from "../../coordinator/src/fleet/status-table.js";
 import { buildPack, type PackSpec } from "../support/packs.js";
 import { type TempDir, tempDir } from "../support/temp.js";
 import { AgentProcess } from "./agent-harness.js";
