@@ -37,11 +37,30 @@ function storesOfRun(given = process.env.TILLROLL_TEST_STORES || "json"): Set<st
 }
 const STORES = storesOfRun();
 
-/** One project: these files, on this store, `workers` at a time, in run group `group`. */
+/**
+ * How many end-to-end files run at once (TILLROLL_E2E_WORKERS, default 3).
+ * They mostly wait (for agents, hooks, timers) now that they poll the
+ * coordinator in-process instead of spawning the CLI: measured ~0.3-0.5 s
+ * of CPU per second of wall, so 3 keep a 2-core machine busy, not swamped.
+ */
+function workers(given = process.env.TILLROLL_E2E_WORKERS || "3"): number {
+  const count = Number(given);
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(
+      `TILLROLL_E2E_WORKERS=${JSON.stringify(given)}: a whole number of files, 1 or more`,
+    );
+  return count;
+}
+
+/**
+ * One project: these files on this store, in run group `group` (groups run
+ * one after another; the projects of a group share the workers); `alone`:
+ * one file at a time.
+ */
 function project(
   name: string,
   include: string[],
-  options: { store: "json" | "postgres"; exclude?: string[]; workers: number; group: number },
+  options: { store: "json" | "postgres"; exclude?: string[]; alone?: boolean; group: number },
 ): TestProjectInlineConfiguration {
   return {
     extends: true,
@@ -54,17 +73,17 @@ function project(
       ...(options.store === "postgres"
         ? { globalSetup: ["./support/postgres-global-setup.ts"] }
         : {}),
-      maxWorkers: options.workers,
+      // Not maxWorkers here: a project's own maxWorkers made vitest 4.1 run its files one at a time.
+      fileParallelism: options.alone !== true,
       sequence: { groupOrder: options.group },
     },
   };
 }
 
 /**
- * The end-to-end files mostly wait (for agents, hooks, timers) now that they
- * poll the coordinator in-process rather than by spawning the CLI, so two
- * run at a time on a 2-core machine, both stores together; then the ALONE
- * files one at a time, JSON then PostgreSQL.
+ * Group 0: every file but the ALONE ones, on each store of the run, sharing
+ * the workers; group 1: the ALONE files on JSON, one at a time; group 2: the
+ * same on PostgreSQL.
  */
 export default defineConfig({
   test: {
@@ -74,16 +93,16 @@ export default defineConfig({
     // One retry for end-to-end tests only: they share a 2-core machine with
     // real brokers and processes. A test that fails twice is a real failure.
     retry: 1,
+    maxWorkers: workers(),
     projects: [
       ...(STORES.has("json")
         ? [
             project("json", ["**/*.test.ts"], {
               store: "json",
               exclude: ALONE,
-              workers: 2,
               group: 0,
             }),
-            project("json-alone", ALONE, { store: "json", workers: 1, group: 1 }),
+            project("json-alone", ALONE, { store: "json", alone: true, group: 1 }),
           ]
         : []),
       ...(STORES.has("postgres")
@@ -91,13 +110,12 @@ export default defineConfig({
             project("postgres", STORE_FILES, {
               store: "postgres",
               exclude: ALONE,
-              workers: 2,
               group: 0,
             }),
             project(
               "postgres-alone",
               ALONE.filter((file) => STORE_FILES.includes(file)),
-              { store: "postgres", workers: 1, group: 2 },
+              { store: "postgres", alone: true, group: 2 },
             ),
           ]
         : []),
