@@ -54,6 +54,7 @@ export async function selfTest(
         clean: true,
         protocolVersion: 4,
         reconnectPeriod: 0,
+        writeCache: false, // see mqttClientOptions (agent-link.ts)
         connectTimeout: timeoutMs,
         ...(config.username === undefined ? {} : { username: config.username }),
         ...(config.password === undefined ? {} : { password: config.password }),

@@ -32,6 +32,34 @@ export interface AgentLinkHandlers {
   onMessage: (topic: string, payload: Buffer, retained: boolean) => void;
 }
 
+/**
+ * mqtt.js's options for the agent's connection (the will as `willFor` gives it now).
+ *
+ * `writeCache: false`: by default mqtt-packet pre-builds a 2-byte Buffer for
+ * every number 0..65535 on the first packet it writes (65,536 Buffers, about
+ * 8 MB resident for as long as the process runs) to save an allocation per
+ * packet id; the agent sends a few packets a minute.
+ */
+export function mqttClientOptions(
+  options: Pick<AgentLinkOptions, "clientId" | "username" | "password" | "ca" | "willFor">,
+): IClientOptions {
+  const will = options.willFor();
+  return {
+    clientId: options.clientId,
+    clean: false,
+    protocolVersion: 4,
+    keepalive: 30,
+    reconnectPeriod: 0,
+    connectTimeout: 15_000,
+    resubscribe: false,
+    writeCache: false,
+    will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true },
+    ...(options.username === undefined ? {} : { username: options.username }),
+    ...(options.password === undefined ? {} : { password: options.password }),
+    ...(options.ca === undefined ? {} : { ca: options.ca }),
+  };
+}
+
 export class AgentLink {
   private client: MqttClient | null = null;
   private attempt = 0;
@@ -50,21 +78,7 @@ export class AgentLink {
   }
 
   start(): void {
-    const will = this.options.willFor();
-    const clientOptions: IClientOptions = {
-      clientId: this.options.clientId,
-      clean: false,
-      protocolVersion: 4,
-      keepalive: 30,
-      reconnectPeriod: 0,
-      connectTimeout: 15_000,
-      resubscribe: false,
-      will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true },
-      ...(this.options.username === undefined ? {} : { username: this.options.username }),
-      ...(this.options.password === undefined ? {} : { password: this.options.password }),
-      ...(this.options.ca === undefined ? {} : { ca: this.options.ca }),
-    };
-    const client = mqtt.connect(this.options.url, clientOptions);
+    const client = mqtt.connect(this.options.url, mqttClientOptions(this.options));
     this.client = client;
     client.on("connect", (connack) => {
       this.attempt = 0;

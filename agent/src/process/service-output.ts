@@ -50,6 +50,17 @@ async function sizeOf(path: string): Promise<number> {
   }
 }
 
+/**
+ * Whether a poll of a followed file has work: bytes past what was read, a
+ * file shorter than that (truncated meanwhile), or a file past its bound
+ * (to rotate). Otherwise the poll stops at one stat: opening, stat-ing and
+ * closing a FileHandle for every file five times a second was most of an
+ * idle agent's CPU (test/bench/README.md, footprint).
+ */
+export function tailHasWork(size: number, offset: number, maxBytes: number): boolean {
+  return size !== offset || size > maxBytes;
+}
+
 /** Follows one output file from its current end, line by line. */
 export class FileTail {
   #path: string;
@@ -117,6 +128,8 @@ export class FileTail {
 
   async #read(): Promise<void> {
     try {
+      const polled = await stat(this.#path);
+      if (!tailHasWork(polled.size, this.#offset, this.#maxBytes)) return;
       const handle = await open(this.#path, "r");
       try {
         const { size } = await handle.stat();

@@ -133,7 +133,13 @@ describe("ProcessServiceManager: services outlive the agent", () => {
     await waitFor(() => (second.pid("pos") ?? pid) !== pid, 5_000, "a new copy");
     const fresh = t.track(second.pid("pos"));
     expect(isAlive(fresh)).toBe(true);
-    expect((await readPidFile(t.pidFile))?.pid).toBe(fresh);
+    // The supervisor shows the new pid first and then writes its pid file:
+    // wait for the file rather than race it.
+    await waitFor(
+      async () => (await readPidFile(t.pidFile))?.pid === fresh,
+      3_000,
+      `the pid file to name the new copy ${fresh}`,
+    );
   });
 
   it("ends a leftover of another release instead of adopting it", async () => {

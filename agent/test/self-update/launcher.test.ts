@@ -49,19 +49,45 @@ describe("tillroll-agent-launcher", () => {
     }
   });
 
-  function launch(root: string): { child: ChildProcess; exited: Promise<number | null> } {
+  function launch(
+    root: string,
+    env: Record<string, string> = {},
+  ): { child: ChildProcess; exited: Promise<number | null> } {
     const child = spawn("/bin/sh", [LAUNCHER, root, "--config", "x.json"], {
       env: {
         ...process.env,
         TILLROLL_NODE: process.execPath,
         TILLROLL_LAUNCHER_DELAY: "0.05",
         TILLROLL_LAUNCHER_MAX_FAILURES: "3",
+        ...env,
       },
       stdio: "ignore",
     });
     started.push({ child, root });
     return { child, exited: new Promise((resolve) => child.on("exit", (code) => resolve(code))) };
   }
+
+  it("runs the agent with --max-semi-space-size=1 --jitless (the idle footprint), or the flags TILLROLL_AGENT_NODE_FLAGS names", async () => {
+    const record =
+      'appendFileSync(root + "/flags", JSON.stringify(process.execArgv) + "\\n"); idle();';
+    const flags = async (root: string) =>
+      (await readFile(join(root, "flags"), "utf8").catch(() => "")).split("\n").filter(Boolean);
+    for (const [env, expected] of [
+      [{}, ["--max-semi-space-size=1", "--jitless"]],
+      [{ TILLROLL_AGENT_NODE_FLAGS: "" }, []],
+      [
+        { TILLROLL_AGENT_NODE_FLAGS: "--max-semi-space-size=2 --max-old-space-size=64" },
+        ["--max-semi-space-size=2", "--max-old-space-size=64"],
+      ],
+    ] as const) {
+      const root = await agentRoot({ a: record }, "a");
+      const { child, exited } = launch(root, env);
+      await until("the agent runs", async () => (await flags(root)).length > 0);
+      expect((await flags(root)).map((line) => JSON.parse(line))).toEqual([expected]);
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    }
+  });
 
   it("exit 75 runs what current now points at; SIGTERM reaches the agent and ends the launcher", async () => {
     const root = await agentRoot({ a: 'switchTo("b"); process.exit(75);', b: "idle();" }, "a");

@@ -7,6 +7,8 @@ import { describe, expect, it } from "vitest";
 
 const SRC = join(import.meta.dirname, "../../src");
 const CONCRETE = /\b(StateStore|FleetStore|PackStore|AuditLog|FleetTable)\b/;
+/** The JSON store's classes and files: only store/ (open-store.ts picks the implementation) names them. */
+const JSON_STORE = /\b(Json[A-Z]\w*|OperatorsFile)\b|store\/json\/|\.files\b|state\.state\b/;
 
 function sources(folder: string): string[] {
   return readdirSync(join(SRC, folder))
@@ -23,5 +25,18 @@ describe("store boundary", () => {
   ])("%s names no concrete store class", (file) => {
     const text = readFileSync(join(SRC, file), "utf8");
     expect(text.match(CONCRETE)?.[0]).toBeUndefined();
+  });
+
+  // Issue 14: the daemon's wiring opens the store with openStore and uses only the interfaces,
+  // so `--database` can put PostgreSQL in the JSON files' place.
+  it.each([
+    "coordinator.ts",
+    ...sources("daemon"),
+    "accounts/open-accounts.ts",
+    "notices/open-notices.ts",
+  ])("%s names neither a concrete store class nor the JSON store", (file) => {
+    const text = readFileSync(join(SRC, file), "utf8");
+    expect(text.match(CONCRETE)?.[0]).toBeUndefined();
+    expect(text.match(JSON_STORE)?.[0]).toBeUndefined();
   });
 });

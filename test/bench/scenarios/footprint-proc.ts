@@ -19,6 +19,33 @@ export async function processRss(pid: number): Promise<number> {
   return Number(match[1]) * 1024;
 }
 
+export interface ProcessMemory {
+  /** VmRSS, bytes. */
+  rss: number;
+  /** RssAnon: heap, stacks, malloc: what the process itself allocated. */
+  anon: number;
+  /** RssFile: pages of mapped files resident (the node binary's code and data, mostly). */
+  file: number;
+}
+
+/** VmRSS split into anonymous and file-backed pages (/proc/PID/status). */
+export async function processMemory(pid: number): Promise<ProcessMemory> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => {
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, "m").exec(status);
+    if (match === null)
+      throw new Error(`no ${field} in /proc/${pid}/status (a zombie or kernel thread?)`);
+    return Number(match[1]) * 1024;
+  };
+  return { rss: kb("VmRSS"), anon: kb("RssAnon"), file: kb("RssFile") };
+}
+
+/** The arguments a process was started with (/proc/PID/cmdline), argv[0] first. */
+export async function processArgs(pid: number): Promise<string[]> {
+  const args = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0");
+  return args.at(-1) === "" ? args.slice(0, -1) : args;
+}
+
 export interface CpuTimes {
   /** utime + stime of the process itself, in seconds. */
   self: number;

@@ -41,7 +41,7 @@ interface JsonParts {
   readonly installLogs: JsonInstallLogs;
 }
 
-/** The files the JSON store keeps, for callers that still use them directly. */
+/** The classes keeping the JSON store's core files, for tests that look at them directly. */
 export interface JsonFiles {
   readonly state: StateStore;
   readonly fleet: FleetStore;
@@ -54,8 +54,8 @@ export interface JsonFiles {
  * `fleet.json` + journal, `packs/index.json`, `audit.jsonl`, `releases/<id>.json`,
  * `schedules.json`, `recipes.json`, `operators.json`, `notices/`, `webhooks.json`,
  * `install-logs/`). Its memory mirrors are the classes' own memory. Thin adapters
- * over the classes that keep them; `files` hands those out for the callers
- * not yet moved to the interfaces.
+ * over the classes that keep them; `files` hands the core ones out for tests
+ * (the coordinator uses only the CoordinatorStore interfaces).
  */
 export class JsonCoordinatorStore implements CoordinatorStore {
   readonly workstations: JsonWorkstations;
