@@ -24,9 +24,13 @@ import type { NoticeService } from "./notices/notice-service.js";
 import { openNotices } from "./notices/open-notices.js";
 import { removeUploadLeftovers } from "./packs/upload-leftovers.js";
 import type { ReleaseConsole } from "./releases/release-console.js";
+import { coordinatorDuties } from "./replicas/coordinator-duties.js";
+import { chooseIngestMode } from "./replicas/ingest-filters.js";
+import { type Leadership, startLeadership } from "./replicas/leadership.js";
 import { ScheduleMemory } from "./schedules/schedule-memory.js";
 import type { ScheduledTasks, ScheduleFacts } from "./schedules/schedule-model.js";
 import { openDataDir } from "./setup/data-dir.js";
+import { StartupError } from "./setup/startup-error.js";
 import { loadCoordinatorTls, type TlsChoice } from "./setup/tls-setup.js";
 import type { InstallLogRetention } from "./store/install-log-store.js";
 import { openStore } from "./store/open-store.js";
@@ -44,6 +48,11 @@ export interface CoordinatorOptions {
   httpPort: number;
   /** External broker (`mqtt://user:pass@host:port`); the embedded one is not started. */
   brokerUrl?: string | undefined;
+  /**
+   * `--replica-group NAME` (issue 14): with `brokerUrl` and `database`, the shared
+   * subscription group of the replicas (`$share/NAME/...`); default "tillroll".
+   */
+  replicaGroup?: string | undefined;
   /** Host name agents use to reach this machine, for generated configs and pack URLs. */
   publicHost?: string | undefined;
   topicRoot?: string;
@@ -108,6 +117,13 @@ export class Coordinator {
     const now = options.now ?? Date.now;
     const host = options.host ?? "127.0.0.1";
     const topicRoot = options.topicRoot ?? DEFAULT_TOPIC_ROOT;
+    // Issue 14: how reports come in (replicas share them); a bad --replica-group changes nothing.
+    const ingestMode = chooseIngestMode({
+      externalBroker: options.brokerUrl !== undefined,
+      database: options.database !== undefined,
+      replicaGroup: options.replicaGroup,
+    });
+    if (!ingestMode.ok) throw new StartupError(ingestMode.error);
     const data = await openDataDir(options.dataDir);
     for (const note of data.created) log(note);
     // JSON files in the data folder, or PostgreSQL with --database: only through the interfaces.
@@ -186,7 +202,7 @@ export class Coordinator {
     let onRows: (rows: readonly ServiceRow[]) => void = () => undefined;
     const collector = await startStatusIngest({
       client: mqtt.client,
-      embeddedBroker: mqtt.broker !== null,
+      ingestMode: ingestMode.value,
       topicRoot,
       store,
       fleetRows,
@@ -238,7 +254,14 @@ export class Coordinator {
     });
     const { runner, scheduleConsole } = operations;
     onRows = (rows) => runner.onRows(rows);
-    closers.unshift(() => runner.close());
+    // Issue 14: the leader-only duties stop here in the order (the runner's place), then the
+    // runner in any case (closing it twice is harmless): a follower never started it, but a
+    // console request may have armed a timer on it.
+    let leadership: Leadership | null = null;
+    closers.unshift(async () => {
+      await leadership?.close();
+      await runner.close();
+    });
     const { hub, handler } = wireApi({
       store,
       operations,
@@ -271,9 +294,13 @@ export class Coordinator {
     closers.unshift(() => hub.close());
     // After the handler is attached (requests during a long start are answered, and an
     // operation on a release waits in its chain): re-applies sends a crash cut off, plans.
-    await runner.start();
-    await scheduleConsole.cancelLeftovers();
-    notices.start();
+    // Issue 14: runner, blackout cancels, notices delivery: the leader's. With the JSON store
+    // they start now as before; with --database when this replica holds the leader lease.
+    leadership = await startLeadership({
+      database: options.database,
+      duties: coordinatorDuties({ runner, scheduleConsole, notices }),
+      log,
+    });
     const httpUrl = `${material === null ? "http" : "https"}://${host}:${httpPort}`;
     log(
       `coordinator: http ${httpUrl}, mqtt ${agentBrokerUrl}, data ${data.dir}, operator token ${data.tokenPath}`,

@@ -7,7 +7,12 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { TestDatabase } from "../support/postgres.js";
 import { freePort } from "../support/temp.js";
-import { storeDatabase } from "./test-store.js";
+import { storeDatabase, testStore } from "./test-store.js";
+
+export { jsonOnly } from "./test-store.js";
+
+/** Which store the coordinators of this run keep their state in (test-store.ts). */
+export const TEST_STORE = testStore();
 
 export const TILLROLL_CLI = fileURLToPath(
   new URL("../../coordinator/dist/cli/main.js", import.meta.url),
@@ -77,6 +82,11 @@ export class CoordinatorProcess {
       `--token=${await this.token()}`,
       ...(this.options.tls === true ? [`--ca=${this.caPath}`] : []),
     ];
+  }
+
+  /** Its `--database` on a PostgreSQL run (kept across restarts); undefined: JSON files. */
+  get databaseUrl(): string | undefined {
+    return this.database?.url;
   }
 
   /** Process id of the running coordinator (to read its memory from /proc). */

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { flagWithValue } from "./command-spec.js";
 import {
   COMMANDS,
   type CommandSpec,
@@ -150,10 +151,7 @@ export function isFilterFlag(spec: CommandSpec, flag: OptionName): boolean {
 /** `set-preferred --function F --version V|- [filters] [--valid-from ISO] …` (console flags left out). */
 export function usageLine(spec: CommandSpec): string {
   const required = new Set(spec.required ?? []);
-  const flagText = (flag: OptionName) => {
-    const option = OPTIONS[flag];
-    return option.type === "boolean" ? `--${flag}` : `--${flag} ${option.value ?? "VALUE"}`;
-  };
+  const flagText = (flag: OptionName) => flagWithValue(spec, flag);
   const parts = [spec.name, ...spec.args, ...[...required].map(flagText)];
   if (spec.flags.some((f) => isFilterFlag(spec, f) && !required.has(f))) parts.push("[filters]");
   for (const flag of spec.flags) {

@@ -1,4 +1,5 @@
 import { isFilterFlag, usageLine } from "./command-line.js";
+import { flagWithValue } from "./command-spec.js";
 import { COMMANDS, type CommandSpec } from "./command-specs.js";
 import { EXIT_CODES_HELP } from "./exit-codes.js";
 import { OPTIONS } from "./options.js";
@@ -48,7 +49,7 @@ export function generalHelp(): string {
 export function commandHelp(spec: CommandSpec): string {
   const flags = spec.flags.map((flag) => {
     const option = OPTIONS[flag];
-    const name = option.type === "boolean" ? `--${flag}` : `--${flag} ${option.value ?? "VALUE"}`;
+    const name = flagWithValue(spec, flag);
     // A command's own words for a flag (blackout list --all) replace the general ones.
     const own = spec.flagHelp?.[flag];
     if (own !== undefined) return `  ${name.padEnd(28)} ${own}`;

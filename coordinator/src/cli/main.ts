@@ -58,6 +58,7 @@ async function runCoordinator(values: CliValues): Promise<void> {
     mqttPort: port(values["mqtt-port"], tls === undefined ? 1883 : 8883, "mqtt-port"),
     httpPort: port(values["http-port"], tls === undefined ? 8080 : 8443, "http-port"),
     brokerUrl: values.broker,
+    replicaGroup: values["replica-group"],
     publicHost: values["public-host"],
     tls,
     plaintext,

@@ -34,6 +34,12 @@ export const OPTIONS = {
     value: "URL",
     description: "use an external broker (mqtt://user:pass@host:1883) instead of the embedded one",
   },
+  "replica-group": {
+    type: "string",
+    value: "NAME",
+    description:
+      "replicas on one external broker and database: their shared subscription group (default tillroll)",
+  },
   host: { type: "string", value: "ADDR", description: "address to listen on (default 127.0.0.1)" },
   "public-host": {
     type: "string",

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { parseTopic } from "@tillroll/protocol";
 import mqtt, { type MqttClient } from "mqtt";
@@ -83,7 +84,9 @@ export async function connectMqtt(
   closers.push(afterBroker);
 
   const client: MqttClient = await mqtt.connectAsync(clientUrl, {
-    clientId: `tillroll-coordinator-${process.pid}`,
+    // Issue 14: replicas on one broker each need their own id (containers all run as pid 1):
+    // a second client with the same id would knock the first off, over and over.
+    clientId: `tillroll-coordinator-${process.pid}-${randomBytes(4).toString("hex")}`,
     protocolVersion: 4,
     clean: true,
     reconnectPeriod: 1000,

@@ -1,18 +1,22 @@
-import { fleetFilter } from "@tillroll/protocol";
 import type { MqttClient } from "mqtt";
 import type { ServiceRow } from "../fleet/service-row.js";
 import { rowKey } from "../fleet/service-row.js";
 import type { InstallLogIngest } from "../ingest/install-log.js";
 import { StatusCollector } from "../ingest/status-collector.js";
 import type { RowFeed } from "../live/row-feed.js";
+import { type IngestMode, ingestFilters, refusedFilters } from "../replicas/ingest-filters.js";
+import { StartupError } from "../setup/startup-error.js";
 import { wsKey } from "../state/coordinator-state.js";
 import type { CoordinatorStore } from "../store/coordinator-store.js";
 import type { FleetRows } from "../store/fleet-rows.js";
 
 export interface StatusIngestOptions {
   readonly client: MqttClient;
-  /** True with the embedded broker: log lines come through its beforeAck hook, not a subscription. */
-  readonly embeddedBroker: boolean;
+  /**
+   * Embedded broker: log lines come through its beforeAck hook, not a subscription;
+   * replicas (issue 14): shared subscriptions, each report reaches one replica.
+   */
+  readonly ingestMode: IngestMode;
   readonly topicRoot: string;
   readonly store: CoordinatorStore;
   /** The store's fleet rows, wrapped so every write tells the live feed. */
@@ -54,14 +58,16 @@ export async function startStatusIngest(options: StatusIngestOptions): Promise<S
     if (ws.capabilities !== undefined)
       collector.presence.restoreCapabilities(wsKey(ws), ws.capabilities);
   options.client.on("message", (topic, payload) => collector.onMessage(topic, payload));
-  await options.client.subscribeAsync(
-    [
-      fleetFilter("status", topicRoot),
-      fleetFilter("presence", topicRoot),
-      // The embedded broker hands log lines over before acknowledging them (beforeAck).
-      ...(options.embeddedBroker ? [] : [fleetFilter("log", topicRoot)]),
-    ],
-    { qos: 1 },
+  const granted = await options.client.subscribeAsync(
+    ingestFilters(options.ingestMode, topicRoot),
+    {
+      qos: 1,
+    },
   );
+  const refused = refusedFilters(granted);
+  if (refused.length > 0)
+    throw new StartupError(
+      `the broker refused the coordinator's subscription to ${refused.join(", ")}: give its account read access (README "Replicas")`,
+    );
   return collector;
 }

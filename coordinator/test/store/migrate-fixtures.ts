@@ -137,7 +137,14 @@ async function fillStore(store: CoordinatorStore, ws: Workspace): Promise<void> 
       by: "admin",
     },
   }));
-  await store.schedules.removeBlackout("2");
+  await store.schedules.removeBlackout("2", (b) => ({
+    key: `blackout${b.id}-removed`,
+    notice: {
+      event: "blackout.removed",
+      blackout: { id: b.id, from: b.from, to: b.to, reason: b.reason, group: b.group },
+      by: "admin",
+    },
+  }));
   // Recipes: two revisions of one, and another scope.
   const who = { by: "admin", at: AT };
   const scope = { kind: "group", group: "DE" } as const;

@@ -3,22 +3,17 @@
 // the PostgreSQL store and compared through the same interfaces: nothing lost, and ids and
 // seqs go on from where they were. A refused or failed move leaves the database empty.
 
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startPostgres, type TestDatabase, testDatabase } from "../../../test/support/postgres.js";
-import type { CoordinatorStore } from "../../src/store/index.js";
 import { JsonCoordinatorStore } from "../../src/store/json/json-store.js";
 import { MigrateRefusal } from "../../src/store/migrate/migrate-checks.js";
 import { migrateJsonToPostgres, rowsByTable } from "../../src/store/migrate/migrate-to-postgres.js";
 import { openStore } from "../../src/store/open-store.js";
 import { openPgDatabase } from "../../src/store/pg/pg-database.js";
-import { PgInstallLogs } from "../../src/store/pg/pg-install-logs.js";
-import { PgOperators } from "../../src/store/pg/pg-operators.js";
-import { PgOutbox } from "../../src/store/pg/pg-outbox.js";
-import { PgWebhooks } from "../../src/store/pg/pg-webhooks.js";
 import { useWorkspace } from "../packs/pack-fixtures.js";
-import { record, ref, releaseRecord } from "./conformance-fixtures.js";
+import { audit, record, ref, releaseRecord } from "./conformance-fixtures.js";
 import { dumpStore, fillJsonStore, LOG_ROWS, NOW, notADataFolder } from "./migrate-fixtures.js";
 
 // The first use starts a throw-away cluster (unless TILLROLL_TEST_PG_URL names one): initdb takes a while.
@@ -41,36 +36,27 @@ const openJson = () =>
     now: () => NOW,
     packs: { tmpDir: ws.staging, now: () => new Date(NOW) },
   });
-const openPg = async (): Promise<CoordinatorStore> => {
-  const core = await openStore({
+const openPg = () =>
+  openStore({
     dataDir: ws.data,
     database: database.url,
     log: () => undefined,
     now: () => NOW,
     packs: { tmpDir: ws.staging, now: () => new Date(NOW) },
   });
-  // TEMPORARY until pg-core's PgCoordinatorStore wires the four pg-extra parts.
-  const db = openPgDatabase({ url: database.url, max: 2 });
-  const extras = {
-    operators: new PgOperators(db),
-    outbox: await PgOutbox.open({ db, now: () => NOW, log: () => undefined }),
-    webhooks: await PgWebhooks.open(db),
-    installLogs: new PgInstallLogs({ db, now: () => NOW }),
-  };
-  return new Proxy(core, {
-    get: (target, key) =>
-      key in extras
-        ? extras[key as keyof typeof extras]
-        : key === "close"
-          ? async () => {
-              await target.close();
-              await db.close();
-            }
-          : Reflect.get(target, key),
-  });
-};
 const migrate = (dataDir = ws.data, databaseUrl = database.url) =>
   migrateJsonToPostgres({ dataDir, databaseUrl, log: () => undefined });
+
+/** Every file under `dir` with its content. */
+function folderContents(dir: string): Map<string, string> {
+  const contents = new Map<string, string>();
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true }))
+    if (entry.isFile()) {
+      const path = join(entry.parentPath, entry.name);
+      contents.set(path, readFileSync(path, "latin1"));
+    }
+  return contents;
+}
 
 async function tableRows(): Promise<Map<string, number>> {
   const db = openPgDatabase({ url: database.url, max: 1 });
@@ -81,7 +67,8 @@ async function tableRows(): Promise<Map<string, number>> {
   }
 }
 
-describe("tillroll migrate: JSON files to PostgreSQL", () => {
+// Each case fills a data folder and copies it: seconds on a busy machine.
+describe("tillroll migrate: JSON files to PostgreSQL", { timeout: 60_000 }, () => {
   it("moves every kind; the PostgreSQL store answers what the JSON store answered", async () => {
     await fillJsonStore(ws);
     const json = await openJson();
@@ -100,7 +87,10 @@ describe("tillroll migrate: JSON files to PostgreSQL", () => {
     expect(before.logs.map((l) => l.lines.length)).toEqual([4, 4, 4]);
     expect(before.perWorkstation[0]?.lastStatusSeq).toBe(41);
 
+    const files = folderContents(ws.data);
     const report = await migrate();
+    // The data folder is left as it is: it stays the backup.
+    expect(folderContents(ws.data)).toEqual(files);
     expect(report.join("\n")).toMatch(/workstations\s+3\n/);
     expect(report.join("\n")).toMatch(/desired entries\s+3\n/);
     expect(report.join("\n")).toMatch(/install log lines\s+12\n/);
@@ -135,6 +125,18 @@ describe("tillroll migrate: JSON files to PostgreSQL", () => {
       // The lines moved keep their n, and a line re-sent after the move is still known.
       expect((await pg.installLogs.read(FIRST_ROW)).lines.map((l) => l.n)).toEqual([1, 2, 3, 4, 5]);
       expect(await pg.installLogs.append(FIRST_ROW, logLike)).toBe(false);
+      // A recipe's next revision follows its history (the same record, not a new one).
+      const recipe = await pg.recipes.set(
+        "pos-client",
+        { kind: "group", group: "DE" },
+        { env: { URL: "c" }, files: {}, secrets: [] },
+        { by: "admin", at: "2026-11-30T10:00:00.000Z" },
+      );
+      expect(recipe.revision.version).toBe(3);
+      expect(await pg.recipes.list()).toHaveLength(2);
+      // The audit goes on after the entries moved, in order.
+      await pg.audit.append(audit("after"));
+      expect((await pg.audit.list()).map((e) => e.action).slice(-2)).toEqual(["action-5", "after"]);
       // The removed workstation stays removed: enrolling it again works.
       expect(await pg.workstations.enrol([record("3003", "01")])).toEqual({ ok: true });
       expect(await pg.fleet.lastStatusSeq(ref("3003", "01"))).toBeUndefined();
@@ -174,7 +176,9 @@ describe("tillroll migrate: JSON files to PostgreSQL", () => {
     } finally {
       await db.close();
     }
-    await expect(migrate()).rejects.toThrow(/no_lines/);
+    await expect(migrate()).rejects.toThrow(
+      /the copy failed \(.*no_lines.*\); it was rolled back, the database holds none of it/,
+    );
     const rows = await tableRows();
     expect([...rows.values()].every((n) => n === 0)).toBe(true);
   });

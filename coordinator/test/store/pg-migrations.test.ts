@@ -2,11 +2,19 @@
 // previous version with its data kept, two coordinators migrating at once, and a database
 // newer than the code refused.
 
-import { afterEach, describe, expect, it } from "vitest";
-import { testDatabase } from "../../../test/support/postgres.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startPostgres, testDatabase } from "../../../test/support/postgres.js";
 import { migrateSchema, SchemaTooNewError } from "../../src/store/pg/migrate-schema.js";
 import { latestVersion, MIGRATIONS, type Migration } from "../../src/store/pg/migrations/index.js";
+import { openPgStore } from "../../src/store/pg/open-pg-store.js";
 import { openPgDatabase, type PgDatabase } from "../../src/store/pg/pg-database.js";
+import { audit, record } from "./conformance-fixtures.js";
+
+// The first test would otherwise wait for the cluster to start within its own timeout.
+beforeAll(() => startPostgres(), 120_000);
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -76,6 +84,43 @@ describe("PostgreSQL schema migrations", () => {
     );
     expect(audit.rows).toEqual([{ entry: { action: "before" }, note: "kept" }]);
     expect((await db.query("SELECT * FROM workstations")).rowCount).toBe(1);
+  });
+
+  it("a store on version 1 opens on the newest schema with its data kept (001 then 002)", async () => {
+    const { db, url } = await freshDb();
+    await migrateSchema(db, MIGRATIONS.slice(0, 1));
+    await db.query("INSERT INTO workstations (store, workstation, record) VALUES ($1, $2, $3)", [
+      "1001",
+      "01",
+      JSON.stringify(record("1001", "01")),
+    ]);
+    await db.query("INSERT INTO audit (entry) VALUES ($1)", [JSON.stringify(audit("kept"))]);
+    const dataDir = mkdtempSync(join(tmpdir(), "tillroll-pgmig-"));
+    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    const store = await openPgStore({
+      dataDir,
+      database: url,
+      now: () => Date.now(),
+      log: () => undefined,
+    });
+    cleanups.push(() => store.close());
+    expect(await versions(db)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(store.workstations.peek({ store: "1001", workstation: "01" })).toEqual(
+      record("1001", "01"),
+    );
+    expect((await store.audit.list()).map((e) => e.action)).toEqual(["kept"]);
+  });
+
+  it("the store refuses to open on a database newer than the code, naming both versions", async () => {
+    const { db, url } = await freshDb();
+    await migrateSchema(db, [...MIGRATIONS, NEXT]);
+    const dataDir = mkdtempSync(join(tmpdir(), "tillroll-pgmig-"));
+    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    await expect(
+      openPgStore({ dataDir, database: url, now: () => Date.now(), log: () => undefined }),
+    ).rejects.toThrow(
+      `schema is version ${NEXT.version}, newer than this tillroll knows (version ${latestVersion()})`,
+    );
   });
 
   it("two coordinators migrating at once apply each migration once", async () => {

@@ -6,13 +6,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { testDatabase } from "../../../test/support/postgres.js";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startPostgres, testDatabase } from "../../../test/support/postgres.js";
 import { openPgStore, type PgCoordinatorStore } from "../../src/store/pg/open-pg-store.js";
 import { entry, record, ref, row } from "./conformance-fixtures.js";
 
 const N = 10_000;
 const NOW = Date.parse("2026-11-30T09:00:00.000Z");
+
+// The first test would otherwise wait for the cluster to start within its own timeout.
+beforeAll(() => startPostgres(), 120_000);
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {

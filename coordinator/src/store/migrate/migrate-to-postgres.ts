@@ -7,6 +7,7 @@ import {
   redactUrl,
 } from "./migrate-checks.js";
 import { readJsonStore } from "./read-json-store.js";
+import { runningCoordinatorOn } from "./running-coordinator.js";
 import { countLines, countSnapshot } from "./store-snapshot.js";
 import { writeCoreKinds } from "./write-core-kinds.js";
 import { writeExtraKinds } from "./write-extra-kinds.js";
@@ -21,13 +22,18 @@ export interface MigrateOptions {
 
 /**
  * `tillroll migrate`: checks the data folder (nothing read or written when it
- * is not one) and the target (its schema brought up to date, then refused
+ * is not one, or a coordinator still runs on it) and the target (its schema brought up to date, then refused
  * when any table holds a row), reads the JSON store whole, and writes it in
  * ONE transaction: a failure anywhere leaves the target's tables empty.
  * Answers the report lines (counts per kind).
  */
 export async function migrateJsonToPostgres(options: MigrateOptions): Promise<string[]> {
   await checkDataFolder(options.dataDir);
+  const running = await runningCoordinatorOn(options.dataDir);
+  if (running !== null)
+    throw new MigrateRefusal(
+      `--from ${options.dataDir}: a coordinator (pid ${running}) still runs on this folder: stop it first, so nothing changes during the copy`,
+    );
   const db = openPgDatabase({ url: options.databaseUrl, max: 2 });
   try {
     await migrateSchema(db).catch((error: Error) => {
@@ -41,13 +47,20 @@ export async function migrateJsonToPostgres(options: MigrateOptions): Promise<st
     const snapshot = await readJsonStore(options.dataDir, options.log);
     const counts = countSnapshot(snapshot);
     options.log(`writing ${redactUrl(options.databaseUrl)} (one transaction)`);
-    await db.transaction(async (tx) => {
-      // A replica or a second migrate starting meanwhile: the emptiness is checked again inside.
-      const again = nonEmptyTargetProblem(options.databaseUrl, await rowsByTable(tx));
-      if (again !== null) throw new MigrateRefusal(again);
-      await writeCoreKinds(tx, snapshot);
-      await writeExtraKinds(tx, snapshot);
-    });
+    await db
+      .transaction(async (tx) => {
+        // A replica or a second migrate starting meanwhile: the emptiness is checked again inside.
+        const again = nonEmptyTargetProblem(options.databaseUrl, await rowsByTable(tx));
+        if (again !== null) throw new MigrateRefusal(again);
+        await writeCoreKinds(tx, snapshot);
+        await writeExtraKinds(tx, snapshot);
+      })
+      .catch((error: Error) => {
+        if (error instanceof MigrateRefusal) throw error;
+        throw new MigrateRefusal(
+          `--to ${redactUrl(options.databaseUrl)}: the copy failed (${error.message}); it was rolled back, the database holds none of it`,
+        );
+      });
     return [
       `moved ${options.dataDir} to ${redactUrl(options.databaseUrl)}:`,
       ...countLines(counts),

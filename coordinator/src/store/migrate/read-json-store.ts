@@ -54,7 +54,8 @@ export async function readJsonStore(
       installLogs: await readInstallLogs(join(dataDir, "install-logs")),
     };
   } finally {
-    await store.close();
+    // Not store.close(): that writes coordinator.json again (the status seqs); nothing changed.
+    await store.files.fleet.close();
   }
 }
 

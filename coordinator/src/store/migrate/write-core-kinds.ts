@@ -1,4 +1,6 @@
+import { isDeepStrictEqual } from "node:util";
 import type { RecipeScope } from "../../recipes/recipe-model.js";
+import { EMPTY_SCHEDULES } from "../../schedules/schedule-state.js";
 import { wsKey } from "../../state/coordinator-state.js";
 import type { Queryable } from "../pg/pg-database.js";
 import type { StoreSnapshot } from "./store-snapshot.js";
@@ -74,10 +76,12 @@ export async function writeCoreKinds(tx: Queryable, snapshot: StoreSnapshot): Pr
     snapshot.releases,
   );
   await setCounter(tx, "release_id", snapshot.lastReleaseId);
-  // The blackout id counter and the owed notices are part of the state itself.
-  await tx.query("INSERT INTO schedules (id, state) VALUES (1, $1)", [
-    JSON.stringify(snapshot.schedules),
-  ]);
+  // The blackout id counter and the owed notices are part of the state itself; a state
+  // never changed stays unwritten, as the PostgreSQL store leaves it until its first change.
+  if (!isDeepStrictEqual(snapshot.schedules, EMPTY_SCHEDULES))
+    await tx.query("INSERT INTO schedules (id, state) VALUES (1, $1)", [
+      JSON.stringify(snapshot.schedules),
+    ]);
   await insertJsonBatches(
     tx,
     `INSERT INTO recipes (function, scope_key, record)

@@ -1,23 +1,29 @@
-import type { OperatorPersistence } from "../../accounts/operator-record.js";
-import type { NoticeOutbox } from "../../notices/outbox.js";
-import type { WebhookRegistry } from "../../notices/webhook-registry.js";
 import type { CoordinatorStore } from "../coordinator-store.js";
-import type { InstallLogStore } from "../install-log-store.js";
 import type { OpenStoreOptions } from "../open-store.js";
 import { migrateSchema } from "./migrate-schema.js";
 import { PgAudit } from "./pg-audit.js";
 import { openPgDatabase, type PgDatabase } from "./pg-database.js";
 import { PgDesired } from "./pg-desired.js";
 import { PgFleetRows } from "./pg-fleet-rows.js";
+import { PgInstallLogs } from "./pg-install-logs.js";
+import { PgOperators } from "./pg-operators.js";
+import { PgOutbox } from "./pg-outbox.js";
 import { PgPacks } from "./pg-packs.js";
 import { PgRecipes } from "./pg-recipes.js";
 import { PgReleases } from "./pg-releases.js";
 import { PgSchedules } from "./pg-schedules.js";
+import { PgWebhooks } from "./pg-webhooks.js";
 import { PgWorkstations } from "./pg-workstations.js";
 
-/** Parts built by another helper (operators, outbox, webhooks, install logs): until wired. */
-function notBuiltYet(what: string): never {
-  throw new Error(`the PostgreSQL ${what} is not built yet`);
+/** The stores beyond the core: operators, notices, webhooks, install logs. */
+interface PgParts {
+  readonly releases: PgReleases;
+  readonly schedules: PgSchedules;
+  readonly recipes: PgRecipes;
+  readonly operators: PgOperators;
+  readonly outbox: PgOutbox;
+  readonly webhooks: PgWebhooks;
+  readonly installLogs: PgInstallLogs;
 }
 
 /**
@@ -33,26 +39,24 @@ export class PgCoordinatorStore implements CoordinatorStore {
     readonly fleet: PgFleetRows,
     readonly audit: PgAudit,
     readonly packs: PgPacks,
-    readonly releases: PgReleases,
-    readonly schedules: PgSchedules,
-    readonly recipes: PgRecipes,
-  ) {}
-
-  get operators(): OperatorPersistence {
-    return notBuiltYet("operator store");
+    parts: PgParts,
+  ) {
+    this.releases = parts.releases;
+    this.schedules = parts.schedules;
+    this.recipes = parts.recipes;
+    this.operators = parts.operators;
+    this.outbox = parts.outbox;
+    this.webhooks = parts.webhooks;
+    this.installLogs = parts.installLogs;
   }
 
-  get outbox(): NoticeOutbox {
-    return notBuiltYet("notice outbox");
-  }
-
-  get webhooks(): WebhookRegistry {
-    return notBuiltYet("webhook registry");
-  }
-
-  get installLogs(): InstallLogStore {
-    return notBuiltYet("install log store");
-  }
+  readonly releases: PgReleases;
+  readonly schedules: PgSchedules;
+  readonly recipes: PgRecipes;
+  readonly operators: PgOperators;
+  readonly outbox: PgOutbox;
+  readonly webhooks: PgWebhooks;
+  readonly installLogs: PgInstallLogs;
 
   static async open(options: OpenStoreOptions & { readonly database: string }) {
     const db = openPgDatabase({ url: options.database });
@@ -73,9 +77,19 @@ export class PgCoordinatorStore implements CoordinatorStore {
         fleet,
         new PgAudit(db),
         packs,
-        new PgReleases(db),
-        new PgSchedules(db),
-        new PgRecipes(db),
+        {
+          releases: new PgReleases(db),
+          schedules: new PgSchedules(db),
+          recipes: new PgRecipes(db),
+          operators: new PgOperators(db),
+          outbox: await PgOutbox.open({ db, now: options.now, log: options.log }),
+          webhooks: await PgWebhooks.open(db),
+          installLogs: new PgInstallLogs({
+            db,
+            retention: options.installLogs,
+            now: options.now,
+          }),
+        },
       );
     } catch (error) {
       await db.close().catch(() => undefined);
@@ -85,8 +99,18 @@ export class PgCoordinatorStore implements CoordinatorStore {
 
   /** Writes the pending status reports, then closes the connections. */
   async close(): Promise<void> {
+    // Safe to call twice (a test closing what its cleanup closes too).
+    if (this.closing !== null) return this.closing;
+    this.closing = this.closeNow();
+    return this.closing;
+  }
+
+  private closing: Promise<void> | null = null;
+
+  private async closeNow(): Promise<void> {
     try {
       await this.fleet.close();
+      await this.installLogs.close();
     } finally {
       await this.db.close();
     }

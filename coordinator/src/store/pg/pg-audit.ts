@@ -19,8 +19,15 @@ export class PgAudit implements AuditStore {
   async list(query: { readonly limit?: number } = {}): Promise<AuditEntry[]> {
     const { rows } = await this.db.query<{ entry: AuditEntry }>(
       "SELECT entry FROM (SELECT id, entry FROM audit ORDER BY id DESC LIMIT $1) AS last ORDER BY id",
-      [query.limit ?? 1000],
+      // No limit (null) for Infinity, as the JSON log's slice(-limit) gives everything.
+      [limitOf(query.limit)],
     );
     return rows.map((r) => r.entry);
   }
+}
+
+/** The SQL LIMIT for `limit` (default 1000); null (no limit) when it is not a positive integer. */
+function limitOf(limit: number | undefined): number | null {
+  const wanted = limit ?? 1000;
+  return Number.isSafeInteger(wanted) && wanted > 0 ? wanted : null;
 }

@@ -20,12 +20,13 @@ const RETRY_MS = 1000;
  * memory FleetTable (loaded at open) that every read, page and facet is served from.
  * Status reports change the mirror at once and are written in batches (within 100 ms,
  * or at flush): an agent publishes its whole status again on reconnect, so a batch lost
- * to a crash comes back. Operator changes (upsertRows, removeRowsOf) resolve after COMMIT.
- * Writes run one at a time; a row recorded while a write is under way stays pending, so
- * the newest row of a key is the one the database ends with, as in the mirror.
+ * to a crash comes back. Operator changes (upsertRows, removeRowsOf) show at once too and
+ * resolve after COMMIT. Writes run one at a time and the newest row of a key is the one
+ * shown and the one written last, so the database ends as the mirror is.
  */
 export class PgFleetRows implements FleetRows {
   private readonly queue = new SerialQueue();
+  /** Rows shown but not written yet (recorded statuses; operator rows whose write failed). */
   private pendingRows = new Map<string, ServiceRow>();
   private pendingSeqs = new Map<string, { ref: WorkstationRef; seq: number }>();
   private timer: NodeJS.Timeout | null = null;
@@ -80,13 +81,24 @@ export class PgFleetRows implements FleetRows {
       checked.push(...slice.value);
     }
     if (checked.length === 0) return;
-    await this.queue.run(async () => {
-      await this.db.transaction((client) => writeRows(client, checked));
-      for (const row of checked) {
-        // A status recorded meanwhile is newer: it shows, and its pending write follows.
-        if (!this.pendingRows.has(rowKey(row))) this.table.upsert(row);
-      }
+    // Shown at once, as a recorded status is: a status recorded from now on is newer and
+    // replaces it, one recorded before (still waiting for its batch) is older and is dropped.
+    const shown = checked.map((row) => {
+      const key = rowKey(row);
+      this.table.upsert(row);
+      this.pendingRows.delete(key);
+      return { key, row: this.table.get(key) ?? row };
     });
+    try {
+      await this.queue.run(() => this.db.transaction((client) => writeRows(client, checked)));
+    } catch (error) {
+      // They show: written with the next batch, unless a newer status replaced them.
+      for (const { key, row } of shown)
+        if (this.table.get(key) === row && !this.pendingRows.has(key))
+          this.pendingRows.set(key, row);
+      this.schedule(RETRY_MS);
+      throw error;
+    }
   }
 
   async removeRowsOf(ref: WorkstationRef): Promise<string[]> {
@@ -149,13 +161,25 @@ export class PgFleetRows implements FleetRows {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    return this.queue.run(() => this.writePending());
+    return this.queue
+      .run(() => this.writePending())
+      .catch((error: unknown) => {
+        // Still pending: tried again later, as a background write would be.
+        this.schedule(RETRY_MS);
+        throw error;
+      });
   }
 
   /** Writes what is pending and stops the timer. */
   async close(): Promise<void> {
-    await this.flush();
-    this.closed = true;
+    try {
+      await this.flush();
+    } finally {
+      // No retry after the connections are gone: a report lost here comes back on reconnect.
+      this.closed = true;
+      if (this.timer !== null) clearTimeout(this.timer);
+      this.timer = null;
+    }
   }
 
   private schedule(delay: number): void {
