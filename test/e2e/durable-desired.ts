@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import pg from "pg";
 import type { CoordinatorProcess } from "./coordinator-harness.js";
@@ -47,6 +47,28 @@ async function desiredInPostgres(url: string): Promise<DesiredByWorkstation> {
       desired[id] = { ...desired[id], [r.function]: r.entry };
     }
     return desired;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The fleet rows a coordinator has made durable, as text to search: each
+ * DATA/fleet* file (snapshot and journal) on JSON, each `fleet_rows` row on
+ * PostgreSQL.
+ */
+export async function durableFleetRows(coordinator: CoordinatorProcess): Promise<string[]> {
+  if (coordinator.database === undefined) {
+    const names = (await readdir(coordinator.dataDir)).filter((name) => name.startsWith("fleet"));
+    return Promise.all(names.map((name) => readFile(join(coordinator.dataDir, name), "utf8")));
+  }
+  const client = new pg.Client({ connectionString: coordinator.database.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ text: string }>(
+      "SELECT row::text AS text FROM fleet_rows",
+    );
+    return rows.map((r) => r.text);
   } finally {
     await client.end();
   }
