@@ -44,7 +44,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await coordinator?.stop();
+  await coordinator?.close();
   await dir?.cleanup();
 });
 

@@ -8,8 +8,9 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildPack } from "../support/packs.js";
 import { type TempDir, tempDir } from "../support/temp.js";
-import { CoordinatorProcess, jsonOnly } from "./coordinator-harness.js";
+import { CoordinatorProcess } from "./coordinator-harness.js";
 import type { JsonRow } from "./coordinator-kit.js";
+import { jsonOnly } from "./test-store.js";
 
 const TILLS = 1000;
 
@@ -45,7 +46,7 @@ describe("coordinator durability", () => {
   let coordinator: CoordinatorProcess | undefined;
   let mounted: string | undefined;
   afterEach(async () => {
-    await coordinator?.stop().catch(() => undefined);
+    await coordinator?.close().catch(() => undefined);
     coordinator = undefined;
     if (mounted !== undefined) execFileSync("umount", ["-l", mounted]);
     mounted = undefined;
@@ -97,9 +98,11 @@ describe("coordinator durability", () => {
     }
   }, 120_000);
 
-  // JSON-only: it fills the data folder's disk and reads coordinator.json and audit.jsonl;
-  // on PostgreSQL the store's writes do not go to that disk (pg-store.test.ts injects faults).
-  it.skipIf(jsonOnly("fills the data folder's disk and reads coordinator.json and audit.jsonl"))(
+  it.skipIf(
+    jsonOnly(
+      "fills the data folder's disk and reads DATA/coordinator.json and audit.jsonl (PostgreSQL keeps neither there)",
+    ),
+  )(
     "a full disk refuses an enrolment and changes nothing; once freed, the same enrolment works",
     async (ctx) => {
       dir = await tempDir("coord-diskfull");

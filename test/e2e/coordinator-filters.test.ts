@@ -165,7 +165,7 @@ describe("status filters of the seed against 3 stores x 4 workstations x 2 funct
     [...alone, ...combined, ...lists].map((filter) => ({ filter, name: JSON.stringify(filter) })),
   )("$name", async ({ filter }) => {
     const args = Object.entries(filter).flatMap(([name, value]) => [`--${name}`, value]);
-    const rows = await kit.rows(...args);
+    const rows = await kit.cliRows(...args);
     const keys = rows.map((r) => `${r.store}/${r.workstation}/${r.function}`);
     expect(keys).toEqual(
       expected(all, {
@@ -176,7 +176,7 @@ describe("status filters of the seed against 3 stores x 4 workstations x 2 funct
   });
 
   it("a repeated flag is a list, like commas", async () => {
-    const rows = await kit.rows(
+    const rows = await kit.cliRows(
       "--store",
       "1001",
       "--store",
@@ -192,7 +192,7 @@ describe("status filters of the seed against 3 stores x 4 workstations x 2 funct
   });
 
   it("a bad filter is refused with a message naming it", async () => {
-    await expect(kit.rows("--status", "Done")).rejects.toThrow(/status/);
-    await expect(kit.rows("--valid-from-from", "yesterday")).rejects.toThrow(/valid-from-from/);
+    await expect(kit.cliRows("--status", "Done")).rejects.toThrow(/status/);
+    await expect(kit.cliRows("--valid-from-from", "yesterday")).rejects.toThrow(/valid-from-from/);
   });
 });

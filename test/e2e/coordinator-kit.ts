@@ -1,6 +1,8 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { JsonRow } from "@tillroll/coordinator";
+// The CLI's own row shape, from its module alone (the package index would load the whole coordinator into the test).
+import { toJsonRow } from "../../coordinator/src/fleet/status-table.js";
 import { buildPack, type PackSpec } from "../support/packs.js";
 import { type TempDir, tempDir } from "../support/temp.js";
 import { AgentProcess } from "./agent-harness.js";
@@ -55,12 +57,11 @@ export class CoordinatorKit {
     readiness: unknown[] = [{ type: "session" }],
   ): Promise<AgentProcess> {
     const [store = "", workstation = ""] = id.split("/");
-    const enrolled = await this.coordinator.consoleJson<Enrolled>(
-      "workstation",
-      "add",
-      id,
-      "--group",
-      group,
+    // Set-up, not the subject: the API answer `workstation add --json` prints, without a CLI process.
+    const enrolled = await this.coordinator.apiPost<Enrolled>(
+      "/api/workstations",
+      { store, workstation, group },
+      201,
     );
     this.credentials.set(id, enrolled);
     const agentDir = join(this.dir.path, `ws-${store}-${workstation}`);
@@ -93,15 +94,15 @@ export class CoordinatorKit {
    * matched by `filter` (none: the whole fleet, with --all); waits for nothing.
    */
   async requestInstall(version: string, ...filter: string[]): Promise<void> {
-    await this.coordinator.console(
-      "set-preferred",
-      "--function",
-      "pos-client",
-      "--version",
+    // The body `tillroll set-preferred … --install` sends, without a CLI process.
+    await this.coordinator.apiPost("/api/set-preferred", {
+      function: "pos-client",
       version,
-      "--install",
-      ...(filter.length === 0 ? ["--all"] : filter),
-    );
+      install: true,
+      filters: filtersOfFlags(filter),
+      all: filter.length === 0,
+      dryRun: false,
+    });
   }
 
   /**
@@ -120,14 +121,25 @@ export class CoordinatorKit {
 
   async publish(spec: PackSpec): Promise<void> {
     const pack = await buildPack(join(this.dir.path, "packs", `${spec.version}`), spec);
-    await this.coordinator.console("pack", "publish", pack.path);
+    // What `tillroll pack publish` sends, without a CLI process.
+    await this.coordinator.apiPost("/api/packs", await readFile(pack.path), 201);
   }
 
-  rows(...filters: string[]): Promise<JsonRow[]> {
+  /**
+   * Every row as `tillroll status --json` prints it, read from `GET
+   * /api/status` in this process (the CLI's own source; no process spawned).
+   */
+  async rows(): Promise<JsonRow[]> {
+    const rows = await this.coordinator.apiGet<Parameters<typeof toJsonRow>[0][]>("/api/status");
+    return rows.map(toJsonRow);
+  }
+
+  /** `tillroll status FILTERS --json` (a real CLI process): for tests about the CLI's filters. */
+  cliRows(...filters: string[]): Promise<JsonRow[]> {
     return this.coordinator.consoleJson<JsonRow[]>("status", ...filters);
   }
 
-  /** Polls `tillroll status --json` until `done`, remembering every row state seen. */
+  /** Polls the fleet's rows (`rows()`) until `done`, remembering every row state seen. */
   async until(
     what: string,
     done: (rows: JsonRow[]) => boolean,
@@ -153,7 +165,7 @@ export class CoordinatorKit {
   async close(): Promise<void> {
     // close(): the agents' services outlive them; their pid files say what to end.
     for (const agent of this.agents.values()) await agent.close();
-    await this.coordinator.stop().catch(() => undefined);
+    await this.coordinator.close().catch(() => undefined);
     await this.stopBroker();
     await killProcessesUnder(this.dir.path);
     await this.dir.cleanup();
@@ -164,4 +176,22 @@ export class CoordinatorKit {
 export function row(rows: JsonRow[], id: string, fn = "pos-client"): JsonRow | undefined {
   const [store, workstation] = id.split("/");
   return rows.find((r) => r.store === store && r.workstation === workstation && r.function === fn);
+}
+
+/**
+ * Filter flags as `tillroll set-preferred` sends them (`--store 1001 --group
+ * DE` -> `{store: "1001", group: "DE"}`; a flag given twice is a list).
+ */
+export function filtersOfFlags(flags: readonly string[]): Record<string, string | string[]> {
+  const filters: Record<string, string | string[]> = {};
+  for (let i = 0; i < flags.length; i += 2) {
+    const flag = flags[i] ?? "";
+    const value = flags[i + 1];
+    if (!flag.startsWith("--") || value === undefined)
+      throw new Error(`filter flags: ${JSON.stringify(flags)} are not --NAME VALUE pairs`);
+    const name = flag.slice(2);
+    const before = filters[name];
+    filters[name] = before === undefined ? value : [before, value].flat();
+  }
+  return filters;
 }

@@ -69,7 +69,7 @@ describe("coordinator --tls with Mosquitto configured by tillroll broker-config 
     // 1. The coordinator with its embedded broker, TLS on: enrol, write the broker config.
     const first = await CoordinatorProcess.create(dataDir, undefined, { tls: true });
     await first.start();
-    cleanups.push(() => first.stop());
+    cleanups.push(() => first.close());
     const enrolled = await first.consoleJson<Enrolled>(
       "workstation",
       "add",
@@ -100,11 +100,15 @@ describe("coordinator --tls with Mosquitto configured by tillroll broker-config 
     const mosquitto = await startMosquitto(report.files.conf, port);
     cleanups.push(() => mosquitto.stop());
     const brokerUrl = (report.coordinatorBrokerUrl ?? "").replace("MOSQUITTO-HOST", "127.0.0.1");
-    const coordinator = await CoordinatorProcess.create(dataDir, brokerUrl, { tls: true });
+    const coordinator = await CoordinatorProcess.create(dataDir, brokerUrl, {
+      tls: true,
+      // The same coordinator moved onto Mosquitto: its store too (under PostgreSQL).
+      database: first.database,
+    });
     await coordinator.start().catch((error: Error) => {
       throw new Error(`${error.message}\n--- mosquitto\n${mosquitto.log()}`);
     });
-    cleanups.push(() => coordinator.stop());
+    cleanups.push(() => coordinator.close());
     // The coordinator's own account now comes from --broker (only its hash is handed out).
     const again = await coordinator.consoleJson<BrokerConfigReport>(
       "broker-config",

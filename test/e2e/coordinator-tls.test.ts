@@ -228,7 +228,7 @@ describe("coordinator --tls --allow-plaintext", () => {
         "status 200",
       );
     } finally {
-      await coordinator.stop();
+      await coordinator.close();
       await dir.cleanup();
     }
   });

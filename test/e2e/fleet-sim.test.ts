@@ -4,8 +4,10 @@ import { Coordinator, type JsonRow } from "@tillroll/coordinator";
 import { afterAll, describe, expect, it } from "vitest";
 import { type FleetSim, startFleetSim } from "../sim/fleet-sim.js";
 import { buildPack } from "../support/packs.js";
+import type { TestDatabase } from "../support/postgres.js";
 import { type TempDir, tempDir } from "../support/temp.js";
 import { pollUntil } from "../support/wait.js";
+import { storeDatabase } from "./test-store.js";
 
 /**
  * The acceptance test of the fleet simulator: 1,000 simulated workstations,
@@ -95,10 +97,12 @@ describe("fleet simulator against a real coordinator", () => {
   let dir: TempDir | undefined;
   let coordinator: Coordinator | undefined;
   let sim: FleetSim | undefined;
+  let database: TestDatabase | undefined;
 
   afterAll(async () => {
     await sim?.close();
     await coordinator?.stop();
+    await database?.drop();
     await dir?.cleanup();
   });
 
@@ -113,7 +117,14 @@ describe("fleet simulator against a real coordinator", () => {
 
     dir = await tempDir("fleet-sim");
     const dataDir = join(dir.path, "data");
-    const started = await Coordinator.start({ dataDir, mqttPort: 0, httpPort: 0, log: () => {} });
+    database = await storeDatabase();
+    const started = await Coordinator.start({
+      dataDir,
+      database: database?.url,
+      mqttPort: 0,
+      httpPort: 0,
+      log: () => {},
+    });
     coordinator = started;
     const token = (await readFile(join(dataDir, "operator-token"), "utf8")).trim();
     const api = new Api(started.httpUrl, token);

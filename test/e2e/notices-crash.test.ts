@@ -21,7 +21,7 @@ describe("notices survive a coordinator kill -9", () => {
   let receiver: WebhookReceiver | undefined;
   let smtp: SmtpReceiver | undefined;
   afterEach(async () => {
-    await coordinator?.stop();
+    await coordinator?.close();
     await receiver?.close();
     await smtp?.close();
     await dir?.cleanup();

@@ -60,24 +60,17 @@ describe("notices end to end: e-mail and webhooks", { timeout: 150_000 }, () => 
   async function blackoutEvents(day: number): Promise<string[]> {
     const from = `2027-02-${String(day).padStart(2, "0")}T00:00:00Z`;
     const to = `2027-02-${String(day).padStart(2, "0")}T06:00:00Z`;
-    const added = await world.fleet.cli(
-      "admin",
-      "blackout",
-      "add",
-      "--group",
-      "DE/North",
-      "--from",
+    // Through the API (what `tillroll blackout add|remove` send): the CLI is not this test's subject.
+    const added = await world.fleet.api("admin", "POST", "/api/blackouts", {
       from,
-      "--to",
       to,
-      "--reason",
-      `inventory ${day}`,
-      "--json",
-    );
-    if (added.code !== 0) throw new Error(`blackout add: ${added.stderr}`);
-    const id = (JSON.parse(added.stdout) as { blackout: { id: string } }).blackout.id;
-    const removed = await world.fleet.cli("admin", "blackout", "remove", id);
-    if (removed.code !== 0) throw new Error(`blackout remove: ${removed.stderr}`);
+      reason: `inventory ${day}`,
+      group: "DE/North",
+    });
+    if (added.status !== 201) throw new Error(`blackout add: ${JSON.stringify(added.body)}`);
+    const id = (added.body as { blackout: { id: string } }).blackout.id;
+    const removed = await world.fleet.api("admin", "POST", "/api/blackouts/remove", { id });
+    if (removed.status !== 200) throw new Error(`blackout remove: ${JSON.stringify(removed.body)}`);
     return [`blackout.announced !${id}`, `blackout.removed !${id}`];
   }
 

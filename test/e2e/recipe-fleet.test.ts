@@ -199,7 +199,7 @@ describe("recipes across a fleet (real coordinator, simulated agents)", () => {
 
   afterAll(async () => {
     for (const agent of agents.values()) await agent.close().catch(() => undefined);
-    await coordinator?.stop().catch(() => undefined);
+    await coordinator?.close().catch(() => undefined);
     await dir?.cleanup();
   });
 

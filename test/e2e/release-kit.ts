@@ -1,11 +1,11 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import pg from "pg";
 import type { PackSpec } from "../support/packs.js";
 import type { AgentProcess } from "./agent-harness.js";
 import { type CliResult, callApi, runCli, showRelease, statusRows } from "./console-calls.js";
 import type { CoordinatorProcessOptions } from "./coordinator-harness.js";
 import { CoordinatorKit, type JsonRow } from "./coordinator-kit.js";
+import { type DesiredSeen, durableDesired } from "./durable-desired.js";
 import { connectPos, describeRow, FLEET, type Pos, type ReleaseView } from "./release-probes.js";
 
 /**
@@ -52,14 +52,15 @@ export class ReleaseFleet {
       for (const pack of packs) await kit.publish(pack);
       for (const id of tills) await kit.enrolAndStart(id, GROUPS[id.slice(0, 4)] ?? "DE");
       await kit.install("1.0.0");
-      await kit.coordinator.console(
-        "set-preferred",
-        "--function",
-        "pos-client",
-        "--version",
-        "-",
-        "--all",
-      );
+      // `set-preferred --function pos-client --version - --all`, as its API body.
+      await kit.coordinator.apiPost("/api/set-preferred", {
+        function: "pos-client",
+        version: "-",
+        install: false,
+        filters: {},
+        all: true,
+        dryRun: false,
+      });
       await kit.until(
         "1.0.0 everywhere with nothing preferred",
         (rs) =>
@@ -252,41 +253,13 @@ export class ReleaseFleet {
     return statusRows(this.kit.coordinator.url, this.token("admin"));
   }
 
-  /** The coordinator's durable desired entry for pos-client of each till (DATA/coordinator.json, or PostgreSQL's desired table). */
-  async desiredOnDisk(): Promise<
-    Record<string, { preferredVersion: string | null; requestId: string | null } | undefined>
-  > {
-    const databaseUrl = this.kit.coordinator.databaseUrl;
-    if (databaseUrl !== undefined) {
-      // On a PostgreSQL run the durable entries are rows of its `desired` table.
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
-      try {
-        const { rows } = await client.query<{
-          key: string;
-          entry: { preferredVersion: string | null; requestId: string | null };
-        }>(
-          "SELECT store || '/' || workstation AS key, entry FROM desired WHERE function = 'pos-client'",
-        );
-        const byKey = new Map(rows.map((r) => [r.key, r.entry]));
-        return Object.fromEntries(this.tills.map((id) => [id, byKey.get(id)]));
-      } finally {
-        await client.end();
-      }
-    }
-    // On disk: {"schemaVersion": N, "data": CoordinatorState} (protocol's durable envelope).
-    const file = JSON.parse(
-      await readFile(join(this.kit.coordinator.dataDir, "coordinator.json"), "utf8"),
-    ) as {
-      data: {
-        desired: Record<
-          string,
-          Record<string, { preferredVersion: string | null; requestId: string | null }>
-        >;
-      };
-    };
-    const state = file.data;
-    return Object.fromEntries(this.tills.map((id) => [id, state.desired[id]?.["pos-client"]]));
+  /**
+   * The coordinator's durable desired entry for pos-client of each till
+   * (DATA/coordinator.json, or the `desired` table on PostgreSQL).
+   */
+  async desiredOnDisk(): Promise<Record<string, DesiredSeen | undefined>> {
+    const desired = await durableDesired(this.kit.coordinator);
+    return Object.fromEntries(this.tills.map((id) => [id, desired[id]?.["pos-client"]]));
   }
 
   /** A POS on till `id` with its own broker login, publishing its session retained. */

@@ -8,12 +8,13 @@ import { WindowFleet } from "./window-fleet.js";
  * and a till cut from the broker before its window opens still installs in
  * the window and reports afterwards. One clock (TestClock) for the
  * coordinator and the in-process agents; the test moves it to the minutes
- * that matter. 2026-12-01 is a Tuesday in winter: Berlin is UTC+1, London UTC+0,
- * so 02:00 Berlin is 01:00Z and 02:00 London is 02:00Z.
+ * that matter. 2037-12-01 is a Tuesday in winter: Berlin is UTC+1, London UTC+0,
+ * so 02:00 Berlin is 01:00Z and 02:00 London is 02:00Z. It was 2026-12-01, which
+ * failed from that night on: the clock may only move forward from real time.
  */
 
-const BERLIN_OPENS = "2026-12-01T01:00:00.000Z";
-const LONDON_OPENS = "2026-12-01T02:00:00.000Z";
+const BERLIN_OPENS = "2037-12-01T01:00:00.000Z";
+const LONDON_OPENS = "2037-12-01T02:00:00.000Z";
 const WAIT_BERLIN = "waiting for the maintenance window (opens 02:00 Europe/Berlin)";
 const WAIT_LONDON = "waiting for the maintenance window (opens 02:00 Europe/London)";
 
@@ -21,7 +22,7 @@ describe("schedules end to end: window mode in each store's own time", { timeout
   let fleet: WindowFleet;
   beforeAll(async () => {
     fleet = await WindowFleet.create("schedule-window", {
-      at: "2026-12-01T00:50:00Z",
+      at: "2037-12-01T00:50:00Z",
       packs: [
         { name: "pos-client", version: "1.0.0" },
         { name: "pos-client", version: "1.1.0" },
@@ -51,7 +52,7 @@ describe("schedules end to end: window mode in each store's own time", { timeout
   });
 
   it("A: at 01:59 Berlin nothing installs and both stores say which window they wait for; Berlin's window installs only Berlin, London's then London", async () => {
-    fleet.clock.jumpTo("2026-12-01T00:59:00Z"); // 01:59 Berlin, 00:59 London
+    fleet.clock.jumpTo("2037-12-01T00:59:00Z"); // 01:59 Berlin, 00:59 London
     const release = await fleet.createRelease({
       name: "spring in the windows",
       function: "pos-client",
@@ -80,7 +81,7 @@ describe("schedules end to end: window mode in each store's own time", { timeout
     for (const till of ["1001/01", "1002/01"])
       expect(await fleet.local(till)).toMatchObject({ status: "Prepared", activeVersion: "1.0.0" });
 
-    fleet.clock.jumpTo("2026-12-01T01:00:05Z"); // 02:00:05 Berlin, 01:00:05 London
+    fleet.clock.jumpTo("2037-12-01T01:00:05Z"); // 02:00:05 Berlin, 01:00:05 London
     const jumped = Date.now();
     const berlin = await fleet.untilRows("Berlin OK on 1.1.0", (rs) => {
       const row = rowOf(rs, "1001/01");
@@ -103,7 +104,7 @@ describe("schedules end to end: window mode in each store's own time", { timeout
       activeVersion: "1.0.0",
     });
 
-    fleet.clock.jumpTo("2026-12-01T02:00:05Z"); // 03:00:05 Berlin, 02:00:05 London
+    fleet.clock.jumpTo("2037-12-01T02:00:05Z"); // 03:00:05 Berlin, 02:00:05 London
     const jumped2 = Date.now();
     await fleet.untilRows("London OK on 1.1.0", (rs) => {
       const row = rowOf(rs, "1002/01");
@@ -124,7 +125,7 @@ describe("schedules end to end: window mode in each store's own time", { timeout
   });
 
   it("B: a till cut from the broker before its window opens installs inside the window alone, then reports when the link is back", async () => {
-    fleet.clock.jumpTo("2026-12-02T00:58:00Z"); // 01:58 Berlin, the next night
+    fleet.clock.jumpTo("2037-12-02T00:58:00Z"); // 01:58 Berlin, the next night
     const release = await fleet.createRelease({
       name: "1003 while offline",
       function: "pos-client",
@@ -142,7 +143,7 @@ describe("schedules end to end: window mode in each store's own time", { timeout
     await till.link.cut();
     await fleet.untilRows("1003 offline", (rs) => !rowOf(rs, "1003/01").online);
 
-    fleet.clock.jumpTo("2026-12-02T01:00:05Z"); // 02:00:05 Berlin
+    fleet.clock.jumpTo("2037-12-02T01:00:05Z"); // 02:00:05 Berlin
     const jumped = Date.now();
     const installed = await fleet.poll("1003 OK on 1.1.0 in its own journal", async () => {
       const local = await fleet.local("1003/01");
@@ -150,7 +151,7 @@ describe("schedules end to end: window mode in each store's own time", { timeout
     });
     const aloneMs = Date.now() - jumped;
     expect(Date.parse(installed.updatedAt)).toBeGreaterThanOrEqual(
-      Date.parse("2026-12-02T01:00:00Z"),
+      Date.parse("2037-12-02T01:00:00Z"),
     );
     // The coordinator has heard nothing of it yet.
     const meanwhile = rowOf(await fleet.rows(), "1003/01");

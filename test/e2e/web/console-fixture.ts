@@ -267,6 +267,7 @@ export async function startConsoleServer(
           () => false,
         );
         if (!stopped) await coordinator.kill9();
+        await coordinator.database?.drop();
       },
     });
   } catch (error) {
