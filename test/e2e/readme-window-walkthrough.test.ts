@@ -25,7 +25,7 @@ describe("README window walk-through, executed", () => {
 
   it("every line runs; each store installs in its own window and the release ends Successful", async () => {
     const world = await WindowFleet.create("readme-window", {
-      at: "2026-12-01T00:30:00Z",
+      at: "2027-11-30T00:30:00Z",
       packs: [
         { name: "pos-client", version: "1.0.0" },
         { name: "pos-client", version: "1.1.0" },
@@ -51,7 +51,7 @@ describe("README window walk-through, executed", () => {
             ["1001/01", "1002/01"].every((t) => rowOf(rs, t).reason === BERLIN) &&
             rowOf(rs, "1003/01").reason === LISBON,
         );
-        world.clock.jumpTo("2026-12-01T01:00:05Z"); // 02:00:05 Berlin, 01:00:05 Lisbon
+        world.clock.jumpTo("2027-11-30T01:00:05Z"); // 02:00:05 Berlin, 01:00:05 Lisbon
         const berlin = await world.untilRows("the German stores on 1.1.0", (rs) =>
           ["1001/01", "1002/01"].every(
             (t) => rowOf(rs, t).status === "OK" && rowOf(rs, t).activeVersion === "1.1.0",
@@ -61,7 +61,7 @@ describe("README window walk-through, executed", () => {
           status: "Prepared",
           activeVersion: "1.0.0",
         });
-        world.clock.jumpTo("2026-12-01T02:00:05Z"); // 02:00:05 Lisbon
+        world.clock.jumpTo("2027-11-30T02:00:05Z"); // 02:00:05 Lisbon
         await world.untilState("1", "Successful");
       }
       const result = await shell.run(line);
@@ -71,7 +71,7 @@ describe("README window walk-through, executed", () => {
     const said = (part: string) => ran.find((r) => r.line.includes(part)) as Ran;
     expect(said("window list").stdout).toMatch(/EU[\s\S]*Europe\/Berlin/);
     expect(said("tillroll status").stdout.split("\n")[0]).toBe(
-      "Platform maintenance 2026-12-20 00:00Z to 2026-12-27 00:00Z: Christmas freeze",
+      "Platform maintenance 2027-12-20 00:00Z to 2027-12-27 00:00Z: Christmas freeze",
     );
     expect(said("tillroll status").stdout).toMatch(/SCHEDULED/);
     const ended = JSON.parse(
