@@ -53,6 +53,12 @@ export interface CoordinatorOptions {
    * subscription group of the replicas (`$share/NAME/...`); default "tillroll".
    */
   replicaGroup?: string | undefined;
+  /**
+   * `--pack-base-url URL` (issue 14): agents download packs from
+   * `URL/packs/<sha256>.tgz` (a server or CDN every replica's agents reach)
+   * instead of from this coordinator; normalised, without a trailing slash.
+   */
+  packBaseUrl?: string | undefined;
   /** Host name agents use to reach this machine, for generated configs and pack URLs. */
   publicHost?: string | undefined;
   topicRoot?: string;
@@ -250,7 +256,10 @@ export class Coordinator {
       publicKey: data.publicKey,
       nextPublicKey: data.nextPublicKey,
       agentBrokerUrl,
-      packBaseUrl: `${material === null ? "http" : "https"}://${publicHost}:${httpPort}`,
+      // Issue 14: replicas may send agents to one shared server or CDN for packs.
+      packBaseUrl:
+        options.packBaseUrl ??
+        `${material === null ? "http" : "https"}://${publicHost}:${httpPort}`,
       caPem: material?.caPem ?? null,
       now,
       log,

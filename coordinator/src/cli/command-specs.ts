@@ -34,6 +34,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "http-port",
       "broker",
       "replica-group",
+      "pack-base-url",
       "host",
       "public-host",
       ...TLS_FLAGS,
@@ -49,6 +50,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "With --tls (or --tls-cert/--tls-key) --mqtt-port (default 8883) and --http-port (default 8443) speak TLS only.",
       "--smtp smtp://host:port --mail-from ADDR: e-mail notices (task planned/cancelled, blackouts); without --smtp, none.",
       "--database postgres://…: the store in PostgreSQL (pack files, keys and tokens stay in --data); default: JSON files in --data.",
+      "--pack-base-url URL: agents download packs from URL/packs/<sha256>.tgz (a shared server or CDN serving DATA/packs/).",
     ],
     examples: [
       "tillroll coordinator --data /var/lib/tillroll-coordinator",

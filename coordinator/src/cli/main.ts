@@ -4,6 +4,7 @@ import { isIP } from "node:net";
 import { parseEmail } from "../accounts/identity.js";
 import { Coordinator } from "../coordinator.js";
 import { type MailSettings, smtpUrlProblem } from "../notices/mail-sender.js";
+import { normalizePackBaseUrl, packBaseUrlProblem } from "../packs/pack-base-url.js";
 import { StartupError } from "../setup/startup-error.js";
 import { databaseUrlProblem } from "../store/database-url.js";
 import { runBrokerConfig } from "./broker-config-command.js";
@@ -59,6 +60,7 @@ async function runCoordinator(values: CliValues): Promise<void> {
     httpPort: port(values["http-port"], tls === undefined ? 8080 : 8443, "http-port"),
     brokerUrl: values.broker,
     replicaGroup: values["replica-group"],
+    packBaseUrl: packBaseUrl(values["pack-base-url"]),
     publicHost: values["public-host"],
     tls,
     plaintext,
@@ -82,6 +84,14 @@ function databaseUrl(text: string | undefined): string | undefined {
   const problem = databaseUrlProblem(text);
   if (problem !== null) throw new UsageError(`--database: ${problem}`);
   return text;
+}
+
+/** `--pack-base-url URL`: an http(s) URL without credentials, checked before anything starts. */
+function packBaseUrl(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const problem = packBaseUrlProblem(text);
+  if (problem !== null) throw new UsageError(`--pack-base-url: ${problem}`);
+  return normalizePackBaseUrl(text);
 }
 
 /** `--install-log-lines N --install-log-days D`: whole numbers, at least 1. */

@@ -40,6 +40,12 @@ export const OPTIONS = {
     description:
       "replicas on one external broker and database: their shared subscription group (default tillroll)",
   },
+  "pack-base-url": {
+    type: "string",
+    value: "URL",
+    description:
+      "where agents download packs: an HTTP server or CDN serving DATA/packs/ as URL/packs/<sha256>.tgz (default: this coordinator)",
+  },
   host: { type: "string", value: "ADDR", description: "address to listen on (default 127.0.0.1)" },
   "public-host": {
     type: "string",

@@ -79,3 +79,38 @@ describe("tillroll coordinator --database", () => {
     expect(stdout).toMatch(/--database URL/);
   });
 });
+
+describe("tillroll coordinator --pack-base-url", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "tillroll-pack-base-url-flag-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    [
+      "ftp://cdn.example/packs",
+      /^tillroll: --pack-base-url: "ftp:\/\/cdn\.example\/packs" is not an http/,
+    ],
+    ["https://u:secret@cdn.example/", /^tillroll: --pack-base-url: a user or password/],
+  ])("%s is a usage error; nothing is created", async (value, pattern) => {
+    const data = join(dir, "refused");
+    const { code, stderr } = await tillroll([
+      "coordinator",
+      "--data",
+      data,
+      "--pack-base-url",
+      value,
+    ]);
+    expect(code).toBe(EXIT_CODES.usage);
+    expectOneLine(stderr, pattern);
+    expect(await readdir(dir)).not.toContain("refused");
+  });
+
+  it("is in the coordinator's help", async () => {
+    const { stdout } = await tillroll(["coordinator", "--help"]);
+    expect(stdout).toMatch(/--pack-base-url URL/);
+  });
+});
