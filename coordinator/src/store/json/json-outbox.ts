@@ -3,14 +3,8 @@ import { join } from "node:path";
 import { z } from "zod";
 import { writeFileDurably } from "../../files/durable-file.js";
 import { NOTICE_EVENTS } from "../../notices/notice-model.js";
-import {
-  compactable,
-  KEEP_TASK_MAIL,
-  type NewNotice,
-  type NoticeOutbox,
-  type OutboxNotice,
-  type ReceiverId,
-} from "../../notices/outbox.js";
+import type { NewNotice, NoticeOutbox, OutboxNotice, ReceiverId } from "../../notices/outbox.js";
+import { OutboxMirror, type TaskMail } from "../../notices/outbox-mirror.js";
 import { DataDirError, errorText } from "../../setup/data-dir-error.js";
 import { decodeDataFile, openRecordFolder, readDataFile } from "./data-files.js";
 
@@ -47,21 +41,22 @@ const taskMailSchema = z.object({
  * A notice's file is created whole before `add` answers and replaced whole
  * when a delivery is done (temp file, fsync, rename, fsync of the folder),
  * so a crash leaves either the old or the new record. All notices kept are
- * in memory too (pending ones plus at most KEEP_SETTLED_COUNT settled ones).
+ * in memory too (pending ones plus at most KEEP_SETTLED_COUNT settled ones;
+ * OutboxMirror, shared with the PostgreSQL outbox).
  * Changes run one at a time.
  */
 export class JsonOutbox implements NoticeOutbox {
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly keys = new Set<string>();
+  private readonly mirror: OutboxMirror;
 
   private constructor(
     private readonly dir: string,
-    private readonly notices: Map<number, OutboxNotice>,
-    private taskMails: { task: string; to: string[] }[],
+    notices: Iterable<OutboxNotice>,
+    taskMails: readonly TaskMail[],
     private readonly now: () => number,
     private readonly log: (message: string) => void,
   ) {
-    for (const notice of notices.values()) this.keys.add(notice.key);
+    this.mirror = new OutboxMirror(notices, taskMails);
   }
 
   /** Reads the outbox; a file that cannot be used stops the start, naming it. */
@@ -98,7 +93,7 @@ export class JsonOutbox implements NoticeOutbox {
       mailText === null
         ? []
         : decodeDataFile(taskMailSchema, mailText, mailPath, "notice record").tasks;
-    const outbox = new JsonOutbox(dir, notices, taskMails, options.now, options.log);
+    const outbox = new JsonOutbox(dir, notices.values(), taskMails, options.now, options.log);
     await outbox.serially(() => outbox.compact());
     return outbox;
   }
@@ -106,10 +101,8 @@ export class JsonOutbox implements NoticeOutbox {
   add(notices: readonly NewNotice[]): Promise<OutboxNotice[]> {
     return this.serially(async () => {
       const added: OutboxNotice[] = [];
-      for (const notice of notices) {
-        if (this.keys.has(notice.key)) continue;
-        const seq = this.nextSeq();
-        const record: OutboxNotice = structuredClone({ ...notice, seq });
+      for (const record of this.mirror.planAdd(notices)) {
+        const { seq } = record;
         try {
           // "create": a seq's file is never overwritten by another notice.
           await writeFileDurably(this.pathOf(seq), encode(record), {
@@ -118,11 +111,10 @@ export class JsonOutbox implements NoticeOutbox {
           });
         } catch (error) {
           throw new Error(
-            `cannot save notice ${notice.key} in ${this.dir} (${errorText(error)}); it was not published`,
+            `cannot save notice ${record.key} in ${this.dir} (${errorText(error)}); it was not published`,
           );
         }
-        this.notices.set(seq, record);
-        this.keys.add(record.key);
+        this.mirror.put(record);
         added.push(structuredClone(record));
       }
       return added;
@@ -130,85 +122,54 @@ export class JsonOutbox implements NoticeOutbox {
   }
 
   has(key: string): boolean {
-    return this.keys.has(key);
+    return this.mirror.has(key);
   }
 
   head(receiver: ReceiverId): OutboxNotice | undefined {
-    let best: OutboxNotice | undefined;
-    for (const notice of this.notices.values()) {
-      if (best !== undefined && notice.seq > best.seq) continue;
-      if (notice.deliveries.some((d) => d.receiver === receiver && d.doneAt === null))
-        best = notice;
-    }
-    return best === undefined ? undefined : structuredClone(best);
+    return this.mirror.head(receiver);
   }
 
   pendingReceivers(): ReceiverId[] {
-    const receivers = new Set<ReceiverId>();
-    for (const notice of this.notices.values())
-      for (const delivery of notice.deliveries)
-        if (delivery.doneAt === null) receivers.add(delivery.receiver);
-    return [...receivers].sort();
+    return this.mirror.pendingReceivers();
   }
 
   markDone(seq: number, receiver: ReceiverId, dropped?: string): Promise<void> {
     return this.serially(async () => {
-      const notice = this.notices.get(seq);
-      if (notice === undefined) return;
       const at = new Date(this.now()).toISOString();
-      const updated: OutboxNotice = {
-        ...notice,
-        deliveries: notice.deliveries.map((delivery) =>
-          delivery.receiver === receiver && delivery.doneAt === null
-            ? { ...delivery, doneAt: at, dropped: dropped ?? null }
-            : delivery,
-        ),
-      };
+      const updated = this.mirror.planDone(seq, receiver, at, dropped);
+      if (updated === undefined) return;
       await writeFileDurably(this.pathOf(seq), encode(updated), {
         mode: 0o600,
         existing: "replace",
       });
-      this.notices.set(seq, updated);
+      this.mirror.put(updated);
       await this.compact();
     });
   }
 
   list(): OutboxNotice[] {
-    return [...this.notices.values()]
-      .sort((a, b) => a.seq - b.seq)
-      .map((notice) => structuredClone(notice));
+    return this.mirror.list();
   }
 
   taskMail(taskId: string): readonly string[] | undefined {
-    const entry = this.taskMails.find((candidate) => candidate.task === taskId);
-    return entry === undefined ? undefined : [...entry.to];
+    return this.mirror.taskMail(taskId);
   }
 
   rememberTaskMail(taskId: string, to: readonly string[]): Promise<void> {
     return this.serially(async () => {
-      const next = [
-        ...this.taskMails.filter((entry) => entry.task !== taskId),
-        { task: taskId, to: [...to] },
-      ].slice(-KEEP_TASK_MAIL);
+      const { next } = this.mirror.planTaskMail(taskId, to);
       await writeFileDurably(
         join(this.dir, TASK_MAIL_FILE),
         `${JSON.stringify({ schemaVersion: 1, tasks: next })}\n`,
         { mode: 0o600, existing: "replace" },
       );
-      this.taskMails = next;
+      this.mirror.setTaskMails(next);
     });
-  }
-
-  private nextSeq(): number {
-    let highest = 0;
-    for (const seq of this.notices.keys()) highest = Math.max(highest, seq);
-    return highest + 1;
   }
 
   /** Removes settled notices past their keeping (outbox.ts compactable); a failed unlink waits for the next time. */
   private async compact(): Promise<void> {
-    for (const seq of compactable([...this.notices.values()], this.now())) {
-      const notice = this.notices.get(seq);
+    for (const seq of this.mirror.compactable(this.now())) {
       try {
         await unlink(this.pathOf(seq));
       } catch (error) {
@@ -217,8 +178,7 @@ export class JsonOutbox implements NoticeOutbox {
           continue;
         }
       }
-      this.notices.delete(seq);
-      if (notice !== undefined) this.keys.delete(notice.key);
+      this.mirror.remove(seq);
     }
   }
 

@@ -1,17 +1,12 @@
-import {
-  compactable,
-  KEEP_TASK_MAIL,
-  type NewNotice,
-  type NoticeOutbox,
-  type OutboxNotice,
-  type ReceiverId,
-} from "../../notices/outbox.js";
+import type { NewNotice, NoticeOutbox, OutboxNotice, ReceiverId } from "../../notices/outbox.js";
+import { OutboxMirror } from "../../notices/outbox-mirror.js";
 import { errorText } from "../../setup/data-dir-error.js";
 import type { PgDatabase } from "./pg-database.js";
 
 /**
  * NoticeOutbox over the `notices` and `notice_task_mail` tables: every read
- * is of a memory mirror loaded at open (delivery asks synchronously); every
+ * is of a memory mirror loaded at open (OutboxMirror, shared with the JSON
+ * outbox: delivery asks synchronously); every
  * change is committed before the mirror changes and the call resolves, so a
  * notice accepted survives a kill -9. Same rules as the JSON outbox
  * (store/json/json-outbox.ts): seqs follow the highest kept (the newest is
@@ -20,9 +15,7 @@ import type { PgDatabase } from "./pg-database.js";
  */
 export class PgOutbox implements NoticeOutbox {
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly notices = new Map<number, OutboxNotice>();
-  private readonly keys = new Set<string>();
-  private taskMails: { task: string; to: string[] }[] = [];
+  private readonly mirror = new OutboxMirror();
 
   private constructor(
     private readonly db: PgDatabase,
@@ -49,26 +42,15 @@ export class PgOutbox implements NoticeOutbox {
     const mails = await this.db.query<{ task: string; recipients: string[] }>(
       "SELECT task, recipients FROM notice_task_mail ORDER BY position",
     );
-    this.notices.clear();
-    this.keys.clear();
-    for (const { record } of notices.rows) {
-      this.notices.set(record.seq, record);
-      this.keys.add(record.key);
-    }
-    this.taskMails = mails.rows.map((row) => ({ task: row.task, to: row.recipients }));
+    this.mirror.replace(
+      notices.rows.map((row) => row.record),
+      mails.rows.map((row) => ({ task: row.task, to: row.recipients })),
+    );
   }
 
   add(notices: readonly NewNotice[]): Promise<OutboxNotice[]> {
     return this.serially(async () => {
-      const added: OutboxNotice[] = [];
-      const keys = new Set<string>();
-      let seq = this.highestSeq();
-      for (const notice of notices) {
-        if (this.keys.has(notice.key) || keys.has(notice.key)) continue;
-        seq += 1;
-        keys.add(notice.key);
-        added.push(structuredClone({ ...notice, seq }));
-      }
+      const added = this.mirror.planAdd(notices);
       if (added.length === 0) return [];
       try {
         await this.db.query(
@@ -81,76 +63,48 @@ export class PgOutbox implements NoticeOutbox {
           `cannot save notices ${added.map((n) => n.key).join(", ")} (${errorText(error)}); they were not published`,
         );
       }
-      for (const record of added) {
-        this.notices.set(record.seq, record);
-        this.keys.add(record.key);
-      }
+      for (const record of added) this.mirror.put(record);
       return added.map((record) => structuredClone(record));
     });
   }
 
   has(key: string): boolean {
-    return this.keys.has(key);
+    return this.mirror.has(key);
   }
 
   head(receiver: ReceiverId): OutboxNotice | undefined {
-    let best: OutboxNotice | undefined;
-    for (const notice of this.notices.values()) {
-      if (best !== undefined && notice.seq > best.seq) continue;
-      if (notice.deliveries.some((d) => d.receiver === receiver && d.doneAt === null))
-        best = notice;
-    }
-    return best === undefined ? undefined : structuredClone(best);
+    return this.mirror.head(receiver);
   }
 
   pendingReceivers(): ReceiverId[] {
-    const receivers = new Set<ReceiverId>();
-    for (const notice of this.notices.values())
-      for (const delivery of notice.deliveries)
-        if (delivery.doneAt === null) receivers.add(delivery.receiver);
-    return [...receivers].sort();
+    return this.mirror.pendingReceivers();
   }
 
   markDone(seq: number, receiver: ReceiverId, dropped?: string): Promise<void> {
     return this.serially(async () => {
-      const notice = this.notices.get(seq);
-      if (notice === undefined) return;
       const at = new Date(this.now()).toISOString();
-      const updated: OutboxNotice = {
-        ...notice,
-        deliveries: notice.deliveries.map((delivery) =>
-          delivery.receiver === receiver && delivery.doneAt === null
-            ? { ...delivery, doneAt: at, dropped: dropped ?? null }
-            : delivery,
-        ),
-      };
+      const updated = this.mirror.planDone(seq, receiver, at, dropped);
+      if (updated === undefined) return;
       await this.db.query("UPDATE notices SET record = $2 WHERE seq = $1", [
         seq,
         JSON.stringify(updated),
       ]);
-      this.notices.set(seq, updated);
+      this.mirror.put(updated);
       await this.compact();
     });
   }
 
   list(): OutboxNotice[] {
-    return [...this.notices.values()]
-      .sort((a, b) => a.seq - b.seq)
-      .map((notice) => structuredClone(notice));
+    return this.mirror.list();
   }
 
   taskMail(taskId: string): readonly string[] | undefined {
-    const entry = this.taskMails.find((candidate) => candidate.task === taskId);
-    return entry === undefined ? undefined : [...entry.to];
+    return this.mirror.taskMail(taskId);
   }
 
   rememberTaskMail(taskId: string, to: readonly string[]): Promise<void> {
     return this.serially(async () => {
-      const next = [
-        ...this.taskMails.filter((entry) => entry.task !== taskId),
-        { task: taskId, to: [...to] },
-      ];
-      const dropped = next.slice(0, Math.max(0, next.length - KEEP_TASK_MAIL));
+      const { next, dropped } = this.mirror.planTaskMail(taskId, to);
       await this.db.transaction(async (tx) => {
         await tx.query(
           `INSERT INTO notice_task_mail (task, position, recipients)
@@ -163,19 +117,13 @@ export class PgOutbox implements NoticeOutbox {
             dropped.map((entry) => entry.task),
           ]);
       });
-      this.taskMails = next.slice(dropped.length);
+      this.mirror.setTaskMails(next);
     });
-  }
-
-  private highestSeq(): number {
-    let highest = 0;
-    for (const seq of this.notices.keys()) highest = Math.max(highest, seq);
-    return highest;
   }
 
   /** Removes settled notices past their keeping; a failed delete waits for the next time. */
   private async compact(): Promise<void> {
-    const seqs = compactable([...this.notices.values()], this.now());
+    const seqs = this.mirror.compactable(this.now());
     if (seqs.length === 0) return;
     try {
       await this.db.query("DELETE FROM notices WHERE seq = ANY($1::bigint[])", [seqs]);
@@ -183,11 +131,7 @@ export class PgOutbox implements NoticeOutbox {
       this.log(`notices: cannot remove settled notices (${errorText(error)})`);
       return;
     }
-    for (const seq of seqs) {
-      const notice = this.notices.get(seq);
-      this.notices.delete(seq);
-      if (notice !== undefined) this.keys.delete(notice.key);
-    }
+    for (const seq of seqs) this.mirror.remove(seq);
   }
 
   /** One change at a time; a failed one does not fail those queued after it. */
