@@ -1,9 +1,6 @@
-import {
-  type WorkstationRecord,
-  workstationRecordSchema,
-  wsKey,
-} from "../../state/coordinator-state.js";
+import { type WorkstationRecord, wsKey } from "../../state/coordinator-state.js";
 import type { StateStore } from "../../state/state-store.js";
+import { checkEnrolment } from "../enrol-check.js";
 import type {
   CredentialHashes,
   EnrolOutcome,
@@ -39,20 +36,12 @@ export class JsonWorkstations implements WorkstationStore {
   }
 
   async enrol(records: readonly WorkstationRecord[]): Promise<EnrolOutcome> {
-    // Checked before the change: a refused batch writes nothing at all.
-    const checked = records.map((record, index) => {
-      const parsed = workstationRecordSchema.safeParse(record);
-      if (!parsed.success)
-        throw new Error(`workstation ${index} refused: ${parsed.error.issues[0]?.message}`);
-      return parsed.data;
-    });
-    const seen = new Set<string>();
-    for (const record of checked) {
-      const key = wsKey(record);
-      if (seen.has(key) || this.state.state.workstations[key] !== undefined)
-        return { ok: false, taken: { store: record.store, workstation: record.workstation } };
-      seen.add(key);
-    }
+    const check = checkEnrolment(
+      records,
+      (key) => this.state.state.workstations[key] !== undefined,
+    );
+    if (!check.ok) return check;
+    const { checked } = check;
     if (checked.length === 0) return { ok: true };
     // Checked again inside the change: another enrolment may have landed meanwhile.
     const taken = await this.state.change((draft) => {

@@ -1,8 +1,5 @@
-import {
-  type WorkstationRecord,
-  workstationRecordSchema,
-  wsKey,
-} from "../../state/coordinator-state.js";
+import { type WorkstationRecord, wsKey } from "../../state/coordinator-state.js";
+import { checkEnrolment } from "../enrol-check.js";
 import type {
   CredentialHashes,
   EnrolOutcome,
@@ -71,20 +68,9 @@ export class PgWorkstations implements WorkstationStore {
   }
 
   async enrol(records: readonly WorkstationRecord[]): Promise<EnrolOutcome> {
-    // Checked before anything is written: a refused batch writes nothing at all.
-    const checked = records.map((record, index) => {
-      const parsed = workstationRecordSchema.safeParse(record);
-      if (!parsed.success)
-        throw new Error(`workstation ${index} refused: ${parsed.error.issues[0]?.message}`);
-      return parsed.data;
-    });
-    const seen = new Set<string>();
-    for (const record of checked) {
-      const key = wsKey(record);
-      if (seen.has(key) || this.records.has(key))
-        return { ok: false, taken: { store: record.store, workstation: record.workstation } };
-      seen.add(key);
-    }
+    const check = checkEnrolment(records, (key) => this.records.has(key));
+    if (!check.ok) return check;
+    const { checked } = check;
     if (checked.length === 0) return { ok: true };
     return this.queue.run(async () => {
       try {
