@@ -1,15 +1,13 @@
+import { checkRowsInSlices } from "../../fleet/check-rows.js";
 import type { Filters } from "../../fleet/filters.js";
 import type { FleetFacets, FleetPage, PageWindow } from "../../fleet/fleet-page.js";
 import type { FleetStore } from "../../fleet/fleet-store.js";
 import type { FleetTable } from "../../fleet/fleet-table.js";
-import { rowKey, type ServiceRow, validateRows } from "../../fleet/service-row.js";
+import { rowKey, type ServiceRow } from "../../fleet/service-row.js";
 import { wsKey } from "../../state/coordinator-state.js";
 import type { StateStore } from "../../state/state-store.js";
 import type { FleetRows, StatusRecord } from "../fleet-rows.js";
 import type { WorkstationRef } from "../workstation-store.js";
-
-/** Rows checked between two yields to the event loop. */
-const CHECK_SLICE = 1000;
 
 /**
  * FleetRows over the fleet snapshot and journal (FleetStore) and the status
@@ -39,14 +37,7 @@ export class JsonFleetRows implements FleetRows {
   async upsertRows(rows: readonly ServiceRow[]): Promise<void> {
     // Checked first and whole: a row the journal's replay would refuse must not
     // show now and vanish on the next start, nor take the rest of its batch in.
-    // In slices, yielding between them: 10,000 rows take some 50 ms to check.
-    const checked: ServiceRow[] = [];
-    for (let start = 0; start < rows.length; start += CHECK_SLICE) {
-      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-      const slice = validateRows(rows.slice(start, start + CHECK_SLICE));
-      if (!slice.ok) throw new Error(`fleet rows refused (from row ${start}): ${slice.error}`);
-      checked.push(...slice.value);
-    }
+    const checked = await checkRowsInSlices(rows);
     await this.fleet.upsertDurably(checked);
   }
 

@@ -1,15 +1,14 @@
+import { checkRowsInSlices } from "../../fleet/check-rows.js";
 import type { Filters } from "../../fleet/filters.js";
 import type { FleetFacets, FleetPage, PageWindow } from "../../fleet/fleet-page.js";
 import { FleetTable } from "../../fleet/fleet-table.js";
-import { rowKey, type ServiceRow, validateRows } from "../../fleet/service-row.js";
+import { rowKey, type ServiceRow } from "../../fleet/service-row.js";
 import { wsKey } from "../../state/coordinator-state.js";
 import type { FleetRows, StatusRecord } from "../fleet-rows.js";
 import type { WorkstationRef } from "../workstation-store.js";
 import type { PgDatabase, Queryable } from "./pg-database.js";
 import { SerialQueue } from "./serial-queue.js";
 
-/** Rows checked between two yields to the event loop. */
-const CHECK_SLICE = 1000;
 /** How long a recorded status waits before it is written with the others. */
 const BATCH_MS = 100;
 /** How long a failed background write waits before it is tried again. */
@@ -72,14 +71,7 @@ export class PgFleetRows implements FleetRows {
 
   async upsertRows(rows: readonly ServiceRow[]): Promise<void> {
     // Checked first and whole: a refused row must not take the rest of its batch in.
-    // In slices, yielding between them: 10,000 rows take some 50 ms to check.
-    const checked: ServiceRow[] = [];
-    for (let start = 0; start < rows.length; start += CHECK_SLICE) {
-      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-      const slice = validateRows(rows.slice(start, start + CHECK_SLICE));
-      if (!slice.ok) throw new Error(`fleet rows refused (from row ${start}): ${slice.error}`);
-      checked.push(...slice.value);
-    }
+    const checked = await checkRowsInSlices(rows);
     if (checked.length === 0) return;
     // Shown at once, as a recorded status is: a status recorded from now on is newer and
     // replaces it, one recorded before (still waiting for its batch) is older and is dropped.
