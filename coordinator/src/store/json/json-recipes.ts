@@ -1,14 +1,19 @@
 import { readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { type RecipeContent, recipeHash } from "@tillroll/protocol";
+import type { RecipeContent } from "@tillroll/protocol";
 import { writeFileDurably } from "../../files/durable-file.js";
 import {
-  currentOf,
   type RecipeRecord,
   type RecipeRevision,
   type RecipeScope,
   sameScope,
 } from "../../recipes/recipe-model.js";
+import {
+  type RecipeAuthor,
+  recordWith,
+  setRevision,
+  unsetRevision,
+} from "../../recipes/recipe-revisions.js";
 import { DataDirError, errorText } from "../../setup/data-dir-error.js";
 import type { RecipeStore } from "../recipe-store.js";
 import { readDataFile } from "./data-files.js";
@@ -60,40 +65,22 @@ export class JsonRecipes implements RecipeStore {
     fn: string,
     scope: RecipeScope,
     content: RecipeContent,
-    who: { by: string; at: string },
+    who: RecipeAuthor,
   ): Promise<{ revision: RecipeRevision; changed: boolean }> {
-    const sha256 = recipeHash(content);
     let result: { revision: RecipeRevision; changed: boolean } | null = null;
     await this.change((records) => {
-      const record = records.find((r) => r.function === fn && sameScope(r.scope, scope));
-      const current = record === undefined ? null : currentOf(record);
-      if (current !== null && current.sha256 === sha256) {
-        result = { revision: current, changed: false };
-        return null;
-      }
-      const revision: RecipeRevision = {
-        version: nextVersion(record),
-        sha256,
-        content: structuredClone(content),
-        ...who,
-      };
-      result = { revision, changed: true };
-      return withRevision(records, fn, scope, revision);
+      const planned = setRevision(find(records, fn, scope), content, who);
+      result = planned;
+      return planned.changed ? withRevision(records, fn, scope, planned.revision) : null;
     });
     return structuredClone(result as unknown as { revision: RecipeRevision; changed: boolean });
   }
 
-  async unset(
-    fn: string,
-    scope: RecipeScope,
-    who: { by: string; at: string },
-  ): Promise<RecipeRevision | null> {
+  async unset(fn: string, scope: RecipeScope, who: RecipeAuthor): Promise<RecipeRevision | null> {
     let revision: RecipeRevision | null = null;
     await this.change((records) => {
-      const record = records.find((r) => r.function === fn && sameScope(r.scope, scope));
-      if (record === undefined || currentOf(record) === null) return null;
-      revision = { version: nextVersion(record), sha256: null, content: null, ...who };
-      return withRevision(records, fn, scope, revision);
+      revision = unsetRevision(find(records, fn, scope), who);
+      return revision === null ? null : withRevision(records, fn, scope, revision);
     });
     return structuredClone(revision);
   }
@@ -120,8 +107,12 @@ export class JsonRecipes implements RecipeStore {
   }
 }
 
-function nextVersion(record: RecipeRecord | undefined): number {
-  return (record?.history[record.history.length - 1]?.version ?? 0) + 1;
+function find(
+  records: readonly RecipeRecord[],
+  fn: string,
+  scope: RecipeScope,
+): RecipeRecord | undefined {
+  return records.find((r) => r.function === fn && sameScope(r.scope, scope));
 }
 
 /** The records with `revision` appended to (fn, scope)'s history (a new record when it has none). */
@@ -131,11 +122,7 @@ function withRevision(
   scope: RecipeScope,
   revision: RecipeRevision,
 ): RecipeRecord[] {
-  const found = records.some((r) => r.function === fn && sameScope(r.scope, scope));
-  if (!found) return [...records, { function: fn, scope: { ...scope }, history: [revision] }];
-  return records.map((r) =>
-    r.function === fn && sameScope(r.scope, scope)
-      ? { ...r, history: [...r.history, revision] }
-      : r,
-  );
+  const found = find(records, fn, scope);
+  if (found === undefined) return [...records, recordWith(undefined, fn, scope, revision)];
+  return records.map((r) => (r === found ? recordWith(r, fn, scope, revision) : r));
 }

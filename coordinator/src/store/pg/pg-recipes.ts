@@ -1,10 +1,11 @@
-import { type RecipeContent, recipeHash } from "@tillroll/protocol";
+import type { RecipeContent } from "@tillroll/protocol";
+import type { RecipeRecord, RecipeRevision, RecipeScope } from "../../recipes/recipe-model.js";
 import {
-  currentOf,
-  type RecipeRecord,
-  type RecipeRevision,
-  type RecipeScope,
-} from "../../recipes/recipe-model.js";
+  type RecipeAuthor,
+  recordWith,
+  setRevision,
+  unsetRevision,
+} from "../../recipes/recipe-revisions.js";
 import type { RecipeStore } from "../recipe-store.js";
 import type { PgDatabase, Queryable } from "./pg-database.js";
 
@@ -32,40 +33,23 @@ export class PgRecipes implements RecipeStore {
     fn: string,
     scope: RecipeScope,
     content: RecipeContent,
-    who: { by: string; at: string },
+    who: RecipeAuthor,
   ): Promise<{ revision: RecipeRevision; changed: boolean }> {
-    const sha256 = recipeHash(content);
     return this.db.transaction(async (client) => {
       const record = await locked(client, fn, scope);
-      const current = record === undefined ? null : currentOf(record);
-      if (current !== null && current.sha256 === sha256)
-        return { revision: current, changed: false };
-      const revision: RecipeRevision = {
-        version: nextVersion(record),
-        sha256,
-        content: structuredClone(content),
-        ...who,
-      };
-      await write(client, fn, scope, record, revision);
-      return { revision, changed: true };
+      const planned = setRevision(record, content, who);
+      if (planned.changed)
+        await write(client, fn, scope, recordWith(record, fn, scope, planned.revision));
+      return planned;
     });
   }
 
-  unset(
-    fn: string,
-    scope: RecipeScope,
-    who: { by: string; at: string },
-  ): Promise<RecipeRevision | null> {
+  unset(fn: string, scope: RecipeScope, who: RecipeAuthor): Promise<RecipeRevision | null> {
     return this.db.transaction(async (client) => {
       const record = await locked(client, fn, scope);
-      if (record === undefined || currentOf(record) === null) return null;
-      const revision: RecipeRevision = {
-        version: nextVersion(record),
-        sha256: null,
-        content: null,
-        ...who,
-      };
-      await write(client, fn, scope, record, revision);
+      const revision = unsetRevision(record, who);
+      if (revision !== null)
+        await write(client, fn, scope, recordWith(record, fn, scope, revision));
       return revision;
     });
   }
@@ -97,20 +81,11 @@ async function write(
   client: Queryable,
   fn: string,
   scope: RecipeScope,
-  record: RecipeRecord | undefined,
-  revision: RecipeRevision,
+  next: RecipeRecord,
 ): Promise<void> {
-  const next: RecipeRecord =
-    record === undefined
-      ? { function: fn, scope: { ...scope }, history: [revision] }
-      : { ...record, history: [...record.history, revision] };
   await client.query(
     `INSERT INTO recipes (function, scope_key, record) VALUES ($1, $2, $3)
      ON CONFLICT (function, scope_key) DO UPDATE SET record = EXCLUDED.record`,
     [fn, scopeKey(scope), JSON.stringify(next)],
   );
-}
-
-function nextVersion(record: RecipeRecord | undefined): number {
-  return (record?.history[record.history.length - 1]?.version ?? 0) + 1;
 }
