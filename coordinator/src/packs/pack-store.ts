@@ -1,39 +1,12 @@
-// The coordinator's store of published function packs.
-//
-// Layout: `<dir>/packs/<sha256>.tgz` holds the bytes, `<dir>/packs/index.json` (a
-// DurableJsonFile, schema version 1) maps function name + version to a PackRecord. Files are
-// content-addressed, so a stored file never changes; versions are immutable, so a record never
-// changes either, except for being withdrawn (withdrawnAt/withdrawnBy set once).
-//
-// Publishing copies the archive into the store folder while hashing it, then checks that very
-// copy as an agent will (entry rules and caps, descriptor; see pack-inspect.ts), so the checked bytes, the hashed bytes
-// and the served bytes are the same bytes even if the source file changes meanwhile. Only
-// then is the copy renamed to its final name and the index written. A refused pack leaves
-// nothing behind.
-//
-// One PackStore per folder: opening removes the temp files of interrupted publishes, which
-// would include another instance's publish in progress.
-
-import { randomBytes } from "node:crypto";
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, rename, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { err, type FunctionPackDescriptor, ok, type Result } from "@tillroll/protocol";
 import { type ExtractLimits, openDurableDb } from "@tillroll/protocol/node";
 import type { Low } from "lowdb";
 import semver from "semver";
-import {
-  type CopiedFile,
-  copyHashed,
-  describeError,
-  fsyncDir,
-  removeIfPresent,
-} from "./pack-file.js";
-import {
-  CHECK_FOLDER_PREFIX,
-  inspectPack,
-  maxArchiveBytes,
-  resolveLimits,
-} from "./pack-inspect.js";
+import { type CopiedFile, describeError, fsyncDir } from "./pack-file.js";
+import { resolveLimits } from "./pack-inspect.js";
+import { publishCheck, receivePack, removePublishLeftovers } from "./pack-publish.js";
 import {
   isSha256,
   makePackRecord,
@@ -45,8 +18,6 @@ import {
 
 export const PACKS_FOLDER = "packs";
 export const PACK_INDEX_FILE = "index.json";
-/** Temp copies of archives being published; never the index's own temp names. */
-const INCOMING_PREFIX = ".incoming-";
 
 export interface PackStoreOptions {
   /** Coordinator data folder; the store lives in `<dir>/packs/` (created if missing). */
@@ -105,25 +76,12 @@ export class PackStore {
    * Never throws; a refused pack changes nothing in the store.
    */
   async publish(filePath: string): Promise<Result<PackRecord>> {
-    const suffix = `${process.pid}-${randomBytes(6).toString("hex")}.tgz`;
-    const incoming = join(this.packsDir, `${INCOMING_PREFIX}${suffix}`);
-    try {
-      const copied = await copyHashed(resolve(filePath), incoming, maxArchiveBytes(this.limits));
-      if (!copied.ok) return copied;
-      const checked = await inspectPack(incoming, {
-        limits: this.limits,
-        tmpDir: this.#tmpDir,
-        log: this.#log,
-      });
-      if (!checked.ok) return checked;
-      return await this.#exclusive(() => this.#commit(incoming, checked.value, copied.value));
-    } catch (error) {
-      return err(`cannot publish ${filePath}: ${describeError(error)}`);
-    } finally {
-      await removeIfPresent(incoming).catch((error: unknown) =>
-        this.#log(`cannot remove ${incoming}: ${describeError(error)}`),
-      );
-    }
+    return receivePack(
+      filePath,
+      { packsDir: this.packsDir, limits: this.limits, tmpDir: this.#tmpDir, log: this.#log },
+      (incoming, descriptor, file) =>
+        this.#exclusive(() => this.#commit(incoming, descriptor, file)),
+    );
   }
 
   /** Published packs (of function `name`, if given): by name, then newest version first. */
@@ -189,27 +147,8 @@ export class PackStore {
     file: CopiedFile,
   ): Promise<Result<PackRecord>> {
     const { name, version } = descriptor;
-    const existing = this.#find(name, version);
-    if (existing !== undefined) {
-      if (existing.sha256 === file.sha256) return ok(structuredClone(existing));
-      return err(
-        `${name} ${version} is already published with sha256 ${existing.sha256}; versions are immutable, publish a new version`,
-      );
-    }
-    // 1.1.0+a and 1.1.0+b are the same version to semver (and to allowedVersions).
-    const twin = this.#db.data.packs.find((r) => r.name === name && semver.eq(r.version, version));
-    if (twin !== undefined) {
-      return err(
-        `${name} ${version}: ${twin.version} is already published and differs only in build metadata; versions are immutable, publish a new version`,
-      );
-    }
-    const sameBytes = this.#findSha(file.sha256);
-    if (sameBytes !== undefined) {
-      // Impossible with a consistent index: the descriptor is part of the bytes.
-      return err(
-        `sha256 ${file.sha256} is already stored as ${sameBytes.name} ${sameBytes.version}`,
-      );
-    }
+    const check = publishCheck(this.#db.data.packs, descriptor, file.sha256);
+    if (!check.ok || check.value !== undefined) return check as Result<PackRecord>;
 
     // A file of this name may be left by a crash between rename and index write: same bytes.
     await rename(incoming, this.#fileOf(file.sha256));
@@ -248,16 +187,7 @@ export class PackStore {
 
   /** Copies and descriptor check folders of publishes interrupted by a crash. */
   async #removeIncomingLeftovers(): Promise<void> {
-    for (const entry of await readdir(this.packsDir)) {
-      if (!entry.startsWith(INCOMING_PREFIX) && !entry.startsWith(CHECK_FOLDER_PREFIX)) continue;
-      const file = join(this.packsDir, entry);
-      try {
-        await rm(file, { recursive: true, force: true });
-        this.#log(`${file}: removed the copy left by an interrupted publish`);
-      } catch (error) {
-        this.#log(`${file}: cannot remove leftover copy: ${describeError(error)}`);
-      }
-    }
+    await removePublishLeftovers(this.packsDir, this.#log);
   }
 
   async #reportMissingFiles(): Promise<void> {

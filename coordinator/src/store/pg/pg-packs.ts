@@ -1,25 +1,17 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, readdir, rename, rm } from "node:fs/promises";
+import { mkdir, rename } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { err, ok, type Result } from "@tillroll/protocol";
 import type { ExtractLimits } from "@tillroll/protocol/node";
 import semver from "semver";
-import { copyHashed, describeError, fsyncDir, removeIfPresent } from "../../packs/pack-file.js";
+import { describeError, fsyncDir } from "../../packs/pack-file.js";
 import type { PackSource } from "../../packs/pack-http.js";
-import {
-  CHECK_FOLDER_PREFIX,
-  inspectPack,
-  maxArchiveBytes,
-  resolveLimits,
-} from "../../packs/pack-inspect.js";
+import { resolveLimits } from "../../packs/pack-inspect.js";
+import { publishCheck, receivePack, removePublishLeftovers } from "../../packs/pack-publish.js";
 import { isSha256, makePackRecord, type PackRecord, packKey } from "../../packs/pack-record.js";
 import { PACKS_FOLDER, withdrawnText } from "../../packs/pack-store.js";
 import type { PackRecords, PackRef } from "../pack-records.js";
 import type { PgDatabase } from "./pg-database.js";
 import { SerialQueue } from "./serial-queue.js";
-
-/** Temp copies of archives being published (PackStore removes these at its start too). */
-const INCOMING_PREFIX = ".incoming-";
 
 export interface PgPacksOptions {
   /** The coordinator's data folder: bytes live in `<dir>/packs/<sha256>.tgz`, as with JSON. */
@@ -89,75 +81,33 @@ export class PgPacks implements PackRecords {
    * (by age, say); today one coordinator owns the folder.
    */
   private async removeLeftovers(): Promise<void> {
-    for (const entry of await readdir(this.packsDir)) {
-      if (!entry.startsWith(INCOMING_PREFIX) && !entry.startsWith(CHECK_FOLDER_PREFIX)) continue;
-      const file = join(this.packsDir, entry);
-      try {
-        await rm(file, { recursive: true, force: true });
-        this.options.log(`${file}: removed the copy left by an interrupted publish`);
-      } catch (error) {
-        this.options.log(`${file}: cannot remove leftover copy: ${describeError(error)}`);
-      }
-    }
+    await removePublishLeftovers(this.packsDir, this.options.log);
   }
 
   async publish(filePath: string): Promise<Result<PackRecord>> {
-    const suffix = `${process.pid}-${randomBytes(6).toString("hex")}.tgz`;
-    const incoming = join(this.packsDir, `${INCOMING_PREFIX}${suffix}`);
-    try {
-      const copied = await copyHashed(resolve(filePath), incoming, maxArchiveBytes(this.limits));
-      if (!copied.ok) return copied;
-      const checked = await inspectPack(incoming, {
-        limits: this.limits,
-        tmpDir: this.tmpDir,
-        log: this.options.log,
-      });
-      if (!checked.ok) return checked;
-      const descriptor = checked.value;
-      const file = copied.value;
-      return await this.queue.run(async () => {
-        const { name, version } = descriptor;
-        const existing = this.records.get(packKey(name, version));
-        if (existing !== undefined) {
-          if (existing.sha256 === file.sha256) return ok(structuredClone(existing));
-          return err(
-            `${name} ${version} is already published with sha256 ${existing.sha256}; versions are immutable, publish a new version`,
-          );
-        }
-        // 1.1.0+a and 1.1.0+b are the same version to semver (and to allowedVersions).
-        const twin = [...this.records.values()].find(
-          (r) => r.name === name && semver.eq(r.version, version),
-        );
-        if (twin !== undefined)
-          return err(
-            `${name} ${version}: ${twin.version} is already published and differs only in build metadata; versions are immutable, publish a new version`,
-          );
-        const sameBytes = this.findSha(file.sha256);
-        if (sameBytes !== undefined)
-          return err(
-            `sha256 ${file.sha256} is already stored as ${sameBytes.name} ${sameBytes.version}`,
-          );
-        await rename(incoming, join(this.packsDir, `${file.sha256}.tgz`));
-        await fsyncDir(this.packsDir);
-        const record = makePackRecord(descriptor, file, this.now());
-        try {
-          await this.db.query(
-            "INSERT INTO packs (name, version, sha256, record) VALUES ($1, $2, $3, $4)",
-            [name, version, record.sha256, JSON.stringify(record)],
-          );
-        } catch (error) {
-          return err(`cannot record ${name} ${version} (${describeError(error)})`);
-        }
-        this.remember(record);
-        return ok(structuredClone(record));
-      });
-    } catch (error) {
-      return err(`cannot publish ${filePath}: ${describeError(error)}`);
-    } finally {
-      await removeIfPresent(incoming).catch((error: unknown) =>
-        this.options.log(`cannot remove ${incoming}: ${describeError(error)}`),
-      );
-    }
+    return receivePack(
+      filePath,
+      { packsDir: this.packsDir, limits: this.limits, tmpDir: this.tmpDir, log: this.options.log },
+      (incoming, descriptor, file) =>
+        this.queue.run(async () => {
+          const { name, version } = descriptor;
+          const check = publishCheck([...this.records.values()], descriptor, file.sha256);
+          if (!check.ok || check.value !== undefined) return check as Result<PackRecord>;
+          await rename(incoming, join(this.packsDir, `${file.sha256}.tgz`));
+          await fsyncDir(this.packsDir);
+          const record = makePackRecord(descriptor, file, this.now());
+          try {
+            await this.db.query(
+              "INSERT INTO packs (name, version, sha256, record) VALUES ($1, $2, $3, $4)",
+              [name, version, record.sha256, JSON.stringify(record)],
+            );
+          } catch (error) {
+            return err(`cannot record ${name} ${version} (${describeError(error)})`);
+          }
+          this.remember(record);
+          return ok(structuredClone(record));
+        }),
+    );
   }
 
   withdraw(ref: PackRef, by: string): Promise<Result<PackRecord>> {
