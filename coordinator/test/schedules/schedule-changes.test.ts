@@ -47,11 +47,7 @@ describe("schedule changes", () => {
   });
 
   it("an empty store setting removes the store's entry", () => {
-    const set = withStoreSetting(EMPTY_SCHEDULES, {
-      store: "1001",
-      tz: "Europe/Berlin",
-      contact: null,
-    });
+    const set = withStoreSetting(EMPTY_SCHEDULES, { ...STORE_1001, tz: "Europe/Berlin" });
     expect(set.stores).toHaveLength(1);
     expect(withStoreSetting(set, STORE_1001).stores).toEqual([]);
   });
