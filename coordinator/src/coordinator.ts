@@ -204,6 +204,8 @@ export class Coordinator {
     // flip tells the feed which rows changed; the console's live streams listen to it.
     const feed = new RowFeed();
     const fleetRows = new ObservedFleetRows(store.fleet, feed);
+    // Issue 14: rows other replicas changed reach this replica's console streams too.
+    store.onRemoteRows?.((keys) => feed.emit(keys));
     // Status reports reach the release runner, made once the publisher it sends through exists.
     let onRows: (rows: readonly ServiceRow[]) => void = () => undefined;
     const collector = await startStatusIngest({

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { RowListener } from "../../replicas/row-notify.js";
 import type { CoordinatorStore } from "../coordinator-store.js";
 import type { OpenStoreOptions } from "../open-store.js";
 import { migrateSchema } from "./migrate-schema.js";
@@ -58,11 +60,56 @@ export class PgCoordinatorStore implements CoordinatorStore {
   readonly webhooks: PgWebhooks;
   readonly installLogs: PgInstallLogs;
 
+  /** Issue 14: hears the other replicas' row changes (set once open). */
+  private listener: RowListener | null = null;
+  private remoteRows: (keys: readonly string[]) => void = () => undefined;
+
+  /**
+   * Issue 14: `listener` is told the keys of the fleet rows another replica sharing this
+   * database changed, once this store's mirror shows them (the console's live feed).
+   */
+  onRemoteRows(listener: (keys: readonly string[]) => void): void {
+    this.remoteRows = listener;
+  }
+
+  /** Reads rows another replica changed back into the mirror, then tells the listener. */
+  private refreshRows(keys: readonly string[] | null, log: (message: string) => void): void {
+    this.fleet.refresh(keys).then(
+      (changed) => this.remoteRows(changed),
+      (error: unknown) =>
+        log(
+          `row notices: cannot read changed rows (${error instanceof Error ? error.message : String(error)})`,
+        ),
+    );
+  }
+
   static async open(options: OpenStoreOptions & { readonly database: string }) {
     const db = openPgDatabase({ url: options.database });
+    // Issue 14: listening before the rows are loaded, so no change committed meanwhile is
+    // missed; what arrives before the store exists is read back once it does.
+    const origin = randomUUID();
+    let early: string[] | null = [];
+    let store: PgCoordinatorStore | null = null;
+    const listener = await RowListener.start({
+      connectionString: options.database,
+      origin,
+      onKeys: (keys) => {
+        if (store === null) early?.push(...keys);
+        else store.refreshRows(keys, options.log);
+      },
+      onResync: (reason) => {
+        options.log(`row notices: reloading every fleet row (${reason})`);
+        if (store === null) early = null;
+        else store.refreshRows(null, options.log);
+      },
+      log: options.log,
+    }).catch(async (error: unknown) => {
+      await db.close().catch(() => undefined);
+      throw error;
+    });
     try {
       await migrateSchema(db);
-      const fleet = await PgFleetRows.open(db, options.log);
+      const fleet = await PgFleetRows.open(db, options.log, origin);
       const workstations = await PgWorkstations.open(db, (ref) => fleet.forgetSeq(ref));
       const packs = await PgPacks.open(db, {
         ...options.packs,
@@ -70,7 +117,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
         ...(options.packs?.now === undefined ? {} : { now: options.packs.now }),
         log: options.log,
       });
-      return new PgCoordinatorStore(
+      store = new PgCoordinatorStore(
         db,
         workstations,
         new PgDesired(db, options.now),
@@ -91,7 +138,11 @@ export class PgCoordinatorStore implements CoordinatorStore {
           }),
         },
       );
+      store.listener = listener;
+      if (early === null || early.length > 0) store.refreshRows(early, options.log);
+      return store;
     } catch (error) {
+      await listener.close();
       await db.close().catch(() => undefined);
       throw error;
     }
@@ -109,6 +160,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
 
   private async closeNow(): Promise<void> {
     try {
+      await this.listener?.close();
       await this.fleet.close();
       await this.installLogs.close();
     } finally {
