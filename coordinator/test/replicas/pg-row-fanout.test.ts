@@ -8,8 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, testDatabase } from "../../../test/support/postgres.js";
+import type { NewNotice } from "../../src/notices/outbox.js";
 import { openPgStore, type PgCoordinatorStore } from "../../src/store/pg/open-pg-store.js";
-import { ref, row } from "../store/conformance-fixtures.js";
+import { record, ref, row } from "../store/conformance-fixtures.js";
 
 beforeAll(() => startPostgres(), 120_000);
 
@@ -100,5 +101,68 @@ describe("fleet rows fanned out between replicas", () => {
     const rows = Array.from({ length: 300 }, (_, i) => row("2000", String(i).padStart(3, "0")));
     await a.fleet.upsertRows(rows);
     await until(() => b.fleet.table.size === 300);
+  });
+});
+
+function notice(key: string): NewNotice {
+  return {
+    id: `id-${key}`,
+    key,
+    event: "task.planned",
+    at: new Date().toISOString(),
+    data: { key },
+    deliveries: [{ receiver: "webhook:1", to: null, doneAt: null, dropped: null }],
+  };
+}
+
+describe("the other mirrors follow the other replica", () => {
+  it("workstations: an enrolment, a rekey and a removal show in the other's broker lookup", async () => {
+    const [a, b] = await twoReplicas();
+    expect((await a.workstations.enrol([record("1001", "01")])).ok).toBe(true);
+    await until(() => b.workstations.peek(ref("1001", "01")) !== undefined);
+    // b refuses the same till: its mirror knows it is taken.
+    expect((await b.workstations.enrol([record("1001", "01")])).ok).toBe(false);
+    await a.workstations.rekey(ref("1001", "01"), {
+      agentSecretHash: "new-agent",
+      posSecretHash: "new-pos",
+    });
+    await until(() => b.workstations.peek(ref("1001", "01"))?.agentSecretHash === "new-agent");
+    // A till removed on a and enrolled again counts its status seqs afresh on b too.
+    await b.fleet.recordStatus({ ref: ref("1001", "01"), seq: 40, rows: [] });
+    await a.workstations.remove(ref("1001", "01"));
+    await until(() => b.workstations.peek(ref("1001", "01")) === undefined);
+    expect(await b.fleet.lastStatusSeq(ref("1001", "01"))).toBeUndefined();
+  });
+
+  it("webhooks and the notices outbox: added on one, seen and settled on the other", async () => {
+    const [a, b] = await twoReplicas();
+    const hook = await a.webhooks.add((id) => ({
+      id,
+      url: "http://127.0.0.1:9/hook",
+      secret: "s",
+      events: null,
+      createdBy: "admin",
+      createdAt: new Date().toISOString(),
+    }));
+    await until(() => b.webhooks.get(hook.id) !== undefined);
+    await a.webhooks.remove(hook.id);
+    await until(() => b.webhooks.get(hook.id) === undefined);
+
+    // A follower adds; the leader's worker sees it, delivers, and the follower sees it settled.
+    const [added] = await b.outbox.add([notice("n1")]);
+    await until(() => a.outbox.head("webhook:1")?.key === "n1");
+    await a.outbox.markDone(added?.seq ?? 0, "webhook:1");
+    await until(() => b.outbox.pendingReceivers().length === 0);
+    expect(b.outbox.has("n1")).toBe(true);
+  });
+
+  it("two replicas adding notices at once both keep theirs (a taken seq is read and retried)", async () => {
+    const [a, b] = await twoReplicas();
+    const [fromA, fromB] = await Promise.all([
+      a.outbox.add([notice("from-a")]),
+      b.outbox.add([notice("from-b")]),
+    ]);
+    expect(fromA?.[0]?.seq).not.toBe(fromB?.[0]?.seq);
+    await until(() => a.outbox.has("from-b") && b.outbox.has("from-a"));
   });
 });

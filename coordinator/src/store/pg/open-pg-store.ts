@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { RowListener } from "../../replicas/row-notify.js";
+import type { MirrorName } from "../../replicas/row-notice.js";
+import { notifyMirror, RowListener } from "../../replicas/row-notify.js";
 import type { CoordinatorStore } from "../coordinator-store.js";
 import type { OpenStoreOptions } from "../open-store.js";
 import { migrateSchema } from "./migrate-schema.js";
 import { PgAudit } from "./pg-audit.js";
-import { openPgDatabase, type PgDatabase } from "./pg-database.js";
+import { openPgDatabase, type PgDatabase, type Queryable } from "./pg-database.js";
 import { PgDesired } from "./pg-desired.js";
 import { PgFleetRows } from "./pg-fleet-rows.js";
 import { PgInstallLogs } from "./pg-install-logs.js";
@@ -83,12 +84,28 @@ export class PgCoordinatorStore implements CoordinatorStore {
     );
   }
 
+  /** Reads a mirror another replica changed again (all of them after a resync). */
+  private refreshMirror(mirror: MirrorName, log: (message: string) => void): void {
+    const read =
+      mirror === "workstations"
+        ? this.workstations.reload()
+        : mirror === "webhooks"
+          ? this.webhooks.refresh()
+          : this.outbox.refresh();
+    read.catch((error: unknown) =>
+      log(
+        `mirror notices: cannot read ${mirror} again (${error instanceof Error ? error.message : String(error)})`,
+      ),
+    );
+  }
+
   static async open(options: OpenStoreOptions & { readonly database: string }) {
     const db = openPgDatabase({ url: options.database });
     // Issue 14: listening before the rows are loaded, so no change committed meanwhile is
     // missed; what arrives before the store exists is read back once it does.
     const origin = randomUUID();
     let early: string[] | null = [];
+    const earlyMirrors = new Set<MirrorName>();
     let store: PgCoordinatorStore | null = null;
     const listener = await RowListener.start({
       connectionString: options.database,
@@ -101,6 +118,13 @@ export class PgCoordinatorStore implements CoordinatorStore {
         options.log(`row notices: reloading every fleet row (${reason})`);
         if (store === null) early = null;
         else store.refreshRows(null, options.log);
+        for (const mirror of ["workstations", "webhooks", "outbox"] as const)
+          if (store === null) earlyMirrors.add(mirror);
+          else store.refreshMirror(mirror, options.log);
+      },
+      onMirror: (mirror) => {
+        if (store === null) earlyMirrors.add(mirror);
+        else store.refreshMirror(mirror, options.log);
       },
       log: options.log,
     }).catch(async (error: unknown) => {
@@ -110,7 +134,12 @@ export class PgCoordinatorStore implements CoordinatorStore {
     try {
       await migrateSchema(db);
       const fleet = await PgFleetRows.open(db, options.log, origin);
-      const workstations = await PgWorkstations.open(db, (ref) => fleet.forgetSeq(ref));
+      const tell = (mirror: MirrorName) => (tx: Queryable) => notifyMirror(tx, origin, mirror);
+      const workstations = await PgWorkstations.open(
+        db,
+        (ref) => fleet.forgetSeq(ref),
+        tell("workstations"),
+      );
       const packs = await PgPacks.open(db, {
         ...options.packs,
         dir: options.dataDir,
@@ -129,8 +158,13 @@ export class PgCoordinatorStore implements CoordinatorStore {
           schedules: new PgSchedules(db),
           recipes: new PgRecipes(db),
           operators: new PgOperators(db),
-          outbox: await PgOutbox.open({ db, now: options.now, log: options.log }),
-          webhooks: await PgWebhooks.open(db),
+          outbox: await PgOutbox.open({
+            db,
+            now: options.now,
+            log: options.log,
+            notify: tell("outbox"),
+          }),
+          webhooks: await PgWebhooks.open(db, tell("webhooks")),
           installLogs: new PgInstallLogs({
             db,
             retention: options.installLogs,
@@ -140,6 +174,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
       );
       store.listener = listener;
       if (early === null || early.length > 0) store.refreshRows(early, options.log);
+      for (const mirror of earlyMirrors) store.refreshMirror(mirror, options.log);
       return store;
     } catch (error) {
       await listener.close();
