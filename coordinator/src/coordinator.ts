@@ -169,6 +169,11 @@ export class Coordinator {
       ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
     });
     closers.push(() => notices.close());
+    // Issue 14: notices another replica added (a follower's publish) go out from the
+    // leader's workers; on a follower (not started) this wakes nothing.
+    store.onRemoteMirror?.((mirror) => {
+      if (mirror === "outbox") notices.wakePending();
+    });
     const material =
       options.tls === undefined
         ? null

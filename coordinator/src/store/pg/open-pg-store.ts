@@ -73,6 +73,13 @@ export class PgCoordinatorStore implements CoordinatorStore {
     this.remoteRows = listener;
   }
 
+  private remoteMirror: (mirror: MirrorName) => void = () => undefined;
+
+  /** Issue 14: `listener` hears each mirror another replica changed, once read again here. */
+  onRemoteMirror(listener: (mirror: MirrorName) => void): void {
+    this.remoteMirror = listener;
+  }
+
   /** Reads rows another replica changed back into the mirror, then tells the listener. */
   private refreshRows(keys: readonly string[] | null, log: (message: string) => void): void {
     this.fleet.refresh(keys).then(
@@ -92,10 +99,12 @@ export class PgCoordinatorStore implements CoordinatorStore {
         : mirror === "webhooks"
           ? this.webhooks.refresh()
           : this.outbox.refresh();
-    read.catch((error: unknown) =>
-      log(
-        `mirror notices: cannot read ${mirror} again (${error instanceof Error ? error.message : String(error)})`,
-      ),
+    read.then(
+      () => this.remoteMirror(mirror),
+      (error: unknown) =>
+        log(
+          `mirror notices: cannot read ${mirror} again (${error instanceof Error ? error.message : String(error)})`,
+        ),
     );
   }
 
