@@ -209,10 +209,15 @@ export class Coordinator {
     // flip tells the feed which rows changed; the console's live streams listen to it.
     const feed = new RowFeed();
     const fleetRows = new ObservedFleetRows(store.fleet, feed);
-    // Issue 14: rows other replicas changed reach this replica's console streams too.
-    store.onRemoteRows?.((keys) => feed.emit(keys));
     // Status reports reach the release runner, made once the publisher it sends through exists.
     let onRows: (rows: readonly ServiceRow[]) => void = () => undefined;
+    // Issue 14: rows other replicas changed (reports they ingested, their console writes)
+    // reach this replica's console streams, and its release runner when it leads.
+    store.onRemoteRows?.((keys) => {
+      feed.emit(keys);
+      const rows = keys.flatMap((key) => store.fleet.table.get(key) ?? []);
+      if (rows.length > 0) onRows(rows);
+    });
     const collector = await startStatusIngest({
       client: mqtt.client,
       ingestMode: ingestMode.value,
