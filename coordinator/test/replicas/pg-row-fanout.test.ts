@@ -56,11 +56,11 @@ describe("fleet rows fanned out between replicas", () => {
     await a.fleet.recordStatus({
       ref: ref("1001", "01"),
       seq: 1,
-      rows: [row("1001", "01", "pos-client", { status: "FAILED" })],
+      rows: [row("1001", "01", "pos-client", { status: "Failed" })],
     });
-    await until(async () => (await b.fleet.get("1001/01/pos-client"))?.status === "FAILED");
+    await until(async () => (await b.fleet.get("1001/01/pos-client"))?.status === "Failed");
     expect(heardB).toContain("1001/01/pos-client");
-    expect(b.fleet.table.get("1001/01/pos-client")?.status).toBe("FAILED");
+    expect(b.fleet.table.get("1001/01/pos-client")?.status).toBe("Failed");
 
     await b.fleet.upsertRows([row("1002", "01", "kiosk", { preferredVersion: "2.0.0" })]);
     await until(async () => (await a.fleet.get("1002/01/kiosk"))?.preferredVersion === "2.0.0");
@@ -82,18 +82,18 @@ describe("fleet rows fanned out between replicas", () => {
     await b.fleet.recordStatus({
       ref: ref("1001", "01"),
       seq: 2,
-      rows: [row("1001", "01", "pos-client", { status: "UPDATING" })],
+      rows: [row("1001", "01", "pos-client", { status: "In Progress" })],
     });
     let notices = 0;
     b.onRemoteRows(() => notices++);
     await a.fleet.upsertRows([row("1001", "01", "pos-client", { status: "OK", reason: "a" })]);
     // b read a's row back (or found its own batch written): its newer row still shows.
     await until(() => notices > 0);
-    expect(b.fleet.table.get("1001/01/pos-client")?.status).toBe("UPDATING");
+    expect(b.fleet.table.get("1001/01/pos-client")?.status).toBe("In Progress");
     await b.fleet.flush();
     // Both end on the last write to the database: b's batch.
-    await until(async () => (await a.fleet.get("1001/01/pos-client"))?.status === "UPDATING");
-    expect((await b.fleet.get("1001/01/pos-client"))?.status).toBe("UPDATING");
+    await until(async () => (await a.fleet.get("1001/01/pos-client"))?.status === "In Progress");
+    expect((await b.fleet.get("1001/01/pos-client"))?.status).toBe("In Progress");
   });
 
   it("a store opened later starts from the database and hears later changes", async () => {
