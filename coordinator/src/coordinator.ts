@@ -169,6 +169,11 @@ export class Coordinator {
       ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
     });
     closers.push(() => notices.close());
+    // Issue 14: notices another replica added (a follower's publish) go out from the
+    // leader's workers; on a follower (not started) this wakes nothing.
+    store.onRemoteMirror?.((mirror) => {
+      if (mirror === "outbox") notices.wakePending();
+    });
     const material =
       options.tls === undefined
         ? null
@@ -206,6 +211,13 @@ export class Coordinator {
     const fleetRows = new ObservedFleetRows(store.fleet, feed);
     // Status reports reach the release runner, made once the publisher it sends through exists.
     let onRows: (rows: readonly ServiceRow[]) => void = () => undefined;
+    // Issue 14: rows other replicas changed (reports they ingested, their console writes)
+    // reach this replica's console streams, and its release runner when it leads.
+    store.onRemoteRows?.((keys) => {
+      feed.emit(keys);
+      const rows = keys.flatMap((key) => store.fleet.table.get(key) ?? []);
+      if (rows.length > 0) onRows(rows);
+    });
     const collector = await startStatusIngest({
       client: mqtt.client,
       ingestMode: ingestMode.value,

@@ -51,6 +51,11 @@ export interface NoticeServiceDeps {
 export class NoticeService implements NoticePublisher {
   private readonly workers = new Map<ReceiverId, ReceiverWorker>();
   private closed = false;
+  /**
+   * Issue 14: delivery runs only after `start` (on the leader among replicas): before
+   * it, `publish` only adds to the durable outbox, where the leader's workers find it.
+   */
+  private started = false;
   private readonly sleep: Sleep;
 
   constructor(private readonly deps: NoticeServiceDeps) {
@@ -59,8 +64,8 @@ export class NoticeService implements NoticePublisher {
 
   /** Starts delivering what the outbox still holds (after a restart: what a crash cut off). */
   start(): void {
-    const pending = this.deps.outbox.pendingReceivers();
-    for (const receiver of pending) this.worker(receiver)?.wake();
+    this.started = true;
+    this.wakePending();
     const mails = this.deps.outbox
       .list()
       .filter((notice) =>
@@ -68,6 +73,14 @@ export class NoticeService implements NoticePublisher {
       ).length;
     if (this.deps.mail === null && mails > 0)
       this.deps.log(`notices: ${mails} mail(s) wait in the outbox for a coordinator with --smtp`);
+  }
+
+  /**
+   * Wakes the worker of every receiver the outbox owes a delivery (issue 14: after the
+   * outbox was read again because another replica added notices). Nothing before `start`.
+   */
+  wakePending(): void {
+    for (const receiver of this.deps.outbox.pendingReceivers()) this.worker(receiver)?.wake();
   }
 
   async publish(
@@ -155,7 +168,7 @@ export class NoticeService implements NoticePublisher {
   }
 
   private worker(receiver: ReceiverId): ReceiverWorker | undefined {
-    if (this.closed) return undefined;
+    if (this.closed || !this.started) return undefined;
     if (receiver === MAIL_RECEIVER && this.deps.mail === null) return undefined;
     let worker = this.workers.get(receiver);
     if (worker === undefined) {

@@ -9,6 +9,37 @@ import { err, ok, type Result } from "@tillroll/protocol";
 
 export const ROWS_CHANNEL = "tillroll_rows";
 
+/**
+ * The other memory mirrors a replica keeps (workstations for the broker's login check,
+ * webhooks, the notices outbox): a notice on `tillroll_mirrors` names the one that
+ * changed, `{"o": origin, "m": name}`, and every other replica reads it again whole.
+ */
+export const MIRRORS_CHANNEL = "tillroll_mirrors";
+export const MIRRORS = ["workstations", "webhooks", "outbox"] as const;
+export type MirrorName = (typeof MIRRORS)[number];
+
+export function mirrorNoticePayload(origin: string, mirror: MirrorName): string {
+  return JSON.stringify({ o: origin, m: mirror });
+}
+
+/** A mirror notice read back: who sent it and which mirror; else an error. */
+export function parseMirrorNotice(payload: string): Result<{ origin: string; mirror: MirrorName }> {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload);
+  } catch {
+    return err(`mirror notice is not JSON: ${JSON.stringify(payload.slice(0, 80))}`);
+  }
+  const { o, m } = (typeof value === "object" && value !== null ? value : {}) as {
+    o?: unknown;
+    m?: unknown;
+  };
+  if (typeof o !== "string" || o === "") return err("mirror notice has no origin (o)");
+  const mirror = MIRRORS.find((name) => name === m);
+  if (mirror === undefined) return err(`mirror notice names no known mirror: ${JSON.stringify(m)}`);
+  return ok({ origin: o, mirror });
+}
+
 /** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more; keep a margin. */
 export const MAX_PAYLOAD_BYTES = 7_900;
 

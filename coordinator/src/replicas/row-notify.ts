@@ -1,5 +1,13 @@
 import pg from "pg";
-import { parseRowNotice, ROWS_CHANNEL, rowNoticePayloads } from "./row-notice.js";
+import {
+  MIRRORS_CHANNEL,
+  type MirrorName,
+  mirrorNoticePayload,
+  parseMirrorNotice,
+  parseRowNotice,
+  ROWS_CHANNEL,
+  rowNoticePayloads,
+} from "./row-notice.js";
 
 /**
  * Issue 14 (replicas): fleet-row changes fanned out through PostgreSQL.
@@ -25,6 +33,18 @@ export async function notifyRows(
     await db.query("SELECT pg_notify($1, $2)", [ROWS_CHANNEL, payload]);
 }
 
+/** Tells the other replicas that the mirror `mirror` changed (inside the changing transaction). */
+export async function notifyMirror(
+  db: Queryable,
+  origin: string,
+  mirror: MirrorName,
+): Promise<void> {
+  await db.query("SELECT pg_notify($1, $2)", [
+    MIRRORS_CHANNEL,
+    mirrorNoticePayload(origin, mirror),
+  ]);
+}
+
 export interface RowListenerOptions {
   connectionString: string;
   /** This replica's origin: its own notices are not reported back to it. */
@@ -33,6 +53,8 @@ export interface RowListenerOptions {
   onKeys: (keys: string[]) => void;
   /** Notices may have been missed (or a change was too large to list): reload everything. */
   onResync: (reason: string) => void;
+  /** Another replica changed this mirror (heard on tillroll_mirrors): read it again. */
+  onMirror?: (mirror: MirrorName) => void;
   log: (message: string) => void;
   /** Between reconnect attempts. */
   retryMs?: number;
@@ -82,7 +104,15 @@ export class RowListener {
     client.on("error", (error) => lose(error.message));
     client.on("end", () => lose("connection ended"));
     client.on("notification", (message) => {
-      if (message.channel !== ROWS_CHANNEL || this.closed) return;
+      if (this.closed) return;
+      if (message.channel === MIRRORS_CHANNEL) {
+        const notice = parseMirrorNotice(message.payload ?? "");
+        if (!notice.ok) return this.options.log(`mirror notices: ignored: ${notice.error}`);
+        if (notice.value.origin !== this.options.origin)
+          this.options.onMirror?.(notice.value.mirror);
+        return;
+      }
+      if (message.channel !== ROWS_CHANNEL) return;
       const notice = parseRowNotice(message.payload ?? "");
       if (!notice.ok) return this.options.log(`row notices: ignored: ${notice.error}`);
       if (notice.value.origin === this.options.origin) return;
@@ -91,6 +121,7 @@ export class RowListener {
     });
     await client.connect();
     await client.query(`LISTEN ${ROWS_CHANNEL}`);
+    await client.query(`LISTEN ${MIRRORS_CHANNEL}`);
     if (this.closed) {
       await client.end().catch(() => undefined);
       return;

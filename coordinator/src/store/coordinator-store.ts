@@ -43,6 +43,16 @@ export interface CoordinatorStore {
   readonly webhooks: WebhookRegistry;
   /** The agents' install logs (the `log` topic), within their retention. */
   readonly installLogs: InstallLogStore;
+  /**
+   * Issue 14 (PostgreSQL only): `listener` hears the keys of the fleet rows other
+   * replicas sharing the database changed, once this store's mirror shows them.
+   */
+  onRemoteRows?(listener: (keys: readonly string[]) => void): void;
+  /**
+   * Issue 14 (PostgreSQL only): `listener` hears that another replica changed a
+   * mirror ("workstations", "webhooks", "outbox") once this store read it again.
+   */
+  onRemoteMirror?(listener: (mirror: "workstations" | "webhooks" | "outbox") => void): void;
   /** Makes pending writes durable and releases files or connections. */
   close(): Promise<void>;
 }

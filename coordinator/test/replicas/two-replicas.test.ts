@@ -1,6 +1,8 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { type StatusDocument, topicFor } from "@tillroll/protocol";
+import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type TestDatabase, testDatabase } from "../../../test/support/postgres.js";
 import { Coordinator } from "../../src/coordinator.js";
@@ -104,5 +106,77 @@ describe("two coordinators on one PostgreSQL and one Mosquitto", () => {
       `${followerName} leader duties: starting (advisory lock acquired): notices delivery, release runner, blackout cancels`,
     );
     await follower.stop();
+  });
+
+  it("each sees the whole fleet: a till enrolled on one reports through both, its rows on both", async () => {
+    const log: string[] = [];
+    const a = await replica("a", log);
+    const b = await replica("b", log);
+    try {
+      const token = (await readFile(join(dir, "data", "operator-token"), "utf8")).trim();
+      const call = async (on: Coordinator, method: string, path: string, body?: unknown) => {
+        const response = await fetch(`${on.httpUrl}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        return { status: response.status, body: (await response.json()) as unknown };
+      };
+      // Enrolled through a only: b's mirror must know the tills to take their reports.
+      const enrolled = await call(a, "POST", "/api/workstations", {
+        workstations: Array.from({ length: 6 }, (_, i) => ({
+          store: "8008",
+          workstation: `0${i + 1}`,
+          group: null,
+        })),
+      });
+      expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(201);
+      // A plain client (Mosquitto here is anonymous): the share group hands each report to one.
+      const client = await mqtt.connectAsync(brokerUrl, { protocolVersion: 4, clean: true });
+      try {
+        for (let i = 1; i <= 6; i++) {
+          const ws = { store: "8008", workstation: `0${i}` };
+          const doc: StatusDocument = {
+            schema: 1,
+            seq: 1,
+            ts: new Date().toISOString(),
+            ...ws,
+            desiredSeq: null,
+            services: {
+              "pos-client": {
+                status: "OK",
+                activeVersion: "1.0.0",
+                preferredVersion: null,
+                requestId: null,
+                validFrom: null,
+                phase: null,
+                progress: null,
+                reason: null,
+                updatedAt: new Date().toISOString(),
+              },
+            },
+          };
+          await client.publishAsync(topicFor("status", ws), JSON.stringify(doc), { qos: 1 });
+        }
+      } finally {
+        await client.endAsync();
+      }
+      const rowsOn = async (on: Coordinator) => {
+        const rows = (await call(on, "GET", "/api/status?store=8008")).body as unknown[];
+        return Array.isArray(rows) ? rows.length : -1;
+      };
+      const deadline = Date.now() + 10_000;
+      while ((await rowsOn(a)) !== 6 || (await rowsOn(b)) !== 6) {
+        if (Date.now() > deadline)
+          throw new Error(`rows: a ${await rowsOn(a)}, b ${await rowsOn(b)} of 6`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
   });
 });

@@ -1,8 +1,11 @@
+import { randomUUID } from "node:crypto";
+import type { MirrorName } from "../../replicas/row-notice.js";
+import { notifyMirror, RowListener } from "../../replicas/row-notify.js";
 import type { CoordinatorStore } from "../coordinator-store.js";
 import type { OpenStoreOptions } from "../open-store.js";
 import { migrateSchema } from "./migrate-schema.js";
 import { PgAudit } from "./pg-audit.js";
-import { openPgDatabase, type PgDatabase } from "./pg-database.js";
+import { openPgDatabase, type PgDatabase, type Queryable } from "./pg-database.js";
 import { PgDesired } from "./pg-desired.js";
 import { PgFleetRows } from "./pg-fleet-rows.js";
 import { PgInstallLogs } from "./pg-install-logs.js";
@@ -58,19 +61,101 @@ export class PgCoordinatorStore implements CoordinatorStore {
   readonly webhooks: PgWebhooks;
   readonly installLogs: PgInstallLogs;
 
+  /** Issue 14: hears the other replicas' row changes (set once open). */
+  private listener: RowListener | null = null;
+  private remoteRows: (keys: readonly string[]) => void = () => undefined;
+
+  /**
+   * Issue 14: `listener` is told the keys of the fleet rows another replica sharing this
+   * database changed, once this store's mirror shows them (the console's live feed).
+   */
+  onRemoteRows(listener: (keys: readonly string[]) => void): void {
+    this.remoteRows = listener;
+  }
+
+  private remoteMirror: (mirror: MirrorName) => void = () => undefined;
+
+  /** Issue 14: `listener` hears each mirror another replica changed, once read again here. */
+  onRemoteMirror(listener: (mirror: MirrorName) => void): void {
+    this.remoteMirror = listener;
+  }
+
+  /** Reads rows another replica changed back into the mirror, then tells the listener. */
+  private refreshRows(keys: readonly string[] | null, log: (message: string) => void): void {
+    this.fleet.refresh(keys).then(
+      (changed) => this.remoteRows(changed),
+      (error: unknown) =>
+        log(
+          `row notices: cannot read changed rows (${error instanceof Error ? error.message : String(error)})`,
+        ),
+    );
+  }
+
+  /** Reads a mirror another replica changed again (all of them after a resync). */
+  private refreshMirror(mirror: MirrorName, log: (message: string) => void): void {
+    const read =
+      mirror === "workstations"
+        ? this.workstations.reload()
+        : mirror === "webhooks"
+          ? this.webhooks.refresh()
+          : this.outbox.refresh();
+    read.then(
+      () => this.remoteMirror(mirror),
+      (error: unknown) =>
+        log(
+          `mirror notices: cannot read ${mirror} again (${error instanceof Error ? error.message : String(error)})`,
+        ),
+    );
+  }
+
   static async open(options: OpenStoreOptions & { readonly database: string }) {
     const db = openPgDatabase({ url: options.database });
+    // Issue 14: listening before the rows are loaded, so no change committed meanwhile is
+    // missed; what arrives before the store exists is read back once it does.
+    const origin = randomUUID();
+    let early: string[] | null = [];
+    const earlyMirrors = new Set<MirrorName>();
+    let store: PgCoordinatorStore | null = null;
+    const listener = await RowListener.start({
+      connectionString: options.database,
+      origin,
+      onKeys: (keys) => {
+        if (store === null) early?.push(...keys);
+        else store.refreshRows(keys, options.log);
+      },
+      onResync: (reason) => {
+        options.log(`row notices: reloading every fleet row (${reason})`);
+        if (store === null) early = null;
+        else store.refreshRows(null, options.log);
+        for (const mirror of ["workstations", "webhooks", "outbox"] as const)
+          if (store === null) earlyMirrors.add(mirror);
+          else store.refreshMirror(mirror, options.log);
+      },
+      onMirror: (mirror) => {
+        if (store === null) earlyMirrors.add(mirror);
+        else store.refreshMirror(mirror, options.log);
+      },
+      log: options.log,
+    }).catch(async (error: unknown) => {
+      await db.close().catch(() => undefined);
+      throw error;
+    });
     try {
       await migrateSchema(db);
-      const fleet = await PgFleetRows.open(db, options.log);
-      const workstations = await PgWorkstations.open(db, (ref) => fleet.forgetSeq(ref));
+      const fleet = await PgFleetRows.open(db, options.log, origin);
+      const tell = (mirror: MirrorName) => (tx: Queryable) => notifyMirror(tx, origin, mirror);
+      const workstations = await PgWorkstations.open(
+        db,
+        (ref) => fleet.forgetSeq(ref),
+        tell("workstations"),
+      );
       const packs = await PgPacks.open(db, {
         ...options.packs,
         dir: options.dataDir,
         ...(options.packs?.now === undefined ? {} : { now: options.packs.now }),
         log: options.log,
       });
-      return new PgCoordinatorStore(
+      store = new PgCoordinatorStore(
         db,
         workstations,
         new PgDesired(db, options.now),
@@ -82,8 +167,13 @@ export class PgCoordinatorStore implements CoordinatorStore {
           schedules: new PgSchedules(db),
           recipes: new PgRecipes(db),
           operators: new PgOperators(db),
-          outbox: await PgOutbox.open({ db, now: options.now, log: options.log }),
-          webhooks: await PgWebhooks.open(db),
+          outbox: await PgOutbox.open({
+            db,
+            now: options.now,
+            log: options.log,
+            notify: tell("outbox"),
+          }),
+          webhooks: await PgWebhooks.open(db, tell("webhooks")),
           installLogs: new PgInstallLogs({
             db,
             retention: options.installLogs,
@@ -91,7 +181,12 @@ export class PgCoordinatorStore implements CoordinatorStore {
           }),
         },
       );
+      store.listener = listener;
+      if (early === null || early.length > 0) store.refreshRows(early, options.log);
+      for (const mirror of earlyMirrors) store.refreshMirror(mirror, options.log);
+      return store;
     } catch (error) {
+      await listener.close();
       await db.close().catch(() => undefined);
       throw error;
     }
@@ -109,6 +204,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
 
   private async closeNow(): Promise<void> {
     try {
+      await this.listener?.close();
       await this.fleet.close();
       await this.installLogs.close();
     } finally {

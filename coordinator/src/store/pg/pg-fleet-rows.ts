@@ -1,8 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { checkRowsInSlices } from "../../fleet/check-rows.js";
 import type { Filters } from "../../fleet/filters.js";
 import type { FleetFacets, FleetPage, PageWindow } from "../../fleet/fleet-page.js";
 import { FleetTable } from "../../fleet/fleet-table.js";
 import { rowKey, type ServiceRow } from "../../fleet/service-row.js";
+import { notifyRows } from "../../replicas/row-notify.js";
 import { wsKey } from "../../state/coordinator-state.js";
 import type { FleetRows, StatusRecord } from "../fleet-rows.js";
 import type { WorkstationRef } from "../workstation-store.js";
@@ -30,22 +32,31 @@ export class PgFleetRows implements FleetRows {
   private pendingSeqs = new Map<string, { ref: WorkstationRef; seq: number }>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Keys this replica changed while a refresh read the database: the refresh leaves them. */
+  private touched: Set<string> | null = null;
 
   private constructor(
     private readonly db: PgDatabase,
+    /** This replica's name in row notices (issue 14): its own notices are not read back. */
+    private readonly origin: string,
     /** The rows as they are now: the live hub, metrics and pages read it synchronously. */
     readonly table: FleetTable,
     private readonly seqs: Map<string, number>,
     private readonly log: (message: string) => void,
   ) {}
 
-  static async open(db: PgDatabase, log: (message: string) => void): Promise<PgFleetRows> {
+  static async open(
+    db: PgDatabase,
+    log: (message: string) => void,
+    origin: string = randomUUID(),
+  ): Promise<PgFleetRows> {
     const rows = await db.query<{ row: ServiceRow }>("SELECT row FROM fleet_rows");
     const seqs = await db.query<{ store: string; workstation: string; seq: string }>(
       "SELECT store, workstation, seq FROM status_seqs",
     );
     return new PgFleetRows(
       db,
+      origin,
       FleetTable.fromRows(rows.rows.map((r) => r.row)),
       new Map(seqs.rows.map((r) => [wsKey(r), Number(r.seq)])),
       log,
@@ -63,6 +74,7 @@ export class PgFleetRows implements FleetRows {
     for (const row of report.rows) {
       this.table.upsert(row);
       const key = rowKey(row);
+      this.touched?.add(key);
       // The mirror's frozen copy: the caller may change its object afterwards.
       this.pendingRows.set(key, this.table.get(key) ?? { ...row });
     }
@@ -79,10 +91,21 @@ export class PgFleetRows implements FleetRows {
       const key = rowKey(row);
       this.table.upsert(row);
       this.pendingRows.delete(key);
+      this.touched?.add(key);
       return { key, row: this.table.get(key) ?? row };
     });
     try {
-      await this.queue.run(() => this.db.transaction((client) => writeRows(client, checked)));
+      await this.queue.run(() =>
+        this.db.transaction(async (client) => {
+          await writeRows(client, checked);
+          // Delivered to the other replicas at COMMIT, never after a ROLLBACK.
+          await notifyRows(
+            client,
+            this.origin,
+            shown.map((s) => s.key),
+          );
+        }),
+      );
     } catch (error) {
       // They show: written with the next batch, unless a newer status replaced them.
       for (const { key, row } of shown)
@@ -95,18 +118,64 @@ export class PgFleetRows implements FleetRows {
 
   async removeRowsOf(ref: WorkstationRef): Promise<string[]> {
     return this.queue.run(async () => {
-      await this.db.query("DELETE FROM fleet_rows WHERE store = $1 AND workstation = $2", [
-        ref.store,
-        ref.workstation,
-      ]);
       const keys = this.table
         .rowsOfWorkstation(ref.store, ref.workstation)
         .map((row) => rowKey(row));
+      await this.db.transaction(async (client) => {
+        const gone = await client.query<{ key: string }>(
+          "DELETE FROM fleet_rows WHERE store = $1 AND workstation = $2 RETURNING key",
+          [ref.store, ref.workstation],
+        );
+        await notifyRows(client, this.origin, [
+          ...new Set([...keys, ...gone.rows.map((r) => r.key)]),
+        ]);
+      });
       for (const key of keys) {
         this.table.delete(key);
         this.pendingRows.delete(key);
+        this.touched?.add(key);
       }
       return keys;
+    });
+  }
+
+  /**
+   * Issue 14: reads `keys` (null: every row) back from the database into the mirror,
+   * after another replica changed them; returns the keys whose row changed here. Runs
+   * after this replica's queued writes (so it reads them back, not an older row) and
+   * leaves the rows this replica changed since and has not written yet: those are newer.
+   */
+  refresh(keys: readonly string[] | null): Promise<string[]> {
+    return this.queue.run(async () => {
+      this.touched = new Set();
+      try {
+        const found =
+          keys === null
+            ? await this.db.query<{ key: string; row: ServiceRow }>(
+                "SELECT key, row FROM fleet_rows",
+              )
+            : await this.db.query<{ key: string; row: ServiceRow }>(
+                "SELECT key, row FROM fleet_rows WHERE key = ANY($1::text[])",
+                [[...new Set(keys)]],
+              );
+        const rows = new Map(found.rows.map((r) => [r.key, r.row]));
+        const local = (key: string) => this.pendingRows.has(key) || this.touched?.has(key);
+        const changed: string[] = [];
+        const gone =
+          keys === null ? this.table.all().map((row) => rowKey(row)) : [...new Set(keys)];
+        for (const key of gone)
+          if (!rows.has(key) && !local(key) && this.table.delete(key)) changed.push(key);
+        for (const [key, row] of rows) {
+          if (local(key)) continue;
+          const shown = this.table.get(key);
+          if (shown !== undefined && JSON.stringify(shown) === JSON.stringify(row)) continue;
+          this.table.upsert(row);
+          changed.push(key);
+        }
+        return changed;
+      } finally {
+        this.touched = null;
+      }
     });
   }
 
@@ -200,6 +269,7 @@ export class PgFleetRows implements FleetRows {
     try {
       await this.db.transaction(async (client) => {
         await writeRows(client, [...rows.values()]);
+        await notifyRows(client, this.origin, [...rows.keys()]);
         const refs = [...seqs.values()];
         if (refs.length > 0)
           await client.query(

@@ -1,7 +1,7 @@
 import type { NewNotice, NoticeOutbox, OutboxNotice, ReceiverId } from "../../notices/outbox.js";
 import { OutboxMirror } from "../../notices/outbox-mirror.js";
 import { errorText } from "../../setup/data-dir-error.js";
-import type { PgDatabase } from "./pg-database.js";
+import type { PgDatabase, Queryable } from "./pg-database.js";
 
 /**
  * NoticeOutbox over the `notices` and `notice_task_mail` tables: every read
@@ -21,17 +21,34 @@ export class PgOutbox implements NoticeOutbox {
     private readonly db: PgDatabase,
     private readonly now: () => number,
     private readonly log: (message: string) => void,
+    /** Issue 14: tells the other replicas, inside the changing transaction. */
+    private readonly notify: (tx: Queryable) => Promise<void>,
   ) {}
 
   static async open(options: {
     db: PgDatabase;
     now: () => number;
     log: (message: string) => void;
+    notify?: (tx: Queryable) => Promise<void>;
   }): Promise<PgOutbox> {
-    const outbox = new PgOutbox(options.db, options.now, options.log);
+    const outbox = new PgOutbox(
+      options.db,
+      options.now,
+      options.log,
+      options.notify ?? (async () => undefined),
+    );
     await outbox.reload();
     await outbox.serially(() => outbox.compact());
     return outbox;
+  }
+
+  /**
+   * Issue 14: reads the tables again after another replica changed them (a follower
+   * added a notice the leader delivers; the leader marked deliveries done), after this
+   * replica's own queued changes.
+   */
+  refresh(): Promise<void> {
+    return this.serially(() => this.reload());
   }
 
   /** Reads the tables again into the mirror. */
@@ -50,22 +67,39 @@ export class PgOutbox implements NoticeOutbox {
 
   add(notices: readonly NewNotice[]): Promise<OutboxNotice[]> {
     return this.serially(async () => {
+      try {
+        return await this.addNow(notices);
+      } catch (error) {
+        // Another replica took the seq (or key) meanwhile: read its notices, then once more.
+        if ((error as { cause?: { code?: unknown } }).cause?.code !== "23505") throw error;
+        await this.reload();
+        return this.addNow(notices);
+      }
+    });
+  }
+
+  private async addNow(notices: readonly NewNotice[]): Promise<OutboxNotice[]> {
+    {
       const added = this.mirror.planAdd(notices);
       if (added.length === 0) return [];
       try {
-        await this.db.query(
-          `INSERT INTO notices (seq, key, record)
-           SELECT (r->>'seq')::bigint, r->>'key', r FROM jsonb_array_elements($1::jsonb) AS t(r)`,
-          [JSON.stringify(added)],
-        );
+        await this.db.transaction(async (tx) => {
+          await tx.query(
+            `INSERT INTO notices (seq, key, record)
+             SELECT (r->>'seq')::bigint, r->>'key', r FROM jsonb_array_elements($1::jsonb) AS t(r)`,
+            [JSON.stringify(added)],
+          );
+          await this.notify(tx);
+        });
       } catch (error) {
         throw new Error(
           `cannot save notices ${added.map((n) => n.key).join(", ")} (${errorText(error)}); they were not published`,
+          { cause: error },
         );
       }
       for (const record of added) this.mirror.put(record);
       return added.map((record) => structuredClone(record));
-    });
+    }
   }
 
   has(key: string): boolean {
@@ -85,10 +119,13 @@ export class PgOutbox implements NoticeOutbox {
       const at = new Date(this.now()).toISOString();
       const updated = this.mirror.planDone(seq, receiver, at, dropped);
       if (updated === undefined) return;
-      await this.db.query("UPDATE notices SET record = $2 WHERE seq = $1", [
-        seq,
-        JSON.stringify(updated),
-      ]);
+      await this.db.transaction(async (tx) => {
+        await tx.query("UPDATE notices SET record = $2 WHERE seq = $1", [
+          seq,
+          JSON.stringify(updated),
+        ]);
+        await this.notify(tx);
+      });
       this.mirror.put(updated);
       await this.compact();
     });
@@ -116,6 +153,7 @@ export class PgOutbox implements NoticeOutbox {
           await tx.query("DELETE FROM notice_task_mail WHERE task = ANY($1::text[])", [
             dropped.map((entry) => entry.task),
           ]);
+        await this.notify(tx);
       });
       this.mirror.setTaskMails(next);
     });

@@ -1,5 +1,5 @@
 import type { Webhook, WebhookRegistry } from "../../notices/webhook-registry.js";
-import type { PgDatabase } from "./pg-database.js";
+import type { PgDatabase, Queryable } from "./pg-database.js";
 
 /** The `counters` row of the last webhook id handed out. */
 export const WEBHOOK_ID_COUNTER = "webhook_id";
@@ -19,10 +19,22 @@ export class PgWebhooks implements WebhookRegistry {
     private webhooks: readonly Webhook[],
   ) {}
 
-  static async open(db: PgDatabase): Promise<PgWebhooks> {
+  /** Issue 14: tells the other replicas, inside the changing transaction. */
+  private notify: (tx: Queryable) => Promise<void> = async () => undefined;
+
+  static async open(
+    db: PgDatabase,
+    notify?: (tx: Queryable) => Promise<void>,
+  ): Promise<PgWebhooks> {
     const hooks = new PgWebhooks(db, []);
+    if (notify !== undefined) hooks.notify = notify;
     await hooks.reload();
     return hooks;
+  }
+
+  /** Issue 14: reads the table again after another replica changed it, after queued changes. */
+  refresh(): Promise<void> {
+    return this.serially(() => this.reload());
   }
 
   /** Reads the table again (another replica may have changed it). */
@@ -58,6 +70,7 @@ export class PgWebhooks implements WebhookRegistry {
           id,
           JSON.stringify(made),
         ]);
+        await this.notify(tx);
         return made;
       });
       this.webhooks = [...this.webhooks, webhook];
@@ -68,10 +81,14 @@ export class PgWebhooks implements WebhookRegistry {
   remove(id: string): Promise<Webhook | undefined> {
     return this.serially(async () => {
       if (!/^[1-9][0-9]{0,17}$/.test(id)) return undefined;
-      const { rows } = await this.db.query<{ record: Webhook }>(
-        "DELETE FROM webhooks WHERE id = $1 RETURNING record",
-        [id],
-      );
+      const { rows } = await this.db.transaction(async (tx) => {
+        const deleted = await tx.query<{ record: Webhook }>(
+          "DELETE FROM webhooks WHERE id = $1 RETURNING record",
+          [id],
+        );
+        if (deleted.rows.length > 0) await this.notify(tx);
+        return deleted;
+      });
       this.webhooks = this.webhooks.filter((webhook) => webhook.id !== id);
       const removed = rows[0]?.record;
       return removed === undefined ? undefined : structuredClone(removed);

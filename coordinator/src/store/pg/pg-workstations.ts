@@ -6,7 +6,7 @@ import type {
   WorkstationRef,
   WorkstationStore,
 } from "../workstation-store.js";
-import type { PgDatabase } from "./pg-database.js";
+import type { PgDatabase, Queryable } from "./pg-database.js";
 import { SerialQueue } from "./serial-queue.js";
 
 /** Thrown inside an enrolment transaction to roll it back when a workstation is taken. */
@@ -29,17 +29,42 @@ export class PgWorkstations implements WorkstationStore {
     private readonly records: Map<string, WorkstationRecord>,
     /** Told after a removal commits, so the status seq mirror forgets the workstation. */
     private readonly onRemoved: (ref: WorkstationRef) => void,
+    /** Issue 14: tells the other replicas, inside the changing transaction. */
+    private readonly notify: (tx: Queryable) => Promise<void>,
   ) {}
 
   static async open(
     db: PgDatabase,
     onRemoved: (ref: WorkstationRef) => void,
+    notify: (tx: Queryable) => Promise<void> = async () => undefined,
   ): Promise<PgWorkstations> {
-    const { rows } = await db.query<{ record: WorkstationRecord }>(
+    const workstations = new PgWorkstations(db, new Map(), onRemoved, notify);
+    await workstations.readAll();
+    return workstations;
+  }
+
+  /**
+   * Issue 14: reads every record again, after another replica enrolled, removed or
+   * rekeyed one (the broker's login check on this replica must see it). After this
+   * replica's own queued changes.
+   */
+  reload(): Promise<void> {
+    return this.queue.run(async () => {
+      const before = [...this.records.values()];
+      await this.readAll();
+      // Removed elsewhere: its status seqs start afresh here too (a till enrolled again counts from 1).
+      for (const record of before)
+        if (!this.records.has(wsKey(record)))
+          this.onRemoved({ store: record.store, workstation: record.workstation });
+    });
+  }
+
+  private async readAll(): Promise<void> {
+    const { rows } = await this.db.query<{ record: WorkstationRecord }>(
       "SELECT record FROM workstations",
     );
-    const records = new Map(rows.map(({ record }) => [wsKey(record), record]));
-    return new PgWorkstations(db, records, onRemoved);
+    this.records.clear();
+    for (const { record } of rows) this.records.set(wsKey(record), record);
   }
 
   /** The record as mirrored now, for synchronous callers (not a copy: read it only). */
@@ -83,7 +108,7 @@ export class PgWorkstations implements WorkstationStore {
              ON CONFLICT DO NOTHING RETURNING store, workstation`,
             [JSON.stringify(checked)],
           );
-          if (rows.length === checked.length) return;
+          if (rows.length === checked.length) return this.notify(client);
           const inserted = new Set(rows.map(wsKey));
           const clash = checked.find((record) => !inserted.has(wsKey(record)));
           if (clash !== undefined)
@@ -113,6 +138,7 @@ export class PgWorkstations implements WorkstationStore {
           ref.store,
           ref.workstation,
         ]);
+        await this.notify(client);
         return rows[0]?.record;
       });
       this.records.delete(key);
@@ -165,10 +191,14 @@ export class PgWorkstations implements WorkstationStore {
       if (record === undefined) return undefined;
       const next = edit(record);
       if (next === null) return structuredClone(record);
-      const { rowCount } = await this.db.query(
-        "UPDATE workstations SET record = $3 WHERE store = $1 AND workstation = $2",
-        [ref.store, ref.workstation, JSON.stringify(next)],
-      );
+      const rowCount = await this.db.transaction(async (client) => {
+        const { rowCount } = await client.query(
+          "UPDATE workstations SET record = $3 WHERE store = $1 AND workstation = $2",
+          [ref.store, ref.workstation, JSON.stringify(next)],
+        );
+        if (rowCount !== 0) await this.notify(client);
+        return rowCount;
+      });
       if (rowCount === 0) {
         // Removed by another coordinator meanwhile.
         this.records.delete(key);
