@@ -22,6 +22,18 @@ export function auditAndPackContract(t: () => StoreContext): void {
       expect((await t().store.audit.list({ limit: 2 })).map((e) => e.action)).toEqual(["c", "d"]);
     });
 
+    it("an entry reads back as written, its keys in their order (tillroll audit prints them)", async () => {
+      // What `maintenance on` audits: a longer key before shorter ones, nested.
+      const entry = {
+        ...audit("maintenance on"),
+        details: { to: { active: true, reason: "stock-taking", seq: 3, by: "admin" }, from: null },
+      };
+      await t().store.audit.append(entry);
+      await t().reopen();
+      const [read] = await t().store.audit.list();
+      expect(JSON.stringify(read)).toBe(JSON.stringify(entry));
+    });
+
     it("a failed append rejects and records nothing; the next one works", async (ctx) => {
       await t().store.audit.append(audit("first"));
       await t().whileFailing(ctx, async () => {

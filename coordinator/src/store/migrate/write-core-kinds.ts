@@ -59,8 +59,9 @@ export async function writeCoreKinds(tx: Queryable, snapshot: StoreSnapshot): Pr
   );
   await insertJsonBatches(
     tx,
+    // json, not jsonb: each entry keeps its keys in the order it was written (migration 003).
     `INSERT INTO audit (entry)
-     SELECT r FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(r, ord) ORDER BY ord`,
+     SELECT r FROM json_array_elements($1::json) WITH ORDINALITY AS t(r, ord) ORDER BY ord`,
     snapshot.audit,
   );
   await insertJsonBatches(

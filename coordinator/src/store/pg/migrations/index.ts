@@ -4,6 +4,7 @@
 
 import { CORE_001 } from "./001-core.js";
 import { ACCOUNTS_NOTICES_LOGS_SQL } from "./002-accounts-notices-logs.js";
+import { AUDIT_AS_WRITTEN_SQL } from "./003-audit-as-written.js";
 
 export interface Migration {
   /** 1, 2, 3 … with no gaps. */
@@ -17,6 +18,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "core", sql: CORE_001 },
   // Operators, notices outbox, webhooks, install logs (store/pg/pg-operators.ts and siblings).
   { version: 2, name: "accounts-notices-logs", sql: ACCOUNTS_NOTICES_LOGS_SQL },
+  // The audit trail as written: json keeps an entry's key order, jsonb does not.
+  { version: 3, name: "audit-as-written", sql: AUDIT_AS_WRITTEN_SQL },
 ];
 
 /** The newest schema version this code knows (0 when there is none). */
