@@ -43,7 +43,8 @@ describe.skipIf(!browserAvailable())("the web console's test fixture", { timeout
     await web.page.getByLabel("Name", { exact: true }).fill("vera");
     await web.page.getByLabel("Password", { exact: true }).fill("not-her-password");
     await web.page.getByRole("button", { name: "Log in" }).click();
-    await expect.poll(() => web.page.getByRole("alert").count()).toBe(1);
+    // A refused login takes a password check (scrypt) and the limiter's delay: seconds on a busy machine.
+    await expect.poll(() => web.page.getByRole("alert").count(), { timeout: 10_000 }).toBe(1);
     expectNoPageErrors(web.errors, { allow: [/status of 401/] });
   });
 });
