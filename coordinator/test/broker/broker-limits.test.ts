@@ -115,6 +115,10 @@ describe("embedded broker: persistent sessions", () => {
       const codes = attempts.map((a) => a.code).sort();
       expect(codes.filter((c) => c === 0)).toHaveLength(4);
       expect(codes.filter((c) => c === 2)).toHaveLength(16);
+      // The broker thread reports its session count after the fact: wait for the report,
+      // then check it stays at the cap (a fifth session would show in a later report).
+      await expect.poll(() => local.persistentSessionCount(), { timeout: 5_000 }).toBe(4);
+      await new Promise((resolve) => setTimeout(resolve, 200));
       expect(local.persistentSessionCount()).toBe(4);
     } finally {
       await local.close();
