@@ -1,8 +1,11 @@
-// Issue 14 (replicas): a shared subscription hands a till's reports to either replica, so
+// Issue 14 (replicas), what one replica writes and another must not miss or undo.
+// Status order: a shared subscription hands a till's reports to either replica, so
 // two replicas write the same rows, each batch committing in its own time. The one that
 // commits last must not be the older report: found by the failover e2e test
 // (test/e2e/replica-failover.test.ts), where a till's "In Progress (health-check)" batch
 // committed after its "OK" and both replicas showed it In Progress for good.
+// Packs: the next leader knew only the packs of its own start, and skipped every row of
+// the release's next stage ("1.1.0 is not allowed from 1.0.0").
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +15,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, testDatabase } from "../../../test/support/postgres.js";
 import { RESTART_GAP } from "../../src/ingest/seq-order.js";
 import { openPgStore, type PgCoordinatorStore } from "../../src/store/pg/open-pg-store.js";
+import { buildPack, descriptorFor, useWorkspace } from "../packs/pack-fixtures.js";
 import { ref, row } from "../store/conformance-fixtures.js";
 
 beforeAll(() => startPostgres(), 120_000);
@@ -23,15 +27,17 @@ afterEach(async () => {
 
 const KEY = "1001/01/pos-client";
 
-async function twoReplicas(): Promise<{
+async function twoReplicas(shared?: string): Promise<{
   a: PgCoordinatorStore;
   b: PgCoordinatorStore;
   stored: () => Promise<string | undefined>;
 }> {
   const database = await testDatabase();
   cleanups.push(() => database.drop());
-  const dataDir = mkdtempSync(join(tmpdir(), "tillroll-status-order-"));
-  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+  // One data folder both reach (pack bytes), as replicas share one.
+  const dataDir = shared ?? mkdtempSync(join(tmpdir(), "tillroll-status-order-"));
+  if (shared === undefined)
+    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
   const open = async () => {
     const store = await openPgStore({
       dataDir,
@@ -125,5 +131,32 @@ describe("a till's reports written by two replicas", () => {
     await a.fleet.flush();
     expect(await stored()).toBe("OK");
     await until("b shows OK", () => b.fleet.table.get(KEY)?.status === "OK");
+  });
+});
+
+describe("packs published on one replica", () => {
+  const ws = useWorkspace();
+  it("are known to the other: listed, found by version and by sha256, downloadable", async () => {
+    const { a, b } = await twoReplicas(ws.data);
+    expect(await b.packs.list("pos-client")).toEqual([]);
+    const published = await a.packs.publish(
+      await buildPack(ws, { descriptor: descriptorFor("pos-client", "1.1.0") }),
+    );
+    if (!published.ok) throw new Error(published.error);
+    // The next leader's planner asks b for the version's descriptor (updatableFrom).
+    expect((await b.packs.list("pos-client")).map((p) => p.version)).toEqual(["1.1.0"]);
+    expect((await b.packs.get({ name: "pos-client", version: "1.1.0" }))?.sha256).toBe(
+      published.value.sha256,
+    );
+    expect((await b.packs.bySha256(published.value.sha256))?.version).toBe("1.1.0");
+    expect(b.packs.downloads.filePath(published.value.sha256)).toBeDefined();
+    // Publishing the same version with other bytes on b is refused, as on a.
+    const other = await b.packs.publish(
+      await buildPack(ws, {
+        descriptor: descriptorFor("pos-client", "1.1.0"),
+        files: { "other.txt": "other bytes" },
+      }),
+    );
+    expect(other.ok).toBe(false);
   });
 });

@@ -91,6 +91,7 @@ export class PgPacks implements PackRecords {
       (incoming, descriptor, file) =>
         this.queue.run(async () => {
           const { name, version } = descriptor;
+          await this.reload();
           const check = publishCheck([...this.records.values()], descriptor, file.sha256);
           if (!check.ok || check.value !== undefined) return check as Result<PackRecord>;
           await rename(incoming, join(this.packsDir, `${file.sha256}.tgz`));
@@ -112,6 +113,7 @@ export class PgPacks implements PackRecords {
 
   withdraw(ref: PackRef, by: string): Promise<Result<PackRecord>> {
     return this.queue.run(async () => {
+      await this.reload();
       const record = this.records.get(packKey(ref.name, ref.version));
       if (record === undefined) {
         const known = (await this.list(ref.name)).map((r) => r.version);
@@ -141,7 +143,20 @@ export class PgPacks implements PackRecords {
     });
   }
 
+  /**
+   * Issue 14: reads the records again, so a pack another replica published (or
+   * withdrew) since this one opened is known here: the release planner of the next
+   * leader found no 1.1.0 pack published on the old leader and skipped every row
+   * ("not allowed from 1.0.0"). Every async read does this first (packs are few).
+   */
+  private async reload(): Promise<void> {
+    const { rows } = await this.db.query<{ record: PackRecord }>("SELECT record FROM packs");
+    this.records.clear();
+    for (const row of rows) this.remember(row.record);
+  }
+
   async list(name?: string): Promise<PackRecord[]> {
+    await this.reload();
     return [...this.records.values()]
       .filter((record) => name === undefined || record.name === name)
       .sort((a, b) =>
@@ -151,11 +166,13 @@ export class PgPacks implements PackRecords {
   }
 
   async get(ref: PackRef): Promise<PackRecord | undefined> {
+    await this.reload();
     const record = this.records.get(packKey(ref.name, ref.version));
     return record === undefined ? undefined : structuredClone(record);
   }
 
   async bySha256(sha256: string): Promise<PackRecord | undefined> {
+    await this.reload();
     const record = this.findSha(sha256);
     return record === undefined ? undefined : structuredClone(record);
   }
@@ -163,6 +180,8 @@ export class PgPacks implements PackRecords {
   private findSha(sha256: string): PackRecord | undefined {
     if (!isSha256(sha256)) return undefined;
     for (const record of this.records.values()) if (record.sha256 === sha256) return record;
+    // Perhaps published on another replica: known to the next download (agents retry).
+    this.reload().catch(() => undefined);
     return undefined;
   }
 
