@@ -197,10 +197,23 @@ describe("two replicas: the leader is killed mid-release", { timeout: 150_000 },
       for (;;) {
         const rows = await rowsOn(c);
         if (rows.length === total && done(rows)) return rows;
-        if (Date.now() > deadline)
+        if (Date.now() > deadline) {
+          const other = await rowsOn(c === a ? b : a).catch(() => []);
+          const describe = (r: Row) => {
+            const id = `${r.store}/${r.workstation}`;
+            const there = other.find((o) => `${o.store}/${o.workstation}` === id);
+            return `${id}: ${JSON.stringify(r)}\n  other replica: ${JSON.stringify(there)}\n  last published: ${JSON.stringify(observer?.lastStatus(id))}`;
+          };
           throw new Error(
-            `not within 30 s: ${what}; ${rows.length} rows: ${JSON.stringify(rows.filter((r) => !done([r])).slice(0, 5))}`,
+            `not within 30 s: ${what}; ${rows.length} rows\n${rows
+              .filter((r) => !done([r]))
+              .slice(0, 5)
+              .map(describe)
+              .join(
+                "\n",
+              )}\n${agents.map((x) => `--- agent\n${x.output.slice(-15).join("\n")}`).join("\n")}`,
           );
+        }
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     };
@@ -246,9 +259,17 @@ describe("two replicas: the leader is killed mid-release", { timeout: 150_000 },
       "the release is Successful on B",
       () => (view()?.state === "Successful" ? view() : undefined),
       60_000,
-    ).catch((error: Error) => {
+    ).catch(async (error: Error) => {
+      const stuck = (await rowsOn(b)).filter(
+        (r) => r.status !== "OK" || r.activeVersion !== VERSION,
+      );
       throw new Error(
-        `${error.message}\n${JSON.stringify(view()?.stages.map((s) => [s.name, s.state, s.counts]))}\n--- B\n${b.output.slice(-40).join("\n")}`,
+        `${error.message}\n${JSON.stringify(view()?.stages.map((s) => [s.name, s.state, s.counts]))}\n--- rows not OK on ${VERSION} on B, with the last status each till published\n${stuck
+          .map(
+            (r) =>
+              `${r.store}/${r.workstation} ${r.status} ${r.activeVersion}; last published ${JSON.stringify(observer?.lastStatus(`${r.store}/${r.workstation}`))}`,
+          )
+          .join("\n")}\n--- B\n${b.output.slice(-40).join("\n")}`,
       );
     });
     const releaseMs = Date.now() - releaseStarted;
@@ -298,7 +319,7 @@ describe("two replicas: the leader is killed mid-release", { timeout: 150_000 },
         "replica failover figures:",
         `  fleet                         ${AGENTS.length} real agents + ${SIM_TILLS.length} simulated tills, set-up ${(setUpMs / 1000).toFixed(1)} s`,
         `  killed A at stage 2           ${cut.ok}/${cut.total} rows OK`,
-        `  takeover (kill -> B leads)    ${takeoverMs} ms`,
+        `  takeover (kill -> B leads)    ${takeoverMs} ms; ${b.output.find((line) => line.includes("retained reports sweep:"))?.replace(/^\S+ /, "") ?? "no sweep logged"}`,
         `  release total (start -> Successful on B)  ${(releaseMs / 1000).toFixed(1)} s`,
         `  API answers on B (whole run)  ${ok2xx(answers)}/${answers.length} 2xx, longest ${longest} ms`,
         `  API answers on B (kill ±1 s through takeover)  ${ok2xx(during)}/${during.length} 2xx, longest ${Math.max(0, ...during.map((x) => x.ms))} ms`,
@@ -306,6 +327,10 @@ describe("two replicas: the leader is killed mid-release", { timeout: 150_000 },
         `  rows on B                     ${rows.length}, OK on ${VERSION}: ${rows.filter((r) => r.status === "OK" && r.activeVersion === VERSION).length}; last status ≠ row: ${mismatched.length}`,
         `  desired docs asking ${VERSION} per row  ${histogram(desiredPerRow)}`,
         `  installs per simulated till   ${histogram(simInstalls.map((n) => n ?? 0))}; per real agent ${agentInstalls.join(", ")}`,
+        ...done.stages.map(
+          (st) =>
+            `  stage ${st.name.padEnd(22)} ${st.state}: ${st.members.length} members, OK ${st.counts.OK}, skipped ${st.skipped.length}${st.skipped.length > 0 ? ` (${st.skipped[0]?.reason})` : ""}`,
+        ),
         `  simulator: desired received ${stats.desiredReceived}, stale ${stats.desiredStale}, rejected ${stats.desiredRejected}; pack downloads ${packs.requests()}`,
       ].join("\n"),
     );

@@ -1,0 +1,101 @@
+import { fleetFilter } from "@tillroll/protocol";
+import type { MqttClient } from "mqtt";
+import type { LeaderDuty } from "../replicas/leader-duties.js";
+
+/**
+ * Issue 14 (replicas): the fleet's latest reports, read again from the
+ * broker's retained messages when a replica takes the lead.
+ *
+ * Why: replicas take reports through a shared subscription, so each status
+ * reaches ONE replica. A replica killed (kill -9, a crash) loses the reports
+ * the broker handed it that it had not written to PostgreSQL yet (rows are
+ * batched for ~100 ms), and those the broker sent it before noticing it was
+ * gone; the till does not send them again (the broker acknowledged them). The
+ * release runner of the next leader would wait on those rows until the stage
+ * times out. Agents publish status and presence retained, and a shared
+ * subscription is never sent retained messages (MQTT 5, 4.8.2), so the new
+ * leader subscribes once to the plain filters: the broker answers with every
+ * till's last status and presence, which go through the coordinator's usual
+ * message handler (its seq check drops what it already has), then it
+ * unsubscribes. Live reports arriving twice meanwhile are dropped the same way.
+ */
+
+export const RETAINED_KINDS = ["status", "presence"] as const;
+
+export interface SweepTiming {
+  /** The sweep ends once no retained message arrived for this long (after the SUBACK). */
+  quietMs: number;
+  /** ...and at the latest this long after the SUBACK (a fleet's burst is bounded). */
+  maxMs: number;
+}
+
+export const DEFAULT_SWEEP_TIMING: SweepTiming = { quietMs: 500, maxMs: 15_000 };
+
+/**
+ * Whether the sweep is over at `now` (ms): quiet since the last retained
+ * message (or since the SUBACK when none came), or out of time. Pure.
+ */
+export function sweepOver(
+  subackAt: number,
+  lastRetainedAt: number | null,
+  now: number,
+  timing: SweepTiming,
+): boolean {
+  if (now - subackAt >= timing.maxMs) return true;
+  return now - (lastRetainedAt ?? subackAt) >= timing.quietMs;
+}
+
+/**
+ * Subscribes `client` to the plain status and presence filters until the
+ * retained burst is over, then unsubscribes; answers how many retained
+ * messages came. The client's own message handler applies them.
+ */
+export async function sweepRetainedReports(
+  client: MqttClient,
+  topicRoot: string,
+  timing: SweepTiming = DEFAULT_SWEEP_TIMING,
+  now: () => number = Date.now,
+): Promise<number> {
+  const filters = RETAINED_KINDS.map((kind) => fleetFilter(kind, topicRoot));
+  let retained = 0;
+  let lastRetainedAt: number | null = null;
+  const onMessage = (_topic: string, _payload: Buffer, packet: { retain?: boolean }) => {
+    if (packet.retain !== true) return;
+    retained += 1;
+    lastRetainedAt = now();
+  };
+  client.on("message", onMessage);
+  try {
+    await client.subscribeAsync(filters, { qos: 1 });
+    const subackAt = now();
+    while (!sweepOver(subackAt, lastRetainedAt, now(), timing))
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    return retained;
+  } finally {
+    client.off("message", onMessage);
+    await client.unsubscribeAsync(filters).catch(() => undefined);
+  }
+}
+
+/**
+ * The sweep as the first of the leader's duties (before the release runner
+ * plans, so it plans on the tills' last reports); restartable, it holds nothing.
+ */
+export function retainedSweepDuty(
+  client: MqttClient,
+  topicRoot: string,
+  log: (message: string) => void,
+): LeaderDuty {
+  return {
+    name: "retained reports sweep",
+    restartable: true,
+    start: async () => {
+      const started = Date.now();
+      const count = await sweepRetainedReports(client, topicRoot);
+      log(
+        `retained reports sweep: ${count} retained status/presence document(s) read again in ${Date.now() - started} ms`,
+      );
+    },
+    stop: async () => undefined,
+  };
+}
