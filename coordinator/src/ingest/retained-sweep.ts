@@ -1,5 +1,6 @@
 import { fleetFilter } from "@tillroll/protocol";
 import type { MqttClient } from "mqtt";
+import { refusedFilters } from "../replicas/ingest-filters.js";
 import type { LeaderDuty } from "../replicas/leader-duties.js";
 
 /**
@@ -48,14 +49,15 @@ export function sweepOver(
 /**
  * Subscribes `client` to the plain status and presence filters until the
  * retained burst is over, then unsubscribes; answers how many retained
- * messages came. The client's own message handler applies them.
+ * messages came and the filters the broker refused (its ACL). The client's
+ * own message handler applies them.
  */
 export async function sweepRetainedReports(
   client: MqttClient,
   topicRoot: string,
   timing: SweepTiming = DEFAULT_SWEEP_TIMING,
   now: () => number = Date.now,
-): Promise<number> {
+): Promise<{ retained: number; refused: string[] }> {
   const filters = RETAINED_KINDS.map((kind) => fleetFilter(kind, topicRoot));
   let retained = 0;
   let lastRetainedAt: number | null = null;
@@ -66,11 +68,11 @@ export async function sweepRetainedReports(
   };
   client.on("message", onMessage);
   try {
-    await client.subscribeAsync(filters, { qos: 1 });
+    const refused = refusedFilters(await client.subscribeAsync(filters, { qos: 1 }));
     const subackAt = now();
-    while (!sweepOver(subackAt, lastRetainedAt, now(), timing))
+    while (refused.length < filters.length && !sweepOver(subackAt, lastRetainedAt, now(), timing))
       await new Promise((resolve) => setTimeout(resolve, 50));
-    return retained;
+    return { retained, refused };
   } finally {
     client.off("message", onMessage);
     await client.unsubscribeAsync(filters).catch(() => undefined);
@@ -91,7 +93,11 @@ export function retainedSweepDuty(
     restartable: true,
     start: async () => {
       const started = Date.now();
-      const count = await sweepRetainedReports(client, topicRoot);
+      const { retained: count, refused } = await sweepRetainedReports(client, topicRoot);
+      if (refused.length > 0)
+        log(
+          `retained reports sweep: the broker refused ${refused.join(", ")}: give the coordinator's account read access to the plain filters (README "Replicas"), or reports a killed replica took are lost until the tills report again`,
+        );
       log(
         `retained reports sweep: ${count} retained status/presence document(s) read again in ${Date.now() - started} ms`,
       );
