@@ -186,6 +186,7 @@ describe("two replicas: the leader is killed mid-release", { timeout: 150_000 },
       status: string;
       activeVersion: string | null;
       preferredVersion: string | null;
+      online: boolean;
     };
     const rowsOn = (c: CoordinatorProcess) => c.apiGet<Row[]>("/api/status");
     const untilRows = async (
@@ -221,12 +222,23 @@ describe("two replicas: the leader is killed mid-release", { timeout: 150_000 },
       rows.every((r) => r.status === "OK" && r.activeVersion === "1.0.0"),
     );
     await setPreferred("-", false);
-    // B sees the whole fleet as A does (rows A or B ingested, through PostgreSQL).
-    await untilRows("B: 1.0.0 everywhere, nothing preferred", b, (rows) =>
-      rows.every(
-        (r) => r.status === "OK" && r.activeVersion === "1.0.0" && r.preferredVersion === null,
-      ),
-    );
+    // B sees the whole fleet as A does (rows and presence A or B ingested), on both replicas.
+    for (const [name, c] of [
+      ["A", a],
+      ["B", b],
+    ] as const)
+      await untilRows(
+        `${name}: 1.0.0 everywhere, nothing preferred, every till online`,
+        c,
+        (rows) =>
+          rows.every(
+            (r) =>
+              r.status === "OK" &&
+              r.activeVersion === "1.0.0" &&
+              r.preferredVersion === null &&
+              r.online,
+          ),
+      );
     const setUpMs = Date.now() - began;
 
     // The release, created and started on the leader.
@@ -339,7 +351,9 @@ describe("two replicas: the leader is killed mid-release", { timeout: 150_000 },
     expect(done.state).toBe("Successful");
     expect(answers.filter((x) => x.status < 200 || x.status >= 300)).toEqual([]);
     expect(rows).toHaveLength(total);
-    expect(rows.filter((r) => r.status !== "OK" || r.activeVersion !== VERSION)).toEqual([]);
+    expect(
+      rows.filter((r) => r.status !== "OK" || r.activeVersion !== VERSION || !r.online),
+    ).toEqual([]);
     expect(mismatched).toEqual([]);
     expect(desiredPerRow.every((n) => n === 1)).toBe(true);
     expect(simInstalls.every((n) => n === 1)).toBe(true);

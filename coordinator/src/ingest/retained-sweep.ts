@@ -13,15 +13,16 @@ import type { LeaderDuty } from "../replicas/leader-duties.js";
  * batched for ~100 ms), and those the broker sent it before noticing it was
  * gone; the till does not send them again (the broker acknowledged them). The
  * release runner of the next leader would wait on those rows until the stage
- * times out. Agents publish status and presence retained, and a shared
+ * times out. Agents publish their status retained, and a shared
  * subscription is never sent retained messages (MQTT 5, 4.8.2), so the new
- * leader subscribes once to the plain filters: the broker answers with every
- * till's last status and presence, which go through the coordinator's usual
+ * leader subscribes once to the plain status filter: the broker answers with
+ * every till's last status, which goes through the coordinator's usual
  * message handler (its seq check drops what it already has), then it
  * unsubscribes. Live reports arriving twice meanwhile are dropped the same way.
  */
 
-export const RETAINED_KINDS = ["status", "presence"] as const;
+/** Status only: every replica subscribes to presence plainly (daemon/status-ingest.ts). */
+export const RETAINED_KINDS = ["status"] as const;
 
 export interface SweepTiming {
   /** The sweep ends once no retained message arrived for this long (after the SUBACK). */
@@ -47,7 +48,7 @@ export function sweepOver(
 }
 
 /**
- * Subscribes `client` to the plain status and presence filters until the
+ * Subscribes `client` to the plain status filter until the
  * retained burst is over, then unsubscribes; answers how many retained
  * messages came and the filters the broker refused (its ACL). The client's
  * own message handler applies them.
@@ -96,10 +97,10 @@ export function retainedSweepDuty(
       const { retained: count, refused } = await sweepRetainedReports(client, topicRoot);
       if (refused.length > 0)
         log(
-          `retained reports sweep: the broker refused ${refused.join(", ")}: give the coordinator's account read access to the plain filters (README "Replicas"), or reports a killed replica took are lost until the tills report again`,
+          `retained reports sweep: the broker refused ${refused.join(", ")}: give the coordinator's account read access to the plain filter (README "Replicas"), or reports a killed replica took are lost until the tills report again`,
         );
       log(
-        `retained reports sweep: ${count} retained status/presence document(s) read again in ${Date.now() - started} ms`,
+        `retained reports sweep: ${count} retained status document(s) read again in ${Date.now() - started} ms`,
       );
     },
     stop: async () => undefined,

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { type StatusDocument, topicFor } from "@tillroll/protocol";
+import { encodePayload, type StatusDocument, topicFor } from "@tillroll/protocol";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type TestDatabase, testDatabase } from "../../../test/support/postgres.js";
@@ -20,6 +20,7 @@ import {
  * written) or that a till sent while no replica was connected would otherwise stay lost
  * until the till reports again, and a release stage would wait on it until its timeout.
  * Here: a till's status is published while no replica runs; the next one to lead has it.
+ * And presence (the `online` column, kept in memory): every replica hears every till's.
  */
 
 vi.setConfig({ testTimeout: 60_000 });
@@ -67,6 +68,19 @@ async function replica(name: string, log: string[]): Promise<Coordinator> {
   });
 }
 
+async function call(on: Coordinator, method: string, path: string, body?: unknown) {
+  const token = (await readFile(join(dir, "data", "operator-token"), "utf8")).trim();
+  const response = await fetch(`${on.httpUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as unknown };
+}
+
 function status(store: string, workstation: string, version: string): StatusDocument {
   const now = new Date().toISOString();
   return {
@@ -93,21 +107,60 @@ function status(store: string, workstation: string, version: string): StatusDocu
 }
 
 describe("the retained reports sweep of a new leader", () => {
+  it("every replica shows every till online, whichever replica its status and presence reached", async () => {
+    const log: string[] = [];
+    const a = await replica("a", log);
+    const b = await replica("b", log);
+    try {
+      const tills = Array.from({ length: 6 }, (_, i) => ({
+        store: "9009",
+        workstation: `0${i + 1}`,
+      }));
+      const enrolled = await call(a, "POST", "/api/workstations", {
+        workstations: tills.map((ws) => ({ ...ws, group: null })),
+      });
+      expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(201);
+      const client = await mqtt.connectAsync(brokerUrl, { protocolVersion: 4, clean: true });
+      for (const ws of tills) {
+        const presence = encodePayload("presence", {
+          schema: 1,
+          seq: Date.now() * 1000,
+          ts: new Date().toISOString(),
+          state: "online",
+          agentVersion: null,
+        });
+        if (!presence.ok) throw new Error(presence.error);
+        await client.publishAsync(topicFor("presence", ws), presence.value, {
+          qos: 1,
+          retain: true,
+        });
+        await client.publishAsync(
+          topicFor("status", ws),
+          JSON.stringify(status(ws.store, ws.workstation, "1.0.0")),
+          { qos: 1, retain: true },
+        );
+      }
+      await client.endAsync();
+      // Round-robin hands each replica some of the presences: both must show all six.
+      const deadline = Date.now() + 10_000;
+      const online = async (on: Coordinator) =>
+        ((await call(on, "GET", "/api/status?store=9009")).body as { online: boolean }[]).filter(
+          (r) => r.online,
+        ).length;
+      while ((await online(a)) !== 6 || (await online(b)) !== 6) {
+        if (Date.now() > deadline)
+          throw new Error(`online: a ${await online(a)}, b ${await online(b)} of 6`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+
   it("takes a status published while no replica was subscribed", async () => {
     const log: string[] = [];
     const a = await replica("a", log);
-    const token = (await readFile(join(dir, "data", "operator-token"), "utf8")).trim();
-    const call = async (on: Coordinator, method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${on.httpUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      return { status: response.status, body: (await response.json()) as unknown };
-    };
     const enrolled = await call(a, "POST", "/api/workstations", {
       store: "8008",
       workstation: "01",
