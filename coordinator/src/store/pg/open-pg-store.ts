@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
-import type { MirrorName } from "../../replicas/row-notice.js";
+import { MIRRORS, type MirrorName } from "../../replicas/row-notice.js";
 import { notifyMirror, RowListener } from "../../replicas/row-notify.js";
 import type { CoordinatorStore } from "../coordinator-store.js";
 import type { OpenStoreOptions } from "../open-store.js";
 import { migrateSchema } from "./migrate-schema.js";
 import { PgAudit } from "./pg-audit.js";
+import { PgCommandQueue } from "./pg-command-queue.js";
 import { openPgDatabase, type PgDatabase, type Queryable } from "./pg-database.js";
 import { PgDesired } from "./pg-desired.js";
 import { PgFleetRows } from "./pg-fleet-rows.js";
@@ -27,6 +28,7 @@ interface PgParts {
   readonly outbox: PgOutbox;
   readonly webhooks: PgWebhooks;
   readonly installLogs: PgInstallLogs;
+  readonly commands: PgCommandQueue;
 }
 
 /**
@@ -51,6 +53,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
     this.outbox = parts.outbox;
     this.webhooks = parts.webhooks;
     this.installLogs = parts.installLogs;
+    this.commands = parts.commands;
   }
 
   readonly releases: PgReleases;
@@ -60,6 +63,8 @@ export class PgCoordinatorStore implements CoordinatorStore {
   readonly outbox: PgOutbox;
   readonly webhooks: PgWebhooks;
   readonly installLogs: PgInstallLogs;
+  /** Issue 14: release commands a follower hands to the leader. */
+  readonly commands: PgCommandQueue;
 
   /** Issue 14: hears the other replicas' row changes (set once open). */
   private listener: RowListener | null = null;
@@ -98,7 +103,10 @@ export class PgCoordinatorStore implements CoordinatorStore {
         ? this.workstations.reload()
         : mirror === "webhooks"
           ? this.webhooks.refresh()
-          : this.outbox.refresh();
+          : mirror === "outbox"
+            ? this.outbox.refresh()
+            : // Releases are not mirrored in the store: the listener reads what it needs.
+              Promise.resolve();
     read.then(
       () => this.remoteMirror(mirror),
       (error: unknown) =>
@@ -127,7 +135,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
         options.log(`row notices: reloading every fleet row (${reason})`);
         if (store === null) early = null;
         else store.refreshRows(null, options.log);
-        for (const mirror of ["workstations", "webhooks", "outbox"] as const)
+        for (const mirror of MIRRORS)
           if (store === null) earlyMirrors.add(mirror);
           else store.refreshMirror(mirror, options.log);
       },
@@ -163,7 +171,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
         new PgAudit(db),
         packs,
         {
-          releases: new PgReleases(db),
+          releases: new PgReleases(db, tell("releases")),
           schedules: new PgSchedules(db),
           recipes: new PgRecipes(db),
           operators: new PgOperators(db),
@@ -179,6 +187,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
             retention: options.installLogs,
             now: options.now,
           }),
+          commands: new PgCommandQueue(db, options.database, options.log),
         },
       );
       store.listener = listener;
@@ -205,6 +214,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
   private async closeNow(): Promise<void> {
     try {
       await this.listener?.close();
+      await this.commands.close();
       await this.fleet.close();
       await this.installLogs.close();
     } finally {
