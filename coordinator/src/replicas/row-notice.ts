@@ -14,10 +14,10 @@ export const ROWS_CHANNEL = "tillroll_rows";
  * webhooks, the notices outbox): a notice on `tillroll_mirrors` names the one that
  * changed, `{"o": origin, "m": name}`, and every other replica reads it again whole.
  * "releases": a release task was created or saved (a follower's view of the rows
- * active releases hold is read again).
+ * active releases hold is read again); "packs": a pack was published or withdrawn.
  */
 export const MIRRORS_CHANNEL = "tillroll_mirrors";
-export const MIRRORS = ["workstations", "webhooks", "outbox", "releases"] as const;
+export const MIRRORS = ["workstations", "webhooks", "outbox", "releases", "packs"] as const;
 export type MirrorName = (typeof MIRRORS)[number];
 
 export function mirrorNoticePayload(origin: string, mirror: MirrorName): string {

@@ -55,7 +55,7 @@ export interface CoordinatorStore {
    * saved a release task ("releases": nothing kept here; a follower's view reads them).
    */
   onRemoteMirror?(
-    listener: (mirror: "workstations" | "webhooks" | "outbox" | "releases") => void,
+    listener: (mirror: "workstations" | "webhooks" | "outbox" | "releases" | "packs") => void,
   ): void;
   /**
    * Issue 14 (PostgreSQL only): where a follower hands release commands to the

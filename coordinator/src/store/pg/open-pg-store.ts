@@ -105,8 +105,10 @@ export class PgCoordinatorStore implements CoordinatorStore {
           ? this.webhooks.refresh()
           : mirror === "outbox"
             ? this.outbox.refresh()
-            : // Releases are not mirrored in the store: the listener reads what it needs.
-              Promise.resolve();
+            : mirror === "packs"
+              ? this.packs.refresh()
+              : // Releases are not mirrored in the store: the listener reads what it needs.
+                Promise.resolve();
     read.then(
       () => this.remoteMirror(mirror),
       (error: unknown) =>
@@ -163,6 +165,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
         ...(options.packs?.now === undefined ? {} : { now: options.packs.now }),
         log: options.log,
       });
+      packs.notifyWith(tell("packs"));
       store = new PgCoordinatorStore(
         db,
         workstations,
