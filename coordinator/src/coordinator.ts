@@ -323,7 +323,9 @@ export class Coordinator {
     // Issue 11 (transactional outbox): notices a stop between a stored change and its
     // publish left owed go out before any request or plan can publish anything.
     await scheduleConsole.publishPendingNotices();
-    await terms.current.publishPendingNotices();
+    // Issue 14: among replicas only the leader writes release records: its runner's start
+    // publishes them (first thing in each term); a follower leaves them alone.
+    if (holds === null) await terms.current.publishPendingNotices();
     server.on("request", handler);
     plainServer?.on("request", handler);
     closers.unshift(() => closeHttp(server));
