@@ -18,7 +18,10 @@ export interface CommandNotice {
 export interface CommandQueue {
   /** Stores a pending command and tells the leader; resolves with its id. */
   submit(kind: CommandKind, payload: unknown): Promise<string>;
-  /** pending -> claimed; the command to run, or null when another took it or it was abandoned. */
+  /**
+   * pending -> claimed; the command to run, or null when another took it, it was
+   * abandoned, or it is stale (pending for a minute: its follower gave up long ago).
+   */
   claim(id: string): Promise<{ kind: CommandKind; payload: unknown } | null>;
   /** claimed -> done with its result; tells the follower. */
   finish(id: string, result: unknown): Promise<void>;
@@ -26,7 +29,10 @@ export interface CommandQueue {
   abandon(id: string): Promise<boolean>;
   /** The command's state and result now. */
   read(id: string): Promise<{ state: CommandState; result: unknown } | undefined>;
-  /** The ids of the pending commands, oldest first (a new leader's backlog). */
+  /**
+   * The ids of the pending commands, oldest first (a new leader's backlog); stale ones are
+   * abandoned, and finished ones older than an hour deleted, first.
+   */
   pending(): Promise<string[]>;
   /** Hears every command notice (from any replica, this one included). Returns an unsubscribe. */
   listen(listener: (notice: CommandNotice) => void): () => void;

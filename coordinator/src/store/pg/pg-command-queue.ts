@@ -7,6 +7,15 @@ import type { PgDatabase, Queryable } from "./pg-database.js";
 export const COMMANDS_CHANNEL = "tillroll_commands";
 
 /**
+ * A pending command older than this is nobody's any more (its follower waits 10 s, and
+ * 10 s more once claimed): no leader runs it (a start asked for before an outage must not
+ * happen after it); it is abandoned instead.
+ */
+const STALE_SECONDS = 60;
+/** Finished commands are kept this long (for a look at what was handed over), then deleted. */
+const KEEP_HOURS = 1;
+
+/**
  * CommandQueue over `replica_commands` (migration 004). Each change is one
  * conditional UPDATE and its NOTIFY in one transaction (delivered at COMMIT).
  * Notices are heard on a connection of its own, opened on the first `listen`
@@ -41,7 +50,9 @@ export class PgCommandQueue implements CommandQueue {
   claim(id: string): Promise<{ kind: CommandKind; payload: unknown } | null> {
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.query<{ kind: CommandKind; payload: unknown }>(
-        "UPDATE replica_commands SET state = 'claimed' WHERE id = $1 AND state = 'pending' RETURNING kind, payload",
+        `UPDATE replica_commands SET state = 'claimed'
+         WHERE id = $1 AND state = 'pending' AND created_at > now() - interval '${STALE_SECONDS} seconds'
+         RETURNING kind, payload`,
         [id],
       );
       const row = rows[0];
@@ -78,6 +89,14 @@ export class PgCommandQueue implements CommandQueue {
   }
 
   async pending(): Promise<string[]> {
+    await this.db.query(
+      `UPDATE replica_commands SET state = 'abandoned', done_at = now()
+       WHERE state = 'pending' AND created_at <= now() - interval '${STALE_SECONDS} seconds'`,
+    );
+    await this.db.query(
+      `DELETE FROM replica_commands
+       WHERE state IN ('done', 'abandoned') AND done_at < now() - interval '${KEEP_HOURS} hours'`,
+    );
     const { rows } = await this.db.query<{ id: string }>(
       "SELECT id FROM replica_commands WHERE state = 'pending' ORDER BY id",
     );
