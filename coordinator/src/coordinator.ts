@@ -288,8 +288,9 @@ export class Coordinator {
     // refuse them as on the leader), read again whenever another replica saves a release.
     if (holds !== null) {
       await holds.reload();
-      store.onRemoteMirror?.((mirror) => {
-        if (mirror === "releases" && !terms.leading) void holds.reload();
+      store.onRemoteMirror?.((mirror, id) => {
+        if (mirror !== "releases" || terms.leading) return;
+        void (id === undefined ? holds.reload() : holds.reloadOne(id));
       });
     }
     // Issue 14: the leader-only duties stop here in the order (the runner's place), then the

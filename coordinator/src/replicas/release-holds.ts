@@ -11,13 +11,16 @@ import type { ReleaseStore } from "../store/release-store.js";
  * release holds which row, the Scheduled ones), read from the store at start
  * and again whenever another replica saves a release (the "releases" mirror
  * notice), so set-preferred and retry on a follower refuse a held row as the
- * leader does, and the status overview marks the same rows. Reads coalesce:
- * one under way, at most one more after it.
+ * leader does, and the status overview marks the same rows. A notice names
+ * the saved release: only it is read again. Reads run one after the other
+ * (a whole read replaces the view); a read already waiting is not queued twice.
  */
 export class ReleaseHolds {
   private known: KnownReleases;
-  private reading: Promise<void> | null = null;
-  private again: Promise<void> | null = null;
+  /** The reads, one after the other (each catches its own error). */
+  private chain: Promise<void> = Promise.resolve();
+  private wholeQueued: Promise<void> | null = null;
+  private readonly oneQueued = new Map<string, Promise<void>>();
 
   constructor(
     private readonly releases: ReleaseStore,
@@ -27,19 +30,29 @@ export class ReleaseHolds {
     this.known = new KnownReleases(releases, fleet);
   }
 
-  /** Reads every release again (after the one under way, if any: it may predate the change). */
+  /** Reads every release again (after the reads under way: they may predate the change). */
   reload(): Promise<void> {
-    if (this.reading === null) {
-      this.reading = this.readAll().finally(() => {
-        this.reading = null;
-      });
-      return this.reading;
-    }
-    this.again ??= this.reading.then(() => {
-      this.again = null;
-      return this.reload();
+    if (this.wholeQueued !== null) return this.wholeQueued;
+    const read = this.chain.then(() => {
+      this.wholeQueued = null;
+      return this.readAll();
     });
-    return this.again;
+    this.wholeQueued = read;
+    this.chain = read;
+    return read;
+  }
+
+  /** Reads one release again (another replica saved it). */
+  reloadOne(id: string): Promise<void> {
+    const queued = this.oneQueued.get(id);
+    if (queued !== undefined) return queued;
+    const read = this.chain.then(() => {
+      this.oneQueued.delete(id);
+      return this.readOne(id);
+    });
+    this.oneQueued.set(id, read);
+    this.chain = read;
+    return read;
   }
 
   holding(key: string): { id: string; name: string } | undefined {
@@ -48,6 +61,17 @@ export class ReleaseHolds {
 
   scheduledMarks(context: ReleaseContext, now: number): (row: ServiceRow) => ScheduledMark | null {
     return releaseMarks([...this.known.all()], (key) => this.known.holding(key), context, now);
+  }
+
+  private async readOne(id: string): Promise<void> {
+    try {
+      const release = await this.releases.get(id);
+      if (release !== undefined) this.known.remember(release);
+    } catch (error) {
+      this.log(
+        `releases: cannot read release task ${id} again (${error instanceof Error ? error.message : String(error)}); held rows as last read`,
+      );
+    }
   }
 
   private async readAll(): Promise<void> {

@@ -52,10 +52,14 @@ export interface CoordinatorStore {
   /**
    * Issue 14 (PostgreSQL only): `listener` hears that another replica changed a
    * mirror ("workstations", "webhooks", "outbox") once this store read it again, or
-   * saved a release task ("releases": nothing kept here; a follower's view reads them).
+   * saved a release task ("releases" with its `id`: nothing kept here; a follower's view
+   * reads it).
    */
   onRemoteMirror?(
-    listener: (mirror: "workstations" | "webhooks" | "outbox" | "releases" | "packs") => void,
+    listener: (
+      mirror: "workstations" | "webhooks" | "outbox" | "releases" | "packs",
+      id?: string,
+    ) => void,
   ): void;
   /**
    * Issue 14 (PostgreSQL only): where a follower hands release commands to the

@@ -78,10 +78,13 @@ export class PgCoordinatorStore implements CoordinatorStore {
     this.remoteRows = listener;
   }
 
-  private remoteMirror: (mirror: MirrorName) => void = () => undefined;
+  private remoteMirror: (mirror: MirrorName, id?: string) => void = () => undefined;
 
-  /** Issue 14: `listener` hears each mirror another replica changed, once read again here. */
-  onRemoteMirror(listener: (mirror: MirrorName) => void): void {
+  /**
+   * Issue 14: `listener` hears each mirror another replica changed, once read again here
+   * (`id`: the one release task saved, when the notice names it).
+   */
+  onRemoteMirror(listener: (mirror: MirrorName, id?: string) => void): void {
     this.remoteMirror = listener;
   }
 
@@ -97,7 +100,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
   }
 
   /** Reads a mirror another replica changed again (all of them after a resync). */
-  private refreshMirror(mirror: MirrorName, log: (message: string) => void): void {
+  private refreshMirror(mirror: MirrorName, log: (message: string) => void, id?: string): void {
     const read =
       mirror === "workstations"
         ? this.workstations.reload()
@@ -110,7 +113,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
               : // Releases are not mirrored in the store: the listener reads what it needs.
                 Promise.resolve();
     read.then(
-      () => this.remoteMirror(mirror),
+      () => this.remoteMirror(mirror, id),
       (error: unknown) =>
         log(
           `mirror notices: cannot read ${mirror} again (${error instanceof Error ? error.message : String(error)})`,
@@ -141,9 +144,10 @@ export class PgCoordinatorStore implements CoordinatorStore {
           if (store === null) earlyMirrors.add(mirror);
           else store.refreshMirror(mirror, options.log);
       },
-      onMirror: (mirror) => {
+      onMirror: (mirror, id) => {
+        // Before the store exists: read whole once it does.
         if (store === null) earlyMirrors.add(mirror);
-        else store.refreshMirror(mirror, options.log);
+        else store.refreshMirror(mirror, options.log, id);
       },
       log: options.log,
     }).catch(async (error: unknown) => {
@@ -174,7 +178,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
         new PgAudit(db),
         packs,
         {
-          releases: new PgReleases(db, tell("releases")),
+          releases: new PgReleases(db, (tx, id) => notifyMirror(tx, origin, "releases", id)),
           schedules: new PgSchedules(db),
           recipes: new PgRecipes(db),
           operators: new PgOperators(db),

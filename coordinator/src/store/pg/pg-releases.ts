@@ -19,7 +19,7 @@ export class PgReleases implements ReleaseStore {
    */
   constructor(
     private readonly db: PgDatabase,
-    private readonly notify: (tx: Queryable) => Promise<void> = async () => undefined,
+    private readonly notify: (tx: Queryable, id: string) => Promise<void> = async () => undefined,
   ) {}
 
   create(make: (id: string) => ReleaseRecord): Promise<ReleaseRecord> {
@@ -38,7 +38,7 @@ export class PgReleases implements ReleaseStore {
         Number(id),
         JSON.stringify(record),
       ]);
-      await this.notify(client);
+      await this.notify(client, id);
       return record;
     });
   }
@@ -51,7 +51,7 @@ export class PgReleases implements ReleaseStore {
           toId(record.id),
           JSON.stringify(record),
         ]);
-        if (saved.rowCount !== 0) await this.notify(tx);
+        if (saved.rowCount !== 0) await this.notify(tx, record.id);
         return saved.rowCount;
       });
     } catch (error) {
