@@ -82,7 +82,7 @@ export async function sweepRetainedReports(
 
 /**
  * The sweep as the first of the leader's duties (before the release runner
- * plans, so it plans on the tills' last reports); restartable, it holds nothing.
+ * plans, so it plans on the tills' last reports); it holds nothing.
  */
 export function retainedSweepDuty(
   client: MqttClient,
@@ -91,7 +91,6 @@ export function retainedSweepDuty(
 ): LeaderDuty {
   return {
     name: "retained reports sweep",
-    restartable: true,
     start: async () => {
       const started = Date.now();
       const { retained: count, refused } = await sweepRetainedReports(client, topicRoot);
