@@ -50,6 +50,13 @@ const REQUIRE_SHIM = [
  * - zod's error-message locales but English: `import { z } from "zod"`
  *   keeps the whole `z.locales` namespace; the agent never calls `z.config`.
  *
+ * And what the agent runs rarely is loaded when first used, not at start:
+ * mqtt.js's mqtts:// transport takes `tls.connect` when it is loaded; in the
+ * bundle it gets a `connect` that requires `node:tls` on the first mqtts://
+ * connection, so an agent on mqtt:// never loads TLS (with node:https, which
+ * download/http-attempt.ts imports on the first https:// download: about
+ * 2 MB less resident at idle, test/bench/README.md, footprint).
+ *
  * Measured (2026-12-01): the bundle shrinks from 1.55 MB to 1.06 MB.
  */
 const UNUSED_PACKAGES = ["ws", "socks", "worker-timers"];
@@ -66,6 +73,15 @@ const unusedCode = {
       contents: unusedPackageStub(args.path),
       loader: "js",
     }));
+    pluginBuild.onResolve({ filter: /^tls$/ }, (args) =>
+      /[\\/]mqtt[\\/]build[\\/]lib[\\/]connect$/.test(args.resolveDir)
+        ? { path: "tls", namespace: "tillroll-lazy-tls" }
+        : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: "tillroll-lazy-tls" }, () => ({
+      contents: LAZY_TLS,
+      loader: "js",
+    }));
     pluginBuild.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
       /[\\/]zod[\\/]v4[\\/](classic|core|mini)$/.test(args.resolveDir)
         ? { path: "zod-locales-en", namespace: "tillroll-zod-locales" }
@@ -78,6 +94,9 @@ const unusedCode = {
     }));
   },
 };
+
+/** `tls` for mqtt.js's connect/tls.js, which calls `tls.connect` only. */
+const LAZY_TLS = `exports.connect = (...args) => require("node:tls").connect(...args);`;
 
 /**
  * A CommonJS module standing in for a package the bundle leaves out. Its

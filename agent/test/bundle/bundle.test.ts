@@ -1,12 +1,24 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { generateSigningKeyPair } from "@tillroll/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildAgentBundle } from "../../scripts/bundle.mjs";
 
 const run = promisify(execFile);
+
+/** A loopback port that was free a moment ago (listened on, then closed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
 
 /**
  * The single-file agent (scripts/bundle.mjs) leaves out what the agent never
@@ -31,6 +43,40 @@ describe("the agent bundle", () => {
   it("runs (--help)", async () => {
     const { stdout } = await run(process.execPath, [file, "--help"]);
     expect(stdout).toContain("tillroll-agent --config FILE");
+  });
+
+  it("connects over mqtt:// without loading TLS or https (loaded on the first mqtts:// connection or https:// download)", async () => {
+    // A port nobody listens on: self-test connects (mqtt.js loads its transports then) and fails.
+    const port = await closedPort();
+    await writeFile(
+      join(dir, "agent.json"),
+      JSON.stringify({
+        store: "1001",
+        workstation: "01",
+        broker: `mqtt://127.0.0.1:${port}`,
+        root: "root",
+        state: "state",
+        coordinatorKey: generateSigningKeyPair().publicKey,
+      }),
+    );
+    // Prints, as the process exits, the built-in modules it loaded.
+    const probe = `data:text/javascript,process.on("exit", () => process.stderr.write("\\nLOADED " + JSON.stringify(process.moduleLoadList)))`;
+    const failed = await run(process.execPath, [
+      "--import",
+      probe,
+      file,
+      "self-test",
+      "--config",
+      join(dir, "agent.json"),
+    ]).then(
+      () => undefined,
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(failed?.code, failed?.stderr).toBe(1);
+    expect(failed?.stderr).toContain("ECONNREFUSED");
+    const loaded: string[] = JSON.parse(failed?.stderr.split("\nLOADED ")[1] ?? "[]");
+    expect(loaded).toContain("NativeModule net");
+    expect(loaded.filter((name) => /^NativeModule (tls|https|_tls_wrap)$/.test(name))).toEqual([]);
   });
 
   it("has no WebSocket, SOCKS or browser-timer code, and zod's English messages only", () => {
