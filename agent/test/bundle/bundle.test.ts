@@ -45,7 +45,7 @@ describe("the agent bundle", () => {
     expect(stdout).toContain("tillroll-agent --config FILE");
   });
 
-  it("connects over mqtt:// without loading TLS or https (loaded on the first mqtts:// connection or https:// download)", async () => {
+  it("connects over mqtt:// without loading TLS or https (loaded on the first mqtts:// connection or https:// download), and zod generates no parser code", async () => {
     // A port nobody listens on: self-test connects (mqtt.js loads its transports then) and fails.
     const port = await closedPort();
     await writeFile(
@@ -59,8 +59,17 @@ describe("the agent bundle", () => {
         coordinatorKey: generateSigningKeyPair().publicKey,
       }),
     );
-    // Prints, as the process exits, the built-in modules it loaded.
-    const probe = `data:text/javascript,process.on("exit", () => process.stderr.write("\\nLOADED " + JSON.stringify(process.moduleLoadList)))`;
+    // Counts code made at run time (zod's object fast path: `new Function`) and prints it, and
+    // the built-in modules loaded, as the process exits.
+    const probe = join(dir, "probe.mjs");
+    await writeFile(
+      probe,
+      [
+        "let made = 0;",
+        "globalThis.Function = new Proxy(Function, { construct(target, args) { made++; return Reflect.construct(target, args); } });",
+        'process.on("exit", () => process.stderr.write("\\nLOADED " + JSON.stringify({ made, loaded: process.moduleLoadList })));',
+      ].join("\n"),
+    );
     const failed = await run(process.execPath, [
       "--import",
       probe,
@@ -74,7 +83,11 @@ describe("the agent bundle", () => {
     );
     expect(failed?.code, failed?.stderr).toBe(1);
     expect(failed?.stderr).toContain("ECONNREFUSED");
-    const loaded: string[] = JSON.parse(failed?.stderr.split("\nLOADED ")[1] ?? "[]");
+    const { made, loaded }: { made: number; loaded: string[] } = JSON.parse(
+      failed?.stderr.split("\nLOADED ")[1] ?? "{}",
+    );
+    // Its config was parsed with zod object schemas: under --jitless generated code only costs memory.
+    expect(made).toBe(0);
     expect(loaded).toContain("NativeModule net");
     expect(loaded.filter((name) => /^NativeModule (tls|https|_tls_wrap)$/.test(name))).toEqual([]);
   });
