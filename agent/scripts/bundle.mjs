@@ -50,6 +50,12 @@ const REQUIRE_SHIM = [
  * - zod's error-message locales but English: `import { z } from "zod"`
  *   keeps the whole `z.locales` namespace; the agent never calls `z.config`.
  *
+ * - `readable-stream` (mqtt.js's and bl's streams, with its polyfills
+ *   abort-controller, event-target-shim, string_decoder: 140 KB): it is
+ *   Node's own stream code published for browsers and older Nodes; in the
+ *   bundle it is `node:stream`, which the agent loads anyway (about 1 MB
+ *   less resident at idle).
+ *
  * And what the agent runs rarely is loaded when first used, not at start:
  * mqtt.js's mqtts:// transport takes `tls.connect` when it is loaded; in the
  * bundle it gets a `connect` that requires `node:tls` on the first mqtts://
@@ -71,6 +77,14 @@ const unusedCode = {
     }));
     pluginBuild.onLoad({ filter: /.*/, namespace: "tillroll-unused" }, (args) => ({
       contents: unusedPackageStub(args.path),
+      loader: "js",
+    }));
+    pluginBuild.onResolve({ filter: /^readable-stream$/ }, () => ({
+      path: "readable-stream",
+      namespace: "tillroll-node-stream",
+    }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: "tillroll-node-stream" }, () => ({
+      contents: 'module.exports = require("node:stream");',
       loader: "js",
     }));
     pluginBuild.onResolve({ filter: /^tls$/ }, (args) =>
