@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { generateSigningKeyPair } from "@tillroll/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -90,6 +91,18 @@ describe("the agent bundle", () => {
     expect(made).toBe(0);
     expect(loaded).toContain("NativeModule net");
     expect(loaded.filter((name) => /^NativeModule (tls|https|_tls_wrap)$/.test(name))).toEqual([]);
+  });
+
+  it("loads luxon on the first maintenance window it works out, and the calculus works", async () => {
+    // In the agent's bundle the protocol's luxon import is the shim that loads it on first use.
+    expect(source).toContain('"tillroll-lazy-luxon:luxon"');
+    const entry = fileURLToPath(new URL("./fixtures/window-entry.mjs", import.meta.url));
+    const bundled = (await buildAgentBundle(join(dir, "window.mjs"), entry)).outFile;
+    const { stdout } = await run(process.execPath, ["--jitless", bundled]);
+    expect(JSON.parse(stdout)).toEqual({
+      gate: { open: false, opensAt: Date.UTC(2026, 0, 12, 1) },
+      reason: "waiting for the maintenance window (opens Mon 2026-01-12 02:00 Europe/Berlin)",
+    });
   });
 
   it("has no WebSocket, SOCKS, browser-timer or readable-stream code, and of zod only what is used, in English", () => {
