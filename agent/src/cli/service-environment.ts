@@ -10,6 +10,8 @@
 
 /** Where the launcher keeps `GLIBC_TUNABLES` as it was before (empty: it was not set). */
 export const SERVICE_GLIBC_TUNABLES = "TILLROLL_SERVICE_GLIBC_TUNABLES";
+/** What the launcher gave the agent (for the footprint bench, which reads the agent's environment). */
+export const GIVEN_GLIBC_TUNABLES = "TILLROLL_GIVEN_GLIBC_TUNABLES";
 
 /** Puts `GLIBC_TUNABLES` back as the launcher found it, in `env` (the agent's own: `process.env`). */
 export function restoreServiceEnvironment(env: NodeJS.ProcessEnv): void {
@@ -18,4 +20,5 @@ export function restoreServiceEnvironment(env: NodeJS.ProcessEnv): void {
   if (saved === "") delete env.GLIBC_TUNABLES;
   else env.GLIBC_TUNABLES = saved;
   delete env[SERVICE_GLIBC_TUNABLES];
+  delete env[GIVEN_GLIBC_TUNABLES];
 }

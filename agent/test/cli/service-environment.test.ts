@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  GIVEN_GLIBC_TUNABLES,
   restoreServiceEnvironment,
   SERVICE_GLIBC_TUNABLES,
 } from "../../src/cli/service-environment.js";
@@ -10,7 +11,7 @@ describe("restoreServiceEnvironment (services never inherit the agent's malloc s
   it.each([
     [
       "not set before the launcher: removed",
-      { GLIBC_TUNABLES: OWN, [SERVICE_GLIBC_TUNABLES]: "" },
+      { GLIBC_TUNABLES: OWN, [SERVICE_GLIBC_TUNABLES]: "", [GIVEN_GLIBC_TUNABLES]: OWN },
       {},
     ],
     [

@@ -100,27 +100,31 @@ describe("tillroll-agent-launcher", () => {
     }
   });
 
-  it("gives the agent its malloc settings in GLIBC_TUNABLES and keeps what was there before in TILLROLL_SERVICE_GLIBC_TUNABLES", async () => {
+  it("gives the agent its malloc settings in GLIBC_TUNABLES (and TILLROLL_GIVEN_GLIBC_TUNABLES) and keeps what was there before in TILLROLL_SERVICE_GLIBC_TUNABLES", async () => {
     const record =
-      'appendFileSync(root + "/env", JSON.stringify([process.env.GLIBC_TUNABLES ?? null, process.env.TILLROLL_SERVICE_GLIBC_TUNABLES ?? null]) + "\\n"); idle();';
+      'appendFileSync(root + "/env", JSON.stringify([process.env.GLIBC_TUNABLES ?? null, process.env.TILLROLL_SERVICE_GLIBC_TUNABLES ?? null, process.env.TILLROLL_GIVEN_GLIBC_TUNABLES ?? null]) + "\\n"); idle();';
     const seen = async (root: string) =>
       (await readFile(join(root, "env"), "utf8").catch(() => "")).split("\n").filter(Boolean);
     const agentOwn =
       "glibc.malloc.arena_max=1:glibc.malloc.trim_threshold=65536:glibc.malloc.mmap_threshold=65536";
     for (const [env, expected] of [
-      [{}, [agentOwn, ""]],
+      [{}, [agentOwn, "", agentOwn]],
       [
         { GLIBC_TUNABLES: "glibc.malloc.arena_max=4" },
-        [`${agentOwn}:glibc.malloc.arena_max=4`, "glibc.malloc.arena_max=4"],
+        [
+          `${agentOwn}:glibc.malloc.arena_max=4`,
+          "glibc.malloc.arena_max=4",
+          `${agentOwn}:glibc.malloc.arena_max=4`,
+        ],
       ],
       [
         { TILLROLL_AGENT_GLIBC_TUNABLES: "glibc.malloc.arena_max=2" },
-        ["glibc.malloc.arena_max=2", ""],
+        ["glibc.malloc.arena_max=2", "", "glibc.malloc.arena_max=2"],
       ],
-      [{ TILLROLL_AGENT_GLIBC_TUNABLES: "" }, [null, null]],
+      [{ TILLROLL_AGENT_GLIBC_TUNABLES: "" }, [null, null, null]],
       [
         { TILLROLL_AGENT_GLIBC_TUNABLES: "", GLIBC_TUNABLES: "glibc.malloc.arena_max=4" },
-        ["glibc.malloc.arena_max=4", null],
+        ["glibc.malloc.arena_max=4", null, null],
       ],
     ] as const) {
       const root = await agentRoot({ a: record }, "a");

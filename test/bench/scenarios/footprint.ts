@@ -30,8 +30,8 @@ import {
  * The floor: a bare Node process (`node -e "setInterval(...)"`, nothing
  * imported) started beside the agent and read at the same moment, once as
  * the agent is run (its node flags, read from its command line, and the
- * malloc settings the launcher gives it, GLIBC_TUNABLES read from its
- * environment) and once with neither.
+ * malloc settings the launcher gives it, TILLROLL_GIVEN_GLIBC_TUNABLES read
+ * from its environment) and once with neither.
  *
  * - agent idle RSS: VmRSS at the end of the window, what the idle agent
  *   settles to (start and peak are reported beside it: the first seconds
@@ -90,7 +90,9 @@ export const footprint: Scenario = async (ctx) => {
     );
     const args = await processArgs(pid);
     const flags = args.slice(1, args.indexOf(bundle.outFile));
-    const tunables = (await processEnvironment(pid)).GLIBC_TUNABLES;
+    // What the launcher gave it: glibc rewrites GLIBC_TUNABLES in /proc/PID/environ as it reads it.
+    const environment = await processEnvironment(pid);
+    const tunables = environment.TILLROLL_GIVEN_GLIBC_TUNABLES ?? environment.GLIBC_TUNABLES;
     // Started now, so they are as old as the agent when they are read.
     const withFlags = startBareNode(flags, bare, tunables);
     const withoutFlags = startBareNode([], bare, undefined);
