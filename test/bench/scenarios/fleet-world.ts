@@ -3,10 +3,11 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ServiceRow } from "@tillroll/coordinator";
-import { type FleetSim, startFleetSim } from "../../sim/fleet-sim.js";
+import { startFleetProcs } from "../../sim/fleet-procs.js";
+import { type FleetSim, type FleetSimOptions, startFleetSim } from "../../sim/fleet-sim.js";
 import { buildPack } from "../../support/packs.js";
 import { freePort } from "../../support/temp.js";
-import { generateRows, seedDataDir } from "./fleet-data.js";
+import { generateRows, SEEDED_PASSWORD, seedDataDir, seedWorkstations } from "./fleet-data.js";
 
 const TILLROLL_CLI = fileURLToPath(
   new URL("../../../coordinator/dist/cli/main.js", import.meta.url),
@@ -20,6 +21,18 @@ export interface WorldOptions {
   rows: number;
   log: (line: string) => void;
   installMs?: { min: number; max: number };
+  /** Rows per workstation in the seeded store (default 10: the functions of generateRows). */
+  functionsPerWorkstation?: number;
+  /**
+   * Write the workstations into the data folder before start (fleet-data.ts
+   * seedWorkstations) instead of enrolling them over HTTP: enrolling hashes two
+   * secrets per till (about 32 s for 10,000 on a quiet machine).
+   */
+  seedEnrolment?: boolean;
+  /** Run the simulated fleet in this many simulator processes (fleet-procs.ts); default 1: in this process. */
+  simProcesses?: number;
+  /** An external broker (`mqtt://127.0.0.1:PORT`, anonymous) for `--broker`; default: the embedded one. */
+  externalBroker?: string;
 }
 
 /** Workstation ids of the first `count` workstations of generateRows's fleet. */
@@ -86,7 +99,9 @@ function stop(child: ChildProcess): Promise<void> {
 
 export async function startWorld(options: WorldOptions): Promise<FleetWorld> {
   const dataDir = join(options.workDir, "data");
-  await seedDataDir(dataDir, generateRows(options.rows));
+  await seedDataDir(dataDir, generateRows(options.rows, 42, options.functionsPerWorkstation));
+  const ids = workstationIds(options.workstations);
+  if (options.seedEnrolment === true) await seedWorkstations(dataDir, ids);
   const [mqttPort, httpPort] = [await freePort(), await freePort()];
   // TILLROLL_BENCH_PROFILE=DIR writes a CPU profile of the coordinator there (the README's explanations).
   const profile = process.env.TILLROLL_BENCH_PROFILE;
@@ -102,6 +117,9 @@ export async function startWorld(options: WorldOptions): Promise<FleetWorld> {
       String(mqttPort),
       "--http-port",
       String(httpPort),
+      ...(options.externalBroker === undefined
+        ? []
+        : ["--broker", options.externalBroker.replace("mqtt://", "mqtt://coordinator:bench@")]),
     ],
     {
       stdio: ["ignore", "pipe", "inherit"],
@@ -129,39 +147,30 @@ export async function startWorld(options: WorldOptions): Promise<FleetWorld> {
         throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 500)}`);
       return (text === "" ? null : JSON.parse(text)) as T;
     };
-    const ids = workstationIds(options.workstations);
-    const started = Date.now();
-    const enrolled = await api<
-      {
-        store: string;
-        workstation: string;
-        username: string;
-        password: string;
-        agentConfig: { broker: string; coordinatorKey: string };
-      }[]
-    >("POST", "/api/workstations", {
-      workstations: ids.map((id) => ({ ...id, group: "DE/North" })),
+    const fleet = await enrolFleet(options, ids, api, {
+      dataDir,
+      brokerUrl: options.externalBroker ?? `mqtt://127.0.0.1:${mqttPort}`,
     });
-    options.log(`enrolled ${enrolled.length} workstations in ${Date.now() - started} ms`);
-    const first = enrolled[0];
-    if (first === undefined) throw new Error("nothing enrolled");
+    const simOptions: FleetSimOptions = {
+      ...fleet,
+      initialVersion: "1.0.0",
+      seed: 7,
+      installMs: options.installMs ?? { min: 0, max: 50 },
+    };
+    const simStarted = performance.now();
+    const processes = options.simProcesses ?? 1;
+    sim =
+      processes > 1
+        ? await startFleetProcs({ ...simOptions, processes })
+        : await startFleetSim(simOptions);
+    options.log(
+      `simulator: ${sim.connected()} workstations connected in ${(performance.now() - simStarted).toFixed(0)} ms (${processes} process${processes > 1 ? "es" : ""})`,
+    );
     const world: FleetWorld = {
       httpUrl,
       token,
       coordinatorPid: child.pid ?? 0,
-      sim: await startFleetSim({
-        brokerUrl: first.agentConfig.broker,
-        coordinatorKey: first.agentConfig.coordinatorKey,
-        workstations: enrolled.map((e) => ({
-          store: e.store,
-          workstation: e.workstation,
-          username: e.username,
-          password: e.password,
-        })),
-        initialVersion: "1.0.0",
-        seed: 7,
-        installMs: options.installMs ?? { min: 0, max: 50 },
-      }),
+      sim,
       api: <T>(method: string, path: string, body?: unknown) => api<T>(method, path, body),
       async metrics() {
         const response = await fetch(`${httpUrl}/metrics`);
@@ -197,14 +206,65 @@ export async function startWorld(options: WorldOptions): Promise<FleetWorld> {
         );
       },
     };
-    sim = world.sim;
-    options.log(`simulator: ${sim.connected()} workstations connected`);
     return world;
   } catch (error) {
     await sim?.close();
     await stop(child);
     throw error;
   }
+}
+
+type Api = <T>(method: string, path: string, body?: unknown) => Promise<T>;
+
+/**
+ * What the simulator needs to join the coordinator's fleet: enrolled over
+ * HTTP (the enrolment's answer), or seeded before start (one shared
+ * password, the public key from the data folder).
+ */
+async function enrolFleet(
+  options: WorldOptions,
+  ids: { store: string; workstation: string }[],
+  api: Api,
+  seeded: { dataDir: string; brokerUrl: string },
+): Promise<Pick<FleetSimOptions, "brokerUrl" | "coordinatorKey" | "workstations">> {
+  if (options.seedEnrolment === true) {
+    const key = (await readFile(join(seeded.dataDir, "signing-key.pub"), "utf8")).trim();
+    options.log(`${ids.length} workstations seeded in coordinator.json`);
+    return {
+      brokerUrl: seeded.brokerUrl,
+      coordinatorKey: key,
+      workstations: ids.map((id) => ({
+        ...id,
+        username: `agent.${id.store}.${id.workstation}`,
+        password: SEEDED_PASSWORD,
+      })),
+    };
+  }
+  const started = Date.now();
+  const enrolled = await api<
+    {
+      store: string;
+      workstation: string;
+      username: string;
+      password: string;
+      agentConfig: { broker: string; coordinatorKey: string };
+    }[]
+  >("POST", "/api/workstations", {
+    workstations: ids.map((id) => ({ ...id, group: "DE/North" })),
+  });
+  options.log(`enrolled ${enrolled.length} workstations in ${Date.now() - started} ms`);
+  const first = enrolled[0];
+  if (first === undefined) throw new Error("nothing enrolled");
+  return {
+    brokerUrl: options.externalBroker ?? first.agentConfig.broker,
+    coordinatorKey: first.agentConfig.coordinatorKey,
+    workstations: enrolled.map((e) => ({
+      store: e.store,
+      workstation: e.workstation,
+      username: e.username,
+      password: e.password,
+    })),
+  };
 }
 
 /** Rows of the coordinator's view with the given status and version. */
