@@ -1,6 +1,6 @@
 import { infoMetric, ratioMetric, type Scenario } from "../scenario.js";
 import { fleetThatFits, ownOpenFilesLimit, simProcessesFor } from "./fleet-scale.js";
-import { LARGE_FLEET } from "./rollout.js";
+import { LARGE_FLEET, QUICK_FLEET } from "./rollout.js";
 import { runRollout } from "./rollout-run.js";
 
 /**
@@ -13,7 +13,7 @@ import { runRollout } from "./rollout-run.js";
  * and waiting for the OK statuses.
  */
 export const rolloutMosquitto: Scenario = async (ctx) => {
-  const wanted = ctx.quick ? LARGE_FLEET / 25 : LARGE_FLEET;
+  const wanted = ctx.quick ? QUICK_FLEET : LARGE_FLEET;
   const n = fleetThatFits(wanted, await ownOpenFilesLimit());
   if (n < wanted)
     ctx.log(
