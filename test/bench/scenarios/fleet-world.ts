@@ -52,7 +52,10 @@ export interface FleetWorld {
   metrics(): Promise<Record<string, number>>;
   /** One console API call with the operator's token; a status other than 2xx throws naming it. */
   api<T>(method: string, path: string, body?: unknown): Promise<T>;
-  setPreferred(version: string): Promise<{ changed: number; skipped: number }>;
+  /** headersMs: until the answer's status line and headers arrived; bytes: the body's size. */
+  setPreferred(
+    version: string,
+  ): Promise<{ changed: number; skipped: number; headersMs: number; bytes: number }>;
   publishPack(version: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -182,12 +185,25 @@ export async function startWorld(options: WorldOptions): Promise<FleetWorld> {
         return values;
       },
       async setPreferred(version) {
-        const report = await api<{ changed: unknown[]; skipped: unknown[] }>(
-          "POST",
-          "/api/set-preferred",
-          { function: "pos-client", version, all: true },
-        );
-        return { changed: report.changed.length, skipped: report.skipped.length };
+        // Timed in two parts: the answer's head, and its body (one entry per changed row,
+        // megabytes at 10,000), which the coordinator writes while it already publishes.
+        const t0 = performance.now();
+        const response = await fetch(`${httpUrl}/api/set-preferred`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ function: "pos-client", version, all: true }),
+        });
+        const headersMs = performance.now() - t0;
+        const text = await response.text();
+        if (!response.ok)
+          throw new Error(`POST /api/set-preferred: ${response.status} ${text.slice(0, 500)}`);
+        const report = JSON.parse(text) as { changed: unknown[]; skipped: unknown[] };
+        return {
+          changed: report.changed.length,
+          skipped: report.skipped.length,
+          headersMs,
+          bytes: Buffer.byteLength(text),
+        };
       },
       async publishPack(version) {
         const pack = await buildPack(join(options.workDir, "packs", version), {

@@ -32,6 +32,8 @@ export interface RolloutRun {
   rolloutMs: number;
   /** How long set-preferred took to answer, the fleet already reacting. */
   acceptedMs: number;
+  /** Until the answer's head arrived. */
+  headersMs: number;
   changed: number;
 }
 
@@ -95,9 +97,15 @@ export async function runRollout(options: RolloutRunOptions): Promise<RolloutRun
       // Polled every 250 ms, as this scenario always has (its recorded figures stay comparable).
       const timed = await timedSetPreferred(world, "1.1.0", n, { pollMs: 250 });
       log(
-        `coordinator (${options.broker}): set-preferred answered in ${timed.acceptedMs.toFixed(0)} ms, changed ${timed.changed} rows; all ${n} OK after ${timed.ms.toFixed(0)} ms`,
+        `coordinator (${options.broker}): set-preferred answered in ${timed.acceptedMs.toFixed(0)} ms (head after ${timed.headersMs.toFixed(0)} ms, body ${(timed.answerBytes / 1e6).toFixed(1)} MB), changed ${timed.changed} rows; all ${n} OK after ${timed.ms.toFixed(0)} ms`,
       );
-      return { floorMs, rolloutMs: timed.ms, acceptedMs: timed.acceptedMs, changed: timed.changed };
+      return {
+        floorMs,
+        rolloutMs: timed.ms,
+        acceptedMs: timed.acceptedMs,
+        headersMs: timed.headersMs,
+        changed: timed.changed,
+      };
     } finally {
       await world.close();
     }

@@ -6,9 +6,10 @@ import { runRollout } from "./rollout-run.js";
  * rollout: simulated workstations, one service each; set-preferred for all
  * through the console API until every status is OK in the coordinator, each
  * against its own floor measured just before it (rollout-run.ts):
- * - 10,000 workstations, enrolled over HTTP, simulated in the bench process,
- *   10 rows each (the figures recorded since 2026-11-21); set-preferred's
- *   answer while the fleet reacts is a target here (issue 14: <= 1 s);
+ * - 10,000 workstations, enrolled over HTTP, 10 rows each (the figures
+ *   recorded since 2026-11-21), simulated in 2 processes (in the bench
+ *   process until 2026-12-01); set-preferred's answer while the fleet
+ *   reacts is a target here (issue 14: <= 1 s);
  * - 50,000 workstations on the embedded broker (issue 14), seeded enrolments,
  *   2 rows each, simulated in several processes; fewer when the machine's
  *   open-files limit cannot hold 50,000 sockets in one broker process
@@ -50,7 +51,9 @@ export const rollout: Scenario = async (ctx) => {
         workDir: ctx.workDir,
         log: ctx.log,
         workstations: n,
-        simProcesses: 1,
+        // Not in the bench process: it also times set-preferred's answer, and a bench
+        // process busy simulating 10,000 tills read the answer seconds late (profile, README).
+        simProcesses: 2,
         broker: "embedded",
         functionsPerWorkstation: 10,
         seedEnrolment: false,
@@ -64,6 +67,7 @@ export const rollout: Scenario = async (ctx) => {
       "ms",
       SET_PREFERRED_TARGET_MS,
     ),
+    infoMetric("set-preferred answer's head arrived", base.headersMs, "ms"),
     ratioMetric(
       `rollout to ${large} workstations, embedded broker`,
       big.rolloutMs,
