@@ -169,7 +169,9 @@ export async function applyDesired(
     if ((await deps.workstations.get(ref)) !== undefined) stillEnrolled.add(wsKey(ref));
   const enrolled = (ref: { store: string; workstation: string }) => stillEnrolled.has(wsKey(ref));
   const applied = rows.filter(enrolled);
-  await deps.fleet.upsertRows(applied);
+  // Each row is a stored row (checked when it was stored) with fields of a checked plan, a
+  // stored pack and this clock: nothing from outside that was not checked already.
+  await deps.fleet.upsertRows(applied, { madeHere: true });
   if (options.publishAfterAnswer === true)
     deps.desired.sendAfterAnswer(refs.filter(enrolled), firstSeq);
   else await deps.desired.send(refs.filter(enrolled), firstSeq);
