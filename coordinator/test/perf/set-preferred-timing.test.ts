@@ -1,11 +1,12 @@
 // Local timing of set-preferred over N enrolled tills (not a CI test: runs only with TILLROLL_TIMING=N).
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { Session } from "node:inspector/promises";
 import { createSigner, generateSigningKeyPair } from "@tillroll/protocol";
 import { describe, expect, it } from "vitest";
+import { startPostgres, testDatabase } from "../../../test/support/postgres.js";
 import { DesiredPublisher } from "../../src/desired/desired-publisher.js";
 import { ConsoleOperations } from "../../src/operations/console-operations.js";
-import { JsonCoordinatorStore } from "../../src/store/json/json-store.js";
+import { openStore } from "../../src/store/open-store.js";
 import { buildPack, descriptorFor, useWorkspace } from "../packs/pack-fixtures.js";
 
 const N = Number(process.env.TILLROLL_TIMING ?? 0);
@@ -14,48 +15,46 @@ const ADMIN = { name: "test", role: "admin", scope: null } as const;
 
 describe.runIf(N > 0)("set-preferred timing", () => {
   it(`over ${N} tills`, async () => {
-    const workstations: Record<string, unknown> = {};
-    const statusSeq: Record<string, number> = {};
     const hash = `$scrypt$ln=15,r=8,p=1$${"a".repeat(22)}$${"b".repeat(43)}`;
     const refs = Array.from({ length: N }, (_, i) => ({
       store: String(3001 + Math.floor(i / 10)),
       workstation: String((i % 10) + 1).padStart(2, "0"),
     }));
-    for (const r of refs) {
-      const key = `${r.store}/${r.workstation}`;
-      workstations[key] = {
+    // TILLROLL_TIMING_STORE=pg: the PostgreSQL store (a throw-away database).
+    const pg = process.env.TILLROLL_TIMING_STORE === "pg";
+    let database: Awaited<ReturnType<typeof testDatabase>> | undefined;
+    if (pg) {
+      await startPostgres();
+      database = await testDatabase();
+    }
+    const store = await openStore({
+      dataDir: ws.data,
+      database: database?.url,
+      log: () => undefined,
+      now: Date.now,
+      packs: { tmpDir: ws.staging },
+    });
+    const enrolled = await store.workstations.enrol(
+      refs.map((r) => ({
         ...r,
         group: "DE/North",
         agentSecretHash: hash,
         posSecretHash: hash,
         enrolledAt: "2026-11-21T09:30:00.000Z",
         mosquittoLines: {
-          agent: `a-${key}:$7$101$${"x".repeat(120)}`,
-          pos: `p-${key}:$7$101$${"y".repeat(120)}`,
+          agent: `a-${r.store}:$7$101$${"x".repeat(120)}`,
+          pos: `p-${r.store}:$7$101$${"y".repeat(120)}`,
         },
         capabilities: ["drain", "recipe"],
-      };
-      statusSeq[key] = 5;
-    }
-    writeFileSync(
-      join(ws.data, "coordinator.json"),
-      JSON.stringify({
-        schemaVersion: 1,
-        data: { workstations, desired: {}, desiredSeq: 0, statusSeq },
-      }),
+      })),
     );
-    const store = await JsonCoordinatorStore.open({
-      dir: ws.data,
-      log: () => undefined,
-      now: Date.now,
-      packs: { tmpDir: ws.staging },
-    });
+    expect(enrolled.ok).toBe(true);
     for (const v of ["1.0.0", "1.1.0", "1.2.0"]) {
       const pack = await buildPack(ws, { descriptor: descriptorFor("pos-client", v) });
       expect((await store.packs.publish(pack)).ok).toBe(true);
     }
     const now = new Date().toISOString();
-    await store.files.fleet.upsertDurably(
+    await store.fleet.upsertRows(
       refs.map((r) => ({
         ...r,
         function: "pos-client",
@@ -73,7 +72,7 @@ describe.runIf(N > 0)("set-preferred timing", () => {
       })),
     );
     const signer = createSigner(generateSigningKeyPair().privateKeyPem);
-    let published = 0;
+
     const ops = new ConsoleOperations({
       workstations: store.workstations,
       desiredState: store.desired,
@@ -81,9 +80,7 @@ describe.runIf(N > 0)("set-preferred timing", () => {
       packs: store.packs,
       audit: store.audit,
       desired: new DesiredPublisher(
-        async () => {
-          published++;
-        },
+        async () => undefined,
         store.desired,
         signer,
         "tillroll/v1",
@@ -98,6 +95,14 @@ describe.runIf(N > 0)("set-preferred timing", () => {
     });
     for (const version of ["1.1.0", "1.2.0"]) {
       await new Promise((r) => setTimeout(r, 3000));
+      // TILLROLL_TIMING_PROFILE=FILE: a CPU profile of the first answer alone.
+      const profile = process.env.TILLROLL_TIMING_PROFILE;
+      const session = profile !== undefined && version === "1.1.0" ? new Session() : null;
+      if (session !== null) {
+        session.connect();
+        await session.post("Profiler.enable");
+        await session.post("Profiler.start");
+      }
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
       const answer = await ops.setPreferred(
@@ -114,11 +119,17 @@ describe.runIf(N > 0)("set-preferred timing", () => {
       );
       const ms = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
+      if (session !== null && profile !== undefined) {
+        const { profile: taken } = await session.post("Profiler.stop");
+        writeFileSync(profile, JSON.stringify(taken));
+        session.disconnect();
+      }
       expect(answer.ok && answer.value.changed.length).toBe(N);
       console.log(
         `TIMING set-preferred ${version} over ${N}: ${ms.toFixed(0)} ms (cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms)`,
       );
     }
     await store.close();
+    await database?.drop();
   }, 600_000);
 });

@@ -55,6 +55,17 @@ export class JsonDesired implements DesiredStore {
     });
   }
 
+  async servicesOfMany(
+    refs: readonly WorkstationRef[],
+  ): Promise<Map<string, Record<string, DesiredEntry>>> {
+    const found = new Map<string, Record<string, DesiredEntry>>();
+    for (const ref of refs) {
+      const key = wsKey(ref);
+      if (!found.has(key)) found.set(key, copyPlain(this.state.state.desired[key] ?? {}));
+    }
+    return found;
+  }
+
   async fieldsOf(ref: WorkstationRef): Promise<DesiredFields> {
     return structuredClone(this.state.state.desiredFields?.[wsKey(ref)] ?? {});
   }
