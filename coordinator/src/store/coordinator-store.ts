@@ -1,6 +1,7 @@
 import type { OperatorPersistence } from "../accounts/operator-record.js";
 import type { NoticeOutbox } from "../notices/outbox.js";
 import type { WebhookRegistry } from "../notices/webhook-registry.js";
+import type { CommandQueue } from "../replicas/command-queue.js";
 import type { AuditStore } from "./audit-store.js";
 import type { DesiredStore } from "./desired-store.js";
 import type { FleetRows } from "./fleet-rows.js";
@@ -50,9 +51,21 @@ export interface CoordinatorStore {
   onRemoteRows?(listener: (keys: readonly string[]) => void): void;
   /**
    * Issue 14 (PostgreSQL only): `listener` hears that another replica changed a
-   * mirror ("workstations", "webhooks", "outbox") once this store read it again.
+   * mirror ("workstations", "webhooks", "outbox") once this store read it again, or
+   * saved a release task ("releases" with its `id`: nothing kept here; a follower's view
+   * reads it).
    */
-  onRemoteMirror?(listener: (mirror: "workstations" | "webhooks" | "outbox") => void): void;
+  onRemoteMirror?(
+    listener: (
+      mirror: "workstations" | "webhooks" | "outbox" | "releases" | "packs",
+      id?: string,
+    ) => void,
+  ): void;
+  /**
+   * Issue 14 (PostgreSQL only): where a follower hands release commands to the
+   * leader (replicas/release-commands.ts).
+   */
+  readonly commands?: CommandQueue;
   /** Makes pending writes durable and releases files or connections. */
   close(): Promise<void>;
 }

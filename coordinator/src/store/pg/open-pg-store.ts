@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
-import type { MirrorName } from "../../replicas/row-notice.js";
+import { MIRRORS, type MirrorName } from "../../replicas/row-notice.js";
 import { notifyMirror, RowListener } from "../../replicas/row-notify.js";
 import type { CoordinatorStore } from "../coordinator-store.js";
 import type { OpenStoreOptions } from "../open-store.js";
 import { migrateSchema } from "./migrate-schema.js";
 import { PgAudit } from "./pg-audit.js";
+import { PgCommandQueue } from "./pg-command-queue.js";
 import { openPgDatabase, type PgDatabase, type Queryable } from "./pg-database.js";
 import { PgDesired } from "./pg-desired.js";
 import { PgFleetRows } from "./pg-fleet-rows.js";
@@ -27,6 +28,7 @@ interface PgParts {
   readonly outbox: PgOutbox;
   readonly webhooks: PgWebhooks;
   readonly installLogs: PgInstallLogs;
+  readonly commands: PgCommandQueue;
 }
 
 /**
@@ -51,6 +53,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
     this.outbox = parts.outbox;
     this.webhooks = parts.webhooks;
     this.installLogs = parts.installLogs;
+    this.commands = parts.commands;
   }
 
   readonly releases: PgReleases;
@@ -60,6 +63,8 @@ export class PgCoordinatorStore implements CoordinatorStore {
   readonly outbox: PgOutbox;
   readonly webhooks: PgWebhooks;
   readonly installLogs: PgInstallLogs;
+  /** Issue 14: release commands a follower hands to the leader. */
+  readonly commands: PgCommandQueue;
 
   /** Issue 14: hears the other replicas' row changes (set once open). */
   private listener: RowListener | null = null;
@@ -73,10 +78,13 @@ export class PgCoordinatorStore implements CoordinatorStore {
     this.remoteRows = listener;
   }
 
-  private remoteMirror: (mirror: MirrorName) => void = () => undefined;
+  private remoteMirror: (mirror: MirrorName, id?: string) => void = () => undefined;
 
-  /** Issue 14: `listener` hears each mirror another replica changed, once read again here. */
-  onRemoteMirror(listener: (mirror: MirrorName) => void): void {
+  /**
+   * Issue 14: `listener` hears each mirror another replica changed, once read again here
+   * (`id`: the one release task saved, when the notice names it).
+   */
+  onRemoteMirror(listener: (mirror: MirrorName, id?: string) => void): void {
     this.remoteMirror = listener;
   }
 
@@ -92,15 +100,20 @@ export class PgCoordinatorStore implements CoordinatorStore {
   }
 
   /** Reads a mirror another replica changed again (all of them after a resync). */
-  private refreshMirror(mirror: MirrorName, log: (message: string) => void): void {
+  private refreshMirror(mirror: MirrorName, log: (message: string) => void, id?: string): void {
     const read =
       mirror === "workstations"
         ? this.workstations.reload()
         : mirror === "webhooks"
           ? this.webhooks.refresh()
-          : this.outbox.refresh();
+          : mirror === "outbox"
+            ? this.outbox.refresh()
+            : mirror === "packs"
+              ? this.packs.refresh()
+              : // Releases are not mirrored in the store: the listener reads what it needs.
+                Promise.resolve();
     read.then(
-      () => this.remoteMirror(mirror),
+      () => this.remoteMirror(mirror, id),
       (error: unknown) =>
         log(
           `mirror notices: cannot read ${mirror} again (${error instanceof Error ? error.message : String(error)})`,
@@ -127,13 +140,14 @@ export class PgCoordinatorStore implements CoordinatorStore {
         options.log(`row notices: reloading every fleet row (${reason})`);
         if (store === null) early = null;
         else store.refreshRows(null, options.log);
-        for (const mirror of ["workstations", "webhooks", "outbox"] as const)
+        for (const mirror of MIRRORS)
           if (store === null) earlyMirrors.add(mirror);
           else store.refreshMirror(mirror, options.log);
       },
-      onMirror: (mirror) => {
+      onMirror: (mirror, id) => {
+        // Before the store exists: read whole once it does.
         if (store === null) earlyMirrors.add(mirror);
-        else store.refreshMirror(mirror, options.log);
+        else store.refreshMirror(mirror, options.log, id);
       },
       log: options.log,
     }).catch(async (error: unknown) => {
@@ -155,6 +169,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
         ...(options.packs?.now === undefined ? {} : { now: options.packs.now }),
         log: options.log,
       });
+      packs.notifyWith(tell("packs"));
       store = new PgCoordinatorStore(
         db,
         workstations,
@@ -163,7 +178,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
         new PgAudit(db),
         packs,
         {
-          releases: new PgReleases(db),
+          releases: new PgReleases(db, (tx, id) => notifyMirror(tx, origin, "releases", id)),
           schedules: new PgSchedules(db),
           recipes: new PgRecipes(db),
           operators: new PgOperators(db),
@@ -179,9 +194,12 @@ export class PgCoordinatorStore implements CoordinatorStore {
             retention: options.installLogs,
             now: options.now,
           }),
+          commands: new PgCommandQueue(db, options.database, options.log),
         },
       );
       store.listener = listener;
+      // Rows an older report of this replica could not overwrite: the newer one, read back.
+      fleet.onSuperseded((keys) => store?.refreshRows(keys, options.log));
       if (early === null || early.length > 0) store.refreshRows(early, options.log);
       for (const mirror of earlyMirrors) store.refreshMirror(mirror, options.log);
       return store;
@@ -205,6 +223,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
   private async closeNow(): Promise<void> {
     try {
       await this.listener?.close();
+      await this.commands.close();
       await this.fleet.close();
       await this.installLogs.close();
     } finally {
