@@ -2,7 +2,7 @@ import type { Filters } from "../fleet/filters.js";
 import type { FleetFacets, FleetPage, PageWindow } from "../fleet/fleet-page.js";
 import type { FleetTable } from "../fleet/fleet-table.js";
 import { rowKey, type ServiceRow } from "../fleet/service-row.js";
-import type { FleetRows, StatusRecord } from "../store/fleet-rows.js";
+import type { FleetRows, StatusRecord, UpsertOptions } from "../store/fleet-rows.js";
 import type { WorkstationRef } from "../store/workstation-store.js";
 import type { RowFeed } from "./row-feed.js";
 
@@ -29,8 +29,8 @@ export class ObservedFleetRows implements FleetRows {
     this.feed.emit(report.rows.map((row) => rowKey(row)));
   }
 
-  async upsertRows(rows: readonly ServiceRow[]): Promise<void> {
-    await this.inner.upsertRows(rows);
+  async upsertRows(rows: readonly ServiceRow[], options?: UpsertOptions): Promise<void> {
+    await this.inner.upsertRows(rows, options);
     this.feed.emit(rows.map((row) => rowKey(row)));
   }
 

@@ -80,21 +80,19 @@ export async function applyDesired(
   const entries: DesiredChange[] = [];
   const rows: ServiceRow[] = [];
   // Read once per workstation and pack, not once per row: a change may reach 10,000 rows.
-  const desiredOf = new Map<string, Record<string, DesiredEntry>>();
   const recordOf = new Map<string, WorkstationRecord | undefined>();
   const artifacts = new Map<string, Artifact | null>();
   // Issue 13: the recipes as stored now, resolved per row below.
   const recipeFor = await deps.recipes?.snapshot();
   // The rows in one read, and one timestamp for the change: 10,000 reads and clocks add up.
   const current = await deps.fleet.getMany(changes.map((change) => rowKey(change)));
+  // Every workstation's desired services in one read too (one query on PostgreSQL).
+  const desiredOf = await deps.desiredState.servicesOfMany(changes);
   const now = isoNow(deps);
   const newRequestId = requestIds(changes.length);
   for (const change of changes) {
     const key = wsKey(change);
-    if (!desiredOf.has(key)) {
-      desiredOf.set(key, await deps.desiredState.servicesOf(change));
-      recordOf.set(key, await deps.workstations.get(change));
-    }
+    if (!recordOf.has(key)) recordOf.set(key, await deps.workstations.get(change));
     const before = desiredOf.get(key)?.[change.function];
     const row = current.get(rowKey(change));
     const version = change.preferredVersion;
@@ -169,7 +167,9 @@ export async function applyDesired(
     if ((await deps.workstations.get(ref)) !== undefined) stillEnrolled.add(wsKey(ref));
   const enrolled = (ref: { store: string; workstation: string }) => stillEnrolled.has(wsKey(ref));
   const applied = rows.filter(enrolled);
-  await deps.fleet.upsertRows(applied);
+  // Each row is a stored row (checked when it was stored) with fields of a checked plan, a
+  // stored pack and this clock: nothing from outside that was not checked already.
+  await deps.fleet.upsertRows(applied, { madeHere: true });
   if (options.publishAfterAnswer === true)
     deps.desired.sendAfterAnswer(refs.filter(enrolled), firstSeq);
   else await deps.desired.send(refs.filter(enrolled), firstSeq);

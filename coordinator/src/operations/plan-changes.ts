@@ -70,6 +70,17 @@ export function planSetPreferred(
   installTargets: readonly InstallTarget[] = [],
 ): RowChange[] {
   const changes: RowChange[] = [];
+  // The versions allowed from each active version, worked out once: 10,000 rows share a
+  // handful of active versions, and each answer parses every pack's semver range.
+  const allowedFrom = new Map<string | null, string[]>();
+  const allowedOf = (active: string | null): string[] => {
+    let allowed = allowedFrom.get(active);
+    if (allowed === undefined) {
+      allowed = allowedVersions(active, packs);
+      allowedFrom.set(active, allowed);
+    }
+    return allowed;
+  };
   for (const row of rows) {
     const action: OperatorAction =
       version === NO_UPDATE ? { kind: "skip" } : { kind: "set-preferred", version };
@@ -82,7 +93,7 @@ export function planSetPreferred(
       changes.push({ kind: "skip", ...key(row), reason: outcome.reason });
       continue;
     }
-    const allowed = version === NO_UPDATE ? null : allowedVersions(row.activeVersion, packs);
+    const allowed = version === NO_UPDATE ? null : allowedOf(row.activeVersion);
     if (allowed !== null && !allowed.includes(version)) {
       const why =
         row.activeVersion === version
@@ -95,7 +106,7 @@ export function planSetPreferred(
   }
   for (const target of installTargets) {
     if (version === NO_UPDATE) continue;
-    if (!allowedVersions(null, packs).includes(version)) {
+    if (!allowedOf(null).includes(version)) {
       changes.push({
         kind: "skip",
         ...key(target),

@@ -35,6 +35,14 @@ export interface DesiredStore {
   /** A workstation's desired services (empty when it has none). */
   servicesOf(ref: WorkstationRef): Promise<Record<string, DesiredEntry>>;
   /**
+   * The desired services of many workstations in one read (a bulk change
+   * reaches 10,000: one query, not one each), by key `store/ws`; every
+   * workstation asked for is in the map (empty when it has none).
+   */
+  servicesOfMany(
+    refs: readonly WorkstationRef[],
+  ): Promise<Map<string, Record<string, DesiredEntry>>>;
+  /**
    * Issue 13: merges `fields` into the workstation's document-level desired
    * fields and reserves one seq for the document that carries them, in one
    * durable change; resolves with that seq, or undefined when the

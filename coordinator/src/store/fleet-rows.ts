@@ -37,7 +37,7 @@ export interface FleetRows {
    * A rejection means they may not be: they may already show, and are then
    * made durable with a later write.
    */
-  upsertRows(rows: readonly ServiceRow[]): Promise<void>;
+  upsertRows(rows: readonly ServiceRow[], options?: UpsertOptions): Promise<void>;
   /** Removes a workstation's rows durably; resolves with the keys (`store/ws/function`) removed. */
   removeRowsOf(ref: WorkstationRef): Promise<string[]>;
   /** One row by key `store/ws/function`. */
@@ -59,4 +59,16 @@ export interface FleetRows {
   rowsOf(ref: WorkstationRef): Promise<ServiceRow[]>;
   /** Makes every recorded status durable. */
   flush(): Promise<void>;
+}
+
+/** How upsertRows takes its rows. */
+export interface UpsertOptions {
+  /**
+   * Every row was built by the coordinator itself from checked input (applyDesired: a
+   * stored row, a plan made from a checked request, a stored pack), so the store does not
+   * check them again: 10,000 rows' check was over a second of a bulk set-preferred's answer
+   * on a busy machine. Default false: rows are checked whole first, and a bad one refuses
+   * the batch (rows that come from elsewhere: tests, tools, migrations).
+   */
+  readonly madeHere?: boolean;
 }

@@ -50,6 +50,32 @@ export function desiredContract(t: () => StoreContext): void {
       expect(after).toBeGreaterThan(next + 2);
     });
 
+    it("servicesOfMany reads many workstations at once: each asked for is there, {} when it has none", async () => {
+      await t().store.workstations.enrol([record("1001", "01"), record("1001", "02")]);
+      await t().store.desired.applyChange({
+        entries: [
+          { ref: ref("1001", "01"), function: "pos-client", entry: entry("1.1.0") },
+          { ref: ref("1001", "01"), function: "kiosk", entry: entry("2.0.0") },
+        ],
+        documents: 1,
+      });
+      const many = await t().store.desired.servicesOfMany([
+        ref("1001", "01"),
+        ref("1001", "02"),
+        ref("1001", "01"),
+        ref("1001", "99"),
+      ]);
+      expect([...many.keys()].sort()).toEqual(["1001/01", "1001/02", "1001/99"]);
+      expect(many.get("1001/01")).toEqual(await t().store.desired.servicesOf(ref("1001", "01")));
+      expect(many.get("1001/01")).toEqual({
+        kiosk: entry("2.0.0"),
+        "pos-client": entry("1.1.0"),
+      });
+      expect(many.get("1001/02")).toEqual({});
+      expect(many.get("1001/99")).toEqual({});
+      expect((await t().store.desired.servicesOfMany([])).size).toBe(0);
+    });
+
     it("the operator's maintenance switch (a document-level field) is live at once and durable (issue 13)", async () => {
       await t().store.workstations.enrol([record("1001", "01")]);
       const before = await t().store.desired.reserveSeqs(1);

@@ -6,7 +6,7 @@ import type { FleetTable } from "../../fleet/fleet-table.js";
 import { rowKey, type ServiceRow } from "../../fleet/service-row.js";
 import { wsKey } from "../../state/coordinator-state.js";
 import type { StateStore } from "../../state/state-store.js";
-import type { FleetRows, StatusRecord } from "../fleet-rows.js";
+import type { FleetRows, StatusRecord, UpsertOptions } from "../fleet-rows.js";
 import type { WorkstationRef } from "../workstation-store.js";
 
 /**
@@ -34,10 +34,11 @@ export class JsonFleetRows implements FleetRows {
     this.fleet.upsert(report.rows.map((row) => ({ ...row })));
   }
 
-  async upsertRows(rows: readonly ServiceRow[]): Promise<void> {
+  async upsertRows(rows: readonly ServiceRow[], options?: UpsertOptions): Promise<void> {
     // Checked first and whole: a row the journal's replay would refuse must not
     // show now and vanish on the next start, nor take the rest of its batch in.
-    const checked = await checkRowsInSlices(rows);
+    // Rows the coordinator made from checked input are not parsed again (UpsertOptions).
+    const checked = options?.madeHere === true ? rows : await checkRowsInSlices(rows);
     await this.fleet.upsertDurably(checked);
   }
 

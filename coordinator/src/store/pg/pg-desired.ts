@@ -62,6 +62,31 @@ export class PgDesired implements DesiredStore {
     return Object.fromEntries(rows.map((r) => [r.function, r.entry]));
   }
 
+  async servicesOfMany(
+    refs: readonly WorkstationRef[],
+  ): Promise<Map<string, Record<string, DesiredEntry>>> {
+    const found = new Map<string, Record<string, DesiredEntry>>();
+    for (const ref of refs) found.set(key(ref), {});
+    if (refs.length === 0) return found;
+    const { rows } = await this.db.query<{
+      store: string;
+      workstation: string;
+      function: string;
+      entry: DesiredEntry;
+    }>(
+      `SELECT d.store, d.workstation, d.function, d.entry FROM desired d
+       JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS r(store, workstation)) AS r
+         ON d.store = r.store AND d.workstation = r.workstation
+       ORDER BY d.store, d.workstation, d.function`,
+      [refs.map((r) => r.store), refs.map((r) => r.workstation)],
+    );
+    for (const row of rows) {
+      const services = found.get(key(row));
+      if (services !== undefined) services[row.function] = row.entry;
+    }
+    return found;
+  }
+
   setFields(ref: WorkstationRef, fields: DesiredFields): Promise<number | undefined> {
     return this.db.transaction(async (client) => {
       const enrolled = await enrolledOf(client, [ref]);

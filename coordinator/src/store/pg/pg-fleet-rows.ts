@@ -7,7 +7,7 @@ import { rowKey, type ServiceRow } from "../../fleet/service-row.js";
 import { RESTART_GAP } from "../../ingest/seq-order.js";
 import { notifyRows } from "../../replicas/row-notify.js";
 import { wsKey } from "../../state/coordinator-state.js";
-import type { FleetRows, StatusRecord } from "../fleet-rows.js";
+import type { FleetRows, StatusRecord, UpsertOptions } from "../fleet-rows.js";
 import type { WorkstationRef } from "../workstation-store.js";
 import type { PgDatabase, Queryable } from "./pg-database.js";
 import { SerialQueue } from "./serial-queue.js";
@@ -82,9 +82,10 @@ export class PgFleetRows implements FleetRows {
     this.schedule(BATCH_MS);
   }
 
-  async upsertRows(rows: readonly ServiceRow[]): Promise<void> {
+  async upsertRows(rows: readonly ServiceRow[], options?: UpsertOptions): Promise<void> {
     // Checked first and whole: a refused row must not take the rest of its batch in.
-    const checked = await checkRowsInSlices(rows);
+    // Rows the coordinator made from checked input are not parsed again (UpsertOptions).
+    const checked = options?.madeHere === true ? rows : await checkRowsInSlices(rows);
     if (checked.length === 0) return;
     // Shown at once, as a recorded status is: a status recorded from now on is newer and
     // replaces it, one recorded before (still waiting for its batch) is older and is dropped.
