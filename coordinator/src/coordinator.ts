@@ -145,6 +145,7 @@ export class Coordinator {
     // Operators, roles and sessions (issue 9): DATA/operator-token is the platform admin's token.
     const accounts = await openAccounts({
       operators: store.operators,
+      sessions: store.webSessions,
       operatorToken: data.operatorToken,
       now,
       log,

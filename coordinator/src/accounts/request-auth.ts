@@ -5,8 +5,8 @@ import {
   checkCsrf,
   csrfRequired,
   readSessionCookie,
-  type SessionStore,
   type WebSession,
+  type WebSessionStore,
 } from "./web-sessions.js";
 
 /**
@@ -28,7 +28,7 @@ export interface RequestAuthDeps {
     authenticateToken(token: string): AuthenticatedOperator | null;
     lookup(name: string): AuthenticatedOperator | undefined;
   };
-  sessions: SessionStore;
+  sessions: WebSessionStore;
 }
 
 export type RequestAuth =
@@ -57,6 +57,29 @@ export function credentialsOf(req: {
     cookie: one(req.headers.cookie),
     csrfToken: one(req.headers[CSRF_HEADER]),
   };
+}
+
+/**
+ * Before `authenticateRequest`: a store shared by replicas fetches the
+ * caller's session when this replica does not hold it (opened on another
+ * replica a moment ago), so the synchronous check that follows finds it. A
+ * bearer token that is an API token is not looked up (no database round trip
+ * for scripts); a memory store has nothing to fetch.
+ */
+export async function recallSession(
+  credentials: RequestCredentials,
+  deps: RequestAuthDeps,
+): Promise<void> {
+  const recall = deps.sessions.recall?.bind(deps.sessions);
+  if (recall === undefined) return;
+  if (credentials.authorization !== undefined) {
+    const token = /^Bearer ([^\s]+)$/.exec(credentials.authorization)?.[1];
+    if (token !== undefined && deps.directory.authenticateToken(token) === null)
+      await recall(token);
+    return;
+  }
+  const id = readSessionCookie(credentials.cookie);
+  if (id !== null) await recall(id);
 }
 
 export function authenticateRequest(
@@ -117,7 +140,9 @@ function sessionOf(
   if (session === null) return null;
   const operator = deps.directory.lookup(session.name);
   if (operator === undefined || operator.credentialId !== session.credentialId) {
-    deps.sessions.delete(session.id);
+    // Ended for good; a store that writes does it in the background (the answer is 401 anyway).
+    const ended = deps.sessions.delete(session.id);
+    if (ended instanceof Promise) ended.catch(() => undefined);
     return null;
   }
   return { session, operator };

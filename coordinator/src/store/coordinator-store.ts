@@ -1,4 +1,5 @@
 import type { OperatorPersistence } from "../accounts/operator-record.js";
+import type { WebSessionStore } from "../accounts/web-sessions.js";
 import type { NoticeOutbox } from "../notices/outbox.js";
 import type { WebhookRegistry } from "../notices/webhook-registry.js";
 import type { AuditStore } from "./audit-store.js";
@@ -43,6 +44,11 @@ export interface CoordinatorStore {
   readonly webhooks: WebhookRegistry;
   /** The agents' install logs (the `log` topic), within their retention. */
   readonly installLogs: InstallLogStore;
+  /**
+   * Web console and `tillroll login` sessions (issue 14): in memory for one
+   * coordinator (JSON), in the database for replicas that share it.
+   */
+  readonly webSessions: WebSessionStore;
   /**
    * Issue 14 (PostgreSQL only): `listener` hears the keys of the fleet rows other
    * replicas sharing the database changed, once this store's mirror shows them.

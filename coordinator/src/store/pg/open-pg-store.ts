@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { MirrorName } from "../../replicas/row-notice.js";
+import { MIRRORS, type MirrorName } from "../../replicas/row-notice.js";
 import { notifyMirror, RowListener } from "../../replicas/row-notify.js";
 import type { CoordinatorStore } from "../coordinator-store.js";
 import type { OpenStoreOptions } from "../open-store.js";
@@ -15,6 +15,7 @@ import { PgPacks } from "./pg-packs.js";
 import { PgRecipes } from "./pg-recipes.js";
 import { PgReleases } from "./pg-releases.js";
 import { PgSchedules } from "./pg-schedules.js";
+import { PgWebSessions } from "./pg-web-sessions.js";
 import { PgWebhooks } from "./pg-webhooks.js";
 import { PgWorkstations } from "./pg-workstations.js";
 
@@ -27,6 +28,7 @@ interface PgParts {
   readonly outbox: PgOutbox;
   readonly webhooks: PgWebhooks;
   readonly installLogs: PgInstallLogs;
+  readonly webSessions: PgWebSessions;
 }
 
 /**
@@ -51,6 +53,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
     this.outbox = parts.outbox;
     this.webhooks = parts.webhooks;
     this.installLogs = parts.installLogs;
+    this.webSessions = parts.webSessions;
   }
 
   readonly releases: PgReleases;
@@ -60,6 +63,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
   readonly outbox: PgOutbox;
   readonly webhooks: PgWebhooks;
   readonly installLogs: PgInstallLogs;
+  readonly webSessions: PgWebSessions;
 
   /** Issue 14: hears the other replicas' row changes (set once open). */
   private listener: RowListener | null = null;
@@ -73,10 +77,11 @@ export class PgCoordinatorStore implements CoordinatorStore {
     this.remoteRows = listener;
   }
 
-  private remoteMirror: (mirror: MirrorName) => void = () => undefined;
+  /** Sessions are the store's own business: the coordinator hears of the other mirrors. */
+  private remoteMirror: (mirror: Exclude<MirrorName, "sessions">) => void = () => undefined;
 
   /** Issue 14: `listener` hears each mirror another replica changed, once read again here. */
-  onRemoteMirror(listener: (mirror: MirrorName) => void): void {
+  onRemoteMirror(listener: (mirror: Exclude<MirrorName, "sessions">) => void): void {
     this.remoteMirror = listener;
   }
 
@@ -93,6 +98,11 @@ export class PgCoordinatorStore implements CoordinatorStore {
 
   /** Reads a mirror another replica changed again (all of them after a resync). */
   private refreshMirror(mirror: MirrorName, log: (message: string) => void): void {
+    // Sessions another replica ended: dropped here (the store logs its own failures).
+    if (mirror === "sessions") {
+      void this.webSessions.refresh();
+      return;
+    }
     const read =
       mirror === "workstations"
         ? this.workstations.reload()
@@ -127,7 +137,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
         options.log(`row notices: reloading every fleet row (${reason})`);
         if (store === null) early = null;
         else store.refreshRows(null, options.log);
-        for (const mirror of ["workstations", "webhooks", "outbox"] as const)
+        for (const mirror of MIRRORS)
           if (store === null) earlyMirrors.add(mirror);
           else store.refreshMirror(mirror, options.log);
       },
@@ -179,6 +189,12 @@ export class PgCoordinatorStore implements CoordinatorStore {
             retention: options.installLogs,
             now: options.now,
           }),
+          webSessions: await PgWebSessions.open(db, {
+            now: options.now,
+            log: options.log,
+            notify: tell("sessions"),
+            ...options.webSessions,
+          }),
         },
       );
       store.listener = listener;
@@ -207,6 +223,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
       await this.listener?.close();
       await this.fleet.close();
       await this.installLogs.close();
+      await this.webSessions.close();
     } finally {
       await this.db.close();
     }
