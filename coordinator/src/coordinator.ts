@@ -174,6 +174,13 @@ export class Coordinator {
     // leader's workers; on a follower (not started) this wakes nothing.
     store.onRemoteMirror?.((mirror) => {
       if (mirror === "outbox") notices.wakePending();
+      // An operator added, reset or removed on another replica: known here too.
+      if (mirror === "operators")
+        accounts.directory.reload().catch((error: unknown) => {
+          log(
+            `operators: cannot read them again (${error instanceof Error ? error.message : String(error)})`,
+          );
+        });
     });
     const material =
       options.tls === undefined

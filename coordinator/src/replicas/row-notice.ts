@@ -11,11 +11,11 @@ export const ROWS_CHANNEL = "tillroll_rows";
 
 /**
  * The other memory mirrors a replica keeps (workstations for the broker's login check,
- * webhooks, the notices outbox, web sessions that ended): a notice on `tillroll_mirrors` names the one that
+ * webhooks, the notices outbox, web sessions that ended, the operators): a notice on `tillroll_mirrors` names the one that
  * changed, `{"o": origin, "m": name}`, and every other replica reads it again whole.
  */
 export const MIRRORS_CHANNEL = "tillroll_mirrors";
-export const MIRRORS = ["workstations", "webhooks", "outbox", "sessions"] as const;
+export const MIRRORS = ["workstations", "webhooks", "outbox", "sessions", "operators"] as const;
 export type MirrorName = (typeof MIRRORS)[number];
 
 export function mirrorNoticePayload(origin: string, mirror: MirrorName): string {

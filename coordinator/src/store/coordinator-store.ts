@@ -56,9 +56,12 @@ export interface CoordinatorStore {
   onRemoteRows?(listener: (keys: readonly string[]) => void): void;
   /**
    * Issue 14 (PostgreSQL only): `listener` hears that another replica changed a
-   * mirror ("workstations", "webhooks", "outbox") once this store read it again.
+   * mirror ("workstations", "webhooks", "outbox") once this store read it again, or
+   * the operators ("operators": the accounts' directory reads them again).
    */
-  onRemoteMirror?(listener: (mirror: "workstations" | "webhooks" | "outbox") => void): void;
+  onRemoteMirror?(
+    listener: (mirror: "workstations" | "webhooks" | "outbox" | "operators") => void,
+  ): void;
   /** Makes pending writes durable and releases files or connections. */
   close(): Promise<void>;
 }

@@ -108,7 +108,10 @@ export class PgCoordinatorStore implements CoordinatorStore {
         ? this.workstations.reload()
         : mirror === "webhooks"
           ? this.webhooks.refresh()
-          : this.outbox.refresh();
+          : mirror === "outbox"
+            ? this.outbox.refresh()
+            : // The operators are read again by their directory (the coordinator's accounts).
+              Promise.resolve();
     read.then(
       () => this.remoteMirror(mirror),
       (error: unknown) =>
@@ -176,7 +179,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
           releases: new PgReleases(db),
           schedules: new PgSchedules(db),
           recipes: new PgRecipes(db),
-          operators: new PgOperators(db),
+          operators: new PgOperators(db, tell("operators")),
           outbox: await PgOutbox.open({
             db,
             now: options.now,
