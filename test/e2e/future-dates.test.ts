@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { daysAhead, isoAt, isoDay, nextYearOf, plusDays } from "./future-dates.js";
+import { daysAhead, firstDayFrom, isoAt, isoDay, nextYearOf, plusDays } from "./future-dates.js";
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -27,5 +27,17 @@ describe("future dates for tests that plan ahead", () => {
     const day = daysAhead(0, { now: at("2027-02-28T22:00:00Z") });
     expect(isoAt(day, "02:00")).toBe("2027-02-28T02:00:00Z");
     expect(isoAt(plusDays(day, 1), "06:00")).toBe("2027-03-01T06:00:00Z");
+  });
+});
+
+describe("firstDayFrom", () => {
+  it("answers the first accepted day, or says none was within reach", () => {
+    const start = daysAhead(0, { now: Date.parse("2026-12-01T10:00:00Z") });
+    expect(isoDay(firstDayFrom(start, (d) => d.getUTCDay() === 2 && d.getUTCMonth() === 0))).toBe(
+      "2027-01-05",
+    );
+    expect(() => firstDayFrom(start, () => false, 3)).toThrow(
+      "no accepted day within 3 days of 2026-12-01",
+    );
   });
 });

@@ -53,3 +53,12 @@ export function isoDay(date: Date): string {
 export function isoAt(date: Date, hhmm: string): string {
   return `${isoDay(date)}T${hhmm}:00Z`;
 }
+
+/** The first UTC day from `start` on that `accept`s, looking at most `maxDays` ahead. */
+export function firstDayFrom(start: Date, accept: (day: Date) => boolean, maxDays = 400): Date {
+  for (let i = 0; i < maxDays; i++) {
+    const day = plusDays(start, i);
+    if (accept(day)) return day;
+  }
+  throw new Error(`no accepted day within ${maxDays} days of ${isoDay(start)}`);
+}
