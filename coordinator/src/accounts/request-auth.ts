@@ -140,9 +140,11 @@ function sessionOf(
   if (session === null) return null;
   const operator = deps.directory.lookup(session.name);
   if (operator === undefined || operator.credentialId !== session.credentialId) {
-    // Ended for good; a store that writes does it in the background (the answer is 401 anyway).
-    const ended = deps.sessions.delete(session.id);
-    if (ended instanceof Promise) ended.catch(() => undefined);
+    // A shared store only forgets it here: this replica's operators may be a moment behind
+    // another's reset (and the reset deleted the old sessions everywhere already), so a
+    // session opened after it must not be deleted for good on their word.
+    if (deps.sessions.forget !== undefined) deps.sessions.forget(session.id);
+    else deps.sessions.delete(session.id);
     return null;
   }
   return { session, operator };

@@ -41,6 +41,8 @@ export interface WebSessionStore {
   touch(id: string): WebSession | null;
   peek(id: string): WebSession | null;
   recall?(id: string): Promise<void>;
+  /** Drops the session from this replica's memory only (a shared store; see request-auth.ts). */
+  forget?(id: string): void;
   /** Logout. */
   delete(id: string): boolean | Promise<boolean>;
   /** Ends every session of `name` (operator removed or reset); answers how many. */

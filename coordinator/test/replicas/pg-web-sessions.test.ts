@@ -9,6 +9,7 @@ import pg from "pg";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, testDatabase } from "../../../test/support/postgres.js";
 import type { AuthenticatedOperator } from "../../src/accounts/operators.js";
+import { authenticateRequest, recallSession } from "../../src/accounts/request-auth.js";
 import { hashSessionId } from "../../src/accounts/shared-sessions.js";
 import { openPgStore, type PgCoordinatorStore } from "../../src/store/pg/open-pg-store.js";
 
@@ -171,5 +172,31 @@ describe("web sessions shared by replicas (PostgreSQL)", () => {
     expect(await a.sweep()).toBe(1);
     expect(await sql("SELECT operator FROM web_sessions")).toEqual([{ operator: "bert" }]);
     expect(a.touch(busy.id)?.name).toBe("bert");
+  });
+
+  it("a replica whose operators are a moment behind a reset refuses a newer session but does not delete it for the others", async () => {
+    const { a, b, sql } = await twoReplicas();
+    // anna was reset (credential anna-2) and logged in again through a; b still knows anna-1.
+    const renewed = await a.create({ ...anna, credentialId: "anna-2" });
+    const directory = (credentialId: string) => ({
+      authenticateToken: () => null,
+      lookup: (name: string) => (name === "anna" ? { ...anna, credentialId } : undefined),
+    });
+    const cookie = `tillroll_session=${renewed.id}`;
+    const ask = async (sessions: typeof a, credentialId: string) => {
+      const deps = { directory: directory(credentialId), sessions };
+      await recallSession({ method: "GET", cookie }, deps);
+      return authenticateRequest({ method: "GET", cookie }, "GET /api/status", deps).ok;
+    };
+    expect(await ask(b, "anna-1")).toBe(false);
+    // Nothing deleted it, also not in the background.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const rows = await sql("SELECT 1 FROM web_sessions WHERE id_hash = $1", [
+      hashSessionId(renewed.id),
+    ]);
+    expect(rows).toHaveLength(1);
+    expect(await ask(a, "anna-2")).toBe(true);
+    // Once b has read the operators again, the session works there too.
+    expect(await ask(b, "anna-2")).toBe(true);
   });
 });

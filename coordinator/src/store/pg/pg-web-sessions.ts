@@ -155,6 +155,11 @@ export class PgWebSessions implements WebSessionStore {
     else this.sessions.set(idHash, this.merged(row));
   }
 
+  /** Drops it from memory only: the next request with it reads its row again (`recall`). */
+  forget(id: string): void {
+    this.sessions.delete(hashSessionId(id));
+  }
+
   delete(id: string): Promise<boolean> {
     const idHash = hashSessionId(id);
     return this.end("id_hash = $1", [idHash], (s) => s.idHash === idHash).then((n) => n > 0);
