@@ -50,6 +50,22 @@ const REQUIRE_SHIM = [
  * - zod's error-message locales but English: `import { z } from "zod"`
  *   keeps the whole `z.locales` namespace; the agent never calls `z.config`.
  *
+ * - `readable-stream` (mqtt.js's and bl's streams, with its polyfills
+ *   abort-controller, event-target-shim, string_decoder: 140 KB): it is
+ *   Node's own stream code published for browsers and older Nodes; in the
+ *   bundle it is `node:stream`, which the agent loads anyway (about 1 MB
+ *   less resident at idle).
+ *
+ * And what the agent runs rarely is loaded when first used, not at start:
+ * - luxon (the protocol's maintenance-window calculus, with time zones):
+ *   initialised on the first window the agent works out; an agent whose
+ *   desired state has no window never runs it (about 0.7 MB resident).
+ * mqtt.js's mqtts:// transport takes `tls.connect` when it is loaded; in the
+ * bundle it gets a `connect` that requires `node:tls` on the first mqtts://
+ * connection, so an agent on mqtt:// never loads TLS (with node:https, which
+ * download/http-attempt.ts imports on the first https:// download: about
+ * 2 MB less resident at idle, test/bench/README.md, footprint).
+ *
  * Measured (2026-12-01): the bundle shrinks from 1.55 MB to 1.06 MB.
  */
 const UNUSED_PACKAGES = ["ws", "socks", "worker-timers"];
@@ -66,6 +82,34 @@ const unusedCode = {
       contents: unusedPackageStub(args.path),
       loader: "js",
     }));
+    pluginBuild.onResolve({ filter: /^readable-stream$/ }, () => ({
+      path: "readable-stream",
+      namespace: "tillroll-node-stream",
+    }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: "tillroll-node-stream" }, () => ({
+      contents: 'module.exports = require("node:stream");',
+      loader: "js",
+    }));
+    pluginBuild.onResolve({ filter: /^luxon$/ }, (args) =>
+      args.namespace === "tillroll-lazy-luxon"
+        ? undefined
+        : { path: "luxon", namespace: "tillroll-lazy-luxon", pluginData: args.resolveDir },
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: "tillroll-lazy-luxon" }, (args) => ({
+      contents: LAZY_LUXON,
+      loader: "js",
+      // luxon resolves from where its importer (the protocol) is.
+      resolveDir: args.pluginData,
+    }));
+    pluginBuild.onResolve({ filter: /^tls$/ }, (args) =>
+      /[\\/]mqtt[\\/]build[\\/]lib[\\/]connect$/.test(args.resolveDir)
+        ? { path: "tls", namespace: "tillroll-lazy-tls" }
+        : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: "tillroll-lazy-tls" }, () => ({
+      contents: LAZY_TLS,
+      loader: "js",
+    }));
     pluginBuild.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
       /[\\/]zod[\\/]v4[\\/](classic|core|mini)$/.test(args.resolveDir)
         ? { path: "zod-locales-en", namespace: "tillroll-zod-locales" }
@@ -78,6 +122,22 @@ const unusedCode = {
     }));
   },
 };
+
+/**
+ * luxon for the protocol's window-calculus.ts, which imports `DateTime` and
+ * `IANAZone` and reads them where it uses them (esbuild reads a CommonJS
+ * module's exports at each use), so the getters load luxon on the first use:
+ * esbuild runs a module that is `require`d only when it is first required.
+ */
+const LAZY_LUXON = `let luxon;
+const load = () => (luxon ??= require("luxon"));
+module.exports = {
+  get DateTime() { return load().DateTime; },
+  get IANAZone() { return load().IANAZone; },
+};`;
+
+/** `tls` for mqtt.js's connect/tls.js, which calls `tls.connect` only. */
+const LAZY_TLS = `exports.connect = (...args) => require("node:tls").connect(...args);`;
 
 /**
  * A CommonJS module standing in for a package the bundle leaves out. Its
@@ -102,16 +162,17 @@ module.exports = leftOut(${JSON.stringify(name)});`;
 /**
  * Writes the bundle to `outFile` (its folder is created) and returns its size.
  * Throws, naming the missing file, when the agent has not been built.
+ * `entry`: another module bundled the same way (the bundle's tests).
  */
-export async function buildAgentBundle(outFile = DEFAULT_BUNDLE) {
+export async function buildAgentBundle(outFile = DEFAULT_BUNDLE, entry = AGENT_ENTRY) {
   try {
-    await access(AGENT_ENTRY);
+    await access(entry);
   } catch {
-    throw new Error(`${AGENT_ENTRY} is missing: run \`pnpm build\` before bundling the agent`);
+    throw new Error(`${entry} is missing: run \`pnpm build\` before bundling the agent`);
   }
   const target = resolve(outFile);
   await build({
-    entryPoints: [AGENT_ENTRY],
+    entryPoints: [entry],
     outfile: target,
     bundle: true,
     platform: "node",

@@ -93,6 +93,11 @@ export interface CoordinatorOptions {
   mail?: MailSettings | undefined;
   /** The console's live streams' bounds and clocks (issue 12); tests shorten the heartbeat. */
   live?: Partial<LiveLimits>;
+  /**
+   * Issue 14: how long a follower waits for the leader to carry out a release command
+   * before it refuses it (503); default 10 s. Tests shorten it.
+   */
+  commandTimeoutMs?: number;
   /** The built web console served at `/` (issue 12); default: dist/web beside the built code. */
   webDir?: string;
   /** Install logs kept per row and for how long (`--install-log-lines`, `--install-log-days`). */
@@ -283,16 +288,26 @@ export class Coordinator {
       caPem: material?.caPem ?? null,
       now,
       log,
+      commandTimeoutMs: options.commandTimeoutMs,
     });
-    const { runner, scheduleConsole } = operations;
-    onRows = (rows) => runner.onRows(rows);
+    const { terms, scheduleConsole, holds } = operations;
+    onRows = (rows) => terms.onRows(rows);
+    // Issue 14: a follower knows which rows the active releases hold (set-preferred, retry
+    // refuse them as on the leader), read again whenever another replica saves a release.
+    if (holds !== null) {
+      await holds.reload();
+      store.onRemoteMirror?.((mirror, id) => {
+        if (mirror !== "releases" || terms.leading) return;
+        void (id === undefined ? holds.reload() : holds.reloadOne(id));
+      });
+    }
     // Issue 14: the leader-only duties stop here in the order (the runner's place), then the
     // runner in any case (closing it twice is harmless): a follower never started it, but a
     // console request may have armed a timer on it.
     let leadership: Leadership | null = null;
     closers.unshift(async () => {
       await leadership?.close();
-      await runner.close();
+      await terms.current.close();
     });
     const { hub, handler } = wireApi({
       store,
@@ -317,7 +332,9 @@ export class Coordinator {
     // Issue 11 (transactional outbox): notices a stop between a stored change and its
     // publish left owed go out before any request or plan can publish anything.
     await scheduleConsole.publishPendingNotices();
-    await runner.publishPendingNotices();
+    // Issue 14: among replicas only the leader writes release records: its runner's start
+    // publishes them (first thing in each term); a follower leaves them alone.
+    if (holds === null) await terms.current.publishPendingNotices();
     server.on("request", handler);
     plainServer?.on("request", handler);
     closers.unshift(() => closeHttp(server));
@@ -330,7 +347,19 @@ export class Coordinator {
     // they start now as before; with --database when this replica holds the leader lease.
     leadership = await startLeadership({
       database: options.database,
-      duties: coordinatorDuties({ runner, scheduleConsole, notices }),
+      duties: coordinatorDuties({
+        // A term's end: the follower's view of held rows is read again (it was not kept up).
+        runner: {
+          begin: () => terms.begin(),
+          end: async () => {
+            await terms.end();
+            await holds?.reload();
+          },
+        },
+        scheduleConsole,
+        notices,
+        commands: operations.commandServer ?? undefined,
+      }),
       log,
     });
     const httpUrl = `${material === null ? "http" : "https"}://${host}:${httpPort}`;

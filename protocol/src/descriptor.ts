@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { functionNameSchema } from "./ids.js";
 import { MAX_PACK_PATH_LENGTH, MAX_URL_LENGTH } from "./limits.js";
 import { semverRangeSchema, semverSchema } from "./schemas/common.js";

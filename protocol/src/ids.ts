@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { MAX_GROUP_LENGTH, MAX_ID_LENGTH } from "./limits.js";
 import { whenString } from "./validation.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { functionPackDescriptorSchema } from "./descriptor.js";
 import { EXAMPLE_DESCRIPTOR, EXAMPLE_PAYLOADS } from "./examples.js";
 import { MAX_PAYLOAD_BYTES } from "./limits.js";

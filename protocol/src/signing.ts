@@ -7,7 +7,7 @@ import {
   sign,
   verify,
 } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { MAX_PAYLOAD_BYTES } from "./limits.js";
 import { checkPublicKeyText, PUBLIC_KEY_PREFIX } from "./public-key-text.js";
 import { err, ok, type Result } from "./result.js";

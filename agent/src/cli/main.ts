@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: zod must be configured before the protocol's schemas are built.
+import "./zod-interpreted.js";
 import { parseArgs } from "node:util";
 import { checkConfigMode } from "../config/config-mode.js";
 import { loadAgentConfig } from "../config/load-config.js";
@@ -9,6 +11,7 @@ import { SELF_RESTART_EXIT_CODE } from "../self-update/self-function.js";
 import { runCheckConfig } from "./check-config.js";
 import { formatLocalStatus, readLocalState } from "./local-status.js";
 import { selfTest } from "./self-test.js";
+import { restoreServiceEnvironment } from "./service-environment.js";
 
 const HELP = `tillroll-agent: keeps this workstation's flow services at the coordinator's preferred version.
 
@@ -51,6 +54,7 @@ function crashHook(
 }
 
 async function main(): Promise<void> {
+  restoreServiceEnvironment(process.env);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse();

@@ -4,12 +4,14 @@
  * SHA-256.
  *
  * Uses `node:http`/`node:https` directly for control over `Range`, streaming
- * back-pressure and the idle timeout. Throws the classes from `errors.ts`
+ * back-pressure and the idle timeout. `node:https` (and TLS under it) is
+ * imported on the first https:// download only: an agent whose packs come
+ * over http never loads it (about 2 MB less resident at idle,
+ * test/bench/README.md, footprint). Throws the classes from `errors.ts`
  * (or raw socket/fs errors, which `classifyError` maps).
  */
 import { open } from "node:fs/promises";
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from "node:http";
-import { request as httpsRequest } from "node:https";
 import { BodyReader } from "./body-reader.js";
 import {
   AbortedError,
@@ -103,7 +105,9 @@ async function openFollowingRedirects(input: AttemptInput): Promise<Exchange> {
   }
 }
 
-function sendRequest(url: URL, input: AttemptInput): Promise<Exchange> {
+async function sendRequest(url: URL, input: AttemptInput): Promise<Exchange> {
+  const secure = url.protocol === "https:";
+  const request = secure ? (await import("node:https")).request : httpRequest;
   return new Promise((resolve, reject) => {
     const { signal, idleTimeoutMs } = input;
     if (signal?.aborted) {
@@ -118,10 +122,10 @@ function sendRequest(url: URL, input: AttemptInput): Promise<Exchange> {
     if (offset > 0) headers.range = `bytes=${offset}-`;
     // A fresh connection per attempt: a pooled socket is likely dead after an uplink hiccup.
     const options: RequestOptions = { method: "GET", headers, agent: false };
-    const req =
-      url.protocol === "https:"
-        ? httpsRequest(url, input.ca === undefined ? options : { ...options, ca: input.ca })
-        : httpRequest(url, options);
+    const req = request(
+      url,
+      secure && input.ca !== undefined ? { ...options, ca: input.ca } : options,
+    );
 
     let failure: Error | undefined;
     const fail = (err: Error): void => {

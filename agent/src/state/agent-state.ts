@@ -12,7 +12,7 @@ import {
   statusSchema,
   timestampSchema,
 } from "@tillroll/protocol";
-import { z } from "zod";
+import * as z from "zod";
 import { ABORT_STEPS, FORWARD_STEPS, HAND_OVER_STEPS, ROLLBACK_STEPS } from "../engine/journal.js";
 
 /**

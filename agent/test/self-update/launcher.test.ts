@@ -52,10 +52,13 @@ describe("tillroll-agent-launcher", () => {
   function launch(
     root: string,
     env: Record<string, string> = {},
+    unset: readonly string[] = [],
   ): { child: ChildProcess; exited: Promise<number | null> } {
+    const inherited = { ...process.env };
+    for (const name of unset) delete inherited[name];
     const child = spawn("/bin/sh", [LAUNCHER, root, "--config", "x.json"], {
       env: {
-        ...process.env,
+        ...inherited,
         TILLROLL_NODE: process.execPath,
         TILLROLL_LAUNCHER_DELAY: "0.05",
         TILLROLL_LAUNCHER_MAX_FAILURES: "3",
@@ -67,13 +70,21 @@ describe("tillroll-agent-launcher", () => {
     return { child, exited: new Promise((resolve) => child.on("exit", (code) => resolve(code))) };
   }
 
-  it("runs the agent with --max-semi-space-size=1 --jitless (the idle footprint), or the flags TILLROLL_AGENT_NODE_FLAGS names", async () => {
+  it("runs the agent with the idle footprint's node flags, or the flags TILLROLL_AGENT_NODE_FLAGS names", async () => {
     const record =
       'appendFileSync(root + "/flags", JSON.stringify(process.execArgv) + "\\n"); idle();';
     const flags = async (root: string) =>
       (await readFile(join(root, "flags"), "utf8").catch(() => "")).split("\n").filter(Boolean);
     for (const [env, expected] of [
-      [{}, ["--max-semi-space-size=1", "--jitless"]],
+      [
+        {},
+        [
+          "--max-semi-space-size=1",
+          "--jitless",
+          "--bytecode-old-age=1",
+          "--compact-on-every-full-gc",
+        ],
+      ],
       [{ TILLROLL_AGENT_NODE_FLAGS: "" }, []],
       [
         { TILLROLL_AGENT_NODE_FLAGS: "--max-semi-space-size=2 --max-old-space-size=64" },
@@ -84,6 +95,46 @@ describe("tillroll-agent-launcher", () => {
       const { child, exited } = launch(root, env);
       await until("the agent runs", async () => (await flags(root)).length > 0);
       expect((await flags(root)).map((line) => JSON.parse(line))).toEqual([expected]);
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    }
+  });
+
+  it("gives the agent its malloc settings in GLIBC_TUNABLES (and TILLROLL_GIVEN_GLIBC_TUNABLES) and keeps what was there before in TILLROLL_SERVICE_GLIBC_TUNABLES", async () => {
+    const record =
+      'appendFileSync(root + "/env", JSON.stringify([process.env.GLIBC_TUNABLES ?? null, process.env.TILLROLL_SERVICE_GLIBC_TUNABLES ?? null, process.env.TILLROLL_GIVEN_GLIBC_TUNABLES ?? null]) + "\\n"); idle();';
+    const seen = async (root: string) =>
+      (await readFile(join(root, "env"), "utf8").catch(() => "")).split("\n").filter(Boolean);
+    const agentOwn =
+      "glibc.malloc.arena_max=1:glibc.malloc.trim_threshold=65536:glibc.malloc.mmap_threshold=65536";
+    for (const [env, expected] of [
+      [{}, [agentOwn, "", agentOwn]],
+      [
+        { GLIBC_TUNABLES: "glibc.malloc.arena_max=4" },
+        [
+          `${agentOwn}:glibc.malloc.arena_max=4`,
+          "glibc.malloc.arena_max=4",
+          `${agentOwn}:glibc.malloc.arena_max=4`,
+        ],
+      ],
+      [
+        { TILLROLL_AGENT_GLIBC_TUNABLES: "glibc.malloc.arena_max=2" },
+        ["glibc.malloc.arena_max=2", "", "glibc.malloc.arena_max=2"],
+      ],
+      [{ TILLROLL_AGENT_GLIBC_TUNABLES: "" }, [null, null, null]],
+      [
+        { TILLROLL_AGENT_GLIBC_TUNABLES: "", GLIBC_TUNABLES: "glibc.malloc.arena_max=4" },
+        ["glibc.malloc.arena_max=4", null, null],
+      ],
+    ] as const) {
+      const root = await agentRoot({ a: record }, "a");
+      const inherited = { ...env } as Record<string, string>;
+      const { child, exited } = launch(root, inherited, ["GLIBC_TUNABLES"]);
+      await until("the agent runs", async () => (await seen(root)).length > 0);
+      expect(
+        (await seen(root)).map((line) => JSON.parse(line)),
+        JSON.stringify(env),
+      ).toEqual([expected]);
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
     }

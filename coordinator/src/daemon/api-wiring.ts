@@ -52,7 +52,7 @@ export interface ApiWiringOptions {
  */
 export function wireApi(options: ApiWiringOptions) {
   const { store, operations, collector, schedules, now, log } = options;
-  const { runner, operationsDeps, recipes } = operations;
+  const { operationsDeps, recipes } = operations;
   const embedded: EmbeddedBroker | null = options.mqtt.broker;
   // Rows are read from the store's table as stored, fed by `feed`.
   const hub = new LiveHub({
@@ -63,7 +63,8 @@ export function wireApi(options: ApiWiringOptions) {
         {
           isOnline: (key) => collector.presence.isOnline(key),
           lastReport: (key) => collector.lastReport(key),
-          scheduledMarks: () => runner.scheduledMarks(),
+          // Issue 14: the current term's runner, or a follower's view of the releases.
+          scheduledMarks: operationsDeps.scheduledMarks,
           packsOf: (fn) => offeredPacks(store, fn),
           schedules,
           recipes,

@@ -9,6 +9,15 @@ import { ScheduleOperations } from "../operations/schedule-operations.js";
 import { type RecipeSource, recipeSource } from "../recipes/recipe-source.js";
 import type { ReleaseConsole } from "../releases/release-console.js";
 import { ReleaseRunner } from "../releases/release-runner.js";
+import type { CommandRole } from "../replicas/command-plan.js";
+import { CommandServer } from "../replicas/command-server.js";
+import {
+  ForwardedReleaseCommands,
+  type ReleaseCommands,
+  RoutedReleaseCommands,
+} from "../replicas/release-commands.js";
+import { ReleaseHolds } from "../replicas/release-holds.js";
+import { ReleaseTerms } from "../replicas/release-terms.js";
 import type { ScheduleMemory } from "../schedules/schedule-memory.js";
 import type { ScheduledTasks } from "../schedules/schedule-model.js";
 import { wsKey } from "../state/coordinator-state.js";
@@ -35,11 +44,20 @@ export interface OperationsWiringOptions {
   readonly caPem: string | null;
   readonly now: () => number;
   readonly log: (message: string) => void;
+  /** Issue 14: how long a follower waits for the leader to carry out a release command. */
+  readonly commandTimeoutMs?: number | undefined;
 }
 
-/** The operations the HTTP API serves, over one release runner. */
+/** The operations the HTTP API serves, over the release runner of the current term. */
 export interface OperationsWiring {
-  readonly runner: ReleaseRunner;
+  /** Issue 14: a fresh release runner per leadership term; `current` for reads. */
+  readonly terms: ReleaseTerms;
+  /** Release commands: this replica's runner when it leads, else handed to the leader. */
+  readonly commands: ReleaseCommands;
+  /** Issue 14, PostgreSQL: a follower's view of held rows (null: the JSON store). */
+  readonly holds: ReleaseHolds | null;
+  /** Issue 14, PostgreSQL: the leader's duty of carrying out followers' commands. */
+  readonly commandServer: CommandServer | null;
   readonly operationsDeps: OperationsDeps;
   readonly releases: ReleaseConsole;
   readonly scheduleConsole: ScheduleOperations;
@@ -52,8 +70,10 @@ export interface OperationsWiring {
 /**
  * The release runner (plans, saves, then sends through the one applier),
  * the console's operations and the release and schedule consoles, over the
- * store. The runner is not started: the caller starts it once the HTTP
- * handler is attached.
+ * store. The runner is not started: the leadership duties start a term
+ * (release-terms.ts) once the HTTP handler is attached. Issue 14: with
+ * PostgreSQL, a follower's release commands go to the leader through the
+ * store's command queue, and its held rows come from a view of the releases.
  */
 export function wireOperations(options: OperationsWiringOptions): OperationsWiring {
   const { store, fleetRows, collector, schedules, now, log } = options;
@@ -71,19 +91,47 @@ export function wireOperations(options: OperationsWiringOptions): OperationsWiri
     isOnline: (key: string) => collector.presence.isOnline(key),
     recipes,
   };
-  const runner = new ReleaseRunner({
-    releases: store.releases,
-    fleet: fleetRows,
-    desiredState: store.desired,
-    packsOf: (fn) => offeredPacks(store, fn),
-    apply: (changes) => applyDesired(applyDeps, changes),
-    now,
-    log,
-    // Issue 11: windows and blackouts, notices, what each agent understands.
-    scheduleFacts: schedules,
-    notices: options.notices,
-    capabilitiesOf,
-  });
+  const makeRunner = () =>
+    new ReleaseRunner({
+      releases: store.releases,
+      fleet: fleetRows,
+      desiredState: store.desired,
+      packsOf: (fn) => offeredPacks(store, fn),
+      apply: (changes) => applyDesired(applyDeps, changes),
+      now,
+      log,
+      // Issue 11: windows and blackouts, notices, what each agent understands.
+      scheduleFacts: schedules,
+      notices: options.notices,
+      capabilitiesOf,
+    });
+  const terms = new ReleaseTerms(makeRunner);
+  const queue = store.commands;
+  const holds = queue === undefined ? null : new ReleaseHolds(store.releases, fleetRows, log);
+  // The current term's runner, read per call: after a term ends a new one takes over.
+  const local: ReleaseCommands = {
+    created: (release, rows) => terms.current.created(release, rows),
+    operate: (id, operation, actor) => terms.current.operate(id, operation, actor),
+    cancelOverlapping: (blackout, who) => terms.current.cancelOverlapping(blackout, who),
+  };
+  const role = (): CommandRole =>
+    queue === undefined ? "single" : terms.leading ? "leader" : "follower";
+  const commands = new RoutedReleaseCommands(
+    role,
+    () => local,
+    queue === undefined || holds === null
+      ? null
+      : new ForwardedReleaseCommands({
+          queue,
+          log,
+          afterward: () => holds.reload(),
+          timeoutMs: options.commandTimeoutMs,
+        }),
+  );
+  const commandServer =
+    queue === undefined ? null : new CommandServer({ queue, local, releases: store.releases, log });
+  // Who holds a row: the runner's memory when it leads (or alone), else the follower's view.
+  const following = () => holds !== null && !terms.leading;
   const operationsDeps: OperationsDeps = {
     workstations: store.workstations,
     desiredState: store.desired,
@@ -99,15 +147,26 @@ export function wireOperations(options: OperationsWiringOptions): OperationsWiri
     now,
     isOnline: (key) => collector.presence.isOnline(key),
     lastReport: (key) => collector.lastReport(key),
-    releaseHolding: (key) => runner.holding(key),
-    scheduledMarks: () => runner.scheduledMarks(),
+    releaseHolding: (key) => (following() ? holds?.holding(key) : terms.current.holding(key)),
+    scheduledMarks: () =>
+      holds !== null && following()
+        ? holds.scheduledMarks(terms.current.context, now())
+        : terms.current.scheduledMarks(),
     schedules,
     recipes,
   };
   // The console's release tasks, served by the /api/releases routes.
   const releases: ReleaseConsole = new ReleaseOperations({
     releases: store.releases,
-    runner,
+    runner: {
+      targetRows: (spec) => terms.current.targetRows(spec),
+      get context() {
+        return terms.current.context;
+      },
+      observer: (release) => terms.current.observer(release),
+      created: (release, rows) => commands.created(release, rows),
+      operate: (id, operation, actor) => commands.operate(id, operation, actor),
+    },
     audit: store.audit,
     now,
   });
@@ -115,11 +174,21 @@ export function wireOperations(options: OperationsWiringOptions): OperationsWiri
     schedules: store.schedules,
     memory: schedules,
     workstations: store.workstations,
-    tasks: options.scheduledTasks ?? runner,
+    tasks: options.scheduledTasks ?? commands,
     notices: options.notices,
     audit: store.audit,
     now,
     log,
   });
-  return { runner, operationsDeps, releases, scheduleConsole, recipes, capabilitiesOf };
+  return {
+    terms,
+    commands,
+    holds,
+    commandServer,
+    operationsDeps,
+    releases,
+    scheduleConsole,
+    recipes,
+    capabilitiesOf,
+  };
 }

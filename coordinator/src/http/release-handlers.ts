@@ -16,11 +16,14 @@ import type {
 import { HttpError } from "./http-utils.js";
 
 /** The HTTP status of each refusal of the release console. */
-export const RELEASE_REFUSAL_STATUS: Readonly<Record<ReleaseRefusalCode, 400 | 403 | 404 | 409>> = {
+export const RELEASE_REFUSAL_STATUS: Readonly<
+  Record<ReleaseRefusalCode, 400 | 403 | 404 | 409 | 503>
+> = {
   invalid: 400,
   forbidden: 403,
   "not-found": 404,
   conflict: 409,
+  unavailable: 503,
 };
 
 /** A refusal answered with its own status; success as the route's answer. */

@@ -159,11 +159,21 @@ export class NoticeService implements NoticePublisher {
     return this.deps.outbox.list();
   }
 
+  /**
+   * Issue 14: stops delivering (a replica's leadership term ended: an attempt in
+   * flight finishes); `publish` still adds to the outbox, and `start` delivers again.
+   */
+  async stopDelivery(): Promise<void> {
+    this.started = false;
+    const workers = [...this.workers.values()];
+    this.workers.clear();
+    await Promise.all(workers.map((worker) => worker.stop()));
+  }
+
   /** Stops every worker (an attempt in flight finishes) and the mail channel. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.workers.values()].map((worker) => worker.stop()));
-    this.workers.clear();
+    await this.stopDelivery();
     this.deps.mail?.close();
   }
 

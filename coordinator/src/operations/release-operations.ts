@@ -20,13 +20,19 @@ import type {
 import type { ReleaseRunner } from "../releases/release-runner.js";
 import { scheduledStart, scheduleRefusal } from "../releases/release-spec.js";
 import { summariseRelease, viewRelease } from "../releases/release-view.js";
+import { NoLeaderError, type ReleaseCommands } from "../replicas/release-commands.js";
 import type { ReleaseStore } from "../store/release-store.js";
 import { type OperationsDeps, recordAction } from "./operations-deps.js";
 
 /** What the console's release operations are built from. */
 export interface ReleaseOperationsDeps extends Pick<OperationsDeps, "audit" | "now"> {
   readonly releases: ReleaseStore;
-  readonly runner: ReleaseRunner;
+  /**
+   * The runner's reads (target rows, issue 11's context, the members as observed) and
+   * its commands: issue 14: on a follower the commands go to the leader's runner.
+   */
+  readonly runner: Pick<ReleaseRunner, "targetRows" | "context" | "observer"> &
+    Pick<ReleaseCommands, "created" | "operate">;
 }
 
 function refused<T>(code: ReleaseRefusalCode, error: string): ReleaseResult<T> {
@@ -108,11 +114,18 @@ export class ReleaseOperations implements ReleaseConsole {
       const blackout = blackoutOver(this.deps.runner.context, groupsOf(rows), this.deps.now());
       if (blackout !== undefined) return refused("conflict", blackoutRefusal(blackout));
     }
-    const outcome = await this.deps.runner.operate(id, operation, {
-      name: who.name,
-      approvalRefused,
-      platformAdmin: isPlatformAdmin(who),
-    });
+    let outcome: Awaited<ReturnType<ReleaseCommands["operate"]>>;
+    try {
+      outcome = await this.deps.runner.operate(id, operation, {
+        name: who.name,
+        approvalRefused,
+        platformAdmin: isPlatformAdmin(who),
+      });
+    } catch (error) {
+      // Issue 14: a follower handed it to the leader and none carried it out in time.
+      if (error instanceof NoLeaderError) return refused("unavailable", error.message);
+      throw error;
+    }
     if (!outcome.ok) {
       if (approvalRefused !== null && outcome.error === approvalRefused)
         return refused("forbidden", outcome.error);

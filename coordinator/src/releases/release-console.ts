@@ -11,7 +11,8 @@ import type {
  * 400 (bad document), `forbidden` 403 (scope, four eyes), `not-found` 404
  * (no such release), `conflict` 409 (not allowed in the release's state).
  */
-export type ReleaseRefusalCode = "invalid" | "forbidden" | "not-found" | "conflict";
+/** `unavailable` (issue 14): no leader replica carried the command out in time (503). */
+export type ReleaseRefusalCode = "invalid" | "forbidden" | "not-found" | "conflict" | "unavailable";
 
 export type ReleaseResult<T> =
   | { readonly ok: true; readonly value: T }

@@ -1,4 +1,4 @@
-import { err, nextSpan, ok, type Result } from "@tillroll/protocol";
+import { err, ok, type Result } from "@tillroll/protocol";
 import type { ServiceRow } from "../fleet/service-row.js";
 import type { ScheduledMark } from "../fleet/status-table.js";
 import { NO_NOTICES } from "../notices/notice-model.js";
@@ -8,9 +8,10 @@ import { KnownReleases } from "./known-releases.js";
 import { planOperation } from "./plan-operation.js";
 import { planRelease } from "./plan-release.js";
 import { missedStarts } from "./release-admission.js";
-import { contextFrom, windowKey } from "./release-context.js";
+import { contextFrom } from "./release-context.js";
 import { describeHistory, ReleaseEvents } from "./release-events.js";
 import { candidatesOf, targetRows } from "./release-facts.js";
+import { releaseMarks } from "./release-marks.js";
 import type {
   CandidateRow,
   HistoryEntry,
@@ -27,7 +28,6 @@ import { RETRY_MS, ReleaseSchedule } from "./release-schedule.js";
 import { ReleaseSender } from "./release-sender.js";
 import type { ReleasePlanner, ReleaseRunnerDeps } from "./runner-deps.js";
 import { RunnerNotices } from "./runner-notices.js";
-import { scheduledMarker } from "./scheduled-mark.js";
 import { ScheduledStarts } from "./scheduled-starts.js";
 
 // The shapes it is built from live in runner-deps.ts; callers keep importing them from here.
@@ -156,24 +156,12 @@ export class ReleaseRunner implements ScheduledTasks {
 
   /** The status overview's `scheduled` marker (scheduled-mark.ts), over the releases now. */
   scheduledMarks(): (row: ServiceRow) => ScheduledMark | null {
-    const now = this.deps.now();
-    // Rows of stores sharing a window share its next opening: one calculus call per window.
-    const openings = new Map<string, number>();
-    return scheduledMarker({
-      releases: [...this.known.all()],
-      holding: (key) => this.known.holding(key),
-      nextOpening: (row) => {
-        const window = this.context.windowFor(row.store, row.group);
-        if (window === null) return null;
-        const key = windowKey(window);
-        let opensAt = openings.get(key);
-        if (opensAt === undefined) {
-          opensAt = nextSpan(window, now).opensAt;
-          openings.set(key, opensAt);
-        }
-        return opensAt;
-      },
-    });
+    return releaseMarks(
+      [...this.known.all()],
+      (key) => this.known.holding(key),
+      this.context,
+      this.deps.now(),
+    );
   }
 
   /**

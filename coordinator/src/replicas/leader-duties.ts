@@ -12,34 +12,26 @@ export interface LeaderDuty {
   /** For the log: "release runner", "notices delivery"... */
   readonly name: string;
   start(): Promise<void>;
-  /** Stops it; whatever is under way finishes or is cut off, nothing new begins. */
-  stop(): Promise<void>;
   /**
-   * False for a duty whose objects cannot start again once stopped (today's
-   * ReleaseRunner and NoticeService close for good): after one leadership term
-   * the replica stays a follower until restarted, and says so.
+   * Stops it; whatever is under way finishes or is cut off, nothing new begins. A
+   * duty starts again at the next term (the runner is made fresh per term).
    */
-  readonly restartable: boolean;
+  stop(): Promise<void>;
 }
 
-export type DutiesState = "idle" | "leading" | "spent";
+export type DutiesState = "idle" | "leading";
 
-/**
- * What a role change does to the duties. Pure: `idle` (never led, or led and
- * every duty can lead again), `leading`, `spent` (led once with a duty that
- * cannot restart: never again).
- */
+/** What a role change does to the duties. Pure: `idle` (not leading) or `leading`. */
 export function planDuties(
   state: DutiesState,
   role: LeaseRole,
-  restartable: boolean,
 ): { next: DutiesState; action: "start" | "stop" | "none" } {
   if (role === "leader")
     return state === "idle"
       ? { next: "leading", action: "start" }
       : { next: state, action: "none" };
   if (state !== "leading") return { next: state, action: "none" };
-  return { next: restartable ? "idle" : "spent", action: "stop" };
+  return { next: "idle", action: "stop" };
 }
 
 export class LeaderDuties {
@@ -54,11 +46,6 @@ export class LeaderDuties {
 
   get leading(): boolean {
     return this.state === "leading";
-  }
-
-  /** False once a term ended with a duty that cannot start again: the lease may stop trying. */
-  get canLeadAgain(): boolean {
-    return this.state !== "spent";
   }
 
   /**
@@ -78,11 +65,10 @@ export class LeaderDuties {
   }
 
   private async apply(role: LeaseRole, reason: string): Promise<void> {
-    const restartable = this.duties.every((duty) => duty.restartable);
-    const { next, action } = planDuties(this.state, role, restartable);
+    const { next, action } = planDuties(this.state, role);
     this.state = next;
     if (action === "start") await this.startAll(reason);
-    else if (action === "stop") await this.stopAll(reason, next === "spent");
+    else if (action === "stop") await this.stopAll(reason);
   }
 
   /**
@@ -102,7 +88,7 @@ export class LeaderDuties {
     }
   }
 
-  private async stopAll(reason: string, spent: boolean): Promise<void> {
+  private async stopAll(reason: string): Promise<void> {
     const stopping = this.started.reverse();
     this.started = [];
     this.log(`leader duties: stopping (${reason}): ${stopping.map((d) => d.name).join(", ")}`);
@@ -113,10 +99,6 @@ export class LeaderDuties {
         this.log(`leader duties: ${duty.name} did not stop cleanly: ${errorText(error)}`);
       }
     }
-    if (spent && reason !== "coordinator stopping")
-      this.log(
-        "leader duties: this replica cannot lead again until it is restarted (its release runner and notices cannot restart in-process); another replica takes over",
-      );
   }
 }
 

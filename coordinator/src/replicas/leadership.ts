@@ -20,9 +20,8 @@ export interface Leadership {
 /**
  * Runs the leader-only duties. With the JSON store they start now, before this
  * resolves (as before replicas). With PostgreSQL a lease decides: they start
- * when this replica takes the advisory lock and stop the moment it loses it.
- * A replica whose duties cannot start again stops trying for the lock once its
- * term ends, so it never holds the lock while nobody leads.
+ * when this replica takes the advisory lock and stop the moment it loses it;
+ * they start again (a fresh runner) whenever it takes the lock again.
  */
 export async function startLeadership(options: LeadershipOptions): Promise<Leadership> {
   const { database } = options;
@@ -46,10 +45,7 @@ export async function startLeadership(options: LeadershipOptions): Promise<Leade
     open: openSession,
     log: options.log,
     ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
-    onChange: async (role, reason) => {
-      await duties.onRole(role, reason);
-      if (!duties.canLeadAgain) void lease.close();
-    },
+    onChange: (role, reason) => duties.onRole(role, reason),
   });
   lease.start();
   return {

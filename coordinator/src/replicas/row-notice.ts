@@ -13,31 +13,49 @@ export const ROWS_CHANNEL = "tillroll_rows";
  * The other memory mirrors a replica keeps (workstations for the broker's login check,
  * webhooks, the notices outbox, web sessions that ended, the operators): a notice on `tillroll_mirrors` names the one that
  * changed, `{"o": origin, "m": name}`, and every other replica reads it again whole.
+ * "releases": a release task was created or saved (a follower's view of the rows
+ * active releases hold is read again); "packs": a pack was published or withdrawn.
  */
 export const MIRRORS_CHANNEL = "tillroll_mirrors";
-export const MIRRORS = ["workstations", "webhooks", "outbox", "sessions", "operators"] as const;
+export const MIRRORS = [
+  "workstations",
+  "webhooks",
+  "outbox",
+  "releases",
+  "packs",
+  "sessions",
+  "operators",
+] as const;
 export type MirrorName = (typeof MIRRORS)[number];
 
-export function mirrorNoticePayload(origin: string, mirror: MirrorName): string {
-  return JSON.stringify({ o: origin, m: mirror });
+/** `id`: the one record that changed (a release task), when the mirror can read just it. */
+export function mirrorNoticePayload(origin: string, mirror: MirrorName, id?: string): string {
+  return JSON.stringify(
+    id === undefined ? { o: origin, m: mirror } : { o: origin, m: mirror, i: id },
+  );
 }
 
-/** A mirror notice read back: who sent it and which mirror; else an error. */
-export function parseMirrorNotice(payload: string): Result<{ origin: string; mirror: MirrorName }> {
+/** A mirror notice read back: who sent it, which mirror (and record); else an error. */
+export function parseMirrorNotice(
+  payload: string,
+): Result<{ origin: string; mirror: MirrorName; id?: string }> {
   let value: unknown;
   try {
     value = JSON.parse(payload);
   } catch {
     return err(`mirror notice is not JSON: ${JSON.stringify(payload.slice(0, 80))}`);
   }
-  const { o, m } = (typeof value === "object" && value !== null ? value : {}) as {
+  const { o, m, i } = (typeof value === "object" && value !== null ? value : {}) as {
     o?: unknown;
     m?: unknown;
+    i?: unknown;
   };
   if (typeof o !== "string" || o === "") return err("mirror notice has no origin (o)");
   const mirror = MIRRORS.find((name) => name === m);
   if (mirror === undefined) return err(`mirror notice names no known mirror: ${JSON.stringify(m)}`);
-  return ok({ origin: o, mirror });
+  if (i !== undefined && typeof i !== "string")
+    return err(`mirror notice names a record that is not a string: ${JSON.stringify(i)}`);
+  return ok(i === undefined ? { origin: o, mirror } : { origin: o, mirror, id: i });
 }
 
 /** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more; keep a margin. */

@@ -38,10 +38,11 @@ export async function notifyMirror(
   db: Queryable,
   origin: string,
   mirror: MirrorName,
+  id?: string,
 ): Promise<void> {
   await db.query("SELECT pg_notify($1, $2)", [
     MIRRORS_CHANNEL,
-    mirrorNoticePayload(origin, mirror),
+    mirrorNoticePayload(origin, mirror, id),
   ]);
 }
 
@@ -54,7 +55,7 @@ export interface RowListenerOptions {
   /** Notices may have been missed (or a change was too large to list): reload everything. */
   onResync: (reason: string) => void;
   /** Another replica changed this mirror (heard on tillroll_mirrors): read it again. */
-  onMirror?: (mirror: MirrorName) => void;
+  onMirror?: (mirror: MirrorName, id?: string) => void;
   log: (message: string) => void;
   /** Between reconnect attempts. */
   retryMs?: number;
@@ -109,7 +110,7 @@ export class RowListener {
         const notice = parseMirrorNotice(message.payload ?? "");
         if (!notice.ok) return this.options.log(`mirror notices: ignored: ${notice.error}`);
         if (notice.value.origin !== this.options.origin)
-          this.options.onMirror?.(notice.value.mirror);
+          this.options.onMirror?.(notice.value.mirror, notice.value.id);
         return;
       }
       if (message.channel !== ROWS_CHANNEL) return;

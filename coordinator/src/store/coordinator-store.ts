@@ -2,6 +2,7 @@ import type { OperatorPersistence } from "../accounts/operator-record.js";
 import type { WebSessionStore } from "../accounts/web-sessions.js";
 import type { NoticeOutbox } from "../notices/outbox.js";
 import type { WebhookRegistry } from "../notices/webhook-registry.js";
+import type { CommandQueue } from "../replicas/command-queue.js";
 import type { AuditStore } from "./audit-store.js";
 import type { DesiredStore } from "./desired-store.js";
 import type { FleetRows } from "./fleet-rows.js";
@@ -57,11 +58,21 @@ export interface CoordinatorStore {
   /**
    * Issue 14 (PostgreSQL only): `listener` hears that another replica changed a
    * mirror ("workstations", "webhooks", "outbox") once this store read it again, or
-   * the operators ("operators": the accounts' directory reads them again).
+   * saved a release task ("releases" with its `id`: nothing kept here; a follower's view
+   * reads it), or the operators ("operators": the accounts' directory reads them again).
+   * Each call adds a listener (the coordinator and the operations each listen).
    */
   onRemoteMirror?(
-    listener: (mirror: "workstations" | "webhooks" | "outbox" | "operators") => void,
+    listener: (
+      mirror: "workstations" | "webhooks" | "outbox" | "releases" | "packs" | "operators",
+      id?: string,
+    ) => void,
   ): void;
+  /**
+   * Issue 14 (PostgreSQL only): where a follower hands release commands to the
+   * leader (replicas/release-commands.ts).
+   */
+  readonly commands?: CommandQueue;
   /** Makes pending writes durable and releases files or connections. */
   close(): Promise<void>;
 }

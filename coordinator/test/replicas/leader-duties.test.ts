@@ -20,11 +20,10 @@ afterEach(async () => {
 });
 
 /** Duties that record what was done to them, in order, as `name start|stop`. */
-function recorded(names: string[], restartable = true) {
+function recorded(names: string[]) {
   const done: string[] = [];
   const duties: LeaderDuty[] = names.map((name) => ({
     name,
-    restartable,
     start: async () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       done.push(`${name} start`);
@@ -47,15 +46,12 @@ async function until(what: string, test: () => boolean, ms = 10_000): Promise<nu
 
 describe("planDuties", () => {
   it.each([
-    ["idle", "leader", true, "leading", "start"],
-    ["idle", "follower", true, "idle", "none"],
-    ["leading", "leader", true, "leading", "none"],
-    ["leading", "follower", true, "idle", "stop"],
-    ["leading", "follower", false, "spent", "stop"],
-    ["spent", "leader", false, "spent", "none"],
-    ["spent", "follower", false, "spent", "none"],
-  ] as const)("%s + %s (restartable %s) -> %s, %s", (state, role, restartable, next, action) => {
-    expect(planDuties(state, role, restartable)).toEqual({ next, action });
+    ["idle", "leader", "leading", "start"],
+    ["idle", "follower", "idle", "none"],
+    ["leading", "leader", "leading", "none"],
+    ["leading", "follower", "idle", "stop"],
+  ] as const)("%s + %s -> %s, %s", (state, role, next, action) => {
+    expect(planDuties(state, role)).toEqual({ next, action });
   });
 });
 
@@ -88,23 +84,20 @@ describe("LeaderDuties", () => {
     expect(done.slice(6)).toEqual(["runner start", "schedules start", "notices start"]);
   });
 
-  it("a duty that cannot restart: one term, then never again, said in the log", async () => {
-    const { duties, done } = recorded(["runner"], false);
-    const log: string[] = [];
-    const leader = new LeaderDuties(duties, (line) => log.push(line));
+  it("leads again after a term ended: every duty starts again", async () => {
+    const { duties, done } = recorded(["runner"]);
+    const leader = new LeaderDuties(duties, () => undefined);
     await leader.onRole("leader", "acquired");
     await leader.onRole("follower", "lost");
     await leader.onRole("leader", "acquired again");
-    expect(done).toEqual(["runner start", "runner stop"]);
-    expect(leader.canLeadAgain).toBe(false);
-    expect(log.at(-1)).toMatch(/cannot lead again until it is restarted/);
+    expect(done).toEqual(["runner start", "runner stop", "runner start"]);
+    expect(leader.leading).toBe(true);
   });
 
   it("a failed start rejects, nothing after it starts, and it is still stopped with the rest", async () => {
     const done: string[] = [];
     const duty = (name: string, fails = false): LeaderDuty => ({
       name,
-      restartable: true,
       start: async () => {
         if (fails) throw new Error("boom");
         done.push(`${name} start`);
@@ -185,29 +178,42 @@ describe("startLeadership", () => {
 });
 
 describe("coordinatorDuties", () => {
-  it("starts notices delivery, the runner, then blackout cancels; stops the runner before the notices", async () => {
+  it("starts notices delivery, the runner, blackout cancels, then replica commands; stops in reverse; leads again", async () => {
     const done: string[] = [];
     const duties = coordinatorDuties({
       runner: {
-        start: async () => void done.push("runner start"),
-        close: async () => void done.push("runner close"),
+        begin: async () => void done.push("runner begin"),
+        end: async () => void done.push("runner end"),
       },
       scheduleConsole: { cancelLeftovers: async () => void done.push("cancel leftovers") },
       notices: {
         start: () => void done.push("notices start"),
-        close: async () => void done.push("notices close"),
+        stopDelivery: async () => void done.push("notices stop"),
+      },
+      commands: {
+        start: async () => void done.push("commands start"),
+        stop: async () => void done.push("commands stop"),
       },
     });
     const leadership = await startLeadership({ database: undefined, duties, log: () => undefined });
     await leadership.close();
     expect(done).toEqual([
       "notices start",
-      "runner start",
+      "runner begin",
       "cancel leftovers",
-      "runner close",
-      "notices close",
+      "commands start",
+      "commands stop",
+      "runner end",
+      "notices stop",
     ]);
-    // Runner and notice service close for good: one term per process.
-    expect(leadership.duties.canLeadAgain).toBe(false);
+    // Issue 14: a term's end is not the last: the same duties start a new term.
+    await leadership.duties.onRole("leader", "again");
+    expect(done.slice(7)).toEqual([
+      "notices start",
+      "runner begin",
+      "cancel leftovers",
+      "commands start",
+    ]);
+    await leadership.close();
   });
 });

@@ -1,16 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir, userInfo } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type StatusDocument, topicFor } from "@tillroll/protocol";
-import mqtt from "mqtt";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type TestDatabase, testDatabase } from "../../../test/support/postgres.js";
-import { Coordinator } from "../../src/coordinator.js";
-import {
-  freePort,
-  type MosquittoProcess,
-  startMosquitto,
-} from "../broker-config/mosquitto-process.js";
+import { describe, expect, it, vi } from "vitest";
+import type { Coordinator } from "../../src/coordinator.js";
+import { leads, replicaFixture, report, until } from "./replica-fixture.js";
 
 /**
  * Issue 14 (replicas), the foundations in a real coordinator: two coordinators
@@ -22,150 +14,54 @@ import {
 
 vi.setConfig({ testTimeout: 60_000 });
 
-let dir: string;
-let mosquitto: MosquittoProcess;
-let brokerUrl: string;
-let database: TestDatabase;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "tillroll-two-replicas-"));
-  const port = await freePort();
-  brokerUrl = `mqtt://127.0.0.1:${port}`;
-  const conf = join(dir, "mosquitto.conf");
-  await writeFile(
-    conf,
-    [
-      `listener ${port} 127.0.0.1`,
-      "allow_anonymous true",
-      `user ${userInfo().username}`,
-      "persistence false",
-      "log_dest stderr",
-      "log_type subscribe",
-      "",
-    ].join("\n"),
-  );
-  mosquitto = await startMosquitto(conf, port);
-  database = await testDatabase();
-}, 60_000);
-
-afterAll(async () => {
-  await mosquitto?.stop();
-  await database?.drop();
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-});
-
-async function replica(name: string, log: string[]): Promise<Coordinator> {
-  return Coordinator.start({
-    // One data folder (signing key, packs) every replica reaches.
-    dataDir: join(dir, "data"),
-    database: database.url,
-    brokerUrl,
-    mqttPort: 0,
-    httpPort: 0,
-    log: (line) => log.push(`${name} ${line}`),
-  });
-}
-
-async function until(what: string, test: () => boolean, ms = 10_000): Promise<number> {
-  const started = Date.now();
-  while (!test()) {
-    if (Date.now() - started > ms) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return Date.now() - started;
-}
+const fixture = replicaFixture("two-replicas");
 
 describe("two coordinators on one PostgreSQL and one Mosquitto", () => {
   it("share the reports, one leads, and the other leads within 10 s once it stops", async () => {
     const log: string[] = [];
-    const a = await replica("a", log);
-    const b = await replica("b", log);
-    const leading = (name: string) =>
-      log
-        .filter((line) => line.startsWith(`${name} leader lease: `))
-        .at(-1)
-        ?.includes("-> leader") === true;
-    await until("one leads", () => leading("a") || leading("b"));
+    const a = await fixture.replica("a", log);
+    const b = await fixture.replica("b", log);
+    await until("one leads", () => leads(log, "a") || leads(log, "b"));
     await new Promise((resolve) => setTimeout(resolve, 2_500));
-    expect(leading("a") && leading("b")).toBe(false);
+    expect(leads(log, "a") && leads(log, "b")).toBe(false);
     // Each replica subscribed to the shared filters, not the plain ones.
-    const subscribed = mosquitto.log();
+    const subscribed = fixture.mosquitto.log();
     expect(subscribed.match(/\$share\/tillroll\/tillroll\/v1\/ws\/\+\/\+\/status/g)).toHaveLength(
       2,
     );
     expect(subscribed).not.toMatch(/ tillroll\/v1\/ws\/\+\/\+\/status/);
 
-    const [leader, follower, followerName] = leading("a") ? [a, b, "b"] : [b, a, "a"];
+    const [leader, follower, followerName] = leads(log, "a") ? [a, b, "b"] : [b, a, "a"];
     const stoppedAt = Date.now();
     await leader.stop();
-    await until(`${followerName} leads`, () => leading(followerName), 10_000);
+    await until(`${followerName} leads`, () => leads(log, followerName), 10_000);
     console.log(
       `two replicas: the follower led ${Date.now() - stoppedAt} ms after the leader stopped`,
     );
     expect(log).toContainEqual(
-      `${followerName} leader duties: starting (advisory lock acquired): notices delivery, release runner, blackout cancels`,
+      `${followerName} leader duties: starting (advisory lock acquired): notices delivery, release runner, blackout cancels, replica commands`,
     );
     await follower.stop();
   });
 
   it("each sees the whole fleet: a till enrolled on one reports through both, its rows on both", async () => {
     const log: string[] = [];
-    const a = await replica("a", log);
-    const b = await replica("b", log);
+    const a = await fixture.replica("a", log);
+    const b = await fixture.replica("b", log);
     try {
-      const token = (await readFile(join(dir, "data", "operator-token"), "utf8")).trim();
-      const call = async (on: Coordinator, method: string, path: string, body?: unknown) => {
-        const response = await fetch(`${on.httpUrl}${path}`, {
-          method,
-          headers: {
-            authorization: `Bearer ${token}`,
-            ...(body === undefined ? {} : { "content-type": "application/json" }),
-          },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-        return { status: response.status, body: (await response.json()) as unknown };
-      };
+      const tills = Array.from({ length: 6 }, (_, i) => ({
+        store: "8008",
+        workstation: `0${i + 1}`,
+      }));
       // Enrolled through a only: b's mirror must know the tills to take their reports.
-      const enrolled = await call(a, "POST", "/api/workstations", {
-        workstations: Array.from({ length: 6 }, (_, i) => ({
-          store: "8008",
-          workstation: `0${i + 1}`,
-          group: null,
-        })),
+      const enrolled = await fixture.call(a, "POST", "/api/workstations", {
+        workstations: tills.map((ws) => ({ ...ws, group: null })),
       });
-      expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(201);
+      expect(enrolled.status, enrolled.text).toBe(201);
       // A plain client (Mosquitto here is anonymous): the share group hands each report to one.
-      const client = await mqtt.connectAsync(brokerUrl, { protocolVersion: 4, clean: true });
-      try {
-        for (let i = 1; i <= 6; i++) {
-          const ws = { store: "8008", workstation: `0${i}` };
-          const doc: StatusDocument = {
-            schema: 1,
-            seq: 1,
-            ts: new Date().toISOString(),
-            ...ws,
-            desiredSeq: null,
-            services: {
-              "pos-client": {
-                status: "OK",
-                activeVersion: "1.0.0",
-                preferredVersion: null,
-                requestId: null,
-                validFrom: null,
-                phase: null,
-                progress: null,
-                reason: null,
-                updatedAt: new Date().toISOString(),
-              },
-            },
-          };
-          await client.publishAsync(topicFor("status", ws), JSON.stringify(doc), { qos: 1 });
-        }
-      } finally {
-        await client.endAsync();
-      }
+      await report(fixture.brokerUrl, tills, "1.0.0");
       const rowsOn = async (on: Coordinator) => {
-        const rows = (await call(on, "GET", "/api/status?store=8008")).body as unknown[];
+        const rows = (await fixture.call(on, "GET", "/api/status?store=8008")).body;
         return Array.isArray(rows) ? rows.length : -1;
       };
       const deadline = Date.now() + 10_000;
@@ -182,10 +78,10 @@ describe("two coordinators on one PostgreSQL and one Mosquitto", () => {
 
   it("the web console on either: a session opened on one works on the other; logout and a reset end it on both", async () => {
     const log: string[] = [];
-    const a = await replica("a", log);
-    const b = await replica("b", log);
+    const a = await fixture.replica("a", log);
+    const b = await fixture.replica("b", log);
     try {
-      const token = (await readFile(join(dir, "data", "operator-token"), "utf8")).trim();
+      const token = (await readFile(join(fixture.dir, "data", "operator-token"), "utf8")).trim();
       const call = async (
         on: Coordinator,
         method: string,

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { functionNameSchema, groupSchema, storeIdSchema, workstationIdSchema } from "../ids.js";
 import { checkPublicKeyText } from "../public-key-text.js";
 import { DEFAULT_TOPIC_ROOT, validateTopicRoot } from "../topics.js";

@@ -1,5 +1,5 @@
 import semver from "semver";
-import { z } from "zod";
+import * as z from "zod";
 import { functionNameSchema } from "../ids.js";
 import { MAX_RANGE_LENGTH, MAX_SERVICES_PER_WORKSTATION, MAX_VERSION_LENGTH } from "../limits.js";
 import { whenString } from "../validation.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { functionNameSchema, requestIdSchema, storeIdSchema, workstationIdSchema } from "../ids.js";
 import { MAX_ID_LENGTH, MAX_REASON_LENGTH, MAX_URL_LENGTH } from "../limits.js";
 import { whenString } from "../validation.js";

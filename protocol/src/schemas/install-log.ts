@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { functionNameSchema, requestIdSchema } from "../ids.js";
 import { MAX_LOG_LINE_LENGTH } from "../limits.js";
 import { documentHeader, semverSchema } from "./common.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { functionNameSchema } from "../ids.js";
 import { MAX_ID_LENGTH, MAX_REASON_LENGTH, MAX_SESSION_USERS } from "../limits.js";
 import { documentHeader, timestampSchema } from "./common.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { packPathSchema, recipeEnvNameSchema } from "../descriptor.js";
 import { whenString } from "../validation.js";
 

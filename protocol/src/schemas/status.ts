@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { requestIdSchema, storeIdSchema, workstationIdSchema } from "../ids.js";
 import { MAX_REASON_LENGTH } from "../limits.js";
 import { PHASES, STATUSES } from "../status-model.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Maintenance windows (issue 11): when a store's workstations may install,

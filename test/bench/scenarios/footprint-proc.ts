@@ -46,6 +46,16 @@ export async function processArgs(pid: number): Promise<string[]> {
   return args.at(-1) === "" ? args.slice(0, -1) : args;
 }
 
+/** The environment a process was started with (/proc/PID/environ). */
+export async function processEnvironment(pid: number): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  for (const entry of (await readFile(`/proc/${pid}/environ`, "utf8")).split("\0")) {
+    const equals = entry.indexOf("=");
+    if (equals > 0) env[entry.slice(0, equals)] = entry.slice(equals + 1);
+  }
+  return env;
+}
+
 export interface CpuTimes {
   /** utime + stime of the process itself, in seconds. */
   self: number;

@@ -13,6 +13,7 @@ import {
   type ProcessMemory,
   processArgs,
   processCpuTimes,
+  processEnvironment,
   processMemory,
 } from "./footprint-proc.js";
 
@@ -27,8 +28,10 @@ import {
  * every second) and /proc/PID/stat utime+stime at the start and the end.
  *
  * The floor: a bare Node process (`node -e "setInterval(...)"`, nothing
- * imported) started beside the agent and read at the same moment, once with
- * the agent's node flags (read from its command line) and once without.
+ * imported) started beside the agent and read at the same moment, once as
+ * the agent is run (its node flags, read from its command line, and the
+ * malloc settings the launcher gives it, TILLROLL_GIVEN_GLIBC_TUNABLES read
+ * from its environment) and once with neither.
  *
  * - agent idle RSS: VmRSS at the end of the window, what the idle agent
  *   settles to (start and peak are reported beside it: the first seconds
@@ -87,9 +90,12 @@ export const footprint: Scenario = async (ctx) => {
     );
     const args = await processArgs(pid);
     const flags = args.slice(1, args.indexOf(bundle.outFile));
+    // What the launcher gave it: glibc rewrites GLIBC_TUNABLES in /proc/PID/environ as it reads it.
+    const environment = await processEnvironment(pid);
+    const tunables = environment.TILLROLL_GIVEN_GLIBC_TUNABLES ?? environment.GLIBC_TUNABLES;
     // Started now, so they are as old as the agent when they are read.
-    const withFlags = startBareNode(flags, bare);
-    const withoutFlags = startBareNode([], bare);
+    const withFlags = startBareNode(flags, bare, tunables);
+    const withoutFlags = startBareNode([], bare, undefined);
 
     await kit.want("1.0.0");
     await kit.waitService(FN, (s) => s.status === "OK" && s.activeVersion === "1.0.0", 30_000);
@@ -121,12 +127,12 @@ export const footprint: Scenario = async (ctx) => {
       `agent pid ${pid} (${args.map((a) => a.replace(kit.dir.path, "…")).join(" ")}): RSS ${mb(rss[0] as number)} -> ${mb(end.rss)} MB (${describe(end)}) over ${wallSeconds.toFixed(1)} s, CPU ${(cpuEnd.self - cpuStart.self).toFixed(2)} s (+${(cpuEnd.children - cpuStart.children).toFixed(2)} s children), ${statusReports} status reports`,
     );
     ctx.log(
-      `bare node ${flags.join(" ") || "(no flags)"}: ${mb(floor.rss)} MB (${describe(floor)}); bare node without flags: ${mb(plainFloor.rss)} MB (${describe(plainFloor)})`,
+      `bare node ${flags.join(" ") || "(no flags)"}${tunables === undefined ? "" : ` (GLIBC_TUNABLES=${tunables})`}: ${mb(floor.rss)} MB (${describe(floor)}); bare node without flags: ${mb(plainFloor.rss)} MB (${describe(plainFloor)})`,
     );
     const metrics: Metric[] = [
       maxMetric("agent idle RSS", end.rss / MB, "MB", 50),
       ratioMetric(
-        `agent idle RSS against bare node (${flags.join(" ") || "no flags"})`,
+        `agent idle RSS against bare node (${flags.join(" ") || "no flags"}${tunables === undefined ? "" : ", same GLIBC_TUNABLES"})`,
         end.rss / MB,
         floor.rss / MB,
         "MB",
@@ -160,8 +166,15 @@ export const footprint: Scenario = async (ctx) => {
   }
 };
 
-function startBareNode(flags: readonly string[], started: ChildProcess[]): ChildProcess {
-  const child = spawn(process.execPath, [...flags, "-e", IDLE_NODE], { stdio: "ignore" });
+function startBareNode(
+  flags: readonly string[],
+  started: ChildProcess[],
+  tunables: string | undefined,
+): ChildProcess {
+  const env = { ...process.env };
+  if (tunables === undefined) delete env.GLIBC_TUNABLES;
+  else env.GLIBC_TUNABLES = tunables;
+  const child = spawn(process.execPath, [...flags, "-e", IDLE_NODE], { stdio: "ignore", env });
   started.push(child);
   return child;
 }

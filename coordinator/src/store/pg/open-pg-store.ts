@@ -5,6 +5,7 @@ import type { CoordinatorStore } from "../coordinator-store.js";
 import type { OpenStoreOptions } from "../open-store.js";
 import { migrateSchema } from "./migrate-schema.js";
 import { PgAudit } from "./pg-audit.js";
+import { PgCommandQueue } from "./pg-command-queue.js";
 import { openPgDatabase, type PgDatabase, type Queryable } from "./pg-database.js";
 import { PgDesired } from "./pg-desired.js";
 import { PgFleetRows } from "./pg-fleet-rows.js";
@@ -29,6 +30,7 @@ interface PgParts {
   readonly webhooks: PgWebhooks;
   readonly installLogs: PgInstallLogs;
   readonly webSessions: PgWebSessions;
+  readonly commands: PgCommandQueue;
 }
 
 /**
@@ -54,6 +56,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
     this.webhooks = parts.webhooks;
     this.installLogs = parts.installLogs;
     this.webSessions = parts.webSessions;
+    this.commands = parts.commands;
   }
 
   readonly releases: PgReleases;
@@ -64,6 +67,8 @@ export class PgCoordinatorStore implements CoordinatorStore {
   readonly webhooks: PgWebhooks;
   readonly installLogs: PgInstallLogs;
   readonly webSessions: PgWebSessions;
+  /** Issue 14: release commands a follower hands to the leader. */
+  readonly commands: PgCommandQueue;
 
   /** Issue 14: hears the other replicas' row changes (set once open). */
   private listener: RowListener | null = null;
@@ -77,12 +82,22 @@ export class PgCoordinatorStore implements CoordinatorStore {
     this.remoteRows = listener;
   }
 
-  /** Sessions are the store's own business: the coordinator hears of the other mirrors. */
-  private remoteMirror: (mirror: Exclude<MirrorName, "sessions">) => void = () => undefined;
+  /**
+   * Who hears of other replicas' mirror changes. Several listen (the notices outbox and
+   * operators in the coordinator, the release holds in the operations): each call adds
+   * one; a single slot let the last caller silently replace the others. Sessions are the
+   * store's own business: the listeners hear of the other mirrors.
+   */
+  private readonly remoteMirrorListeners: Array<
+    (mirror: Exclude<MirrorName, "sessions">, id?: string) => void
+  > = [];
 
-  /** Issue 14: `listener` hears each mirror another replica changed, once read again here. */
-  onRemoteMirror(listener: (mirror: Exclude<MirrorName, "sessions">) => void): void {
-    this.remoteMirror = listener;
+  /**
+   * Issue 14: `listener` hears each mirror another replica changed, once read again here
+   * (`id`: the one release task saved, when the notice names it).
+   */
+  onRemoteMirror(listener: (mirror: Exclude<MirrorName, "sessions">, id?: string) => void): void {
+    this.remoteMirrorListeners.push(listener);
   }
 
   /** Reads rows another replica changed back into the mirror, then tells the listener. */
@@ -97,7 +112,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
   }
 
   /** Reads a mirror another replica changed again (all of them after a resync). */
-  private refreshMirror(mirror: MirrorName, log: (message: string) => void): void {
+  private refreshMirror(mirror: MirrorName, log: (message: string) => void, id?: string): void {
     // Sessions another replica ended: dropped here (the store logs its own failures).
     if (mirror === "sessions") {
       void this.webSessions.refresh();
@@ -110,10 +125,15 @@ export class PgCoordinatorStore implements CoordinatorStore {
           ? this.webhooks.refresh()
           : mirror === "outbox"
             ? this.outbox.refresh()
-            : // The operators are read again by their directory (the coordinator's accounts).
-              Promise.resolve();
+            : mirror === "packs"
+              ? this.packs.refresh()
+              : // Releases are not mirrored in the store: the listener reads what it needs; the
+                // operators are read again by their directory (the coordinator's accounts).
+                Promise.resolve();
     read.then(
-      () => this.remoteMirror(mirror),
+      () => {
+        for (const listener of this.remoteMirrorListeners) listener(mirror, id);
+      },
       (error: unknown) =>
         log(
           `mirror notices: cannot read ${mirror} again (${error instanceof Error ? error.message : String(error)})`,
@@ -144,9 +164,10 @@ export class PgCoordinatorStore implements CoordinatorStore {
           if (store === null) earlyMirrors.add(mirror);
           else store.refreshMirror(mirror, options.log);
       },
-      onMirror: (mirror) => {
+      onMirror: (mirror, id) => {
+        // Before the store exists: read whole once it does.
         if (store === null) earlyMirrors.add(mirror);
-        else store.refreshMirror(mirror, options.log);
+        else store.refreshMirror(mirror, options.log, id);
       },
       log: options.log,
     }).catch(async (error: unknown) => {
@@ -168,6 +189,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
         ...(options.packs?.now === undefined ? {} : { now: options.packs.now }),
         log: options.log,
       });
+      packs.notifyWith(tell("packs"));
       store = new PgCoordinatorStore(
         db,
         workstations,
@@ -176,7 +198,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
         new PgAudit(db),
         packs,
         {
-          releases: new PgReleases(db),
+          releases: new PgReleases(db, (tx, id) => notifyMirror(tx, origin, "releases", id)),
           schedules: new PgSchedules(db),
           recipes: new PgRecipes(db),
           operators: new PgOperators(db, tell("operators")),
@@ -192,6 +214,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
             retention: options.installLogs,
             now: options.now,
           }),
+          commands: new PgCommandQueue(db, options.database, options.log),
           webSessions: await PgWebSessions.open(db, {
             now: options.now,
             log: options.log,
@@ -224,6 +247,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
   private async closeNow(): Promise<void> {
     try {
       await this.listener?.close();
+      await this.commands.close();
       await this.fleet.close();
       await this.installLogs.close();
       await this.webSessions.close();

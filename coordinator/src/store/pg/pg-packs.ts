@@ -10,7 +10,7 @@ import { publishCheck, receivePack, removePublishLeftovers } from "../../packs/p
 import { isSha256, makePackRecord, type PackRecord, packKey } from "../../packs/pack-record.js";
 import { PACKS_FOLDER, withdrawnText } from "../../packs/pack-store.js";
 import type { PackRecords, PackRef } from "../pack-records.js";
-import type { PgDatabase } from "./pg-database.js";
+import type { PgDatabase, Queryable } from "./pg-database.js";
 import { SerialQueue } from "./serial-queue.js";
 
 export interface PgPacksOptions {
@@ -43,6 +43,8 @@ export class PgPacks implements PackRecords {
   readonly downloads: PackSource;
   /** The largest archive `publish` accepts, in bytes. */
   readonly maxBytes: number;
+  /** Issue 14: tells the other replicas a pack was published or withdrawn. */
+  private notify: (db: Queryable) => Promise<void> = async () => undefined;
 
   private constructor(
     private readonly db: PgDatabase,
@@ -60,6 +62,22 @@ export class PgPacks implements PackRecords {
       filePath: (sha256) =>
         this.findSha(sha256) === undefined ? undefined : join(this.packsDir, `${sha256}.tgz`),
     };
+  }
+
+  /**
+   * Issue 14 (replicas): `notify` tells the other replicas after each publish or
+   * withdrawal; they read the records again (`refresh`): a pack published through one
+   * replica is offered by the leader's runner and every replica's set-preferred.
+   */
+  notifyWith(notify: (db: Queryable) => Promise<void>): void {
+    this.notify = notify;
+  }
+
+  /** Reads every record again (another replica published or withdrew one). */
+  async refresh(): Promise<void> {
+    const { rows } = await this.db.query<{ record: PackRecord }>("SELECT record FROM packs");
+    this.records.clear();
+    for (const { record } of rows) this.remember(record);
   }
 
   static async open(db: PgDatabase, options: PgPacksOptions): Promise<PgPacks> {
@@ -105,6 +123,7 @@ export class PgPacks implements PackRecords {
             return err(`cannot record ${name} ${version} (${describeError(error)})`);
           }
           this.remember(record);
+          await this.tellOthers();
           return ok(structuredClone(record));
         }),
     );
@@ -137,6 +156,7 @@ export class PgPacks implements PackRecords {
         );
       }
       this.remember(withdrawn);
+      await this.tellOthers();
       return ok(structuredClone(withdrawn));
     });
   }
@@ -164,6 +184,13 @@ export class PgPacks implements PackRecords {
     if (!isSha256(sha256)) return undefined;
     for (const record of this.records.values()) if (record.sha256 === sha256) return record;
     return undefined;
+  }
+
+  /** After the change is stored: a lost notice leaves another replica's list stale, not wrong. */
+  private async tellOthers(): Promise<void> {
+    await this.notify(this.db).catch((error: unknown) =>
+      this.options.log(`packs: other replicas not told (${describeError(error)})`),
+    );
   }
 
   private remember(record: PackRecord): void {

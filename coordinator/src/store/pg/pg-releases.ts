@@ -1,6 +1,6 @@
 import type { ReleaseRecord } from "../../releases/release-model.js";
 import type { ReleaseStore } from "../release-store.js";
-import type { PgDatabase } from "./pg-database.js";
+import type { PgDatabase, Queryable } from "./pg-database.js";
 import { SerialQueue } from "./serial-queue.js";
 
 /**
@@ -13,7 +13,14 @@ export class PgReleases implements ReleaseStore {
   /** Creates run one at a time, so ids follow the order they were asked for. */
   private readonly queue = new SerialQueue();
 
-  constructor(private readonly db: PgDatabase) {}
+  /**
+   * @param notify Issue 14: tells the other replicas a release was created or saved,
+   *   inside the changing transaction (a follower's view of the held rows).
+   */
+  constructor(
+    private readonly db: PgDatabase,
+    private readonly notify: (tx: Queryable, id: string) => Promise<void> = async () => undefined,
+  ) {}
 
   create(make: (id: string) => ReleaseRecord): Promise<ReleaseRecord> {
     return this.queue.run(() => this.createNow(make));
@@ -31,6 +38,7 @@ export class PgReleases implements ReleaseStore {
         Number(id),
         JSON.stringify(record),
       ]);
+      await this.notify(client, id);
       return record;
     });
   }
@@ -38,10 +46,14 @@ export class PgReleases implements ReleaseStore {
   async save(record: ReleaseRecord): Promise<void> {
     let rowCount: number | null;
     try {
-      ({ rowCount } = await this.db.query("UPDATE releases SET record = $2 WHERE id = $1", [
-        toId(record.id),
-        JSON.stringify(record),
-      ]));
+      rowCount = await this.db.transaction(async (tx) => {
+        const saved = await tx.query("UPDATE releases SET record = $2 WHERE id = $1", [
+          toId(record.id),
+          JSON.stringify(record),
+        ]);
+        if (saved.rowCount !== 0) await this.notify(tx, record.id);
+        return saved.rowCount;
+      });
     } catch (error) {
       throw new Error(
         `cannot save release task ${record.id} in PostgreSQL (${(error as Error).message}); the release was not changed`,

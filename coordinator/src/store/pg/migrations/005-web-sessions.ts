@@ -1,5 +1,5 @@
 /**
- * Migration 004 (issue 14): web console and `tillroll login` sessions, shared
+ * Migration 005 (issue 14): web console and `tillroll login` sessions, shared
  * by every replica on this database. A row is keyed by the SHA-256 of the
  * session id, never the id itself: someone reading the table cannot sign in
  * with what it holds. `credential_id` is the operator's secrets when the
