@@ -12,6 +12,8 @@ const ALONE = [
   "e2e/bench-quick.test.ts",
   "e2e/broker-hardening.test.ts",
   "e2e/demo.test.ts",
+  // Two coordinators, Mosquitto, PostgreSQL, agents and 150 simulated tills; it times a takeover.
+  "e2e/replica-failover.test.ts",
   "e2e/schedule-at-restart.test.ts",
   "e2e/web/console-scale.test.ts",
   "e2e/web/timing-probes.test.ts",

@@ -13,6 +13,7 @@ import { startStatusIngest } from "./daemon/status-ingest.js";
 import { DesiredPublisher } from "./desired/desired-publisher.js";
 import type { ServiceRow } from "./fleet/service-row.js";
 import { InstallLogIngest } from "./ingest/install-log.js";
+import { retainedSweepDuty } from "./ingest/retained-sweep.js";
 import type { LiveLimits } from "./live/live-hub.js";
 import { ObservedFleetRows } from "./live/observed-fleet-rows.js";
 import { RowFeed } from "./live/row-feed.js";
@@ -347,19 +348,25 @@ export class Coordinator {
     // they start now as before; with --database when this replica holds the leader lease.
     leadership = await startLeadership({
       database: options.database,
-      duties: coordinatorDuties({
-        // A term's end: the follower's view of held rows is read again (it was not kept up).
-        runner: {
-          begin: () => terms.begin(),
-          end: async () => {
-            await terms.end();
-            await holds?.reload();
+      duties: [
+        // Replicas: reports a killed replica took and never wrote, read again from the broker.
+        ...(ingestMode.value.kind === "replica"
+          ? [retainedSweepDuty(mqtt.client, topicRoot, log)]
+          : []),
+        ...coordinatorDuties({
+          // A term's end: the follower's view of held rows is read again (it was not kept up).
+          runner: {
+            begin: () => terms.begin(),
+            end: async () => {
+              await terms.end();
+              await holds?.reload();
+            },
           },
-        },
-        scheduleConsole,
-        notices,
-        commands: operations.commandServer ?? undefined,
-      }),
+          scheduleConsole,
+          notices,
+          commands: operations.commandServer ?? undefined,
+        }),
+      ],
       log,
     });
     const httpUrl = `${material === null ? "http" : "https"}://${host}:${httpPort}`;

@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { cpus, hostname, tmpdir, totalmem } from "node:os";
+import { cpus, hostname, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Metric, Scenario, ScenarioResult } from "./scenario.js";
@@ -57,6 +57,9 @@ export async function runBench(argv: string[]): Promise<ScenarioResult[]> {
     const scenario = SCENARIOS[name] as Scenario;
     const workDir = await mkdtemp(join(tmpdir(), `tillroll-bench-${name}-`));
     const started = Date.now();
+    const loadAtStart = loadavg();
+    const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(" ");
+    process.stdout.write(`  [${name}] load average at start ${load(loadAtStart)}\n`);
     try {
       const metrics = await scenario({
         quick,
@@ -69,10 +72,12 @@ export async function runBench(argv: string[]): Promise<ScenarioResult[]> {
         date: new Date().toISOString(),
         quick,
         metrics,
+        loadAverage: { start: loadAtStart, end: loadavg() },
+        seconds: (Date.now() - started) / 1000,
       };
       results.push(result);
       process.stdout.write(
-        `${formatTable(result)}\n(${((Date.now() - started) / 1000).toFixed(1)} s)\n\n`,
+        `${formatTable(result)}\n(${result.seconds?.toFixed(1)} s; load average at start ${load(loadAtStart)}, at end ${load(result.loadAverage?.end ?? [])})\n\n`,
       );
       await writeFile(
         join(RESULTS, `${name}${quick ? ".quick" : ""}.json`),

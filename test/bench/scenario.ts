@@ -23,6 +23,13 @@ export interface ScenarioResult {
   date: string;
   quick: boolean;
   metrics: Metric[];
+  /**
+   * os.loadavg() (1, 5, 15 min) when the scenario started and ended: the
+   * machine is shared, and a figure from a loaded minute reads differently.
+   */
+  loadAverage?: { start: number[]; end: number[] };
+  /** Wall time of the whole scenario, floors included. */
+  seconds?: number;
 }
 
 export interface ScenarioContext {

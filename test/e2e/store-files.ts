@@ -9,6 +9,15 @@ import { dirname, join, relative, resolve } from "node:path";
  *
  * `root` is the e2e package folder; answers paths relative to it, sorted.
  */
+/**
+ * Files that take a store but choose it themselves: a PostgreSQL run would repeat the
+ * very same test. File (in e2e/) -> why.
+ */
+export const SAME_ON_EVERY_STORE: Readonly<Record<string, string>> = {
+  "replica-failover.test.ts":
+    "replicas need PostgreSQL: its coordinators always get one database (--database), whatever TILLROLL_TEST_STORE says",
+};
+
 export function storeTakingFiles(root: string): string[] {
   const target = resolve(root, "e2e", "test-store.ts");
   const known = new Map<string, boolean>();
@@ -22,9 +31,12 @@ export function storeTakingFiles(root: string): string[] {
     return found;
   };
   // The tests of this machinery name test-store.ts in their fixtures; they start nothing.
-  const own = ["test-store.test.ts", "store-files.test.ts"].map((name) =>
-    resolve(root, "e2e", name),
-  );
+  // And files that pick their store themselves, whatever the run's (SAME_ON_EVERY_STORE).
+  const own = [
+    "test-store.test.ts",
+    "store-files.test.ts",
+    ...Object.keys(SAME_ON_EVERY_STORE),
+  ].map((name) => resolve(root, "e2e", name));
   return testFiles(root)
     .filter((file) => !own.includes(file))
     .filter((file) => reaches(file, []))

@@ -1,3 +1,4 @@
+import { fleetFilter } from "@tillroll/protocol";
 import type { MqttClient } from "mqtt";
 import type { ServiceRow } from "../fleet/service-row.js";
 import { rowKey } from "../fleet/service-row.js";
@@ -59,10 +60,14 @@ export async function startStatusIngest(options: StatusIngestOptions): Promise<S
       collector.presence.restoreCapabilities(wsKey(ws), ws.capabilities);
   options.client.on("message", (topic, payload) => collector.onMessage(topic, payload));
   const granted = await options.client.subscribeAsync(
-    ingestFilters(options.ingestMode, topicRoot),
-    {
-      qos: 1,
-    },
+    [
+      ...ingestFilters(options.ingestMode, topicRoot),
+      // Issue 14: presence is memory (the `online` column, per replica), so every replica
+      // hears every till's presence, retained ones at this subscription included; the
+      // shared copy a replica also gets is a duplicate its seq check drops.
+      ...(options.ingestMode.kind === "replica" ? [fleetFilter("presence", topicRoot)] : []),
+    ],
+    { qos: 1 },
   );
   const refused = refusedFilters(granted);
   if (refused.length > 0)

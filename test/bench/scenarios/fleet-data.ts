@@ -1,3 +1,4 @@
+import { randomBytes, scryptSync } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ServiceRow } from "@tillroll/coordinator";
@@ -30,18 +31,21 @@ const FUNCTIONS = [
 ];
 
 /**
- * A fleet of `rows` flow-service rows: 10 functions per workstation,
+ * A fleet of `rows` flow-service rows: 10 functions per workstation (or fewer),
  * workstations 01..10 per store, stores grouped in 8 business unit groups,
  * statuses and versions spread out, as a large retailer's would be.
  */
-export function generateRows(rows: number, seed = 42): ServiceRow[] {
+export function generateRows(rows: number, seed = 42, functionsPerWorkstation = 10): ServiceRow[] {
+  if (!(Number.isInteger(functionsPerWorkstation) && functionsPerWorkstation >= 1))
+    throw new RangeError(`functionsPerWorkstation must be 1..${FUNCTIONS.length}`);
+  const perWs = Math.min(functionsPerWorkstation, FUNCTIONS.length);
   const random = prng(seed);
   const out: ServiceRow[] = [];
   for (let i = 0; i < rows; i++) {
-    const wsIndex = Math.floor(i / FUNCTIONS.length);
+    const wsIndex = Math.floor(i / perWs);
     const store = String(1000 + Math.floor(wsIndex / 10));
     const workstation = String((wsIndex % 10) + 1).padStart(2, "0");
-    const fn = FUNCTIONS[i % FUNCTIONS.length] as string;
+    const fn = FUNCTIONS[i % perWs] as string;
     const roll = random();
     const status = roll < 0.8 ? "OK" : (STATUSES[Math.floor(random() * STATUSES.length)] ?? "OK");
     const minor = Math.floor(random() * 4);
@@ -75,4 +79,48 @@ export function generateRows(rows: number, seed = 42): ServiceRow[] {
 export async function seedDataDir(dataDir: string, rows: ServiceRow[]): Promise<void> {
   await mkdir(dataDir, { recursive: true });
   await writeFile(join(dataDir, "fleet.json"), JSON.stringify({ schemaVersion: 1, data: rows }));
+}
+
+/** The one broker password of every seeded workstation (bench only: never a real fleet's). */
+export const SEEDED_PASSWORD = "bench-seeded-workstation-secret";
+
+/**
+ * Adds `ids` as enrolled workstations to the data folder's `coordinator.json`,
+ * as enrolment would have written them, without 50,000 HTTP enrolments (and
+ * 100,000 scrypt hashes): every workstation's agent and POS account shares
+ * one hash of SEEDED_PASSWORD, in the coordinator's `scrypt$N$r$p$salt$hash`
+ * encoding (broker/credentials.ts, N = 1024 as enrolment uses). Logins still
+ * verify it, one scrypt each, as with enrolled tills.
+ */
+export async function seedWorkstations(
+  dataDir: string,
+  ids: readonly { store: string; workstation: string }[],
+  group = "DE/North",
+): Promise<void> {
+  const salt = randomBytes(16);
+  const hash = scryptSync(SEEDED_PASSWORD, salt, 32, { N: 1024, r: 8, p: 1 });
+  const encoded = [
+    "scrypt",
+    1024,
+    8,
+    1,
+    salt.toString("base64url"),
+    hash.toString("base64url"),
+  ].join("$");
+  const enrolledAt = new Date().toISOString();
+  const workstations = Object.fromEntries(
+    ids.map((id) => [
+      `${id.store}/${id.workstation}`,
+      { ...id, group, agentSecretHash: encoded, posSecretHash: encoded, enrolledAt },
+    ]),
+  );
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(
+    join(dataDir, "coordinator.json"),
+    JSON.stringify({
+      schemaVersion: 1,
+      data: { workstations, desired: {}, desiredSeq: 0, statusSeq: {} },
+    }),
+    { mode: 0o600 },
+  );
 }

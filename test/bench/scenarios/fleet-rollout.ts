@@ -112,6 +112,9 @@ export interface TimedRollout {
   ms: number;
   /** How long set-preferred took to answer (while the fleet already reacts). */
   acceptedMs: number;
+  /** Until the answer's head arrived (the rest of acceptedMs is its body). */
+  headersMs: number;
+  answerBytes: number;
   changed: number;
   /** When every simulated till had reported OK on the version (null when not waited on). */
   simulatorMs: number | null;
@@ -135,5 +138,12 @@ export async function timedSetPreferred(
     timeoutMs: 300_000,
     label: `set-preferred ${version}`,
   });
-  return { ms: performance.now() - t0, acceptedMs, changed: changed.changed, simulatorMs };
+  return {
+    ms: performance.now() - t0,
+    acceptedMs,
+    headersMs: changed.headersMs,
+    answerBytes: changed.bytes,
+    changed: changed.changed,
+    simulatorMs,
+  };
 }

@@ -3,10 +3,11 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ServiceRow } from "@tillroll/coordinator";
-import { type FleetSim, startFleetSim } from "../../sim/fleet-sim.js";
+import { startFleetProcs } from "../../sim/fleet-procs.js";
+import { type FleetSim, type FleetSimOptions, startFleetSim } from "../../sim/fleet-sim.js";
 import { buildPack } from "../../support/packs.js";
 import { freePort } from "../../support/temp.js";
-import { generateRows, seedDataDir } from "./fleet-data.js";
+import { generateRows, SEEDED_PASSWORD, seedDataDir, seedWorkstations } from "./fleet-data.js";
 
 const TILLROLL_CLI = fileURLToPath(
   new URL("../../../coordinator/dist/cli/main.js", import.meta.url),
@@ -20,6 +21,18 @@ export interface WorldOptions {
   rows: number;
   log: (line: string) => void;
   installMs?: { min: number; max: number };
+  /** Rows per workstation in the seeded store (default 10: the functions of generateRows). */
+  functionsPerWorkstation?: number;
+  /**
+   * Write the workstations into the data folder before start (fleet-data.ts
+   * seedWorkstations) instead of enrolling them over HTTP: enrolling hashes two
+   * secrets per till (about 32 s for 10,000 on a quiet machine).
+   */
+  seedEnrolment?: boolean;
+  /** Run the simulated fleet in this many simulator processes (fleet-procs.ts); default 1: in this process. */
+  simProcesses?: number;
+  /** An external broker (`mqtt://127.0.0.1:PORT`, anonymous) for `--broker`; default: the embedded one. */
+  externalBroker?: string;
 }
 
 /** Workstation ids of the first `count` workstations of generateRows's fleet. */
@@ -39,7 +52,10 @@ export interface FleetWorld {
   metrics(): Promise<Record<string, number>>;
   /** One console API call with the operator's token; a status other than 2xx throws naming it. */
   api<T>(method: string, path: string, body?: unknown): Promise<T>;
-  setPreferred(version: string): Promise<{ changed: number; skipped: number }>;
+  /** headersMs: until the answer's status line and headers arrived; bytes: the body's size. */
+  setPreferred(
+    version: string,
+  ): Promise<{ changed: number; skipped: number; headersMs: number; bytes: number }>;
   publishPack(version: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -86,7 +102,9 @@ function stop(child: ChildProcess): Promise<void> {
 
 export async function startWorld(options: WorldOptions): Promise<FleetWorld> {
   const dataDir = join(options.workDir, "data");
-  await seedDataDir(dataDir, generateRows(options.rows));
+  await seedDataDir(dataDir, generateRows(options.rows, 42, options.functionsPerWorkstation));
+  const ids = workstationIds(options.workstations);
+  if (options.seedEnrolment === true) await seedWorkstations(dataDir, ids);
   const [mqttPort, httpPort] = [await freePort(), await freePort()];
   // TILLROLL_BENCH_PROFILE=DIR writes a CPU profile of the coordinator there (the README's explanations).
   const profile = process.env.TILLROLL_BENCH_PROFILE;
@@ -102,6 +120,9 @@ export async function startWorld(options: WorldOptions): Promise<FleetWorld> {
       String(mqttPort),
       "--http-port",
       String(httpPort),
+      ...(options.externalBroker === undefined
+        ? []
+        : ["--broker", options.externalBroker.replace("mqtt://", "mqtt://coordinator:bench@")]),
     ],
     {
       stdio: ["ignore", "pipe", "inherit"],
@@ -129,39 +150,30 @@ export async function startWorld(options: WorldOptions): Promise<FleetWorld> {
         throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 500)}`);
       return (text === "" ? null : JSON.parse(text)) as T;
     };
-    const ids = workstationIds(options.workstations);
-    const started = Date.now();
-    const enrolled = await api<
-      {
-        store: string;
-        workstation: string;
-        username: string;
-        password: string;
-        agentConfig: { broker: string; coordinatorKey: string };
-      }[]
-    >("POST", "/api/workstations", {
-      workstations: ids.map((id) => ({ ...id, group: "DE/North" })),
+    const fleet = await enrolFleet(options, ids, api, {
+      dataDir,
+      brokerUrl: options.externalBroker ?? `mqtt://127.0.0.1:${mqttPort}`,
     });
-    options.log(`enrolled ${enrolled.length} workstations in ${Date.now() - started} ms`);
-    const first = enrolled[0];
-    if (first === undefined) throw new Error("nothing enrolled");
+    const simOptions: FleetSimOptions = {
+      ...fleet,
+      initialVersion: "1.0.0",
+      seed: 7,
+      installMs: options.installMs ?? { min: 0, max: 50 },
+    };
+    const simStarted = performance.now();
+    const processes = options.simProcesses ?? 1;
+    sim =
+      processes > 1
+        ? await startFleetProcs({ ...simOptions, processes })
+        : await startFleetSim(simOptions);
+    options.log(
+      `simulator: ${sim.connected()} workstations connected in ${(performance.now() - simStarted).toFixed(0)} ms (${processes} process${processes > 1 ? "es" : ""})`,
+    );
     const world: FleetWorld = {
       httpUrl,
       token,
       coordinatorPid: child.pid ?? 0,
-      sim: await startFleetSim({
-        brokerUrl: first.agentConfig.broker,
-        coordinatorKey: first.agentConfig.coordinatorKey,
-        workstations: enrolled.map((e) => ({
-          store: e.store,
-          workstation: e.workstation,
-          username: e.username,
-          password: e.password,
-        })),
-        initialVersion: "1.0.0",
-        seed: 7,
-        installMs: options.installMs ?? { min: 0, max: 50 },
-      }),
+      sim,
       api: <T>(method: string, path: string, body?: unknown) => api<T>(method, path, body),
       async metrics() {
         const response = await fetch(`${httpUrl}/metrics`);
@@ -173,12 +185,25 @@ export async function startWorld(options: WorldOptions): Promise<FleetWorld> {
         return values;
       },
       async setPreferred(version) {
-        const report = await api<{ changed: unknown[]; skipped: unknown[] }>(
-          "POST",
-          "/api/set-preferred",
-          { function: "pos-client", version, all: true },
-        );
-        return { changed: report.changed.length, skipped: report.skipped.length };
+        // Timed in two parts: the answer's head, and its body (one entry per changed row,
+        // megabytes at 10,000), which the coordinator writes while it already publishes.
+        const t0 = performance.now();
+        const response = await fetch(`${httpUrl}/api/set-preferred`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ function: "pos-client", version, all: true }),
+        });
+        const headersMs = performance.now() - t0;
+        const text = await response.text();
+        if (!response.ok)
+          throw new Error(`POST /api/set-preferred: ${response.status} ${text.slice(0, 500)}`);
+        const report = JSON.parse(text) as { changed: unknown[]; skipped: unknown[] };
+        return {
+          changed: report.changed.length,
+          skipped: report.skipped.length,
+          headersMs,
+          bytes: Buffer.byteLength(text),
+        };
       },
       async publishPack(version) {
         const pack = await buildPack(join(options.workDir, "packs", version), {
@@ -197,14 +222,65 @@ export async function startWorld(options: WorldOptions): Promise<FleetWorld> {
         );
       },
     };
-    sim = world.sim;
-    options.log(`simulator: ${sim.connected()} workstations connected`);
     return world;
   } catch (error) {
     await sim?.close();
     await stop(child);
     throw error;
   }
+}
+
+type Api = <T>(method: string, path: string, body?: unknown) => Promise<T>;
+
+/**
+ * What the simulator needs to join the coordinator's fleet: enrolled over
+ * HTTP (the enrolment's answer), or seeded before start (one shared
+ * password, the public key from the data folder).
+ */
+async function enrolFleet(
+  options: WorldOptions,
+  ids: { store: string; workstation: string }[],
+  api: Api,
+  seeded: { dataDir: string; brokerUrl: string },
+): Promise<Pick<FleetSimOptions, "brokerUrl" | "coordinatorKey" | "workstations">> {
+  if (options.seedEnrolment === true) {
+    const key = (await readFile(join(seeded.dataDir, "signing-key.pub"), "utf8")).trim();
+    options.log(`${ids.length} workstations seeded in coordinator.json`);
+    return {
+      brokerUrl: seeded.brokerUrl,
+      coordinatorKey: key,
+      workstations: ids.map((id) => ({
+        ...id,
+        username: `agent.${id.store}.${id.workstation}`,
+        password: SEEDED_PASSWORD,
+      })),
+    };
+  }
+  const started = Date.now();
+  const enrolled = await api<
+    {
+      store: string;
+      workstation: string;
+      username: string;
+      password: string;
+      agentConfig: { broker: string; coordinatorKey: string };
+    }[]
+  >("POST", "/api/workstations", {
+    workstations: ids.map((id) => ({ ...id, group: "DE/North" })),
+  });
+  options.log(`enrolled ${enrolled.length} workstations in ${Date.now() - started} ms`);
+  const first = enrolled[0];
+  if (first === undefined) throw new Error("nothing enrolled");
+  return {
+    brokerUrl: options.externalBroker ?? first.agentConfig.broker,
+    coordinatorKey: first.agentConfig.coordinatorKey,
+    workstations: enrolled.map((e) => ({
+      store: e.store,
+      workstation: e.workstation,
+      username: e.username,
+      password: e.password,
+    })),
+  };
 }
 
 /** Rows of the coordinator's view with the given status and version. */

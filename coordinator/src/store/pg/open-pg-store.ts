@@ -224,6 +224,8 @@ export class PgCoordinatorStore implements CoordinatorStore {
         },
       );
       store.listener = listener;
+      // Rows an older report of this replica could not overwrite: the newer one, read back.
+      fleet.onSuperseded((keys) => store?.refreshRows(keys, options.log));
       if (early === null || early.length > 0) store.refreshRows(early, options.log);
       for (const mirror of earlyMirrors) store.refreshMirror(mirror, options.log);
       return store;

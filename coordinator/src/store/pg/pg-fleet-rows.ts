@@ -4,6 +4,7 @@ import type { Filters } from "../../fleet/filters.js";
 import type { FleetFacets, FleetPage, PageWindow } from "../../fleet/fleet-page.js";
 import { FleetTable } from "../../fleet/fleet-table.js";
 import { rowKey, type ServiceRow } from "../../fleet/service-row.js";
+import { RESTART_GAP } from "../../ingest/seq-order.js";
 import { notifyRows } from "../../replicas/row-notify.js";
 import { wsKey } from "../../state/coordinator-state.js";
 import type { FleetRows, StatusRecord } from "../fleet-rows.js";
@@ -259,29 +260,42 @@ export class PgFleetRows implements FleetRows {
     this.timer.unref();
   }
 
-  /** One transaction for every pending row and seq; on failure they stay pending. */
+  /**
+   * One transaction for every pending row and seq; on failure they stay pending.
+   *
+   * Issue 14: replicas share a workstation's reports (one report to one replica), so two
+   * replicas may write the same rows; each batch commits in its own time, and the one
+   * committed last must not be the older report. A workstation's rows are written only
+   * when its report's seq advances `status_seqs` (by the collector's rule: higher, or far
+   * below as a restarted agent); rows of a report another replica already superseded are
+   * not written, and are read back (`onSuperseded`) so this mirror shows the newer one.
+   */
   private async writePending(): Promise<void> {
     if (this.pendingRows.size === 0 && this.pendingSeqs.size === 0) return;
     const rows = this.pendingRows;
     const seqs = this.pendingSeqs;
     this.pendingRows = new Map();
     this.pendingSeqs = new Map();
+    let superseded: string[] = [];
     try {
       await this.db.transaction(async (client) => {
-        await writeRows(client, [...rows.values()]);
-        await notifyRows(client, this.origin, [...rows.keys()]);
-        const refs = [...seqs.values()];
-        if (refs.length > 0)
-          await client.query(
-            `INSERT INTO status_seqs (store, workstation, seq)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
-             ON CONFLICT (store, workstation) DO UPDATE SET seq = EXCLUDED.seq`,
-            [
-              refs.map((r) => r.ref.store),
-              refs.map((r) => r.ref.workstation),
-              refs.map((r) => r.seq),
-            ],
-          );
+        const advanced = await advanceSeqs(client, [...seqs.values()]);
+        const written: [string, ServiceRow][] = [];
+        superseded = [];
+        for (const [key, row] of rows) {
+          const ws = wsKey(row);
+          if (!seqs.has(ws) || advanced.has(ws)) written.push([key, row]);
+          else superseded.push(key);
+        }
+        await writeRows(
+          client,
+          written.map(([, row]) => row),
+        );
+        await notifyRows(
+          client,
+          this.origin,
+          written.map(([key]) => key),
+        );
       });
     } catch (error) {
       // Back into pending, unless a newer one arrived meanwhile.
@@ -289,7 +303,45 @@ export class PgFleetRows implements FleetRows {
       for (const [key, seq] of seqs) if (!this.pendingSeqs.has(key)) this.pendingSeqs.set(key, seq);
       throw error;
     }
+    if (superseded.length > 0) this.superseded(superseded);
   }
+
+  private superseded: (keys: string[]) => void = () => undefined;
+
+  /**
+   * Issue 14: `listener` hears the keys of recorded rows another replica's newer report
+   * superseded (not written): it reads them back (`refresh`) and tells the live feed.
+   */
+  onSuperseded(listener: (keys: string[]) => void): void {
+    this.superseded = listener;
+  }
+}
+
+/**
+ * Records each workstation's report seq where it advances the stored one (higher, or
+ * more than RESTART_GAP below: a restarted agent, as seqVerdict says); answers the
+ * workstations (`wsKey`) whose seq advanced. Under READ COMMITTED a concurrent writer
+ * of the same workstation waits for the other's COMMIT and compares with its seq.
+ */
+async function advanceSeqs(
+  client: Queryable,
+  refs: readonly { ref: WorkstationRef; seq: number }[],
+): Promise<Set<string>> {
+  if (refs.length === 0) return new Set();
+  const advanced = await client.query<{ store: string; workstation: string }>(
+    `INSERT INTO status_seqs (store, workstation, seq)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+     ON CONFLICT (store, workstation) DO UPDATE SET seq = EXCLUDED.seq
+     WHERE EXCLUDED.seq > status_seqs.seq OR status_seqs.seq - EXCLUDED.seq > $4::bigint
+     RETURNING store, workstation`,
+    [
+      refs.map((r) => r.ref.store),
+      refs.map((r) => r.ref.workstation),
+      refs.map((r) => r.seq),
+      RESTART_GAP,
+    ],
+  );
+  return new Set(advanced.rows.map((r) => wsKey(r)));
 }
 
 /** Inserts or replaces `rows` in one statement. */

@@ -109,6 +109,7 @@ export class PgPacks implements PackRecords {
       (incoming, descriptor, file) =>
         this.queue.run(async () => {
           const { name, version } = descriptor;
+          await this.reload();
           const check = publishCheck([...this.records.values()], descriptor, file.sha256);
           if (!check.ok || check.value !== undefined) return check as Result<PackRecord>;
           await rename(incoming, join(this.packsDir, `${file.sha256}.tgz`));
@@ -131,6 +132,7 @@ export class PgPacks implements PackRecords {
 
   withdraw(ref: PackRef, by: string): Promise<Result<PackRecord>> {
     return this.queue.run(async () => {
+      await this.reload();
       const record = this.records.get(packKey(ref.name, ref.version));
       if (record === undefined) {
         const known = (await this.list(ref.name)).map((r) => r.version);
@@ -161,7 +163,18 @@ export class PgPacks implements PackRecords {
     });
   }
 
+  /**
+   * Issue 14: every async read reads the records again first (packs are few), so it
+   * never answers before another replica's notice arrived: the release planner of a
+   * new leader found no 1.1.0 pack published on the old one and skipped every row
+   * ("not allowed from 1.0.0").
+   */
+  private reload(): Promise<void> {
+    return this.refresh();
+  }
+
   async list(name?: string): Promise<PackRecord[]> {
+    await this.reload();
     return [...this.records.values()]
       .filter((record) => name === undefined || record.name === name)
       .sort((a, b) =>
@@ -171,11 +184,13 @@ export class PgPacks implements PackRecords {
   }
 
   async get(ref: PackRef): Promise<PackRecord | undefined> {
+    await this.reload();
     const record = this.records.get(packKey(ref.name, ref.version));
     return record === undefined ? undefined : structuredClone(record);
   }
 
   async bySha256(sha256: string): Promise<PackRecord | undefined> {
+    await this.reload();
     const record = this.findSha(sha256);
     return record === undefined ? undefined : structuredClone(record);
   }
@@ -183,6 +198,8 @@ export class PgPacks implements PackRecords {
   private findSha(sha256: string): PackRecord | undefined {
     if (!isSha256(sha256)) return undefined;
     for (const record of this.records.values()) if (record.sha256 === sha256) return record;
+    // Perhaps published on another replica: known to the next download (agents retry).
+    this.reload().catch(() => undefined);
     return undefined;
   }
 
