@@ -151,6 +151,7 @@ export class Coordinator {
     // Operators, roles and sessions (issue 9): DATA/operator-token is the platform admin's token.
     const accounts = await openAccounts({
       operators: store.operators,
+      sessions: store.webSessions,
       operatorToken: data.operatorToken,
       now,
       log,
@@ -179,6 +180,13 @@ export class Coordinator {
     // leader's workers; on a follower (not started) this wakes nothing.
     store.onRemoteMirror?.((mirror) => {
       if (mirror === "outbox") notices.wakePending();
+      // An operator added, reset or removed on another replica: known here too.
+      if (mirror === "operators")
+        accounts.directory.reload().catch((error: unknown) => {
+          log(
+            `operators: cannot read them again (${error instanceof Error ? error.message : String(error)})`,
+          );
+        });
     });
     const material =
       options.tls === undefined

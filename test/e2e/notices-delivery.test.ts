@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pollUntil } from "../support/wait.js";
+import { daysAhead, isoAt, isoDay, plusDays } from "./future-dates.js";
 import { ANNA, type NoticeFleet, noticeFleet, PETRA, STORE_1001 } from "./notice-fleet.js";
 import { deliveryLabel as label, WebhookReceiver } from "./notice-receivers.js";
 
@@ -12,6 +13,13 @@ import { deliveryLabel as label, WebhookReceiver } from "./notice-receivers.js";
  */
 
 const SECRET = "e2e-webhook-secret";
+/**
+ * Days ahead of now for the tasks and blackouts (they were 2026-12-02 and
+ * 2027-02-01: a fixed date breaks the test once it has passed, since a task
+ * may not start in the past). Blackouts go two months ahead, away from tasks.
+ */
+const TASK_DAY = daysAhead(7);
+const BLACKOUTS = daysAhead(60);
 
 describe("notices end to end: e-mail and webhooks", { timeout: 150_000 }, () => {
   let world: NoticeFleet;
@@ -58,8 +66,8 @@ describe("notices end to end: e-mail and webhooks", { timeout: 150_000 }, () => 
    * events that need no release task; answers their labels in order.
    */
   async function blackoutEvents(day: number): Promise<string[]> {
-    const from = `2027-02-${String(day).padStart(2, "0")}T00:00:00Z`;
-    const to = `2027-02-${String(day).padStart(2, "0")}T06:00:00Z`;
+    const from = isoAt(plusDays(BLACKOUTS, day), "00:00");
+    const to = isoAt(plusDays(BLACKOUTS, day), "06:00");
     // Through the API (what `tillroll blackout add|remove` send): the CLI is not this test's subject.
     const added = await world.fleet.api("admin", "POST", "/api/blackouts", {
       from,
@@ -78,7 +86,7 @@ describe("notices end to end: e-mail and webhooks", { timeout: 150_000 }, () => 
     const { fleet, mail } = world;
     const contact = await fleet.cli("admin", "store", "set", "1001", "--contact", STORE_1001);
     expect(contact.code, contact.stderr).toBe(0);
-    const id = await plan("2026-12-02T02:00:00Z", true);
+    const id = await plan(isoAt(TASK_DAY, "02:00"), true);
     const text = (m: { subject: string; text: string }) => `${m.subject}\n${m.text}`;
     for (const address of [PETRA, STORE_1001]) {
       const planned = await pollUntil(
@@ -87,7 +95,7 @@ describe("notices end to end: e-mail and webhooks", { timeout: 150_000 }, () => 
         `the planning mail to ${address}`,
         200,
       );
-      expect(text(planned)).toMatch(/2026-12-02/);
+      expect(text(planned)).toMatch(isoDay(TASK_DAY));
       expect(text(planned)).toMatch(/pos-client/);
     }
     await fleet.operate("admin", "cancel", id);
@@ -98,7 +106,7 @@ describe("notices end to end: e-mail and webhooks", { timeout: 150_000 }, () => 
         `the cancel mail to ${address}`,
         200,
       );
-      expect(text(cancelled)).toMatch(/2026-12-02/);
+      expect(text(cancelled)).toMatch(isoDay(TASK_DAY));
       expect(text(cancelled)).toMatch(/1\.1\.0/);
     }
     console.log(
@@ -129,7 +137,7 @@ describe("notices end to end: e-mail and webhooks", { timeout: 150_000 }, () => 
     const expected: string[] = [];
     for (const day of [2, 3]) expected.push(...(await blackoutEvents(day)));
     // A task planned and cancelled in between: its events queue behind the blackouts'.
-    const task = await plan("2026-12-04T02:00:00Z");
+    const task = await plan(isoAt(plusDays(TASK_DAY, 2), "02:00"));
     await fleet.operate("admin", "cancel", task);
     // The cancel ends the release task too (release.ended, published before task.cancelled).
     expected.push(`task.planned #${task}`, `release.ended #${task}`, `task.cancelled #${task}`);

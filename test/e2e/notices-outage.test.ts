@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pollUntil } from "../support/wait.js";
 import { callApi } from "./console-calls.js";
+import { daysAhead, isoAt, plusDays } from "./future-dates.js";
 import { deliveryLabel, WebhookReceiver } from "./notice-receivers.js";
 import { WindowFleet } from "./window-fleet.js";
 
@@ -22,6 +23,12 @@ const YIELD_MS = 150;
 const PRODUCER_EVERY_MS = 75_000;
 /** The real-time bound of the outage phase (a hung loop fails instead of running on). */
 const OUTAGE_REAL_LIMIT_MS = 20_000;
+/**
+ * The coordinator's clock starts on a Monday a month ahead (it was 2027-01-11:
+ * a fixed date breaks the test once it has passed, as a TestClock cannot go
+ * back); tasks are planned 10-12 days later, blackouts 21-23 days later.
+ */
+const START = daysAhead(30, { weekday: 1 });
 const RETRY_LINE = /^webhook \d+: delivery \S+ failed \((.+)\); retry in (.+)$/;
 
 describe("notices: a webhook receiver down 10 virtual minutes", { timeout: 90_000 }, () => {
@@ -33,7 +40,7 @@ describe("notices: a webhook receiver down 10 virtual minutes", { timeout: 90_00
   beforeAll(async () => {
     hooks = await WebhookReceiver.start(SECRET);
     fleet = await WindowFleet.create("notices-outage", {
-      at: "2027-01-11T09:00:00Z",
+      at: isoAt(START, "09:00"),
       packs: [
         { name: "pos-client", version: "1.0.0" },
         { name: "pos-client", version: "1.1.0" },
@@ -57,15 +64,15 @@ describe("notices: a webhook receiver down 10 virtual minutes", { timeout: 90_00
     return answer.body;
   }
 
-  /** A group blackout added and removed (in February, away from every task): its two labels. */
+  /** A group blackout added and removed (three weeks ahead, away from every task): its two labels. */
   async function blackoutPair(): Promise<string[]> {
     blackoutDay += 1;
-    const day = `2027-02-${String(blackoutDay).padStart(2, "0")}`;
+    const day = plusDays(START, 20 + blackoutDay);
     const added = (await api(
       "/api/blackouts",
       {
-        from: `${day}T00:00:00Z`,
-        to: `${day}T06:00:00Z`,
+        from: isoAt(day, "00:00"),
+        to: isoAt(day, "06:00"),
         reason: `inventory ${blackoutDay}`,
         group: "DE",
       },
@@ -76,7 +83,7 @@ describe("notices: a webhook receiver down 10 virtual minutes", { timeout: 90_00
     return [`blackout.announced !${id}`, `blackout.removed !${id}`];
   }
 
-  /** A release task planned for a January night and cancelled: its three labels. */
+  /** A release task planned for a night ten days ahead and cancelled: its three labels. */
   async function taskPlannedAndCancelled(): Promise<string[]> {
     taskDay += 1;
     const created = (await api(
@@ -87,7 +94,7 @@ describe("notices: a webhook receiver down 10 virtual minutes", { timeout: 90_00
         version: "1.1.0",
         target: { store: ["1001"] },
         stages: [{ name: "all" }],
-        schedule: { mode: "at", at: `2027-01-${String(20 + taskDay)}T02:00:00Z` },
+        schedule: { mode: "at", at: isoAt(plusDays(START, 9 + taskDay), "02:00") },
       },
       201,
     )) as { id: string; state: string };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pollUntil } from "../support/wait.js";
+import { nextYearOf } from "./future-dates.js";
 import { ANNA, type NoticeFleet, noticeFleet, PETRA } from "./notice-fleet.js";
 
 /**
@@ -11,10 +12,17 @@ import { ANNA, type NoticeFleet, noticeFleet, PETRA } from "./notice-fleet.js";
  * naming it.
  */
 
-const FROM = "2026-12-20T00:00:00Z";
-const TO = "2026-12-27T00:00:00Z";
-const LINE = "Platform maintenance 2026-12-20 00:00Z to 2026-12-27 00:00Z: Christmas freeze";
-/** "2026-12-20T00:00:00Z" as the coordinator may write it (with or without milliseconds). */
+/**
+ * The next Christmas freeze that starts a week from now or later (a fixed year
+ * broke the test once its dates had passed: the coordinator refuses a start in
+ * the past), and the New Year after it.
+ */
+const YEAR = nextYearOf(12, 20, { minDaysAhead: 7 });
+const NEXT = YEAR + 1;
+const FROM = `${YEAR}-12-20T00:00:00Z`;
+const TO = `${YEAR}-12-27T00:00:00Z`;
+const LINE = `Platform maintenance ${YEAR}-12-20 00:00Z to ${YEAR}-12-27 00:00Z: Christmas freeze`;
+/** FROM as the coordinator may write it (with or without milliseconds). */
 const iso = (text: string) => text.replace("Z", "(\\.000)?Z");
 const text = (m: { subject: string; text: string }) => `${m.subject}\n${m.text}`;
 
@@ -70,8 +78,8 @@ describe("schedules end to end: blackouts", { timeout: 120_000 }, () => {
       "the announcement to petra",
       200,
     );
-    expect(text(announced)).toMatch(/2026-12-20/);
-    expect(text(announced)).toMatch(/2026-12-27/);
+    expect(text(announced)).toMatch(`${YEAR}-12-20`);
+    expect(text(announced)).toMatch(`${YEAR}-12-27`);
     console.log(`blackout announced: "${announced.subject}" to ${announced.to.join(", ")}`);
   });
 
@@ -82,7 +90,7 @@ describe("schedules end to end: blackouts", { timeout: 120_000 }, () => {
       function: "pos-client",
       version: "1.1.0",
       stages: [{ name: "all" }],
-      schedule: { mode: "at", at: "2027-01-01T02:00:00Z" },
+      schedule: { mode: "at", at: `${NEXT}-01-01T02:00:00Z` },
     });
     expect(task.state).toBe("Scheduled");
     const added = await fleet.cli(
@@ -90,15 +98,15 @@ describe("schedules end to end: blackouts", { timeout: 120_000 }, () => {
       "blackout",
       "add",
       "--from",
-      "2026-12-31T00:00:00Z",
+      `${YEAR}-12-31T00:00:00Z`,
       "--to",
-      "2027-01-02T00:00:00Z",
+      `${NEXT}-01-02T00:00:00Z`,
       "--reason",
       "New Year freeze",
     );
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).toContain(
-      `cancelled: #${task.id} new year update (at 2027-01-01T02:00Z, owner anna)`,
+      `cancelled: #${task.id} new year update (at ${NEXT}-01-01T02:00Z, owner anna)`,
     );
     expect((await fleet.show(task.id)).state).toBe("Cancelled");
     const cancelMail = await pollUntil(
@@ -108,7 +116,7 @@ describe("schedules end to end: blackouts", { timeout: 120_000 }, () => {
       200,
     );
     expect(text(cancelMail)).toMatch(/1\.1\.0/);
-    expect(text(cancelMail)).toMatch(/2027-01-01/);
+    expect(text(cancelMail)).toMatch(`${NEXT}-01-01`);
     console.log(`blackout cancelled #${task.id}; anna got "${cancelMail.subject}"`);
   });
 
@@ -119,7 +127,7 @@ describe("schedules end to end: blackouts", { timeout: 120_000 }, () => {
       function: "pos-client",
       version: "1.1.0",
       stages: [{ name: "all" }],
-      schedule: { mode: "at", at: "2026-12-25T03:00:00Z" },
+      schedule: { mode: "at", at: `${YEAR}-12-25T03:00:00Z` },
     });
     expect(inside.code).not.toBe(0);
     expect(inside.stderr).toMatch(

@@ -2,18 +2,18 @@ import { LoginLimiter } from "./login-limiter.js";
 import type { OperatorPersistence } from "./operator-record.js";
 import { BOOTSTRAP_ADMIN_NAME, OperatorDirectory } from "./operators.js";
 import type { ScryptParams } from "./secrets.js";
-import { SessionStore } from "./web-sessions.js";
+import type { WebSessionStore } from "./web-sessions.js";
 
 export interface Accounts {
   directory: OperatorDirectory;
-  sessions: SessionStore;
+  sessions: WebSessionStore;
   limiter: LoginLimiter;
 }
 
 /**
  * The coordinator's operators (kept by the store's `operators`: `DATA/operators.json`
- * or a database), one session store
- * and one login limiter. On first start the platform admin `admin` is
+ * or a database), its web sessions (kept by the store too: in memory, or in
+ * the database every replica shares) and one login limiter. On first start the platform admin `admin` is
  * created with the existing `DATA/operator-token` as its API token (scripts
  * written before operators existed keep working); its password is logged
  * once, like the token's path, and never again.
@@ -21,6 +21,8 @@ export interface Accounts {
 export async function openAccounts(options: {
   /** Where the operators are kept (the coordinator's store). */
   operators: OperatorPersistence;
+  /** Where web console sessions are kept (the coordinator's store). */
+  sessions: WebSessionStore;
   operatorToken: string;
   now: () => number;
   log: (message: string) => void;
@@ -37,7 +39,7 @@ export async function openAccounts(options: {
     );
   return {
     directory,
-    sessions: new SessionStore({ now: options.now }),
+    sessions: options.sessions,
     limiter: new LoginLimiter({ now: options.now }),
   };
 }

@@ -91,14 +91,31 @@ export class OperatorDirectory {
     options: OperatorDirectoryOptions = {},
   ): Promise<OperatorDirectory> {
     const directory = new OperatorDirectory(persistence, options);
-    const records = await persistence.load();
+    directory.replace(await directory.loadChecked());
+    return directory;
+  }
+
+  /**
+   * Issue 14: reads the operators again after another replica sharing the
+   * database changed them (added, reset, removed), after the changes queued
+   * here. Without it a replica would refuse an operator added elsewhere and
+   * take a session opened after a reset elsewhere for a stale one.
+   */
+  reload(): Promise<void> {
+    const run = async () => this.replace(await this.loadChecked());
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async loadChecked(): Promise<readonly OperatorRecord[]> {
+    const records = await this.persistence.load();
     const seen = new Set<string>();
     for (const record of records) {
       if (seen.has(record.name)) throw new Error(`operators: ${record.name} is stored twice`);
       seen.add(record.name);
     }
-    directory.replace(records);
-    return directory;
+    return records;
   }
 
   list(): OperatorSummary[] {

@@ -5,8 +5,8 @@ import {
   checkCsrf,
   csrfRequired,
   readSessionCookie,
-  type SessionStore,
   type WebSession,
+  type WebSessionStore,
 } from "./web-sessions.js";
 
 /**
@@ -28,7 +28,7 @@ export interface RequestAuthDeps {
     authenticateToken(token: string): AuthenticatedOperator | null;
     lookup(name: string): AuthenticatedOperator | undefined;
   };
-  sessions: SessionStore;
+  sessions: WebSessionStore;
 }
 
 export type RequestAuth =
@@ -57,6 +57,29 @@ export function credentialsOf(req: {
     cookie: one(req.headers.cookie),
     csrfToken: one(req.headers[CSRF_HEADER]),
   };
+}
+
+/**
+ * Before `authenticateRequest`: a store shared by replicas fetches the
+ * caller's session when this replica does not hold it (opened on another
+ * replica a moment ago), so the synchronous check that follows finds it. A
+ * bearer token that is an API token is not looked up (no database round trip
+ * for scripts); a memory store has nothing to fetch.
+ */
+export async function recallSession(
+  credentials: RequestCredentials,
+  deps: RequestAuthDeps,
+): Promise<void> {
+  const recall = deps.sessions.recall?.bind(deps.sessions);
+  if (recall === undefined) return;
+  if (credentials.authorization !== undefined) {
+    const token = /^Bearer ([^\s]+)$/.exec(credentials.authorization)?.[1];
+    if (token !== undefined && deps.directory.authenticateToken(token) === null)
+      await recall(token);
+    return;
+  }
+  const id = readSessionCookie(credentials.cookie);
+  if (id !== null) await recall(id);
 }
 
 export function authenticateRequest(
@@ -117,7 +140,11 @@ function sessionOf(
   if (session === null) return null;
   const operator = deps.directory.lookup(session.name);
   if (operator === undefined || operator.credentialId !== session.credentialId) {
-    deps.sessions.delete(session.id);
+    // A shared store only forgets it here: this replica's operators may be a moment behind
+    // another's reset (and the reset deleted the old sessions everywhere already), so a
+    // session opened after it must not be deleted for good on their word.
+    if (deps.sessions.forget !== undefined) deps.sessions.forget(session.id);
+    else deps.sessions.delete(session.id);
     return null;
   }
   return { session, operator };

@@ -8,8 +8,10 @@ import { MAX_PASSWORD_LENGTH } from "./secrets.js";
  * Web console sessions: `POST /api/session` with name and password answers
  * with a session cookie (HttpOnly, SameSite=Strict, Secure under TLS) and a
  * CSRF token the console sends back in `X-CSRF-Token` on every state-changing
- * request. Sessions live in memory (a restart signs everyone out, which is
- * safe) and end after `idleTimeoutMs` without a request.
+ * request. Sessions end after `idleTimeoutMs` without a request. Where they
+ * are kept is the store's choice (`WebSessionStore`): in memory with the JSON
+ * store (a restart signs everyone out, which is safe), in PostgreSQL with
+ * `--database` so every replica knows them (store/pg/pg-web-sessions.ts).
  */
 
 export const SESSION_COOKIE_NAME = "tillroll_session";
@@ -26,6 +28,29 @@ export interface WebSession {
   lastSeenAt: number;
 }
 
+/**
+ * What the HTTP layer needs of a session store. `touch` and `peek` answer
+ * synchronously (every request asks), from memory; changes may be durable
+ * writes, so callers await them. `recall` lets a store that is shared with
+ * other replicas fetch a session this one has not seen (opened elsewhere a
+ * moment ago) before the synchronous check; a store of its own has nothing to do.
+ */
+export interface WebSessionStore {
+  readonly idleTimeoutMs: number;
+  create(operator: AuthenticatedOperator): WebSession | Promise<WebSession>;
+  touch(id: string): WebSession | null;
+  peek(id: string): WebSession | null;
+  recall?(id: string): Promise<void>;
+  /** Drops the session from this replica's memory only (a shared store; see request-auth.ts). */
+  forget?(id: string): void;
+  /** Logout. */
+  delete(id: string): boolean | Promise<boolean>;
+  /** Ends every session of `name` (operator removed or reset); answers how many. */
+  deleteForOperator(name: string): number | Promise<number>;
+  /** Stops timers (a shared store's sweep); a memory store has none. */
+  close?(): Promise<void>;
+}
+
 export interface SessionStoreOptions {
   /** Milliseconds since the epoch; tests inject a fake clock. */
   now: () => number;
@@ -35,7 +60,7 @@ export interface SessionStoreOptions {
   maxSessions?: number;
 }
 
-const SESSION_DEFAULTS = {
+export const SESSION_DEFAULTS = {
   idleTimeoutMs: 30 * 60_000,
   absoluteTimeoutMs: 12 * 60 * 60_000,
   maxSessions: 10_000,
@@ -45,7 +70,8 @@ function randomId(): string {
   return randomBytes(32).toString("base64url");
 }
 
-export class SessionStore {
+/** Sessions in this process's memory: the JSON store's (one coordinator). */
+export class SessionStore implements WebSessionStore {
   /** Map order is least recently used first, so eviction drops the stalest session. */
   private readonly sessions = new Map<string, WebSession>();
   private readonly options: Required<SessionStoreOptions>;
@@ -173,7 +199,7 @@ export interface LoginDeps {
     authenticatePassword(name: string, password: string): Promise<AuthenticatedOperator | null>;
   };
   limiter: LoginLimiter;
-  sessions: SessionStore;
+  sessions: WebSessionStore;
   /** Serving over TLS: the cookie gets `Secure`. */
   secure: boolean;
 }
@@ -231,7 +257,7 @@ export async function login(
     return { status: 401, body: { error: LOGIN_REFUSED } };
   }
   deps.limiter.recordSuccess(name, address);
-  const session = deps.sessions.create(operator);
+  const session = await deps.sessions.create(operator);
   const who = { name: operator.name, role: operator.role, scope: operator.scope };
   const idleTimeoutSeconds = Math.floor(deps.sessions.idleTimeoutMs / 1000);
   // `tillroll login`: the session id itself is the bearer token (no cookie, so no CSRF).
@@ -245,12 +271,12 @@ export async function login(
 }
 
 /** `DELETE /api/session`: ends the cookie's session (if any) and clears the cookie. */
-export function logout(
-  sessions: SessionStore,
+export async function logout(
+  sessions: WebSessionStore,
   cookieHeader: string | undefined,
   options: { secure: boolean },
-): { status: 200; body: { ok: true }; setCookie: string } {
+): Promise<{ status: 200; body: { ok: true }; setCookie: string }> {
   const id = readSessionCookie(cookieHeader);
-  if (id !== null) sessions.delete(id);
+  if (id !== null) await sessions.delete(id);
   return { status: 200, body: { ok: true }, setCookie: clearSessionCookie(options) };
 }

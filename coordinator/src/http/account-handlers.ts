@@ -12,8 +12,8 @@ import type { Role } from "../accounts/roles.js";
 import {
   clearSessionCookie,
   login,
-  type SessionStore,
   type WebSession,
+  type WebSessionStore,
 } from "../accounts/web-sessions.js";
 import type { SessionAnswer } from "../api/answers.js";
 import type { ParsedBody } from "../api/routes.js";
@@ -27,7 +27,7 @@ import { HttpError, Reply } from "./http-utils.js";
  */
 export interface AccountDeps {
   directory: OperatorDirectory;
-  sessions: SessionStore;
+  sessions: WebSessionStore;
   limiter: LoginLimiter;
   audit: Pick<AuditStore, "append">;
   now: () => number;
@@ -67,7 +67,7 @@ export class AccountHandlers {
     if (!target.ok) return target;
     const removed = await this.deps.directory.remove(body.name);
     if (!removed.ok) return removed;
-    this.deps.sessions.deleteForOperator(body.name);
+    await this.deps.sessions.deleteForOperator(body.name);
     const { name, role, scope } = removed.value;
     await this.record(caller, "operator remove", { name, role, scope }, name);
     return removed;
@@ -78,7 +78,7 @@ export class AccountHandlers {
     if (!target.ok) return target;
     const reset = await this.deps.directory.reset(body.name);
     if (!reset.ok) return reset;
-    this.deps.sessions.deleteForOperator(body.name);
+    await this.deps.sessions.deleteForOperator(body.name);
     const { name, role, scope } = reset.value;
     await this.record(caller, "operator reset", { name, role, scope }, name);
     return reset;
@@ -110,8 +110,8 @@ export class AccountHandlers {
   }
 
   /** Ends the caller's session (cookie or session token); an API token has none and stays valid. */
-  logout(caller: Caller): Result<Reply> {
-    if (caller.session !== null) this.deps.sessions.delete(caller.session.id);
+  async logout(caller: Caller): Promise<Result<Reply>> {
+    if (caller.session !== null) await this.deps.sessions.delete(caller.session.id);
     const headers: Record<string, string> =
       caller.via === "cookie"
         ? { "set-cookie": clearSessionCookie({ secure: this.deps.secureCookies }) }

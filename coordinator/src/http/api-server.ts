@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { ok, type Result } from "@tillroll/protocol";
 import type { Operator } from "../accounts/identity.js";
-import { authenticateRequest, credentialsOf } from "../accounts/request-auth.js";
+import { authenticateRequest, credentialsOf, recallSession } from "../accounts/request-auth.js";
 import { isScopeRefusal } from "../accounts/scope.js";
 import { parseBody, parseQuery } from "../api/parse-request.js";
 import {
@@ -257,10 +257,11 @@ export function createApiHandler(
     if (crossSite !== null) throw new HttpError(403, crossSite);
     // Who is calling, and may they call this route at all (the role table);
     // before the body is read, so a refused caller cannot make us parse it.
-    const auth = authenticateRequest(credentialsOf(req), `${route.method} ${route.path}`, {
-      directory: deps.accounts.directory,
-      sessions: deps.accounts.sessions,
-    });
+    const authDeps = { directory: deps.accounts.directory, sessions: deps.accounts.sessions };
+    const credentials = credentialsOf(req);
+    // Issue 14: a session another replica opened is fetched before the synchronous check.
+    await recallSession(credentials, authDeps);
+    const auth = authenticateRequest(credentials, `${route.method} ${route.path}`, authDeps);
     if (!auth.ok) throw new HttpError(auth.status, auth.message);
     const caller: Caller | null =
       auth.operator === null

@@ -11,13 +11,21 @@ export const ROWS_CHANNEL = "tillroll_rows";
 
 /**
  * The other memory mirrors a replica keeps (workstations for the broker's login check,
- * webhooks, the notices outbox): a notice on `tillroll_mirrors` names the one that
+ * webhooks, the notices outbox, web sessions that ended, the operators): a notice on `tillroll_mirrors` names the one that
  * changed, `{"o": origin, "m": name}`, and every other replica reads it again whole.
  * "releases": a release task was created or saved (a follower's view of the rows
  * active releases hold is read again); "packs": a pack was published or withdrawn.
  */
 export const MIRRORS_CHANNEL = "tillroll_mirrors";
-export const MIRRORS = ["workstations", "webhooks", "outbox", "releases", "packs"] as const;
+export const MIRRORS = [
+  "workstations",
+  "webhooks",
+  "outbox",
+  "releases",
+  "packs",
+  "sessions",
+  "operators",
+] as const;
 export type MirrorName = (typeof MIRRORS)[number];
 
 /** `id`: the one record that changed (a release task), when the mirror can read just it. */

@@ -1,4 +1,5 @@
 import type { OperatorPersistence } from "../accounts/operator-record.js";
+import type { WebSessionStore } from "../accounts/web-sessions.js";
 import type { NoticeOutbox } from "../notices/outbox.js";
 import type { WebhookRegistry } from "../notices/webhook-registry.js";
 import type { CommandQueue } from "../replicas/command-queue.js";
@@ -45,6 +46,11 @@ export interface CoordinatorStore {
   /** The agents' install logs (the `log` topic), within their retention. */
   readonly installLogs: InstallLogStore;
   /**
+   * Web console and `tillroll login` sessions (issue 14): in memory for one
+   * coordinator (JSON), in the database for replicas that share it.
+   */
+  readonly webSessions: WebSessionStore;
+  /**
    * Issue 14 (PostgreSQL only): `listener` hears the keys of the fleet rows other
    * replicas sharing the database changed, once this store's mirror shows them.
    */
@@ -53,11 +59,12 @@ export interface CoordinatorStore {
    * Issue 14 (PostgreSQL only): `listener` hears that another replica changed a
    * mirror ("workstations", "webhooks", "outbox") once this store read it again, or
    * saved a release task ("releases" with its `id`: nothing kept here; a follower's view
-   * reads it).
+   * reads it), or the operators ("operators": the accounts' directory reads them again).
+   * Each call adds a listener (the coordinator and the operations each listen).
    */
   onRemoteMirror?(
     listener: (
-      mirror: "workstations" | "webhooks" | "outbox" | "releases" | "packs",
+      mirror: "workstations" | "webhooks" | "outbox" | "releases" | "packs" | "operators",
       id?: string,
     ) => void,
   ): void;

@@ -1,3 +1,4 @@
+import type { SessionStoreOptions } from "../accounts/web-sessions.js";
 import type { PackStoreOptions } from "../packs/pack-store.js";
 import { StartupError } from "../setup/startup-error.js";
 import type { CoordinatorStore } from "./coordinator-store.js";
@@ -17,6 +18,8 @@ export interface OpenStoreOptions {
   readonly packs?: Omit<PackStoreOptions, "dir" | "log"> | undefined;
   /** Install log lines kept per row and for how long; absent: the defaults. */
   readonly installLogs?: Partial<InstallLogRetention> | undefined;
+  /** Web session timeouts and cap; absent: the defaults (30 min idle, 12 h in all). */
+  readonly webSessions?: Omit<SessionStoreOptions, "now"> | undefined;
 }
 
 /**
@@ -35,6 +38,7 @@ export async function openStore(options: OpenStoreOptions): Promise<CoordinatorS
       now: options.now,
       ...(options.packs === undefined ? {} : { packs: options.packs }),
       ...(options.installLogs === undefined ? {} : { installLogs: options.installLogs }),
+      ...(options.webSessions === undefined ? {} : { webSessions: options.webSessions }),
     });
   const shown = `--database ${redactDatabaseUrl(options.database)}`;
   const problem = databaseUrlProblem(options.database);

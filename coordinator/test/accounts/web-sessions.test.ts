@@ -249,7 +249,7 @@ describe("logout (POST /api/session/end)", () => {
     const answer = await login(deps, { name: "anna", password: anna.password }, "10.0.0.1");
     if (answer.status !== 200) throw new Error("login failed");
     const cookieHeader = (answer.setCookie ?? "").split(";")[0];
-    expect(logout(sessions, cookieHeader, { secure: false })).toEqual({
+    expect(await logout(sessions, cookieHeader, { secure: false })).toEqual({
       status: 200,
       body: { ok: true },
       setCookie: "tillroll_session=; Max-Age=0; HttpOnly; SameSite=Strict; Path=/",

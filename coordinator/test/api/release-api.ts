@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { openAccounts } from "../../src/accounts/open-accounts.js";
 import { OperatorsFile } from "../../src/accounts/operators-file.js";
 import type { Role } from "../../src/accounts/roles.js";
+import { SessionStore } from "../../src/accounts/web-sessions.js";
 import { type ApiServerDeps, createApiHandler } from "../../src/http/api-server.js";
 import type { ReleaseConsole } from "../../src/releases/release-console.js";
 import { FAST_SCRYPT } from "../accounts/helpers.js";
@@ -49,6 +50,7 @@ export class ReleaseApi {
     const adminToken = randomBytes(24).toString("hex");
     const accounts = await openAccounts({
       operators: new OperatorsFile(join(root, "operators.json")),
+      sessions: new SessionStore({ now: Date.now }),
       operatorToken: adminToken,
       now: Date.now,
       log: () => {},

@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import type { Coordinator } from "../../src/coordinator.js";
 import { leads, replicaFixture, report, until } from "./replica-fixture.js";
@@ -70,6 +72,106 @@ describe("two coordinators on one PostgreSQL and one Mosquitto", () => {
           throw new Error(`rows: a ${await rowsOn(a)}, b ${await rowsOn(b)} of 6`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+
+  it("the web console on either: a session opened on one works on the other; logout and a reset end it on both", async () => {
+    const log: string[] = [];
+    const a = await fixture.replica("a", log);
+    const b = await fixture.replica("b", log);
+    try {
+      const token = (await readFile(join(fixture.dir, "data", "operator-token"), "utf8")).trim();
+      const call = async (
+        on: Coordinator,
+        method: string,
+        path: string,
+        auth: { bearer?: string; cookie?: string; csrf?: string },
+        body?: unknown,
+      ) => {
+        const response = await fetch(`${on.httpUrl}${path}`, {
+          method,
+          headers: {
+            ...(auth.bearer === undefined ? {} : { authorization: `Bearer ${auth.bearer}` }),
+            ...(auth.cookie === undefined ? {} : { cookie: auth.cookie }),
+            ...(auth.csrf === undefined ? {} : { "x-csrf-token": auth.csrf }),
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        const answer = (await response.json()) as Record<string, unknown>;
+        return {
+          status: response.status,
+          body: answer,
+          cookie: response.headers.get("set-cookie"),
+        };
+      };
+      const login = async (on: Coordinator, password: string) => {
+        const answer = await call(on, "POST", "/api/session", {}, { name: "olga", password });
+        expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+        return {
+          cookie: (answer.cookie ?? "").split(";")[0] as string,
+          csrf: answer.body.csrfToken as string,
+        };
+      };
+      const whoOn = async (on: Coordinator, session: { cookie: string }) =>
+        (await call(on, "GET", "/api/session", session)).status;
+
+      // Added through a: b hears of the new operator (tillroll_mirrors) and lets it log in.
+      const added = await call(
+        a,
+        "POST",
+        "/api/operators",
+        { bearer: token },
+        {
+          name: "olga",
+          role: "viewer",
+        },
+      );
+      expect(added.status, JSON.stringify(added.body)).toBe(201);
+      const first = await login(a, added.body.password as string);
+      const deadline = Date.now() + 5_000;
+      while ((await whoOn(b, first)) !== 200) {
+        if (Date.now() > deadline) throw new Error("b never accepted the session opened on a");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect((await call(b, "GET", "/api/session", first)).body).toMatchObject({
+        name: "olga",
+        csrfToken: first.csrf,
+      });
+      // Logout through b ends it on a.
+      const ended = await call(b, "POST", "/api/session/end", first, {});
+      expect(ended.body).toMatchObject({ ok: true, ended: true });
+      expect(await whoOn(b, first)).toBe(401);
+      expect(await whoOn(a, first)).toBe(401);
+
+      // A reset through b ends the session opened on a, on both; the new password works on
+      // b and its session on a (a read the reset operator again, so it is not taken for stale).
+      const second = await login(a, added.body.password as string);
+      expect(await whoOn(b, second)).toBe(200);
+      const reset = await call(
+        b,
+        "POST",
+        "/api/operators/reset",
+        { bearer: token },
+        { name: "olga" },
+      );
+      expect(reset.status, JSON.stringify(reset.body)).toBe(200);
+      expect(await whoOn(b, second)).toBe(401);
+      const until401 = Date.now() + 5_000;
+      while ((await whoOn(a, second)) !== 401) {
+        if (Date.now() > until401) throw new Error("a still accepts a session the reset ended");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const third = await login(b, reset.body.password as string);
+      const until200 = Date.now() + 5_000;
+      while ((await whoOn(a, third)) !== 200) {
+        if (Date.now() > until200) throw new Error("a refuses the session opened after the reset");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(await whoOn(b, third)).toBe(200);
     } finally {
       await a.stop();
       await b.stop();

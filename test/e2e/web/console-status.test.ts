@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JsonRow } from "../coordinator-kit.js";
+import { daysAhead, isoAt, isoDay } from "../future-dates.js";
 import { recordingPack } from "../release-probes.js";
 import { browserAvailable } from "./browser.js";
 import {
@@ -20,14 +21,20 @@ import {
  * opens, the fleet is brought into the states the mask must show:
  *
  *   1001/02  OK, 1.1.0 active            (the Active Version filter)
- *   1002/01  Prepared, 1.1.0 from 2027-06-01 (Preferred Version, Valid From)
+ *   1002/01  Prepared, 1.1.0 from half a year ahead (Preferred Version, Valid From)
  *   1002/02  In Progress: 1.2.0's install hook sleeps (not selectable)
  *   1003/01  Rolled Back: 1.3.0's health check fails (Retry)
  *   others   OK, 1.0.0, nothing preferred
  */
 
 const FN = "pos-client";
-const FUTURE = "2027-06-01T08:00:00.000Z";
+/**
+ * Valid From dates ahead of now (they were 2027-06-01 and 2027-07-01: once
+ * past, the till would install at once and leave Prepared).
+ */
+const FUTURE_DAY = daysAhead(180);
+const FUTURE = isoAt(FUTURE_DAY, "08:00");
+const LATER = `${isoDay(daysAhead(210))}T10:00`;
 /**
  * 1.2.0's before-install hook waits for this file (60 s at most): 1002/02
  * stays In Progress through the test, and is let go before the teardown
@@ -178,8 +185,8 @@ describe.skipIf(!browserAvailable())(
       await expectShown(["1002/02/pos-client", "1003/01/pos-client"]);
 
       await page.getByRole("button", { name: "Clear filters" }).click();
-      await page.getByLabel("Valid From Date From", { exact: true }).fill("2027-06-01");
-      await page.getByLabel("Valid From Date To", { exact: true }).fill("2027-06-01");
+      await page.getByLabel("Valid From Date From", { exact: true }).fill(isoDay(FUTURE_DAY));
+      await page.getByLabel("Valid From Date To", { exact: true }).fill(isoDay(FUTURE_DAY));
       await page.getByRole("button", { name: "Apply filters" }).click();
       await expectShown(["1002/01/pos-client"]);
 
@@ -212,11 +219,11 @@ describe.skipIf(!browserAvailable())(
     it("sets a preferred version on one row with a Valid From", async () => {
       const id = "1001/01/pos-client";
       await page.getByLabel(`Preferred Version for ${id}`, { exact: true }).selectOption("1.1.0");
-      await page.getByLabel(`Valid From for ${id}`, { exact: true }).fill("2027-07-01T10:00");
+      await page.getByLabel(`Valid From for ${id}`, { exact: true }).fill(LATER);
       await page.getByRole("button", { name: `Set preferred version for ${id}` }).click();
       await expect.poll(() => statusOf(id), SOON).toBe("Prepared");
       // The browser's wall time, as the UTC instant the coordinator stored.
-      const expected = await page.evaluate('new Date("2027-07-01T10:00").toISOString()');
+      const expected = await page.evaluate(`new Date("${LATER}").toISOString()`);
       const stored = (await fleet.kit.rows()).find((r) => key(r) === id);
       expect(stored?.preferredVersion).toBe("1.1.0");
       expect(stored?.validFrom).toBe(expected);

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { OperatorsFile } from "../../accounts/operators-file.js";
+import { SessionStore, type SessionStoreOptions } from "../../accounts/web-sessions.js";
 import { AuditLog } from "../../audit/audit-log.js";
 import { FleetStore } from "../../fleet/fleet-store.js";
 import { PackStore, type PackStoreOptions } from "../../packs/pack-store.js";
@@ -28,6 +29,8 @@ export interface JsonStoreOptions {
   packs?: Omit<PackStoreOptions, "dir" | "log">;
   /** Install log lines kept per row and for how long; absent: the defaults. */
   installLogs?: Partial<InstallLogRetention> | undefined;
+  /** Web session timeouts and cap; absent: the defaults. */
+  webSessions?: Omit<SessionStoreOptions, "now"> | undefined;
 }
 
 /** The stores beyond the coordinator's core, each in its own files. */
@@ -39,6 +42,7 @@ interface JsonParts {
   readonly outbox: JsonOutbox;
   readonly webhooks: JsonWebhooks;
   readonly installLogs: JsonInstallLogs;
+  readonly webSessions: Omit<SessionStoreOptions, "now"> | undefined;
 }
 
 /** The classes keeping the JSON store's core files, for tests that look at them directly. */
@@ -70,6 +74,8 @@ export class JsonCoordinatorStore implements CoordinatorStore {
   readonly outbox: JsonOutbox;
   readonly webhooks: JsonWebhooks;
   readonly installLogs: JsonInstallLogs;
+  /** One coordinator: web sessions in its memory (a restart signs everyone out). */
+  readonly webSessions: SessionStore;
 
   private constructor(
     readonly files: JsonFiles,
@@ -88,6 +94,7 @@ export class JsonCoordinatorStore implements CoordinatorStore {
     this.fleet = new JsonFleetRows(files.fleet, files.state);
     this.audit = new JsonAudit(files.audit);
     this.packs = new JsonPacks(files.packs);
+    this.webSessions = new SessionStore({ now, ...parts.webSessions });
   }
 
   static async open(options: JsonStoreOptions): Promise<JsonCoordinatorStore> {
@@ -117,6 +124,7 @@ export class JsonCoordinatorStore implements CoordinatorStore {
       outbox,
       webhooks,
       installLogs,
+      webSessions: options.webSessions,
     });
   }
 

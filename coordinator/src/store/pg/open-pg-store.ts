@@ -16,6 +16,7 @@ import { PgPacks } from "./pg-packs.js";
 import { PgRecipes } from "./pg-recipes.js";
 import { PgReleases } from "./pg-releases.js";
 import { PgSchedules } from "./pg-schedules.js";
+import { PgWebSessions } from "./pg-web-sessions.js";
 import { PgWebhooks } from "./pg-webhooks.js";
 import { PgWorkstations } from "./pg-workstations.js";
 
@@ -28,6 +29,7 @@ interface PgParts {
   readonly outbox: PgOutbox;
   readonly webhooks: PgWebhooks;
   readonly installLogs: PgInstallLogs;
+  readonly webSessions: PgWebSessions;
   readonly commands: PgCommandQueue;
 }
 
@@ -53,6 +55,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
     this.outbox = parts.outbox;
     this.webhooks = parts.webhooks;
     this.installLogs = parts.installLogs;
+    this.webSessions = parts.webSessions;
     this.commands = parts.commands;
   }
 
@@ -63,6 +66,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
   readonly outbox: PgOutbox;
   readonly webhooks: PgWebhooks;
   readonly installLogs: PgInstallLogs;
+  readonly webSessions: PgWebSessions;
   /** Issue 14: release commands a follower hands to the leader. */
   readonly commands: PgCommandQueue;
 
@@ -78,14 +82,22 @@ export class PgCoordinatorStore implements CoordinatorStore {
     this.remoteRows = listener;
   }
 
-  private remoteMirror: (mirror: MirrorName, id?: string) => void = () => undefined;
+  /**
+   * Who hears of other replicas' mirror changes. Several listen (the notices outbox and
+   * operators in the coordinator, the release holds in the operations): each call adds
+   * one; a single slot let the last caller silently replace the others. Sessions are the
+   * store's own business: the listeners hear of the other mirrors.
+   */
+  private readonly remoteMirrorListeners: Array<
+    (mirror: Exclude<MirrorName, "sessions">, id?: string) => void
+  > = [];
 
   /**
    * Issue 14: `listener` hears each mirror another replica changed, once read again here
    * (`id`: the one release task saved, when the notice names it).
    */
-  onRemoteMirror(listener: (mirror: MirrorName, id?: string) => void): void {
-    this.remoteMirror = listener;
+  onRemoteMirror(listener: (mirror: Exclude<MirrorName, "sessions">, id?: string) => void): void {
+    this.remoteMirrorListeners.push(listener);
   }
 
   /** Reads rows another replica changed back into the mirror, then tells the listener. */
@@ -101,6 +113,11 @@ export class PgCoordinatorStore implements CoordinatorStore {
 
   /** Reads a mirror another replica changed again (all of them after a resync). */
   private refreshMirror(mirror: MirrorName, log: (message: string) => void, id?: string): void {
+    // Sessions another replica ended: dropped here (the store logs its own failures).
+    if (mirror === "sessions") {
+      void this.webSessions.refresh();
+      return;
+    }
     const read =
       mirror === "workstations"
         ? this.workstations.reload()
@@ -110,10 +127,13 @@ export class PgCoordinatorStore implements CoordinatorStore {
             ? this.outbox.refresh()
             : mirror === "packs"
               ? this.packs.refresh()
-              : // Releases are not mirrored in the store: the listener reads what it needs.
+              : // Releases are not mirrored in the store: the listener reads what it needs; the
+                // operators are read again by their directory (the coordinator's accounts).
                 Promise.resolve();
     read.then(
-      () => this.remoteMirror(mirror, id),
+      () => {
+        for (const listener of this.remoteMirrorListeners) listener(mirror, id);
+      },
       (error: unknown) =>
         log(
           `mirror notices: cannot read ${mirror} again (${error instanceof Error ? error.message : String(error)})`,
@@ -181,7 +201,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
           releases: new PgReleases(db, (tx, id) => notifyMirror(tx, origin, "releases", id)),
           schedules: new PgSchedules(db),
           recipes: new PgRecipes(db),
-          operators: new PgOperators(db),
+          operators: new PgOperators(db, tell("operators")),
           outbox: await PgOutbox.open({
             db,
             now: options.now,
@@ -195,6 +215,12 @@ export class PgCoordinatorStore implements CoordinatorStore {
             now: options.now,
           }),
           commands: new PgCommandQueue(db, options.database, options.log),
+          webSessions: await PgWebSessions.open(db, {
+            now: options.now,
+            log: options.log,
+            notify: tell("sessions"),
+            ...options.webSessions,
+          }),
         },
       );
       store.listener = listener;
@@ -226,6 +252,7 @@ export class PgCoordinatorStore implements CoordinatorStore {
       await this.commands.close();
       await this.fleet.close();
       await this.installLogs.close();
+      await this.webSessions.close();
     } finally {
       await this.db.close();
     }

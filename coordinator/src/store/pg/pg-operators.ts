@@ -3,7 +3,7 @@ import {
   type OperatorRecord,
   operatorRecordSchema,
 } from "../../accounts/operator-record.js";
-import type { PgDatabase } from "./pg-database.js";
+import type { PgDatabase, Queryable } from "./pg-database.js";
 
 /**
  * OperatorPersistence over the `operators` table: the directory saves its
@@ -12,7 +12,11 @@ import type { PgDatabase } from "./pg-database.js";
  * file's are: a row edited by hand into something unusable stops the start.
  */
 export class PgOperators implements OperatorPersistence {
-  constructor(private readonly db: PgDatabase) {}
+  constructor(
+    private readonly db: PgDatabase,
+    /** Issue 14: tells the other replicas, inside the saving transaction. */
+    private readonly notify: (tx: Queryable) => Promise<void> = async () => undefined,
+  ) {}
 
   async load(): Promise<OperatorRecord[]> {
     const { rows } = await this.db.query<{ name: string; record: unknown }>(
@@ -31,6 +35,7 @@ export class PgOperators implements OperatorPersistence {
   async save(records: readonly OperatorRecord[]): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query("DELETE FROM operators");
+      await this.notify(tx);
       if (records.length === 0) return;
       await tx.query(
         `INSERT INTO operators (name, position, record)

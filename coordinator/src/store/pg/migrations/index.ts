@@ -6,6 +6,7 @@ import { CORE_001 } from "./001-core.js";
 import { ACCOUNTS_NOTICES_LOGS_SQL } from "./002-accounts-notices-logs.js";
 import { AUDIT_AS_WRITTEN_SQL } from "./003-audit-as-written.js";
 import { REPLICA_COMMANDS_SQL } from "./004-replica-commands.js";
+import { WEB_SESSIONS_SQL } from "./005-web-sessions.js";
 
 export interface Migration {
   /** 1, 2, 3 … with no gaps. */
@@ -23,6 +24,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: "audit-as-written", sql: AUDIT_AS_WRITTEN_SQL },
   // Issue 14: release commands a follower hands to the leader (replicas/pg-command-queue.ts).
   { version: 4, name: "replica-commands", sql: REPLICA_COMMANDS_SQL },
+  // Web sessions every replica knows (store/pg/pg-web-sessions.ts).
+  { version: 5, name: "web-sessions", sql: WEB_SESSIONS_SQL },
 ];
 
 /** The newest schema version this code knows (0 when there is none). */
