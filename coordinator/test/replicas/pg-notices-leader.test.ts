@@ -3,16 +3,14 @@
 // outbox again on the follower's notice, its worker posts the webhook once, and the
 // follower sees the delivery settled.
 
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startPostgres, testDatabase } from "../../../test/support/postgres.js";
+import { startPostgres } from "../../../test/support/postgres.js";
 import { NoticeService } from "../../src/notices/notice-service.js";
 import type { WebhookRegistry } from "../../src/notices/webhook-registry.js";
-import { openPgStore, type PgCoordinatorStore } from "../../src/store/pg/open-pg-store.js";
+import type { PgCoordinatorStore } from "../../src/store/pg/open-pg-store.js";
+import { twoStores } from "./two-stores.js";
 
 beforeAll(() => startPostgres(), 120_000);
 
@@ -66,21 +64,7 @@ describe("notices delivery on the leader only", () => {
     cleanups.push(() => new Promise((resolve) => server.close(resolve)));
     const port = (server.address() as AddressInfo).port;
 
-    const database = await testDatabase();
-    cleanups.push(() => database.drop());
-    const dataDir = mkdtempSync(join(tmpdir(), "tillroll-notices-leader-"));
-    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-    const open = async () => {
-      const store = await openPgStore({
-        dataDir,
-        database: database.url,
-        now: () => Date.now(),
-        log: () => undefined,
-      });
-      cleanups.push(() => store.close());
-      return store;
-    };
-    const [leaderStore, followerStore] = [await open(), await open()];
+    const { a: leaderStore, b: followerStore } = await twoStores(cleanups, "notices-leader");
     await leaderStore.webhooks.add((id) => ({
       id,
       url: `http://127.0.0.1:${port}/hook`,

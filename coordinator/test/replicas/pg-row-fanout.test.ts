@@ -3,14 +3,12 @@
 // other's memory mirror within moments, and the other's onRemoteRows hears the keys (the
 // console's live feed); a store never hears its own changes back.
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startPostgres, testDatabase } from "../../../test/support/postgres.js";
+import { startPostgres } from "../../../test/support/postgres.js";
 import type { NewNotice } from "../../src/notices/outbox.js";
-import { openPgStore, type PgCoordinatorStore } from "../../src/store/pg/open-pg-store.js";
+import type { PgCoordinatorStore } from "../../src/store/pg/open-pg-store.js";
 import { record, ref, row } from "../store/conformance-fixtures.js";
+import { twoStores } from "./two-stores.js";
 
 beforeAll(() => startPostgres(), 120_000);
 
@@ -20,21 +18,8 @@ afterEach(async () => {
 });
 
 async function twoReplicas(): Promise<[PgCoordinatorStore, PgCoordinatorStore]> {
-  const database = await testDatabase();
-  cleanups.push(() => database.drop());
-  const dataDir = mkdtempSync(join(tmpdir(), "tillroll-fanout-"));
-  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-  const open = async () => {
-    const store = await openPgStore({
-      dataDir,
-      database: database.url,
-      now: () => Date.now(),
-      log: () => undefined,
-    });
-    cleanups.push(() => store.close());
-    return store;
-  };
-  return [await open(), await open()];
+  const { a, b } = await twoStores(cleanups, "fanout");
+  return [a, b];
 }
 
 async function until(check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {

@@ -7,16 +7,14 @@
 // Packs: the next leader knew only the packs of its own start, and skipped every row of
 // the release's next stage ("1.1.0 is not allowed from 1.0.0").
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pg from "pg";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startPostgres, testDatabase } from "../../../test/support/postgres.js";
+import { startPostgres } from "../../../test/support/postgres.js";
 import { RESTART_GAP } from "../../src/ingest/seq-order.js";
-import { openPgStore, type PgCoordinatorStore } from "../../src/store/pg/open-pg-store.js";
+import type { PgCoordinatorStore } from "../../src/store/pg/open-pg-store.js";
 import { buildPack, descriptorFor, useWorkspace } from "../packs/pack-fixtures.js";
 import { ref, row } from "../store/conformance-fixtures.js";
+import { twoStores } from "./two-stores.js";
 
 beforeAll(() => startPostgres(), 120_000);
 
@@ -32,24 +30,7 @@ async function twoReplicas(shared?: string): Promise<{
   b: PgCoordinatorStore;
   stored: () => Promise<string | undefined>;
 }> {
-  const database = await testDatabase();
-  cleanups.push(() => database.drop());
-  // One data folder both reach (pack bytes), as replicas share one.
-  const dataDir = shared ?? mkdtempSync(join(tmpdir(), "tillroll-status-order-"));
-  if (shared === undefined)
-    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-  const open = async () => {
-    const store = await openPgStore({
-      dataDir,
-      database: database.url,
-      now: () => Date.now(),
-      log: () => undefined,
-    });
-    cleanups.push(() => store.close());
-    return store;
-  };
-  const a = await open();
-  const b = await open();
+  const { a, b, database } = await twoStores(cleanups, "status-order", shared);
   // The status the database holds for KEY.
   const stored = async () => {
     const client = new pg.Client({ connectionString: database.url });

@@ -146,10 +146,11 @@ export function leads(log: readonly string[], name: string): boolean {
 export function statusDoc(
   ws: { store: string; workstation: string },
   activeVersion: string,
+  seq = 1,
 ): StatusDocument {
   return {
     schema: 1,
-    seq: 1,
+    seq,
     ts: new Date().toISOString(),
     ...ws,
     desiredSeq: null,

@@ -1,16 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
-import { encodePayload, type StatusDocument, topicFor } from "@tillroll/protocol";
+import { encodePayload, topicFor } from "@tillroll/protocol";
 import mqtt from "mqtt";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type TestDatabase, testDatabase } from "../../../test/support/postgres.js";
-import { Coordinator } from "../../src/coordinator.js";
-import {
-  freePort,
-  type MosquittoProcess,
-  startMosquitto,
-} from "../broker-config/mosquitto-process.js";
+import { describe, expect, it, vi } from "vitest";
+import type { Coordinator } from "../../src/coordinator.js";
+import { replicaFixture, statusDoc } from "./replica-fixture.js";
 
 /**
  * Issue 14 (replicas): a report no replica wrote is read again from the broker's
@@ -25,85 +17,16 @@ import {
 
 vi.setConfig({ testTimeout: 60_000 });
 
-let dir: string;
-let mosquitto: MosquittoProcess;
-let brokerUrl: string;
-let database: TestDatabase;
+const fixture = replicaFixture("retained-sweep");
+const { call } = fixture;
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "tillroll-retained-sweep-"));
-  const port = await freePort();
-  brokerUrl = `mqtt://127.0.0.1:${port}`;
-  const conf = join(dir, "mosquitto.conf");
-  await writeFile(
-    conf,
-    [
-      `listener ${port} 127.0.0.1`,
-      "allow_anonymous true",
-      `user ${userInfo().username}`,
-      "persistence false",
-      "max_queued_messages 0",
-      "",
-    ].join("\n"),
-  );
-  mosquitto = await startMosquitto(conf, port);
-  database = await testDatabase();
-}, 60_000);
-
-afterAll(async () => {
-  await mosquitto?.stop();
-  await database?.drop();
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-});
-
-async function replica(name: string, log: string[]): Promise<Coordinator> {
-  return Coordinator.start({
-    dataDir: join(dir, "data"),
-    database: database.url,
-    brokerUrl,
-    replicaGroup: "tillroll",
-    mqttPort: 0,
-    httpPort: 0,
-    log: (line) => log.push(`${name} ${line}`),
-  });
+function replica(name: string, log: string[]): Promise<Coordinator> {
+  return fixture.replica(name, log, { replicaGroup: "tillroll" });
 }
 
-async function call(on: Coordinator, method: string, path: string, body?: unknown) {
-  const token = (await readFile(join(dir, "data", "operator-token"), "utf8")).trim();
-  const response = await fetch(`${on.httpUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as unknown };
-}
-
-function status(store: string, workstation: string, version: string): StatusDocument {
-  const now = new Date().toISOString();
-  return {
-    schema: 1,
-    seq: Date.now() * 1000,
-    ts: now,
-    store,
-    workstation,
-    desiredSeq: null,
-    services: {
-      "pos-client": {
-        status: "OK",
-        activeVersion: version,
-        preferredVersion: null,
-        requestId: null,
-        validFrom: null,
-        phase: null,
-        progress: null,
-        reason: null,
-        updatedAt: now,
-      },
-    },
-  };
+/** A till's report as it publishes it, its seq the time (the later, the newer). */
+function status(store: string, workstation: string, version: string) {
+  return statusDoc({ store, workstation }, version, Date.now() * 1000);
 }
 
 describe("the retained reports sweep of a new leader", () => {
@@ -120,7 +43,10 @@ describe("the retained reports sweep of a new leader", () => {
         workstations: tills.map((ws) => ({ ...ws, group: null })),
       });
       expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(201);
-      const client = await mqtt.connectAsync(brokerUrl, { protocolVersion: 4, clean: true });
+      const client = await mqtt.connectAsync(fixture.brokerUrl, {
+        protocolVersion: 4,
+        clean: true,
+      });
       for (const ws of tills) {
         const presence = encodePayload("presence", {
           schema: 1,
@@ -170,7 +96,7 @@ describe("the retained reports sweep of a new leader", () => {
     await a.stop();
 
     // The till reports, retained as agents do, while no replica runs.
-    const client = await mqtt.connectAsync(brokerUrl, { protocolVersion: 4, clean: true });
+    const client = await mqtt.connectAsync(fixture.brokerUrl, { protocolVersion: 4, clean: true });
     const ws = { store: "8008", workstation: "01" };
     await client.publishAsync(
       topicFor("status", ws),
